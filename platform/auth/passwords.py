@@ -1,0 +1,44 @@
+"""Password hashing (argon2id) and strength rules."""
+
+from __future__ import annotations
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+_hasher = PasswordHasher()
+# A hash of a random password: verifying against it when the account does not exist keeps
+# the time of a failed sign-in the same either way.
+_DUMMY_HASH = _hasher.hash("galleria-timing-equaliser")
+COMMON = frozenset({"password", "12345678", "123456789", "1234567890", "qwertyuiop",
+                    "iloveyou", "password1", "11111111", "00000000", "abcdefgh", "88888888"})
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def verify_password(password_hash: str | None, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash or _DUMMY_HASH, password) and bool(password_hash)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def password_problem(password: str, *, email: str = "") -> str | None:
+    """Why `password` is too weak, or None. At least 10 characters, two kinds of character,
+    not a common password and not the email's name."""
+    if len(password) < 10:
+        return "at least 10 characters"
+    if len(password) > 256:
+        return "at most 256 characters"
+    kinds = sum([any(c.islower() for c in password), any(c.isupper() for c in password),
+                 any(c.isdigit() for c in password), any(not c.isalnum() for c in password)])
+    if kinds < 2:
+        return "mix at least two of: lowercase, uppercase, digits, symbols"
+    lowered = password.lower()
+    if lowered in COMMON or len(set(lowered)) < 4:
+        return "too easy to guess"
+    local = email.split("@", 1)[0].lower()
+    if len(local) >= 4 and local in lowered:
+        return "must not contain your email name"
+    return None

@@ -1,0 +1,214 @@
+"""The `galleria` command: demo, serve, worker, migrate, tenants, plugins."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+from pathlib import Path
+
+import click
+
+from galleria.settings import Settings, SettingsError
+
+
+def _settings(generate_secret: bool = False) -> Settings:
+    try:
+        return Settings.from_env(generate_secret=generate_secret)
+    except SettingsError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+def _host():
+    from galleria.kernel.plugins import PluginHost
+
+    settings = _settings(generate_secret=True)
+    host = PluginHost(trace=settings.trace_plugins)
+    host.load_entry_points()
+    host.check()
+    return host
+
+
+@click.group()
+@click.option("-v", "--verbose", is_flag=True, help="Log debug messages.")
+def main(verbose: bool) -> None:
+    """Galleria: a plugin-based, multi-tenant shop platform."""
+    logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO,
+                        format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logging.getLogger("galleria.access").setLevel(logging.WARNING if not verbose else logging.INFO)
+
+
+@main.command()
+def migrate() -> None:
+    """Create or update the database schema (kernel and installed plugins)."""
+    from galleria.migrations import MigrationFailed
+    from galleria.migrations import migrate as run
+
+    settings = _settings(generate_secret=True)
+    try:
+        asyncio.run(run(settings, _host()))
+    except MigrationFailed as exc:
+        raise click.ClickException(f"migration failed: {exc}") from None
+    click.echo("Database is up to date.")
+
+
+@main.command()
+@click.option("--host", "bind_host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
+              help="Server processes (with Redis configured).")
+def serve(bind_host: str, port: int, workers: int) -> None:
+    """Serve the app (jobs run in-process unless GALLERIA_REDIS_URL is set)."""
+    settings = _settings()
+    _serve(settings, bind_host, port, workers)
+
+
+def _serve(settings: Settings, bind_host: str, port: int, workers: int = 1) -> None:
+    import os
+
+    import uvicorn
+
+    # The app process reads its settings from the environment; hand it the demo's secret.
+    os.environ.setdefault("GALLERIA_SECRET_KEY", settings.secret_key)
+    if workers > 1 and not settings.redis_url:
+        raise click.ClickException("several workers need GALLERIA_REDIS_URL (shared sessions "
+                                   "and jobs)")
+    uvicorn.run("galleria.web.asgi:app", host=bind_host, port=port, workers=workers,
+                log_level="warning", proxy_headers=True, access_log=False)
+
+
+@main.command()
+@click.option("--processes", default=1, show_default=True, type=click.IntRange(1, 32))
+@click.option("--threads", default=4, show_default=True, type=click.IntRange(1, 64))
+def worker(processes: int, threads: int) -> None:
+    """Run background jobs from Redis (needs GALLERIA_REDIS_URL)."""
+    settings = _settings()
+    if not settings.redis_url:
+        raise click.ClickException("`galleria worker` needs GALLERIA_REDIS_URL; without it, "
+                                   "jobs run inside `galleria serve`")
+    from galleria.jobs.worker import run_worker
+
+    sys.exit(run_worker(processes=processes, threads=threads))
+
+
+@main.command()
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--no-serve", is_flag=True, help="Set up and seed, then exit.")
+def demo(port: int, no_serve: bool) -> None:
+    """Migrate, seed the demo shops from tenants/demo, and serve on 127.0.0.1."""
+    from galleria.demo import seed_demo
+
+    settings = _settings(generate_secret=True)
+    from galleria.migrations import migrate as run
+
+    asyncio.run(run(settings, _host()))
+    shops = asyncio.run(seed_demo(settings, progress=click.echo))
+    base = f"http://{settings.domain}:{port}"
+    click.echo("")
+    click.secho("Galleria demo", bold=True)
+    click.echo(f"  Platform (landing, signup):  {base}/")
+    for shop in shops:
+        url = f"http://{shop.slug}.{settings.domain}:{port}"
+        click.echo(f"  {shop.name:<24} {url}/   console: {url}/console/")
+        click.echo(f"      sign in as {shop.owner_email} / {shop.owner_password}")
+    click.echo("")
+    if not no_serve:
+        _serve(settings, "127.0.0.1", port)
+
+
+@main.group()
+def tenants() -> None:
+    """Shops and shop templates."""
+
+
+@tenants.command("list")
+def tenants_list() -> None:
+    """List the shops."""
+    from galleria.kernel.tenancy.shops import list_shops
+
+    async def run():
+        runtime = await _open_runtime()
+        try:
+            return await list_shops()
+        finally:
+            await runtime.close()
+
+    for shop in asyncio.run(run()):
+        click.echo(f"{shop.slug:<24} {shop.status:<10} {shop.template:<12} {shop.name}")
+
+
+@tenants.command("templates")
+def tenants_templates() -> None:
+    """List the shop templates in tenants/templates."""
+    from galleria.kernel.tenancy.templates import TemplateError, default_root, load_templates
+
+    try:
+        templates = load_templates(default_root())
+    except TemplateError as exc:
+        raise click.ClickException(str(exc)) from None
+    for t in sorted(templates.values(), key=lambda t: t.name):
+        click.echo(f"{t.name:<14} {len(t.products):>3} products  {t.title}")
+
+
+@tenants.command("create")
+@click.argument("slug")
+@click.option("--name", required=True)
+@click.option("--template", default="blank", show_default=True)
+@click.option("--owner-email", required=True)
+@click.option("--owner-password", prompt=True, hide_input=True)
+def tenants_create(slug: str, name: str, template: str, owner_email: str,
+                   owner_password: str) -> None:
+    """Open a shop (as signup does) and print its admin API token."""
+    from galleria.auth.signup import signup
+    from galleria.kernel.errors import DomainError
+
+    async def run():
+        runtime = await _open_runtime()
+        try:
+            return await signup(shop_name=name, slug=slug, email=owner_email,
+                                password=owner_password, template=template,
+                                templates=runtime.templates, host=runtime.host,
+                                tenants_dir=runtime.tenants_dir)
+        finally:
+            await runtime.close()
+
+    try:
+        result = asyncio.run(run())
+    except DomainError as exc:
+        lines = [exc.detail] + [f"  {e.field}: {e.message}" for e in exc.errors]
+        raise click.ClickException("\n".join(lines)) from None
+    click.echo(f"Opened {result.shop.slug}. Admin API token (shown once): {result.admin_token}")
+
+
+@tenants.command("apply")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def tenants_apply(path: Path) -> None:
+    """Create the demo shop described by a tenants/demo/*.toml file, if it does not exist."""
+    from galleria.demo import seed_demo
+
+    settings = _settings(generate_secret=True)
+    asyncio.run(seed_demo(settings, progress=click.echo, only=[path]))
+
+
+@main.group()
+def plugins() -> None:
+    """Installed plugins."""
+
+
+@plugins.command("list")
+def plugins_list() -> None:
+    """List installed plugins and the hooks each implements."""
+    host = _host()
+    for name in host.names():
+        info = host.info(name)
+        hooks = sorted(impl.name for impl in host.pm.get_hookcallers(host.pm.get_plugin(name)))
+        click.echo(f"{name:<20} {info.title}")
+        click.echo(f"{'':<20} hooks: {', '.join(hooks)}")
+
+
+async def _open_runtime():
+    from galleria.runtime import Runtime
+
+    runtime = Runtime.build(_settings(generate_secret=True))
+    await runtime.open()
+    return runtime

@@ -1,0 +1,49 @@
+"""Galleria's kernel: the domain, and the public API plugins may import.
+
+Plugins import from here (and from `galleria.testing`), never from submodules: what this
+module exports is the stable plugin API.
+"""
+
+from galleria.kernel.db import current_tenant, shop_scope
+from galleria.kernel.errors import (
+    Conflict,
+    DomainError,
+    FieldError,
+    Forbidden,
+    NotFound,
+    Problems,
+    ValidationFailed,
+)
+from galleria.kernel.events import Event, emit
+from galleria.kernel.hookspecs import hookimpl
+from galleria.kernel.money import Money, format_minor
+from galleria.kernel.plugins import ConsolePage, JobSpec, PluginInfo, SettingField
+from galleria.kernel.schema import Index, create_indexes, enable_row_level_security
+from galleria.kernel.tenancy.plugin_state import plugin_settings
+from galleria.kernel.tenancy.shops import Shop
+
+__all__ = [
+    "Conflict",
+    "ConsolePage",
+    "DomainError",
+    "Event",
+    "FieldError",
+    "Forbidden",
+    "Index",
+    "JobSpec",
+    "Money",
+    "NotFound",
+    "PluginInfo",
+    "Problems",
+    "SettingField",
+    "Shop",
+    "ValidationFailed",
+    "create_indexes",
+    "current_tenant",
+    "emit",
+    "enable_row_level_security",
+    "format_minor",
+    "hookimpl",
+    "plugin_settings",
+    "shop_scope",
+]

@@ -1,0 +1,71 @@
+"""Catalog tables: categories, products, variants (SKUs), images, barcodes. All shop-owned."""
+
+from piccolo.columns import (
+    JSON,
+    ForeignKey,
+    Integer,
+    Text,
+    Timestamptz,
+    Varchar,
+)
+from piccolo.columns.base import OnDelete
+from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.table import Table
+
+from galleria.kernel.tenancy.tables import Tenant
+
+
+class Category(Table, tablename="category"):
+    tenant = ForeignKey(Tenant, null=False)
+    slug = Varchar(length=64)
+    name = Varchar(length=120)
+    parent = ForeignKey("self", null=True, on_delete=OnDelete.set_null)
+    position = Integer(default=0)
+
+
+class Product(Table, tablename="product"):
+    tenant = ForeignKey(Tenant, null=False)
+    name = Varchar(length=200)
+    description = Text(default="")
+    category = ForeignKey(Category, null=True, on_delete=OnDelete.set_null)
+    attributes = JSON(default="{}")  # the spec table: {"品牌": "…", "保质期": "…"}
+    status = Varchar(length=16, default="published")  # draft | published
+    sales = Integer(default=0)
+    created_at = Timestamptz(default=TimestamptzNow())
+    deleted_at = Timestamptz(null=True, default=None)
+
+
+class Variant(Table, tablename="variant"):
+    tenant = ForeignKey(Tenant, null=False)
+    product = ForeignKey(Product, null=False)
+    sku = Varchar(length=64)
+    price = Integer()  # minor units in the shop's currency
+    options = JSON(default="{}")  # {"颜色": "白", "尺寸": "L"}
+    weight_grams = Integer(default=0)
+    status = Varchar(length=16, default="active")
+    position = Integer(default=0)
+
+
+class ProductImage(Table, tablename="product_image"):
+    tenant = ForeignKey(Tenant, null=False)
+    product = ForeignKey(Product, null=False)
+    key = Varchar(length=255)  # storage key
+    position = Integer(default=0)
+
+
+class Barcode(Table, tablename="barcode"):
+    tenant = ForeignKey(Tenant, null=False)
+    variant = ForeignKey(Variant, null=False)
+    code = Varchar(length=64)
+    units = Integer(default=1)  # a unit barcode is 1; a case barcode is N units
+
+
+class StockLevel(Table, tablename="stock_level"):
+    """Stock of one variant at one location (one `default` location for now)."""
+
+    tenant = ForeignKey(Tenant, null=False)
+    variant = ForeignKey(Variant, null=False)
+    location = Varchar(length=32, default="default")
+    on_hand = Integer(default=0)
+    reserved = Integer(default=0)
+    safety_stock = Integer(default=0)

@@ -1,0 +1,133 @@
+"""Database engines, the shop scope and PostgreSQL row-level security.
+
+One engine serves every table (piccolo binds tables to an engine; `connect()` binds them all).
+Shop data is read and written inside `shop_scope(tenant_id)`: one transaction which, on
+PostgreSQL, sets `galleria.tenant` so that the row-level security policies on every
+shop-owned table admit that shop's rows only. Repository code still filters by tenant
+explicitly; the policies are the second wall.
+"""
+
+from __future__ import annotations
+
+import contextvars
+from collections.abc import AsyncIterator, Iterable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from piccolo.engine.base import Engine
+from piccolo.engine.postgres import PostgresEngine
+from piccolo.engine.sqlite import SQLiteEngine, TransactionType
+from piccolo.table import Table
+
+_current_tenant: contextvars.ContextVar[int | None] = contextvars.ContextVar(
+    "galleria_tenant", default=None
+)
+
+
+class CrossTenantScope(RuntimeError):
+    """A shop scope was opened inside another shop's scope: a programming error."""
+
+
+def make_engine(database_url: str) -> Engine:
+    if database_url.startswith("sqlite:///"):
+        path = Path(database_url.removeprefix("sqlite:///"))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # A generous busy timeout: writers queue behind BEGIN IMMEDIATE instead of failing.
+        return SQLiteEngine(path=str(path), timeout=30)
+    parts = urlsplit(database_url)
+    config = {
+        "host": parts.hostname or "127.0.0.1",
+        "port": parts.port or 5432,
+        "user": parts.username or "postgres",
+        "password": parts.password or None,
+        "database": parts.path.lstrip("/") or "galleria",
+    }
+    return PostgresEngine(config=config, log_queries=False)
+
+
+def bind(engine: Engine, tables: Iterable[type[Table]]) -> None:
+    for table in tables:
+        table._meta.db = engine
+
+
+@dataclass
+class Database:
+    engine: Engine
+    pool_max: int = 10
+
+    @property
+    def is_postgres(self) -> bool:
+        return isinstance(self.engine, PostgresEngine)
+
+    async def open(self) -> None:
+        if isinstance(self.engine, PostgresEngine):
+            await self.engine.start_connection_pool(
+min_size=1, max_size=self.pool_max)
+        else:
+            # WAL lets readers go on while one writer commits; it is kept in the file.
+            await self.engine.run_ddl("PRAGMA journal_mode=WAL")
+
+    async def close(self) -> None:
+        if isinstance(self.engine, PostgresEngine):
+            await self.engine.close_connection_pool()
+
+    def transaction(self):
+        """A platform-level write transaction (IMMEDIATE on SQLite)."""
+        if isinstance(self.engine, SQLiteEngine):
+            return self.engine.transaction(transaction_type=TransactionType.immediate)
+        return self.engine.transaction()
+
+
+_database: Database | None = None
+
+
+def connect(database_url: str, tables: Iterable[type[Table]], *, pool_max: int = 10) -> Database:
+    """Make the engine for `database_url`, bind `tables` to it and make it the current one."""
+    global _database
+    engine = make_engine(database_url)
+    bind(engine, tables)
+    _database = Database(engine, pool_max)
+    return _database
+
+
+def database() -> Database:
+    if _database is None:
+        raise RuntimeError("galleria.kernel.db.connect() has not been called")
+    return _database
+
+
+def current_tenant() -> int | None:
+    """The shop whose scope the caller is in, if any."""
+    return _current_tenant.get()
+
+
+@asynccontextmanager
+async def shop_scope(tenant_id: int) -> AsyncIterator[None]:
+    """A transaction on one shop's data; commits on exit, rolls back on error.
+
+    Nested scopes of the same shop join the outer transaction. A scope of another shop
+    inside it is refused: one unit of work touches one shop.
+    """
+    outer = _current_tenant.get()
+    if outer is not None:
+        if outer != tenant_id:
+            raise CrossTenantScope(f"shop {tenant_id} opened inside shop {outer}'s scope")
+        yield
+        return
+    db = database()
+    token = _current_tenant.set(tenant_id)
+    try:
+        async with db.transaction():
+            if db.is_postgres:
+                await set_rls_tenant(db.engine, tenant_id)
+            yield
+    finally:
+        _current_tenant.reset(token)
+
+
+async def set_rls_tenant(engine: Engine, tenant_id: int) -> None:
+    """Admit `tenant_id`'s rows for the rest of the current PostgreSQL transaction."""
+    # tenant_id is an int, so formatting it into the statement is safe.
+    await engine.run_ddl(f"SELECT set_config('galleria.tenant', '{int(tenant_id)}', true)")

@@ -1,0 +1,159 @@
+"""Domain events through the transactional outbox.
+
+`emit()` writes an outbox row in the caller's transaction, so an event exists exactly when
+the change that caused it committed. A relay (galleria.jobs) hands pending rows to a job that
+calls `deliver()`: each enabled plugin implementing the event's hook is called once — a
+delivery row records it — and a plugin that raises is logged and retried later with backoff
+while the others are not called again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import inspect
+import json
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from galleria.kernel.events_tables import OutboxDelivery, OutboxEvent
+from galleria.kernel.plugins import PluginHost
+
+log = logging.getLogger("galleria.events")
+MAX_ATTEMPTS = 12
+
+
+@dataclass(frozen=True)
+class Event:
+    """What event hooks receive: plain data, safe to keep or send on."""
+
+    id: int
+    tenant_id: int | None
+    topic: str
+    payload: dict[str, Any]
+    occurred_at: dt.datetime
+
+    @property
+    def hook_name(self) -> str:
+        return "galleria_" + self.topic.replace(".", "_")
+
+
+async def emit(tenant_id: int | None, topic: str, payload: dict[str, Any], *,
+               not_before: dt.datetime | None = None) -> None:
+    """Record an event; call inside the transaction of the change it reports.
+
+    `not_before` delays it (durable delayed work: a payment timeout, an auto-complete).
+    """
+    row = OutboxEvent(tenant=tenant_id, topic=topic, payload=payload)
+    if not_before is not None:
+        row.next_attempt_at = not_before
+    await OutboxEvent.insert(row)
+
+
+def backoff(attempts: int) -> dt.timedelta:
+    """15 s, 30 s, 1 min, … capped at 1 hour."""
+    return dt.timedelta(seconds=min(15 * 2 ** max(attempts - 1, 0), 3600))
+
+
+async def pending_event_ids(limit: int = 100) -> list[int]:
+    now = dt.datetime.now(dt.UTC)
+    rows = await (
+        OutboxEvent.select(OutboxEvent.id)
+        .where(OutboxEvent.done_at.is_null() & (OutboxEvent.next_attempt_at <= now)
+               & (OutboxEvent.attempts < MAX_ATTEMPTS))
+        .order_by(OutboxEvent.id).limit(limit)
+    )
+    return [row["id"] for row in rows]
+
+
+async def deliver(event_id: int, host: PluginHost, enabled_for: Any,
+                  jobs: dict[str, Any] | None = None) -> bool:
+    """Deliver one event to every plugin that should get it; True when none is left.
+
+    A row whose topic is `job.<name>` runs the plugin job `<name>` (a JobSpec in `jobs`)
+    with the payload as keyword arguments instead.
+
+    `enabled_for(tenant_id)` is an async function giving a shop's enabled plugins (platform
+    events, with no tenant, go to every installed plugin). Safe to run twice at once: a
+    plugin's delivery row is claimed before it is called, so it is called at most once.
+    """
+    row = await OutboxEvent.select().where(OutboxEvent.id == event_id).first()
+    if row is None or row["done_at"] is not None:
+        return True
+    payload = row["payload"]
+    event = Event(id=row["id"], tenant_id=row["tenant"], topic=row["topic"],
+                  payload=json.loads(payload) if isinstance(payload, str) else payload,
+                  occurred_at=row["created_at"])
+    if event.topic.startswith("job."):
+        return await _run_job(row, event, jobs or {})
+    if not hasattr(host.pm.hook, event.hook_name):
+        log.error("event %s has topic %s with no hook", event.id, event.topic)
+        await _finish(event_id)
+        return True
+    enabled = host.names() if event.tenant_id is None else await enabled_for(event.tenant_id)
+    done = {r["plugin"] for r in await OutboxDelivery.select(OutboxDelivery.plugin)
+            .where(OutboxDelivery.event == event_id)}
+    failures = []
+    for plugin in host.implementers(event.hook_name, enabled):
+        if plugin in done or not await _claim(event_id, plugin):
+            continue  # delivered before, or another runner has it now
+        try:
+            result = host.call_one(plugin, event.hook_name, event=event)
+            for value in result if isinstance(result, list) else [result]:
+                if inspect.isawaitable(value):
+                    await value
+        except Exception as exc:  # one plugin's failure must not stop the others
+            log.exception("plugin %s failed on event %s (%s)", plugin, event.id, event.topic)
+            failures.append(f"{plugin}: {exc!r}")
+            await OutboxDelivery.delete().where(
+                (OutboxDelivery.event == event_id) & (OutboxDelivery.plugin == plugin))
+    if failures:
+        await _retry_later(row, "; ".join(failures))
+        return False
+    await _finish(event_id)
+    return True
+
+
+async def _run_job(row: dict[str, Any], event: Event, jobs: dict[str, Any]) -> bool:
+    name = event.topic.removeprefix("job.")
+    spec = jobs.get(name)
+    if spec is None:
+        await _retry_later(row, f"no job named {name} is installed")
+        return False
+    if not await _claim(event.id, "job"):
+        return True  # another runner has it
+    try:
+        result = spec.fn(**event.payload)
+        if inspect.isawaitable(result):
+            await result
+    except Exception as exc:
+        log.exception("job %s (outbox row %s) failed", name, event.id)
+        await OutboxDelivery.delete().where(
+            (OutboxDelivery.event == event.id) & (OutboxDelivery.plugin == "job"))
+        await _retry_later(row, repr(exc))
+        return False
+    await _finish(event.id)
+    return True
+
+
+async def _retry_later(row: dict[str, Any], error: str) -> None:
+    attempts = row["attempts"] + 1
+    await OutboxEvent.update({
+        OutboxEvent.attempts: attempts,
+        OutboxEvent.next_attempt_at: dt.datetime.now(dt.UTC) + backoff(attempts),
+        OutboxEvent.last_error: error[:2000],
+    }).where(OutboxEvent.id == row["id"])
+
+
+async def _claim(event_id: int, plugin: str) -> bool:
+    inserted = await OutboxDelivery.insert(
+        OutboxDelivery(event=event_id, plugin=plugin)
+    ).on_conflict(action="DO NOTHING").returning(OutboxDelivery.id)
+    return bool(inserted)
+
+
+async def _finish(event_id: int) -> None:
+    await OutboxEvent.update({OutboxEvent.done_at: dt.datetime.now(dt.UTC)}).where(
+        OutboxEvent.id == event_id
+    )
+

@@ -1,0 +1,214 @@
+"""Every Galleria hook, with its contract.
+
+Hooks *contribute* objects; the objects do the I/O (pluggy calls hooks synchronously).
+The kernel calls a hook only on the plugins the shop has enabled, except the hooks under
+"Plugin description", which describe a plugin to the platform whether or not it is enabled.
+Event hooks are called after commit by a job reading the outbox, never inside a request.
+
+The reference with examples for plugin authors is docs/plugins.md; a test keeps the two in
+step.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import pluggy
+
+if TYPE_CHECKING:
+    from galleria.kernel.events import Event
+    from galleria.kernel.plugins import JobSpec, PluginInfo, SettingField
+
+hookspec = pluggy.HookspecMarker("galleria")
+hookimpl = pluggy.HookimplMarker("galleria")
+
+
+# ---------------------------------------------------------------------------------------------
+# Plugin description (called on every installed plugin)
+# ---------------------------------------------------------------------------------------------
+
+
+@hookspec(firstresult=True)
+def galleria_plugin_info() -> PluginInfo:
+    """Describe the plugin: title and description in English and Chinese.
+
+    Called when the platform lists plugins (console, ``GET /api/admin/v1/plugins``).
+    ``firstresult``: each plugin answers for itself.
+
+    :returns: a :class:`galleria.kernel.PluginInfo`.
+    """
+
+
+@hookspec(firstresult=True)
+def galleria_settings_schema() -> list[SettingField]:
+    """Declare the per-shop settings the plugin takes.
+
+    Called when a merchant opens the plugin's settings and when settings are saved: values
+    are validated against these fields before anything is stored. Fields with
+    ``secret=True`` are encrypted at rest and never sent back out.
+
+    :returns: a list of :class:`galleria.kernel.SettingField`.
+    """
+
+
+@hookspec
+def galleria_migrations() -> list[Any]:
+    """Contribute piccolo ``AppConfig`` objects whose migrations ``galleria migrate`` runs.
+
+    Called once by ``galleria migrate`` (for every installed plugin, enabled or not: tables
+    exist platform-wide; rows are per shop). Shop-owned tables must carry a ``tenant``
+    column; their migration calls :func:`galleria.kernel.enable_row_level_security` so that
+    PostgreSQL admits only the current shop's rows.
+
+    :returns: a list of ``piccolo.conf.apps.AppConfig``.
+    """
+
+
+@hookspec
+def galleria_actors() -> list[JobSpec]:
+    """Contribute background jobs.
+
+    Called at start-up of the app and of each worker; every job becomes a dramatiq actor
+    (retried with backoff). Jobs receive plain JSON-able arguments and must be idempotent.
+
+    :returns: a list of :class:`galleria.kernel.JobSpec`.
+    """
+
+
+@hookspec
+def galleria_routes() -> list[Any]:
+    """Contribute HTTP route handlers (Litestar handlers or controllers).
+
+    Called once when the app is built. The handlers are mounted under
+    ``/plugins/{plugin_name}/`` on shop hosts and answer 404 on shops that have not enabled
+    the plugin. Gateway callbacks belong under ``/callbacks/{plugin_name}/`` instead (see
+    payment gateways).
+
+    :returns: a list of Litestar route handlers.
+    """
+
+
+@hookspec
+def galleria_console_pages() -> list[Any]:
+    """Contribute pages to the merchant console's navigation.
+
+    Called when the console is rendered for a shop that enabled the plugin.
+
+    :returns: a list of :class:`galleria.kernel.ConsolePage`.
+    """
+
+
+# ---------------------------------------------------------------------------------------------
+# Providers (called on the shop's enabled plugins)
+# ---------------------------------------------------------------------------------------------
+
+
+@hookspec
+def galleria_payment_gateways(shop: Any) -> list[Any]:
+    """Contribute payment gateways for ``shop``.
+
+    Called when the storefront lists payment methods and when a payment is started or a
+    gateway callback arrives. Each gateway has async ``start_payment``,
+    ``handle_notification``, ``query``, ``refund`` and ``close`` methods.
+
+    :param shop: the shop (a :class:`galleria.kernel.Shop`).
+    :returns: a list of gateway objects.
+    """
+
+
+@hookspec
+def galleria_shipping_methods(shop: Any) -> list[Any]:
+    """Contribute shipping methods for ``shop``: objects that ``quote`` a cart for an
+    address (fee and delivery-day range), ``create_shipment`` and ``track``.
+
+    :param shop: the shop.
+    :returns: a list of shipping method objects.
+    """
+
+
+@hookspec
+def galleria_price_adjusters(shop: Any) -> list[Any]:
+    """Contribute price adjusters: objects that turn a priced cart into adjustments
+    (coupon, member discount, threshold discount, points, gift lines). The kernel applies
+    them in their ``order`` and normalises the result (never below zero).
+
+    :param shop: the shop.
+    :returns: a list of adjuster objects.
+    """
+
+
+@hookspec
+def galleria_review_rules(shop: Any) -> list[Any]:
+    """Contribute order review (审单) rules: objects whose async ``judge(order)`` answers
+    approve, hold (with a reason) or reject. Reject beats hold beats approve.
+
+    :param shop: the shop.
+    :returns: a list of rule objects.
+    """
+
+
+# ---------------------------------------------------------------------------------------------
+# Events (called from the outbox after commit, on the shop's enabled plugins)
+# ---------------------------------------------------------------------------------------------
+
+
+@hookspec
+def galleria_shop_created(event: Event) -> None:
+    """A shop was opened (signup or CLI). ``event.payload``: ``slug``, ``name``,
+    ``template``, ``owner_id``. Called on the new shop's enabled plugins.
+    """
+
+
+@hookspec
+def galleria_plugin_enabled(event: Event) -> None:
+    """A merchant enabled a plugin. ``event.payload``: ``plugin``. Lets a plugin set up its
+    per-shop defaults. Called on the shop's enabled plugins (the new one included).
+    """
+
+
+@hookspec
+def galleria_customer_registered(event: Event) -> None:
+    """A shopper created an account. ``event.payload``: ``customer_id``, ``email``,
+    ``phone``.
+    """
+
+
+@hookspec
+def galleria_order_placed(event: Event) -> None:
+    """An order was placed. ``event.payload``: ``number``, ``total``, ``currency``,
+    ``customer_id``, ``payment_method``.
+    """
+
+
+@hookspec
+def galleria_order_paid(event: Event) -> None:
+    """An order was paid in full. ``event.payload``: ``number``, ``amount``, ``currency``,
+    ``gateway``."""
+
+
+@hookspec
+def galleria_order_shipped(event: Event) -> None:
+    """An order (or part of it) was shipped. ``event.payload``: ``number``, ``carrier``,
+    ``tracking_number``."""
+
+
+@hookspec
+def galleria_order_delivered(event: Event) -> None:
+    """An order was delivered. ``event.payload``: ``number``."""
+
+
+@hookspec
+def galleria_order_completed(event: Event) -> None:
+    """An order was completed (delivered and past the after-sales window).
+    ``event.payload``: ``number``."""
+
+
+@hookspec
+def galleria_order_cancelled(event: Event) -> None:
+    """An order was cancelled. ``event.payload``: ``number``, ``reason``."""
+
+
+@hookspec
+def galleria_order_refunded(event: Event) -> None:
+    """Money was refunded. ``event.payload``: ``number``, ``amount``, ``currency``,
+    ``full`` (bool)."""

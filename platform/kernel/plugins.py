@@ -1,0 +1,196 @@
+"""The plugin host: discovery, per-shop hook callers, descriptions and settings schemas.
+
+Plugins are found through the ``galleria.plugins`` entry-point group (first-party ones too).
+A shop enables a subset; `PluginHost.hook_for(enabled)` gives a caller that reaches only
+those plugins. Callers are built from an allow-list and cached by (hook, allow-list); the
+cache is dropped whenever a plugin is registered or unregistered, because pluggy's subset
+caller is a live view minus a deny-list and would otherwise let a newcomer in.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass, field
+from importlib.metadata import entry_points
+from typing import Any
+
+import pluggy
+
+from galleria.kernel import hookspecs
+
+log = logging.getLogger("galleria.plugins")
+ENTRY_POINT_GROUP = "galleria.plugins"
+
+
+@dataclass(frozen=True)
+class PluginInfo:
+    title: str
+    title_zh: str = ""
+    description: str = ""
+    description_zh: str = ""
+    version: str = "0"
+
+
+@dataclass(frozen=True)
+class SettingField:
+    """One per-shop setting a plugin declares.
+
+    `type`: string | text | integer | boolean | choice. `secret` fields are encrypted at
+    rest and never sent back out (the API answers `"set": true` instead of the value).
+    """
+
+    name: str
+    label: str
+    type: str = "string"
+    label_zh: str = ""
+    required: bool = False
+    secret: bool = False
+    default: Any = None
+    choices: tuple[str, ...] = ()
+    minimum: int | None = None
+    maximum: int | None = None
+    help: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        data = {
+            "name": self.name, "label": self.label, "label_zh": self.label_zh or self.label,
+            "type": self.type, "required": self.required, "secret": self.secret,
+            "help": self.help,
+        }
+        if not self.secret:
+            data["default"] = self.default
+        if self.choices:
+            data["choices"] = list(self.choices)
+        if self.minimum is not None:
+            data["minimum"] = self.minimum
+        if self.maximum is not None:
+            data["maximum"] = self.maximum
+        return data
+
+
+@dataclass(frozen=True)
+class JobSpec:
+    """A background job a plugin contributes: `fn` is sync or async and idempotent."""
+
+    name: str
+    fn: Callable[..., Any | Awaitable[Any]]
+    max_retries: int = 10
+    queue: str = "default"
+
+
+@dataclass(frozen=True)
+class ConsolePage:
+    """An entry in the console's navigation. `render(shop)` returns an HTML fragment."""
+
+    slug: str
+    title: str
+    title_zh: str = ""
+    render: Callable[[Any], Awaitable[str]] | None = None
+    icon: str = "puzzle"
+
+
+@dataclass
+class PluginHost:
+    trace: bool = False
+    pm: pluggy.PluginManager = field(init=False)
+    _callers: dict[tuple[str, frozenset[str]], Any] = field(default_factory=dict, init=False)
+
+    def __post_init__(self) -> None:
+        self.pm = pluggy.PluginManager("galleria")
+        self.pm.add_hookspecs(hookspecs)
+        if self.trace:
+            self.pm.add_hookcall_monitoring(self._before_call, self._after_call)
+        self._started: dict[int, float] = {}
+
+    # -- registration ---------------------------------------------------------------------
+    def load_entry_points(self) -> list[str]:
+        """Register every installed plugin; returns their names."""
+        names = []
+        for ep in entry_points(group=ENTRY_POINT_GROUP):
+            if self.pm.get_plugin(ep.name) is None:
+                self.register(ep.load(), ep.name)
+            names.append(ep.name)
+        return names
+
+    def register(self, plugin: object, name: str) -> None:
+        self.pm.register(plugin, name=name)
+        self._callers.clear()
+
+    def unregister(self, name: str) -> None:
+        self.pm.unregister(name=name)
+        self._callers.clear()
+
+    def check(self) -> None:
+        """Fail loudly on a hook implementation that matches no spec (a misspelt name)."""
+        self.pm.check_pending()
+
+    # -- description ----------------------------------------------------------------------
+    def names(self) -> list[str]:
+        return sorted(name for name, _ in self.pm.list_name_plugin() if name is not None)
+
+    def is_installed(self, name: str) -> bool:
+        return self.pm.get_plugin(name) is not None
+
+    def info(self, name: str) -> PluginInfo:
+        return self._one(name, "galleria_plugin_info") or PluginInfo(title=name)
+
+    def settings_schema(self, name: str) -> list[SettingField]:
+        return list(self._one(name, "galleria_settings_schema") or [])
+
+    def _one(self, name: str, hook_name: str) -> Any:
+        return getattr(self.hook_for([name]), hook_name)()
+
+    # -- calling --------------------------------------------------------------------------
+    def hook_for(self, enabled: Iterable[str]) -> _ShopHooks:
+        """Hook callers that reach only the plugins in `enabled` (a shop's allow-list)."""
+        return _ShopHooks(self, frozenset(enabled))
+
+    def caller(self, hook_name: str, enabled: frozenset[str]) -> Any:
+        key = (hook_name, enabled)
+        caller = self._callers.get(key)
+        if caller is None:
+            excluded = [
+                plugin for name, plugin in self.pm.list_name_plugin()
+                if name not in enabled
+            ]
+            caller = self.pm.subset_hook_caller(hook_name, remove_plugins=excluded)
+            self._callers[key] = caller
+        return caller
+
+    def implementers(self, hook_name: str, enabled: Iterable[str]) -> list[str]:
+        """Names of the enabled plugins that implement `hook_name`, in call order."""
+        allowed = set(enabled)
+        hook = getattr(self.pm.hook, hook_name)
+        return [impl.plugin_name for impl in reversed(hook.get_hookimpls())
+                if impl.plugin_name in allowed]
+
+    def call_one(self, plugin_name: str, hook_name: str, **kwargs: Any) -> Any:
+        """Call one plugin's implementation of `hook_name` (event delivery, per plugin)."""
+        return getattr(self.hook_for([plugin_name]), hook_name)(**kwargs)
+
+    def collect(self, hook_name: str, enabled: Iterable[str], **kwargs: Any) -> list[Any]:
+        """Call a list-returning hook on `enabled` plugins and join their lists."""
+        results = getattr(self.hook_for(enabled), hook_name)(**kwargs)
+        return [item for result in results for item in (result or [])]
+
+    # -- tracing --------------------------------------------------------------------------
+    def _before_call(self, hook_name: str, impls: list, kwargs: dict) -> None:
+        self._started[id(kwargs)] = time.perf_counter()
+
+    def _after_call(self, outcome: Any, hook_name: str, impls: list, kwargs: dict) -> None:
+        started = self._started.pop(id(kwargs), time.perf_counter())
+        log.info("hook %s plugins=%s %.2fms", hook_name,
+                 [impl.plugin_name for impl in impls], (time.perf_counter() - started) * 1000)
+
+
+@dataclass(frozen=True)
+class _ShopHooks:
+    host: PluginHost
+    enabled: frozenset[str]
+
+    def __getattr__(self, hook_name: str) -> Any:
+        if not hook_name.startswith("galleria_"):
+            raise AttributeError(hook_name)
+        return self.host.caller(hook_name, self.enabled)

@@ -1,0 +1,56 @@
+"""Schema helpers for migrations: unique keys, indexes and row-level security.
+
+piccolo's auto-migrations cannot add table constraints on SQLite, so unique keys and
+composite indexes are written by migrations as `CREATE [UNIQUE] INDEX IF NOT EXISTS`, which
+both databases understand. Every index serving a shop's queries starts with `tenant`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from piccolo.engine.base import Engine
+from piccolo.engine.postgres import PostgresEngine
+
+
+@dataclass(frozen=True)
+class Index:
+    table: str
+    columns: tuple[str, ...]
+    unique: bool = False
+
+    @property
+    def name(self) -> str:
+        kind = "uq" if self.unique else "ix"
+        return f"{kind}_{self.table}_{'_'.join(self.columns)}"
+
+    def sql(self) -> str:
+        cols = ", ".join(f'"{c}"' for c in self.columns)
+        unique = "UNIQUE " if self.unique else ""
+        return f'CREATE {unique}INDEX IF NOT EXISTS "{self.name}" ON "{self.table}" ({cols})'
+
+
+async def create_indexes(engine: Engine, indexes: Iterable[Index]) -> None:
+    for index in indexes:
+        await engine.run_ddl(index.sql())
+
+
+def rls_policy_sql(table: str) -> list[str]:
+    """The statements that put `table` behind the shop policy (idempotent)."""
+    check = "tenant = NULLIF(current_setting('galleria.tenant', true), '')::integer"
+    return [
+        f'ALTER TABLE "{table}" ENABLE ROW LEVEL SECURITY',
+        f'ALTER TABLE "{table}" FORCE ROW LEVEL SECURITY',
+        f'DROP POLICY IF EXISTS shop_isolation ON "{table}"',
+        f'CREATE POLICY shop_isolation ON "{table}" USING ({check}) WITH CHECK ({check})',
+    ]
+
+
+async def enable_row_level_security(engine: Engine, tables: Iterable[str]) -> None:
+    """On PostgreSQL, admit only the current shop's rows of `tables`; no-op on SQLite."""
+    if not isinstance(engine, PostgresEngine):
+        return
+    for table in tables:
+        for statement in rls_policy_sql(table):
+            await engine.run_ddl(statement)

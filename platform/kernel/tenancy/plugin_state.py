@@ -1,0 +1,167 @@
+"""Per-shop plugin state: which plugins a shop enabled, and their validated settings.
+
+Settings are checked against the plugin's declared schema before anything is stored. Secret
+values go into an encrypted column and are never returned by `public_settings`; leaving a
+secret out of an update keeps the stored one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+from galleria.kernel import crypto
+from galleria.kernel.errors import PluginNotFound, Problems
+from galleria.kernel.events import emit
+from galleria.kernel.plugins import PluginHost, SettingField
+from galleria.kernel.tenancy.audit import record
+from galleria.kernel.tenancy.tables import PluginState
+
+
+def _json(value: Any) -> Any:
+    return json.loads(value) if isinstance(value, str) else (value or {})
+
+
+async def enabled_plugins(tenant_id: int) -> frozenset[str]:
+    rows = await PluginState.select(PluginState.plugin).where(
+        (PluginState.tenant == tenant_id) & (PluginState.enabled.eq(True))
+    )
+    return frozenset(row["plugin"] for row in rows)
+
+
+async def _row(tenant_id: int, plugin: str) -> dict[str, Any] | None:
+    return await PluginState.select().where(
+        (PluginState.tenant == tenant_id) & (PluginState.plugin == plugin)
+    ).first()
+
+
+async def plugin_settings(tenant_id: int, plugin: str) -> dict[str, Any]:
+    """Everything a plugin needs to act for a shop: plain settings and decrypted secrets,
+    with schema defaults filled in. For the plugin's own use only, never for output."""
+    row = await _row(tenant_id, plugin)
+    if row is None:
+        return {}
+    return {**_json(row["settings"]), **crypto.unseal(row["secrets"])}
+
+
+def public_settings(schema: list[SettingField], row: dict[str, Any] | None) -> dict[str, Any]:
+    """Settings as the console and API show them: secrets replaced by whether one is set."""
+    plain = _json(row["settings"]) if row else {}
+    secret_names = set(crypto.unseal(row["secrets"])) if row and row["secrets"] else set()
+    shown: dict[str, Any] = {}
+    for field in schema:
+        if field.secret:
+            shown[field.name] = {"set": field.name in secret_names}
+        else:
+            shown[field.name] = plain.get(field.name, field.default)
+    return shown
+
+
+async def plugin_states(tenant_id: int, host: PluginHost) -> list[dict[str, Any]]:
+    rows = await PluginState.select().where(PluginState.tenant == tenant_id)
+    by_name = {row["plugin"]: row for row in rows}
+    states = []
+    for name in host.names():
+        info, schema, row = host.info(name), host.settings_schema(name), by_name.get(name)
+        states.append({
+            "name": name, "title": info.title, "title_zh": info.title_zh or info.title,
+            "description": info.description, "description_zh": info.description_zh,
+            "enabled": bool(row and row["enabled"]),
+            "settings_schema": [field.to_json() for field in schema],
+            "settings": public_settings(schema, row),
+        })
+    return states
+
+
+def validate_settings(
+    schema: list[SettingField], values: dict[str, Any], stored_secrets: dict[str, Any]
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Check `values` against `schema`; returns (plain, secrets). Raises ValidationFailed."""
+    problems = Problems()
+    known = {field.name: field for field in schema}
+    for name in values:
+        if name not in known:
+            problems.add(f"settings.{name}", "not a setting of this plugin")
+    plain: dict[str, Any] = {}
+    secrets = dict(stored_secrets)
+    for field in schema:
+        path = f"settings.{field.name}"
+        value = values.get(field.name)
+        if value is None or value == "":
+            if field.secret and field.name in stored_secrets:
+                continue  # left out: keep the stored secret
+            if field.required:
+                problems.add(path, "required")
+            elif not field.secret and field.default is not None:
+                plain[field.name] = field.default
+            continue
+        message = _type_problem(field, value)
+        if message:
+            problems.add(path, message)
+            continue
+        (secrets if field.secret else plain)[field.name] = value
+    problems.raise_if_any("Some plugin settings are invalid")
+    return plain, secrets
+
+
+def _type_problem(field: SettingField, value: Any) -> str | None:
+    if field.type in ("string", "text"):
+        if not isinstance(value, str):
+            return "expected text"
+        if field.type == "string" and len(value) > 500:
+            return "at most 500 characters"
+        if len(value) > 20000:
+            return "at most 20000 characters"
+    elif field.type == "integer":
+        if type(value) is not int:
+            return "expected a whole number"
+        if field.minimum is not None and value < field.minimum:
+            return f"at least {field.minimum}"
+        if field.maximum is not None and value > field.maximum:
+            return f"at most {field.maximum}"
+    elif field.type == "boolean":
+        if not isinstance(value, bool):
+            return "expected true or false"
+    elif field.type == "choice" and value not in field.choices:
+        return "one of: " + ", ".join(field.choices)
+    return None
+
+
+async def set_plugin_state(
+    tenant_id: int, host: PluginHost, plugin: str, *, enabled: bool,
+    settings: dict[str, Any] | None, actor: str,
+) -> None:
+    """Enable/disable `plugin` for the shop and store its settings (call in a shop scope)."""
+    if not host.is_installed(plugin):
+        raise PluginNotFound(f"No plugin named “{plugin}” is installed")
+    row = await _row(tenant_id, plugin)
+    schema = host.settings_schema(plugin)
+    stored_plain = _json(row["settings"]) if row else {}
+    stored_secrets = crypto.unseal(row["secrets"]) if row else {}
+    if settings is None:
+        plain, secrets = stored_plain, stored_secrets
+        if enabled:  # enabling with no settings: the stored ones must still be complete
+            validate_settings(schema, {**stored_plain}, stored_secrets)
+    else:
+        plain, secrets = validate_settings(schema, settings, stored_secrets)
+    now = dt.datetime.now(dt.UTC)
+    if row is None:
+        await PluginState.insert(PluginState(
+            tenant=tenant_id, plugin=plugin, enabled=enabled, settings=plain,
+            secrets=crypto.seal(secrets), updated_at=now,
+        ))
+    else:
+        await PluginState.update({
+            PluginState.enabled: enabled, PluginState.settings: plain,
+            PluginState.secrets: crypto.seal(secrets), PluginState.updated_at: now,
+        }).where((PluginState.tenant == tenant_id) & (PluginState.plugin == plugin))
+    was_enabled = bool(row and row["enabled"])
+    if enabled != was_enabled:
+        action = "plugin.enabled" if enabled else "plugin.disabled"
+        await record(tenant_id, actor, action, plugin)
+        if enabled:
+            await emit(tenant_id, "plugin.enabled", {"plugin": plugin})
+    if settings is not None:
+        await record(tenant_id, actor, "plugin.settings_changed", plugin,
+                     {"fields": sorted(settings)})

@@ -1,0 +1,119 @@
+"""Shops (tenants): finding one from a request's host, and opening one."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from galleria.kernel.errors import NotFound, Problems, ShopSuspended
+from galleria.kernel.tenancy.tables import CustomDomain, Tenant
+
+SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{1,38})[a-z0-9]$")
+RESERVED_SLUGS = frozenset({
+    "www", "api", "admin", "app", "apps", "mail", "email", "smtp", "ftp", "static", "media",
+    "assets", "cdn", "console", "platform", "help", "support", "docs", "status", "billing",
+    "login", "signup", "auth", "oauth", "callbacks", "webhooks", "shop", "shops", "store",
+    "galleria", "root", "test", "dev", "staging", "ns1", "ns2", "localhost",
+})
+DEFAULT_PAYMENT_TIMEOUT_MINUTES = 30
+
+
+@dataclass(frozen=True)
+class Shop:
+    id: int
+    slug: str
+    name: str
+    status: str
+    currency: str
+    locale: str
+    timezone: str
+    theme_color: str
+    logo: str
+    template: str
+    plan: str
+    settings: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == "active"
+
+    @property
+    def payment_timeout_minutes(self) -> int:
+        return int(self.settings.get("payment_timeout_minutes", DEFAULT_PAYMENT_TIMEOUT_MINUTES))
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> Shop:
+        settings = row.get("settings") or {}
+        if isinstance(settings, str):
+            import json
+
+            settings = json.loads(settings or "{}")
+        return cls(
+            id=row["id"], slug=row["slug"], name=row["name"], status=row["status"],
+            currency=row["currency"], locale=row["locale"], timezone=row["timezone"],
+            theme_color=row["theme_color"], logo=row["logo"], template=row["template"],
+            plan=row["plan"], settings=settings,
+        )
+
+
+def check_slug(slug: str, problems: Problems, field_name: str = "slug") -> None:
+    if not SLUG_RE.match(slug or ""):
+        problems.add(field_name, "3–40 characters: lowercase letters, digits and hyphens, "
+                                 "not starting or ending with a hyphen")
+    elif slug in RESERVED_SLUGS:
+        problems.add(field_name, f"“{slug}” is reserved; choose another address")
+
+
+async def get_shop(slug: str) -> Shop | None:
+    row = await Tenant.select().where(Tenant.slug == slug).first()
+    return Shop.from_row(row) if row else None
+
+
+async def get_shop_by_id(tenant_id: int) -> Shop:
+    row = await Tenant.select().where(Tenant.id == tenant_id).first()
+    if row is None:
+        raise NotFound(f"shop {tenant_id} does not exist")
+    return Shop.from_row(row)
+
+
+async def list_shops() -> list[Shop]:
+    rows = await Tenant.select().order_by(Tenant.id)
+    return [Shop.from_row(row) for row in rows]
+
+
+def slug_from_host(host: str, domain: str) -> str | None:
+    """`tea.localhost:8000` with domain `localhost` → `tea`; the bare domain → None."""
+    host = host.split(":", 1)[0].strip().lower().rstrip(".")
+    suffix = "." + domain
+    if host.endswith(suffix):
+        label = host[: -len(suffix)]
+        return label if label and "." not in label else ""
+    return ""
+
+
+async def resolve_host(host: str, domain: str) -> Shop | None:
+    """The shop a request's Host names, or None for the platform (the bare domain).
+
+    Raises NotFound for a host that is neither, ShopSuspended for a suspended shop.
+    """
+    bare = host.split(":", 1)[0].strip().lower().rstrip(".")
+    if bare in (domain, "127.0.0.1", "::1", "[::1]", "testserver"):
+        return None
+    slug = slug_from_host(bare, domain)
+    shop = None
+    if slug:
+        shop = await get_shop(slug)
+    elif slug == "":
+        row = await (
+            CustomDomain.select(CustomDomain.tenant)
+            .where((CustomDomain.host == bare) & (CustomDomain.verified.eq(True)))
+            .first()
+        )
+        if row:
+            shop = await get_shop_by_id(row["tenant"])
+    if shop is None:
+        raise NotFound(f"No shop lives at {bare}")
+    if not shop.is_active:
+        raise ShopSuspended(f"The shop “{shop.name}” is currently suspended")
+    return shop

@@ -1,0 +1,89 @@
+"""Tables of the platform and of shop administration.
+
+`Tenant`, `CustomDomain`, `PlatformUser` and `Membership` are platform rows (read before a
+shop is known, e.g. to resolve a host). Every other table here carries `tenant` and is
+shop-owned: reached only through code that takes the tenant, and on PostgreSQL behind a
+row-level security policy (see `galleria.kernel.db.SHOP_OWNED_TABLES`).
+"""
+
+from piccolo.columns import (
+    JSON,
+    Boolean,
+    ForeignKey,
+    Integer,
+    Text,
+    Timestamptz,
+    Varchar,
+)
+from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.table import Table
+
+
+class Tenant(Table, tablename="tenant"):
+    slug = Varchar(length=40, unique=True)
+    name = Varchar(length=120)
+    status = Varchar(length=16, default="active")  # active | suspended
+    currency = Varchar(length=3, default="CNY")
+    locale = Varchar(length=8, default="zh_CN")
+    timezone = Varchar(length=64, default="Asia/Shanghai")
+    plan = Varchar(length=32, default="free")
+    template = Varchar(length=40, default="blank")
+    theme_color = Varchar(length=7, default="#e11d48")
+    logo = Varchar(length=255, default="")  # a storage key
+    settings = JSON(default="{}")  # shop-wide settings (payment timeout, …)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class CustomDomain(Table, tablename="custom_domain"):
+    tenant = ForeignKey(Tenant, null=False)
+    host = Varchar(length=253, unique=True)
+    verified = Boolean(default=False)
+    verification_token = Varchar(length=64)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class PlatformUser(Table, tablename="platform_user"):
+    """A merchant's staff member (or a platform operator): one login for all their shops."""
+
+    email = Varchar(length=254, unique=True)
+    name = Varchar(length=120, default="")
+    password_hash = Varchar(length=255)
+    is_operator = Boolean(default=False)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class Membership(Table, tablename="membership"):
+    user = ForeignKey(PlatformUser, null=False)
+    tenant = ForeignKey(Tenant, null=False)
+    role = Varchar(length=16)  # owner | admin | staff
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class PluginState(Table, tablename="plugin_state"):
+    tenant = ForeignKey(Tenant, null=False)
+    plugin = Varchar(length=64)
+    enabled = Boolean(default=False)
+    settings = JSON(default="{}")  # plain values only
+    secrets = Text(default="")  # Fernet token of a JSON object: secret values
+    updated_at = Timestamptz(default=TimestamptzNow())
+
+
+class ApiToken(Table, tablename="api_token"):
+    tenant = ForeignKey(Tenant, null=False)
+    name = Varchar(length=80)
+    token_hash = Varchar(length=64, unique=True)  # sha256 hex of the token
+    prefix = Varchar(length=16)  # shown in lists so a merchant can tell tokens apart
+    scopes = JSON(default="[]")
+    created_by = Integer(null=True)  # platform_user id
+    created_at = Timestamptz(default=TimestamptzNow())
+    last_used_at = Timestamptz(null=True, default=None)
+    revoked_at = Timestamptz(null=True, default=None)
+
+
+class AuditLog(Table, tablename="audit_log"):
+    tenant = ForeignKey(Tenant, null=False)
+    actor = Varchar(length=120)  # "user:12", "token:3", "system"
+    action = Varchar(length=64)  # "plugin.enabled", "shop.created", …
+    subject = Varchar(length=120, default="")
+    data = JSON(default="{}")
+    created_at = Timestamptz(default=TimestamptzNow())

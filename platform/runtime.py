@@ -1,0 +1,70 @@
+"""What the app and the workers share once started: settings, the plugin host, templates,
+the rate limiter and (when configured) Redis. Built once by `Runtime.start()`."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from galleria.auth.ratelimit import Limiter, MemoryLimiter, RedisLimiter
+from galleria.kernel import crypto, db, storage
+from galleria.kernel.plugins import PluginHost
+from galleria.kernel.tables import KERNEL_TABLES
+from galleria.kernel.tenancy.templates import ShopTemplate, default_root, load_templates
+from galleria.settings import Settings
+
+log = logging.getLogger("galleria")
+
+
+def plugin_tables(host: PluginHost) -> list[Any]:
+    """Tables of every installed plugin (from its piccolo apps)."""
+    return [table for app in host.collect("galleria_migrations", host.names())
+            for table in app.table_classes]
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    host: PluginHost
+    tenants_dir: Path
+    templates: dict[str, ShopTemplate]
+    limiter: Limiter
+    redis: Any = None
+    database: db.Database | None = None
+    worker: Any = None  # the embedded worker, when this process runs one
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def build(cls, settings: Settings, host: PluginHost | None = None) -> Runtime:
+        """Wire everything that needs no I/O; `open()` connects."""
+        if host is None:
+            host = PluginHost(trace=settings.trace_plugins)
+            host.load_entry_points()
+        host.check()
+        crypto.configure(settings.secret_key)
+        storage.configure(storage.LocalStorage(settings.media_dir))
+        tenants_dir = default_root()
+        redis = None
+        if settings.redis_url:
+            import redis.asyncio as aioredis
+
+            redis = aioredis.from_url(settings.redis_url)
+        return cls(
+            settings=settings, host=host, tenants_dir=tenants_dir,
+            templates=load_templates(tenants_dir),
+            limiter=RedisLimiter(redis) if redis else MemoryLimiter(), redis=redis,
+        )
+
+    async def open(self) -> None:
+        self.database = db.connect(self.settings.database_url,
+                                   [*KERNEL_TABLES, *plugin_tables(self.host)],
+                                   pool_max=self.settings.db_pool_max)
+        await self.database.open()
+
+    async def close(self) -> None:
+        if self.database:
+            await self.database.close()
+        if self.redis is not None:
+            await self.redis.aclose()

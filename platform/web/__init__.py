@@ -1,0 +1,1 @@
+"""HTTP: the Litestar app, storefront pages, merchant console, APIs and gateway callbacks."""

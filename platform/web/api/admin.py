@@ -1,0 +1,104 @@
+"""Merchant admin API (shop host, `Authorization: Bearer <token>`)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import msgspec
+from litestar import Controller, Request, Response, get, post, put
+from litestar.di import Provide
+
+from galleria.kernel import db
+from galleria.kernel.catalog.service import (
+    ProductInput,
+    VariantInput,
+    create_product,
+    get_product,
+)
+from galleria.kernel.tenancy.plugin_state import plugin_states, set_plugin_state
+from galleria.kernel.tenancy.shops import Shop
+from galleria.runtime import Runtime
+from galleria.web.deps import provide_admin, require_scope
+from galleria.web.idempotency import idempotent
+
+
+class BarcodeBody(msgspec.Struct, forbid_unknown_fields=True):
+    code: Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
+    units: Annotated[int, msgspec.Meta(ge=1)] = 1
+
+
+class VariantBody(msgspec.Struct, forbid_unknown_fields=True):
+    sku: Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
+    price: Annotated[int, msgspec.Meta(ge=0)]
+    stock: Annotated[int, msgspec.Meta(ge=0)] = 0
+    options: dict[str, str] = {}
+    weight_grams: Annotated[int, msgspec.Meta(ge=0)] = 0
+    barcodes: list[BarcodeBody] = []
+
+
+class ProductBody(msgspec.Struct, forbid_unknown_fields=True):
+    name: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+    variants: Annotated[list[VariantBody], msgspec.Meta(min_length=1, max_length=500)]
+    description: str = ""
+    category: str | None = None
+    attributes: dict[str, str] = {}
+    status: str = "published"
+
+
+class PluginBody(msgspec.Struct, forbid_unknown_fields=True):
+    enabled: bool
+    settings: dict[str, Any] | None = None
+
+
+class AdminApi(Controller):
+    path = "/api/admin/v1"
+    dependencies = {"actor": Provide(provide_admin)}
+    tags = ["admin"]
+
+    @post("/products", operation_id="createProduct", status_code=201)
+    async def create_product(self, request: Request, shop: Shop, actor: str,
+                             data: ProductBody) -> Response:
+        require_scope(request, "catalog:write")
+
+        async def work() -> Response:
+            product_id = await create_product(shop.id, ProductInput(
+                name=data.name, description=data.description, category=data.category,
+                attributes=data.attributes, status=data.status,
+                variants=[VariantInput(
+                    sku=v.sku, price=v.price, stock=v.stock, options=v.options,
+                    weight_grams=v.weight_grams,
+                    barcodes=[(b.code, b.units) for b in v.barcodes],
+                ) for v in data.variants],
+            ))
+            product = await get_product(shop.id, product_id)
+            return Response(_with_currency(product, shop), status_code=201)
+
+        async with db.shop_scope(shop.id):
+            return await idempotent(request, shop.id, work)
+
+    @get("/products/{product_id:int}", operation_id="getProduct")
+    async def get_product(self, request: Request, shop: Shop, actor: str,
+                          product_id: int) -> dict[str, Any]:
+        require_scope(request, "catalog:read")
+        async with db.shop_scope(shop.id):
+            return _with_currency(await get_product(shop.id, product_id), shop)
+
+    @get("/plugins", operation_id="listPlugins")
+    async def list_plugins(self, shop: Shop, actor: str, runtime: Runtime) -> dict[str, Any]:
+        async with db.shop_scope(shop.id):
+            return {"items": await plugin_states(shop.id, runtime.host)}
+
+    @put("/plugins/{name:str}", operation_id="setPlugin")
+    async def set_plugin(self, request: Request, shop: Shop, actor: str, runtime: Runtime,
+                         name: str, data: PluginBody) -> dict[str, Any]:
+        require_scope(request, "settings:write")
+        async with db.shop_scope(shop.id):
+            await set_plugin_state(shop.id, runtime.host, name, enabled=data.enabled,
+                                   settings=data.settings, actor=actor)
+            states = await plugin_states(shop.id, runtime.host)
+        return next(state for state in states if state["name"] == name)
+
+
+def _with_currency(product: dict[str, Any], shop: Shop) -> dict[str, Any]:
+    product["currency"] = shop.currency
+    return product

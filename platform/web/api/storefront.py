@@ -1,0 +1,45 @@
+"""Storefront API (shop host; guests and signed-in shoppers)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from litestar import Controller, get
+from litestar.params import Parameter
+
+from galleria.kernel import db
+from galleria.kernel.catalog.service import get_product, list_products
+from galleria.kernel.tenancy.shops import Shop
+from galleria.web.pagination import decode_cursor, page
+
+
+class StorefrontApi(Controller):
+    path = "/api/v1"
+    tags = ["storefront"]
+
+    @get("/products", operation_id="listProducts")
+    async def list_products(
+        self, shop: Shop, q: str = "", category: str | None = None,
+        limit: Annotated[int, Parameter(ge=1, le=100)] = 24, cursor: str | None = None,
+    ) -> dict[str, Any]:
+        after = decode_cursor(cursor).get("after")
+        async with db.shop_scope(shop.id):
+            items = await list_products(shop.id, q=q.strip(), category=category,
+                                        limit=limit + 1, after_id=after)
+        for item in items:
+            item["currency"] = shop.currency
+        return page(items, limit)
+
+    @get("/products/{product_id:int}", operation_id="getStorefrontProduct")
+    async def get_product(self, shop: Shop, product_id: int) -> dict[str, Any]:
+        async with db.shop_scope(shop.id):
+            product = await get_product(shop.id, product_id, published_only=True)
+        return {
+            "id": product["id"], "name": product["name"],
+            "description": product["description"], "category": product["category"],
+            "attributes": product["attributes"], "images": product["images"],
+            "currency": shop.currency,
+            "variants": [{"id": v["id"], "sku": v["sku"], "price": v["price"],
+                          "options": v["options"], "available": max(v["available"], 0)}
+                         for v in product["variants"] if v["status"] == "active"],
+        }

@@ -1,0 +1,93 @@
+"""The Litestar app factory: one app for the platform host and every shop host."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from litestar import Litestar, Router
+from litestar.config.csrf import CSRFConfig
+from litestar.di import Provide
+from litestar.middleware.session.server_side import ServerSideSessionConfig
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import ScalarRenderPlugin
+from litestar.static_files import create_static_files_router
+from litestar.stores.memory import MemoryStore
+from litestar.stores.redis import RedisStore
+
+from galleria.jobs.embedded import EmbeddedWorker
+from galleria.kernel.plugins import PluginHost
+from galleria.runtime import Runtime
+from galleria.settings import Settings
+from galleria.web.api.admin import AdminApi
+from galleria.web.api.platform import PlatformApi
+from galleria.web.api.storefront import StorefrontApi
+from galleria.web.context import RequestContextMiddleware, plugin_enabled_guard, shop_host_only
+from galleria.web.deps import provide_runtime, provide_shop
+from galleria.web.health import healthz, readyz
+from galleria.web.pages import PAGE_ROUTES, STATIC_DIR
+from galleria.web.problems import EXCEPTION_HANDLERS
+
+log = logging.getLogger("galleria")
+
+
+def create_app(settings: Settings | None = None, *, host: PluginHost | None = None,
+               embedded_worker: bool | None = None) -> Litestar:
+    """Build the app. `host` lets tests bring a plugin host with throwaway plugins.
+
+    Without Redis the app runs background work itself (`embedded_worker`, on by default);
+    with Redis, `galleria worker` processes do.
+    """
+    settings = settings or Settings.from_env()
+    runtime = Runtime.build(settings, host)
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        await runtime.open()
+        worker = None
+        if embedded_worker if embedded_worker is not None else not settings.redis_url:
+            worker = EmbeddedWorker(runtime.host)
+            worker.start()
+        runtime.worker = worker
+        try:
+            yield
+        finally:
+            if worker:
+                await worker.stop()
+            await runtime.close()
+
+    session_store = (RedisStore.with_client(url=settings.redis_url, namespace="galleria:sessions")
+                     if settings.redis_url else MemoryStore())
+    shop_router = Router(path="/", guards=[shop_host_only],
+                         route_handlers=[StorefrontApi, AdminApi])
+    plugin_routes = [
+        Router(path=f"/plugins/{name}", guards=[shop_host_only, plugin_enabled_guard(name)],
+               route_handlers=handlers)
+        for name in runtime.host.names()
+        if (handlers := runtime.host.collect("galleria_routes", [name]))
+    ]
+
+    app = Litestar(
+        route_handlers=[
+            healthz, readyz, PlatformApi, shop_router, *PAGE_ROUTES, *plugin_routes,
+            create_static_files_router(path="/static", directories=[STATIC_DIR],
+                                       name="static", include_in_schema=False),
+            create_static_files_router(path="/media", directories=[settings.media_dir],
+                                       name="media", include_in_schema=False),
+        ],
+        dependencies={"runtime": Provide(provide_runtime), "shop": Provide(provide_shop)},
+        middleware=[RequestContextMiddleware(settings.domain),
+                    ServerSideSessionConfig(store="sessions", secure=False,
+                                            samesite="lax").middleware],
+        stores={"sessions": session_store},
+        csrf_config=CSRFConfig(secret=settings.secret_key, exclude=["/api/", "/callbacks/",
+                                                                     "/healthz", "/readyz"]),
+        exception_handlers=EXCEPTION_HANDLERS,
+        openapi_config=OpenAPIConfig(title="Galleria API", version="1.0.0",
+                                     path="/schema", render_plugins=[ScalarRenderPlugin()]),
+        lifespan=[lifespan],
+        debug=False,
+    )
+    app.state.runtime = runtime
+    return app

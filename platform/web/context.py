@@ -1,0 +1,107 @@
+"""Per-request context: request id, the shop named by the Host, access logs and security
+headers. Pure ASGI middleware so that it costs little on every request."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+import uuid
+from typing import Any
+
+from litestar import Request
+from litestar.connection import ASGIConnection
+from litestar.enums import ScopeType
+from litestar.exceptions import NotFoundException
+from litestar.handlers.base import BaseRouteHandler
+from litestar.middleware import ASGIMiddleware
+from litestar.types import ASGIApp, Message, Receive, Scope, Send
+
+from galleria.kernel.tenancy.shops import Shop, resolve_host
+
+access_log = logging.getLogger("galleria.access")
+
+SECURITY_HEADERS = [
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"DENY"),
+    (b"referrer-policy", b"strict-origin-when-cross-origin"),
+    (b"permissions-policy", b"camera=(), microphone=(), geolocation=(self)"),
+    (b"cross-origin-opener-policy", b"same-origin"),
+]
+
+
+class RequestContextMiddleware(ASGIMiddleware):
+    """Gives each request an id, resolves its shop, logs one JSON line, adds headers."""
+
+    scopes = (ScopeType.HTTP,)
+
+    def __init__(self, domain: str) -> None:
+        self.domain = domain
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
+        state = scope.setdefault("state", {})
+        headers = dict(scope.get("headers") or [])
+        request_id = headers.get(b"x-request-id", b"").decode()[:64] or uuid.uuid4().hex
+        state["request_id"] = request_id
+        started = time.perf_counter()
+        status = {"code": 500}
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                status["code"] = message["status"]
+                extra = [*SECURITY_HEADERS, (b"x-request-id", request_id.encode())]
+                message["headers"] = [*message.get("headers", []), *extra]
+            await send(message)
+
+        try:
+            host = headers.get(b"host", b"").decode("latin-1")
+            state["shop"] = await resolve_host(host, self.domain)
+            await next_app(scope, receive, send_with_headers)
+        finally:
+            shop = state.get("shop")
+            access_log.info(json.dumps({
+                "request_id": request_id, "method": scope.get("method"),
+                "path": scope.get("path"), "status": status["code"],
+                "shop": shop.slug if isinstance(shop, Shop) else None,
+                "ms": round((time.perf_counter() - started) * 1000, 2),
+            }))
+
+
+def current_shop(request: Request) -> Shop:
+    """The shop of this request (dependency); only on shop hosts."""
+    shop = request.scope["state"].get("shop")
+    if shop is None:
+        raise NotFoundException("This address belongs to the platform, not to a shop")
+    return shop
+
+
+def shop_host_only(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+    if connection.scope.get("state", {}).get("shop") is None:
+        raise NotFoundException(f"Nothing at {connection.url.path} on the platform host")
+
+
+def platform_host_only(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+    if connection.scope.get("state", {}).get("shop") is not None:
+        raise NotFoundException(f"Nothing at {connection.url.path} on a shop's host")
+
+
+def shop_of(connection: ASGIConnection) -> Shop | None:
+    state: dict[str, Any] = connection.scope.get("state", {})
+    return state.get("shop")
+
+
+def plugin_enabled_guard(plugin: str):
+    """A guard: the route exists only on shops that enabled `plugin`."""
+    from galleria.kernel import db
+    from galleria.kernel.tenancy.plugin_state import enabled_plugins
+
+    async def guard(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+        shop = shop_of(connection)
+        if shop is None:
+            raise NotFoundException(f"Nothing at {connection.url.path}")
+        async with db.shop_scope(shop.id):
+            enabled = await enabled_plugins(shop.id)
+        if plugin not in enabled:
+            raise NotFoundException(f"Nothing at {connection.url.path} in this shop")
+
+    return guard

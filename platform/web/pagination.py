@@ -1,0 +1,33 @@
+"""Opaque cursors for `?limit=&cursor=` lists."""
+
+from __future__ import annotations
+
+import base64
+import json
+from typing import Any
+
+from galleria.kernel.errors import ValidationFailed
+
+
+def encode_cursor(position: dict[str, Any]) -> str:
+    return base64.urlsafe_b64encode(json.dumps(position, separators=(",", ":")).encode()).decode()
+
+
+def decode_cursor(cursor: str | None) -> dict[str, Any]:
+    if not cursor:
+        return {}
+    try:
+        value = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+    except ValueError as exc:
+        raise ValidationFailed("The cursor is not one this API gave out") from exc
+    if not isinstance(value, dict):
+        raise ValidationFailed("The cursor is not one this API gave out")
+    return value
+
+
+def page(items: list[dict[str, Any]], limit: int, key: str = "id") -> dict[str, Any]:
+    """`items` was fetched with limit+1 rows: trim and say where the next page starts."""
+    more = len(items) > limit
+    items = items[:limit]
+    return {"items": items,
+            "next_cursor": encode_cursor({"after": items[-1][key]}) if more and items else None}

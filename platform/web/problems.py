@@ -1,0 +1,107 @@
+"""Errors as RFC 9457 problem+json for APIs, and as pages for browsers. One place."""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+from litestar import MediaType, Request, Response
+from litestar.exceptions import HTTPException, ValidationException
+from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+
+from galleria.kernel.errors import DomainError
+
+log = logging.getLogger("galleria.web")
+PROBLEM_JSON = "application/problem+json"
+STATUS_BY_KIND = {
+    "invalid": 422, "not_found": 404, "conflict": 409, "forbidden": 403,
+    "unauthorized": 401, "rate_limited": 429, "unavailable": 503,
+}
+TITLES = {400: "Bad request", 401: "Authentication required", 403: "Forbidden",
+          404: "Not found", 405: "Method not allowed", 409: "Conflict",
+          413: "Request too large", 415: "Unsupported media type",
+          422: "Validation failed", 429: "Too many requests",
+          500: "Internal server error", 503: "Service unavailable"}
+
+
+def wants_html(request: Request) -> bool:
+    path = request.url.path
+    if path.startswith(("/api/", "/callbacks/", "/schema", "/healthz", "/readyz")):
+        return False
+    return "text/html" in request.headers.get("accept", "")
+
+
+def problem(request: Request, status: int, detail: str, *, code: str | None = None,
+            title: str | None = None, errors: list[dict[str, str]] | None = None,
+            headers: dict[str, str] | None = None, **extra: Any) -> Response:
+    title = title or TITLES.get(status, "Error")
+    if wants_html(request):
+        from galleria.web.pages.render import render_error
+
+        return render_error(request, status, title, detail, headers=headers)
+    body: dict[str, Any] = {
+        "type": f"https://galleria.dev/problems/{code or status}", "title": title,
+        "status": status, "detail": detail,
+    }
+    if errors:
+        body["errors"] = errors
+    body.update(extra)
+    return Response(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+def domain_error_handler(request: Request, exc: DomainError) -> Response:
+    status = STATUS_BY_KIND.get(exc.kind, 400)
+    headers = None
+    extra = dict(exc.extra)
+    if "retry_after" in extra:
+        headers = {"Retry-After": str(extra["retry_after"])}
+    return problem(request, status, exc.detail, code=exc.code, title=exc.title,
+                   errors=[{"field": e.field, "message": e.message} for e in exc.errors] or None,
+                   headers=headers, **extra)
+
+
+_PATH_RE = re.compile(r"at `\$\.?(.*?)`")
+
+
+def validation_handler(request: Request, exc: ValidationException) -> Response:
+    errors = []
+    for item in exc.extra or []:
+        if not isinstance(item, dict):
+            continue
+        message = str(item.get("message", "invalid"))
+        key = item.get("key") or ""
+        match = _PATH_RE.search(message)
+        field = match.group(1) if match else key
+        message = _PATH_RE.sub("", message).strip(" -")
+        if item.get("source") == "body" and key and not field:
+            field = key
+        errors.append({"field": field or "body", "message": message})
+    detail = "The request body is not valid" if errors else str(exc.detail)
+    return problem(request, 422 if errors else 400, detail, code="validation_failed",
+                   errors=errors or None)
+
+
+def http_error_handler(request: Request, exc: HTTPException) -> Response:
+    status = exc.status_code
+    detail = exc.detail if exc.detail and exc.detail != TITLES.get(status) else {
+        404: f"Nothing at {request.url.path}", 405: f"{request.method} is not allowed here",
+    }.get(status, TITLES.get(status, "Error"))
+    return problem(request, status, str(detail), headers=getattr(exc, "headers", None))
+
+
+def unexpected_error_handler(request: Request, exc: Exception) -> Response:
+    log.exception("unhandled error on %s %s", request.method, request.url.path)
+    return problem(request, HTTP_500_INTERNAL_SERVER_ERROR,
+                   "Something went wrong on our side; it has been logged.",
+                   request_id=request.scope.get("state", {}).get("request_id"))
+
+
+EXCEPTION_HANDLERS = {
+    DomainError: domain_error_handler,
+    ValidationException: validation_handler,
+    HTTPException: http_error_handler,
+    Exception: unexpected_error_handler,
+}
+
+__all__ = ["EXCEPTION_HANDLERS", "PROBLEM_JSON", "MediaType", "problem", "wants_html"]
