@@ -212,3 +212,7 @@ async def _open_runtime():
     runtime = Runtime.build(_settings(generate_secret=True))
     await runtime.open()
     return runtime
+
+
+if __name__ == "__main__":
+    main()

@@ -15,8 +15,8 @@ import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+import httpx
 import pytest
-from litestar.testing import AsyncTestClient
 
 from galleria.kernel import db
 from galleria.kernel.plugins import PluginHost
@@ -84,10 +84,18 @@ async def app(migrated: Settings, plugin_host: PluginHost):
 
 
 @pytest.fixture(scope="session")
-async def client(app) -> AsyncIterator[AsyncTestClient]:
-    """An HTTP client through the ASGI app; the app's lifespan runs once per session."""
-    async with AsyncTestClient(app, base_url=f"http://{DOMAIN}") as client:
-        yield client
+async def client(app) -> AsyncIterator[httpx.AsyncClient]:
+    """An HTTP client through the ASGI app. The runtime opens once per session in the tests'
+    own event loop, so tests may also use the database pool directly. (Litestar's lifespan
+    holds an anyio task group that pytest would exit from another task.)"""
+    runtime = app.state.runtime
+    await runtime.open()
+    try:
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
+                                     base_url=f"http://{DOMAIN}") as client:
+            yield client
+    finally:
+        await runtime.close()
 
 
 @pytest.fixture(scope="session")
@@ -102,7 +110,7 @@ def unique_slug(prefix: str = "shop") -> str:
 class ShopHandle:
     """A shop opened for a test, with its admin token and a way to call it."""
 
-    def __init__(self, client: AsyncTestClient, slug: str, token: str, email: str) -> None:
+    def __init__(self, client: httpx.AsyncClient, slug: str, token: str, email: str) -> None:
         self.client, self.slug, self.token, self.email = client, slug, token, email
         self.host = f"{slug}.{DOMAIN}"
 
@@ -124,7 +132,7 @@ class ShopHandle:
 
 
 @pytest.fixture
-def open_shop(client: AsyncTestClient):
+def open_shop(client: httpx.AsyncClient):
     """Open a shop through the signup API: `await open_shop(template="grocery")`."""
 
     async def _open(template: str | None = "blank", slug: str | None = None) -> ShopHandle:

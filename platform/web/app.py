@@ -12,9 +12,11 @@ from litestar.di import Provide
 from litestar.middleware.session.server_side import ServerSideSessionConfig
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin
+from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.stores.memory import MemoryStore
 from litestar.stores.redis import RedisStore
+from litestar.template.config import TemplateConfig
 
 from galleria.jobs.embedded import EmbeddedWorker
 from galleria.kernel.plugins import PluginHost
@@ -26,7 +28,7 @@ from galleria.web.api.storefront import StorefrontApi
 from galleria.web.context import RequestContextMiddleware, plugin_enabled_guard, shop_host_only
 from galleria.web.deps import provide_runtime, provide_shop
 from galleria.web.health import healthz, readyz
-from galleria.web.pages import PAGE_ROUTES, STATIC_DIR
+from galleria.web.pages import JINJA_ENV, PAGE_ROUTES, STATIC_DIR
 from galleria.web.problems import EXCEPTION_HANDLERS
 
 log = logging.getLogger("galleria")
@@ -84,6 +86,7 @@ def create_app(settings: Settings | None = None, *, host: PluginHost | None = No
         csrf_config=CSRFConfig(secret=settings.secret_key, exclude=["/api/", "/callbacks/",
                                                                      "/healthz", "/readyz"]),
         exception_handlers=EXCEPTION_HANDLERS,
+        template_config=TemplateConfig(instance=JinjaTemplateEngine.from_environment(JINJA_ENV)),
         openapi_config=OpenAPIConfig(title="Galleria API", version="1.0.0",
                                      path="/schema", render_plugins=[ScalarRenderPlugin()]),
         lifespan=[lifespan],
