@@ -58,8 +58,9 @@ async def test_product_roundtrip_and_validation(open_shop):
     created = await shop.post("/api/admin/v1/products", json={
         "name": "冰箱 BCD-520", "attributes": {"型号": "BCD-520"},
         "variants": [{"sku": "FR-520-W", "price": 459900, "stock": 3,
-                      "options": {"颜色": "白"}, "barcodes": [{"code": "6900000000017"},
-                                                              {"code": "6900000000024", "units": 4}]}],
+                      "options": {"颜色": "白"},
+                      "barcodes": [{"code": "6900000000017"},
+                                   {"code": "6900000000024", "units": 4}]}],
     })
     assert created.status_code == 201, created.text
     product = (await shop.get(f"/api/admin/v1/products/{created.json()['id']}")).json()
@@ -75,7 +76,8 @@ async def test_product_roundtrip_and_validation(open_shop):
     no_variants = await shop.post("/api/admin/v1/products", json={"name": "x", "variants": []})
     assert no_variants.status_code == 422
     dup_barcode = await shop.post("/api/admin/v1/products", json={
-        "name": "y", "variants": [{"sku": "Y-1", "price": 1, "barcodes": [{"code": "6900000000017"}]}]})
+        "name": "y",
+        "variants": [{"sku": "Y-1", "price": 1, "barcodes": [{"code": "6900000000017"}]}]})
     assert dup_barcode.status_code == 409
     missing = await shop.get("/api/admin/v1/products/999999")
     assert missing.status_code == 404
