@@ -18,7 +18,6 @@ from pathlib import Path
 import httpx
 import pytest
 
-from galleria.kernel import db
 from galleria.kernel.plugins import PluginHost
 from galleria.settings import Settings
 
@@ -70,8 +69,6 @@ async def migrated(settings: Settings, plugin_host: PluginHost) -> AsyncIterator
     await migrate(settings, plugin_host)
     yield settings
     if on_postgres():
-        database = db.database()
-        await database.close()
         name = settings.database_url.rsplit("/", 1)[1]
         _psql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 

@@ -167,6 +167,14 @@ def galleria_plugin_enabled(event: Event) -> None:
 
 
 @hookspec
+def galleria_stock_low(event: Event) -> None:
+    """A variant's available stock fell to its safety stock (once per crossing, not once
+    per sale). ``event.payload``: ``variant_id``, ``available``, ``safety_stock``. For
+    email/SMS alert plugins.
+    """
+
+
+@hookspec
 def galleria_customer_registered(event: Event) -> None:
     """A shopper created an account. ``event.payload``: ``customer_id``, ``email``,
     ``phone``.

@@ -9,6 +9,7 @@ from galleria.kernel.catalog.tables import (
     Variant,
 )
 from galleria.kernel.events_tables import IdempotencyRecord, OutboxDelivery, OutboxEvent
+from galleria.kernel.inventory.tables import Lot, StockMovement
 from galleria.kernel.tenancy.tables import (
     ApiToken,
     AuditLog,
@@ -22,5 +23,5 @@ from galleria.kernel.tenancy.tables import (
 KERNEL_TABLES = [
     Tenant, CustomDomain, PlatformUser, Membership, PluginState, ApiToken, AuditLog,
     Category, Product, Variant, ProductImage, Barcode, StockLevel,
-    OutboxEvent, OutboxDelivery, IdempotencyRecord,
+    OutboxEvent, OutboxDelivery, IdempotencyRecord, StockMovement, Lot,
 ]

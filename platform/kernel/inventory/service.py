@@ -1,0 +1,247 @@
+"""Stock movements: receive, reserve, release, ship, adjust, return — each one conditional
+UPDATE (never read-then-write) plus a ledger row, inside the caller's shop scope.
+
+`available = on_hand − reserved`. A reservation succeeds only when the update's condition
+`on_hand − reserved >= quantity` holds at the moment it runs, so no concurrency can oversell.
+Crossing the safety stock emits one `stock.low` event (not one per sale).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from galleria.kernel.catalog.tables import Barcode, StockLevel, Variant
+from galleria.kernel.errors import Conflict, NotFound, ValidationFailed
+from galleria.kernel.events import emit
+from galleria.kernel.inventory.tables import Lot, StockMovement
+
+DEFAULT_LOCATION = "default"
+
+
+class OutOfStock(Conflict):
+    code, title = "out_of_stock", "Not enough stock"
+
+
+@dataclass(frozen=True)
+class Level:
+    variant_id: int
+    on_hand: int
+    reserved: int
+    safety_stock: int
+
+    @property
+    def available(self) -> int:
+        return self.on_hand - self.reserved
+
+
+def _positive(quantity: int) -> None:
+    if type(quantity) is not int or quantity <= 0:
+        raise ValidationFailed(f"quantity must be a whole number above 0, got {quantity!r}")
+
+
+async def _move(tenant_id: int, variant_id: int, *, on_hand: int = 0, reserved: int = 0,
+                condition: str = "", condition_args: tuple = ()) -> Level | None:
+    """Apply deltas to one stock level if `condition` holds; None when it does not."""
+    sql = ("UPDATE stock_level SET on_hand = on_hand + {}, reserved = reserved + {} "
+           "WHERE tenant = {} AND variant = {} AND location = {}"
+           + (f" AND {condition}" if condition else "")
+           + " RETURNING variant, on_hand, reserved, safety_stock")
+    rows = await StockLevel.raw(sql, on_hand, reserved, tenant_id, variant_id,
+                                DEFAULT_LOCATION, *condition_args)
+    if not rows:
+        return None
+    row = rows[0]
+    return Level(row["variant"], row["on_hand"], row["reserved"], row["safety_stock"])
+
+
+async def _ledger(tenant_id: int, level: Level, kind: str, *, on_hand: int = 0,
+                  reserved: int = 0, reason: str = "", reference: str = "",
+                  actor: str = "system", lot: int | None = None) -> None:
+    await StockMovement.insert(StockMovement(
+        tenant=tenant_id, variant=level.variant_id, kind=kind, on_hand_change=on_hand,
+        reserved_change=reserved, on_hand_after=level.on_hand, reserved_after=level.reserved,
+        reason=reason[:200], reference=reference[:64], actor=actor[:120], lot=lot,
+    ))
+    before_available = level.available + reserved - on_hand
+    if before_available > level.safety_stock >= level.available:
+        await emit(tenant_id, "stock.low", {
+            "variant_id": level.variant_id, "available": level.available,
+            "safety_stock": level.safety_stock,
+        })
+
+
+async def _missing(tenant_id: int, variant_id: int) -> NotFound:
+    return NotFound(f"No variant {variant_id} in this shop")
+
+
+async def reserve(tenant_id: int, variant_id: int, quantity: int, *, reference: str = "",
+                  actor: str = "system") -> Level:
+    """Hold `quantity` for an order. Raises OutOfStock when fewer are available."""
+    _positive(quantity)
+    level = await _move(tenant_id, variant_id, reserved=quantity,
+                        condition="on_hand - reserved >= {}", condition_args=(quantity,))
+    if level is None:
+        current = await get_level(tenant_id, variant_id)
+        raise OutOfStock(f"Only {max(current.available, 0)} left of variant {variant_id}",
+                         variant_id=variant_id, available=max(current.available, 0))
+    await _ledger(tenant_id, level, "reserve", reserved=quantity, reference=reference,
+                  actor=actor)
+    return level
+
+
+async def release(tenant_id: int, variant_id: int, quantity: int, *, reference: str = "",
+                  actor: str = "system", reason: str = "") -> Level:
+    """Give back a reservation (order cancelled, cart expired)."""
+    _positive(quantity)
+    level = await _move(tenant_id, variant_id, reserved=-quantity,
+                        condition="reserved >= {}", condition_args=(quantity,))
+    if level is None:
+        raise Conflict(f"Variant {variant_id} has fewer than {quantity} reserved")
+    await _ledger(tenant_id, level, "release", reserved=-quantity, reference=reference,
+                  actor=actor, reason=reason)
+    return level
+
+
+async def ship(tenant_id: int, variant_id: int, quantity: int, *, reference: str = "",
+               actor: str = "system") -> Level:
+    """Reserved stock leaves the shop; lots are drawn first-expiry-first-out."""
+    _positive(quantity)
+    level = await _move(tenant_id, variant_id, on_hand=-quantity, reserved=-quantity,
+                        condition="reserved >= {} AND on_hand >= {}",
+                        condition_args=(quantity, quantity))
+    if level is None:
+        raise Conflict(f"Variant {variant_id} has fewer than {quantity} reserved to ship")
+    for lot_id, taken in await _draw_lots(tenant_id, variant_id, quantity):
+        await _ledger(tenant_id, level, "ship", on_hand=-taken, reserved=-taken,
+                      reference=reference, actor=actor, lot=lot_id)
+    return level
+
+
+async def _draw_lots(tenant_id: int, variant_id: int,
+                     quantity: int) -> list[tuple[int | None, int]]:
+    """Take `quantity` from lots, soonest expiry first; units outside lots come last."""
+    lots = await (Lot.select(Lot.id, Lot.quantity, Lot.expires_on).where(
+        (Lot.tenant == tenant_id) & (Lot.variant == variant_id) & (Lot.quantity > 0))
+        .order_by(Lot.expires_on).order_by(Lot.id))
+    lots.sort(key=lambda lot: (lot["expires_on"] is None, lot["expires_on"] or dt.date.max,
+                               lot["id"]))
+    drawn: list[tuple[int | None, int]] = []
+    left = quantity
+    for lot in lots:
+        if left == 0:
+            break
+        take = min(left, lot["quantity"])
+        taken = await Lot.raw("UPDATE stock_lot SET quantity = quantity - {} "
+                              "WHERE id = {} AND tenant = {} AND quantity >= {} RETURNING id",
+                              take, lot["id"], tenant_id, take)
+        if taken:
+            drawn.append((lot["id"], take))
+            left -= take
+    if left:
+        drawn.append((None, left))
+    return drawn
+
+
+async def receive(tenant_id: int, variant_id: int, quantity: int, *, actor: str = "system",
+                  reason: str = "", reference: str = "", lot_code: str = "",
+                  produced_on: dt.date | None = None, expires_on: dt.date | None = None) -> Level:
+    """Stock arrives; with dates or a lot code it is kept as a lot."""
+    _positive(quantity)
+    level = await _move(tenant_id, variant_id, on_hand=quantity)
+    if level is None:
+        raise await _missing(tenant_id, variant_id)
+    lot_id = None
+    if lot_code or expires_on or produced_on:
+        lot_id = (await Lot.insert(Lot(
+            tenant=tenant_id, variant=variant_id, code=lot_code, produced_on=produced_on,
+            expires_on=expires_on, quantity=quantity)))[0]["id"]
+    await _ledger(tenant_id, level, "receive", on_hand=quantity, reason=reason,
+                  reference=reference, actor=actor, lot=lot_id)
+    return level
+
+
+async def receive_by_barcode(tenant_id: int, code: str, count: int = 1, *,
+                             actor: str = "system", **lot: Any) -> tuple[int, Level]:
+    """Scan a barcode `count` times: a case barcode adds its units each time.
+    Returns (variant id, level)."""
+    _positive(count)
+    row = await Barcode.select(Barcode.variant, Barcode.units).where(
+        (Barcode.tenant == tenant_id) & (Barcode.code == code.strip())).first()
+    if row is None:
+        raise NotFound(f"No product in this shop has barcode {code}")
+    level = await receive(tenant_id, row["variant"], row["units"] * count, actor=actor,
+                          reason=f"scanned {code} ×{count}", **lot)
+    return row["variant"], level
+
+
+async def adjust(tenant_id: int, variant_id: int, counted: int, *, reason: str,
+                 actor: str = "system", reference: str = "") -> Level:
+    """Stocktake: set on-hand to what was counted (never below what is reserved)."""
+    if type(counted) is not int or counted < 0:
+        raise ValidationFailed("the counted quantity must be a whole number, 0 or more")
+    if not reason.strip():
+        raise ValidationFailed("an adjustment needs a reason")
+    current = await get_level(tenant_id, variant_id)
+    delta = counted - current.on_hand
+    level = await _move(tenant_id, variant_id, on_hand=delta,
+                        condition="on_hand = {} AND reserved <= {}",
+                        condition_args=(current.on_hand, counted))
+    if level is None:
+        raise Conflict("Stock changed while counting, or the count is below what is reserved; "
+                       "count again")
+    await _ledger(tenant_id, level, "adjust", on_hand=delta, reason=reason, actor=actor,
+                  reference=reference)
+    return level
+
+
+async def get_level(tenant_id: int, variant_id: int) -> Level:
+    row = await StockLevel.select().where(
+        (StockLevel.tenant == tenant_id) & (StockLevel.variant == variant_id)
+        & (StockLevel.location == DEFAULT_LOCATION)).first()
+    if row is None:
+        raise await _missing(tenant_id, variant_id)
+    return Level(row["variant"], row["on_hand"], row["reserved"], row["safety_stock"])
+
+
+async def set_safety_stock(tenant_id: int, variant_id: int, safety_stock: int) -> None:
+    if type(safety_stock) is not int or safety_stock < 0:
+        raise ValidationFailed("safety stock must be a whole number, 0 or more")
+    updated = await StockLevel.update({StockLevel.safety_stock: safety_stock}).where(
+        (StockLevel.tenant == tenant_id) & (StockLevel.variant == variant_id)).returning(
+        StockLevel.id)
+    if not updated:
+        raise await _missing(tenant_id, variant_id)
+
+
+async def ledger(tenant_id: int, variant_id: int, limit: int = 100) -> list[dict[str, Any]]:
+    return await (StockMovement.select().where(
+        (StockMovement.tenant == tenant_id) & (StockMovement.variant == variant_id))
+        .order_by(StockMovement.id, ascending=False).limit(limit))
+
+
+async def low_stock(tenant_id: int, limit: int = 200) -> list[dict[str, Any]]:
+    """Variants at or below their safety stock, with their product name."""
+    rows = await StockLevel.raw(
+        "SELECT s.variant, s.on_hand, s.reserved, s.safety_stock, v.sku, p.name "
+        "FROM stock_level s JOIN variant v ON v.id = s.variant "
+        "JOIN product p ON p.id = v.product "
+        "WHERE s.tenant = {} AND v.tenant = {} AND p.deleted_at IS NULL "
+        "AND s.on_hand - s.reserved <= s.safety_stock ORDER BY s.on_hand - s.reserved LIMIT {}",
+        tenant_id, tenant_id, limit)
+    return rows
+
+
+async def expiring_lots(tenant_id: int, within_days: int) -> list[dict[str, Any]]:
+    horizon = dt.date.today() + dt.timedelta(days=within_days)
+    return await (Lot.select(Lot.id, Lot.variant, Lot.code, Lot.expires_on, Lot.quantity,
+                             Lot.variant.sku.as_alias("sku"))
+                  .where((Lot.tenant == tenant_id) & (Lot.quantity > 0)
+                         & Lot.expires_on.is_not_null() & (Lot.expires_on <= horizon))
+                  .order_by(Lot.expires_on))
+
+
+__all__ = ["Level", "OutOfStock", "Variant", "adjust", "expiring_lots", "get_level", "ledger",
+           "low_stock", "receive", "receive_by_barcode", "release", "reserve",
+           "set_safety_stock", "ship"]
