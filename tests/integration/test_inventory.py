@@ -63,7 +63,7 @@ async def test_release_ship_and_ledger(open_shop):
 
 
 async def test_case_barcode_adds_its_units(open_shop):
-    tenant_id, variant_id = await _shop_with_variant(open_shop, stock=0, barcodes=[
+    tenant_id, _ = await _shop_with_variant(open_shop, stock=0, barcodes=[
         {"code": "6901234567892", "units": 1}, {"code": "16901234567899", "units": 24}])
     async with db.shop_scope(tenant_id):
         await inventory.receive_by_barcode(tenant_id, "16901234567899")
