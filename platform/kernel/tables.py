@@ -5,6 +5,7 @@ from galleria.kernel.catalog.tables import (
     Category,
     Product,
     ProductImage,
+    SearchTerm,
     StockLevel,
     Variant,
 )
@@ -23,5 +24,5 @@ from galleria.kernel.tenancy.tables import (
 KERNEL_TABLES = [
     Tenant, CustomDomain, PlatformUser, Membership, PluginState, ApiToken, AuditLog,
     Category, Product, Variant, ProductImage, Barcode, StockLevel,
-    OutboxEvent, OutboxDelivery, IdempotencyRecord, StockMovement, Lot,
+    OutboxEvent, OutboxDelivery, IdempotencyRecord, StockMovement, Lot, SearchTerm,
 ]

@@ -25,9 +25,13 @@ def decode_cursor(cursor: str | None) -> dict[str, Any]:
     return value
 
 
-def page(items: list[dict[str, Any]], limit: int, key: str = "id") -> dict[str, Any]:
-    """`items` was fetched with limit+1 rows: trim and say where the next page starts."""
+def page(items: list[dict[str, Any]], limit: int) -> dict[str, Any]:
+    """`items` was fetched with limit+1 rows: trim and say where the next page starts.
+
+    An item's position is its `_position` (removed from the answer), else its `id`.
+    """
     more = len(items) > limit
     items = items[:limit]
+    positions = [item.pop("_position", {"id": item.get("id")}) for item in items]
     return {"items": items,
-            "next_cursor": encode_cursor({"after": items[-1][key]}) if more and items else None}
+            "next_cursor": encode_cursor(positions[-1]) if more and items else None}

@@ -9,6 +9,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from galleria.kernel.catalog import search
 from galleria.kernel.catalog.tables import (
     Barcode,
     Category,
@@ -17,7 +18,7 @@ from galleria.kernel.catalog.tables import (
     StockLevel,
     Variant,
 )
-from galleria.kernel.errors import Conflict, NotFound, Problems
+from galleria.kernel.errors import Conflict, NotFound, Problems, ValidationFailed
 from galleria.kernel.storage import storage
 
 
@@ -116,6 +117,7 @@ async def create_product(tenant_id: int, data: ProductInput,
     product_id = (await Product.insert(Product(
         tenant=tenant_id, name=data.name.strip(), description=data.description,
         category=category_id, attributes=data.attributes, status=data.status,
+        price_min=min(v.price for v in data.variants),
     )))[0]["id"]
     for position, variant in enumerate(data.variants):
         variant_id = (await Variant.insert(Variant(
@@ -127,6 +129,14 @@ async def create_product(tenant_id: int, data: ProductInput,
         for code, units in variant.barcodes:
             await Barcode.insert(Barcode(tenant=tenant_id, variant=variant_id, code=code,
                                          units=units))
+    codes = [v.sku for v in data.variants] + [c for v in data.variants for c, _ in v.barcodes]
+    codes += [value for v in data.variants for value in v.options.values()]
+    category_name = ""
+    if category_id:
+        category_name = (await Category.select(Category.name).where(
+            Category.id == category_id).first())["name"]
+    await search.reindex(tenant_id, product_id, search.searchable_text(
+        data.name, data.description, data.attributes, codes, category_name))
     for position, (filename, data_bytes) in enumerate(images):
         key = f"shops/{tenant_id}/products/{product_id}/{position}-{filename}"
         storage().put(key, data_bytes)
@@ -200,51 +210,94 @@ async def get_product(tenant_id: int, product_id: int, *, published_only: bool =
     }
 
 
+SORTS = {
+    # name: (column, ascending)
+    "newest": (Product.id, False),
+    "price_asc": (Product.price_min, True),
+    "price_desc": (Product.price_min, False),
+    "sales": (Product.sales, False),
+}
+
+
 async def list_products(tenant_id: int, *, q: str = "", category: str | None = None,
-                        limit: int = 24, after_id: int | None = None,
+                        sort: str = "newest", limit: int = 24, after: dict | None = None,
                         published_only: bool = True) -> list[dict[str, Any]]:
-    """A page of products, newest first, with price_from, availability and first image."""
-    query = Product.select(Product.id, Product.name).where(
+    """A page of products with price_from, availability and first image.
+
+    `after` is the position of the last row of the previous page (`{"v": …, "id": …}`);
+    pages are stable under ties because `id` breaks them.
+    """
+    if sort not in SORTS:
+        raise ValidationFailed(f"sort must be one of: {', '.join(SORTS)}")
+    column, ascending = SORTS[sort]
+    query = Product.select(Product.id, Product.name, Product.price_min, Product.sales).where(
         (Product.tenant == tenant_id) & Product.deleted_at.is_null())
     if published_only:
         query = query.where(Product.status == "published")
     if q:
-        query = query.where(Product.name.ilike(f"%{_escape_like(q)}%"))
+        ids = await search.matching_product_ids(tenant_id, q)
+        if ids is not None:
+            query = query.where(Product.id.is_in(ids or [0]))
     if category:
-        query = query.where(Product.category == await _category_id(tenant_id, category))
-    if after_id:
-        query = query.where(Product.id < after_id)
-    products = await query.order_by(Product.id, ascending=False).limit(limit)
+        query = query.where(Product.category.is_in(await _category_and_below(tenant_id, category)))
+    if after:
+        query = query.where(_after(column, ascending, after))
+    query = query.order_by(column, ascending=ascending)
+    if column is not Product.id:
+        query = query.order_by(Product.id, ascending=ascending)
+    products = await query.limit(limit)
+    return await _summaries(tenant_id, products, sort)
+
+
+def _after(column: Any, ascending: bool, after: dict) -> Any:
+    try:
+        value, last_id = int(after.get("v", after.get("id"))), int(after["id"])
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ValidationFailed("The cursor is not one this API gave out") from exc
+    if column is Product.id:
+        return Product.id > last_id if ascending else Product.id < last_id
+    if ascending:
+        return (column > value) | ((column == value) & (Product.id > last_id))
+    return (column < value) | ((column == value) & (Product.id < last_id))
+
+
+async def _category_and_below(tenant_id: int, slug: str) -> list[int]:
+    categories = await list_categories(tenant_id)
+    root = next((c["id"] for c in categories if c["slug"] == slug), None)
+    if root is None:
+        raise NotFound(f"No category “{slug}” in this shop")
+    wanted, frontier = {root}, [root]
+    while frontier:
+        children = [c["id"] for c in categories if c["parent"] in frontier]
+        frontier = [c for c in children if c not in wanted]
+        wanted.update(frontier)
+    return sorted(wanted)
+
+
+async def _summaries(tenant_id: int, products: list[dict[str, Any]],
+                     sort: str) -> list[dict[str, Any]]:
     ids = [p["id"] for p in products] or [0]
-    summary: dict[int, dict[str, int]] = {}
-    rows = await Variant.select(
-        Variant.product, Variant.price, Variant.id,
-    ).where((Variant.tenant == tenant_id) & Variant.product.is_in(ids)
-            & (Variant.status == "active"))
+    rows = await Variant.select(Variant.product, Variant.price, Variant.id).where(
+        (Variant.tenant == tenant_id) & Variant.product.is_in(ids)
+        & (Variant.status == "active"))
     stock = {s["variant"]: s["on_hand"] - s["reserved"] for s in await StockLevel.select(
         StockLevel.variant, StockLevel.on_hand, StockLevel.reserved).where(
         (StockLevel.tenant == tenant_id)
         & StockLevel.variant.is_in([r["id"] for r in rows] or [0]))}
+    available: dict[int, int] = {}
     for r in rows:
-        entry = summary.setdefault(r["product"], {"price_from": r["price"], "available": 0})
-        entry["price_from"] = min(entry["price_from"], r["price"])
-        entry["available"] += max(stock.get(r["id"], 0), 0)
+        available[r["product"]] = available.get(r["product"], 0) + max(stock.get(r["id"], 0), 0)
     first_images = {}
     for image in await ProductImage.select(ProductImage.product, ProductImage.key).where(
             (ProductImage.tenant == tenant_id) & ProductImage.product.is_in(ids)
             & (ProductImage.position == 0)):
         first_images[image["product"]] = storage().url(image["key"])
+    column = SORTS[sort][0]._meta.name
     return [{
-        "id": p["id"], "name": p["name"],
-        "price_from": summary.get(p["id"], {}).get("price_from", 0),
-        "available": summary.get(p["id"], {}).get("available", 0),
-        "image": first_images.get(p["id"], ""),
+        "id": p["id"], "name": p["name"], "price_from": p["price_min"],
+        "available": available.get(p["id"], 0), "image": first_images.get(p["id"], ""),
+        "_position": {"v": p[column], "id": p["id"]},
     } for p in products]
-
-
-def _escape_like(text: str) -> str:
-    # SQLite's LIKE has no default escape character: drop the wildcards instead.
-    return text.replace("%", "").replace("_", "")
 
 
 async def count_products(tenant_id: int) -> int:

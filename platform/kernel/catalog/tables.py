@@ -31,6 +31,8 @@ class Product(Table, tablename="product"):
     attributes = JSON(default="{}")  # the spec table: {"品牌": "…", "保质期": "…"}
     status = Varchar(length=16, default="published")  # draft | published
     sales = Integer(default=0)
+    price_min = Integer(default=0)  # lowest active variant price, for sorting by price
+    search_text = Text(default="")  # normalised name, description, specs, SKUs, barcodes
     created_at = Timestamptz(default=TimestamptzNow())
     deleted_at = Timestamptz(null=True, default=None)
 
@@ -69,3 +71,13 @@ class StockLevel(Table, tablename="stock_level"):
     on_hand = Integer(default=0)
     reserved = Integer(default=0)
     safety_stock = Integer(default=0)
+
+
+class SearchTerm(Table, tablename="search_term"):
+    """The shop's own search index: the single characters and bigrams of CJK text and the
+    words of other text, per product. A B-tree on (tenant, term) serves one- and
+    two-character Chinese queries, which trigram indexes cannot (see catalog.search)."""
+
+    tenant = ForeignKey(Tenant, null=False)
+    product = ForeignKey(Product, null=False)
+    term = Varchar(length=64)

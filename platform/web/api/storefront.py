@@ -19,13 +19,15 @@ class StorefrontApi(Controller):
 
     @get("/products", operation_id="listProducts")
     async def list_products(
-        self, shop: Shop, q: str = "", category: str | None = None,
+        self, shop: Shop, q: Annotated[str, Parameter(max_length=100)] = "",
+        category: str | None = None, sort: str = "newest",
         limit: Annotated[int, Parameter(ge=1, le=100)] = 24, cursor: str | None = None,
     ) -> dict[str, Any]:
-        after = decode_cursor(cursor).get("after")
+        """Published products; `q` searches names, descriptions, specs, SKUs and barcodes
+        (Chinese terms of any length); `sort`: newest, price_asc, price_desc, sales."""
         async with db.shop_scope(shop.id):
-            items = await list_products(shop.id, q=q.strip(), category=category,
-                                        limit=limit + 1, after_id=after)
+            items = await list_products(shop.id, q=q.strip(), category=category, sort=sort,
+                                        limit=limit + 1, after=decode_cursor(cursor) or None)
         for item in items:
             item["currency"] = shop.currency
         return page(items, limit)
