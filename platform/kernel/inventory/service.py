@@ -45,10 +45,10 @@ async def _move(tenant_id: int, variant_id: int, *, on_hand: int = 0, reserved: 
                 condition: str = "", condition_args: tuple = ()) -> Level | None:
     """Apply deltas to one stock level if `condition` holds; None when it does not."""
     # `condition` is one of this module's constant fragments; values go in as parameters.
-    sql = ("UPDATE stock_level SET on_hand = on_hand + {}, reserved = reserved + {} "
+    sql = ("UPDATE stock_level SET on_hand = on_hand + {}, reserved = reserved + {} "  # noqa: S608
            "WHERE tenant = {} AND variant = {} AND location = {}"
            + (f" AND {condition}" if condition else "")
-           + " RETURNING variant, on_hand, reserved, safety_stock")  # noqa: S608
+           + " RETURNING variant, on_hand, reserved, safety_stock")
     rows = await StockLevel.raw(sql, on_hand, reserved, tenant_id, variant_id,
                                 DEFAULT_LOCATION, *condition_args)
     if not rows:
