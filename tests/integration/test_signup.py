@@ -102,3 +102,23 @@ async def test_signup_is_only_on_the_platform_host(client):
     response = await client.post("/api/platform/v1/signup", json={**GOOD, "slug": unique_slug()},
                                  headers={"host": "nosuchshop.localhost"})
     assert response.status_code == 404
+
+
+async def test_signup_is_rate_limited_per_ip(client, runtime):
+    import dataclasses
+
+    from galleria.auth.ratelimit import MemoryLimiter
+
+    saved = runtime.settings, runtime.limiter
+    runtime.settings = dataclasses.replace(runtime.settings, signup_rate_limit=2)
+    runtime.limiter = MemoryLimiter()
+    try:
+        codes = []
+        for _ in range(3):
+            response = await client.post("/api/platform/v1/signup", json={
+                **GOOD, "slug": "x", "email": "bad"})  # invalid, but counted all the same
+            codes.append(response.status_code)
+        assert codes == [422, 422, 429]
+        assert response.headers["retry-after"].isdigit()
+    finally:
+        runtime.settings, runtime.limiter = saved
