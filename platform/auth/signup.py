@@ -59,8 +59,8 @@ async def signup(*, shop_name: str, slug: str, email: str, password: str,
         user = await user_by_email(email)
         if user is None:
             owner_id = (await PlatformUser.insert(PlatformUser(
-                email=email, password_hash=hash_password(password))))[0]["id"]
-        elif verify_password(user["password_hash"], password):
+                email=email, password_hash=await hash_password(password))))[0]["id"]
+        elif await verify_password(user["password_hash"], password):
             owner_id = user["id"]
         else:
             raise EmailTaken("An account with this email exists; sign in with its password "

@@ -18,7 +18,7 @@ async def user_by_email(email: str) -> dict[str, Any] | None:
 async def authenticate(email: str, password: str) -> dict[str, Any] | None:
     """The user if the password is right; None otherwise, in the same time either way."""
     user = await user_by_email(email)
-    ok = verify_password(user["password_hash"] if user else None, password)
+    ok = await verify_password(user["password_hash"] if user else None, password)
     return user if ok and user else None
 
 
