@@ -164,6 +164,7 @@ def _explain(error: str, data: Any, kind: type) -> str:
         except (KeyError, IndexError, TypeError):
             value = None
     field = field.lstrip(".")
+    value = "(hidden)" if "password" in field else value
     if m := re.match(r"Object (contains unknown|missing required) field `(.+)`", what):
         at = f"{field}.{m.group(2)}" if field else m.group(2)
         if m.group(1) == "missing required":
