@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import httpx
+
 from galleria.auth.ratelimit import Limiter, MemoryLimiter, RedisLimiter
 from galleria.kernel import crypto, db, storage
 from galleria.kernel.plugins import PluginHost
@@ -56,6 +58,12 @@ class Runtime:
             templates=load_templates(tenants_dir),
             limiter=RedisLimiter(redis) if redis else MemoryLimiter(), redis=redis,
         )
+
+    def http_client(self, **kwargs: Any) -> httpx.AsyncClient:
+        """An HTTP client for outbound calls; tests route it with `extra["http_transport"]`."""
+        transport = self.extra.get("http_transport")
+        return httpx.AsyncClient(transport=transport, **kwargs) if transport else (
+            httpx.AsyncClient(**kwargs))
 
     async def open(self) -> None:
         self.database = db.connect(self.settings.database_url,

@@ -17,6 +17,7 @@ from litestar.handlers.base import BaseRouteHandler
 from litestar.middleware import ASGIMiddleware
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
+from galleria.kernel.tenancy.domains import WELL_KNOWN_PATH
 from galleria.kernel.tenancy.shops import Shop, resolve_host
 
 access_log = logging.getLogger("galleria.access")
@@ -55,7 +56,9 @@ class RequestContextMiddleware(ASGIMiddleware):
 
         try:
             host = headers.get(b"host", b"").decode("latin-1")
-            state["shop"] = await resolve_host(host, self.domain)
+            # A custom domain being verified is not a shop's host yet: skip resolving it.
+            state["shop"] = (None if scope.get("path") == WELL_KNOWN_PATH
+                             else await resolve_host(host, self.domain))
             await next_app(scope, receive, send_with_headers)
         finally:
             shop = state.get("shop")

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Response, get
+from litestar import Request, Response, get
 
+from galleria.kernel.tenancy.domains import WELL_KNOWN_PATH, token_for_host
 from galleria.kernel.tenancy.tables import Tenant
 from galleria.runtime import Runtime
 
@@ -34,3 +35,13 @@ async def readyz(runtime: Runtime) -> Response[dict[str, Any]]:
     ready = all(v == "ok" for v in checks.values())
     return Response({"status": "ok" if ready else "unavailable", "checks": checks},
                     status_code=200 if ready else 503)
+
+
+@get(WELL_KNOWN_PATH, operation_id="domainVerification", tags=["ops"], media_type="text/plain")
+async def domain_verification(request: Request) -> Response[str]:
+    """A custom domain's verification token, served at that domain while it is unverified."""
+    host = request.headers.get("host", "").split(":", 1)[0].strip().lower()
+    token = await token_for_host(host)
+    if token is None:
+        return Response("", status_code=404, media_type="text/plain")
+    return Response(token, media_type="text/plain", headers={"cache-control": "no-store"})

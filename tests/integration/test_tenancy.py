@@ -98,3 +98,41 @@ async def test_app_role_is_not_superuser_and_cannot_bypass_rls():
     assert {"product", "variant", "plugin_state", "api_token", "audit_log",
             "stock_level", "barcode", "category", "product_image"} <= {r["relname"]
                                                                         for r in forced}
+
+
+async def test_custom_domain_is_served_once_verified(client, app, runtime, open_shop):
+    import httpx
+
+    shop = await open_shop()
+    host = f"{shop.slug}.shop-example.com"
+    added = await shop.post("/api/admin/v1/domains", json={"host": host})
+    assert added.status_code == 201, added.text
+    # Not verified yet: the host is unknown to the platform, but serves its token.
+    assert (await client.get("/api/v1/products", headers={"host": host})).status_code == 404
+    well_known = await client.get("/.well-known/galleria-domain", headers={"host": host})
+    assert well_known.text == added.json()["verification_token"]
+    # Verify through a real HTTP fetch of that URL, routed to this app.
+    runtime.extra["http_transport"] = httpx.ASGITransport(app=app)
+    try:
+        verified = await shop.post(f"/api/admin/v1/domains/{host}/verify")
+    finally:
+        runtime.extra.pop("http_transport")
+    assert verified.status_code == 200, verified.text
+    assert (await client.get("/api/v1/products", headers={"host": host})).status_code == 200
+    assert (await client.get("/.well-known/galleria-domain",
+                             headers={"host": host})).status_code == 404
+
+
+async def test_custom_domain_rules(open_shop):
+    a, b = await open_shop(), await open_shop()
+    for bad in ("localhost", f"x.{a.slug}.localhost", "no spaces.com", "http://x.com"):
+        response = await a.post("/api/admin/v1/domains", json={"host": bad})
+        assert response.status_code == 422, bad
+    host = f"{a.slug}.example.org"
+    assert (await a.post("/api/admin/v1/domains", json={"host": host})).status_code == 201
+    assert (await b.post("/api/admin/v1/domains", json={"host": host})).status_code == 409
+    # b cannot verify a's domain, nor see it.
+    assert (await b.post(f"/api/admin/v1/domains/{host}/verify")).status_code == 404
+    assert (await b.get("/api/admin/v1/domains")).json()["items"] == []
+    unreachable = await a.post(f"/api/admin/v1/domains/{host}/verify")
+    assert unreachable.status_code == 422

@@ -15,6 +15,8 @@ from galleria.kernel.catalog.service import (
     create_product,
     get_product,
 )
+from galleria.kernel.tenancy import domains
+from galleria.kernel.tenancy.audit import record
 from galleria.kernel.tenancy.plugin_state import plugin_states, set_plugin_state
 from galleria.kernel.tenancy.shops import Shop
 from galleria.runtime import Runtime
@@ -48,6 +50,10 @@ class ProductBody(msgspec.Struct, forbid_unknown_fields=True):
 class PluginBody(msgspec.Struct, forbid_unknown_fields=True):
     enabled: bool
     settings: dict[str, Any] | None = None
+
+
+class DomainBody(msgspec.Struct, forbid_unknown_fields=True):
+    host: Annotated[str, msgspec.Meta(min_length=1, max_length=253)]
 
 
 class AdminApi(Controller):
@@ -97,6 +103,37 @@ class AdminApi(Controller):
                                    settings=data.settings, actor=actor)
             states = await plugin_states(shop.id, runtime.host)
         return next(state for state in states if state["name"] == name)
+
+
+    @get("/domains", operation_id="listDomains")
+    async def list_domains(self, shop: Shop, actor: str) -> dict[str, Any]:
+        async with db.shop_scope(shop.id):
+            return {"items": await domains.list_domains(shop.id)}
+
+    @post("/domains", operation_id="addDomain", status_code=201)
+    async def add_domain(self, request: Request, shop: Shop, actor: str, runtime: Runtime,
+                         data: DomainBody) -> dict[str, Any]:
+        require_scope(request, "settings:write")
+        async with db.shop_scope(shop.id):
+            added = await domains.add_domain(shop.id, data.host, runtime.settings.domain)
+            await record(shop.id, actor, "domain.added", added["host"])
+        return added
+
+    @post("/domains/{host:str}/verify", operation_id="verifyDomain", status_code=200)
+    async def verify_domain(self, request: Request, shop: Shop, actor: str,
+                            runtime: Runtime, host: str) -> dict[str, Any]:
+        require_scope(request, "settings:write")
+
+        async def fetch(url: str) -> str:
+            async with runtime.http_client(timeout=5) as client:
+                response = await client.get(url)
+                response.raise_for_status()
+                return response.text
+
+        async with db.shop_scope(shop.id):
+            result = await domains.verify_domain(shop.id, host, fetch)
+            await record(shop.id, actor, "domain.verified", host)
+        return result
 
 
 def _with_currency(product: dict[str, Any], shop: Shop) -> dict[str, Any]:
