@@ -35,7 +35,6 @@ def main(verbose: bool) -> None:
     """Galleria: a plugin-based, multi-tenant shop platform."""
     logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO,
                         format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    logging.getLogger("galleria.access").setLevel(logging.WARNING if not verbose else logging.INFO)
 
 
 @main.command()

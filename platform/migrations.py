@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 import os
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from piccolo.apps.migrations.commands.forwards import run_forwards
 from piccolo.conf.apps import AppRegistry
@@ -54,7 +54,7 @@ async def grant_app_role(engine, app_url: str) -> None:
     # `role` is checked to be an identifier above, so it is safe in the statement.
     exists = await engine.run_ddl(f"SELECT 1 FROM pg_roles WHERE rolname = '{role}'")  # noqa: S608
     if not exists:
-        password = (parts.password or "").replace("'", "''")
+        password = unquote(parts.password or "").replace("'", "''")
         login = f"LOGIN PASSWORD '{password}'" if password else "LOGIN"
         await engine.run_ddl(f'CREATE ROLE "{role}" {login} NOSUPERUSER NOBYPASSRLS')
     for statement in (

@@ -42,6 +42,11 @@ class Settings:
         return self.database_url.startswith(("postgresql://", "postgres://"))
 
     @property
+    def secure_cookies(self) -> bool:
+        """Cookies are `Secure` everywhere but on the local development domain."""
+        return not (self.domain == "localhost" or self.domain.endswith(".localhost"))
+
+    @property
     def sqlite_path(self) -> Path:
         """The database file for a `sqlite:///relative` or `sqlite:////absolute` URL."""
         return Path(self.database_url.removeprefix("sqlite:///"))
@@ -63,7 +68,7 @@ class Settings:
         problems: list[str] = []
         var_dir = Path(env.get("GALLERIA_VAR_DIR", "var"))
 
-        database_url = env.get("GALLERIA_DATABASE_URL", DEFAULT_DATABASE_URL)
+        database_url = env.get("GALLERIA_DATABASE_URL") or f"sqlite:///{var_dir / 'galleria.db'}"
         for name, url in (("GALLERIA_DATABASE_URL", database_url),
                           ("GALLERIA_ADMIN_DATABASE_URL", env.get("GALLERIA_ADMIN_DATABASE_URL"))):
             if url is not None and not _valid_database_url(url):

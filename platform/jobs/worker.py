@@ -41,6 +41,13 @@ def run_worker(processes: int = 1, threads: int = 4) -> int:
     children = [multiprocessing.Process(target=_work, args=(threads,)) for _ in range(processes)]
     for child in children:
         child.start()
+
+    def stop_children(*_):
+        for child in children:
+            child.terminate()
+
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, stop_children)
     for child in children:
         child.join()
     return max(child.exitcode or 0 for child in children)

@@ -14,7 +14,7 @@ from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
@@ -41,7 +41,7 @@ def make_engine(database_url: str) -> Engine:
         "host": parts.hostname or "127.0.0.1",
         "port": parts.port or 5432,
         "user": parts.username or "postgres",
-        "password": parts.password or None,
+        "password": unquote(parts.password) if parts.password else None,
         "database": parts.path.lstrip("/") or "galleria",
     }
     return PostgresEngine(config=config, log_queries=False)

@@ -68,8 +68,10 @@ def galleria_migrations() -> list[Any]:
 def galleria_actors() -> list[JobSpec]:
     """Contribute background jobs.
 
-    Called at start-up of the app and of each worker; every job becomes a dramatiq actor
-    (retried with backoff). Jobs receive plain JSON-able arguments and must be idempotent.
+    Called at start-up of the app and of each worker. A job runs when an outbox row
+    ``job.<name>`` written by ``galleria.jobs.tasks.enqueue`` (optionally delayed) comes due;
+    a failing job is retried with backoff. Jobs receive the JSON-able keyword arguments they
+    were enqueued with and must be idempotent.
 
     :returns: a list of :class:`galleria.kernel.JobSpec`.
     """

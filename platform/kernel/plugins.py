@@ -72,12 +72,11 @@ class SettingField:
 
 @dataclass(frozen=True)
 class JobSpec:
-    """A background job a plugin contributes: `fn` is sync or async and idempotent."""
+    """A background job a plugin contributes: `fn` is sync or async and idempotent.
+    Retries follow the outbox's backoff (galleria.kernel.events.backoff)."""
 
     name: str
     fn: Callable[..., Any | Awaitable[Any]]
-    max_retries: int = 10
-    queue: str = "default"
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,6 @@ from contextlib import asynccontextmanager
 from litestar import Litestar, Router
 from litestar.config.csrf import CSRFConfig
 from litestar.di import Provide
-from litestar.middleware.session.server_side import ServerSideSessionConfig
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin
 from litestar.plugins.jinja import JinjaTemplateEngine
@@ -27,9 +26,10 @@ from galleria.web.api.platform import PlatformApi
 from galleria.web.api.storefront import StorefrontApi
 from galleria.web.context import RequestContextMiddleware, plugin_enabled_guard, shop_host_only
 from galleria.web.deps import provide_runtime, provide_shop
-from galleria.web.health import healthz, readyz
+from galleria.web.health import domain_verification, healthz, readyz
 from galleria.web.pages import JINJA_ENV, PAGE_ROUTES, STATIC_DIR
 from galleria.web.problems import EXCEPTION_HANDLERS
+from galleria.web.sessions import LazySessionConfig
 
 log = logging.getLogger("galleria")
 
@@ -72,7 +72,8 @@ def create_app(settings: Settings | None = None, *, host: PluginHost | None = No
 
     app = Litestar(
         route_handlers=[
-            healthz, readyz, PlatformApi, shop_router, *PAGE_ROUTES, *plugin_routes,
+            healthz, readyz, domain_verification, PlatformApi, shop_router, *PAGE_ROUTES,
+            *plugin_routes,
             create_static_files_router(path="/static", directories=[STATIC_DIR],
                                        name="static", include_in_schema=False),
             create_static_files_router(path="/media", directories=[settings.media_dir],
@@ -80,17 +81,18 @@ def create_app(settings: Settings | None = None, *, host: PluginHost | None = No
         ],
         dependencies={"runtime": Provide(provide_runtime), "shop": Provide(provide_shop)},
         middleware=[RequestContextMiddleware(settings.domain),
-                    ServerSideSessionConfig(store="sessions", secure=False,
-                                            samesite="lax").middleware],
+                    LazySessionConfig(store="sessions", secure=settings.secure_cookies,
+                                      httponly=True, samesite="lax").middleware],
         stores={"sessions": session_store},
-        csrf_config=CSRFConfig(secret=settings.secret_key, exclude=["/api/", "/callbacks/",
-                                                                     "/healthz", "/readyz"]),
+        csrf_config=CSRFConfig(secret=settings.secret_key, cookie_secure=settings.secure_cookies,
+                               exclude=["/api/", "/callbacks/", "/healthz", "/readyz",
+                                        "/.well-known/"]),
         exception_handlers=EXCEPTION_HANDLERS,
         template_config=TemplateConfig(instance=JinjaTemplateEngine.from_environment(JINJA_ENV)),
         openapi_config=OpenAPIConfig(title="Galleria API", version="1.0.0",
                                      path="/schema", render_plugins=[ScalarRenderPlugin()]),
         lifespan=[lifespan],
-        debug=False,
+        debug=settings.debug,
     )
     app.state.runtime = runtime
     return app

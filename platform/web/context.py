@@ -19,6 +19,7 @@ from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from galleria.kernel.tenancy.domains import WELL_KNOWN_PATH
 from galleria.kernel.tenancy.shops import Shop, resolve_host
+from galleria.web.problems import STATUS_BY_KIND
 
 access_log = logging.getLogger("galleria.access")
 
@@ -60,6 +61,10 @@ class RequestContextMiddleware(ASGIMiddleware):
             state["shop"] = (None if scope.get("path") == WELL_KNOWN_PATH
                              else await resolve_host(host, self.domain))
             await next_app(scope, receive, send_with_headers)
+        except Exception as exc:  # answered by the exception handlers: log their status
+            status["code"] = STATUS_BY_KIND.get(getattr(exc, "kind", ""),
+                                                getattr(exc, "status_code", 500))
+            raise
         finally:
             shop = state.get("shop")
             access_log.info(json.dumps({

@@ -9,12 +9,12 @@ the placeholder back with everything else, so the key may be retried.
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from litestar import Request, Response
 
+from galleria.kernel import crypto
 from galleria.kernel.errors import Conflict, ValidationFailed
 from galleria.kernel.events_tables import IdempotencyRecord
 
@@ -46,7 +46,8 @@ async def idempotent(request: Request, tenant_id: int | None,
     response = await work()
     await IdempotencyRecord.update({
         IdempotencyRecord.status_code: response.status_code,
-        IdempotencyRecord.body: json.dumps(response.content, default=str),
+        # Sealed: a first answer may carry a secret (signup's admin token).
+        IdempotencyRecord.body: crypto.seal({"body": response.content}, purpose="idempotency"),
     }).where(where)
     return response
 
@@ -56,5 +57,6 @@ def _replay(record: dict[str, Any], digest: str) -> Response:
         raise Conflict("This Idempotency-Key was used with another request body")
     if record["status_code"] == IN_PROGRESS:
         raise Conflict("A request with this Idempotency-Key is still in progress")
-    return Response(json.loads(record["body"]), status_code=record["status_code"],
+    body = crypto.unseal(record["body"], purpose="idempotency")["body"]
+    return Response(body, status_code=record["status_code"],
                     headers={"Idempotent-Replayed": "true"})

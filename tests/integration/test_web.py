@@ -101,3 +101,24 @@ async def test_storefront_pagination(open_shop):
     assert bad.status_code == 422
     too_many = await shop.get("/api/v1/products?limit=1000", admin=False)
     assert too_many.status_code in (400, 422)
+
+
+async def test_api_calls_and_probes_create_no_sessions(client, open_shop):
+    shop = await open_shop()
+    for response in (await client.get("/healthz"), await shop.get("/api/v1/products",
+                                                                   admin=False)):
+        assert "session" not in response.headers.get("set-cookie", "")
+
+
+async def test_idempotent_replays_are_stored_sealed(client):
+    from conftest import unique_slug
+    from galleria.kernel.events_tables import IdempotencyRecord
+
+    slug = unique_slug("seal")
+    response = await client.post("/api/platform/v1/signup", headers={"idempotency-key": slug},
+                                 json={"shop_name": "S", "slug": slug, "template": "blank",
+                                       "email": f"o@{slug}.example", "password": "Long-enough-9"})
+    token = response.json()["admin_token"]
+    stored = await IdempotencyRecord.select(IdempotencyRecord.body).where(
+        IdempotencyRecord.key == slug).first()
+    assert token not in stored["body"]

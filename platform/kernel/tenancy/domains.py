@@ -66,8 +66,10 @@ async def verify_domain(tenant_id: int, host: str,
         return {"host": host, "verified": True}
     try:
         body = await fetch(f"http://{host}{WELL_KNOWN_PATH}")
+    except ValidationFailed:
+        raise
     except Exception as exc:
-        raise ValidationFailed(f"Could not reach http://{host}{WELL_KNOWN_PATH}: {exc}") from exc
+        raise ValidationFailed(f"Could not reach http://{host}{WELL_KNOWN_PATH}") from exc
     if not secrets.compare_digest(body.strip(), row["verification_token"]):
         raise ValidationFailed(f"http://{host}{WELL_KNOWN_PATH} does not answer with this "
                                "shop's token; point the host at Galleria and try again")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 from typing import Any
 
 from galleria.kernel import crypto
@@ -17,6 +18,21 @@ from galleria.kernel.events import emit
 from galleria.kernel.plugins import PluginHost, SettingField
 from galleria.kernel.tenancy.audit import record
 from galleria.kernel.tenancy.tables import PluginState
+
+log = logging.getLogger("galleria.plugins")
+
+
+def _stored_secrets(row: dict[str, Any] | None) -> dict[str, Any]:
+    """The row's secrets; after a secret-key change they are unreadable: treated as unset
+    (logged) so that the merchant can enter them again instead of meeting an error."""
+    if not row or not row["secrets"]:
+        return {}
+    try:
+        return crypto.unseal(row["secrets"])
+    except crypto.SecretsUnreadable:
+        log.warning("plugin %s secrets of shop %s are unreadable; re-enter them",
+                    row["plugin"], row["tenant"])
+        return {}
 
 
 def _json(value: Any) -> Any:
@@ -42,13 +58,13 @@ async def plugin_settings(tenant_id: int, plugin: str) -> dict[str, Any]:
     row = await _row(tenant_id, plugin)
     if row is None:
         return {}
-    return {**_json(row["settings"]), **crypto.unseal(row["secrets"])}
+    return {**_json(row["settings"]), **_stored_secrets(row)}
 
 
 def public_settings(schema: list[SettingField], row: dict[str, Any] | None) -> dict[str, Any]:
     """Settings as the console and API show them: secrets replaced by whether one is set."""
     plain = _json(row["settings"]) if row else {}
-    secret_names = set(crypto.unseal(row["secrets"])) if row and row["secrets"] else set()
+    secret_names = set(_stored_secrets(row))
     shown: dict[str, Any] = {}
     for field in schema:
         if field.secret:
@@ -138,7 +154,7 @@ async def set_plugin_state(
     row = await _row(tenant_id, plugin)
     schema = host.settings_schema(plugin)
     stored_plain = _json(row["settings"]) if row else {}
-    stored_secrets = crypto.unseal(row["secrets"]) if row else {}
+    stored_secrets = _stored_secrets(row)
     if settings is None:
         plain, secrets = stored_plain, stored_secrets
         if enabled:  # enabling with no settings: the stored ones must still be complete

@@ -3,7 +3,7 @@
 `Tenant`, `CustomDomain`, `PlatformUser` and `Membership` are platform rows (read before a
 shop is known, e.g. to resolve a host). Every other table here carries `tenant` and is
 shop-owned: reached only through code that takes the tenant, and on PostgreSQL behind a
-row-level security policy (see `galleria.kernel.db.SHOP_OWNED_TABLES`).
+row-level security policy (created by the migrations, see `galleria.kernel.schema`).
 """
 
 from piccolo.columns import (
