@@ -1,9 +1,19 @@
 """Server-rendered pages: platform (landing, signup, sign-in), merchant console, storefront.
 
-`PAGE_ROUTES` is what the app mounts; `STATIC_DIR` holds CSS, scripts and icons.
+`PAGE_ROUTES` is what the app mounts; `STATIC_DIR` holds CSS, scripts and icons;
+`JINJA_ENV` is the Jinja environment the app's template engine uses (with the i18n
+extension: `_()` in templates translates into the request's language).
 """
 
-from pathlib import Path
+from galleria.web.i18n import load_all
+from galleria.web.pages.common import home, switch_language
+from galleria.web.pages.console import console_router
+from galleria.web.pages.platform import platform_router
+from galleria.web.pages.render import JINJA_ENV, STATIC_DIR
+from galleria.web.pages.storefront import storefront_router
 
-STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
-PAGE_ROUTES: list = []
+load_all()  # compile the catalogs now: a broken .po file fails at start-up
+
+PAGE_ROUTES: list = [home, switch_language, platform_router, console_router, storefront_router]
+
+__all__ = ["JINJA_ENV", "PAGE_ROUTES", "STATIC_DIR"]

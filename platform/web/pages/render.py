@@ -1,11 +1,220 @@
-"""Rendering helpers for server-side pages (placeholder until the page layer lands)."""
+"""Rendering server-side pages: the Jinja environment, the context every page shares, and
+the error page used for browser requests (see `galleria.web.problems`)."""
 
 from __future__ import annotations
 
+import hashlib
+import logging
+import re
+from functools import cache
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescape
 from litestar import Request, Response
+from litestar.response import Template
+
+from galleria.kernel.money import format_minor
+from galleria.kernel.tenancy.shops import Shop, slug_from_host
+from galleria.web import i18n
+from galleria.web.i18n import N_
+
+log = logging.getLogger("galleria.web.pages")
+WEB_DIR = Path(__file__).resolve().parent.parent
+TEMPLATES_DIR = WEB_DIR / "templates"
+STATIC_DIR = WEB_DIR / "static"
+PLATFORM_BRAND = "#4f46e5"
+_COLOR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
+
+
+# -- Jinja ---------------------------------------------------------------------------------
+def _catalog(context: Any) -> Any:
+    return context.get("translations") or i18n.translations(i18n.DEFAULT_LOCALE)
+
+
+@pass_context
+def _gettext(context: Any, message: str) -> str:
+    return _catalog(context).gettext(message)
+
+
+@pass_context
+def _ngettext(context: Any, singular: str, plural: str, n: int) -> str:
+    return _catalog(context).ngettext(singular, plural, n)
+
+
+@cache
+def static_url(name: str) -> str:
+    """`/static/<name>?v=<content hash>`: safe to cache for long, changes when the file does."""
+    try:
+        digest = hashlib.sha256((STATIC_DIR / name).read_bytes()).hexdigest()[:10]
+    except OSError:
+        return f"/static/{name}"
+    return f"/static/{name}?v={digest}"
+
+
+def money(amount: int | None, currency: str) -> str:
+    return format_minor(int(amount or 0), currency)
+
+
+def make_environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(str(TEMPLATES_DIR)),
+        autoescape=select_autoescape(["html", "svg"], default_for_string=True),
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True, lstrip_blocks=True,
+    )
+    env.install_gettext_callables(_gettext, _ngettext, newstyle=True)  # type: ignore[attr-defined]
+    env.filters["money"] = money
+    env.filters["t"] = _gettext  # translate a message id held in a variable
+    env.globals["static"] = static_url
+    return env
+
+
+JINJA_ENV = make_environment()
+
+
+# -- shared page context ---------------------------------------------------------------------
+def shop_of(request: Request) -> Shop | None:
+    shop = request.scope.get("state", {}).get("shop")
+    return shop if isinstance(shop, Shop) else None
+
+
+def request_locale(request: Request, shop: Shop | None = None) -> str:
+    cached = request.scope.get("state", {}).get("locale")
+    if cached:
+        return cached
+    locale = i18n.choose_locale(request.cookies.get(i18n.COOKIE),
+                                request.headers.get("accept-language"),
+                                shop.locale if shop else None)
+    request.scope.setdefault("state", {})["locale"] = locale
+    return locale
+
+
+def gettext_for(request: Request) -> Any:
+    """`_` for Python code that builds user-visible text for this request."""
+    return i18n.translations(request_locale(request, shop_of(request))).gettext
+
+
+def brand_style(color: str | None) -> dict[str, str]:
+    """The CSS variables a brand colour drives: the colour and a readable text on it."""
+    color = color if color and _COLOR_RE.match(color) else PLATFORM_BRAND
+    r, g, b = (int(color[i:i + 2], 16) / 255 for i in (1, 3, 5))
+
+    def linear(c: float) -> float:
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+    luminance = 0.2126 * linear(r) + 0.7152 * linear(g) + 0.0722 * linear(b)
+    # White text unless the brand colour is too light for it (contrast below 3:1).
+    on_brand = "#ffffff" if 1.05 / (luminance + 0.05) >= 3.0 else "#111827"
+    return {"brand": color, "on_brand": on_brand}
+
+
+def _domain(request: Request) -> str:
+    """The platform's domain (from the settings; `localhost` if the app is not at hand)."""
+    try:
+        return request.app.state.runtime.settings.domain
+    except (KeyError, AttributeError):
+        return "localhost"
+
+
+def platform_base_url(request: Request) -> str:
+    """`http://localhost:8000` — the platform host, seen from any host of this app."""
+    domain = _domain(request)
+    port = request.url.port
+    suffix = f":{port}" if port and port not in (80, 443) else ""
+    return f"{request.url.scheme}://{domain}{suffix}"
+
+
+def shop_base_url(request: Request, slug: str) -> str:
+    domain = _domain(request)
+    port = request.url.port
+    suffix = f":{port}" if port and port not in (80, 443) else ""
+    return f"{request.url.scheme}://{slug}.{domain}{suffix}"
+
+
+def current_path(request: Request) -> str:
+    query = request.url.query
+    return request.url.path + (f"?{query}" if query else "")
+
+
+def language_links(request: Request, locale: str) -> list[dict[str, Any]]:
+    here = quote(current_path(request), safe="")
+    return [{"code": code, "name": i18n.LANGUAGE_NAMES[code], "active": code == locale,
+             "url": f"/lang/{code}?next={here}"} for code in i18n.LOCALES]
+
+
+def base_context(request: Request) -> dict[str, Any]:
+    shop = shop_of(request)
+    locale = request_locale(request, shop)
+    session = _session(request)
+    return {
+        "shop": shop,
+        "locale": locale,
+        "html_lang": i18n.HTML_LANG.get(locale, "en"),
+        "translations": i18n.translations(locale),
+        "languages": language_links(request, locale),
+        "path": request.url.path,
+        "platform_url": platform_base_url(request),
+        "session_user": session.get("email") if session.get("user_id") else None,
+        **brand_style(shop.theme_color if shop else None),
+    }
+
+
+def _session(request: Request) -> dict[str, Any]:
+    session = request.scope.get("session")
+    return session if isinstance(session, dict) else {}
+
+
+def page(request: Request, template: str, *, status_code: int = 200,
+         **context: Any) -> Template:
+    """A page response; `context` adds to (and may override) the shared context."""
+    return Template(template_name=template, context={**base_context(request), **context},
+                    status_code=status_code, media_type="text/html")
+
+
+# -- error pages ---------------------------------------------------------------------------
+ERROR_TITLES = {
+    400: N_("Bad request"), 401: N_("Authentication required"), 403: N_("Forbidden"),
+    404: N_("Not found"), 405: N_("Method not allowed"), 409: N_("Conflict"),
+    413: N_("Request too large"), 415: N_("Unsupported media type"),
+    422: N_("Validation failed"), 429: N_("Too many requests"),
+    500: N_("Internal server error"), 503: N_("Service unavailable"),
+}
+ERROR_HINTS = {
+    403: N_("You don't have access to this page."),
+    404: N_("The page you are looking for doesn't exist or has moved."),
+    429: N_("Too many attempts in a short time. Please wait a little and try again."),
+    500: N_("Something went wrong on our side. It has been logged and we are on it."),
+    503: N_("This service is briefly unavailable. Please try again in a moment."),
+}
+KNOWN_TITLES = (N_("Shop suspended"), N_("Shop address taken"),
+                N_("Email already registered"), N_("No such plugin"))
 
 
 def render_error(request: Request, status: int, title: str, detail: str,
                  headers: dict[str, str] | None = None) -> Response:
-    body = f"<!doctype html><title>{status} {title}</title><h1>{title}</h1><p>{detail}</p>"
-    return Response(body, status_code=status, media_type="text/html", headers=headers)
+    """An error page in the request's language. Needs no database and works whether or not
+    the request's shop could be resolved (for a suspended shop it cannot)."""
+    try:
+        context = base_context(request)
+        suspended = title == "Shop suspended"
+        # Unmatched paths never reach the middleware that resolves the shop, so tell a
+        # shop's host by its name: its home is "/", not the platform's landing.
+        on_shop_host = context["shop"] is not None or (not suspended and bool(
+            slug_from_host(request.headers.get("host", ""), _domain(request))))
+        context.update(
+            status=status, title=title, suspended=suspended, on_shop_host=on_shop_host,
+            detail="" if detail.strip().lower() in (title.lower(), "not found") else detail,
+            hint=ERROR_HINTS.get(status, ""), csrf_input="", request=request,
+            home_url="/" if on_shop_host else context["platform_url"] + "/",
+        )
+        body = JINJA_ENV.get_template("error.html").render(context)
+    except Exception:  # the error page must never fail: fall back to plain HTML
+        log.exception("error page failed to render")
+        from html import escape
+
+        body = (f"<!doctype html><meta charset=utf-8><title>{status} {escape(title)}</title>"
+                f"<h1>{escape(title)}</h1><p>{escape(detail)}</p>")
+    return Response(body, status_code=status, media_type="text/html; charset=utf-8",
+                    headers=headers)

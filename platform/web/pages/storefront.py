@@ -1,0 +1,73 @@
+"""Storefront pages on a shop's host: home (categories, search, product grid) and product."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from litestar import Request, Response, Router, get
+
+from galleria.kernel import db
+from galleria.kernel.catalog.service import get_product, list_categories, list_products
+from galleria.kernel.storage import storage
+from galleria.kernel.tenancy.shops import Shop
+from galleria.web.context import shop_host_only
+from galleria.web.i18n import N_
+from galleria.web.pages.render import page
+from galleria.web.pagination import decode_cursor, encode_cursor
+
+PAGE_SIZE = 24
+
+
+def logo_url(shop: Shop) -> str:
+    return storage().url(shop.logo) if shop.logo else ""
+
+
+SORT_LABELS = {"newest": N_("Newest"), "price_asc": N_("Price: low to high"),
+               "price_desc": N_("Price: high to low"), "sales": N_("Best selling")}
+
+
+async def storefront_home(request: Request, shop: Shop, q: str = "", category: str = "",
+                          sort: str = "newest", cursor: str = "") -> Response:
+    q = q.strip()[:100]
+    sort = sort if sort in SORT_LABELS else "newest"
+    async with db.shop_scope(shop.id):
+        categories = await list_categories(shop.id)
+        products = await list_products(shop.id, q=q, category=category or None, sort=sort,
+                                       limit=PAGE_SIZE + 1, after=decode_cursor(cursor) or None)
+    more = len(products) > PAGE_SIZE
+    products = products[:PAGE_SIZE]
+    positions = [p.pop("_position", {"id": p["id"]}) for p in products]
+    next_query = None
+    if more:
+        params = {"q": q, "category": category, "sort": sort if sort != "newest" else "",
+                  "cursor": encode_cursor(positions[-1])}
+        next_query = urlencode({k: v for k, v in params.items() if v})
+    top = [c for c in categories if not c["parent"]]
+    current = next((c for c in categories if c["slug"] == category), None)
+    return page(request, "storefront/home.html", products=products, categories=top,
+                category=current, q=q, sort=sort, sorts=SORT_LABELS, next_query=next_query,
+                first_page=not cursor, logo_url=logo_url(shop))
+
+
+def _price_range(variants: list[dict[str, Any]]) -> tuple[int, int]:
+    prices = [v["price"] for v in variants] or [0]
+    return min(prices), max(prices)
+
+
+@get("/products/{product_id:int}", name="storefront:product")
+async def product_page(request: Request, shop: Shop, product_id: int) -> Response:
+    async with db.shop_scope(shop.id):
+        product = await get_product(shop.id, product_id, published_only=True)
+    variants = [v for v in product["variants"] if v["status"] == "active"]
+    for variant in variants:
+        variant["available"] = max(variant["available"], 0)
+    low, high = _price_range(variants)
+    return page(request, "storefront/product.html", product=product, variants=variants,
+                price_low=low, price_high=high,
+                sold_out=all(v["available"] == 0 for v in variants),
+                logo_url=logo_url(shop), q="")
+
+
+storefront_router = Router(path="/", guards=[shop_host_only], route_handlers=[product_page],
+                           include_in_schema=False)
