@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
+import types
 from urllib.parse import unquote, urlsplit
 
 from piccolo.apps.migrations.commands.forwards import run_forwards
-from piccolo.conf.apps import AppRegistry
+from piccolo.conf.apps import AppConfig, AppRegistry
 
 from galleria.kernel import db
 from galleria.kernel.plugins import PluginHost
@@ -29,10 +31,9 @@ async def migrate(settings: Settings, host: PluginHost) -> None:
 
     admin_url = settings.admin_database_url or settings.database_url
     engine = db.make_engine(admin_url)
-    registry = AppRegistry(apps=["galleria.kernel.piccolo_app"])
-    for apps in host.pm.hook.galleria_migrations():
-        for app in apps:
-            registry.app_configs[app.app_name] = app
+    plugin_apps = host.collect("galleria_migrations", host.names())
+    registry = AppRegistry(apps=["galleria.kernel.piccolo_app",
+                                 *(_app_module(app) for app in plugin_apps)])
     piccolo_conf.DB, piccolo_conf.APP_REGISTRY = engine, registry
     db.bind(engine, [*KERNEL_TABLES, *plugin_tables(host)])
     from piccolo.apps.migrations.tables import Migration
@@ -43,6 +44,15 @@ async def migrate(settings: Settings, host: PluginHost) -> None:
         raise MigrationFailed(response.message)
     if settings.is_postgres and settings.admin_database_url:
         await grant_app_role(engine, settings.database_url)
+
+
+def _app_module(app: AppConfig) -> str:
+    """piccolo finds apps only by importing modules that hold APP_CONFIG: make one."""
+    name = f"galleria_plugin_app__{app.app_name}"
+    module = types.ModuleType(name)
+    module.APP_CONFIG = app
+    sys.modules[name] = module
+    return name
 
 
 async def grant_app_role(engine, app_url: str) -> None:

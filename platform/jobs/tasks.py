@@ -2,25 +2,16 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import inspect
 import logging
 from typing import Any
 
 from galleria.kernel import db
-from galleria.kernel.events import deliver, emit, pending_event_ids
+from galleria.kernel.events import deliver, enqueue, pending_event_ids
 from galleria.kernel.plugins import JobSpec, PluginHost
 from galleria.kernel.tenancy.plugin_state import enabled_plugins
 
 log = logging.getLogger("galleria.jobs")
-JOB_TOPIC_PREFIX = "job."
-
-
-async def enqueue(tenant_id: int | None, job: str, *, delay: dt.timedelta | None = None,
-                  **kwargs: Any) -> None:
-    """Schedule plugin job `job` with JSON-able `kwargs` (in the caller's transaction)."""
-    await emit(tenant_id, JOB_TOPIC_PREFIX + job, kwargs,
-               not_before=dt.datetime.now(dt.UTC) + delay if delay else None)
 
 
 async def _enabled_for(tenant_id: int) -> frozenset[str]:
@@ -30,9 +21,10 @@ async def _enabled_for(tenant_id: int) -> frozenset[str]:
 
 def plugin_jobs(host: PluginHost) -> dict[str, JobSpec]:
     jobs: dict[str, JobSpec] = {}
-    for specs in host.pm.hook.galleria_actors():
-        for spec in specs:
-            jobs[spec.name] = spec
+    for spec in host.collect("galleria_actors", host.names()):
+        if spec.name in jobs:
+            raise ValueError(f"two plugins declare a job named {spec.name!r}")
+        jobs[spec.name] = spec
     return jobs
 
 
@@ -56,3 +48,6 @@ async def call_job(spec: JobSpec, kwargs: dict[str, Any]) -> None:
     result = spec.fn(**kwargs)
     if inspect.isawaitable(result):
         await result
+
+
+__all__ = ["call_job", "enqueue", "plugin_jobs", "relay_once", "run_event"]

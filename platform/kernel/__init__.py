@@ -14,7 +14,7 @@ from galleria.kernel.errors import (
     Problems,
     ValidationFailed,
 )
-from galleria.kernel.events import Event, emit
+from galleria.kernel.events import Event, emit, enqueue
 from galleria.kernel.hookspecs import hookimpl
 from galleria.kernel.money import Money, format_minor
 from galleria.kernel.plugins import ConsolePage, JobSpec, PluginInfo, SettingField
@@ -42,6 +42,7 @@ __all__ = [
     "current_tenant",
     "emit",
     "enable_row_level_security",
+    "enqueue",
     "format_minor",
     "hookimpl",
     "plugin_settings",

@@ -50,6 +50,14 @@ async def emit(tenant_id: int | None, topic: str, payload: dict[str, Any], *,
     await OutboxEvent.insert(row)
 
 
+async def enqueue(tenant_id: int | None, job: str, /, *, delay: dt.timedelta | None = None,
+                  **kwargs: Any) -> None:
+    """Schedule job `job` (a JobSpec from `galleria_actors`) with JSON-able `kwargs`, in the
+    caller's transaction: it runs once that commits (after `delay`, if given)."""
+    await emit(tenant_id, "job." + job, kwargs,
+               not_before=dt.datetime.now(dt.UTC) + delay if delay else None)
+
+
 def backoff(attempts: int) -> dt.timedelta:
     """15 s, 30 s, 1 min, … capped at 1 hour."""
     return dt.timedelta(seconds=min(15 * 2 ** max(attempts - 1, 0), 3600))
@@ -138,6 +146,9 @@ async def _run_job(row: dict[str, Any], event: Event, jobs: dict[str, Any]) -> b
 
 async def _retry_later(row: dict[str, Any], error: str) -> None:
     attempts = row["attempts"] + 1
+    if attempts >= MAX_ATTEMPTS:
+        log.error("outbox row %s (%s) failed %d times and is given up: %s",
+                  row["id"], row["topic"], attempts, error)
     await OutboxEvent.update({
         OutboxEvent.attempts: attempts,
         OutboxEvent.next_attempt_at: dt.datetime.now(dt.UTC) + backoff(attempts),

@@ -192,4 +192,11 @@ class _ShopHooks:
     def __getattr__(self, hook_name: str) -> Any:
         if not hook_name.startswith("galleria_"):
             raise AttributeError(hook_name)
-        return self.host.caller(hook_name, self.enabled)
+        host, enabled = self.host, self.enabled
+
+        def call(**kwargs: Any) -> Any:
+            # Looked up at call time: a caller kept across a registration must not reach
+            # the newcomer (pluggy's subset caller is a live view minus a deny-list).
+            return host.caller(hook_name, enabled)(**kwargs)
+
+        return call

@@ -53,8 +53,8 @@ async def _row(tenant_id: int, plugin: str) -> dict[str, Any] | None:
 
 
 async def plugin_settings(tenant_id: int, plugin: str) -> dict[str, Any]:
-    """Everything a plugin needs to act for a shop: plain settings and decrypted secrets,
-    with schema defaults filled in. For the plugin's own use only, never for output."""
+    """Everything a plugin needs to act for a shop: plain settings (defaults included once
+    they were saved) and decrypted secrets. For the plugin's own use only, never output."""
     row = await _row(tenant_id, plugin)
     if row is None:
         return {}
