@@ -10,7 +10,7 @@ from litestar import Litestar, Router
 from litestar.config.csrf import CSRFConfig
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import ScalarRenderPlugin
+from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.stores.memory import MemoryStore
@@ -32,6 +32,7 @@ from galleria.web.problems import EXCEPTION_HANDLERS
 from galleria.web.sessions import LazySessionConfig
 
 log = logging.getLogger("galleria")
+SWAGGER = "/static/vendor/swagger-ui"  # vendored: the API docs work offline
 
 
 def create_app(settings: Settings | None = None, *, host: PluginHost | None = None,
@@ -90,7 +91,12 @@ def create_app(settings: Settings | None = None, *, host: PluginHost | None = No
         exception_handlers=EXCEPTION_HANDLERS,
         template_config=TemplateConfig(instance=JinjaTemplateEngine.from_environment(JINJA_ENV)),
         openapi_config=OpenAPIConfig(title="Galleria API", version="1.0.0",
-                                     path="/schema", render_plugins=[ScalarRenderPlugin()]),
+                                     path="/schema", render_plugins=[SwaggerRenderPlugin(
+                                         js_url=f"{SWAGGER}/swagger-ui-bundle.js",
+                                         css_url=f"{SWAGGER}/swagger-ui.css",
+                                         standalone_preset_js_url=(
+                                             f"{SWAGGER}/swagger-ui-standalone-preset.js"),
+                                         path="/")]),
         lifespan=[lifespan],
         debug=settings.debug,
     )

@@ -122,3 +122,12 @@ async def test_idempotent_replays_are_stored_sealed(client):
     stored = await IdempotencyRecord.select(IdempotencyRecord.body).where(
         IdempotencyRecord.key == slug).first()
     assert token not in stored["body"]
+
+
+async def test_api_docs_ui_is_served_from_our_own_static_files(client):
+    page = await client.get("/schema/")
+    assert page.status_code == 200
+    assert "/static/vendor/swagger-ui/swagger-ui-bundle.js" in page.text
+    assert "cdn" not in page.text.lower()
+    bundle = await client.get("/static/vendor/swagger-ui/swagger-ui-bundle.js")
+    assert bundle.status_code == 200
