@@ -96,6 +96,8 @@ def create_app(settings: Settings | None = None, *, host: PluginHost | None = No
                                          css_url=f"{SWAGGER}/swagger-ui.css",
                                          standalone_preset_js_url=(
                                              f"{SWAGGER}/swagger-ui-standalone-preset.js"),
+                                         favicon=("<link rel='icon' type='image/svg+xml' "
+                                                  "href='/static/favicon.svg'>"),
                                          path="/")]),
         lifespan=[lifespan],
         debug=settings.debug,
