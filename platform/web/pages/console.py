@@ -104,10 +104,11 @@ async def console_page(request: Request, runtime: Runtime, template: str, active
     shop = shop_of(request)
     assert shop is not None
     locale = request_locale(request, shop)
-    _ = gettext_for(request)
+    translate = gettext_for(request)
     async with db.shop_scope(shop.id):
         extra = await plugin_pages(runtime, shop)
-    nav = [{"key": key, "url": url, "title": _(title), "icon": icon, "active": key == active}
+    nav = [{"key": key, "url": url, "title": translate(title), "icon": icon,
+            "active": key == active}
            for key, url, title, icon in NAV]
     plugin_nav = [{"key": f"p:{p.slug}", "url": f"/console/p/{p.slug}",
                    "title": _title(locale, p.title, p.title_zh), "icon": p.icon or "puzzle",
@@ -140,7 +141,7 @@ async def login_form(request: Request, shop: Shop, reason: str = "") -> Response
 
 @post("/login", name="console:login-submit")
 async def login_submit(request: Request, shop: Shop, runtime: Runtime) -> Response:
-    _ = gettext_for(request)
+    _ = translate = gettext_for(request)
     form = await request.form()
     email = str(form.get("email") or "").strip()
     password = str(form.get("password") or "")
@@ -161,7 +162,7 @@ async def login_submit(request: Request, shop: Shop, runtime: Runtime) -> Respon
     async with db.shop_scope(shop.id):
         role = await role_in(user["id"], shop.id)
     if role is None:
-        return again(gettext_for(request)(REASONS["no_access"]), 403)
+        return again(translate(REASONS["no_access"]), 403)
     await start_session(request, {"user_id": user["id"], "email": user["email"]})
     return Redirect(next_path, status_code=303)
 

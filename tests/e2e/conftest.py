@@ -1,0 +1,127 @@
+"""Browser tests: a real `galleria` server in a subprocess, driven by Debian Chromium.
+
+The server gets its own SQLite database and var dir, migrated with `galleria migrate`, and
+listens on a free port of 127.0.0.1. Chromium resolves `*.localhost` to the loopback
+address by itself, so shop hosts such as `http://tea.localhost:PORT/` need no DNS set-up.
+
+Playwright's sync API and pytest-asyncio share the main thread: see
+`pytest_collection_modifyitems` below for why the browser tests run last.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+SECRET = "e2e-secret-key-" + "y" * 40
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Run the browser tests after all others.
+
+    While Playwright's sync API is alive (its fixtures live for the session) it keeps an
+    event loop marked as running in the main thread, and pytest-asyncio then cannot run
+    the async tests ("Runner.run() cannot be called from a running event loop"). The
+    other way round is fine: pytest-asyncio's loop runs only during async tests.
+    """
+    def uses_a_browser(item: pytest.Item) -> bool:
+        names = getattr(item, "fixturenames", ())
+        return item.get_closest_marker("e2e") is not None or "page" in names or \
+            "browser" in names
+
+    items.sort(key=uses_a_browser)  # stable: the order within each group is kept
+
+
+@dataclass(frozen=True)
+class LiveServer:
+    port: int
+    domain: str = "localhost"
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.domain}:{self.port}"
+
+    def shop_url(self, slug: str) -> str:
+        return f"http://{slug}.{self.domain}:{self.port}"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _galleria() -> list[str]:
+    script = Path(sys.executable).with_name("galleria")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "galleria.cli"]
+
+
+def _wait_until_up(url: str, process: subprocess.Popen, log: Path, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the server exited early:\n{log.read_text()[-4000:]}")
+        try:
+            with urllib.request.urlopen(url, timeout=1) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"the server did not start in {timeout}s:\n{log.read_text()[-4000:]}")
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    if not shutil.which("chromium"):
+        pytest.skip("Debian chromium is not installed")
+    var = tmp_path_factory.mktemp("e2e")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GALLERIA_")}
+    env.update({
+        "GALLERIA_DATABASE_URL": f"sqlite:///{var / 'e2e.db'}",
+        "GALLERIA_SECRET_KEY": SECRET,
+        "GALLERIA_VAR_DIR": str(var),
+        "GALLERIA_DOMAIN": "localhost",
+    })
+    subprocess.run([*_galleria(), "migrate"], env=env, check=True, capture_output=True,
+                   timeout=120)
+    server = LiveServer(port=_free_port())
+    log = var / "server.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "uvicorn", "galleria.web.asgi:app", "--host", "127.0.0.1",
+             "--port", str(server.port), "--log-level", "warning"],
+            env=env, stdout=out, stderr=subprocess.STDOUT,
+        )
+    try:
+        _wait_until_up(f"http://127.0.0.1:{server.port}/healthz", process, log)
+        yield server
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+@pytest.fixture(scope="session")
+def screenshots(pytestconfig: pytest.Config) -> Path:
+    """Where screenshots go: pytest-playwright's output folder (`test-results/`)."""
+    folder = Path(pytestconfig.getoption("--output")).absolute()
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    return {**browser_context_args, "viewport": {"width": 1280, "height": 800},
+            "locale": "en-US"}
