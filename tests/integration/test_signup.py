@@ -122,3 +122,13 @@ async def test_signup_is_rate_limited_per_ip(client, runtime):
         assert response.headers["retry-after"].isdigit()
     finally:
         runtime.settings, runtime.limiter = saved
+
+
+async def test_a_template_logo_becomes_the_shops_logo(client, open_shop):
+    shop = await open_shop(template="grocery")
+    from galleria.kernel.tenancy.tables import Tenant
+
+    row = await Tenant.select(Tenant.logo).where(Tenant.slug == shop.slug).first()
+    assert row["logo"].startswith("shops/") and row["logo"].endswith(".png")
+    image = await client.get(f"/media/{row['logo']}", headers={"host": shop.host})
+    assert image.status_code == 200 and image.content[:4] == b"\x89PNG"

@@ -15,6 +15,7 @@ from galleria.kernel.catalog.service import (
 from galleria.kernel.errors import Problems, SlugTaken
 from galleria.kernel.events import emit
 from galleria.kernel.plugins import PluginHost
+from galleria.kernel.storage import storage
 from galleria.kernel.tenancy.audit import record
 from galleria.kernel.tenancy.plugin_state import set_plugin_state
 from galleria.kernel.tenancy.shops import Shop, check_slug, get_shop
@@ -65,6 +66,10 @@ async def open_shop(
         await set_plugin_state(tenant_id, host, plugin, enabled=True,
                                settings=template.plugin_settings.get(plugin, {}),
                                actor=f"user:{user_id}")
+    if template.logo:
+        key = f"shops/{tenant_id}/logo{Path(template.logo).suffix}"
+        storage().put(key, (tenants_dir / template.logo).read_bytes())
+        await Tenant.update({Tenant.logo: key}).where(Tenant.id == tenant_id)
     await _seed_catalog(tenant_id, template, tenants_dir)
     await record(tenant_id, f"user:{user_id}", "shop.created", slug, {"template": template.name})
     await emit(tenant_id, "shop.created", {"slug": slug, "name": name, "template": template.name,
