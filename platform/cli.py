@@ -213,5 +213,78 @@ async def _open_runtime():
     return runtime
 
 
+@main.group()
+def catalog() -> None:
+    """Products and stock of one shop, as CSV or XLSX files (one row per variant)."""
+
+
+async def _in_shop(slug: str, work):
+    from galleria.kernel import db
+    from galleria.kernel.errors import DomainError
+    from galleria.kernel.tenancy.shops import get_shop
+
+    runtime = await _open_runtime()
+    try:
+        shop = await get_shop(slug)
+        if shop is None:
+            raise click.ClickException(f"no shop {slug!r}")
+        async with db.shop_scope(shop.id):
+            return await work(shop.id)
+    except DomainError as exc:
+        raise click.ClickException(exc.detail) from None
+    finally:
+        await runtime.close()
+
+
+def _progress_bars():
+    """A progress callback drawing one click progress bar per stage."""
+    bars: dict[str, object] = {}
+
+    def progress(stage: str, done: int, total: int) -> None:
+        bar = bars.get(stage)
+        if bar is None:
+            bar = bars[stage] = click.progressbar(length=total, label=stage.capitalize())
+            bar.__enter__()
+        bar.update(done - bar.pos)
+        if done >= total:
+            bar.__exit__(None, None, None)
+
+    return progress
+
+
+@catalog.command("import")
+@click.argument("shop")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def catalog_import(shop: str, path: Path) -> None:
+    """Import products and stock into SHOP from a .csv or .xlsx file; all or nothing."""
+    from galleria.kernel.catalog.io import import_catalog
+
+    data = path.read_bytes()
+    report = asyncio.run(_in_shop(shop, lambda tenant_id: import_catalog(
+        tenant_id, data, path.name, actor="cli", progress=_progress_bars())))
+    if not report.ok:
+        for error in report.errors:
+            click.echo(f"row {error.row}, {error.column}: {error.message}", err=True)
+        raise click.ClickException(f"{len(report.errors)} problem(s) in {path.name}; "
+                                   "nothing was imported")
+    click.echo(f"Imported {report.rows} rows: {report.products_created} products created, "
+               f"{report.products_updated} updated; {report.variants_created} variants "
+               f"created, {report.variants_updated} updated.")
+
+
+@catalog.command("export")
+@click.argument("shop")
+@click.argument("path", type=click.Path(dir_okay=False, writable=True, path_type=Path))
+def catalog_export(shop: str, path: Path) -> None:
+    """Export SHOP's products and stock to PATH (.xlsx, else CSV)."""
+    from galleria.kernel.catalog.io import export_catalog
+
+    fmt = "xlsx" if path.suffix.lower() == ".xlsx" else "csv"
+    content = asyncio.run(_in_shop(shop, lambda tenant_id: export_catalog(
+        tenant_id, fmt, progress=_progress_bars())))
+    path.write_bytes(content)
+    click.echo(f"Wrote {path} ({len(content)} bytes).")
+
+
 if __name__ == "__main__":
     main()

@@ -4,6 +4,7 @@ the rate limiter and (when configured) Redis. Built once by `Runtime.start()`.""
 from __future__ import annotations
 
 import logging
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,7 @@ import httpx
 
 from galleria.auth.ratelimit import Limiter, MemoryLimiter, RedisLimiter
 from galleria.kernel import crypto, db, storage
+from galleria.kernel.orders.piccolo_app import ORDER_TABLES
 from galleria.kernel.plugins import PluginHost
 from galleria.kernel.tables import KERNEL_TABLES
 from galleria.kernel.tenancy.templates import ShopTemplate, default_root, load_templates
@@ -46,7 +48,7 @@ class Runtime:
             host.load_entry_points()
         host.check()
         crypto.configure(settings.secret_key)
-        storage.configure(storage.LocalStorage(settings.media_dir))
+        storage.configure(storage.from_env(os.environ, settings.media_dir))
         tenants_dir = default_root()
         redis = None
         if settings.redis_url:
@@ -67,7 +69,8 @@ class Runtime:
 
     async def open(self) -> None:
         self.database = db.connect(self.settings.database_url,
-                                   [*KERNEL_TABLES, *plugin_tables(self.host)],
+                                   [*KERNEL_TABLES, *ORDER_TABLES,
+                                    *plugin_tables(self.host)],
                                    pool_max=self.settings.db_pool_max)
         await self.database.open()
 

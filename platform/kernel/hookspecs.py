@@ -177,6 +177,15 @@ def galleria_stock_low(event: Event) -> None:
 
 
 @hookspec
+def galleria_stock_expiring(event: Event) -> None:
+    """A lot with stock left is near its expiry date (or past it), once per lot.
+    ``event.payload``: ``lot_id``, ``lot_code``, ``variant_id``, ``sku``, ``product_id``,
+    ``product_name``, ``quantity`` (units left in the lot), ``expires_on`` (ISO date),
+    ``days_left`` (0 or less when expired). For email/SMS alert and markdown plugins.
+    """
+
+
+@hookspec
 def galleria_customer_registered(event: Event) -> None:
     """A shopper created an account. ``event.payload``: ``customer_id``, ``email``,
     ``phone``.

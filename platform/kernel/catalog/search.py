@@ -14,6 +14,8 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
+from piccolo.columns.combination import WhereRaw
+
 from galleria.kernel.catalog.tables import Product, SearchTerm
 
 _CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3040-\u30ff\uac00-\ud7af"
@@ -82,29 +84,33 @@ def _prefix_end(prefix: str) -> str:
     return prefix[:-1] + chr(ord(prefix[-1]) + 1)
 
 
-async def matching_product_ids(tenant_id: int, query: str, limit: int = 5000) -> list[int] | None:
-    """Ids of the shop's products matching every term of `query`; None for an empty query."""
+def match_clause(tenant_id: int, query: str) -> WhereRaw | None:
+    """A condition on `product.id` admitting the shop's products that match every term of
+    `query` (None for a query with no terms), for the database to sort and page.
+
+    The subquery starts from one term's index entries (the most selective-looking: a
+    bigram or the longest word) and checks the others with EXISTS, then confirms with a
+    substring test on the normalised text, so that 奶牛 does not find 牛奶.
+    """
     exact, prefixes = query_terms(query)
     if not exact and not prefixes:
         return None
-    candidates: set[int] | None = None
-    for term in sorted(exact):
-        rows = await SearchTerm.select(SearchTerm.product).where(
-            (SearchTerm.tenant == tenant_id) & (SearchTerm.term == term)).limit(limit)
-        found = {r["product"] for r in rows}
-        candidates = found if candidates is None else candidates & found
-        if not candidates:
-            return []
-    for prefix in sorted(prefixes):
-        rows = await SearchTerm.select(SearchTerm.product).where(
-            (SearchTerm.tenant == tenant_id) & (SearchTerm.term >= prefix)
-            & (SearchTerm.term < _prefix_end(prefix))).limit(limit)
-        found = {r["product"] for r in rows}
-        candidates = found if candidates is None else candidates & found
-        if not candidates:
-            return []
-    rows = await Product.select(Product.id, Product.search_text).where(
-        (Product.tenant == tenant_id) & Product.id.is_in(sorted(candidates or [])))
-    needles = [run for run in _RUN_RE.findall(normalise(query))]
-    return sorted((r["id"] for r in rows if all(n in r["search_text"] for n in needles)),
-                  reverse=True)
+    conditions: list[tuple[str, str | None]] = [(t, None) for t in exact]
+    conditions += [(p, _prefix_end(p)) for p in prefixes]
+    conditions.sort(key=lambda c: (c[1] is not None, -len(c[0])))
+    (first, first_end), rest = conditions[0], conditions[1:]
+    # Only constant fragments are joined here; every value is a {} parameter.
+    sql = ["id IN (SELECT t0.product FROM search_term t0 "  # noqa: S608
+           "JOIN product p ON p.id = t0.product AND p.tenant = t0.tenant "
+           "WHERE t0.tenant = {} AND " + ("t0.term = {}" if first_end is None
+                                          else "t0.term >= {} AND t0.term < {}")]
+    args: list[object] = [tenant_id, first] + ([first_end] if first_end else [])
+    for term, end in rest:
+        sql.append("AND EXISTS (SELECT 1 FROM search_term t WHERE t.tenant = {} "  # noqa: S608
+                   "AND t.product = t0.product AND "
+                   + ("t.term = {})" if end is None else "t.term >= {} AND t.term < {})"))
+        args += [tenant_id, term] + ([end] if end else [])
+    for needle in _RUN_RE.findall(normalise(query)):
+        sql.append("AND p.search_text LIKE {}")
+        args.append(f"%{needle}%")
+    return WhereRaw(" ".join(sql) + ")", *args)

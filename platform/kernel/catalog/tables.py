@@ -51,7 +51,11 @@ class Variant(Table, tablename="variant"):
 class ProductImage(Table, tablename="product_image"):
     tenant = ForeignKey(Tenant, null=False)
     product = ForeignKey(Product, null=False)
-    key = Varchar(length=255)  # storage key
+    key = Varchar(length=255)  # storage key of the re-encoded picture
+    large_key = Varchar(length=255, default="")  # at most 1200 px wide or high
+    thumb_key = Varchar(length=255, default="")  # at most 400 px, for lists
+    width = Integer(default=0)
+    height = Integer(default=0)
     position = Integer(default=0)
 
 

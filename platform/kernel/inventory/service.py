@@ -150,6 +150,8 @@ async def receive(tenant_id: int, variant_id: int, quantity: int, *, actor: str 
                   produced_on: dt.date | None = None, expires_on: dt.date | None = None) -> Level:
     """Stock arrives; with dates or a lot code it is kept as a lot."""
     _positive(quantity)
+    if produced_on and expires_on and expires_on < produced_on:
+        raise ValidationFailed("a lot cannot expire before it was produced")
     level = await _move(tenant_id, variant_id, on_hand=quantity)
     if level is None:
         raise await _missing(tenant_id, variant_id)
@@ -216,10 +218,14 @@ async def set_safety_stock(tenant_id: int, variant_id: int, safety_stock: int) -
         raise await _missing(tenant_id, variant_id)
 
 
-async def ledger(tenant_id: int, variant_id: int, limit: int = 100) -> list[dict[str, Any]]:
-    return await (StockMovement.select().where(
+async def ledger(tenant_id: int, variant_id: int, limit: int = 100,
+                 before: int | None = None) -> list[dict[str, Any]]:
+    """The variant's stock movements, newest first; `before` (a movement id) pages on."""
+    query = StockMovement.select().where(
         (StockMovement.tenant == tenant_id) & (StockMovement.variant == variant_id))
-        .order_by(StockMovement.id, ascending=False).limit(limit))
+    if before is not None:
+        query = query.where(StockMovement.id < before)
+    return await query.order_by(StockMovement.id, ascending=False).limit(limit)
 
 
 async def low_stock(tenant_id: int, limit: int = 200) -> list[dict[str, Any]]:
@@ -234,15 +240,51 @@ async def low_stock(tenant_id: int, limit: int = 200) -> list[dict[str, Any]]:
     return rows
 
 
-async def expiring_lots(tenant_id: int, within_days: int) -> list[dict[str, Any]]:
+def _expiring(tenant_id: int, within_days: int) -> Any:
     horizon = dt.date.today() + dt.timedelta(days=within_days)
-    return await (Lot.select(Lot.id, Lot.variant, Lot.code, Lot.expires_on, Lot.quantity,
-                             Lot.variant.sku.as_alias("sku"))
-                  .where((Lot.tenant == tenant_id) & (Lot.quantity > 0)
-                         & Lot.expires_on.is_not_null() & (Lot.expires_on <= horizon))
-                  .order_by(Lot.expires_on))
+    return (Lot.select(Lot.id, Lot.variant, Lot.code, Lot.expires_on, Lot.quantity,
+                       Lot.expiry_alerted_at, Lot.variant.sku.as_alias("sku"),
+                       Lot.variant.product.as_alias("product_id"),
+                       Lot.variant.product.name.as_alias("product_name"))
+            .where((Lot.tenant == tenant_id) & (Lot.quantity > 0)
+                   & Lot.expires_on.is_not_null() & (Lot.expires_on <= horizon)
+                   & (Lot.variant.status != "deleted"))
+            .order_by(Lot.expires_on).order_by(Lot.id))
+
+
+async def expiring_lots(tenant_id: int, within_days: int) -> list[dict[str, Any]]:
+    """Lots with stock left that expire within `within_days` (or have expired), soonest
+    first, with their SKU and product."""
+    return await _expiring(tenant_id, within_days)
+
+
+async def near_expiry_alerts(tenant_id: int, days: int) -> int:
+    """Emit one `stock.expiring` event for each lot with stock left that expires within
+    `days` and was not alerted before; returns how many were emitted.
+
+    Each lot is claimed with a conditional update of `expiry_alerted_at`, so running this
+    twice, or twice at once, never alerts a lot twice. Meant for a daily job per shop.
+    """
+    if type(days) is not int or days < 0:
+        raise ValidationFailed("days must be a whole number, 0 or more")
+    today, emitted = dt.date.today(), 0
+    for lot in await _expiring(tenant_id, days).where(Lot.expiry_alerted_at.is_null()):
+        claimed = await Lot.update({Lot.expiry_alerted_at: dt.datetime.now(dt.UTC)}).where(
+            (Lot.tenant == tenant_id) & (Lot.id == lot["id"])
+            & Lot.expiry_alerted_at.is_null()).returning(Lot.id)
+        if not claimed:
+            continue
+        await emit(tenant_id, "stock.expiring", {
+            "lot_id": lot["id"], "lot_code": lot["code"], "variant_id": lot["variant"],
+            "sku": lot["sku"], "product_id": lot["product_id"],
+            "product_name": lot["product_name"], "quantity": lot["quantity"],
+            "expires_on": lot["expires_on"].isoformat(),
+            "days_left": (lot["expires_on"] - today).days,
+        })
+        emitted += 1
+    return emitted
 
 
 __all__ = ["Level", "OutOfStock", "Variant", "adjust", "expiring_lots", "get_level", "ledger",
-           "low_stock", "receive", "receive_by_barcode", "release", "reserve",
-           "set_safety_stock", "ship"]
+           "low_stock", "near_expiry_alerts", "receive", "receive_by_barcode", "release",
+           "reserve", "set_safety_stock", "ship"]

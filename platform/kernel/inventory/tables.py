@@ -38,3 +38,5 @@ class Lot(Table, tablename="stock_lot"):
     expires_on = Date(null=True, default=None)
     quantity = Integer(default=0)  # units left in this lot
     received_at = Timestamptz(default=TimestamptzNow())
+    # When the merchant was told this lot is near its expiry (`stock.expiring`, once).
+    expiry_alerted_at = Timestamptz(null=True, default=None)
