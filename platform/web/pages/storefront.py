@@ -13,7 +13,7 @@ from galleria.kernel.storage import storage
 from galleria.kernel.tenancy.shops import Shop
 from galleria.web.context import shop_host_only
 from galleria.web.i18n import N_
-from galleria.web.pages.render import page
+from galleria.web.pages.render import money, page
 from galleria.web.pagination import decode_cursor, encode_cursor
 
 PAGE_SIZE = 24
@@ -66,7 +66,24 @@ async def product_page(request: Request, shop: Shop, product_id: int) -> Respons
     return page(request, "storefront/product.html", product=product, variants=variants,
                 price_low=low, price_high=high,
                 sold_out=all(v["available"] == 0 for v in variants),
+                option_groups=option_groups(variants),
+                picker_data=[{"id": v["id"], "sku": v["sku"], "options": v["options"] or {},
+                              "price": money(v["price"], shop.currency),
+                              "available": v["available"]} for v in variants],
                 logo_url=logo_url(shop), q="")
+
+
+def option_groups(variants: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The options customers pick from, in the order they first appear, each value with
+    whether any variant having it can be bought (`available` above 0)."""
+    groups: dict[str, dict[str, bool]] = {}
+    for variant in variants:
+        for name, value in (variant["options"] or {}).items():
+            values = groups.setdefault(str(name), {})
+            values[str(value)] = values.get(str(value), False) or variant["available"] > 0
+    return [{"name": name, "values": [{"value": value, "available": ok}
+                                      for value, ok in values.items()]}
+            for name, values in groups.items()]
 
 
 storefront_router = Router(path="/", guards=[shop_host_only], route_handlers=[product_page],
