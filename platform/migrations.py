@@ -13,6 +13,7 @@ from piccolo.apps.migrations.commands.forwards import run_forwards
 from piccolo.conf.apps import AppConfig, AppRegistry
 
 from galleria.kernel import db
+from galleria.kernel.orders.piccolo_app import ORDER_TABLES
 from galleria.kernel.plugins import PluginHost
 from galleria.kernel.tables import KERNEL_TABLES
 from galleria.runtime import plugin_tables
@@ -33,17 +34,25 @@ async def migrate(settings: Settings, host: PluginHost) -> None:
     engine = db.make_engine(admin_url)
     plugin_apps = host.collect("galleria_migrations", host.names())
     registry = AppRegistry(apps=["galleria.kernel.piccolo_app",
+                                 "galleria.kernel.orders.piccolo_app",
                                  *(_app_module(app) for app in plugin_apps)])
     piccolo_conf.DB, piccolo_conf.APP_REGISTRY = engine, registry
-    db.bind(engine, [*KERNEL_TABLES, *plugin_tables(host)])
+    tables = [*KERNEL_TABLES, *ORDER_TABLES, *plugin_tables(host)]
+    # Migrations run as the owner; a running app's tables go back to its engine afterwards.
+    previous = [(table, table._meta._db) for table in tables]
+    db.bind(engine, tables)
     from piccolo.apps.migrations.tables import Migration
 
     Migration._meta.db = engine
-    response = await run_forwards(app_name="all", migration_id="all", fake=False)
-    if not response.success:
-        raise MigrationFailed(response.message)
-    if settings.is_postgres and settings.admin_database_url:
-        await grant_app_role(engine, settings.database_url)
+    try:
+        response = await run_forwards(app_name="all", migration_id="all", fake=False)
+        if not response.success:
+            raise MigrationFailed(response.message)
+        if settings.is_postgres and settings.admin_database_url:
+            await grant_app_role(engine, settings.database_url)
+    finally:
+        for table, bound in previous:
+            table._meta._db = bound
 
 
 def _app_module(app: AppConfig) -> str:

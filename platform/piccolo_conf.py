@@ -13,4 +13,5 @@ from galleria.settings import DEFAULT_DATABASE_URL
 
 DB = make_engine(os.environ.get("GALLERIA_ADMIN_DATABASE_URL")
                  or os.environ.get("GALLERIA_DATABASE_URL", DEFAULT_DATABASE_URL))
-APP_REGISTRY = AppRegistry(apps=["galleria.kernel.piccolo_app"])
+APP_REGISTRY = AppRegistry(apps=["galleria.kernel.piccolo_app",
+                                 "galleria.kernel.orders.piccolo_app"])

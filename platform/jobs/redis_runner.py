@@ -16,7 +16,7 @@ from dramatiq.asyncio import get_event_loop_thread
 from dramatiq.brokers.redis import RedisBroker
 from dramatiq.middleware import AsyncIO, Middleware
 
-from galleria.jobs.tasks import plugin_jobs, run_event
+from galleria.jobs.tasks import plugin_jobs, run_event, run_sweeps
 from galleria.kernel.events import pending_event_ids
 from galleria.kernel.events_tables import OutboxEvent
 from galleria.runtime import Runtime
@@ -66,7 +66,9 @@ deliver_event: Any = None
 
 
 async def relay_to_broker(limit: int = 200) -> int:
-    """Lease due rows and send a message for each; returns how many were sent."""
+    """Lease due rows and send a message for each (after the sweeps, when due); returns
+    how many were sent."""
+    await run_sweeps()
     sent = 0
     for event_id in await pending_event_ids(limit):
         leased = await OutboxEvent.update(

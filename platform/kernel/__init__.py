@@ -4,6 +4,15 @@ Plugins import from here (and from `galleria.testing`), never from submodules: w
 module exports is the stable plugin API.
 """
 
+from galleria.kernel.checkout.contracts import (
+    Address,
+    Adjustment,
+    PriceAdjuster,
+    PricedLine,
+    PricingContext,
+    Quote,
+    ShippingMethod,
+)
 from galleria.kernel.db import current_tenant, shop_scope
 from galleria.kernel.errors import (
     Conflict,
@@ -23,6 +32,8 @@ from galleria.kernel.tenancy.plugin_state import plugin_settings
 from galleria.kernel.tenancy.shops import Shop
 
 __all__ = [
+    "Address",
+    "Adjustment",
     "Conflict",
     "ConsolePage",
     "DomainError",
@@ -34,8 +45,13 @@ __all__ = [
     "Money",
     "NotFound",
     "PluginInfo",
+    "PriceAdjuster",
+    "PricedLine",
+    "PricingContext",
     "Problems",
+    "Quote",
     "SettingField",
+    "ShippingMethod",
     "Shop",
     "ValidationFailed",
     "create_indexes",

@@ -22,7 +22,10 @@ from galleria.kernel.plugins import PluginHost
 from galleria.runtime import Runtime
 from galleria.settings import Settings
 from galleria.web.api.admin import AdminApi
+from galleria.web.api.admin_catalog import AdminCatalogApi
+from galleria.web.api.admin_orders import AdminOrdersApi
 from galleria.web.api.platform import PlatformApi
+from galleria.web.api.shop_orders import ShopOrdersApi
 from galleria.web.api.storefront import StorefrontApi
 from galleria.web.context import RequestContextMiddleware, plugin_enabled_guard, shop_host_only
 from galleria.web.deps import provide_runtime, provide_shop
@@ -63,7 +66,8 @@ def create_app(settings: Settings | None = None, *, host: PluginHost | None = No
     session_store = (RedisStore.with_client(url=settings.redis_url, namespace="galleria:sessions")
                      if settings.redis_url else MemoryStore())
     shop_router = Router(path="/", guards=[shop_host_only],
-                         route_handlers=[StorefrontApi, AdminApi])
+                         route_handlers=[StorefrontApi, AdminApi, ShopOrdersApi,
+                                         AdminOrdersApi, AdminCatalogApi])
     plugin_routes = [
         Router(path=f"/plugins/{name}", guards=[shop_host_only, plugin_enabled_guard(name)],
                route_handlers=handlers)

@@ -1,0 +1,268 @@
+"""Carts: create, read, add, change, remove. Call inside `shop_scope(shop.id)`.
+
+A cart's public id is its token (`secrets.token_urlsafe(16)`, 128 random bits): whoever
+holds it may use the cart, so it is never guessable and never shown to anyone else. A cart
+lives `CART_TTL` after its last change; an expired cart answers 404 like a missing one.
+
+Prices are never stored in a cart: every read prices lines at the variant's current price.
+Carts hold no stock either; adding more than is available is refused (409) all the same, so
+that a shopper learns early, but only placing an order reserves.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+from galleria.kernel.catalog.tables import StockLevel, Variant
+from galleria.kernel.checkout.contracts import PricedLine
+from galleria.kernel.checkout.tables import Cart, CartLine
+from galleria.kernel.errors import Conflict, NotFound, ValidationFailed
+from galleria.kernel.inventory.service import DEFAULT_LOCATION, OutOfStock
+from galleria.kernel.tenancy.shops import Shop
+
+CART_TTL = dt.timedelta(days=30)
+MAX_QUANTITY = 999
+MAX_LINES = 100
+UNAVAILABLE = "unavailable"  # variant inactive, product unpublished or deleted
+NOT_ENOUGH_STOCK = "not_enough_stock"
+
+
+class NotForSale(Conflict):
+    code, title = "not_for_sale", "Not for sale"
+
+
+@dataclass(frozen=True)
+class CartLineView:
+    line: PricedLine
+    available: int
+    problem: str | None = None  # None, UNAVAILABLE or NOT_ENOUGH_STOCK
+
+    def to_json(self) -> dict[str, Any]:
+        line = self.line
+        return {"variant_id": line.variant_id, "product_id": line.product_id, "sku": line.sku,
+                "name": line.name, "options": line.options, "unit_price": line.unit_price,
+                "quantity": line.quantity, "line_total": line.line_total,
+                "available": self.available, "problem": self.problem}
+
+
+@dataclass(frozen=True)
+class CartView:
+    id: int
+    token: str
+    customer_id: int | None
+    currency: str
+    lines: tuple[CartLineView, ...]
+    expires_at: dt.datetime
+
+    @property
+    def sellable(self) -> list[PricedLine]:
+        """The lines that can be priced and bought (unavailable ones left out)."""
+        return [view.line for view in self.lines if view.problem != UNAVAILABLE]
+
+    @property
+    def subtotal(self) -> int:
+        return sum(line.line_total for line in self.sellable)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"id": self.token, "currency": self.currency,
+                "lines": [view.to_json() for view in self.lines],
+                "subtotal": self.subtotal,
+                "item_count": sum(line.quantity for line in self.sellable),
+                "expires_at": _time(self.expires_at)}
+
+
+def _json(value: Any) -> Any:
+    return json.loads(value) if isinstance(value, str) else (value or {})
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def _time(value: dt.datetime | None) -> str | None:
+    """RFC 3339 in UTC (`2026-11-23T07:46:13.023078+00:00`): JSON-able as it is."""
+    return value.astimezone(dt.UTC).isoformat() if value is not None else None
+
+
+def _check_quantity(quantity: Any, minimum: int) -> None:
+    if type(quantity) is not int or not minimum <= quantity <= MAX_QUANTITY:
+        raise ValidationFailed(f"quantity must be a whole number from {minimum} to "
+                               f"{MAX_QUANTITY}, got {quantity!r}")
+
+
+async def create_cart(shop: Shop, customer_id: int | None = None) -> CartView:
+    now = _now()
+    token = secrets.token_urlsafe(16)
+    await Cart.insert(Cart(tenant=shop.id, token=token, customer=customer_id, created_at=now,
+                           updated_at=now, expires_at=now + CART_TTL))
+    return await get_cart(shop, token)
+
+
+async def _live_cart(tenant_id: int, token: str) -> dict[str, Any]:
+    row = None
+    if isinstance(token, str) and 0 < len(token) <= 32:
+        row = await Cart.select().where(
+            (Cart.tenant == tenant_id) & (Cart.token == token)
+            & (Cart.expires_at > _now())).first()
+    if row is None:
+        raise NotFound("No such cart in this shop (it may have expired)")
+    return row
+
+
+async def get_cart(shop: Shop, token: str) -> CartView:
+    """The cart with every line priced now; raises NotFound for a missing/expired cart."""
+    cart = await _live_cart(shop.id, token)
+    return CartView(id=cart["id"], token=cart["token"], customer_id=cart["customer"],
+                    currency=shop.currency, lines=tuple(await _line_views(shop.id, cart["id"])),
+                    expires_at=cart["expires_at"])
+
+
+async def _line_views(tenant_id: int, cart_id: int) -> list[CartLineView]:
+    rows = await (CartLine.select(
+        CartLine.variant, CartLine.quantity,
+        CartLine.variant.sku.as_alias("sku"), CartLine.variant.price.as_alias("price"),
+        CartLine.variant.options.as_alias("options"),
+        CartLine.variant.weight_grams.as_alias("weight_grams"),
+        CartLine.variant.status.as_alias("variant_status"),
+        CartLine.variant.product.as_alias("product_id"),
+        CartLine.variant.product.name.as_alias("name"),
+        CartLine.variant.product.status.as_alias("product_status"),
+        CartLine.variant.product.deleted_at.as_alias("deleted_at"),
+    ).where((CartLine.tenant == tenant_id) & (CartLine.cart == cart_id))
+        .order_by(CartLine.id))
+    stock = await _available(tenant_id, [row["variant"] for row in rows])
+    views = []
+    for row in rows:
+        line = PricedLine(variant_id=row["variant"], product_id=row["product_id"],
+                          sku=row["sku"], name=row["name"], options=_json(row["options"]),
+                          unit_price=row["price"], quantity=row["quantity"],
+                          weight_grams=row["weight_grams"] or 0)
+        available = stock.get(row["variant"], 0)
+        problem = None
+        if not _sellable(row):
+            problem = UNAVAILABLE
+        elif line.quantity > available:
+            problem = NOT_ENOUGH_STOCK
+        views.append(CartLineView(line, available, problem))
+    return views
+
+
+def _sellable(row: dict[str, Any]) -> bool:
+    return (row["variant_status"] == "active" and row["product_status"] == "published"
+            and row["deleted_at"] is None)
+
+
+async def _available(tenant_id: int, variant_ids: list[int]) -> dict[int, int]:
+    rows = await StockLevel.select(StockLevel.variant, StockLevel.on_hand,
+                                   StockLevel.reserved).where(
+        (StockLevel.tenant == tenant_id) & StockLevel.variant.is_in(variant_ids or [0])
+        & (StockLevel.location == DEFAULT_LOCATION))
+    return {r["variant"]: max(r["on_hand"] - r["reserved"], 0) for r in rows}
+
+
+async def _variant_for_sale(tenant_id: int, variant_id: int) -> dict[str, Any]:
+    row = await Variant.select(
+        Variant.id, Variant.sku, Variant.status,
+        Variant.product.status.as_alias("product_status"),
+        Variant.product.deleted_at.as_alias("deleted_at"),
+    ).where((Variant.tenant == tenant_id) & (Variant.id == variant_id)).first()
+    if row is None:
+        raise NotFound(f"No variant {variant_id} in this shop", variant_id=variant_id)
+    if not _sellable({**row, "variant_status": row["status"]}):
+        raise NotForSale(f"{row['sku']} is not for sale", variant_id=variant_id,
+                         sku=row["sku"])
+    return row
+
+
+async def _refuse_beyond_stock(tenant_id: int, variant: dict[str, Any], quantity: int) -> None:
+    available = (await _available(tenant_id, [variant["id"]])).get(variant["id"], 0)
+    if quantity > available:
+        raise OutOfStock(f"Only {available} of {variant['sku']} available, {quantity} asked",
+                         variant_id=variant["id"], sku=variant["sku"], available=available,
+                         requested=quantity)
+
+
+async def _touch(cart_id: int) -> None:
+    now = _now()
+    await Cart.update({Cart.updated_at: now, Cart.expires_at: now + CART_TTL}).where(
+        Cart.id == cart_id)
+
+
+async def add_item(shop: Shop, token: str, variant_id: int, quantity: int) -> CartView:
+    """Add `quantity` (to the line's quantity when the variant is in the cart already).
+
+    Raises NotFound (cart or variant), NotForSale, OutOfStock (the cart would hold more
+    than is available; nothing is changed) or ValidationFailed.
+    """
+    _check_quantity(quantity, minimum=1)
+    cart = await _live_cart(shop.id, token)
+    variant = await _variant_for_sale(shop.id, variant_id)
+    total = await _add_to_line(shop.id, cart["id"], variant_id, quantity)
+    if total > MAX_QUANTITY:
+        raise ValidationFailed(f"at most {MAX_QUANTITY} of one variant per cart")
+    await _refuse_beyond_stock(shop.id, variant, total)  # raising rolls the add back
+    await _touch(cart["id"])
+    return await get_cart(shop, token)
+
+
+async def _add_to_line(tenant_id: int, cart_id: int, variant_id: int, quantity: int) -> int:
+    """Add to the line with conditional statements only; returns the line's new quantity."""
+    where = ((CartLine.tenant == tenant_id) & (CartLine.cart == cart_id)
+             & (CartLine.variant == variant_id))
+    for _ in range(2):
+        updated = await CartLine.update({CartLine.quantity: CartLine.quantity + quantity}).where(
+            where).returning(CartLine.quantity)
+        if updated:
+            return updated[0]["quantity"]
+        if await CartLine.count().where(
+                (CartLine.tenant == tenant_id) & (CartLine.cart == cart_id)) >= MAX_LINES:
+            raise ValidationFailed(f"a cart holds at most {MAX_LINES} different items")
+        inserted = await CartLine.insert(CartLine(
+            tenant=tenant_id, cart=cart_id, variant=variant_id, quantity=quantity,
+        )).on_conflict(action="DO NOTHING").returning(CartLine.quantity)
+        if inserted:
+            return quantity
+        # a concurrent request inserted this line first: add to it on the next pass
+    raise Conflict("The cart changed while adding; try again")
+
+
+async def set_quantity(shop: Shop, token: str, variant_id: int, quantity: int) -> CartView:
+    """Set a line's quantity; 0 removes it. Raises NotFound when the variant is not in the
+    cart, NotForSale or OutOfStock when more than is available is asked."""
+    _check_quantity(quantity, minimum=0)
+    if quantity == 0:
+        return await remove_item(shop, token, variant_id)
+    cart = await _live_cart(shop.id, token)
+    variant = await _variant_for_sale(shop.id, variant_id)
+    await _refuse_beyond_stock(shop.id, variant, quantity)
+    updated = await CartLine.update({CartLine.quantity: quantity}).where(
+        (CartLine.tenant == shop.id) & (CartLine.cart == cart["id"])
+        & (CartLine.variant == variant_id)).returning(CartLine.id)
+    if not updated:
+        raise NotFound(f"Variant {variant_id} is not in this cart", variant_id=variant_id)
+    await _touch(cart["id"])
+    return await get_cart(shop, token)
+
+
+async def remove_item(shop: Shop, token: str, variant_id: int) -> CartView:
+    """Remove a line; removing what is not there is not an error (DELETE is idempotent)."""
+    cart = await _live_cart(shop.id, token)
+    await CartLine.delete().where(
+        (CartLine.tenant == shop.id) & (CartLine.cart == cart["id"])
+        & (CartLine.variant == variant_id))
+    await _touch(cart["id"])
+    return await get_cart(shop, token)
+
+
+async def empty_cart(tenant_id: int, cart_id: int) -> None:
+    await CartLine.delete().where((CartLine.tenant == tenant_id) & (CartLine.cart == cart_id))
+    await _touch(cart_id)
+
+
+__all__ = ["CART_TTL", "NOT_ENOUGH_STOCK", "UNAVAILABLE", "CartLineView", "CartView",
+           "NotForSale", "add_item", "create_cart", "empty_cart", "get_cart", "remove_item",
+           "set_quantity"]

@@ -1,0 +1,139 @@
+"""What shipping and pricing plugins implement, and the plain data they are given.
+
+`galleria_shipping_methods(shop)` returns objects of the `ShippingMethod` shape;
+`galleria_price_adjusters(shop)` returns objects of the `PriceAdjuster` shape (both are
+Protocols: no base class to inherit). Every amount is an integer of minor units (fen,
+cents) in the shop's currency.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+
+if TYPE_CHECKING:
+    from galleria.kernel.tenancy.shops import Shop
+
+
+@dataclass(frozen=True)
+class Address:
+    """A delivery address (API.md's shape). `country` is ISO 3166-1 alpha-2 (`CN`)."""
+
+    name: str
+    phone: str
+    country: str
+    province: str
+    city: str
+    line1: str
+    district: str = ""
+    line2: str = ""
+    postal_code: str = ""
+
+    def to_json(self) -> dict[str, str]:
+        return {"name": self.name, "phone": self.phone, "country": self.country,
+                "province": self.province, "city": self.city, "district": self.district,
+                "line1": self.line1, "line2": self.line2, "postal_code": self.postal_code}
+
+
+@dataclass(frozen=True)
+class PricedLine:
+    """A cart line at the variant's current price, as plugins see it."""
+
+    variant_id: int
+    product_id: int
+    sku: str
+    name: str
+    options: dict[str, str]
+    unit_price: int
+    quantity: int
+    weight_grams: int = 0
+
+    @property
+    def line_total(self) -> int:
+        return self.unit_price * self.quantity
+
+
+@dataclass(frozen=True)
+class Quote:
+    """A shipping method's price for one cart and address: `fee`, and optionally the
+    delivery time as a range of days (`eta_days=(1, 3)`)."""
+
+    fee: int
+    eta_days: tuple[int, int] | None = None
+
+
+@runtime_checkable
+class ShippingMethod(Protocol):
+    """A way to deliver. `code` is unique among a shop's methods (`sf_express`, `pickup`).
+
+    `quote` answers None when the method does not serve this cart or address (too heavy,
+    outside the delivery area); it may be called without an address (a first preview), and
+    should then quote what it can or answer None. It must not write anything.
+    """
+
+    code: str
+    name: str
+
+    async def quote(self, shop: Shop, lines: list[PricedLine],
+                    address: Address | None) -> Quote | None: ...
+
+
+@dataclass(frozen=True)
+class Adjustment:
+    """A signed amount an adjuster adds to a priced cart; a discount is negative.
+
+    `target` is `items` (off the subtotal) or `shipping` (off the shipping fee: free
+    shipping). `code` names it (`coupon`, `points`, `member_discount`); `label` is shown to
+    the shopper; `data` (JSON-able) is kept on the order for the plugin (a coupon id…).
+    """
+
+    code: str
+    amount: int
+    label: str = ""
+    target: str = "items"
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class PricingContext:
+    """What an adjuster judges. `applied` holds the adjustments of the adjusters that ran
+    before it (lower `order`), already normalised, so that points can pay what is left.
+
+    `placing` is True inside the transaction that places order `order_number`: the moment
+    to redeem (a coupon's use, points) with a conditional update, and to refuse by raising
+    a `DomainError` (`Conflict("coupon used up")`), which refuses the whole order.
+    """
+
+    shop: Shop
+    currency: str
+    lines: tuple[PricedLine, ...]
+    subtotal: int
+    shipping_method: str | None
+    shipping_fee: int
+    address: Address | None
+    coupon_code: str | None
+    points: int
+    customer_id: int | None
+    applied: tuple[Adjustment, ...] = ()
+    placing: bool = False
+    order_number: str | None = None
+
+    @property
+    def payable(self) -> int:
+        """What is left to pay after the adjustments so far (items and shipping)."""
+        return self.subtotal + self.shipping_fee + sum(a.amount for a in self.applied)
+
+
+@runtime_checkable
+class PriceAdjuster(Protocol):
+    """Turns a priced cart into adjustments. Adjusters run in ascending `order` (ties by
+    `code`): discounts first (e.g. 100), points last (e.g. 900)."""
+
+    order: int
+    code: str
+
+    async def adjust(self, context: PricingContext) -> list[Adjustment]: ...
+
+
+__all__ = ["Address", "Adjustment", "PriceAdjuster", "PricedLine", "PricingContext", "Quote",
+           "ShippingMethod"]

@@ -1,0 +1,210 @@
+"""Placing an order: ONE transaction from the cart to a `pending_payment` order.
+
+Inside the shop's scope, in this order: check what the shopper typed (422 with every field
+error), read the cart, price it on the server (clients' totals are never read), write the
+order, its lines, adjustments and first timeline entry, the `order.placed` event and the
+delayed `cancel_unpaid_order` job (due after the shop's payment timeout), empty the cart,
+and reserve every line with a conditional update (all shortages collected into one 409).
+Reserving comes last because it locks the stock rows until commit: the shorter that lock,
+the more buyers of one popular item go through per second. Any error rolls all of it back:
+no stock stays reserved, no coupon stays redeemed, the cart keeps its lines.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+import zoneinfo
+from dataclasses import dataclass
+from typing import Any
+
+from galleria.kernel import db
+from galleria.kernel.checkout import carts, details
+from galleria.kernel.checkout.pricing import Pricing, price_cart
+from galleria.kernel.errors import Conflict, FieldError, Problems, ValidationFailed
+from galleria.kernel.events import emit, enqueue
+from galleria.kernel.inventory import service as inventory
+from galleria.kernel.orders import service as orders
+from galleria.kernel.orders import states
+from galleria.kernel.orders.tables import Order, OrderAdjustment, OrderLine
+from galleria.kernel.plugins import PluginHost
+from galleria.kernel.tenancy.plugin_state import enabled_plugins
+from galleria.kernel.tenancy.shops import Shop
+
+CANCEL_UNPAID_JOB = "cancel_unpaid_order"
+
+
+@dataclass(frozen=True)
+class OrderRequest:
+    """What the shopper sends to place an order (unchecked: placing checks it)."""
+
+    cart_id: str
+    contact: Any
+    address: Any
+    payment_method: Any
+    shipping_method: str | None = None
+    coupon_code: str | None = None
+    points: int = 0
+    invoice: Any = None
+    note: Any = None
+    customer_id: int | None = None
+    actor: str = "guest"
+
+
+@dataclass(frozen=True)
+class PlacedOrder:
+    number: str
+    access_token: str  # shown to the shopper once; only its hash is kept
+    order: dict[str, Any]
+
+
+def new_number(shop: Shop, now: dt.datetime) -> str:
+    """`{yyMMdd}{6 random digits}`, the date in the shop's time zone: easy to read out on
+    the phone, and not a count of the shop's orders."""
+    try:
+        local = now.astimezone(zoneinfo.ZoneInfo(shop.timezone))
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        local = now
+    return f"{local:%y%m%d}{secrets.randbelow(10**6):06d}"
+
+
+async def place_order(shop: Shop, host: PluginHost, request: OrderRequest) -> PlacedOrder:
+    """Place an order from `request.cart_id`. Raises ValidationFailed (422, with field
+    errors), NotFound (cart), NotForSale / OutOfStock (409 naming every SKU) or Conflict."""
+    async with db.shop_scope(shop.id):
+        checked = await _check(shop, host, request)
+        cart = await carts.get_cart(shop, request.cart_id)
+        _refuse_unbuyable(cart)
+        now = dt.datetime.now(dt.UTC)
+        order_id, number, token = await _open_order(shop, request, checked, now)
+        pricing = await price_cart(
+            shop, cart, host=host, address=checked["address"],
+            shipping_method=request.shipping_method, coupon_code=request.coupon_code,
+            points=request.points, placing=True, order_number=number)
+        _require_shipping_choice(pricing)
+        await _write_order(shop.id, order_id, pricing)
+        await orders.record_timeline(shop.id, order_id, "", states.PENDING_PAYMENT,
+                                     request.actor, "placed")
+        await emit(shop.id, "order.placed", {
+            "number": number, "total": pricing.total, "currency": pricing.currency,
+            "customer_id": request.customer_id, "payment_method": checked["payment_method"]})
+        await enqueue(shop.id, CANCEL_UNPAID_JOB,
+                      delay=dt.timedelta(minutes=shop.payment_timeout_minutes),
+                      tenant_id=shop.id, number=number)
+        await carts.empty_cart(shop.id, cart.id)
+        # Last: a reservation locks the stock rows until commit, so hold them briefly.
+        await _reserve_all(shop.id, pricing, number, request.actor)
+        row = await orders.get_order(shop.id, number)
+        return PlacedOrder(number, token, await orders.order_view(shop.id, row, staff=False))
+
+
+async def _check(shop: Shop, host: PluginHost, request: OrderRequest) -> dict[str, Any]:
+    problems = Problems()
+    checked = {
+        "contact": details.check_contact(request.contact, problems),
+        "address": details.check_address(request.address, problems),
+        "invoice": details.check_invoice(request.invoice, problems),
+        "note": details.check_note(request.note, problems),
+        "payment_method": await _check_payment_method(shop, host, request.payment_method,
+                                                       problems),
+    }
+    if type(request.points) is not int or request.points < 0:
+        problems.add("points", "a whole number, 0 or more")
+    if request.coupon_code is not None and (
+            not isinstance(request.coupon_code, str) or len(request.coupon_code) > 64):
+        problems.add("coupon_code", "at most 64 characters")
+    problems.raise_if_any("Some order details are invalid")
+    return checked
+
+
+async def _check_payment_method(shop: Shop, host: PluginHost, method: Any,
+                                problems: Problems) -> str:
+    """Must be one of the enabled gateways' codes. Until a shop has a payment plugin there
+    are none to check against, and any short code is accepted (payments come later)."""
+    if not isinstance(method, str) or not 1 <= len(method.strip()) <= 64:
+        problems.add("payment_method", "required: the code of a payment method")
+        return ""
+    gateways = host.collect("galleria_payment_gateways", await enabled_plugins(shop.id),
+                            shop=shop)
+    codes = {code for g in gateways if (code := getattr(g, "code", None))}
+    if codes and method not in codes:
+        problems.add("payment_method", "offered: " + ", ".join(sorted(codes)))
+    return method.strip()
+
+
+def _refuse_unbuyable(cart: carts.CartView) -> None:
+    if not cart.lines:
+        raise ValidationFailed("The cart is empty", errors=[FieldError("cart_id", "empty")])
+    gone = [view.line for view in cart.lines if view.problem == carts.UNAVAILABLE]
+    if gone:
+        raise carts.NotForSale(
+            "No longer for sale: " + ", ".join(line.sku for line in gone)
+            + "; remove them from the cart",
+            items=[{"variant_id": line.variant_id, "sku": line.sku} for line in gone])
+
+
+def _require_shipping_choice(pricing: Pricing) -> None:
+    if pricing.shipping_options and pricing.shipping_method is None:
+        offered = ", ".join(option.code for option in pricing.shipping_options)
+        raise ValidationFailed("Choose a shipping method", errors=[
+            FieldError("shipping_method", f"required; offered: {offered}")])
+
+
+async def _open_order(shop: Shop, request: OrderRequest, checked: dict[str, Any],
+                      now: dt.datetime) -> tuple[int, str, str]:
+    """Insert the order row (totals follow once priced); returns (id, number, token).
+    A number already taken in the shop is drawn again (ON CONFLICT DO NOTHING)."""
+    token = secrets.token_urlsafe(24)
+    for _ in range(8):
+        number = new_number(shop, now)
+        inserted = await Order.insert(Order(
+            tenant=shop.id, number=number, status=states.PENDING_PAYMENT,
+            customer=request.customer_id, contact=checked["contact"],
+            address=checked["address"].to_json(), shipping_method=request.shipping_method or "",
+            payment_method=checked["payment_method"], coupon_code=request.coupon_code or "",
+            points=request.points, currency=shop.currency, note=checked["note"],
+            invoice=checked["invoice"], access_token_hash=orders.hash_token(token),
+            created_at=now, updated_at=now,
+            payment_due_at=now + dt.timedelta(minutes=shop.payment_timeout_minutes),
+        )).on_conflict(action="DO NOTHING").returning(Order.id)
+        if inserted:
+            return inserted[0]["id"], number, token
+    raise Conflict("Could not draw a free order number; try again")
+
+
+async def _reserve_all(tenant_id: int, pricing: Pricing, number: str, actor: str) -> None:
+    """Reserve every line (in variant order, so that two orders never wait on each other);
+    raise one OutOfStock naming every line that ran short."""
+    short = []
+    for line in sorted(pricing.lines, key=lambda line: line.variant_id):
+        try:
+            await inventory.reserve(tenant_id, line.variant_id, line.quantity,
+                                    reference=number, actor=actor)
+        except inventory.OutOfStock as exc:
+            short.append({"variant_id": line.variant_id, "sku": line.sku,
+                          "requested": line.quantity, "available": exc.extra["available"]})
+    if short:
+        raise inventory.OutOfStock(
+            "Not enough stock: " + ", ".join(
+                f"{s['sku']} ({s['available']} left, {s['requested']} asked)" for s in short),
+            items=short, skus=[s["sku"] for s in short])
+
+
+async def _write_order(tenant_id: int, order_id: int, pricing: Pricing) -> None:
+    await Order.update({
+        Order.subtotal: pricing.subtotal, Order.shipping_fee: pricing.shipping_fee,
+        Order.discount_total: pricing.discount_total, Order.total: pricing.total,
+    }).where((Order.tenant == tenant_id) & (Order.id == order_id))
+    if pricing.lines:
+        await OrderLine.insert(*(OrderLine(
+            tenant=tenant_id, order=order_id, variant=line.variant_id, sku=line.sku,
+            name=line.name, options=line.options, unit_price=line.unit_price,
+            quantity=line.quantity, line_total=line.line_total) for line in pricing.lines))
+    if pricing.adjustments:
+        await OrderAdjustment.insert(*(OrderAdjustment(
+            tenant=tenant_id, order=order_id, source=a.source, code=a.adjustment.code[:64],
+            label=a.adjustment.label[:120], target=a.adjustment.target,
+            amount=a.adjustment.amount, data=a.adjustment.data) for a in pricing.adjustments))
+
+
+__all__ = ["CANCEL_UNPAID_JOB", "OrderRequest", "PlacedOrder", "new_number", "place_order"]

@@ -1,0 +1,238 @@
+"""Pricing a cart on the server: subtotal, shipping options, adjustments, totals.
+
+The kernel computes the default (current variant prices, the chosen method's quote),
+plugins transform it (price adjusters, in their `order`), and the kernel normalises the
+result: amounts are integers of minor units, a discount is never positive, the items'
+discounts never exceed the subtotal and shipping discounts never exceed the fee, so the
+total is never below zero. Clients' totals are never read.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, replace
+from typing import Any
+
+from galleria.kernel import db
+from galleria.kernel.checkout.carts import CartView
+from galleria.kernel.checkout.contracts import (
+    Address,
+    Adjustment,
+    PricedLine,
+    PricingContext,
+    Quote,
+)
+from galleria.kernel.errors import DomainError, FieldError, ValidationFailed
+from galleria.kernel.plugins import PluginHost
+from galleria.kernel.tenancy.plugin_state import enabled_plugins
+from galleria.kernel.tenancy.shops import Shop
+
+log = logging.getLogger("galleria.checkout")
+TARGETS = ("items", "shipping")
+PLUGIN_TIMEOUT = 10  # seconds a quote or an adjuster may take
+
+
+@dataclass(frozen=True)
+class ShippingOption:
+    code: str
+    name: str
+    quote: Quote
+
+    def to_json(self) -> dict[str, Any]:
+        eta = self.quote.eta_days
+        return {"code": self.code, "name": self.name, "fee": self.quote.fee,
+                "eta": {"min_days": eta[0], "max_days": eta[1]} if eta else None}
+
+
+@dataclass(frozen=True)
+class AppliedAdjustment:
+    source: str  # the adjuster's code
+    adjustment: Adjustment
+
+    def to_json(self) -> dict[str, Any]:
+        a = self.adjustment
+        return {"source": self.source, "code": a.code, "label": a.label, "target": a.target,
+                "amount": a.amount}
+
+
+@dataclass(frozen=True)
+class Pricing:
+    currency: str
+    lines: tuple[PricedLine, ...]
+    subtotal: int
+    shipping_options: tuple[ShippingOption, ...]
+    shipping_method: str | None
+    shipping_fee: int
+    adjustments: tuple[AppliedAdjustment, ...]
+
+    @property
+    def discount_total(self) -> int:
+        return -sum(a.adjustment.amount for a in self.adjustments)
+
+    @property
+    def total(self) -> int:
+        return self.subtotal + self.shipping_fee - self.discount_total
+
+    def to_json(self) -> dict[str, Any]:
+        return {"shipping_options": [o.to_json() for o in self.shipping_options],
+                "shipping_method": self.shipping_method,
+                "adjustments": [a.to_json() for a in self.adjustments],
+                "subtotal": self.subtotal, "shipping_fee": self.shipping_fee,
+                "discount_total": self.discount_total, "total": self.total,
+                "currency": self.currency}
+
+
+async def price_cart(shop: Shop, cart: CartView, *, host: PluginHost,
+                     address: Address | None = None, shipping_method: str | None = None,
+                     coupon_code: str | None = None, points: int = 0,
+                     placing: bool = False, order_number: str | None = None) -> Pricing:
+    """Price `cart`'s sellable lines for `address` and `shipping_method` (inside the shop's
+    scope). Raises ValidationFailed when `shipping_method` is not among the options: with
+    no shipping plugin enabled there are none, and it must be None (fee 0)."""
+    lines = tuple(cart.sellable)
+    subtotal = sum(line.line_total for line in lines)
+    enabled = await enabled_plugins(shop.id)
+    options = await _shipping_options(host, enabled, shop, list(lines), address)
+    fee = _chosen_fee(options, shipping_method)
+    context = PricingContext(
+        shop=shop, currency=shop.currency, lines=lines, subtotal=subtotal,
+        shipping_method=shipping_method, shipping_fee=fee, address=address,
+        coupon_code=coupon_code or None, points=points, customer_id=cart.customer_id,
+        placing=placing, order_number=order_number)
+    adjusters = sorted(host.collect("galleria_price_adjusters", enabled, shop=shop),
+                       key=lambda a: (getattr(a, "order", 0), getattr(a, "code", "")))
+    applied = await apply_adjusters(adjusters, context)
+    return Pricing(currency=shop.currency, lines=lines, subtotal=subtotal,
+                   shipping_options=tuple(options), shipping_method=shipping_method,
+                   shipping_fee=fee, adjustments=tuple(applied))
+
+
+async def _shipping_options(host: PluginHost, enabled: frozenset[str], shop: Shop,
+                            lines: list[PricedLine],
+                            address: Address | None) -> list[ShippingOption]:
+    methods = host.collect("galleria_shipping_methods", enabled, shop=shop)
+    quotes = await asyncio.gather(*(_quote(m, shop, lines, address) for m in methods))
+    return [ShippingOption(m.code, getattr(m, "name", m.code), q)
+            for m, q in zip(methods, quotes, strict=True) if q is not None]
+
+
+async def _quote(method: Any, shop: Shop, lines: list[PricedLine],
+                 address: Address | None) -> Quote | None:
+    """A method that fails or answers nonsense is left out of the options (logged)."""
+    try:
+        async with asyncio.timeout(PLUGIN_TIMEOUT):
+            quote = await method.quote(shop, lines, address)
+    except Exception:
+        log.warning("shipping method %r failed to quote; not offered",
+                    getattr(method, "code", method), exc_info=True)
+        return None
+    if quote is None:
+        return None
+    if not isinstance(quote, Quote) or type(quote.fee) is not int or quote.fee < 0:
+        log.warning("shipping method %r quoted %r: not a Quote with a fee of 0 or more "
+                    "minor units; not offered", getattr(method, "code", method), quote)
+        return None
+    return quote
+
+
+def _chosen_fee(options: list[ShippingOption], shipping_method: str | None) -> int:
+    if shipping_method is None:
+        return 0
+    for option in options:
+        if option.code == shipping_method:
+            return option.quote.fee
+    offered = ", ".join(o.code for o in options) or "none (omit shipping_method)"
+    raise ValidationFailed("This shipping method is not offered for this cart and address",
+                           errors=[FieldError("shipping_method", f"offered: {offered}")])
+
+
+async def apply_adjusters(adjusters: list[Any],
+                           context: PricingContext) -> list[AppliedAdjustment]:
+    """Run the adjusters in order, each seeing the normalised adjustments before it.
+
+    An adjuster that raises an unexpected exception (a bug, a timeout) or answers anything
+    but a list of valid `Adjustment`s is skipped with a logged warning and contributes no
+    discount, and whatever it wrote is rolled back to a savepoint. That is the safe way to
+    fail: a broken marketing plugin must not stop a shop from selling, and when it cannot
+    vouch for a discount the shopper pays the undiscounted price the preview then shows —
+    the merchant never gives away money nobody checked. A `DomainError`, by contrast, is an
+    adjuster's deliberate refusal (a coupon used up, not enough points): it propagates, so
+    the preview says why and placing the order is refused as a whole (never half-redeemed).
+    """
+    applied: list[AppliedAdjustment] = []
+    for adjuster in adjusters:
+        code = str(getattr(adjuster, "code", type(adjuster).__name__))
+        current = replace(context, applied=tuple(a.adjustment for a in applied))
+        async with _savepoint() as rollback:
+            try:
+                async with asyncio.timeout(PLUGIN_TIMEOUT):
+                    result = await adjuster.adjust(current)
+                checked = _checked(result)
+            except DomainError:
+                raise
+            except Exception:
+                log.warning("price adjuster %r failed; skipped, no discount from it", code,
+                            exc_info=True)
+                await rollback()
+                continue
+        applied.extend(_normalised(code, checked, context, applied))
+    return applied
+
+
+def _checked(result: Any) -> list[Adjustment]:
+    if not isinstance(result, list):
+        raise TypeError(f"adjust() must return a list of Adjustment, got {result!r}")
+    for item in result:
+        if not isinstance(item, Adjustment) or type(item.amount) is not int:
+            raise TypeError(f"not an Adjustment with an int amount: {item!r}")
+        if item.amount > 0:
+            raise TypeError(f"an adjustment is a discount (0 or negative): {item!r}")
+        if item.target not in TARGETS:
+            raise TypeError(f"target must be one of {TARGETS}: {item!r}")
+    return result
+
+
+def _normalised(source: str, adjustments: list[Adjustment], context: PricingContext,
+                before: list[AppliedAdjustment]) -> list[AppliedAdjustment]:
+    """Clamp each discount to what is left of its target (subtotal or shipping fee)."""
+    room = {"items": context.subtotal, "shipping": context.shipping_fee}
+    for a in before:
+        room[a.adjustment.target] += a.adjustment.amount
+    out = []
+    for adjustment in adjustments:
+        amount = max(adjustment.amount, -room[adjustment.target])
+        room[adjustment.target] += amount
+        out.append(AppliedAdjustment(source, replace(adjustment, amount=amount)))
+    return out
+
+
+@asynccontextmanager
+async def _savepoint() -> AsyncIterator[Any]:
+    """Yields an async `rollback()` undoing the block's writes (a no-op outside a
+    transaction). On PostgreSQL a failed statement would otherwise abort the transaction."""
+    transaction = None
+    if db.current_tenant() is not None:  # inside a shop scope, hence a transaction
+        transaction = db.database().engine.current_transaction.get()
+    if transaction is None:
+        async def nothing() -> None:
+            return None
+
+        yield nothing
+        return
+    savepoint = await transaction.savepoint()
+    rolled_back = False
+
+    async def rollback() -> None:
+        nonlocal rolled_back
+        await savepoint.rollback_to()
+        rolled_back = True
+
+    yield rollback
+    if not rolled_back:
+        await savepoint.release()
+
+
+__all__ = ["AppliedAdjustment", "Pricing", "ShippingOption", "apply_adjusters", "price_cart"]

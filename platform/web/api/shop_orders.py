@@ -1,0 +1,161 @@
+"""Storefront API for buying: carts, checkout preview, placing and reading orders, shipping
+methods (API.md, "Storefront"). Thin: each handler opens the shop's scope and calls the
+kernel; errors become problem+json in galleria.web.problems."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import msgspec
+from litestar import Controller, Request, Response, delete, get, patch, post
+from litestar.params import Parameter
+
+from galleria.kernel import db
+from galleria.kernel.checkout import carts
+from galleria.kernel.checkout.details import check_address
+from galleria.kernel.checkout.placement import OrderRequest, place_order
+from galleria.kernel.checkout.pricing import price_cart
+from galleria.kernel.errors import Problems
+from galleria.kernel.orders.service import find_for_guest, order_view
+from galleria.kernel.tenancy.plugin_state import enabled_plugins
+from galleria.kernel.tenancy.shops import Shop
+from galleria.runtime import Runtime
+from galleria.web.idempotency import idempotent
+
+CartId = Annotated[str, Parameter(max_length=32)]
+Quantity = Annotated[int, msgspec.Meta(ge=0, le=carts.MAX_QUANTITY)]
+Code = Annotated[str, msgspec.Meta(max_length=64)]
+
+
+class ItemBody(msgspec.Struct, forbid_unknown_fields=True):
+    variant_id: int
+    quantity: Annotated[int, msgspec.Meta(ge=1, le=carts.MAX_QUANTITY)] = 1
+
+
+class QuantityBody(msgspec.Struct, forbid_unknown_fields=True):
+    quantity: Quantity
+
+
+class PreviewBody(msgspec.Struct, forbid_unknown_fields=True):
+    cart_id: Annotated[str, msgspec.Meta(max_length=32)]
+    address: dict[str, Any] | None = None
+    shipping_method: Code | None = None
+    coupon_code: Code | None = None
+    points: Annotated[int, msgspec.Meta(ge=0)] = 0
+
+
+class OrderBody(msgspec.Struct, forbid_unknown_fields=True):
+    cart_id: Annotated[str, msgspec.Meta(max_length=32)]
+    contact: dict[str, Any]
+    address: dict[str, Any]
+    payment_method: Code
+    shipping_method: Code | None = None
+    coupon_code: Code | None = None
+    points: Annotated[int, msgspec.Meta(ge=0)] = 0
+    invoice: dict[str, Any] | None = None
+    note: Annotated[str, msgspec.Meta(max_length=500)] = ""
+
+
+def _created(body: dict[str, Any]) -> Response:
+    return Response(body, status_code=201)
+
+
+class ShopOrdersApi(Controller):
+    path = "/api/v1"
+    tags = ["storefront"]
+
+    @post("/carts", operation_id="createCart", status_code=201)
+    async def create_cart(self, request: Request, shop: Shop) -> Response:
+        """A new, empty cart. Its `id` is unguessable: keep it, it is the key to the cart."""
+        async def work() -> Response:
+            return _created((await carts.create_cart(shop)).to_json())
+
+        async with db.shop_scope(shop.id):
+            return await idempotent(request, shop.id, work)
+
+    @get("/carts/{cart_id:str}", operation_id="getCart")
+    async def get_cart(self, shop: Shop, cart_id: CartId) -> dict[str, Any]:
+        """Lines at today's prices; a line whose variant is no longer sold says
+        `problem: "unavailable"`, one asking more than is left `"not_enough_stock"`."""
+        async with db.shop_scope(shop.id):
+            return (await carts.get_cart(shop, cart_id)).to_json()
+
+    @post("/carts/{cart_id:str}/items", operation_id="addCartItem", status_code=200)
+    async def add_item(self, request: Request, shop: Shop, cart_id: CartId,
+                       data: ItemBody) -> Response:
+        """Add to the cart (to the line's quantity if the variant is there); 409
+        `out_of_stock` with `available` when the cart would hold more than is left."""
+        async def work() -> Response:
+            cart = await carts.add_item(shop, cart_id, data.variant_id, data.quantity)
+            return Response(cart.to_json(), status_code=200)
+
+        async with db.shop_scope(shop.id):
+            return await idempotent(request, shop.id, work)
+
+    @patch("/carts/{cart_id:str}/items/{variant_id:int}", operation_id="setCartItem")
+    async def set_item(self, shop: Shop, cart_id: CartId, variant_id: int,
+                       data: QuantityBody) -> dict[str, Any]:
+        """Set a line's quantity; 0 removes the line."""
+        async with db.shop_scope(shop.id):
+            return (await carts.set_quantity(shop, cart_id, variant_id, data.quantity)
+                    ).to_json()
+
+    @delete("/carts/{cart_id:str}/items/{variant_id:int}", operation_id="removeCartItem",
+            status_code=200)
+    async def remove_item(self, shop: Shop, cart_id: CartId,
+                          variant_id: int) -> dict[str, Any]:
+        async with db.shop_scope(shop.id):
+            return (await carts.remove_item(shop, cart_id, variant_id)).to_json()
+
+    @post("/checkout/preview", operation_id="previewCheckout", status_code=200)
+    async def preview(self, shop: Shop, runtime: Runtime, data: PreviewBody) -> dict[str, Any]:
+        """What the order would cost: shipping options for the address, adjustments from
+        the shop's marketing plugins, totals. Nothing is reserved or redeemed."""
+        problems = Problems()
+        address = check_address(data.address, problems) if data.address else None
+        problems.raise_if_any("The address is invalid")
+        async with db.shop_scope(shop.id):
+            cart = await carts.get_cart(shop, data.cart_id)
+            pricing = await price_cart(
+                shop, cart, host=runtime.host, address=address,
+                shipping_method=data.shipping_method, coupon_code=data.coupon_code,
+                points=data.points)
+        return {**pricing.to_json(), "lines": [view.to_json() for view in cart.lines]}
+
+    @post("/orders", operation_id="placeOrder", status_code=201)
+    async def place_order(self, request: Request, shop: Shop, runtime: Runtime,
+                          data: OrderBody) -> Response:
+        """Place an order from a cart (prices recomputed here). 201 with the order and its
+        `access_token`, shown this once: it is the guest's key to the order. 409
+        `out_of_stock` lists in `items` every SKU that ran out."""
+        order_request = OrderRequest(
+            cart_id=data.cart_id, contact=data.contact, address=data.address,
+            payment_method=data.payment_method, shipping_method=data.shipping_method,
+            coupon_code=data.coupon_code, points=data.points, invoice=data.invoice,
+            note=data.note)
+
+        async def work() -> Response:
+            placed = await place_order(shop, runtime.host, order_request)
+            return _created({**placed.order, "access_token": placed.access_token})
+
+        async with db.shop_scope(shop.id):
+            return await idempotent(request, shop.id, work)
+
+    @get("/orders/{number:str}", operation_id="getOrder")
+    async def get_order(
+        self, shop: Shop, number: Annotated[str, Parameter(max_length=20)],
+        access_token: Annotated[str | None, Parameter(max_length=100)] = None,
+    ) -> dict[str, Any]:
+        """The order, for whoever holds its `access_token`; any other caller gets 404."""
+        async with db.shop_scope(shop.id):
+            row = await find_for_guest(shop.id, number, access_token)
+            return await order_view(shop.id, row, staff=False)
+
+    @get("/shipping-methods", operation_id="listShippingMethods")
+    async def shipping_methods(self, shop: Shop, runtime: Runtime) -> dict[str, Any]:
+        """The shipping methods this shop has enabled (prices come with a preview)."""
+        async with db.shop_scope(shop.id):
+            enabled = await enabled_plugins(shop.id)
+        methods = runtime.host.collect("galleria_shipping_methods", enabled, shop=shop)
+        return {"items": [{"code": m.code, "name": getattr(m, "name", m.code)}
+                          for m in methods]}
