@@ -15,14 +15,17 @@ from typing import Any
 
 from galleria.kernel import db
 from galleria.kernel.events import deliver, enqueue, pending_event_ids
+from galleria.kernel.inventory import jobs as inventory_jobs
 from galleria.kernel.orders import jobs as order_jobs
 from galleria.kernel.plugins import JobSpec, PluginHost
 from galleria.kernel.tenancy.plugin_state import enabled_plugins
 
 log = logging.getLogger("galleria.jobs")
-KERNEL_JOBS: dict[str, JobSpec] = {spec.name: spec for spec in order_jobs.JOBS}
+KERNEL_JOBS: dict[str, JobSpec] = {spec.name: spec
+                                   for spec in (*order_jobs.JOBS, *inventory_jobs.JOBS)}
 SWEEPS: list[tuple[str, float]] = [(name, every.total_seconds())
-                                   for name, every in order_jobs.SWEEPS]
+                                   for name, every in (*order_jobs.SWEEPS,
+                                                       *inventory_jobs.SWEEPS)]
 _last_swept: dict[str, float] = {}
 
 

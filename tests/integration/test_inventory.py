@@ -112,3 +112,22 @@ async def test_stocktake_adjusts_with_a_reason(open_shop):
             await inventory.adjust(tenant_id, variant_id, 2, reason="count")
         with pytest.raises(Exception, match="reason"):
             await inventory.adjust(tenant_id, variant_id, 9, reason=" ")
+
+
+async def test_near_expiry_sweep_alerts_each_lot_once(open_shop, runtime):
+    from galleria.jobs.tasks import KERNEL_JOBS, SWEEPS, call_job
+
+    tenant_id, variant_id = await _shop_with_variant(open_shop, stock=0)
+    async with db.shop_scope(tenant_id):
+        await inventory.receive(tenant_id, variant_id, 6, lot_code="L-SOON",
+                                expires_on=dt.date.today() + dt.timedelta(days=10))
+        await inventory.receive(tenant_id, variant_id, 6, lot_code="L-LATER",
+                                expires_on=dt.date.today() + dt.timedelta(days=200))
+    assert "alert_near_expiry" in dict(SWEEPS)
+    await call_job(KERNEL_JOBS["alert_near_expiry"], {})
+    await call_job(KERNEL_JOBS["alert_near_expiry"], {})  # a second sweep alerts nothing new
+    alerts = await OutboxEvent.select(OutboxEvent.payload).where(
+        (OutboxEvent.tenant == tenant_id) & (OutboxEvent.topic == "stock.expiring"))
+    codes = [a["payload"]["lot_code"] if isinstance(a["payload"], dict) else
+             __import__("json").loads(a["payload"])["lot_code"] for a in alerts]
+    assert codes == ["L-SOON"]
