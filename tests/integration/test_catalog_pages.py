@@ -263,3 +263,15 @@ async def test_storefront_picker_marks_sold_out_values(visitors, open_shop):
     assert re.search(r'value="250ml" data-option="容量" disabled', html)
     assert not re.search(r'value="1L" data-option="容量" disabled', html)
     assert "缺货" in html and "¥12.50" in html and "内蒙古" in html
+
+
+async def test_product_description_is_markdown_without_raw_html(open_shop, client):
+    shop = await open_shop()
+    created = await shop.post("/api/admin/v1/products", json={
+        "name": "Markdown tea", "description": "**Fresh** leaves\n\n- one\n- two\n\n"
+                                               "<script>alert(1)</script>",
+        "variants": [{"sku": "MD-1", "price": 100, "stock": 1}]})
+    page = await client.get(f"/products/{created.json()['id']}",
+                            headers={"host": shop.host, "accept": "text/html"})
+    assert "<strong>Fresh</strong>" in page.text and "<li>two</li>" in page.text
+    assert "<script>alert(1)</script>" not in page.text

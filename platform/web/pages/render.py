@@ -14,6 +14,8 @@ from urllib.parse import quote
 from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescape
 from litestar import Request, Response
 from litestar.response import Template
+from markdown_it import MarkdownIt
+from markupsafe import Markup
 
 from galleria.kernel.money import format_minor
 from galleria.kernel.tenancy.shops import Shop, slug_from_host
@@ -57,6 +59,15 @@ def money(amount: int | None, currency: str) -> str:
     return format_minor(int(amount or 0), currency)
 
 
+# Product descriptions are Markdown written by merchants: raw HTML is not allowed through, and
+# links may not use javascript: (markdown-it's default link validation).
+_markdown = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+
+
+def markdown(text: str | None) -> Markup:
+    return Markup(_markdown.render(text or ""))  # noqa: S704 (html disabled: output is safe)
+
+
 def make_environment() -> Environment:
     env = Environment(
         loader=FileSystemLoader(str(TEMPLATES_DIR)),
@@ -66,6 +77,7 @@ def make_environment() -> Environment:
     )
     env.install_gettext_callables(_gettext, _ngettext, newstyle=True)  # type: ignore[attr-defined]
     env.filters["money"] = money
+    env.filters["markdown"] = markdown
     env.filters["t"] = _gettext  # translate a message id held in a variable
     env.globals["static"] = static_url
     return env
