@@ -13,10 +13,6 @@ from galleria.runtime import Runtime
 from galleria.web.context import current_shop
 
 
-def runtime_of(state: State) -> Runtime:
-    return state.runtime
-
-
 async def provide_runtime(state: State) -> Runtime:
     return state.runtime
 

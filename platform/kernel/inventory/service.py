@@ -9,6 +9,7 @@ Crossing the safety stock emits one `stock.low` event (not one per sale).
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -226,6 +227,52 @@ async def ledger(tenant_id: int, variant_id: int, limit: int = 100,
     if before is not None:
         query = query.where(StockMovement.id < before)
     return await query.order_by(StockMovement.id, ascending=False).limit(limit)
+
+
+async def stock_levels(tenant_id: int, q: str = "", low_only: bool = False,
+                       limit: int = 300) -> list[dict[str, Any]]:
+    """Each live variant with its stock and product, whether it is low, by product name;
+    `q` matches SKU or product name."""
+    sql = ("SELECT v.id, v.sku, v.options, v.status, p.id AS product_id, p.name AS product, "
+           "s.on_hand, s.reserved, s.safety_stock FROM stock_level s "
+           "JOIN variant v ON v.id = s.variant JOIN product p ON p.id = v.product "
+           "WHERE s.tenant = {} AND v.tenant = {} AND v.status != 'deleted' "
+           "AND p.deleted_at IS NULL")
+    args: list[Any] = [tenant_id, tenant_id]
+    if q:
+        sql += " AND (lower(v.sku) LIKE {} OR lower(p.name) LIKE {})"
+        pattern = "%" + q.lower().replace("%", "").replace("_", "") + "%"
+        args += [pattern, pattern]
+    if low_only:
+        sql += " AND s.on_hand - s.reserved <= s.safety_stock"
+    sql += " ORDER BY p.name, v.position, v.id LIMIT {}"
+    args.append(limit)
+    rows = await StockLevel.raw(sql, *args)
+    for row in rows:
+        row["options"] = _json_object(row["options"])
+        row["available"] = row["on_hand"] - row["reserved"]
+        row["low"] = row["available"] <= row["safety_stock"]
+    return rows
+
+
+async def count_low_stock(tenant_id: int) -> int:
+    """Active variants whose available stock is at or below their safety stock."""
+    rows = await StockLevel.raw(
+        "SELECT count(*) AS n FROM stock_level s JOIN variant v ON v.id = s.variant "
+        "JOIN product p ON p.id = v.product "
+        "WHERE s.tenant = {} AND v.tenant = {} AND v.status = 'active' "
+        "AND p.deleted_at IS NULL AND s.on_hand - s.reserved <= s.safety_stock",
+        tenant_id, tenant_id)
+    return int(rows[0]["n"]) if rows else 0
+
+
+def _json_object(value: Any) -> dict[str, str]:
+    if isinstance(value, str):
+        try:
+            value = json.loads(value or "{}")
+        except ValueError:
+            value = {}
+    return value if isinstance(value, dict) else {}
 
 
 async def low_stock(tenant_id: int, limit: int = 200) -> list[dict[str, Any]]:

@@ -19,6 +19,7 @@ from galleria.auth.staff import authenticate, role_in
 from galleria.kernel import db
 from galleria.kernel.catalog.service import count_products, list_products
 from galleria.kernel.errors import Forbidden, NotFound, RateLimited, ValidationFailed
+from galleria.kernel.inventory import service as inventory
 from galleria.kernel.plugins import ConsolePage
 from galleria.kernel.tenancy.plugin_state import (
     enabled_plugins,
@@ -200,7 +201,7 @@ class ConsolePages(Controller):
         async with db.shop_scope(shop.id):
             products = await count_products(shop.id)
             skus = await console_data.count_skus(shop.id)
-            low_stock = await console_data.count_low_stock(shop.id)
+            low_stock = await inventory.count_low_stock(shop.id)
             enabled = await enabled_plugins(shop.id)
             states = await plugin_states(shop.id, runtime.host)
             activity = await console_data.activity(shop.id, runtime.host, locale,

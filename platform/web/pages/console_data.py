@@ -1,7 +1,7 @@
 """Read models for the console: figures and lists the dashboard shows.
 
-Each function takes the shop's id and runs inside `shop_scope(tenant_id)`. The SKU and
-low-stock counts belong in the catalog and inventory services once those grow them.
+Each function takes the shop's id and runs inside `shop_scope(tenant_id)`. The low-stock
+count comes from the inventory service.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel.dates import format_datetime, format_timedelta
 
-from galleria.kernel.catalog.tables import Product, StockLevel, Variant
+from galleria.kernel.catalog.tables import Product, Variant
 from galleria.kernel.plugins import PluginHost
 from galleria.kernel.tenancy.audit import recent
 from galleria.kernel.tenancy.tables import PlatformUser
@@ -23,16 +23,6 @@ async def count_skus(tenant_id: int) -> int:
     return await Variant.count().where(
         (Variant.tenant == tenant_id) & (Variant.status == "active")
         & Variant.product.deleted_at.is_null())
-
-
-async def count_low_stock(tenant_id: int) -> int:
-    """Active variants whose available stock is at or below their safety stock."""
-    rows = await StockLevel.raw(
-        "SELECT count(*) AS n FROM stock_level s JOIN variant v ON v.id = s.variant "
-        "JOIN product p ON p.id = v.product "
-        "WHERE s.tenant = {} AND v.status = 'active' AND p.deleted_at IS NULL "
-        "AND s.on_hand - s.reserved <= s.safety_stock", tenant_id)
-    return int(rows[0]["n"]) if rows else 0
 
 
 async def product_statuses(tenant_id: int, ids: list[int]) -> dict[int, str]:

@@ -18,7 +18,7 @@ from litestar import Controller, Request, Response, Router, get, post
 from litestar.response import Redirect
 
 from galleria.kernel import db
-from galleria.kernel.catalog.tables import StockLevel, Variant
+from galleria.kernel.catalog.tables import Variant
 from galleria.kernel.errors import Conflict, DomainError, NotFound, ValidationFailed
 from galleria.kernel.inventory.service import (
     adjust,
@@ -29,6 +29,7 @@ from galleria.kernel.inventory.service import (
     receive,
     receive_by_barcode,
     set_safety_stock,
+    stock_levels,
 )
 from galleria.kernel.tenancy.shops import Shop
 from galleria.kernel.tenancy.tables import PlatformUser
@@ -84,31 +85,6 @@ def _actor(request: Request) -> str:
 
 
 # -- read models (inside the shop's scope) ----------------------------------------------------
-async def stock_rows(tenant_id: int, q: str = "", low_only: bool = False
-                     ) -> list[dict[str, Any]]:
-    """Each live variant with its stock, product and whether it is low."""
-    sql = ("SELECT v.id, v.sku, v.options, v.status, p.id AS product_id, p.name AS product, "
-           "s.on_hand, s.reserved, s.safety_stock FROM stock_level s "
-           "JOIN variant v ON v.id = s.variant JOIN product p ON p.id = v.product "
-           "WHERE s.tenant = {} AND v.tenant = {} AND v.status != 'deleted' "
-           "AND p.deleted_at IS NULL")
-    args: list[Any] = [tenant_id, tenant_id]
-    if q:
-        sql += " AND (lower(v.sku) LIKE {} OR lower(p.name) LIKE {})"
-        pattern = "%" + q.lower().replace("%", "").replace("_", "") + "%"
-        args += [pattern, pattern]
-    if low_only:
-        sql += " AND s.on_hand - s.reserved <= s.safety_stock"
-    sql += " ORDER BY p.name, v.position, v.id LIMIT {}"
-    args.append(LIST_LIMIT)
-    rows = await StockLevel.raw(sql, *args)
-    for row in rows:
-        row["options"] = _options(row["options"])
-        row["available"] = row["on_hand"] - row["reserved"]
-        row["low"] = row["available"] <= row["safety_stock"]
-    return rows
-
-
 def _options(value: Any) -> dict[str, str]:
     if isinstance(value, str):
         import json
@@ -156,7 +132,7 @@ class InventoryPages(Controller):
                            q: str = "", low: bool = False, scan: dict[str, Any] | None = None,
                            status_code: int = 200) -> Response:
         async with db.shop_scope(shop.id):
-            rows = await stock_rows(shop.id, q, low)
+            rows = await stock_levels(shop.id, q, low, limit=LIST_LIMIT)
         params = request.query_params
         received = None
         if params.get("added") and params.get("sku"):
@@ -330,4 +306,4 @@ inventory_console_router = Router(
     exception_handlers={LoginRequired: to_login}, include_in_schema=False,
 )
 
-__all__ = ["inventory_console_router", "stock_rows"]
+__all__ = ["inventory_console_router"]
