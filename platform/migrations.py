@@ -13,9 +13,8 @@ from piccolo.apps.migrations.commands.forwards import run_forwards
 from piccolo.conf.apps import AppConfig, AppRegistry
 
 from galleria.kernel import db
-from galleria.kernel.orders.piccolo_app import ORDER_TABLES
+from galleria.kernel.apps import KERNEL_APPS, kernel_tables
 from galleria.kernel.plugins import PluginHost
-from galleria.kernel.tables import KERNEL_TABLES
 from galleria.runtime import plugin_tables
 from galleria.settings import Settings
 
@@ -33,11 +32,9 @@ async def migrate(settings: Settings, host: PluginHost) -> None:
     admin_url = settings.admin_database_url or settings.database_url
     engine = db.make_engine(admin_url)
     plugin_apps = host.collect("galleria_migrations", host.names())
-    registry = AppRegistry(apps=["galleria.kernel.piccolo_app",
-                                 "galleria.kernel.orders.piccolo_app",
-                                 *(_app_module(app) for app in plugin_apps)])
+    registry = AppRegistry(apps=[*KERNEL_APPS, *(_app_module(app) for app in plugin_apps)])
     piccolo_conf.DB, piccolo_conf.APP_REGISTRY = engine, registry
-    tables = [*KERNEL_TABLES, *ORDER_TABLES, *plugin_tables(host)]
+    tables = [*kernel_tables(), *plugin_tables(host)]
     # Migrations run as the owner; a running app's tables go back to its engine afterwards.
     previous = [(table, table._meta._db) for table in tables]
     db.bind(engine, tables)

@@ -8,10 +8,10 @@ import os
 
 from piccolo.conf.apps import AppRegistry
 
+from galleria.kernel.apps import KERNEL_APPS
 from galleria.kernel.db import make_engine
 from galleria.settings import DEFAULT_DATABASE_URL
 
 DB = make_engine(os.environ.get("GALLERIA_ADMIN_DATABASE_URL")
                  or os.environ.get("GALLERIA_DATABASE_URL", DEFAULT_DATABASE_URL))
-APP_REGISTRY = AppRegistry(apps=["galleria.kernel.piccolo_app",
-                                 "galleria.kernel.orders.piccolo_app"])
+APP_REGISTRY = AppRegistry(apps=list(KERNEL_APPS))

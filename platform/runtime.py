@@ -13,9 +13,8 @@ import httpx
 
 from galleria.auth.ratelimit import Limiter, MemoryLimiter, RedisLimiter
 from galleria.kernel import crypto, db, storage
-from galleria.kernel.orders.piccolo_app import ORDER_TABLES
+from galleria.kernel.apps import kernel_tables
 from galleria.kernel.plugins import PluginHost
-from galleria.kernel.tables import KERNEL_TABLES
 from galleria.kernel.tenancy.templates import ShopTemplate, default_root, load_templates
 from galleria.settings import Settings
 
@@ -69,8 +68,7 @@ class Runtime:
 
     async def open(self) -> None:
         self.database = db.connect(self.settings.database_url,
-                                   [*KERNEL_TABLES, *ORDER_TABLES,
-                                    *plugin_tables(self.host)],
+                                   [*kernel_tables(), *plugin_tables(self.host)],
                                    pool_max=self.settings.db_pool_max)
         await self.database.open()
 

@@ -14,7 +14,7 @@ import time
 from typing import Any
 
 from galleria.kernel import db
-from galleria.kernel.events import deliver, enqueue, pending_event_ids
+from galleria.kernel.events import Listener, deliver, enqueue, pending_event_ids
 from galleria.kernel.inventory import jobs as inventory_jobs
 from galleria.kernel.orders import jobs as order_jobs
 from galleria.kernel.plugins import JobSpec, PluginHost
@@ -26,6 +26,17 @@ KERNEL_JOBS: dict[str, JobSpec] = {spec.name: spec
 SWEEPS: list[tuple[str, float]] = [(name, every.total_seconds())
                                    for name, every in (*order_jobs.SWEEPS,
                                                        *inventory_jobs.SWEEPS)]
+
+
+def _by_topic(listeners: list[Listener]) -> dict[str, list[Listener]]:
+    topics: dict[str, list[Listener]] = {}
+    for listener in listeners:
+        topics.setdefault(listener.topic, []).append(listener)
+    return topics
+
+
+# The kernel's own reactions to events (notifications, webhooks, order review), by topic.
+KERNEL_LISTENERS: dict[str, list[Listener]] = _by_topic([])
 _last_swept: dict[str, float] = {}
 
 
@@ -46,7 +57,8 @@ def plugin_jobs(host: PluginHost) -> dict[str, JobSpec]:
 
 async def run_event(event_id: int, host: PluginHost, jobs: dict[str, JobSpec]) -> bool:
     """Deliver one outbox row: an event to plugin hooks, or a job to its function."""
-    return await deliver(event_id, host, _enabled_for, jobs={**jobs, **KERNEL_JOBS})
+    return await deliver(event_id, host, _enabled_for, jobs={**jobs, **KERNEL_JOBS},
+                         listeners=KERNEL_LISTENERS)
 
 
 async def relay_once(host: PluginHost, jobs: dict[str, JobSpec], limit: int = 100) -> int:
@@ -83,5 +95,5 @@ async def call_job(spec: JobSpec, kwargs: dict[str, Any]) -> None:
         await result
 
 
-__all__ = ["KERNEL_JOBS", "SWEEPS", "call_job", "enqueue", "plugin_jobs", "relay_once",
-           "run_event", "run_sweeps"]
+__all__ = ["KERNEL_JOBS", "KERNEL_LISTENERS", "SWEEPS", "call_job", "enqueue", "plugin_jobs",
+           "relay_once", "run_event", "run_sweeps"]

@@ -13,6 +13,7 @@ import datetime as dt
 import inspect
 import json
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,6 +22,16 @@ from galleria.kernel.plugins import PluginHost
 
 log = logging.getLogger("galleria.events")
 MAX_ATTEMPTS = 12
+
+
+@dataclass(frozen=True)
+class Listener:
+    """A kernel reaction to an event (`fn(event)`, sync or async), run after commit like a
+    plugin's event hook: at most once, retried with backoff when it raises."""
+
+    name: str
+    topic: str
+    fn: Callable[[Event], Any]
 
 
 @dataclass(frozen=True)
@@ -75,11 +86,15 @@ async def pending_event_ids(limit: int = 100) -> list[int]:
 
 
 async def deliver(event_id: int, host: PluginHost, enabled_for: Any,
-                  jobs: dict[str, Any] | None = None) -> bool:
+                  jobs: dict[str, Any] | None = None,
+                  listeners: dict[str, list[Listener]] | None = None) -> bool:
     """Deliver one event to every plugin that should get it; True when none is left.
 
     A row whose topic is `job.<name>` runs the plugin job `<name>` (a JobSpec in `jobs`)
     with the payload as keyword arguments instead.
+
+    `listeners` maps a topic to the kernel's own listeners (notifications, webhooks, order
+    review): each is called with the Event like a plugin, claimed as `kernel:<name>`.
 
     `enabled_for(tenant_id)` is an async function giving a shop's enabled plugins (platform
     events, with no tenant, go to every installed plugin). Safe to run twice at once: a
@@ -94,32 +109,44 @@ async def deliver(event_id: int, host: PluginHost, enabled_for: Any,
                   occurred_at=row["created_at"])
     if event.topic.startswith("job."):
         return await _run_job(row, event, jobs or {})
-    if not hasattr(host.pm.hook, event.hook_name):
+    own = (listeners or {}).get(event.topic, [])
+    has_hook = hasattr(host.pm.hook, event.hook_name)
+    if not has_hook and not own:
         log.error("event %s has topic %s with no hook", event.id, event.topic)
         await _finish(event_id)
         return True
-    enabled = host.names() if event.tenant_id is None else await enabled_for(event.tenant_id)
+    receivers: list[tuple[str, Any]] = [
+        (f"kernel:{listener.name}", listener.fn) for listener in own]
+    if has_hook:
+        enabled = (host.names() if event.tenant_id is None
+                   else await enabled_for(event.tenant_id))
+        receivers += [(plugin, _plugin_caller(host, plugin, event.hook_name))
+                      for plugin in host.implementers(event.hook_name, enabled)]
     done = {r["plugin"] for r in await OutboxDelivery.select(OutboxDelivery.plugin)
             .where(OutboxDelivery.event == event_id)}
     failures = []
-    for plugin in host.implementers(event.hook_name, enabled):
-        if plugin in done or not await _claim(event_id, plugin):
+    for receiver, call in receivers:
+        if receiver in done or not await _claim(event_id, receiver):
             continue  # delivered before, or another runner has it now
         try:
-            result = host.call_one(plugin, event.hook_name, event=event)
+            result = call(event)
             for value in result if isinstance(result, list) else [result]:
                 if inspect.isawaitable(value):
                     await value
-        except Exception as exc:  # one plugin's failure must not stop the others
-            log.exception("plugin %s failed on event %s (%s)", plugin, event.id, event.topic)
-            failures.append(f"{plugin}: {exc!r}")
+        except Exception as exc:  # one receiver's failure must not stop the others
+            log.exception("%s failed on event %s (%s)", receiver, event.id, event.topic)
+            failures.append(f"{receiver}: {exc!r}")
             await OutboxDelivery.delete().where(
-                (OutboxDelivery.event == event_id) & (OutboxDelivery.plugin == plugin))
+                (OutboxDelivery.event == event_id) & (OutboxDelivery.plugin == receiver))
     if failures:
         await _retry_later(row, "; ".join(failures))
         return False
     await _finish(event_id)
     return True
+
+
+def _plugin_caller(host: PluginHost, plugin: str, hook_name: str) -> Any:
+    return lambda event: host.call_one(plugin, hook_name, event=event)
 
 
 async def _run_job(row: dict[str, Any], event: Event, jobs: dict[str, Any]) -> bool:

@@ -72,6 +72,27 @@ async def test_failing_job_is_retried_later_with_backoff(runtime):
     assert done["done_at"] is not None
 
 
+async def test_kernel_listener_gets_each_event_once_and_is_retried_when_it_raises(runtime):
+    from galleria.kernel.events import Listener, deliver
+
+    seen = []
+
+    def listen(event):
+        seen.append(event.payload["n"])
+        if len(seen) == 1:
+            raise RuntimeError("listener down")
+
+    listeners = {"test.ping": [Listener("ping", "test.ping", listen)]}
+    async with db.database().transaction():
+        await emit(None, "test.ping", {"n": 7})
+    row = await OutboxEvent.select().where(OutboxEvent.topic == "test.ping").first()
+    enabled = lambda tenant: frozenset()  # noqa: E731 - no plugin is enabled anywhere
+    assert await deliver(row["id"], runtime.host, enabled, listeners=listeners) is False
+    assert await deliver(row["id"], runtime.host, enabled, listeners=listeners) is True
+    assert await deliver(row["id"], runtime.host, enabled, listeners=listeners) is True
+    assert seen == [7, 7]  # failed once, then delivered, then never again
+
+
 async def test_delayed_work_waits_until_due(runtime):
     import datetime as dt
 

@@ -1,0 +1,25 @@
+"""The kernel's piccolo apps, in migration order: the one list that `galleria migrate`,
+piccolo's own CLI and the runtime's engine binding all read.
+
+A kernel area with tables of its own (orders, payments, customers…) is a piccolo app of its
+own, so that its migrations are written independently of the others'. Add it here.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+KERNEL_APPS = [
+    "galleria.kernel.piccolo_app",
+    "galleria.kernel.orders.piccolo_app",
+]
+
+
+def kernel_tables() -> list[Any]:
+    """Every kernel table, app by app in migration order."""
+    return [table for module in KERNEL_APPS
+            for table in importlib.import_module(module).APP_CONFIG.table_classes]
+
+
+__all__ = ["KERNEL_APPS", "kernel_tables"]
