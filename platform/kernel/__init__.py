@@ -26,6 +26,19 @@ from galleria.kernel.errors import (
 from galleria.kernel.events import Event, emit, enqueue
 from galleria.kernel.hookspecs import hookimpl
 from galleria.kernel.money import Money, format_minor
+from galleria.kernel.payments.contracts import (
+    CallbackRequest,
+    CallbackResponse,
+    GatewayError,
+    NotificationRejected,
+    PaymentAction,
+    PaymentGateway,
+    PaymentRecord,
+    PaymentRequest,
+    PaymentUpdate,
+    RefundRequest,
+    RefundUpdate,
+)
 from galleria.kernel.plugins import ConsolePage, JobSpec, PluginInfo, SettingField
 from galleria.kernel.schema import Index, create_indexes, enable_row_level_security
 from galleria.kernel.tenancy.plugin_state import plugin_settings
@@ -34,22 +47,33 @@ from galleria.kernel.tenancy.shops import Shop
 __all__ = [
     "Address",
     "Adjustment",
+    "CallbackRequest",
+    "CallbackResponse",
     "Conflict",
     "ConsolePage",
     "DomainError",
     "Event",
     "FieldError",
     "Forbidden",
+    "GatewayError",
     "Index",
     "JobSpec",
     "Money",
     "NotFound",
+    "NotificationRejected",
+    "PaymentAction",
+    "PaymentGateway",
+    "PaymentRecord",
+    "PaymentRequest",
+    "PaymentUpdate",
     "PluginInfo",
     "PriceAdjuster",
     "PricedLine",
     "PricingContext",
     "Problems",
     "Quote",
+    "RefundRequest",
+    "RefundUpdate",
     "SettingField",
     "ShippingMethod",
     "Shop",

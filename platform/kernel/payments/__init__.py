@@ -1,0 +1,1 @@
+"""Payments: payment and refund records, and the gateway contract (contracts.py)."""
