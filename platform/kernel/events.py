@@ -10,6 +10,7 @@ while the others are not called again.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import inspect
 import json
 import logging
@@ -26,12 +27,13 @@ MAX_ATTEMPTS = 12
 
 @dataclass(frozen=True)
 class Listener:
-    """A kernel reaction to an event (`fn(event)`, sync or async), run after commit like a
+    """A kernel reaction to an event, `fn(event, host)` (sync or async; `host` is the
+    PluginHost, for listeners that call the shop's plugins), run after commit like a
     plugin's event hook: at most once, retried with backoff when it raises."""
 
     name: str
     topic: str
-    fn: Callable[[Event], Any]
+    fn: Callable[[Event, PluginHost], Any]
 
 
 @dataclass(frozen=True)
@@ -116,7 +118,8 @@ async def deliver(event_id: int, host: PluginHost, enabled_for: Any,
         await _finish(event_id)
         return True
     receivers: list[tuple[str, Any]] = [
-        (f"kernel:{listener.name}", listener.fn) for listener in own]
+        (f"kernel:{listener.name}", functools.partial(_call_listener, listener, host))
+        for listener in own]
     if has_hook:
         enabled = (host.names() if event.tenant_id is None
                    else await enabled_for(event.tenant_id))
@@ -143,6 +146,10 @@ async def deliver(event_id: int, host: PluginHost, enabled_for: Any,
         return False
     await _finish(event_id)
     return True
+
+
+def _call_listener(listener: Listener, host: PluginHost, event: Event) -> Any:
+    return listener.fn(event, host)
 
 
 def _plugin_caller(host: PluginHost, plugin: str, hook_name: str) -> Any:

@@ -77,7 +77,7 @@ async def test_kernel_listener_gets_each_event_once_and_is_retried_when_it_raise
 
     seen = []
 
-    def listen(event):
+    def listen(event, host):
         seen.append(event.payload["n"])
         if len(seen) == 1:
             raise RuntimeError("listener down")
