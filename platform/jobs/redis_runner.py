@@ -68,7 +68,7 @@ deliver_event: Any = None
 async def relay_to_broker(limit: int = 200) -> int:
     """Lease due rows and send a message for each (after the sweeps, when due); returns
     how many were sent."""
-    await run_sweeps()
+    await run_sweeps(_state["runtime"].host if "runtime" in _state else None)
     sent = 0
     for event_id in await pending_event_ids(limit):
         leased = await OutboxEvent.update(

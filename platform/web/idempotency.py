@@ -3,7 +3,9 @@ answer; the same key with another body gets 409.
 
 Call it inside the transaction that does the work: the placeholder row written before the
 work makes a concurrent repeat wait on the unique key (and then replay), and a failure rolls
-the placeholder back with everything else, so the key may be retried.
+the placeholder back with everything else, so the key may be retried. Work that must not
+hold a transaction (a call to a payment gateway) runs outside one: a concurrent repeat then
+gets 409 "in progress", and a failure deletes the placeholder.
 """
 
 from __future__ import annotations
@@ -43,7 +45,15 @@ async def idempotent(request: Request, tenant_id: int | None,
             existing = await IdempotencyRecord.select().where(where).first()
     if existing is not None:
         return _replay(existing, digest)
-    response = await work()
+    try:
+        response = await work()
+    except BaseException:
+        # Outside a transaction (work that calls a payment gateway must not hold one open)
+        # the placeholder is already committed: drop it so that the key may be retried.
+        if not IdempotencyRecord._meta.db.transaction_exists():
+            await IdempotencyRecord.delete().where(
+                where & (IdempotencyRecord.status_code == IN_PROGRESS))
+        raise
     await IdempotencyRecord.update({
         IdempotencyRecord.status_code: response.status_code,
         # Sealed: a first answer may carry a secret (signup's admin token).

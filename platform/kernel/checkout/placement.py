@@ -26,9 +26,10 @@ from galleria.kernel.events import emit, enqueue
 from galleria.kernel.inventory import service as inventory
 from galleria.kernel.orders import service as orders
 from galleria.kernel.orders import states
+from galleria.kernel.orders.queries import phone_keys
 from galleria.kernel.orders.tables import Order, OrderAdjustment, OrderLine
+from galleria.kernel.payments import gateways
 from galleria.kernel.plugins import PluginHost
-from galleria.kernel.tenancy.plugin_state import enabled_plugins
 from galleria.kernel.tenancy.shops import Shop
 
 CANCEL_UNPAID_JOB = "cancel_unpaid_order"
@@ -124,9 +125,7 @@ async def _check_payment_method(shop: Shop, host: PluginHost, method: Any,
     if not isinstance(method, str) or not 1 <= len(method.strip()) <= 64:
         problems.add("payment_method", "required: the code of a payment method")
         return ""
-    gateways = host.collect("galleria_payment_gateways", await enabled_plugins(shop.id),
-                            shop=shop)
-    codes = {code for g in gateways if (code := getattr(g, "code", None))}
+    codes = {item.code for item in await gateways.offered(shop, host)}
     if codes and method not in codes:
         problems.add("payment_method", "offered: " + ", ".join(sorted(codes)))
     return method.strip()
@@ -164,7 +163,7 @@ async def _open_order(shop: Shop, request: OrderRequest, checked: dict[str, Any]
             payment_method=checked["payment_method"], coupon_code=request.coupon_code or "",
             points=request.points, currency=shop.currency, note=checked["note"],
             invoice=checked["invoice"], access_token_hash=orders.hash_token(token),
-            created_at=now, updated_at=now,
+            **phone_keys(checked["contact"], checked["address"]), created_at=now, updated_at=now,
             payment_due_at=now + dt.timedelta(minutes=shop.payment_timeout_minutes),
         )).on_conflict(action="DO NOTHING").returning(Order.id)
         if inserted:

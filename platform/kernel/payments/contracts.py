@@ -43,6 +43,9 @@ CLIENT_SECRET = "client_secret"  # noqa: S105 - an action type. data: {"client_s
 JSAPI = "jsapi"  # data: the parameters wx.requestPayment / WeixinJSBridge takes
 INSTRUCTIONS = "instructions"  # data: {"text": …}  (bank transfer, cash on delivery)
 ACTION_TYPES = (QR_CODE, REDIRECT, CLIENT_SECRET, JSAPI, INSTRUCTIONS)
+# Any action may carry `sandbox_url` in its data when the gateway talks to a simulator: the
+# simulator's page where the sandbox shopper pays (the demo cannot scan `weixin://` codes).
+SANDBOX_URL = "sandbox_url"
 
 # PaymentUpdate.status
 PAID, PENDING, FAILED, CLOSED = "paid", "pending", "failed", "closed"
@@ -175,7 +178,8 @@ class PaymentGateway(Protocol):
     `offline` gateways move no money online: the merchant confirms receipt by hand (the
     kernel's mark-paid, audited). `pays_on_delivery` (cash on delivery) orders are reviewed
     when placed instead of when paid. `partial_refunds` says whether `refund` may give back
-    less than the whole payment.
+    less than the whole payment. An optional `async available(shop) -> bool` hides the
+    gateway from a shop (a per-shop switch in its settings, missing credentials).
     """
 
     code: str
@@ -200,7 +204,7 @@ class PaymentGateway(Protocol):
 
 
 __all__ = ["ACTION_TYPES", "CLIENT_SECRET", "CLOSED", "FAILED", "INSTRUCTIONS", "JSAPI",
-           "PAID", "PENDING", "QR_CODE", "REDIRECT", "SUCCEEDED", "CallbackRequest",
+           "PAID", "PENDING", "QR_CODE", "REDIRECT", "SANDBOX_URL", "SUCCEEDED", "CallbackRequest",
            "CallbackResponse", "GatewayError", "NotificationRejected", "PaymentAction",
            "PaymentGateway", "PaymentRecord", "PaymentRequest", "PaymentUpdate",
            "RefundRequest", "RefundUpdate"]

@@ -12,7 +12,7 @@ import json
 import logging
 from typing import Any
 
-from galleria.kernel import crypto
+from galleria.kernel import crypto, db
 from galleria.kernel.errors import PluginNotFound, Problems
 from galleria.kernel.events import emit
 from galleria.kernel.plugins import PluginHost, SettingField
@@ -54,8 +54,12 @@ async def _row(tenant_id: int, plugin: str) -> dict[str, Any] | None:
 
 async def plugin_settings(tenant_id: int, plugin: str) -> dict[str, Any]:
     """Everything a plugin needs to act for a shop: plain settings (defaults included once
-    they were saved) and decrypted secrets. For the plugin's own use only, never output."""
-    row = await _row(tenant_id, plugin)
+    they were saved) and decrypted secrets. For the plugin's own use only, never output.
+
+    Opens the shop's scope (or joins the one open): gateways and carriers read their
+    credentials here between network calls, outside any transaction of the kernel's."""
+    async with db.shop_scope(tenant_id):
+        row = await _row(tenant_id, plugin)
     if row is None:
         return {}
     return {**_json(row["settings"]), **_stored_secrets(row)}

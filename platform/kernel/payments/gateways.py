@@ -1,0 +1,61 @@
+"""Finding a shop's payment gateways: the enabled plugins' `galleria_payment_gateways`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from galleria.kernel.errors import FieldError, NotFound, ValidationFailed
+from galleria.kernel.payments.contracts import PaymentGateway
+from galleria.kernel.plugins import PluginHost
+from galleria.kernel.tenancy.plugin_state import enabled_plugins
+from galleria.kernel.tenancy.shops import Shop
+
+
+@dataclass(frozen=True)
+class Offered:
+    """A gateway and the plugin that contributed it (callbacks are routed by plugin)."""
+
+    plugin: str
+    gateway: PaymentGateway
+
+    @property
+    def code(self) -> str:
+        return self.gateway.code
+
+    def to_json(self) -> dict[str, Any]:
+        gateway = self.gateway
+        shown = {"code": gateway.code, "name": getattr(gateway, "name", gateway.code),
+                 "offline": bool(getattr(gateway, "offline", False)),
+                 "pays_on_delivery": bool(getattr(gateway, "pays_on_delivery", False))}
+        return shown
+
+
+async def offered(shop: Shop, host: PluginHost) -> list[Offered]:
+    """The gateways of the shop's enabled plugins, in plugin order. Call inside the shop's
+    scope (enablement is read from the database)."""
+    enabled = await enabled_plugins(shop.id)
+    found = []
+    for plugin in host.implementers("galleria_payment_gateways", enabled):
+        for gateway in host.collect("galleria_payment_gateways", [plugin], shop=shop):
+            available = getattr(gateway, "available", None)
+            if available is None or await available(shop):
+                found.append(Offered(plugin, gateway))
+    return found
+
+
+async def find(shop: Shop, host: PluginHost, code: str, *, plugin: str | None = None,
+               field: str = "method") -> Offered:
+    """The enabled gateway `code` (of `plugin`, when given); 422 naming what is offered."""
+    gateways = await offered(shop, host)
+    for item in gateways:
+        if item.code == code and plugin in (None, item.plugin):
+            return item
+    if plugin is not None:
+        raise NotFound(f"No payment gateway {plugin}/{code} is enabled in this shop")
+    codes = ", ".join(item.code for item in gateways) or "none"
+    raise ValidationFailed(f"This shop does not offer the payment method {code!r}",
+                           errors=[FieldError(field, f"offered: {codes}")])
+
+
+__all__ = ["Offered", "find", "offered"]
