@@ -1,0 +1,59 @@
+"""Shopper tables. Shop-owned: every row carries `tenant` (row-level security on PostgreSQL).
+
+A customer is an account of ONE shop: the same email may hold accounts in two shops, which
+know nothing of each other. Email and phone are stored normalised (lower-case email, phone
+digits with an optional leading `+`) and each is unique within the shop when present.
+"""
+
+from piccolo.columns import Boolean, ForeignKey, Timestamptz, Varchar
+from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.table import Table
+
+from galleria.kernel.tenancy.tables import Tenant
+
+
+class Customer(Table, tablename="customer"):
+    tenant = ForeignKey(Tenant, null=False)
+    email = Varchar(length=254, null=True, default=None)
+    phone = Varchar(length=24, null=True, default=None)
+    password_hash = Varchar(length=255, default="")  # argon2id; "" once deleted
+    name = Varchar(length=60, default="")
+    status = Varchar(length=16, default="active")  # active | disabled | deleted
+    created_at = Timestamptz(default=TimestamptzNow())
+    updated_at = Timestamptz(default=TimestamptzNow())
+    last_sign_in_at = Timestamptz(null=True, default=None)
+
+
+class CustomerAddress(Table, tablename="customer_address"):
+    """An address-book entry (API.md's address shape). Exactly one of a customer's
+    addresses is the default while they have any."""
+
+    tenant = ForeignKey(Tenant, null=False)
+    customer = ForeignKey(Customer, null=False)
+    name = Varchar(length=60)
+    phone = Varchar(length=32)
+    country = Varchar(length=2)
+    province = Varchar(length=60)
+    city = Varchar(length=60)
+    district = Varchar(length=60, default="")
+    line1 = Varchar(length=200)
+    line2 = Varchar(length=200, default="")
+    postal_code = Varchar(length=16, default="")
+    is_default = Boolean(default=False)
+    created_at = Timestamptz(default=TimestamptzNow())
+    updated_at = Timestamptz(default=TimestamptzNow())
+
+
+class CustomerToken(Table, tablename="customer_token"):
+    """A bearer token of an API client (mini-program, app) signed in as one customer of
+    one shop. Only the SHA-256 of the token is kept; it expires and can be revoked.
+    `purpose` is `api` for sign-in tokens and `reset` for single-use password resets."""
+
+    tenant = ForeignKey(Tenant, null=False)
+    customer = ForeignKey(Customer, null=False)
+    purpose = Varchar(length=8, default="api")
+    token_hash = Varchar(length=64)
+    created_at = Timestamptz(default=TimestamptzNow())
+    expires_at = Timestamptz()
+    last_used_at = Timestamptz(null=True, default=None)
+    revoked_at = Timestamptz(null=True, default=None)

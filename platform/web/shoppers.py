@@ -1,0 +1,181 @@
+"""Who the shopper is: the signed-in customer of this shop, from a page session or an API
+client's bearer token — one answer for pages and API alike.
+
+Usage (a handler or page of a shop host)::
+
+    from galleria.web.shoppers import current_customer, provide_customer
+
+    customer = await current_customer(request)      # CustomerView | None
+    # or as a Litestar dependency (AccountApi declares it; add it where you need it):
+    dependencies = {"customer": Provide(provide_customer)}
+    async def handler(self, customer: CustomerView | None) -> ...
+
+Pages keep the shopper in the server-side session under `customer_id` (and the shop under
+`customer_shop`), apart from the staff keys (`user_id`, `email`): a merchant trying their
+own shop may be signed in as both. API clients send `Authorization: Bearer gcs_…`; other
+bearer tokens (the admin API's `gal_…`) are not a shopper's and are ignored here. A shopper
+token that is unknown, expired, revoked or of another shop is refused (401), so that an app
+learns to sign in again instead of silently acting as a guest.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request
+
+from galleria.auth import passwords as argon2_passwords
+from galleria.kernel.customers import cart_merge
+from galleria.kernel.customers.accounts import CustomerView, active_customer, identify
+from galleria.kernel.customers.tokens import looks_like_api_token, verify_api_token
+from galleria.kernel.errors import Unauthorized
+from galleria.kernel.tenancy.shops import Shop
+from galleria.runtime import Runtime
+from galleria.web.context import current_shop
+
+CUSTOMER_KEY, SHOP_KEY = "customer_id", "customer_shop"
+# The storefront pages keep the visitor's cart token and its item count (for the header's
+# badge) here: galleria.web.pages.shopping_session.
+CART_KEY, CART_COUNT_KEY = "cart_id", "cart_count"
+# Progressive limits, (attempts, window in seconds): a burst is stopped within a minute,
+# a slow guesser within the day. Per account they count sign-in attempts, so an attacker
+# can make an account wait — never sign in as it.
+SIGN_IN_PER_IP = ((20, 300), (200, 86_400))
+SIGN_IN_PER_ACCOUNT = ((5, 60), (15, 3_600), (40, 86_400))
+REGISTER_PER_IP = ((30, 3_600),)  # generous: mobile carriers put many shoppers behind one IP
+RESET_PER_IP, RESET_PER_ACCOUNT = ((10, 3_600),), ((3, 3_600), (10, 86_400))
+
+
+class Argon2Passwords:
+    """The kernel's `Passwords` shape over galleria.auth.passwords (argon2id)."""
+
+    async def hash(self, password: str) -> str:
+        return await argon2_passwords.hash_password(password)
+
+    async def verify(self, password_hash: str | None, password: str) -> bool:
+        return await argon2_passwords.verify_password(password_hash, password)
+
+    def problem(self, password: str, *, email: str = "") -> str | None:
+        return argon2_passwords.password_problem(password, email=email)
+
+
+PASSWORDS = Argon2Passwords()
+
+
+def _bearer(request: Request) -> str | None:
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
+def _client_ip(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def _session(request: Request) -> dict[str, Any]:
+    session = request.scope.get("session")
+    return session if isinstance(session, dict) else {}
+
+
+async def current_customer(request: Request) -> CustomerView | None:
+    """The signed-in customer of this request's shop, or None for a guest. Raises
+    Unauthorized for a shopper bearer token that is not (or no longer) valid here."""
+    shop = current_shop(request)
+    cached = request.scope["state"].get("shopper", ...)
+    if cached is not ...:
+        return cached
+    customer = None
+    token = _bearer(request)
+    if token and looks_like_api_token(token):
+        owner = await verify_api_token(shop.id, token)
+        if owner is not None:
+            customer = await active_customer(shop.id, owner.customer_id)
+        if owner is None or customer is None:
+            raise Unauthorized("The sign-in token is not valid for this shop; sign in again")
+        request.scope["state"]["customer_token_id"] = owner.token_id
+    else:
+        session = _session(request)
+        if session.get(SHOP_KEY) == shop.id:
+            customer = await active_customer(shop.id, session.get(CUSTOMER_KEY))
+    request.scope["state"]["shopper"] = customer
+    return customer
+
+
+async def provide_customer(request: Request) -> CustomerView | None:
+    """Litestar dependency: the signed-in customer or None (see `current_customer`)."""
+    return await current_customer(request)
+
+
+async def require_customer(request: Request) -> CustomerView:
+    """The signed-in customer; Unauthorized (401) for a guest."""
+    customer = await current_customer(request)
+    if customer is None:
+        raise Unauthorized("Sign in to your account first")
+    return customer
+
+
+def actor_of(customer: CustomerView | None) -> str:
+    """Who did it, for order timelines: `customer:<id>` or `guest`."""
+    return f"customer:{customer.id}" if customer else "guest"
+
+
+async def limit_sign_in(runtime: Runtime, request: Request, shop: Shop, login: str) -> None:
+    """Count a sign-in attempt against the IP and the account; RateLimited (429) past a
+    limit. The account key is the normalised login, known account or not."""
+    ip = _client_ip(request)
+    for limit, window in SIGN_IN_PER_IP:
+        await runtime.limiter.hit(f"shopper-signin-ip:{ip}:{window}", limit, window)
+    _, account = identify(login)
+    for limit, window in SIGN_IN_PER_ACCOUNT:
+        await runtime.limiter.hit(f"shopper-signin:{shop.id}:{account}:{window}", limit, window)
+
+
+async def limit_register(runtime: Runtime, request: Request, shop: Shop) -> None:
+    for limit, window in REGISTER_PER_IP:
+        await runtime.limiter.hit(f"shopper-register:{shop.id}:{_client_ip(request)}:{window}",
+                                  limit, window)
+
+
+async def limit_reset(runtime: Runtime, request: Request, shop: Shop, login: str) -> None:
+    """Password-reset requests: few per IP and per account (each one sends a message)."""
+    for limit, window in RESET_PER_IP:
+        await runtime.limiter.hit(f"shopper-reset-ip:{_client_ip(request)}:{window}",
+                                  limit, window)
+    _, account = identify(login)
+    for limit, window in RESET_PER_ACCOUNT:
+        await runtime.limiter.hit(f"shopper-reset:{shop.id}:{account}:{window}", limit, window)
+
+
+async def sign_in_session(request: Request, shop: Shop, customer: CustomerView) -> None:
+    """Sign the page session in as `customer`, under a fresh session id (a planted id is
+    worthless afterwards). Staff keys are kept; the guest cart in the session is merged
+    into the account's cart, which the session then points at."""
+    kept = {k: v for k, v in _session(request).items() if k not in (CUSTOMER_KEY, SHOP_KEY)}
+    merged = await cart_merge.merge_guest_cart(shop, kept.get(CART_KEY), customer.id)
+    if merged is not None:
+        kept[CART_KEY] = merged.token
+        kept[CART_COUNT_KEY] = sum(line.quantity for line in merged.sellable)
+    # Imported here: galleria.web.pages imports this module (the account pages).
+    from galleria.web.pages.sessions import start_session
+
+    await start_session(request, {**kept, CUSTOMER_KEY: customer.id, SHOP_KEY: shop.id})
+    request.scope["state"]["shopper"] = customer
+
+
+async def sign_out_session(request: Request, shop: Shop, *, keep_cart: bool = True) -> None:
+    """Forget the shopper and their cart, which a next visitor must not see (with
+    `keep_cart`, the cart stays the account's for the next sign-in); staff keys stay."""
+    session = _session(request)
+    customer_id = session.get(CUSTOMER_KEY)
+    if keep_cart and type(customer_id) is int and session.get(SHOP_KEY) == shop.id:
+        await cart_merge.claim_cart(shop, session.get(CART_KEY), customer_id)
+    kept = {k: v for k, v in session.items()
+            if k not in (CUSTOMER_KEY, SHOP_KEY, CART_KEY, CART_COUNT_KEY)}
+    request.clear_session()
+    if kept:
+        request.set_session(kept)
+    request.scope["state"]["shopper"] = None
+
+
+__all__ = ["CART_KEY", "CUSTOMER_KEY", "PASSWORDS", "SHOP_KEY", "actor_of", "current_customer",
+           "limit_register", "limit_reset", "limit_sign_in", "provide_customer", "require_customer",
+           "sign_in_session", "sign_out_session"]
