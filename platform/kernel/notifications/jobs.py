@@ -1,0 +1,19 @@
+"""What the job runners register for notifications and webhooks: the kernel listeners (by
+topic) and the webhook delivery job. galleria.jobs.tasks reads LISTENERS and JOBS."""
+
+from __future__ import annotations
+
+from galleria.kernel.events import Listener
+from galleria.kernel.notifications import service, webhooks
+from galleria.kernel.plugins import JobSpec
+
+LISTENERS = [
+    *(Listener("notifications", topic, service.queue_order_notifications)
+      for topic in service.ORDER_MESSAGES),
+    Listener("notification_send", service.SEND_TOPIC, service.send_notification),
+    Listener("notification_follow_up", service.FOLLOW_UP_TOPIC, service.follow_up),
+    *(Listener("webhooks", topic, webhooks.queue_webhooks) for topic in webhooks.TOPICS),
+]
+JOBS = [JobSpec(webhooks.JOB, webhooks.deliver_webhook)]
+
+__all__ = ["JOBS", "LISTENERS"]

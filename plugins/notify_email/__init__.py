@@ -1,0 +1,1 @@
+"""Email notifications over SMTP: a first-party notification channel plugin."""
