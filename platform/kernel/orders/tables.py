@@ -18,6 +18,10 @@ class Order(Table, tablename="shop_order"):  # `order` is an SQL keyword
     customer = Integer(null=True, default=None)
     contact = JSON(default="{}")  # {"name", "phone"?, "email"?}
     address = JSON(default="{}")  # API.md's address shape
+    # The two phones as digits only (orders.queries.phone_key): what the console's search
+    # looks up through a (tenant, phone) index.
+    contact_phone = Varchar(length=32, default="")
+    address_phone = Varchar(length=32, default="")
     shipping_method = Varchar(length=64, default="")
     payment_method = Varchar(length=64, default="")
     coupon_code = Varchar(length=64, default="")
