@@ -57,20 +57,26 @@ def _price_range(variants: list[dict[str, Any]]) -> tuple[int, int]:
 
 @get("/products/{product_id:int}", name="storefront:product")
 async def product_page(request: Request, shop: Shop, product_id: int) -> Response:
+    return await render_product(request, shop, product_id)
+
+
+async def render_product(request: Request, shop: Shop, product_id: int, *,
+                         status_code: int = 200, **extra: Any) -> Response:
+    """The product page; `extra` adds to its context (the add-to-cart form's error)."""
     async with db.shop_scope(shop.id):
         product = await get_product(shop.id, product_id, published_only=True)
     variants = [v for v in product["variants"] if v["status"] == "active"]
     for variant in variants:
         variant["available"] = max(variant["available"], 0)
     low, high = _price_range(variants)
-    return page(request, "storefront/product.html", product=product, variants=variants,
-                price_low=low, price_high=high,
+    return page(request, "storefront/product.html", status_code=status_code,
+                product=product, variants=variants, price_low=low, price_high=high,
                 sold_out=all(v["available"] == 0 for v in variants),
                 option_groups=option_groups(variants),
                 picker_data=[{"id": v["id"], "sku": v["sku"], "options": v["options"] or {},
                               "price": money(v["price"], shop.currency),
                               "available": v["available"]} for v in variants],
-                logo_url=logo_url(shop), q="")
+                logo_url=logo_url(shop), q="", **extra)
 
 
 def option_groups(variants: list[dict[str, Any]]) -> list[dict[str, Any]]:
