@@ -1,0 +1,112 @@
+"""What shipping methods may do beyond quoting: create shipments and report tracking.
+
+`galleria_shipping_methods(shop)` returns objects of the `ShippingMethod` shape
+(galleria.kernel.checkout.contracts). Besides `code`, `name` and `quote`, a method MAY have
+these **optional** async methods; the kernel looks for them with `getattr` and goes without
+when they are missing:
+
+- `create_shipment(shop, request: ShipmentRequest) -> ShipmentCreated` — book the parcel
+  with the carrier (a waybill), or prepare a pickup (a pickup code). Called when the merchant
+  ships without typing a tracking number. `request.reference` is unique per shipment and
+  stable across retries: carriers that deduplicate by order id (SF Express) answer a retry
+  with the first waybill. Raise `CarrierError` when the carrier refuses.
+- `track(shop, shipment: TrackedShipment) -> list[TrackingUpdate]` — ask the carrier where
+  the parcel is (polling). Events may repeat: the kernel keeps each one once.
+
+Carriers that push (Kuaidi100) reach the plugin's own route, which verifies the push and
+hands the events to `galleria.kernel.record_tracking_by_number`.
+
+Tracking statuses are normalised to four: `picked_up`, `in_transit`, `out_for_delivery`,
+`delivered`; the carrier's own code stays in `raw_status`. A `delivered` event marks the
+shipment delivered and, once every shipment of the order is, the order.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from galleria.kernel.checkout.contracts import Address
+from galleria.kernel.errors import DomainError
+
+if TYPE_CHECKING:
+    from galleria.kernel.tenancy.shops import Shop
+
+PICKED_UP = "picked_up"
+IN_TRANSIT = "in_transit"
+OUT_FOR_DELIVERY = "out_for_delivery"
+DELIVERED = "delivered"
+TRACKING_STATUSES = (PICKED_UP, IN_TRANSIT, OUT_FOR_DELIVERY, DELIVERED)
+
+
+class CarrierError(DomainError):
+    """The carrier refused or could not be reached; the message says what it answered."""
+
+    kind, code, title = "unavailable", "carrier_error", "Carrier error"
+
+
+@dataclass(frozen=True)
+class ShipmentLine:
+    variant_id: int
+    sku: str
+    name: str
+    quantity: int
+    weight_grams: int = 0  # per unit, from the catalog when known
+
+    def to_json(self) -> dict[str, Any]:
+        return {"variant_id": self.variant_id, "sku": self.sku, "name": self.name,
+                "quantity": self.quantity}
+
+
+@dataclass(frozen=True)
+class ShipmentRequest:
+    """What `create_shipment` gets: the order's delivery details and the lines in this
+    parcel. `carrier` is what the merchant chose at shipping ("" for the method's default)."""
+
+    shop: Shop
+    reference: str  # {order number}_S{n}
+    order_number: str
+    method: str
+    carrier: str
+    address: Address | None
+    contact: dict[str, str]
+    lines: tuple[ShipmentLine, ...]
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class ShipmentCreated:
+    """A booked shipment: the carrier's code and waybill number, or a pickup code for a
+    pickup; `label` holds what a printed label needs (sorting codes…), JSON-able."""
+
+    carrier: str
+    tracking_number: str = ""
+    pickup_code: str = ""
+    label: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class TrackedShipment:
+    """What `track` gets: which parcel, and the receiver's phone (some carriers want its
+    last four digits)."""
+
+    carrier: str
+    tracking_number: str
+    phone: str = ""
+
+
+@dataclass(frozen=True)
+class TrackingUpdate:
+    """One scan of a parcel. `status` is one of TRACKING_STATUSES."""
+
+    status: str
+    occurred_at: dt.datetime
+    description: str = ""
+    location: str = ""
+    raw_status: str = ""
+
+
+__all__ = ["DELIVERED", "IN_TRANSIT", "OUT_FOR_DELIVERY", "PICKED_UP", "TRACKING_STATUSES",
+           "CarrierError", "ShipmentCreated", "ShipmentLine", "ShipmentRequest",
+           "TrackedShipment", "TrackingUpdate"]

@@ -1,0 +1,16 @@
+"""The `fulfilment` piccolo app: shipments and tracking events, with their own migrations."""
+
+from pathlib import Path
+
+from piccolo.conf.apps import AppConfig
+
+from galleria.kernel.fulfilment.tables import Shipment, TrackingEvent
+
+FULFILMENT_TABLES = [Shipment, TrackingEvent]
+
+APP_CONFIG = AppConfig(
+    app_name="fulfilment",
+    migrations_folder_path=str(Path(__file__).parent / "migrations"),
+    table_classes=list(FULFILMENT_TABLES),
+    migration_dependencies=["galleria.kernel.orders.piccolo_app"],
+)

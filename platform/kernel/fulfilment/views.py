@@ -1,0 +1,70 @@
+"""Reading shipments and their tracking, for the order view (staff and shopper) and the API.
+
+Reads only: nothing here writes, so the orders service can import it without a cycle.
+Call inside the shop's scope.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+from galleria.kernel.fulfilment.tables import Shipment, TrackingEvent
+
+
+def _time(value: dt.datetime | None) -> str | None:
+    return value.astimezone(dt.UTC).isoformat() if value is not None else None
+
+
+def _json(value: Any) -> Any:
+    return json.loads(value) if isinstance(value, str) else value
+
+
+def event_view(row: dict[str, Any]) -> dict[str, Any]:
+    return {"status": row["status"], "raw_status": row["raw_status"],
+            "description": row["description"], "location": row["location"],
+            "occurred_at": _time(row["occurred_at"])}
+
+
+async def events_of(tenant_id: int, shipment_ids: list[int]) -> dict[int, list[dict]]:
+    """Tracking events per shipment, newest first."""
+    if not shipment_ids:
+        return {}
+    rows = await (TrackingEvent.select().where(
+        (TrackingEvent.tenant == tenant_id) & TrackingEvent.shipment.is_in(shipment_ids))
+        .order_by(TrackingEvent.occurred_at, ascending=False)
+        .order_by(TrackingEvent.id, ascending=False))
+    out: dict[int, list[dict]] = {i: [] for i in shipment_ids}
+    for row in rows:
+        out[row["shipment"]].append(event_view(row))
+    return out
+
+
+def shipment_view(row: dict[str, Any], events: list[dict], *, staff: bool) -> dict[str, Any]:
+    """A shipment as the API shows it. The pickup code is the shopper's to show at the
+    counter, so it is in the shopper's view and, for the packing slip, in staff's."""
+    label = _json(row["label"]) or {}
+    view = {"id": row["id"], "method": row["method"], "carrier": row["carrier"],
+            "carrier_name": label.get("carrier_name") or row["carrier"],
+            "tracking_number": row["tracking_number"], "status": row["status"],
+            "tracking_status": row["tracking_status"] or None,
+            "lines": _json(row["lines"]), "shipped_at": _time(row["shipped_at"]),
+            "delivered_at": _time(row["delivered_at"]), "events": events}
+    if row["pickup_code"] and (staff or row["status"] == "ready_for_pickup"):
+        view["pickup_code"] = row["pickup_code"]
+    if staff:
+        view.update(reference=row["reference"], label=label,
+                    created_at=_time(row["created_at"]))
+    return view
+
+
+async def shipments_of(tenant_id: int, order_id: int, *, staff: bool) -> list[dict[str, Any]]:
+    """The order's shipments, oldest first, each with its tracking events (newest first)."""
+    rows = await (Shipment.select().where(
+        (Shipment.tenant == tenant_id) & (Shipment.order == order_id)).order_by(Shipment.id))
+    events = await events_of(tenant_id, [row["id"] for row in rows])
+    return [shipment_view(row, events[row["id"]], staff=staff) for row in rows]
+
+
+__all__ = ["event_view", "events_of", "shipment_view", "shipments_of"]
