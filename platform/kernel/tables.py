@@ -15,6 +15,7 @@ from galleria.kernel.tenancy.tables import (
     ApiToken,
     AuditLog,
     CustomDomain,
+    Invitation,
     Membership,
     PlatformUser,
     PluginState,
@@ -25,4 +26,5 @@ KERNEL_TABLES = [
     Tenant, CustomDomain, PlatformUser, Membership, PluginState, ApiToken, AuditLog,
     Category, Product, Variant, ProductImage, Barcode, StockLevel,
     OutboxEvent, OutboxDelivery, IdempotencyRecord, StockMovement, Lot, SearchTerm,
+    Invitation,
 ]

@@ -56,6 +56,9 @@ class Membership(Table, tablename="membership"):
     user = ForeignKey(PlatformUser, null=False)
     tenant = ForeignKey(Tenant, null=False)
     role = Varchar(length=16)  # owner | admin | staff
+    # What a `staff` member may do, e.g. ["orders:write", "catalog:read"] (write includes
+    # read); owners and admins may do everything (see galleria.auth.permissions).
+    permissions = JSON(default="[]")
     created_at = Timestamptz(default=TimestamptzNow())
 
 
@@ -77,6 +80,25 @@ class ApiToken(Table, tablename="api_token"):
     created_by = Integer(null=True)  # platform_user id
     created_at = Timestamptz(default=TimestamptzNow())
     last_used_at = Timestamptz(null=True, default=None)
+    revoked_at = Timestamptz(null=True, default=None)
+
+
+class Invitation(Table, tablename="invitation"):
+    """An emailed invitation to join a shop's staff: single use, expires.
+
+    Only a keyed hash of the link's secret is kept, as for API tokens.
+    """
+
+    tenant = ForeignKey(Tenant, null=False)
+    email = Varchar(length=254)
+    role = Varchar(length=16, default="staff")  # admin | staff
+    permissions = JSON(default="[]")
+    token_hash = Varchar(length=64, unique=True)
+    invited_by = Integer(null=True)  # platform_user id
+    created_at = Timestamptz(default=TimestamptzNow())
+    expires_at = Timestamptz()
+    accepted_at = Timestamptz(null=True, default=None)
+    accepted_by = Integer(null=True)  # platform_user id
     revoked_at = Timestamptz(null=True, default=None)
 
 
