@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 
 # Minor units per major unit; every currency a shop may use is listed here.
 MINOR_UNITS: dict[str, int] = {"CNY": 2, "USD": 2, "EUR": 2, "HKD": 2, "GBP": 2, "JPY": 0}
@@ -70,3 +72,19 @@ class Money:
 
 def format_minor(amount: int, currency: str) -> str:
     return Money(amount, currency).format()
+
+
+def parse_major(text: str, currency: str) -> int:
+    """`"12.50"` yuan → 1250 fen, exactly (through Decimal, never a float). Raises
+    ValueError for anything but a non-negative amount with at most the currency's decimals."""
+    cleaned = text.strip().lstrip(SYMBOLS.get(currency, "")).replace(",", "").strip()
+    if not re.fullmatch(r"\d+(\.\d+)?", cleaned):
+        raise ValueError(f"not an amount: {text!r}")
+    try:
+        amount = Decimal(cleaned)
+    except InvalidOperation as exc:
+        raise ValueError(f"not an amount: {text!r}") from exc
+    digits = MINOR_UNITS[currency]
+    if not amount.is_finite() or amount < 0 or amount.as_tuple().exponent < -digits:
+        raise ValueError(f"not an amount in {currency}: {text!r}")
+    return int(amount.scaleb(digits))

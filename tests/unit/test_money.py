@@ -2,7 +2,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from galleria.kernel.money import CurrencyMismatch, Money
+from galleria.kernel.money import CurrencyMismatch, Money, parse_major
 
 amounts = st.integers(min_value=-10**12, max_value=10**12)
 
@@ -37,3 +37,16 @@ def test_addition_is_associative_and_exact(a, b, c):
 @given(amounts, st.integers(min_value=0, max_value=10**6))
 def test_multiplication_is_repeated_addition(a, n):
     assert (Money(a, "CNY") * n).amount == a * n
+
+
+@pytest.mark.parametrize(("text", "currency", "minor"), [
+    ("12.50", "CNY", 1250), ("¥199", "CNY", 19900), ("0.01", "CNY", 1), ("1,200", "JPY", 1200),
+    ("7", "USD", 700)])
+def test_parse_major_is_exact(text, currency, minor):
+    assert parse_major(text, currency) == minor
+
+
+@pytest.mark.parametrize("text", ["1.234", "-1", "abc", "nan", "1e3", "", " . "])
+def test_parse_major_refuses_what_is_not_an_amount(text):
+    with pytest.raises(ValueError):
+        parse_major(text, "CNY")
