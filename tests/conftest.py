@@ -77,7 +77,13 @@ async def migrated(settings: Settings, plugin_host: PluginHost) -> AsyncIterator
 async def app(migrated: Settings, plugin_host: PluginHost):
     from galleria.web.app import create_app
 
-    return create_app(migrated, host=plugin_host, embedded_worker=False)
+    app = create_app(migrated, host=plugin_host, embedded_worker=False)
+    runtime = app.state.runtime
+    if runtime.redis is not None:  # rate-limit counts of this run only, not earlier runs'
+        from galleria.auth.ratelimit import RedisLimiter
+
+        runtime.limiter = RedisLimiter(runtime.redis, namespace=f"galleria:test:{uuid.uuid4()}")
+    return app
 
 
 @pytest.fixture(scope="session")

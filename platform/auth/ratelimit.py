@@ -3,6 +3,7 @@ in process memory otherwise (the embedded default)."""
 
 from __future__ import annotations
 
+import contextlib
 import time
 from typing import Protocol
 
@@ -11,6 +12,13 @@ from galleria.kernel.errors import RateLimited
 
 class Limiter(Protocol):
     async def hit(self, key: str, limit: int, window_seconds: int) -> None: ...
+
+    async def count(self, key: str, window_seconds: int) -> int: ...
+
+
+def _refuse(window_seconds: int) -> RateLimited:
+    return RateLimited("Too many attempts; try again later",
+                       retry_after=window_seconds - int(time.time() % window_seconds))
 
 
 class MemoryLimiter:
@@ -24,19 +32,51 @@ class MemoryLimiter:
         count = self._counts.get((key, window), 0) + 1
         self._counts[(key, window)] = count
         if count > limit:
-            raise RateLimited("Too many attempts; try again later",
-                              retry_after=window_seconds - int(time.time() % window_seconds))
+            raise _refuse(window_seconds)
+
+    async def count(self, key: str, window_seconds: int) -> int:
+        return self._counts.get((key, int(time.time() // window_seconds)), 0)
 
 
 class RedisLimiter:
-    def __init__(self, redis) -> None:  # redis.asyncio.Redis
-        self.redis = redis
+    """`namespace` prefixes every key (test runs keep their counts apart from each other
+    and from earlier runs on the same Redis)."""
+
+    def __init__(self, redis, namespace: str = "galleria:rl") -> None:  # redis.asyncio.Redis
+        self.redis, self.namespace = redis, namespace
 
     async def hit(self, key: str, limit: int, window_seconds: int) -> None:
         window = int(time.time() // window_seconds)
-        name = f"galleria:rl:{key}:{window}"
+        name = f"{self.namespace}:{key}:{window}"
         async with self.redis.pipeline(transaction=True) as pipe:
             count, _ = await pipe.incr(name).expire(name, window_seconds).execute()
         if count > limit:
-            raise RateLimited("Too many attempts; try again later",
-                              retry_after=window_seconds - int(time.time() % window_seconds))
+            raise _refuse(window_seconds)
+
+    async def count(self, key: str, window_seconds: int) -> int:
+        window = int(time.time() // window_seconds)
+        return int(await self.redis.get(f"{self.namespace}:{key}:{window}") or 0)
+
+
+# Staff sign-in: failures only are counted, per address and per account, so that an office
+# behind one address signing in all day is never locked out while guessing is.
+SIGNIN_FAILURES_PER_IP = (20, 300)  # (failures, window in seconds)
+SIGNIN_FAILURES_PER_ACCOUNT = (8, 900)
+
+
+def signin_keys(ip: str, email: str) -> list[tuple[str, int, int]]:
+    return [(f"signin-fail:{ip}", *SIGNIN_FAILURES_PER_IP),
+            (f"signin-fail-account:{email.strip().lower()[:200]}", *SIGNIN_FAILURES_PER_ACCOUNT)]
+
+
+async def refuse_if_locked(limiter: Limiter, keys: list[tuple[str, int, int]]) -> None:
+    """RateLimited when any of `keys` has used up its failures in the current window."""
+    for key, limit, window in keys:
+        if await limiter.count(key, window) >= limit:
+            raise _refuse(window)
+
+
+async def record_failure(limiter: Limiter, keys: list[tuple[str, int, int]]) -> None:
+    for key, limit, window in keys:
+        with contextlib.suppress(RateLimited):  # counted: refuse_if_locked refuses the next
+            await limiter.hit(key, limit, window)
