@@ -62,20 +62,35 @@ class Quote:
     eta_days: tuple[int, int] | None = None
 
 
+@dataclass(frozen=True)
+class NotOffered:
+    """What `quote` answers instead of a Quote when the method cannot serve this cart or
+    address and the shopper should know why ("outside our 5 km delivery radius", "the
+    18:00–20:00 slot is full"). The checkout shows the reason next to the method."""
+
+    reason: str
+
+
 @runtime_checkable
 class ShippingMethod(Protocol):
     """A way to deliver. `code` is unique among a shop's methods (`sf_express`, `pickup`).
 
     `quote` answers None when the method does not serve this cart or address (too heavy,
-    outside the delivery area); it may be called without an address (a first preview), and
-    should then quote what it can or answer None. It must not write anything.
+    outside the delivery area), or `NotOffered(reason)` when the shopper should be told why;
+    it may be called without an address (a first preview), and should then quote what it
+    can or answer None. It must not write anything.
+
+    Optional methods (the kernel checks for them with `getattr`): `async
+    create_shipment(shop, request)` books a waybill or a pickup, and `async track(shop,
+    shipment)` polls the carrier; see galleria.kernel.fulfilment.contracts for their
+    arguments and results.
     """
 
     code: str
     name: str
 
     async def quote(self, shop: Shop, lines: list[PricedLine],
-                    address: Address | None) -> Quote | None: ...
+                    address: Address | None) -> Quote | NotOffered | None: ...
 
 
 @dataclass(frozen=True)
@@ -135,5 +150,5 @@ class PriceAdjuster(Protocol):
     async def adjust(self, context: PricingContext) -> list[Adjustment]: ...
 
 
-__all__ = ["Address", "Adjustment", "PriceAdjuster", "PricedLine", "PricingContext", "Quote",
-           "ShippingMethod"]
+__all__ = ["Address", "Adjustment", "NotOffered", "PriceAdjuster", "PricedLine", "PricingContext",
+           "Quote", "ShippingMethod"]

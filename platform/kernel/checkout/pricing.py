@@ -21,6 +21,7 @@ from galleria.kernel.checkout.carts import CartView
 from galleria.kernel.checkout.contracts import (
     Address,
     Adjustment,
+    NotOffered,
     PricedLine,
     PricingContext,
     Quote,
@@ -48,6 +49,18 @@ class ShippingOption:
 
 
 @dataclass(frozen=True)
+class UnavailableOption:
+    """A shipping method that cannot serve this cart or address, and why (NotOffered)."""
+
+    code: str
+    name: str
+    reason: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"code": self.code, "name": self.name, "reason": self.reason}
+
+
+@dataclass(frozen=True)
 class AppliedAdjustment:
     source: str  # the adjuster's code
     adjustment: Adjustment
@@ -67,6 +80,7 @@ class Pricing:
     shipping_method: str | None
     shipping_fee: int
     adjustments: tuple[AppliedAdjustment, ...]
+    unavailable: tuple[UnavailableOption, ...] = ()
 
     @property
     def discount_total(self) -> int:
@@ -78,6 +92,7 @@ class Pricing:
 
     def to_json(self) -> dict[str, Any]:
         return {"shipping_options": [o.to_json() for o in self.shipping_options],
+                "unavailable_shipping": [u.to_json() for u in self.unavailable],
                 "shipping_method": self.shipping_method,
                 "adjustments": [a.to_json() for a in self.adjustments],
                 "subtotal": self.subtotal, "shipping_fee": self.shipping_fee,
@@ -95,8 +110,8 @@ async def price_cart(shop: Shop, cart: CartView, *, host: PluginHost,
     lines = tuple(cart.sellable)
     subtotal = sum(line.line_total for line in lines)
     enabled = await enabled_plugins(shop.id)
-    options = await _shipping_options(host, enabled, shop, list(lines), address)
-    fee = _chosen_fee(options, shipping_method)
+    options, unavailable = await _shipping_options(host, enabled, shop, list(lines), address)
+    fee = _chosen_fee(options, unavailable, shipping_method)
     context = PricingContext(
         shop=shop, currency=shop.currency, lines=lines, subtotal=subtotal,
         shipping_method=shipping_method, shipping_fee=fee, address=address,
@@ -107,20 +122,28 @@ async def price_cart(shop: Shop, cart: CartView, *, host: PluginHost,
     applied = await apply_adjusters(adjusters, context)
     return Pricing(currency=shop.currency, lines=lines, subtotal=subtotal,
                    shipping_options=tuple(options), shipping_method=shipping_method,
-                   shipping_fee=fee, adjustments=tuple(applied))
+                   shipping_fee=fee, adjustments=tuple(applied),
+                   unavailable=tuple(unavailable))
 
 
 async def _shipping_options(host: PluginHost, enabled: frozenset[str], shop: Shop,
                             lines: list[PricedLine],
-                            address: Address | None) -> list[ShippingOption]:
+                            address: Address | None,
+                            ) -> tuple[list[ShippingOption], list[UnavailableOption]]:
     methods = host.collect("galleria_shipping_methods", enabled, shop=shop)
     quotes = await asyncio.gather(*(_quote(m, shop, lines, address) for m in methods))
-    return [ShippingOption(m.code, getattr(m, "name", m.code), q)
-            for m, q in zip(methods, quotes, strict=True) if q is not None]
+    options, unavailable = [], []
+    for method, quote in zip(methods, quotes, strict=True):
+        name = getattr(method, "name", method.code)
+        if isinstance(quote, Quote):
+            options.append(ShippingOption(method.code, name, quote))
+        elif isinstance(quote, NotOffered):
+            unavailable.append(UnavailableOption(method.code, name, str(quote.reason)[:200]))
+    return options, unavailable
 
 
 async def _quote(method: Any, shop: Shop, lines: list[PricedLine],
-                 address: Address | None) -> Quote | None:
+                 address: Address | None) -> Quote | NotOffered | None:
     """A method that fails or answers nonsense is left out of the options (logged)."""
     try:
         async with asyncio.timeout(PLUGIN_TIMEOUT):
@@ -129,8 +152,8 @@ async def _quote(method: Any, shop: Shop, lines: list[PricedLine],
         log.warning("shipping method %r failed to quote; not offered",
                     getattr(method, "code", method), exc_info=True)
         return None
-    if quote is None:
-        return None
+    if quote is None or isinstance(quote, NotOffered):
+        return quote
     if not isinstance(quote, Quote) or type(quote.fee) is not int or quote.fee < 0:
         log.warning("shipping method %r quoted %r: not a Quote with a fee of 0 or more "
                     "minor units; not offered", getattr(method, "code", method), quote)
@@ -138,12 +161,17 @@ async def _quote(method: Any, shop: Shop, lines: list[PricedLine],
     return quote
 
 
-def _chosen_fee(options: list[ShippingOption], shipping_method: str | None) -> int:
+def _chosen_fee(options: list[ShippingOption], unavailable: list[UnavailableOption],
+                shipping_method: str | None) -> int:
     if shipping_method is None:
         return 0
     for option in options:
         if option.code == shipping_method:
             return option.quote.fee
+    for option in unavailable:
+        if option.code == shipping_method:
+            raise ValidationFailed(f"{option.name}: {option.reason}",
+                                   errors=[FieldError("shipping_method", option.reason)])
     offered = ", ".join(o.code for o in options) or "none (omit shipping_method)"
     raise ValidationFailed("This shipping method is not offered for this cart and address",
                            errors=[FieldError("shipping_method", f"offered: {offered}")])
@@ -235,4 +263,5 @@ async def _savepoint() -> AsyncIterator[Any]:
         await savepoint.release()
 
 
-__all__ = ["AppliedAdjustment", "Pricing", "ShippingOption", "apply_adjusters", "price_cart"]
+__all__ = ["AppliedAdjustment", "Pricing", "ShippingOption", "UnavailableOption", "apply_adjusters",
+           "price_cart"]
