@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import sys
 from pathlib import Path
@@ -69,6 +70,8 @@ def _serve(settings: Settings, bind_host: str, port: int, workers: int = 1) -> N
 
     # The app process reads its settings from the environment; hand it the demo's secret.
     os.environ.setdefault("GALLERIA_SECRET_KEY", settings.secret_key)
+    if settings.sandbox:
+        os.environ["GALLERIA_SANDBOX"] = "1"
     if workers > 1 and not settings.redis_url:
         raise click.ClickException("several workers need GALLERIA_REDIS_URL (shared sessions "
                                    "and jobs)")
@@ -97,12 +100,13 @@ def demo(port: int, no_serve: bool) -> None:
     """Migrate, seed the demo shops from tenants/demo, and serve on 127.0.0.1."""
     from galleria.demo import seed_demo
 
-    settings = _settings(generate_secret=True)
+    # The demo runs in sandbox mode: payments go to the plugins' local simulators.
+    settings = dataclasses.replace(_settings(generate_secret=True), sandbox=True)
     from galleria.migrations import migrate as run
 
     asyncio.run(run(settings, _host()))
-    shops = asyncio.run(seed_demo(settings, progress=click.echo))
     base = f"http://{settings.domain}:{port}"
+    shops = asyncio.run(seed_demo(settings, progress=click.echo, sandbox_base=base))
     click.echo("")
     click.secho("Galleria demo", bold=True)
     click.echo(f"  Platform (landing, signup):  {base}/")

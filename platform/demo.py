@@ -6,6 +6,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from galleria.auth.signup import signup
+from galleria.kernel import db
+from galleria.kernel.tenancy.settings_update import update_plugin_settings
 from galleria.kernel.tenancy.shops import get_shop
 from galleria.kernel.tenancy.templates import DemoShop, load_demo_shops
 from galleria.runtime import Runtime
@@ -13,7 +15,10 @@ from galleria.settings import Settings
 
 
 async def seed_demo(settings: Settings, progress: Callable[[str], None] = print,
-                    only: list[Path] | None = None) -> list[DemoShop]:
+                    only: list[Path] | None = None,
+                    sandbox_base: str | None = None) -> list[DemoShop]:
+    """Open the demo shops that are not there yet; with `sandbox_base` (the demo's URL),
+    also enable in each of them the plugins whose simulators sandbox mode mounts."""
     runtime = Runtime.build(settings)
     await runtime.open()
     try:
@@ -33,6 +38,30 @@ async def seed_demo(settings: Settings, progress: Callable[[str], None] = print,
                          templates=runtime.templates, host=runtime.host,
                          tenants_dir=runtime.tenants_dir, theme_color=shop.theme_color,
                          locale=shop.locale)
+        if sandbox_base:
+            await enable_sandboxes(runtime, shops, sandbox_base, progress)
         return shops
     finally:
         await runtime.close()
+
+
+async def enable_sandboxes(runtime: Runtime, shops: list[DemoShop], base: str,
+                           progress: Callable[[str], None]) -> None:
+    """Point every demo shop's sandboxed plugins at their simulators (galleria_sandbox_apps
+    entries with demo settings), so that a purchase works without credentials."""
+    host = runtime.host
+    for plugin in host.implementers("galleria_sandbox_apps", host.names()):
+        for name, _app, *demo in host.collect("galleria_sandbox_apps", [plugin]):
+            if not demo:
+                continue
+            url = f"{base}/sandbox/{name}"
+            values = {key: value.replace("{sandbox_url}", url) if isinstance(value, str)
+                      else value for key, value in demo[0].items()}
+            for shop in shops:
+                found = await get_shop(shop.slug)
+                if found is None:
+                    continue
+                async with db.shop_scope(found.id):  # merged: a template's settings stay
+                    await update_plugin_settings(found.id, host, plugin, values,
+                                                 actor="demo:sandbox", enable=True)
+            progress(f"sandbox: {plugin} → {url}")

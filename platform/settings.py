@@ -36,6 +36,8 @@ class Settings:
     trace_plugins: bool = False
     signup_rate_limit: int = 10  # signups per IP per hour
     db_pool_max: int = 10
+    # Mount the plugins' simulators (galleria_sandbox_apps) at /sandbox/…: demo only.
+    sandbox: bool = False
 
     @property
     def is_postgres(self) -> bool:
@@ -116,6 +118,7 @@ class Settings:
             trace_plugins=_flag(env.get("GALLERIA_TRACE_PLUGINS")),
             signup_rate_limit=ints["GALLERIA_SIGNUP_RATE_LIMIT"],
             db_pool_max=ints["GALLERIA_DB_POOL_MAX"],
+            sandbox=_flag(env.get("GALLERIA_SANDBOX")),
         )
 
 

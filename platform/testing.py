@@ -28,8 +28,10 @@ from galleria.kernel.db import current_tenant, shop_scope
 from galleria.kernel.events import Event, pending_event_ids
 from galleria.kernel.plugins import PluginHost
 from galleria.kernel.tenancy.plugin_state import set_plugin_state
+from galleria.testing_gateways import GatewayDriver, check_payment_gateway
 
-__all__ = ["enable_plugin", "make_event", "register_plugin", "run_outbox"]
+__all__ = ["GatewayDriver", "check_payment_gateway", "enable_plugin", "make_event",
+           "register_plugin", "run_outbox"]
 
 TEST_ACTOR = "test:galleria.testing"
 

@@ -15,17 +15,26 @@ from typing import Any
 
 from galleria.kernel import db
 from galleria.kernel.events import Listener, deliver, enqueue, pending_event_ids
+from galleria.kernel.fulfilment import jobs as fulfilment_jobs
 from galleria.kernel.inventory import jobs as inventory_jobs
+from galleria.kernel.notifications import jobs as notification_jobs
 from galleria.kernel.orders import jobs as order_jobs
+from galleria.kernel.payments import jobs as payment_jobs
 from galleria.kernel.plugins import JobSpec, PluginHost
+from galleria.kernel.review import runner as review_runner
 from galleria.kernel.tenancy.plugin_state import enabled_plugins
 
 log = logging.getLogger("galleria.jobs")
 KERNEL_JOBS: dict[str, JobSpec] = {spec.name: spec
-                                   for spec in (*order_jobs.JOBS, *inventory_jobs.JOBS)}
+                                   for spec in (*order_jobs.JOBS, *inventory_jobs.JOBS,
+                                                *payment_jobs.JOBS,
+                                                *notification_jobs.JOBS,
+                                                *fulfilment_jobs.JOBS)}
 SWEEPS: list[tuple[str, float]] = [(name, every.total_seconds())
                                    for name, every in (*order_jobs.SWEEPS,
-                                                       *inventory_jobs.SWEEPS)]
+                                                       *inventory_jobs.SWEEPS,
+                                                       *payment_jobs.SWEEPS,
+                                                       *fulfilment_jobs.SWEEPS)]
 
 
 def _by_topic(listeners: list[Listener]) -> dict[str, list[Listener]]:
@@ -36,7 +45,10 @@ def _by_topic(listeners: list[Listener]) -> dict[str, list[Listener]]:
 
 
 # The kernel's own reactions to events (notifications, webhooks, order review), by topic.
-KERNEL_LISTENERS: dict[str, list[Listener]] = _by_topic([])
+KERNEL_LISTENERS: dict[str, list[Listener]] = _by_topic([*order_jobs.LISTENERS,
+                                                          *payment_jobs.LISTENERS,
+                                                          *notification_jobs.LISTENERS,
+                                                          *review_runner.LISTENERS])
 _last_swept: dict[str, float] = {}
 
 
@@ -64,7 +76,7 @@ async def run_event(event_id: int, host: PluginHost, jobs: dict[str, JobSpec]) -
 async def relay_once(host: PluginHost, jobs: dict[str, JobSpec], limit: int = 100) -> int:
     """Run every due row in this process (and the sweeps, when due); returns how many
     rows were finished."""
-    await run_sweeps()
+    await run_sweeps(host)
     finished = 0
     for event_id in await pending_event_ids(limit):
         try:
@@ -74,9 +86,10 @@ async def relay_once(host: PluginHost, jobs: dict[str, JobSpec], limit: int = 10
     return finished
 
 
-async def run_sweeps(now: float | None = None) -> None:
+async def run_sweeps(host: PluginHost | None = None, now: float | None = None) -> None:
     """Run each sweep whose interval has passed in this process (the first call runs all).
-    Sweeps are idempotent, so several processes running them at once is harmless."""
+    Sweeps are idempotent, so several processes running them at once is harmless. A sweep
+    whose function takes `host` (it calls the shops' plugins) is given the plugin host."""
     now = time.monotonic() if now is None else now
     for name, every in SWEEPS:
         last = _last_swept.get(name)
@@ -84,7 +97,11 @@ async def run_sweeps(now: float | None = None) -> None:
             continue
         _last_swept[name] = now
         try:
-            await call_job(KERNEL_JOBS[name], {})
+            spec = KERNEL_JOBS[name]
+            wants_host = "host" in inspect.signature(spec.fn).parameters
+            if wants_host and host is None:
+                continue  # a caller without plugins cannot run this one
+            await call_job(spec, {"host": host} if wants_host else {})
         except Exception:
             log.exception("sweep %s failed; it runs again in %.0f s", name, every)
 

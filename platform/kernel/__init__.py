@@ -7,6 +7,7 @@ module exports is the stable plugin API.
 from galleria.kernel.checkout.contracts import (
     Address,
     Adjustment,
+    NotOffered,
     PriceAdjuster,
     PricedLine,
     PricingContext,
@@ -24,8 +25,18 @@ from galleria.kernel.errors import (
     ValidationFailed,
 )
 from galleria.kernel.events import Event, emit, enqueue
+from galleria.kernel.fulfilment.contracts import (
+    CarrierError,
+    ShipmentCreated,
+    ShipmentLine,
+    ShipmentRequest,
+    TrackedShipment,
+    TrackingUpdate,
+)
+from galleria.kernel.fulfilment.service import record_tracking_by_number
 from galleria.kernel.hookspecs import hookimpl
-from galleria.kernel.money import Money, format_minor
+from galleria.kernel.money import Money, format_minor, parse_major
+from galleria.kernel.notifications.contracts import NotificationChannel, NotificationMessage
 from galleria.kernel.payments.contracts import (
     CallbackRequest,
     CallbackResponse,
@@ -40,8 +51,11 @@ from galleria.kernel.payments.contracts import (
     RefundUpdate,
 )
 from galleria.kernel.plugins import ConsolePage, JobSpec, PluginInfo, SettingField
+from galleria.kernel.review import api as review_queue
+from galleria.kernel.review.contracts import CustomerHistory, ReviewContext, ReviewRule, Verdict
 from galleria.kernel.schema import Index, create_indexes, enable_row_level_security
 from galleria.kernel.tenancy.plugin_state import plugin_settings
+from galleria.kernel.tenancy.settings_update import update_plugin_settings
 from galleria.kernel.tenancy.shops import Shop
 
 __all__ = [
@@ -49,8 +63,10 @@ __all__ = [
     "Adjustment",
     "CallbackRequest",
     "CallbackResponse",
+    "CarrierError",
     "Conflict",
     "ConsolePage",
+    "CustomerHistory",
     "DomainError",
     "Event",
     "FieldError",
@@ -60,6 +76,9 @@ __all__ = [
     "JobSpec",
     "Money",
     "NotFound",
+    "NotOffered",
+    "NotificationChannel",
+    "NotificationMessage",
     "NotificationRejected",
     "PaymentAction",
     "PaymentGateway",
@@ -74,10 +93,18 @@ __all__ = [
     "Quote",
     "RefundRequest",
     "RefundUpdate",
+    "ReviewContext",
+    "ReviewRule",
     "SettingField",
+    "ShipmentCreated",
+    "ShipmentLine",
+    "ShipmentRequest",
     "ShippingMethod",
     "Shop",
+    "TrackedShipment",
+    "TrackingUpdate",
     "ValidationFailed",
+    "Verdict",
     "create_indexes",
     "current_tenant",
     "emit",
@@ -85,6 +112,10 @@ __all__ = [
     "enqueue",
     "format_minor",
     "hookimpl",
+    "parse_major",
     "plugin_settings",
+    "record_tracking_by_number",
+    "review_queue",
     "shop_scope",
+    "update_plugin_settings",
 ]

@@ -13,6 +13,12 @@ from typing import Any
 KERNEL_APPS = [
     "galleria.kernel.piccolo_app",
     "galleria.kernel.orders.piccolo_app",
+    "galleria.kernel.payments.piccolo_app",
+    "galleria.kernel.customers.piccolo_app",
+    "galleria.kernel.notifications.piccolo_app",
+    "galleria.kernel.fulfilment.piccolo_app",
+    "galleria.kernel.review.piccolo_app",
+    "galleria.kernel.access.piccolo_app",
 ]
 
 

@@ -91,6 +91,21 @@ def galleria_routes() -> list[Any]:
 
 
 @hookspec
+def galleria_sandbox_apps() -> list[tuple[Any, ...]]:
+    """Contribute simulators of outside services (a payment gateway, a carrier) for sandbox
+    mode, so that a whole purchase works on a laptop without credentials.
+
+    Called once when the app is built, and only with ``GALLERIA_SANDBOX=1`` (the demo): each
+    ``(name, asgi_app)`` is mounted at ``/sandbox/{name}/``. Never mounted otherwise:
+    production paths never reach a simulator. A third element, ``(name, asgi_app,
+    demo_settings)``, enables the plugin in the demo shops with those settings, where the text
+    ``{sandbox_url}`` stands for the simulator's URL.
+
+    :returns: a list of ``(name, ASGI application[, demo settings])`` tuples.
+    """
+
+
+@hookspec
 def galleria_console_pages() -> list[Any]:
     """Contribute pages to the merchant console's navigation.
 
@@ -141,11 +156,37 @@ def galleria_price_adjusters(shop: Any) -> list[Any]:
 
 @hookspec
 def galleria_review_rules(shop: Any) -> list[Any]:
-    """Contribute order review (审单) rules: objects whose async ``judge(order)`` answers
-    approve, hold (with a reason) or reject. Reject beats hold beats approve.
+    """Contribute order review (审单) rules for ``shop``: objects of the
+    :class:`galleria.kernel.ReviewRule` shape (``code``, ``name``, ``order`` and an async
+    ``judge(context: ReviewContext) -> Verdict``).
 
-    :param shop: the shop.
+    Called once per order, after commit from the outbox: when it is paid, or when it is
+    placed if its payment method pays on delivery. The kernel asks every rule of the shop's
+    enabled plugins in ``order`` (then ``code``), records every verdict and combines them:
+    reject beats hold beats approve, and no opinion at all approves. A rule that raises,
+    times out or answers something else than a ``Verdict`` holds the order ("rule <code>
+    failed: …"). Return quickly without I/O; rules read the shop's data when they judge.
+
+    :param shop: the shop (a :class:`galleria.kernel.Shop`).
     :returns: a list of rule objects.
+    """
+
+
+@hookspec
+def galleria_notification_channels(shop: Any) -> list[Any]:
+    """Contribute notification channels for ``shop``: objects with a ``kind`` ("email",
+    "sms") and an async ``send(message)`` that delivers one
+    :class:`galleria.kernel.NotificationMessage` or raises (the kernel then retries that
+    message on that channel alone, with backoff).
+
+    Called after commit, from the outbox, when an order event produces messages (placed,
+    paid, shipped, delivered, refunded, cancelled, and the follow-up a day after delivery)
+    and again before each message is sent. The kernel addresses a channel of kind "email"
+    with email addresses and one of kind "sms" with phone numbers; other kinds get nothing
+    yet. Must not do I/O itself: return the objects, let ``send`` talk to the world.
+
+    :param shop: the shop (a :class:`galleria.kernel.Shop`).
+    :returns: a list of channel objects (:class:`galleria.kernel.NotificationChannel`).
     """
 
 
@@ -188,7 +229,21 @@ def galleria_stock_expiring(event: Event) -> None:
 @hookspec
 def galleria_customer_registered(event: Event) -> None:
     """A shopper created an account. ``event.payload``: ``customer_id``, ``email``,
-    ``phone``.
+    ``phone`` (either may be empty, normalised: lower-case email, phone digits with an
+    optional leading ``+``) and ``name`` (may be empty).
+    """
+
+
+@hookspec
+def galleria_customer_password_reset_requested(event: Event) -> None:
+    """A shopper asked to reset a forgotten password, for an account that exists: send them
+    the reset link (by email or SMS). Asking for an unknown account emits nothing.
+
+    ``event.payload``: ``customer_id``, ``email``, ``phone`` (either may be empty),
+    ``token`` (single use, a secret: put it in the link, never in a log) and ``expires_at``
+    (RFC 3339; 30 minutes after the request). The shop's reset page is
+    ``https://{shop host}/account/reset?token={token}``; API clients send the token to
+    ``POST /api/v1/account/password-reset/confirm``.
     """
 
 

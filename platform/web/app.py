@@ -21,18 +21,36 @@ from galleria.jobs.embedded import EmbeddedWorker
 from galleria.kernel.plugins import PluginHost
 from galleria.runtime import Runtime
 from galleria.settings import Settings
+from galleria.web.api.account import AccountApi
 from galleria.web.api.admin import AdminApi
 from galleria.web.api.admin_catalog import AdminCatalogApi
+from galleria.web.api.admin_fulfilment import AdminFulfilmentApi
 from galleria.web.api.admin_orders import AdminOrdersApi
+from galleria.web.api.oauth import oauth_router
+from galleria.web.api.payments import AdminPaymentsApi, CallbacksApi, ShopPaymentsApi
 from galleria.web.api.platform import PlatformApi
 from galleria.web.api.shop_orders import ShopOrdersApi
 from galleria.web.api.storefront import StorefrontApi
+from galleria.web.api.webhooks import WebhooksApi
+from galleria.web.api.wechat_login import wechat_api_router
 from galleria.web.context import RequestContextMiddleware, plugin_enabled_guard, shop_host_only
 from galleria.web.deps import provide_runtime, provide_shop
 from galleria.web.health import domain_verification, healthz, readyz
 from galleria.web.pages import JINJA_ENV, PAGE_ROUTES, STATIC_DIR
+from galleria.web.pages.access_console import access_console_router
+from galleria.web.pages.console import LoginRequired, to_login
+from galleria.web.pages.fulfilment_console import fulfilment_console_router
+from galleria.web.pages.notifications_console import notifications_console_router
+from galleria.web.pages.oauth_pages import OAUTH_PAGE_ROUTES
+from galleria.web.pages.oidc_pages import OIDC_ROUTES
+from galleria.web.pages.plugin_console import provide_console, staff_for_console_routes
+from galleria.web.pages.staff_console import staff_console_router
+from galleria.web.pages.wechat_pages import wechat_router
+from galleria.web.permission_guard import enforce_permissions
 from galleria.web.problems import EXCEPTION_HANDLERS
+from galleria.web.sandbox import sandbox_mounts
 from galleria.web.sessions import LazySessionConfig
+from galleria.web.staff_sessions import StaffSessionCheck
 
 log = logging.getLogger("galleria")
 SWAGGER = "/static/vendor/swagger-ui"  # vendored: the API docs work offline
@@ -67,10 +85,14 @@ def create_app(settings: Settings | None = None, *, host: PluginHost | None = No
                      if settings.redis_url else MemoryStore())
     shop_router = Router(path="/", guards=[shop_host_only],
                          route_handlers=[StorefrontApi, AdminApi, ShopOrdersApi,
-                                         AdminOrdersApi, AdminCatalogApi])
+                                         AdminOrdersApi, AdminCatalogApi, ShopPaymentsApi,
+                                         AdminPaymentsApi, CallbacksApi, AccountApi,
+                                         AdminFulfilmentApi, WebhooksApi])
     plugin_routes = [
-        Router(path=f"/plugins/{name}", guards=[shop_host_only, plugin_enabled_guard(name)],
-               route_handlers=handlers)
+        Router(path=f"/plugins/{name}", guards=[shop_host_only, plugin_enabled_guard(name),
+                                                 staff_for_console_routes],
+               route_handlers=handlers, dependencies={"console": Provide(provide_console)},
+               exception_handlers={LoginRequired: to_login})
         for name in runtime.host.names()
         if (handlers := runtime.host.collect("galleria_routes", [name]))
     ]
@@ -78,7 +100,13 @@ def create_app(settings: Settings | None = None, *, host: PluginHost | None = No
     app = Litestar(
         route_handlers=[
             healthz, readyz, domain_verification, PlatformApi, shop_router, *PAGE_ROUTES,
-            *plugin_routes,
+            fulfilment_console_router,
+            notifications_console_router,
+            staff_console_router, access_console_router,
+            *OIDC_ROUTES,  # sign-in with OpenID Connect, sign out everywhere
+            oauth_router, *OAUTH_PAGE_ROUTES,  # connected apps (OAuth2 authorization server)
+            wechat_router, wechat_api_router,  # sign-in with WeChat (QR, mini-program)
+            *plugin_routes, *sandbox_mounts(settings, runtime.host),
             create_static_files_router(path="/static", directories=[STATIC_DIR],
                                        name="static", include_in_schema=False),
             create_static_files_router(path="/media", directories=[settings.media_dir],
@@ -87,12 +115,15 @@ def create_app(settings: Settings | None = None, *, host: PluginHost | None = No
         dependencies={"runtime": Provide(provide_runtime), "shop": Provide(provide_shop)},
         middleware=[RequestContextMiddleware(settings.domain),
                     LazySessionConfig(store="sessions", secure=settings.secure_cookies,
-                                      httponly=True, samesite="lax").middleware],
+                                      httponly=True, samesite="lax").middleware,
+                    StaffSessionCheck()],
         stores={"sessions": session_store},
         csrf_config=CSRFConfig(secret=settings.secret_key, cookie_secure=settings.secure_cookies,
-                               exclude=["/api/", "/callbacks/", "/healthz", "/readyz",
-                                        "/.well-known/"]),
-        exception_handlers=EXCEPTION_HANDLERS,
+                               exclude=["/api/", "/callbacks/", "/sandbox/", "/healthz", "/readyz",
+                                        "/.well-known/",
+                                        "/oauth/token"]),  # apps' servers post there
+        exception_handlers={**EXCEPTION_HANDLERS, LoginRequired: to_login},
+        guards=[enforce_permissions],  # who may do what: galleria.auth.permissions
         template_config=TemplateConfig(instance=JinjaTemplateEngine.from_environment(JINJA_ENV)),
         openapi_config=OpenAPIConfig(title="Galleria API", version="1.0.0",
                                      path="/schema", render_plugins=[SwaggerRenderPlugin(

@@ -18,6 +18,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -80,21 +81,29 @@ def _wait_until_up(url: str, process: subprocess.Popen, log: Path, timeout: floa
     raise RuntimeError(f"the server did not start in {timeout}s:\n{log.read_text()[-4000:]}")
 
 
-@pytest.fixture(scope="session")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    if not shutil.which("chromium"):
-        pytest.skip("Debian chromium is not installed")
-    var = tmp_path_factory.mktemp("e2e")
+def server_env(var: Path, **extra: str) -> dict[str, str]:
+    """The environment of a throwaway `galleria` under `var`: this process's environment
+    without its GALLERIA_ settings, a SQLite database in `var`, and `extra`."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("GALLERIA_")}
     env.update({
         "GALLERIA_DATABASE_URL": f"sqlite:///{var / 'e2e.db'}",
         "GALLERIA_SECRET_KEY": SECRET,
         "GALLERIA_VAR_DIR": str(var),
         "GALLERIA_DOMAIN": "localhost",
+        # Every browser test opens its shops through signup, all from 127.0.0.1.
+        "GALLERIA_SIGNUP_RATE_LIMIT": "1000",
+        **extra,
     })
-    subprocess.run([*_galleria(), "migrate"], env=env, check=True, capture_output=True,
-                   timeout=120)
-    server = LiveServer(port=_free_port())
+    return env
+
+
+@contextmanager
+def serving(env: dict[str, str], var: Path, port: int | None = None) -> Iterator[LiveServer]:
+    """`galleria.web.asgi:app` under uvicorn on 127.0.0.1 (a free port unless `port`) with
+    `env`, until the block ends. Migrate (or seed) before."""
+    if not shutil.which("chromium"):
+        pytest.skip("Debian chromium is not installed")
+    server = LiveServer(port=port or _free_port())
     log = var / "server.log"
     with log.open("wb") as out:
         process = subprocess.Popen(
@@ -111,6 +120,20 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
             process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             process.kill()
+
+
+def migrate(env: dict[str, str]) -> None:
+    subprocess.run([*_galleria(), "migrate"], env=env, check=True, capture_output=True,
+                   timeout=120)
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    var = tmp_path_factory.mktemp("e2e")
+    env = server_env(var)
+    migrate(env)
+    with serving(env, var) as server:
+        yield server
 
 
 @pytest.fixture(scope="session")

@@ -15,6 +15,7 @@ from typing import Any
 from galleria.kernel import db
 from galleria.kernel.errors import Conflict, NotFound, ValidationFailed
 from galleria.kernel.events import emit
+from galleria.kernel.fulfilment.views import shipments_of
 from galleria.kernel.inventory import service as inventory
 from galleria.kernel.orders import states
 from galleria.kernel.orders.states import IllegalTransition, check_transition
@@ -95,10 +96,18 @@ async def order_view(tenant_id: int, row: dict[str, Any], *, staff: bool) -> dic
     }
     if staff:
         view.update(customer_id=row["customer"], stock_status=row["stock_status"],
-                    payments=[], shipments=[])  # filled by payments and fulfilment
+                    payments=await _payments(tenant_id, row),
+                    shipments=await shipments_of(tenant_id, row["id"], staff=True))
     else:
-        view["tracking"] = []  # filled by fulfilment
+        view["tracking"] = await shipments_of(tenant_id, row["id"], staff=False)
     return view
+
+
+async def _payments(tenant_id: int, row: dict[str, Any]) -> list[dict[str, Any]]:
+    # Payments build on orders (they import this module), so they are fetched lazily.
+    from galleria.kernel.payments.service import payments_of
+
+    return await payments_of(tenant_id, row["id"])
 
 
 def _entry(entry: dict[str, Any], staff: bool) -> dict[str, Any]:
@@ -107,25 +116,6 @@ def _entry(entry: dict[str, Any], staff: bool) -> dict[str, Any]:
     if staff:
         shown["actor"] = entry["actor"]
     return shown
-
-
-async def list_orders(tenant_id: int, *, status: str | None = None,
-                      before_id: int | None = None, limit: int = 50) -> list[dict[str, Any]]:
-    """Newest first; `before_id` is the last id of the previous page."""
-    if status is not None and status not in states.STATES:
-        raise ValidationFailed(f"status must be one of: {', '.join(states.STATES)}")
-    query = Order.select(
-        Order.id, Order.number, Order.status, Order.total, Order.currency, Order.contact,
-        Order.customer, Order.created_at, Order.paid_at).where(Order.tenant == tenant_id)
-    if status:
-        query = query.where(Order.status == status)
-    if before_id is not None:
-        query = query.where(Order.id < before_id)
-    rows = await query.order_by(Order.id, ascending=False).limit(limit)
-    return [{"number": r["number"], "status": r["status"], "total": r["total"],
-             "currency": r["currency"], "contact_name": (_json(r["contact"]) or {}).get("name"),
-             "customer_id": r["customer"], "created_at": _time(r["created_at"]),
-             "paid_at": _time(r["paid_at"]), "_position": {"id": r["id"]}} for r in rows]
 
 
 async def transition(tenant_id: int, number: str, to: str, *, actor: str, reason: str = "",
@@ -253,4 +243,4 @@ async def record_refund(tenant_id: int, number: str, amount: int, *, actor: str,
 
 
 __all__ = ["IllegalTransition", "cancel_order", "find_for_guest", "get_order", "hash_token",
-           "list_orders", "order_view", "record_refund", "record_timeline", "transition"]
+           "order_view", "record_refund", "record_timeline", "transition"]

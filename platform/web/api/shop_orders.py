@@ -15,12 +15,14 @@ from galleria.kernel.checkout import carts
 from galleria.kernel.checkout.details import check_address
 from galleria.kernel.checkout.placement import OrderRequest, place_order
 from galleria.kernel.checkout.pricing import price_cart
+from galleria.kernel.customers.history import customer_order
 from galleria.kernel.errors import Problems
 from galleria.kernel.orders.service import find_for_guest, order_view
 from galleria.kernel.tenancy.plugin_state import enabled_plugins
 from galleria.kernel.tenancy.shops import Shop
 from galleria.runtime import Runtime
 from galleria.web.idempotency import idempotent
+from galleria.web.shoppers import actor_of, current_customer
 
 CartId = Annotated[str, Parameter(max_length=32)]
 Quantity = Annotated[int, msgspec.Meta(ge=0, le=carts.MAX_QUANTITY)]
@@ -68,7 +70,8 @@ class ShopOrdersApi(Controller):
     async def create_cart(self, request: Request, shop: Shop) -> Response:
         """A new, empty cart. Its `id` is unguessable: keep it, it is the key to the cart."""
         async def work() -> Response:
-            return _created((await carts.create_cart(shop)).to_json())
+            customer = await current_customer(request)  # a signed-in shopper's cart is theirs
+            return _created((await carts.create_cart(shop, customer and customer.id)).to_json())
 
         async with db.shop_scope(shop.id):
             return await idempotent(request, shop.id, work)
@@ -128,11 +131,13 @@ class ShopOrdersApi(Controller):
         """Place an order from a cart (prices recomputed here). 201 with the order and its
         `access_token`, shown this once: it is the guest's key to the order. 409
         `out_of_stock` lists in `items` every SKU that ran out."""
+        customer = await current_customer(request)
         order_request = OrderRequest(
             cart_id=data.cart_id, contact=data.contact, address=data.address,
             payment_method=data.payment_method, shipping_method=data.shipping_method,
             coupon_code=data.coupon_code, points=data.points, invoice=data.invoice,
-            note=data.note)
+            note=data.note, customer_id=customer.id if customer else None,
+            actor=actor_of(customer))
 
         async def work() -> Response:
             placed = await place_order(shop, runtime.host, order_request)
@@ -143,12 +148,17 @@ class ShopOrdersApi(Controller):
 
     @get("/orders/{number:str}", operation_id="getOrder")
     async def get_order(
-        self, shop: Shop, number: Annotated[str, Parameter(max_length=20)],
+        self, request: Request, shop: Shop, number: Annotated[str, Parameter(max_length=20)],
         access_token: Annotated[str | None, Parameter(max_length=100)] = None,
     ) -> dict[str, Any]:
-        """The order, for whoever holds its `access_token`; any other caller gets 404."""
+        """The order, for whoever holds its `access_token` and for the signed-in customer
+        who placed it; any other caller gets 404."""
         async with db.shop_scope(shop.id):
-            row = await find_for_guest(shop.id, number, access_token)
+            customer = await current_customer(request)
+            if customer is not None and access_token is None:  # the owner needs no token
+                row = await customer_order(shop.id, customer.id, number)
+            else:
+                row = await find_for_guest(shop.id, number, access_token)
             return await order_view(shop.id, row, staff=False)
 
     @get("/shipping-methods", operation_id="listShippingMethods")

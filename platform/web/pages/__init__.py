@@ -6,17 +6,23 @@ extension: `_()` in templates translates into the request's language).
 """
 
 from galleria.web.i18n import load_all
+from galleria.web.pages.account import account_router
 from galleria.web.pages.catalog_console import catalog_console_router
 from galleria.web.pages.common import home, switch_language
 from galleria.web.pages.console import console_router
 from galleria.web.pages.inventory_console import inventory_console_router
+from galleria.web.pages.orders_console import orders_console_router
 from galleria.web.pages.platform import platform_router
 from galleria.web.pages.render import JINJA_ENV, STATIC_DIR
+from galleria.web.pages.shopping import shopping_router
 from galleria.web.pages.storefront import storefront_router
 
 load_all()  # compile the catalogs now: a broken .po file fails at start-up
 
 PAGE_ROUTES: list = [home, switch_language, platform_router, console_router, storefront_router]
 PAGE_ROUTES += [catalog_console_router, inventory_console_router]  # product editor, stock
+PAGE_ROUTES += [orders_console_router]  # order list, detail, actions, CSV export
+PAGE_ROUTES += [shopping_router]  # cart, checkout, payment and order pages
+PAGE_ROUTES += [account_router]  # the shopper's account: sign-in, orders, addresses
 
 __all__ = ["JINJA_ENV", "PAGE_ROUTES", "STATIC_DIR"]

@@ -15,6 +15,8 @@ from litestar.connection import ASGIConnection
 from litestar.handlers.base import BaseRouteHandler
 from litestar.response import Redirect
 
+from galleria.auth.permissions import may_open
+from galleria.auth.ratelimit import record_failure, refuse_if_locked, signin_keys
 from galleria.auth.staff import authenticate, role_in
 from galleria.kernel import db
 from galleria.kernel.catalog.service import count_products, list_products
@@ -71,6 +73,8 @@ def to_login(request: Request, exc: LoginRequired) -> Response:
 
 
 async def require_staff(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+    if "staff" in connection.scope["state"]:
+        return  # signed in and checked already by the permission guard
     shop = shop_of(connection)  # type: ignore[arg-type]
     user = session_user(connection)  # type: ignore[arg-type]
     here = connection.url.path if connection.method == "GET" else "/console/"
@@ -81,7 +85,7 @@ async def require_staff(connection: ASGIConnection, _: BaseRouteHandler) -> None
         role = await role_in(user["user_id"], shop.id)
     if role is None:
         raise LoginRequired(here, "no_access")
-    connection.scope["state"]["staff"] = {**user, "role": role}
+    connection.scope["state"]["staff"] = {**user, "role": role, "permissions": []}
 
 
 def staff_of(request: Request) -> dict[str, Any]:
@@ -108,14 +112,20 @@ async def console_page(request: Request, runtime: Runtime, template: str, active
     translate = gettext_for(request)
     async with db.shop_scope(shop.id):
         extra = await plugin_pages(runtime, shop)
+    staff = staff_of(request)
+
+    def may(path: str) -> bool:  # links only to the pages this member may open
+        return may_open(staff, path)
+
     nav = [{"key": key, "url": url, "title": translate(title), "icon": icon,
             "active": key == active}
-           for key, url, title, icon in NAV]
+           for key, url, title, icon in NAV if may(url)]
     plugin_nav = [{"key": f"p:{p.slug}", "url": f"/console/p/{p.slug}",
                    "title": _title(locale, p.title, p.title_zh), "icon": p.icon or "puzzle",
-                   "active": active == f"p:{p.slug}"} for p in extra]
+                   "active": active == f"p:{p.slug}"} for p in extra
+                  if may(f"/console/p/{p.slug}")]
     return page(request, template, status_code=status_code, nav=nav, plugin_nav=plugin_nav,
-                staff=staff_of(request), logo_url=logo_url(shop), active=active, **context)
+                staff=staff, may=may, logo_url=logo_url(shop), active=active, **context)
 
 
 # -- sign-in, ticket, sign-out ------------------------------------------------------------------
@@ -153,12 +163,14 @@ async def login_submit(request: Request, shop: Shop, runtime: Runtime) -> Respon
                     values={"email": email}, next=next_path, error=error,
                     logo_url=logo_url(shop))
 
+    keys = signin_keys(client_ip(request), email)
     try:
-        await runtime.limiter.hit(f"signin:{client_ip(request)}", *SIGNIN_LIMIT)
+        await refuse_if_locked(runtime.limiter, keys)
     except RateLimited:
         return again(_("Too many sign-in attempts. Please wait a few minutes."), 429)
     user = await authenticate(email, password) if email and password else None
     if user is None:
+        await record_failure(runtime.limiter, keys)
         return again(_("Wrong email or password."), 401)
     async with db.shop_scope(shop.id):
         role = await role_in(user["id"], shop.id)
@@ -227,10 +239,6 @@ class ConsolePages(Controller):
             item["status"] = statuses.get(item["id"], "published")
         return await console_page(request, runtime, "console/products.html", "products",
                                   products=items, total=total)
-
-    @get("/orders", name="console:orders")
-    async def orders(self, request: Request, runtime: Runtime) -> Response:
-        return await console_page(request, runtime, "console/orders.html", "orders")
 
     @get("/settings", name="console:settings")
     async def settings(self, request: Request, shop: Shop, runtime: Runtime) -> Response:

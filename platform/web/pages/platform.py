@@ -7,6 +7,7 @@ from typing import Any
 from litestar import Request, Response, Router, get, post
 from litestar.response import Redirect
 
+from galleria.auth.ratelimit import record_failure, refuse_if_locked, signin_keys
 from galleria.auth.staff import authenticate, role_in, shops_of
 from galleria.kernel import db
 from galleria.kernel.errors import EmailTaken, RateLimited, SlugTaken, ValidationFailed
@@ -29,8 +30,6 @@ from galleria.web.pages.sessions import (
     session_user,
     start_session,
 )
-
-SIGNIN_LIMIT = (20, 300)  # attempts per IP per window (seconds)
 
 
 def template_cards(runtime: Runtime, locale: str) -> list[dict[str, Any]]:
@@ -134,14 +133,16 @@ async def login_submit(request: Request, runtime: Runtime) -> Response:
     form = await request.form()
     email = str(form.get("email") or "").strip()
     password = str(form.get("password") or "")
+    keys = signin_keys(client_ip(request), email)
     try:
-        await runtime.limiter.hit(f"signin:{client_ip(request)}", *SIGNIN_LIMIT)
+        await refuse_if_locked(runtime.limiter, keys)
     except RateLimited:
         return page(request, "platform/login.html", status_code=429, values={"email": email},
                     error=_("Too many sign-in attempts. Please wait a few minutes."),
                     my_shops=[])
     user = await authenticate(email, password) if email and password else None
     if user is None:
+        await record_failure(runtime.limiter, keys)
         return page(request, "platform/login.html", status_code=401, values={"email": email},
                     error=_("Wrong email or password."), my_shops=[])
     await start_session(request, {"user_id": user["id"], "email": user["email"]})

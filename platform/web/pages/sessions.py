@@ -18,6 +18,8 @@ from typing import Any
 
 from litestar import Request
 
+from galleria.web.staff_sessions import stamp
+
 TICKET_TTL = 300
 SESSION_STORE = "sessions"
 SESSION_COOKIE = "session"  # ServerSideSessionConfig's default key
@@ -89,7 +91,8 @@ async def start_session(request: Request, data: dict[str, Any]) -> None:
     # so that it generates a new one for this response.
     request.cookies.pop(SESSION_COOKIE, None)
     request.clear_session()
-    request.set_session(dict(data))
+    # A staff session carries its user's generation ("sign out everywhere" bumps it).
+    request.set_session(await stamp(request.app.stores.get(SESSION_STORE), dict(data)))
 
 
 def end_session(request: Request) -> None:
