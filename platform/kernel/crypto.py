@@ -24,16 +24,23 @@ class SecretsUnreadable(RuntimeError):
 def configure(secret_key: str) -> None:
     global _secret_key
     _secret_key = secret_key
+    derive_key.cache_clear()
     _fernet.cache_clear()
+
+
+@lru_cache(maxsize=16)
+def derive_key(purpose: str) -> bytes:
+    """32 bytes for `purpose` (encryption, a keyed digest), derived from the secret key with
+    HKDF: one secret, a separate key per use."""
+    if not _secret_key:
+        raise RuntimeError("galleria.kernel.crypto.configure() has not been called")
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None,
+                info=f"galleria:{purpose}".encode()).derive(_secret_key.encode())
 
 
 @lru_cache(maxsize=4)
 def _fernet(purpose: str) -> Fernet:
-    if not _secret_key:
-        raise RuntimeError("galleria.kernel.crypto.configure() has not been called")
-    key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None,
-               info=f"galleria:{purpose}".encode()).derive(_secret_key.encode())
-    return Fernet(base64.urlsafe_b64encode(key))
+    return Fernet(base64.urlsafe_b64encode(derive_key(purpose)))
 
 
 def seal(values: dict, purpose: str = "plugin-secrets") -> str:

@@ -240,10 +240,12 @@ def galleria_customer_password_reset_requested(event: Event) -> None:
     the reset link (by email or SMS). Asking for an unknown account emits nothing.
 
     ``event.payload``: ``customer_id``, ``email``, ``phone`` (either may be empty),
-    ``token`` (single use, a secret: put it in the link, never in a log) and ``expires_at``
-    (RFC 3339; 30 minutes after the request). The shop's reset page is
-    ``https://{shop host}/account/reset?token={token}``; API clients send the token to
-    ``POST /api/v1/account/password-reset/confirm``.
+    ``token`` (single use, a secret: put it in the link, never in a log), ``expires_at``
+    (RFC 3339; 30 minutes after the request) and ``origin`` (the shop's URL origin the
+    shopper asked from). The shop's reset page is ``{origin}/account/reset?token={token}``;
+    API clients send the token to ``POST /api/v1/account/password-reset/confirm``. The
+    kernel itself sends that link through the shop's email or SMS channel
+    (``galleria_notification_channels``); implement this hook for anything more.
     """
 
 

@@ -59,12 +59,16 @@ class CustomerView:
     status: str
     created_at: dt.datetime
     last_sign_in_at: dt.datetime | None
+    email_verified: bool = False
+    phone_verified: bool = False
 
     @classmethod
     def of(cls, row: dict[str, Any]) -> CustomerView:
         return cls(id=row["id"], tenant_id=row["tenant"], email=row["email"],
                    phone=row["phone"], name=row["name"], status=row["status"],
-                   created_at=row["created_at"], last_sign_in_at=row["last_sign_in_at"])
+                   created_at=row["created_at"], last_sign_in_at=row["last_sign_in_at"],
+                   email_verified=row.get("email_verified_at") is not None,
+                   phone_verified=row.get("phone_verified_at") is not None)
 
     @property
     def display_name(self) -> str:
@@ -72,6 +76,7 @@ class CustomerView:
 
     def to_json(self) -> dict[str, Any]:
         return {"id": self.id, "email": self.email, "phone": self.phone, "name": self.name,
+                "email_verified": self.email_verified, "phone_verified": self.phone_verified,
                 "created_at": _time(self.created_at),
                 "last_sign_in_at": _time(self.last_sign_in_at)}
 

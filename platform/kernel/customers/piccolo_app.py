@@ -5,9 +5,14 @@ from pathlib import Path
 
 from piccolo.conf.apps import AppConfig
 
-from galleria.kernel.customers.tables import Customer, CustomerAddress, CustomerToken
+from galleria.kernel.customers.tables import (
+    Customer,
+    CustomerAddress,
+    CustomerToken,
+    VerificationCode,
+)
 
-CUSTOMER_TABLES = [Customer, CustomerAddress, CustomerToken]
+CUSTOMER_TABLES = [Customer, CustomerAddress, CustomerToken, VerificationCode]
 
 APP_CONFIG = AppConfig(
     app_name="customers",

@@ -45,9 +45,10 @@ class ResetTokenInvalid(ValidationFailed):
     code, title = "reset_token_invalid", "Reset link invalid"
 
 
-async def request_password_reset(tenant_id: int, login: Any) -> None:
+async def request_password_reset(tenant_id: int, login: Any, origin: str = "") -> None:
     """Issue a reset token for the active account `login` names (earlier unused ones are
-    revoked) and emit the event carrying it; do nothing for an unknown account."""
+    revoked) and emit the event carrying it (and `origin`, the shop's URL origin the link
+    starts with); do nothing for an unknown account."""
     row = await find_by_login(tenant_id, login)
     if row is None or row["status"] != ACTIVE:
         return
@@ -58,7 +59,8 @@ async def request_password_reset(tenant_id: int, login: Any) -> None:
         issued = await tokens.issue_reset_token(tenant_id, row["id"])
         await emit(tenant_id, RESET_TOPIC, {
             "customer_id": row["id"], "email": row["email"] or "", "phone": row["phone"] or "",
-            "token": issued.token, "expires_at": issued.expires_at.isoformat()})
+            "token": issued.token, "expires_at": issued.expires_at.isoformat(),
+            "origin": origin})
 
 
 async def reset_password(tenant_id: int, passwords: Passwords, token: Any,

@@ -5,7 +5,7 @@ know nothing of each other. Email and phone are stored normalised (lower-case em
 digits with an optional leading `+`) and each is unique within the shop when present.
 """
 
-from piccolo.columns import Boolean, ForeignKey, Timestamptz, Varchar
+from piccolo.columns import Boolean, ForeignKey, Integer, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
@@ -22,6 +22,8 @@ class Customer(Table, tablename="customer"):
     created_at = Timestamptz(default=TimestamptzNow())
     updated_at = Timestamptz(default=TimestamptzNow())
     last_sign_in_at = Timestamptz(null=True, default=None)
+    email_verified_at = Timestamptz(null=True, default=None)  # a code sent there came back
+    phone_verified_at = Timestamptz(null=True, default=None)
 
 
 class CustomerAddress(Table, tablename="customer_address"):
@@ -57,3 +59,18 @@ class CustomerToken(Table, tablename="customer_token"):
     expires_at = Timestamptz()
     last_used_at = Timestamptz(null=True, default=None)
     revoked_at = Timestamptz(null=True, default=None)
+
+
+class VerificationCode(Table, tablename="customer_code"):
+    """A six-digit code sent to a customer's email or phone to prove it is theirs. Only a
+    keyed digest is kept; it expires, allows a few attempts and works once."""
+
+    tenant = ForeignKey(Tenant, null=False)
+    customer = ForeignKey(Customer, null=False)
+    channel = Varchar(length=8)  # email | phone
+    target = Varchar(length=254)  # the address the code went to
+    code_digest = Varchar(length=64)
+    attempts = Integer(default=0)
+    created_at = Timestamptz(default=TimestamptzNow())
+    expires_at = Timestamptz()
+    used_at = Timestamptz(null=True, default=None)

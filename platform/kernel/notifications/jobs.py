@@ -4,7 +4,7 @@ topic) and the webhook delivery job. galleria.jobs.tasks reads LISTENERS and JOB
 from __future__ import annotations
 
 from galleria.kernel.events import Listener
-from galleria.kernel.notifications import service, webhooks
+from galleria.kernel.notifications import account, service, webhooks
 from galleria.kernel.plugins import JobSpec
 
 LISTENERS = [
@@ -13,6 +13,7 @@ LISTENERS = [
     Listener("notification_send", service.SEND_TOPIC, service.send_notification),
     Listener("notification_follow_up", service.FOLLOW_UP_TOPIC, service.follow_up),
     *(Listener("webhooks", topic, webhooks.queue_webhooks) for topic in webhooks.TOPICS),
+    *account.LISTENERS,
 ]
 JOBS = [JobSpec(webhooks.JOB, webhooks.deliver_webhook)]
 

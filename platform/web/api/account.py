@@ -24,9 +24,11 @@ from galleria.kernel.customers import (
     history,
     recovery,
     tokens,
+    verification,
 )
 from galleria.kernel.customers.accounts import CustomerView
-from galleria.kernel.errors import Unauthorized
+from galleria.kernel.errors import Conflict, Unauthorized
+from galleria.kernel.notifications.account import KIND_OF, channel_for
 from galleria.kernel.tenancy.shops import Shop
 from galleria.runtime import Runtime
 from galleria.web.idempotency import idempotent
@@ -42,6 +44,8 @@ from galleria.web.shoppers import (
 )
 
 Text = Annotated[str, msgspec.Meta(max_length=300)]
+Channel = Annotated[str, msgspec.Meta(pattern="^(email|phone)$")]
+CODES_PER_ACCOUNT = ((5, 3_600),)  # each one sends a message
 CartId = Annotated[str, msgspec.Meta(max_length=32)]
 
 
@@ -94,6 +98,15 @@ async def _session_answer(shop: Shop, customer: CustomerView, cart_id: str | Non
                      "cart": cart.to_json() if cart else None}, status_code=status_code)
 
 
+class VerificationBody(msgspec.Struct, forbid_unknown_fields=True):
+    channel: Channel
+
+
+class ConfirmCodeBody(msgspec.Struct, forbid_unknown_fields=True):
+    channel: Channel
+    code: Annotated[str, msgspec.Meta(min_length=1, max_length=12)]
+
+
 class AccountApi(Controller):
     path = "/api/v1/account"
     tags = ["storefront: account"]
@@ -144,7 +157,8 @@ class AccountApi(Controller):
         """Send a reset link to the account's email or phone (through the shop's
         notification plugins). 202 whether or not the account exists."""
         await limit_reset(runtime, request, shop, data.login)
-        await recovery.request_password_reset(shop.id, data.login)
+        await recovery.request_password_reset(shop.id, data.login,
+                                              origin=str(request.base_url).rstrip("/"))
         return {"detail": "If an account with this email or phone exists, a reset link is "
                           "on its way."}
 
@@ -165,8 +179,34 @@ class AccountApi(Controller):
 
     @get("/", operation_id="getCustomer")
     async def profile(self, customer: CustomerView | None) -> dict[str, Any]:
-        """The signed-in customer: id, email, phone, name, created_at, last_sign_in_at."""
+        """The signed-in customer: id, email, phone, name, email_verified, phone_verified,
+        created_at, last_sign_in_at."""
         return _signed_in(customer).to_json()
+
+    @post("/verification", operation_id="requestVerificationCode", status_code=202)
+    async def request_code(self, request: Request, shop: Shop, runtime: Runtime,
+                           customer: CustomerView | None,
+                           data: VerificationBody) -> dict[str, str]:
+        """Send a six-digit code to the account's `email` or `phone` (`channel`), through
+        the shop's email or SMS channel; 409 when the shop has no such channel, the account
+        no such address, or it is verified already. A few per hour."""
+        me = _signed_in(customer)
+        if await channel_for(runtime.host, shop, KIND_OF.get(data.channel, "")) is None:
+            raise Conflict(f"This shop cannot send codes by {data.channel} yet")
+        for limit, window in CODES_PER_ACCOUNT:
+            await runtime.limiter.hit(f"shopper-code:{shop.id}:{me.id}:{window}", limit, window)
+        await verification.request_code(shop.id, me.id, data.channel)
+        return {"detail": f"A code is on its way to your {data.channel}."}
+
+    @post("/verification/confirm", operation_id="confirmVerificationCode", status_code=200)
+    async def confirm_code(self, shop: Shop, customer: CustomerView | None,
+                           data: ConfirmCodeBody) -> dict[str, Any]:
+        """The code that was sent: the address is verified (the profile says so). 422
+        `code_invalid` with the tries left; after five wrong ones, ask for a new code."""
+        me = _signed_in(customer)
+        await verification.confirm_code(shop.id, me.id, data.channel, data.code)
+        async with db.shop_scope(shop.id):
+            return (await accounts.get_customer(shop.id, me.id)).to_json()
 
     @get("/addresses", operation_id="listAddresses")
     async def list_addresses(self, shop: Shop, customer: CustomerView | None

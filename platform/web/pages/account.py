@@ -167,7 +167,8 @@ async def forgot_submit(request: Request, shop: Shop, runtime: Runtime) -> Respo
     except RateLimited:
         return _page(request, shop, "forgot.html", status_code=429, values=values, sent=False,
                      error=_("Too many attempts. Please wait a few minutes."))
-    await recovery.request_password_reset(shop.id, values["login"])
+    await recovery.request_password_reset(shop.id, values["login"],
+                                          origin=str(request.base_url).rstrip("/"))
     return _page(request, shop, "forgot.html", values=values, sent=True, error="")
 
 
