@@ -99,3 +99,39 @@ async def test_a_reset_link_arrives_by_mail_and_sets_a_new_password(open_shop, r
         "login": "meimei@example.com", "password": "Another-Horse-77"})
     assert signed.status_code == 200
     assert "Another-Horse" not in mail.as_string().replace(link.group(2), "")
+
+
+async def test_the_account_page_verifies_the_email_with_the_mailed_code(
+        open_shop, runtime, smtp, app):  # noqa: F811
+    import httpx
+
+    shop, _ = await _shop(open_shop, runtime, smtp, locale="en")
+    csrf = re.compile(r'name="_csrf_token" value="([^"]+)"')
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
+                                 base_url=f"http://{shop.host}",
+                                 headers={"accept-language": "en"}) as browser:
+        form = await browser.get("/account/register")
+        token = csrf.search(form.text).group(1)
+        made = await browser.post("/account/register", data={
+            "_csrf_token": token, "email": "page@example.com", "password": "Correct-Horse-9",
+            "name": "Page"})
+        assert made.status_code == 303, made.text
+        home = await browser.get("/account")
+        assert 'href="/account/verify?channel=email"' in home.text
+        page = await browser.get("/account/verify?channel=email")
+        sent = await browser.post("/account/verify/send", data={
+            "_csrf_token": csrf.search(page.text).group(1), "channel": "email"})
+        assert sent.status_code == 303
+        await run_outbox(runtime.host)
+        code = _code(smtp.to("page@example.com")[0])
+        page = await browser.get(sent.headers["location"])
+        assert "We sent a six-digit code to page@example.com" in page.text
+        wrong = await browser.post("/account/verify", data={
+            "_csrf_token": csrf.search(page.text).group(1), "channel": "email",
+            "code": "12345x"})
+        assert wrong.status_code == 422 and "wrong or has expired" in wrong.text
+        done = await browser.post("/account/verify", data={
+            "_csrf_token": csrf.search(page.text).group(1), "channel": "email", "code": code})
+        assert done.status_code == 303
+        home = await browser.get("/account")
+        assert "Verified" in home.text and "/account/verify?channel=email" not in home.text

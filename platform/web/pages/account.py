@@ -22,7 +22,7 @@ from galleria.kernel.tenancy.shops import Shop
 from galleria.runtime import Runtime
 from galleria.web.context import shop_host_only
 from galleria.web.i18n import N_, translate_message
-from galleria.web.pages import checkout_form
+from galleria.web.pages import account_verify, checkout_form
 from galleria.web.pages.order_states import STATUS_TITLES, STATUS_TONES
 from galleria.web.pages.render import JINJA_ENV, gettext_for, page, request_locale
 from galleria.web.pages.sessions import safe_next
@@ -351,7 +351,7 @@ account_router = Router(path="/account", guards=[shop_host_only], route_handlers
     register_form, register_submit, sign_in_form, sign_in_submit, sign_out, forgot_form,
     forgot_submit, reset_form, reset_submit, delete_form, delete_submit, account_home,
     address_book, new_address, add_address, edit_address, save_address, delete_address,
-    make_default,
+    make_default, *account_verify.ROUTES,
 ], include_in_schema=False)
 
 __all__ = ["account_router", "signed_in_hint"]
