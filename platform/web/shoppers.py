@@ -25,10 +25,11 @@ from typing import Any
 from litestar import Request
 
 from galleria.auth import passwords as argon2_passwords
-from galleria.kernel.customers import cart_merge
+from galleria.kernel.customers import cart_merge, verification
 from galleria.kernel.customers.accounts import CustomerView, active_customer, identify
 from galleria.kernel.customers.tokens import looks_like_api_token, verify_api_token
-from galleria.kernel.errors import Unauthorized
+from galleria.kernel.errors import Conflict, Unauthorized
+from galleria.kernel.notifications.account import KIND_OF, channel_for
 from galleria.kernel.tenancy.shops import Shop
 from galleria.runtime import Runtime
 from galleria.web.context import current_shop
@@ -44,6 +45,7 @@ SIGN_IN_PER_IP = ((20, 300), (200, 86_400))
 SIGN_IN_PER_ACCOUNT = ((5, 60), (15, 3_600), (40, 86_400))
 REGISTER_PER_IP = ((30, 3_600),)  # generous: mobile carriers put many shoppers behind one IP
 RESET_PER_IP, RESET_PER_ACCOUNT = ((10, 3_600),), ((3, 3_600), (10, 86_400))
+CODES_PER_ACCOUNT = ((5, 3_600),)  # verification codes: each one sends a message
 
 
 class Argon2Passwords:
@@ -127,6 +129,18 @@ async def limit_sign_in(runtime: Runtime, request: Request, shop: Shop, login: s
     _, account = identify(login)
     for limit, window in SIGN_IN_PER_ACCOUNT:
         await runtime.limiter.hit(f"shopper-signin:{shop.id}:{account}:{window}", limit, window)
+
+
+async def send_verification_code(runtime: Runtime, shop: Shop, customer: CustomerView,
+                                 channel: str) -> None:
+    """Send `customer` a code for `channel` (`email` or `phone`): Conflict (409) when the
+    shop has no channel that reaches it, RateLimited (429) past CODES_PER_ACCOUNT."""
+    if await channel_for(runtime.host, shop, KIND_OF.get(channel, "")) is None:
+        raise Conflict(f"This shop cannot send codes by {channel} yet", channel=channel)
+    for limit, window in CODES_PER_ACCOUNT:
+        await runtime.limiter.hit(f"shopper-code:{shop.id}:{customer.id}:{window}", limit,
+                                  window)
+    await verification.request_code(shop.id, customer.id, channel)
 
 
 async def limit_register(runtime: Runtime, request: Request, shop: Shop) -> None:

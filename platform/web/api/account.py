@@ -27,8 +27,7 @@ from galleria.kernel.customers import (
     verification,
 )
 from galleria.kernel.customers.accounts import CustomerView
-from galleria.kernel.errors import Conflict, Unauthorized
-from galleria.kernel.notifications.account import KIND_OF, channel_for
+from galleria.kernel.errors import Unauthorized
 from galleria.kernel.tenancy.shops import Shop
 from galleria.runtime import Runtime
 from galleria.web.idempotency import idempotent
@@ -40,12 +39,12 @@ from galleria.web.shoppers import (
     limit_reset,
     limit_sign_in,
     provide_customer,
+    send_verification_code,
     sign_out_session,
 )
 
 Text = Annotated[str, msgspec.Meta(max_length=300)]
 Channel = Annotated[str, msgspec.Meta(pattern="^(email|phone)$")]
-CODES_PER_ACCOUNT = ((5, 3_600),)  # each one sends a message
 CartId = Annotated[str, msgspec.Meta(max_length=32)]
 
 
@@ -190,12 +189,7 @@ class AccountApi(Controller):
         """Send a six-digit code to the account's `email` or `phone` (`channel`), through
         the shop's email or SMS channel; 409 when the shop has no such channel, the account
         no such address, or it is verified already. A few per hour."""
-        me = _signed_in(customer)
-        if await channel_for(runtime.host, shop, KIND_OF.get(data.channel, "")) is None:
-            raise Conflict(f"This shop cannot send codes by {data.channel} yet")
-        for limit, window in CODES_PER_ACCOUNT:
-            await runtime.limiter.hit(f"shopper-code:{shop.id}:{me.id}:{window}", limit, window)
-        await verification.request_code(shop.id, me.id, data.channel)
+        await send_verification_code(runtime, shop, _signed_in(customer), data.channel)
         return {"detail": f"A code is on its way to your {data.channel}."}
 
     @post("/verification/confirm", operation_id="confirmVerificationCode", status_code=200)

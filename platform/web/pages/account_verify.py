@@ -11,15 +11,13 @@ from litestar.response import Redirect
 
 from galleria.kernel.customers import verification
 from galleria.kernel.errors import DomainError, RateLimited
-from galleria.kernel.notifications.account import KIND_OF, channel_for
 from galleria.kernel.tenancy.shops import Shop
 from galleria.runtime import Runtime
 from galleria.web.i18n import N_
 from galleria.web.pages.render import gettext_for, page
 from galleria.web.pages.storefront import logo_url
-from galleria.web.shoppers import current_customer
+from galleria.web.shoppers import current_customer, send_verification_code
 
-CODES_PER_ACCOUNT = ((5, 3_600),)  # each one sends a message
 CANNOT_SEND = N_("This shop cannot send codes there yet.")
 
 
@@ -50,17 +48,14 @@ async def send_code(request: Request, shop: Shop, runtime: Runtime) -> Response:
     if me is None:
         return Redirect("/account/sign-in?next=%2Faccount", status_code=303)
     channel = _channel(str((await request.form()).get("channel") or ""))
-    if await channel_for(runtime.host, shop, KIND_OF[channel]) is None:
-        return await _show(request, shop, channel, error=_(CANNOT_SEND), status_code=409)
     try:
-        for limit, window in CODES_PER_ACCOUNT:
-            await runtime.limiter.hit(f"shopper-code:{shop.id}:{me.id}:{window}", limit, window)
-        await verification.request_code(shop.id, me.id, channel)
+        await send_verification_code(runtime, shop, me, channel)
     except RateLimited:
         return await _show(request, shop, channel, status_code=429,
                            error=_("Too many attempts. Please wait a few minutes."))
-    except DomainError as exc:
-        return await _show(request, shop, channel, error=exc.detail, status_code=409)
+    except DomainError as exc:  # no channel reaches it, no such address, verified already
+        message = _(CANNOT_SEND) if exc.extra.get("channel") else exc.detail
+        return await _show(request, shop, channel, error=message, status_code=409)
     return Redirect(f"/account/verify?channel={channel}&sent=1", status_code=303)
 
 
