@@ -46,6 +46,8 @@ SIGN_IN_PER_ACCOUNT = ((5, 60), (15, 3_600), (40, 86_400))
 REGISTER_PER_IP = ((30, 3_600),)  # generous: mobile carriers put many shoppers behind one IP
 RESET_PER_IP, RESET_PER_ACCOUNT = ((10, 3_600),), ((3, 3_600), (10, 86_400))
 CODES_PER_ACCOUNT = ((5, 3_600),)  # verification codes: each one sends a message
+CODES_PER_IP = ((20, 3_600), (100, 86_400))
+CODE_TRIES_PER_IP = ((30, 3_600),)  # typed codes (each code also allows only five)
 
 
 class Argon2Passwords:
@@ -131,16 +133,27 @@ async def limit_sign_in(runtime: Runtime, request: Request, shop: Shop, login: s
         await runtime.limiter.hit(f"shopper-signin:{shop.id}:{account}:{window}", limit, window)
 
 
-async def send_verification_code(runtime: Runtime, shop: Shop, customer: CustomerView,
-                                 channel: str) -> None:
+async def send_verification_code(runtime: Runtime, request: Request, shop: Shop,
+                                 customer: CustomerView, channel: str) -> None:
     """Send `customer` a code for `channel` (`email` or `phone`): Conflict (409) when the
-    shop has no channel that reaches it, RateLimited (429) past CODES_PER_ACCOUNT."""
+    shop has no channel that reaches it, RateLimited (429) past the limits per account and
+    per IP."""
     if await channel_for(runtime.host, shop, KIND_OF.get(channel, "")) is None:
         raise Conflict(f"This shop cannot send codes by {channel} yet", channel=channel)
+    ip = _client_ip(request)
+    for limit, window in CODES_PER_IP:
+        await runtime.limiter.hit(f"shopper-code-ip:{ip}:{window}", limit, window)
     for limit, window in CODES_PER_ACCOUNT:
         await runtime.limiter.hit(f"shopper-code:{shop.id}:{customer.id}:{window}", limit,
                                   window)
     await verification.request_code(shop.id, customer.id, channel)
+
+
+async def limit_code_tries(runtime: Runtime, request: Request) -> None:
+    """Typed verification codes per IP (each code itself allows five tries)."""
+    for limit, window in CODE_TRIES_PER_IP:
+        await runtime.limiter.hit(f"shopper-code-try:{_client_ip(request)}:{window}", limit,
+                                  window)
 
 
 async def limit_register(runtime: Runtime, request: Request, shop: Shop) -> None:

@@ -35,6 +35,7 @@ from galleria.web.pagination import decode_cursor
 from galleria.web.pagination import page as paginate
 from galleria.web.shoppers import (
     PASSWORDS,
+    limit_code_tries,
     limit_register,
     limit_reset,
     limit_sign_in,
@@ -189,15 +190,18 @@ class AccountApi(Controller):
         """Send a six-digit code to the account's `email` or `phone` (`channel`), through
         the shop's email or SMS channel; 409 when the shop has no such channel, the account
         no such address, or it is verified already. A few per hour."""
-        await send_verification_code(runtime, shop, _signed_in(customer), data.channel)
+        await send_verification_code(runtime, request, shop, _signed_in(customer),
+                                     data.channel)
         return {"detail": f"A code is on its way to your {data.channel}."}
 
     @post("/verification/confirm", operation_id="confirmVerificationCode", status_code=200)
-    async def confirm_code(self, shop: Shop, customer: CustomerView | None,
+    async def confirm_code(self, request: Request, shop: Shop, runtime: Runtime,
+                           customer: CustomerView | None,
                            data: ConfirmCodeBody) -> dict[str, Any]:
         """The code that was sent: the address is verified (the profile says so). 422
         `code_invalid` with the tries left; after five wrong ones, ask for a new code."""
         me = _signed_in(customer)
+        await limit_code_tries(runtime, request)
         await verification.confirm_code(shop.id, me.id, data.channel, data.code)
         async with db.shop_scope(shop.id):
             return (await accounts.get_customer(shop.id, me.id)).to_json()

@@ -16,7 +16,7 @@ from galleria.runtime import Runtime
 from galleria.web.i18n import N_
 from galleria.web.pages.render import gettext_for, page
 from galleria.web.pages.storefront import logo_url
-from galleria.web.shoppers import current_customer, send_verification_code
+from galleria.web.shoppers import current_customer, limit_code_tries, send_verification_code
 
 CANNOT_SEND = N_("This shop cannot send codes there yet.")
 
@@ -49,7 +49,7 @@ async def send_code(request: Request, shop: Shop, runtime: Runtime) -> Response:
         return Redirect("/account/sign-in?next=%2Faccount", status_code=303)
     channel = _channel(str((await request.form()).get("channel") or ""))
     try:
-        await send_verification_code(runtime, shop, me, channel)
+        await send_verification_code(runtime, request, shop, me, channel)
     except RateLimited:
         return await _show(request, shop, channel, status_code=429,
                            error=_("Too many attempts. Please wait a few minutes."))
@@ -60,13 +60,18 @@ async def send_code(request: Request, shop: Shop, runtime: Runtime) -> Response:
 
 
 @post("/verify", name="account:verify-submit")
-async def confirm_code(request: Request, shop: Shop) -> Response:
+async def confirm_code(request: Request, shop: Shop, runtime: Runtime) -> Response:
     _ = gettext_for(request)
     me = await current_customer(request)
     if me is None:
         return Redirect("/account/sign-in?next=%2Faccount", status_code=303)
     form = await request.form()
     channel = _channel(str(form.get("channel") or ""))
+    try:
+        await limit_code_tries(runtime, request)
+    except RateLimited:
+        return await _show(request, shop, channel, sent=True, status_code=429,
+                           error=_("Too many attempts. Please wait a few minutes."))
     try:
         await verification.confirm_code(shop.id, me.id, channel, str(form.get("code") or ""))
     except DomainError:
