@@ -47,6 +47,9 @@ class DictPayGateway:
     def __init__(self, provider):
         self.provider = provider
 
+    async def available(self, shop):
+        return not self.provider.get("switched_off")
+
     async def start_payment(self, request):
         self.provider["trades"][request.reference] = {"amount": request.amount,
                                                       "state": "NOTPAY"}
@@ -433,3 +436,21 @@ async def test_a_paid_order_the_review_rejects_is_refunded_through_its_gateway(
     async with db.shop_scope(tenant_id):  # and the stock is back on the shelf
         level = await inventory.get_level(tenant_id, variant_id)
     assert level.reserved == 0 and level.available == 5
+
+
+async def test_a_gateway_switched_off_still_refunds_what_it_took_but_takes_no_more(
+        open_shop, runtime, testpay):
+    shop, _, variant_id = await _shop_with_product(open_shop, runtime)
+    order = await _order(shop, variant_id)
+    payment = await _start(shop, order)
+    await notify(shop, {"reference": payment["payment_id"], "status": "paid", "amount": 5600,
+                        "currency": "CNY"})
+    testpay.provider["switched_off"] = True  # the merchant removed its credentials
+    methods = (await shop.get("/api/v1/payment-methods", admin=False)).json()["items"]
+    assert "testpay" not in [m["code"] for m in methods]
+    late = await _order(shop, variant_id, method="testpay", quantity=1)  # no gateway left:
+    assert (await _start_raw(shop, late)).status_code == 422  # …so nothing to start
+    refund = await shop.post(f"/api/admin/v1/orders/{order['number']}/refunds",
+                             json={"amount": 5600, "reason": "out of stock"})
+    assert refund.status_code == 201, refund.text
+    assert refund.json()["order"]["status"] == "refunded"

@@ -31,31 +31,35 @@ class Offered:
         return shown
 
 
-async def offered(shop: Shop, host: PluginHost) -> list[Offered]:
-    """The gateways of the shop's enabled plugins, in plugin order. Call inside the shop's
+async def offered(shop: Shop, host: PluginHost, *, available_only: bool = True
+                  ) -> list[Offered]:
+    """The gateways of the shop's enabled plugins, in plugin order; with `available_only`
+    (for a new payment) only those whose `available(shop)` agrees. Call inside the shop's
     scope (enablement is read from the database)."""
     enabled = await enabled_plugins(shop.id)
     found = []
     for plugin in host.implementers("galleria_payment_gateways", enabled):
         for gateway in host.collect("galleria_payment_gateways", [plugin], shop=shop):
             available = getattr(gateway, "available", None)
-            if available is None or await available(shop):
+            if not available_only or available is None or await available(shop):
                 found.append(Offered(plugin, gateway))
     return found
 
 
 async def find(shop: Shop, host: PluginHost, code: str, *, plugin: str | None = None,
-               field: str = "method") -> Offered:
-    """The enabled gateway `code` (of `plugin`, when given); 422 naming what is offered."""
-    gateways = await offered(shop, host)
+               new: bool = False) -> Offered:
+    """The enabled gateway `code` (of `plugin`, when given). For a `new` payment it must
+    also be available (422 naming what is offered); for a payment that exists (a callback,
+    a refund, a close, a mark-paid) a gateway the merchant switched off since still acts."""
+    gateways = await offered(shop, host, available_only=new)
     for item in gateways:
         if item.code == code and plugin in (None, item.plugin):
             return item
-    if plugin is not None:
-        raise NotFound(f"No payment gateway {plugin}/{code} is enabled in this shop")
+    if not new:
+        raise NotFound(f"No payment gateway {code} is enabled in this shop")
     codes = ", ".join(item.code for item in gateways) or "none"
     raise ValidationFailed(f"This shop does not offer the payment method {code!r}",
-                           errors=[FieldError(field, f"offered: {codes}")])
+                           errors=[FieldError("method", f"offered: {codes}")])
 
 
 __all__ = ["Offered", "find", "offered"]

@@ -77,7 +77,8 @@ async def check_pending_payments(host: PluginHost, now: dt.datetime | None = Non
                 & (Payment.created_at <= now - ASK_AFTER)
                 & (Payment.created_at >= now - GIVE_UP_AFTER)
                 & (Payment.checked_at.is_null() | (Payment.checked_at <= now - ASK_EVERY)))
-            offered = {(o.plugin, o.code): o for o in await gateways.offered(shop, host)}
+            offered = {(o.plugin, o.code): o for o in await gateways.offered(
+                shop, host, available_only=False)}
         for payment in due:
             gateway = offered.get((payment["plugin"], payment["method"]))
             if gateway is None or getattr(gateway.gateway, "offline", False):

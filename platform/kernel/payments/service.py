@@ -21,7 +21,7 @@ import logging
 from typing import Any
 
 from galleria.kernel import db
-from galleria.kernel.errors import Conflict, DomainError, NotFound, ValidationFailed
+from galleria.kernel.errors import Conflict, DomainError, NotFound
 from galleria.kernel.events import emit
 from galleria.kernel.orders import service as orders
 from galleria.kernel.orders import states
@@ -101,7 +101,7 @@ async def start_payment(shop: Shop, host: PluginHost, number: str, method: str, 
     gateway's notify and return URLs are built on it."""
     async with db.shop_scope(shop.id):
         order = await orders.get_order(shop.id, number)
-        offered = await gateways.find(shop, host, method)
+        offered = await gateways.find(shop, host, method, new=True)
         _check_payable(order, offered)
         fresh = await _fresh_payment(shop.id, order["id"], method, scene)
         if fresh is not None:
@@ -298,9 +298,9 @@ async def mark_paid(shop: Shop, host: PluginHost, number: str, *, actor: str,
         order = await orders.get_order(shop.id, number)
         try:
             offered = await gateways.find(shop, host, order["payment_method"])
-        except ValidationFailed:
-            raise Conflict(f"Order {number} is paid by {order['payment_method']!r}, which this "
-                           "shop no longer offers") from None
+        except NotFound:
+            raise Conflict(f"Order {number} is paid by {order['payment_method']!r}, whose "
+                           "plugin this shop no longer has enabled") from None
         if not getattr(offered.gateway, "offline", False):
             raise PaidOnline(f"Order {number} is paid online ({offered.code}): the gateway "
                              "confirms it, not a click")
@@ -322,14 +322,7 @@ async def mark_paid(shop: Shop, host: PluginHost, number: str, *, actor: str,
         return await orders.get_order(shop.id, number)
 
 
-async def find_payment(tenant_id: int, reference: str) -> dict[str, Any]:
-    row = await payment_row(tenant_id, reference)
-    if row is None:
-        raise NotFound(f"No payment {reference} in this shop")
-    return row
-
-
 __all__ = ["ACCEPTED_OUTCOMES", "APPLIED", "DUPLICATE", "IGNORED", "MISMATCH", "ORPHANED",
-           "REJECTED", "UNKNOWN", "AlreadyPaid", "PaidOnline", "apply_update", "find_payment",
-           "handle_callback", "mark_paid", "payment_row", "payment_view", "payments_of",
+           "REJECTED", "UNKNOWN", "AlreadyPaid", "PaidOnline", "apply_update", "handle_callback",
+           "mark_paid", "payment_row", "payment_view", "payments_of",
            "settle_order", "start_payment", "to_record"]

@@ -33,6 +33,7 @@ from galleria.kernel.orders.queries import (
     parse_filter,
 )
 from galleria.kernel.orders.service import cancel_order, get_order, order_view
+from galleria.kernel.payments import gateways
 from galleria.kernel.tenancy.shops import Shop
 from galleria.kernel.tenancy.tables import PlatformUser
 from galleria.runtime import Runtime
@@ -59,7 +60,6 @@ DONE = {"cancelled": N_("Order cancelled; its stock is available again."),
 NEED_REASON = N_("Say why, for the order history")
 ACTOR_KINDS = {"guest": N_("Guest"), "customer": N_("Customer"), "token": N_("API token"),
                "system": N_("System")}
-OFFLINE_CODES = ("cod", "bank_transfer")
 
 
 def _actor(request: Request) -> str:
@@ -103,24 +103,18 @@ async def actor_names(actors: set[str], translate: Any) -> dict[str, str]:
 
 
 async def _offline_gateway(shop: Shop, runtime: Runtime, code: str) -> bool:
-    """Whether `code` is one of the shop's offline gateways (the merchant marks it paid)."""
-    try:
-        from galleria.kernel.payments import gateways
-    except ImportError:  # a build without the payments kernel: judge by the code
-        return code in OFFLINE_CODES
-    for offered in await gateways.offered(shop, runtime.host):
+    """Whether `code` is one of the shop's offline gateways (the merchant marks it paid),
+    switched off since or not: the order was placed with it."""
+    for offered in await gateways.offered(shop, runtime.host, available_only=False):
         if offered.code == code:
             return bool(getattr(offered.gateway, "offline", False))
     return False
 
 
 async def _payment_methods(shop: Shop, runtime: Runtime) -> list[dict[str, str]]:
-    try:
-        from galleria.kernel.payments import gateways
-    except ImportError:
-        return []
+    """Every method the shop's orders may carry, for the filter."""
     return [{"code": o.code, "name": getattr(o.gateway, "name", o.code)}
-            for o in await gateways.offered(shop, runtime.host)]
+            for o in await gateways.offered(shop, runtime.host, available_only=False)]
 
 
 def _query(filters: OrderFilter, **extra: str) -> str:
