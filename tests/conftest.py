@@ -51,7 +51,9 @@ def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     else:
         env["GALLERIA_DATABASE_URL"] = f"sqlite:///{var / 'test.db'}"
     if os.environ.get("GALLERIA_TEST_REDIS"):
-        env["GALLERIA_REDIS_URL"] = "redis://127.0.0.1:6379/15"
+        # A database of its own per concurrent run (jobs queues would otherwise cross-talk).
+        env["GALLERIA_REDIS_URL"] = os.environ.get("GALLERIA_TEST_REDIS_URL",
+                                                   "redis://127.0.0.1:6379/15")
     return Settings.from_env(env)
 
 
