@@ -455,3 +455,24 @@ async def test_a_double_click_places_one_order(browsers, open_shop):
     assert first.headers["location"] == second.headers["location"]
     orders = (await shop.get("/api/admin/v1/orders")).json()["items"]
     assert [f"/orders/{o['number']}?placed=1" for o in orders] == [first.headers["location"]]
+
+
+@pytest.mark.concurrency
+async def test_one_cart_checked_out_from_two_tabs_places_one_order(browsers, open_shop):
+    """Two renderings of the checkout (two attempts) sent at once: one order, and both
+    answers take the shopper to it (the second with the order's key in the session)."""
+    shop, ids = await stocked_shop(open_shop)
+    browser = browsers(shop.host)
+    await add(browser, ids, "POT")
+    tabs = [await checkout_form(browser, action="place") for _ in range(2)]
+    assert tabs[0]["attempt"] != tabs[1]["attempt"]
+    for form in tabs:
+        form["_csrf_token"] = browser.csrf
+    first, second = await asyncio.gather(*(browser.http.post("/checkout", data=form)
+                                           for form in tabs))
+    assert (first.status_code, second.status_code) == (303, 303), (first.text, second.text)
+    assert first.headers["location"] == second.headers["location"]
+    orders = (await shop.get("/api/admin/v1/orders")).json()["items"]
+    assert [f"/orders/{o['number']}?placed=1" for o in orders] == [first.headers["location"]]
+    page = await browser.get(first.headers["location"])
+    assert page.status_code == 200 and orders[0]["number"] in page.text

@@ -7,6 +7,10 @@ lives `CART_TTL` after its last change; an expired cart answers 404 like a missi
 Prices are never stored in a cart: every read prices lines at the variant's current price.
 Carts hold no stock either; adding more than is available is refused (409) all the same, so
 that a shopper learns early, but only placing an order reserves.
+
+One cart becomes at most one order: placing claims the cart (`claim_for_order`, a
+conditional update in the order's transaction). A placed cart still reads (empty, with its
+`order_number`) but takes no more changes: 409 `cart_placed` names the order.
 """
 
 from __future__ import annotations
@@ -35,6 +39,16 @@ class NotForSale(Conflict):
     code, title = "not_for_sale", "Not for sale"
 
 
+class CartPlaced(Conflict):
+    """The cart was placed as an order already; `order_number` says which."""
+
+    code, title = "cart_placed", "Cart already placed"
+
+    def __init__(self, order_number: str) -> None:
+        super().__init__(f"This cart was placed as order {order_number} already; "
+                         "start a new cart", order_number=order_number)
+
+
 @dataclass(frozen=True)
 class CartLineView:
     line: PricedLine
@@ -57,6 +71,7 @@ class CartView:
     currency: str
     lines: tuple[CartLineView, ...]
     expires_at: dt.datetime
+    order_number: str = ""  # the order placed from this cart, once placed
 
     @property
     def sellable(self) -> list[PricedLine]:
@@ -72,7 +87,8 @@ class CartView:
                 "lines": [view.to_json() for view in self.lines],
                 "subtotal": self.subtotal,
                 "item_count": sum(line.quantity for line in self.sellable),
-                "expires_at": _time(self.expires_at)}
+                "expires_at": _time(self.expires_at),
+                "order_number": self.order_number or None}
 
 
 def _json(value: Any) -> Any:
@@ -102,7 +118,8 @@ async def create_cart(shop: Shop, customer_id: int | None = None) -> CartView:
     return await get_cart(shop, token)
 
 
-async def _live_cart(tenant_id: int, token: str) -> dict[str, Any]:
+async def _live_cart(tenant_id: int, token: str, *, changing: bool = False) -> dict[str, Any]:
+    """The unexpired cart row; `changing` refuses a placed cart (CartPlaced)."""
     row = None
     if isinstance(token, str) and 0 < len(token) <= 32:
         row = await Cart.select().where(
@@ -110,7 +127,26 @@ async def _live_cart(tenant_id: int, token: str) -> dict[str, Any]:
             & (Cart.expires_at > _now())).first()
     if row is None:
         raise NotFound("No such cart in this shop (it may have expired)")
+    if changing and row["order_number"]:
+        raise CartPlaced(row["order_number"])
     return row
+
+
+async def claim_for_order(tenant_id: int, token: str, order_number: str) -> None:
+    """Mark the cart as placed as `order_number`, only if no order was placed from it.
+
+    A conditional update: on PostgreSQL a concurrent placing of the same cart waits on this
+    row until the first commits, then finds it claimed (CartPlaced naming that order) or,
+    if the first rolled back, claims it itself. Raises NotFound for a missing/expired cart.
+    """
+    if isinstance(token, str) and 0 < len(token) <= 32:
+        claimed = await Cart.update({Cart.order_number: order_number}).where(
+            (Cart.tenant == tenant_id) & (Cart.token == token) & (Cart.order_number == "")
+            & (Cart.expires_at > _now())).returning(Cart.id)
+        if claimed:
+            return
+    await _live_cart(tenant_id, token, changing=True)  # NotFound or CartPlaced
+    raise Conflict("The cart changed while placing the order; try again")
 
 
 async def get_cart(shop: Shop, token: str) -> CartView:
@@ -118,7 +154,7 @@ async def get_cart(shop: Shop, token: str) -> CartView:
     cart = await _live_cart(shop.id, token)
     return CartView(id=cart["id"], token=cart["token"], customer_id=cart["customer"],
                     currency=shop.currency, lines=tuple(await _line_views(shop.id, cart["id"])),
-                    expires_at=cart["expires_at"])
+                    expires_at=cart["expires_at"], order_number=cart["order_number"])
 
 
 async def _line_views(tenant_id: int, cart_id: int) -> list[CartLineView]:
@@ -199,7 +235,7 @@ async def add_item(shop: Shop, token: str, variant_id: int, quantity: int) -> Ca
     than is available; nothing is changed) or ValidationFailed.
     """
     _check_quantity(quantity, minimum=1)
-    cart = await _live_cart(shop.id, token)
+    cart = await _live_cart(shop.id, token, changing=True)
     variant = await _variant_for_sale(shop.id, variant_id)
     total = await _add_to_line(shop.id, cart["id"], variant_id, quantity)
     if total > MAX_QUANTITY:
@@ -236,7 +272,7 @@ async def set_quantity(shop: Shop, token: str, variant_id: int, quantity: int) -
     _check_quantity(quantity, minimum=0)
     if quantity == 0:
         return await remove_item(shop, token, variant_id)
-    cart = await _live_cart(shop.id, token)
+    cart = await _live_cart(shop.id, token, changing=True)
     variant = await _variant_for_sale(shop.id, variant_id)
     await _refuse_beyond_stock(shop.id, variant, quantity)
     updated = await CartLine.update({CartLine.quantity: quantity}).where(
@@ -250,7 +286,7 @@ async def set_quantity(shop: Shop, token: str, variant_id: int, quantity: int) -
 
 async def remove_item(shop: Shop, token: str, variant_id: int) -> CartView:
     """Remove a line; removing what is not there is not an error (DELETE is idempotent)."""
-    cart = await _live_cart(shop.id, token)
+    cart = await _live_cart(shop.id, token, changing=True)
     await CartLine.delete().where(
         (CartLine.tenant == shop.id) & (CartLine.cart == cart["id"])
         & (CartLine.variant == variant_id))
@@ -263,6 +299,6 @@ async def empty_cart(tenant_id: int, cart_id: int) -> None:
     await _touch(cart_id)
 
 
-__all__ = ["CART_TTL", "NOT_ENOUGH_STOCK", "UNAVAILABLE", "CartLineView", "CartView",
-           "NotForSale", "add_item", "create_cart", "empty_cart", "get_cart", "remove_item",
-           "set_quantity"]
+__all__ = ["CART_TTL", "NOT_ENOUGH_STOCK", "UNAVAILABLE", "CartLineView", "CartPlaced",
+           "CartView", "NotForSale", "add_item", "claim_for_order", "create_cart", "empty_cart",
+           "get_cart", "remove_item", "set_quantity"]

@@ -1,10 +1,12 @@
 """Placing an order: ONE transaction from the cart to a `pending_payment` order.
 
 Inside the shop's scope, in this order: check what the shopper typed (422 with every field
-error), read the cart, price it on the server (clients' totals are never read), write the
-order, its lines, adjustments and first timeline entry, the `order.placed` event and the
-delayed `cancel_unpaid_order` job (due after the shop's payment timeout), empty the cart,
-and reserve every line with a conditional update (all shortages collected into one 409).
+error), open the order row and claim the cart for it (a conditional update: one cart becomes
+one order, a second placing gets 409 `cart_placed` naming the first), read the cart, price
+it on the server (clients' totals are never read), write the order's lines, adjustments and
+first timeline entry, the `order.placed` event and the delayed `cancel_unpaid_order` job
+(due after the shop's payment timeout), empty the cart, and reserve every line with a
+conditional update (all shortages collected into one 409).
 Reserving comes last because it locks the stock rows until commit: the shorter that lock,
 the more buyers of one popular item go through per second. Any error rolls all of it back:
 no stock stays reserved, no coupon stays redeemed, the cart keeps its lines.
@@ -71,13 +73,16 @@ def new_number(shop: Shop, now: dt.datetime) -> str:
 
 async def place_order(shop: Shop, host: PluginHost, request: OrderRequest) -> PlacedOrder:
     """Place an order from `request.cart_id`. Raises ValidationFailed (422, with field
-    errors), NotFound (cart), NotForSale / OutOfStock (409 naming every SKU) or Conflict."""
+    errors), NotFound (cart), CartPlaced (409: an order was placed from this cart already),
+    NotForSale / OutOfStock (409 naming every SKU) or Conflict."""
     async with db.shop_scope(shop.id):
         checked = await _check(shop, host, request)
-        cart = await carts.get_cart(shop, request.cart_id)
-        _refuse_unbuyable(cart)
         now = dt.datetime.now(dt.UTC)
         order_id, number, token = await _open_order(shop, request, checked, now)
+        # Before reading the lines: a concurrent placing of this cart waits here for ours.
+        await carts.claim_for_order(shop.id, request.cart_id, number)
+        cart = await carts.get_cart(shop, request.cart_id)
+        _refuse_unbuyable(cart)
         pricing = await price_cart(
             shop, cart, host=host, address=checked["address"],
             shipping_method=request.shipping_method, coupon_code=request.coupon_code,

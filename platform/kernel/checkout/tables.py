@@ -17,6 +17,9 @@ class Cart(Table, tablename="cart"):
     created_at = Timestamptz(default=TimestamptzNow())
     updated_at = Timestamptz(default=TimestamptzNow())
     expires_at = Timestamptz()  # pushed on by every change; an expired cart is gone (404)
+    # The order placed from this cart ('' until then). Placing sets it with a conditional
+    # update, so concurrent placings of one cart make one order; a placed cart is finished.
+    order_number = Varchar(length=20, default="")
 
 
 class CartLine(Table, tablename="cart_line"):

@@ -23,11 +23,12 @@ def _now() -> dt.datetime:
 
 
 async def account_cart(shop: Shop, customer_id: int) -> carts.CartView | None:
-    """The customer's latest unexpired cart, or None."""
+    """The customer's latest unexpired cart not yet placed as an order, or None."""
     async with db.shop_scope(shop.id):
         row = await Cart.select(Cart.token).where(
             (Cart.tenant == shop.id) & (Cart.customer == customer_id)
-            & (Cart.expires_at > _now())).order_by(Cart.updated_at, ascending=False).first()
+            & (Cart.expires_at > _now()) & (Cart.order_number == "")
+        ).order_by(Cart.updated_at, ascending=False).first()
         return await carts.get_cart(shop, row["token"]) if row else None
 
 
@@ -84,7 +85,7 @@ async def _guest_cart(shop: Shop, token: str | None) -> carts.CartView | None:
         cart = await carts.get_cart(shop, token)
     except NotFound:
         return None
-    return cart if cart.customer_id is None else None
+    return cart if cart.customer_id is None and not cart.order_number else None
 
 
 async def _add_capped(tenant_id: int, cart_id: int, variant_id: int, held: dict[int, int],

@@ -7,9 +7,10 @@
   page (or to the order page for cash on delivery and shops without online payment).
   422 shows every field error at its input, 409 names the SKUs that ran out.
 
-Each rendering of the form carries an `attempt` key: placing is idempotent per attempt
-(stored like an `Idempotency-Key`, in the same transaction as the order), so a double click
-or a resent form places one order and both answers lead to it.
+Each rendering of the form carries an `attempt` key: placing is idempotent per attempt and
+per cart (both stored like an `Idempotency-Key`, in the same transaction as the order), so
+a double click, a resent form or the same cart sent from a second tab places one order and
+every answer leads to it.
 """
 
 from __future__ import annotations
@@ -32,7 +33,12 @@ from galleria.runtime import Runtime
 from galleria.web.i18n import N_
 from galleria.web.pages import checkout_form as cf
 from galleria.web.pages.render import gettext_for, page, request_locale
-from galleria.web.pages.shopping_session import current_cart, remember_cart, remember_order
+from galleria.web.pages.shopping_session import (
+    cart_token,
+    current_cart,
+    remember_cart,
+    remember_order,
+)
 from galleria.web.pages.storefront import logo_url
 from galleria.web.shoppers import actor_of, current_customer
 
@@ -100,6 +106,9 @@ async def submit_checkout(request: Request, shop: Shop, runtime: Runtime) -> Res
 async def _place(request: Request, shop: Shop, runtime: Runtime,
                  values: dict[str, str]) -> Response:
     translate = gettext_for(request)
+    # Read before current_cart, which forgets a cart just placed (from another tab): the
+    # cart's key replays that placing.
+    token = cart_token(request)
     async with db.shop_scope(shop.id):
         cart = await current_cart(request, shop)
         methods = await cf.payment_methods(shop, runtime.host)
@@ -119,7 +128,8 @@ async def _place(request: Request, shop: Shop, runtime: Runtime,
                 "payment_method": payment_method}
 
     try:
-        placed = await place_once(shop.id, values["attempt"] or _new_attempt(), work)
+        keys = [values["attempt"] or _new_attempt()] + ([f"cart:{token}"] if token else [])
+        placed = await place_once(shop.id, keys, work)
     except ValidationFailed as exc:
         return await checkout_page(
             request, shop, runtime, values, errors=cf.field_errors(translate, exc),
@@ -154,33 +164,46 @@ class PlacementInProgress(Conflict):
     code, title = "in_progress", "In progress"
 
 
-async def place_once(tenant_id: int, attempt: str,
+async def place_once(tenant_id: int, keys: list[str],
                      work: Callable[[], Awaitable[dict[str, str]]]) -> dict[str, str]:
-    """Run `work` (placing the order) once per checkout `attempt`, in one transaction with
-    the record of it: a repeat gets the first result. A failed attempt rolls its record back
-    with everything else, so the shopper may fix the form and send it again."""
-    where = ((IdempotencyRecord.tenant == tenant_id) & (IdempotencyRecord.scope == PLACE_SCOPE)
-             & (IdempotencyRecord.key == attempt[:255]))
+    """Run `work` (placing the order) once per checkout attempt and per cart (`keys`), in
+    one transaction with the records of it: a repeat under any of the keys gets the first
+    result. A failed attempt rolls its records back with everything else, so the shopper
+    may fix the form and send it again."""
     async with db.shop_scope(tenant_id):
-        existing = await IdempotencyRecord.select().where(where).first()
-        if existing is None:
-            inserted = await IdempotencyRecord.insert(IdempotencyRecord(
-                tenant=tenant_id, key=attempt[:255], scope=PLACE_SCOPE, request_hash="",
-                status_code=IN_PROGRESS, body="",
-            )).on_conflict(action="DO NOTHING").returning(IdempotencyRecord.id)
-            if not inserted:  # a concurrent submit of this attempt got there first
+        mine = []  # the keys this request holds placeholders for
+        for key in keys:
+            where = _record(tenant_id, key)
+            existing = await IdempotencyRecord.select().where(where).first()
+            if existing is None:
+                inserted = await IdempotencyRecord.insert(IdempotencyRecord(
+                    tenant=tenant_id, key=key[:255], scope=PLACE_SCOPE, request_hash="",
+                    status_code=IN_PROGRESS, body="",
+                )).on_conflict(action="DO NOTHING").returning(IdempotencyRecord.id)
+                if inserted:
+                    mine.append(where)
+                    continue
+                # a concurrent submit with this key got there first (and has committed)
                 existing = await IdempotencyRecord.select().where(where).first()
-        if existing is not None:
-            if existing["status_code"] == IN_PROGRESS:
+            if existing is None or existing["status_code"] == IN_PROGRESS:
                 raise PlacementInProgress("This checkout is being placed")
+            await _seal(mine, existing["body"])  # this attempt, too, leads to that order
             return crypto.unseal(existing["body"], purpose="checkout")
         placed = await work()
         # Sealed: the result holds the guest's access token to the order.
-        await IdempotencyRecord.update({
-            IdempotencyRecord.status_code: 201,
-            IdempotencyRecord.body: crypto.seal(placed, purpose="checkout"),
-        }).where(where)
+        await _seal(mine, crypto.seal(placed, purpose="checkout"))
         return placed
+
+
+def _record(tenant_id: int, key: str):  # a piccolo where-clause
+    return ((IdempotencyRecord.tenant == tenant_id) & (IdempotencyRecord.scope == PLACE_SCOPE)
+            & (IdempotencyRecord.key == key[:255]))
+
+
+async def _seal(wheres: list, sealed: str) -> None:
+    for where in wheres:
+        await IdempotencyRecord.update({IdempotencyRecord.status_code: 201,
+                                        IdempotencyRecord.body: sealed}).where(where)
 
 
 CHECKOUT_ROUTES = [show_checkout, submit_checkout]

@@ -75,6 +75,9 @@ async def current_cart(request: Request, shop: Shop) -> carts.CartView | None:
     except NotFound:
         remember_cart(request, None)
         return None
+    if cart.order_number:  # placed (perhaps from another tab): the next item starts a new cart
+        remember_cart(request, None)
+        return None
     if cart_count(request) != sum(line.quantity for line in cart.sellable):
         remember_cart(request, cart)
     return cart
