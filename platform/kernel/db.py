@@ -131,3 +131,9 @@ async def set_rls_tenant(engine: Engine, tenant_id: int) -> None:
     """Admit `tenant_id`'s rows for the rest of the current PostgreSQL transaction."""
     # tenant_id is an int, so formatting it into the statement is safe.
     await engine.run_ddl(f"SELECT set_config('galleria.tenant', '{int(tenant_id)}', true)")
+
+
+async def clear_rls_tenant(engine: Engine) -> None:
+    """Admit no shop's rows (platform rows only) for the rest of the current PostgreSQL
+    transaction: platform work that opened a shop (signup) writes its own records after."""
+    await engine.run_ddl("SELECT set_config('galleria.tenant', '', true)")

@@ -115,12 +115,16 @@ class AdminApi(Controller):
 
     @post("/domains", operation_id="addDomain", status_code=201)
     async def add_domain(self, request: Request, shop: Shop, actor: str, runtime: Runtime,
-                         data: DomainBody) -> dict[str, Any]:
+                         data: DomainBody) -> Response:
         require_scope(request, "settings:write")
-        async with db.shop_scope(shop.id):
+
+        async def work() -> Response:
             added = await domains.add_domain(shop.id, data.host, runtime.settings.domain)
             await record(shop.id, actor, "domain.added", added["host"])
-        return added
+            return Response(added, status_code=201)
+
+        async with db.shop_scope(shop.id):
+            return await idempotent(request, shop.id, work)
 
     @post("/domains/{host:str}/verify", operation_id="verifyDomain", status_code=200)
     async def verify_domain(self, request: Request, shop: Shop, actor: str,

@@ -94,7 +94,7 @@ class AdminFulfilmentApi(Controller):
     @post("/shipments/{shipment_id:int}/events", operation_id="addTrackingEvent",
           status_code=201)
     async def add_event(self, request: Request, shop: Shop, actor: str, shipment_id: int,
-                        data: EventBody) -> dict[str, Any]:
+                        data: EventBody) -> Response:
         """Record a tracking event by hand (a carrier without an adapter, a courier's
         call). `delivered` delivers the shipment, and the order once all of it is."""
         require_scope(request, "fulfilment:write")
@@ -107,11 +107,15 @@ class AdminFulfilmentApi(Controller):
                 "occurred_at", "RFC 3339 with a time zone")])
         update = TrackingUpdate(status=data.status, occurred_at=when, raw_status="manual",
                                 description=data.description, location=data.location)
-        added = await fulfilment.record_tracking(shop.id, shipment_id, [update],
-                                                 source=f"manual:{actor}")
-        async with db.shop_scope(shop.id):
+
+        async def work() -> Response:
+            added = await fulfilment.record_tracking(shop.id, shipment_id, [update],
+                                                     source=f"manual:{actor}")
             shipment = await fulfilment.get_shipment(shop.id, shipment_id, staff=True)
-        return {"added": added, "shipment": shipment}
+            return Response({"added": added, "shipment": shipment}, status_code=201)
+
+        async with db.shop_scope(shop.id):  # one unit of work: the event and its record
+            return await idempotent(request, shop.id, work)
 
     @post("/shipments/{shipment_id:int}/refresh", operation_id="refreshTracking",
           status_code=200)

@@ -1,0 +1,239 @@
+"""`Idempotency-Key` on every creating POST of the API: the second call with the same key
+and body answers exactly what the first did (status, body bytes) and creates nothing.
+
+The operations come from the OpenAPI document (every POST under /api/ answering 201), so a
+new creating endpoint fails here until it is listed in `PREPARE` with a valid request.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+import pytest
+from test_catalog_admin import png
+from test_payments import DictPayPlugin, notify
+
+from galleria.kernel import db
+from galleria.kernel.apps import kernel_tables
+from galleria.kernel.fulfilment.service import ship
+from galleria.kernel.orders.service import transition
+from galleria.kernel.tenancy.shops import get_shop
+from galleria.testing import enable_plugin, register_plugin
+
+ADDRESS = {"name": "李雷", "phone": "13800138000", "country": "CN", "province": "浙江省",
+           "city": "杭州市", "line1": "文三路 90 号"}
+CONTACT = {"name": "李雷", "phone": "13800138000"}
+
+
+@dataclass
+class Call:
+    path: str
+    json: Any = None
+    files: dict[str, Any] | None = None
+    admin: bool = True  # the shop's admin token; False: a guest (or `headers`' bearer)
+    headers: dict[str, str] = field(default_factory=dict)
+    platform: bool = False  # the platform host, not the shop's
+
+
+@dataclass
+class Ctx:
+    shop: Any
+    tenant_id: int
+    variant_id: int
+    runtime: Any
+    plugin: DictPayPlugin
+    counter: int = 0
+
+    def unique(self, prefix: str) -> str:
+        self.counter += 1
+        return f"{prefix}{self.counter}"
+
+    async def cart(self) -> str:
+        cart_id = (await self.shop.post("/api/v1/carts", admin=False)).json()["id"]
+        added = await self.shop.post(f"/api/v1/carts/{cart_id}/items", admin=False,
+                                     json={"variant_id": self.variant_id, "quantity": 1})
+        assert added.status_code == 200, added.text
+        return cart_id
+
+    async def order(self) -> dict[str, Any]:
+        placed = await self.shop.post("/api/v1/orders", admin=False, json={
+            "cart_id": await self.cart(), "contact": CONTACT, "address": ADDRESS,
+            "payment_method": "testpay"})
+        assert placed.status_code == 201, placed.text
+        return placed.json()
+
+    async def paid_order(self) -> dict[str, Any]:
+        order = await self.order()
+        started = await self.shop.post(
+            f"/api/v1/orders/{order['number']}/payments?access_token={order['access_token']}",
+            admin=False, json={"method": "testpay"})
+        assert started.status_code == 201, started.text
+        answer = await notify(self.shop, {"reference": started.json()["payment_id"],
+                                          "status": "paid", "amount": order["total"],
+                                          "currency": "CNY"})
+        assert answer.status_code == 204, answer.text
+        return order
+
+    async def fulfilling_order(self) -> dict[str, Any]:
+        order = await self.paid_order()
+        for status in ("approved", "fulfilling"):
+            await transition(self.tenant_id, order["number"], status, actor="test")
+        return order
+
+
+async def _signup(ctx: Ctx) -> Call:
+    slug = ctx.unique(f"{ctx.shop.slug}-s")
+    return Call("/api/platform/v1/signup", platform=True, json={
+        "shop_name": "Shop", "slug": slug, "email": f"owner@{slug}.example",
+        "password": "Correct-Horse-9", "template": "blank"})
+
+
+async def _add_domain(ctx: Ctx) -> Call:
+    return Call("/api/admin/v1/domains", {"host": f"{ctx.unique('www')}.{ctx.shop.slug}.cn"})
+
+
+async def _create_product(ctx: Ctx) -> Call:
+    return Call("/api/admin/v1/products", {"name": "碧螺春", "variants": [
+        {"sku": ctx.unique("BLC-"), "price": 3300, "stock": 3}]})
+
+
+async def _create_cart(ctx: Ctx) -> Call:
+    return Call("/api/v1/carts", admin=False)
+
+
+async def _place_order(ctx: Ctx) -> Call:
+    return Call("/api/v1/orders", {"cart_id": await ctx.cart(), "contact": CONTACT,
+                                   "address": ADDRESS, "payment_method": "testpay"},
+                admin=False)
+
+
+async def _create_category(ctx: Ctx) -> Call:
+    return Call("/api/admin/v1/categories", {"slug": ctx.unique("tea-"), "name": "茶"})
+
+
+async def _receive_stock(ctx: Ctx) -> Call:
+    return Call("/api/admin/v1/inventory/receive", {"variant_id": ctx.variant_id,
+                                                    "quantity": 5})
+
+
+async def _upload_image(ctx: Ctx) -> Call:
+    product = await ctx.shop.get("/api/admin/v1/products")
+    pid = product.json()["items"][0]["id"]
+    return Call(f"/api/admin/v1/products/{pid}/images",
+                files={"file": ("photo.png", png((200, 160)), "image/png")})
+
+
+async def _start_payment(ctx: Ctx) -> Call:
+    order = await ctx.order()
+    return Call(f"/api/v1/orders/{order['number']}/payments"
+                f"?access_token={order['access_token']}", {"method": "testpay"}, admin=False)
+
+
+async def _refund(ctx: Ctx) -> Call:
+    order = await ctx.paid_order()
+    return Call(f"/api/admin/v1/orders/{order['number']}/refunds",
+                {"amount": 100, "reason": "a scratch on the tin"})
+
+
+async def _register(ctx: Ctx) -> Call:
+    return Call("/api/v1/account/register", {"email": f"{ctx.unique('m')}@example.com",
+                                             "password": "Correct-Horse-9"}, admin=False)
+
+
+async def _add_address(ctx: Ctx) -> Call:
+    registered = await ctx.shop.post("/api/v1/account/register", admin=False, json={
+        "email": f"{ctx.unique('a')}@example.com", "password": "Correct-Horse-9"})
+    assert registered.status_code == 201, registered.text
+    return Call("/api/v1/account/addresses", ADDRESS, admin=False,
+                headers={"authorization": f"Bearer {registered.json()['token']}"})
+
+
+async def _ship(ctx: Ctx) -> Call:
+    order = await ctx.fulfilling_order()
+    return Call(f"/api/admin/v1/orders/{order['number']}/shipments",
+                {"carrier": "顺丰速运", "tracking_number": ctx.unique("SF100")})
+
+
+async def _tracking_event(ctx: Ctx) -> Call:
+    order = await ctx.fulfilling_order()
+    shop = await get_shop(ctx.shop.slug)
+    shipment = await ship(shop, ctx.runtime.host, order["number"], actor="test",
+                          carrier="顺丰速运", tracking_number=ctx.unique("SF200"))
+    return Call(f"/api/admin/v1/shipments/{shipment['id']}/events",
+                {"status": "in_transit", "description": "到达杭州转运中心"})
+
+
+async def _create_webhook(ctx: Ctx) -> Call:
+    return Call("/api/admin/v1/webhooks", {"url": "https://erp.example.com/hooks",
+                                           "topics": ["order.placed"]})
+
+
+PREPARE = {
+    "signup": _signup, "addDomain": _add_domain, "createProduct": _create_product,
+    "createCart": _create_cart, "placeOrder": _place_order,
+    "createCategory": _create_category, "receiveStock": _receive_stock,
+    "uploadProductImage": _upload_image, "startPayment": _start_payment,
+    "refundOrder": _refund, "registerCustomer": _register, "addAddress": _add_address,
+    "shipOrder": _ship, "addTrackingEvent": _tracking_event, "createWebhook": _create_webhook,
+}
+
+
+async def _creating_operations(client: httpx.AsyncClient) -> set[str]:
+    """Every POST under /api/ that answers 201. (Console form posts under /plugins/ are
+    HTML forms of a signed-in merchant, each form placed once by its CSRF-checked page.)"""
+    doc = (await client.get("/schema/openapi.json")).json()
+    return {operation["operationId"] for path, item in doc["paths"].items()
+            if path.startswith("/api/") for method, operation in item.items()
+            if method == "post" and "201" in operation.get("responses", {})}
+
+
+async def _rows(tenant_id: int) -> dict[str, int]:
+    """Rows the shop can see in every kernel table (platform tables: all of them)."""
+    async with db.shop_scope(tenant_id):
+        return {table._meta.tablename: await table.count() for table in kernel_tables()}
+
+
+@pytest.fixture
+async def ctx(open_shop, runtime):
+    plugin = DictPayPlugin()
+    with register_plugin(runtime.host, plugin, "testpay"):
+        shop = await open_shop()
+        created = await shop.post("/api/admin/v1/products", json={"name": "龙井", "variants": [
+            {"sku": "TEA-100", "price": 2800, "stock": 50}]})
+        assert created.status_code == 201, created.text
+        tenant_id = (await get_shop(shop.slug)).id
+        await enable_plugin(tenant_id, runtime.host, "testpay")
+        yield Ctx(shop, tenant_id, created.json()["variants"][0]["id"], runtime, plugin)
+
+
+async def test_every_creating_post_is_listed_here(client):
+    assert await _creating_operations(client) == set(PREPARE)
+
+
+@pytest.mark.parametrize("operation", sorted(PREPARE))
+async def test_a_repeat_with_the_same_key_replays_the_first_answer(ctx, operation):
+    call = await PREPARE[operation](ctx)
+    shop = ctx.shop
+    headers = {} if call.platform else shop.headers(admin=call.admin)
+    headers = {**headers, **call.headers, "idempotency-key": f"{operation}-1"}
+    if call.files is not None:  # one multipart body, sent twice byte for byte
+        built = httpx.Request("POST", "http://x", files=call.files)
+        content, headers["content-type"] = built.read(), built.headers["content-type"]
+    else:
+        content = json.dumps(call.json).encode() if call.json is not None else b""
+        headers["content-type"] = "application/json"
+
+    async def send() -> httpx.Response:
+        return await shop.client.post(call.path, content=content, headers=headers)
+
+    first = await send()
+    assert first.status_code == 201, first.text
+    before = await _rows(ctx.tenant_id)
+    second = await send()
+    assert (second.status_code, second.content) == (first.status_code, first.content)
+    assert second.headers["content-type"] == first.headers["content-type"]
+    assert second.headers["idempotent-replayed"] == "true"
+    assert await _rows(ctx.tenant_id) == before  # nothing was created twice
