@@ -36,9 +36,13 @@ async def create_indexes(engine: Engine, indexes: Iterable[Index]) -> None:
         await engine.run_ddl(index.sql())
 
 
+# The shop whose scope the transaction is in (NULL outside any: see db.shop_scope).
+CURRENT_SHOP = "NULLIF(current_setting('galleria.tenant', true), '')::integer"
+
+
 def rls_policy_sql(table: str) -> list[str]:
     """The statements that put `table` behind the shop policy (idempotent)."""
-    check = "tenant = NULLIF(current_setting('galleria.tenant', true), '')::integer"
+    check = f"tenant = {CURRENT_SHOP}"
     return [
         f'ALTER TABLE "{table}" ENABLE ROW LEVEL SECURITY',
         f'ALTER TABLE "{table}" FORCE ROW LEVEL SECURITY',
@@ -54,3 +58,28 @@ async def enable_row_level_security(engine: Engine, tables: Iterable[str]) -> No
     for table in tables:
         for statement in rls_policy_sql(table):
             await engine.run_ddl(statement)
+
+
+async def enable_row_level_security_for_platform_reads(engine: Engine, table: str,
+                                                       reads: str) -> None:
+    """The shop policy on `table`, plus a second policy admitting rows for SELECT where
+    `reads` holds: for tables read before a shop is known (resolving a host, signing in).
+    Policies for one command are OR-ed, so writes still need the shop's scope."""
+    if not isinstance(engine, PostgresEngine):
+        return
+    for statement in [*rls_policy_sql(table),
+                      f'DROP POLICY IF EXISTS platform_reads ON "{table}"',
+                      f'CREATE POLICY platform_reads ON "{table}" FOR SELECT USING ({reads})']:
+        await engine.run_ddl(statement)
+
+
+async def enable_row_level_security_with_platform_rows(engine: Engine, table: str) -> None:
+    """The shop policy on `table`, where rows with `tenant` 0 belong to the platform and
+    are admitted (only) outside any shop's scope."""
+    if not isinstance(engine, PostgresEngine):
+        return
+    check = f"tenant = COALESCE({CURRENT_SHOP}, 0)"
+    for statement in rls_policy_sql(table)[:3]:  # enable, force, drop the old policy
+        await engine.run_ddl(statement)
+    await engine.run_ddl(
+        f'CREATE POLICY shop_isolation ON "{table}" USING ({check}) WITH CHECK ({check})')

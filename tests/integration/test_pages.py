@@ -397,8 +397,9 @@ async def test_plugin_settings_form_is_generated_and_validated(visitors, open_sh
 async def test_staff_cannot_change_plugins(visitors, open_shop, demo_plugin):
     shop, colleague = await open_shop(), await open_shop()
     user = await get_user_id(colleague.email)
-    await Membership.insert(Membership(user=user, tenant=await shop_id(shop.slug),
-                                       role="staff"))
+    tenant_id = await shop_id(shop.slug)
+    async with db.shop_scope(tenant_id):  # a membership is written in its shop's scope
+        await Membership.insert(Membership(user=user, tenant=tenant_id, role="staff"))
     browser = visitors(shop.host)
     assert (await sign_in_console(browser, colleague.email)).status_code == 303
     page = await browser.get("/console/plugins")
