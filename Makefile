@@ -21,6 +21,8 @@ test: install
 	bash scripts/test-all
 
 test-sqlite: install
+	@echo "note: concurrency is proved only by the PostgreSQL pass (make test-postgres):" \
+	      "on SQLite writers take turns, so tests marked 'concurrency' race nothing here"
 	GALLERIA_TEST_DATABASE=sqlite $(BIN)/pytest
 
 test-postgres: install services

@@ -21,6 +21,7 @@ async def _shop_with_variant(open_shop, stock=10, barcodes=()):
     return tenant_id, created.json()["variants"][0]["id"]
 
 
+@pytest.mark.concurrency
 async def test_fifty_concurrent_reservations_against_ten_reserve_exactly_ten(open_shop):
     tenant_id, variant_id = await _shop_with_variant(open_shop, stock=10)
 

@@ -35,6 +35,7 @@ async def test_rolled_back_event_is_never_delivered_and_committed_one_runs_once(
     assert "rolled-back" not in calls
 
 
+@pytest.mark.concurrency
 async def test_two_relays_at_once_deliver_once(runtime):
     calls = []
 

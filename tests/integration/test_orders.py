@@ -170,6 +170,7 @@ async def test_an_idempotency_key_repeat_returns_the_same_order(open_shop):
     assert len((await shop.get("/api/admin/v1/orders")).json()["items"]) == 1
 
 
+@pytest.mark.concurrency
 async def test_concurrent_buyers_never_oversell(open_shop):
     buyers, stock = (200, 20) if on_postgres() else (100, 20)  # SQLite: one writer at a time
     shop, tenant_id, skus = await _shop(open_shop, stock=(stock, 1))
@@ -257,6 +258,7 @@ async def test_the_sweep_cancels_what_a_lost_job_missed(open_shop):
     assert (await _level(tenant_id, skus["TEA-100"])).reserved == 1
 
 
+@pytest.mark.concurrency
 async def test_illegal_and_racing_transitions_are_refused(open_shop):
     shop, tenant_id, skus = await _shop(open_shop)
     order = await _place(shop, [(skus["TEA-100"], 1)])

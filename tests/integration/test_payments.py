@@ -402,6 +402,7 @@ async def test_the_gateway_contract_test_passes_for_a_conforming_gateway(open_sh
                                 DictPayDriver(shop, testpay.provider))
 
 
+@pytest.mark.concurrency
 async def test_concurrent_refunds_never_give_back_more_than_was_paid(open_shop, runtime,
                                                                      testpay):
     import asyncio

@@ -443,6 +443,7 @@ async def test_order_page_shows_history_and_tracking(browsers, open_shop, plugin
         "待付款")  # the history, newest first
 
 
+@pytest.mark.concurrency
 async def test_a_double_click_places_one_order(browsers, open_shop):
     shop, ids = await stocked_shop(open_shop)
     browser = browsers(shop.host)

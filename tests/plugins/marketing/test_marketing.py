@@ -4,6 +4,8 @@ transaction, never beyond their limit, given back when an order is cancelled."""
 import asyncio
 import datetime as dt
 
+import pytest
+
 from galleria.kernel import db
 from galleria.kernel.tenancy.tables import Tenant
 from galleria.testing import enable_plugin, run_outbox
@@ -85,6 +87,7 @@ async def test_a_coupon_stacks_after_the_threshold_and_is_checked(open_shop, run
     assert expired.status_code == 422
 
 
+@pytest.mark.concurrency
 async def test_a_coupon_is_never_used_beyond_its_limit(open_shop, runtime):
     shop, tenant_id, variant = await _shop(open_shop, runtime)
     await _coupon(tenant_id, code="FIRST3", kind="amount", value=1000, usage_limit=3)

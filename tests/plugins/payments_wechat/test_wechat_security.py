@@ -103,6 +103,7 @@ async def test_another_shops_order_is_refused(wechat_shop, simulator):
     assert (await admin_order(ws_a, order_a["number"]))["status"] == "pending_payment"
 
 
+@pytest.mark.concurrency
 async def test_duplicates_and_replays_are_applied_once(wechat_shop, simulator):
     ws, order, reference = await pending_payment(wechat_shop)
     body = notification(paid_plain(ws, reference), APIV3_KEY, notification_id="EV-DUP")

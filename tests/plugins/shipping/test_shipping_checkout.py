@@ -119,6 +119,7 @@ async def test_a_full_slot_is_not_offered_and_its_place_comes_back_on_cancel(ope
 
 
 @pytest.mark.skipif(not on_postgres(), reason="row locks: PostgreSQL")
+@pytest.mark.concurrency
 async def test_concurrent_bookings_of_the_last_slot_place_one_order(open_shop):
     shop = await open_shop()
     products = await add_products(shop, ("TEA", 2800, 50, 0))
