@@ -130,7 +130,8 @@ class ShopOrdersApi(Controller):
                           data: OrderBody) -> Response:
         """Place an order from a cart (prices recomputed here). 201 with the order and its
         `access_token`, shown this once: it is the guest's key to the order. 409
-        `out_of_stock` lists in `items` every SKU that ran out."""
+        `out_of_stock` lists in `items` every SKU that ran out; 409 `cart_placed` names in
+        `order_number` the order already placed from this cart (one cart, one order)."""
         customer = await current_customer(request)
         order_request = OrderRequest(
             cart_id=data.cart_id, contact=data.contact, address=data.address,
