@@ -33,6 +33,7 @@ from galleria.web.api.shop_orders import ShopOrdersApi
 from galleria.web.api.storefront import StorefrontApi
 from galleria.web.api.webhooks import WebhooksApi
 from galleria.web.api.wechat_login import wechat_api_router
+from galleria.web.bad_input import GuardedRequest, InputGuardMiddleware
 from galleria.web.context import RequestContextMiddleware, plugin_enabled_guard, shop_host_only
 from galleria.web.deps import provide_runtime, provide_shop
 from galleria.web.health import domain_verification, healthz, readyz
@@ -113,10 +114,11 @@ def create_app(settings: Settings | None = None, *, host: PluginHost | None = No
                                        name="media", include_in_schema=False),
         ],
         dependencies={"runtime": Provide(provide_runtime), "shop": Provide(provide_shop)},
-        middleware=[RequestContextMiddleware(settings.domain),
+        middleware=[RequestContextMiddleware(settings.domain), InputGuardMiddleware(),
                     LazySessionConfig(store="sessions", secure=settings.secure_cookies,
                                       httponly=True, samesite="lax").middleware,
                     StaffSessionCheck()],
+        request_class=GuardedRequest,  # NULs and too-deep JSON: galleria.web.bad_input
         stores={"sessions": session_store},
         csrf_config=CSRFConfig(secret=settings.secret_key, cookie_secure=settings.secure_cookies,
                                exclude=["/api/", "/callbacks/", "/sandbox/", "/healthz", "/readyz",
