@@ -16,7 +16,7 @@ from litestar.handlers.base import BaseRouteHandler
 from litestar.response import Redirect
 
 from galleria.auth.permissions import may_open
-from galleria.auth.ratelimit import record_failure, refuse_if_locked, signin_keys
+from galleria.auth.ratelimit import check_sign_in, record_failure, signin_keys
 from galleria.auth.staff import authenticate, role_in
 from galleria.kernel import db
 from galleria.kernel.catalog.service import count_products, list_products
@@ -165,7 +165,7 @@ async def login_submit(request: Request, shop: Shop, runtime: Runtime) -> Respon
 
     keys = signin_keys(client_ip(request), email)
     try:
-        await refuse_if_locked(runtime.limiter, keys)
+        await check_sign_in(runtime.limiter, keys)
     except RateLimited:
         return again(_("Too many sign-in attempts. Please wait a few minutes."), 429)
     user = await authenticate(email, password) if email and password else None
