@@ -22,10 +22,13 @@ from litestar.exceptions import ClientException
 from litestar.middleware import ASGIMiddleware
 from litestar.types import ASGIApp, Receive, Scope, Send
 
+from galleria.web.i18n import N_
+
 # Deeper than any document of our API (an order with lines with options is about 5 deep).
 MAX_JSON_DEPTH = 64
-NUL_DETAIL = "The request contains a NUL character (\\u0000, %00), which no field accepts"
-DEPTH_DETAIL = f"The JSON body is nested deeper than {MAX_JSON_DEPTH} levels"
+# Message ids of the catalogs too: an error page shows them in the visitor's language.
+NUL_DETAIL = N_("The request contains a NUL character, which no field accepts.")
+DEPTH_DETAIL = N_("The JSON body is nested deeper than 64 levels.")
 
 # `\u0000` in a JSON string is a NUL unless its backslash is itself escaped (`\\u0000`).
 _JSON_NUL = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000")

@@ -19,10 +19,13 @@ from __future__ import annotations
 
 import secrets
 from typing import Any
+from urllib.parse import urlsplit
 
 from litestar import Request
 from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.types import Message, Scope
+
+from galleria.kernel import storage
 
 Sources = dict[str, tuple[str, ...]]
 
@@ -69,10 +72,23 @@ def allow_sources(request: Request, sources: Sources) -> None:
         extra[directive] = (*extra.get(directive, ()), *values)
 
 
+def media_origin() -> tuple[str, ...]:
+    """Where product images live when not on this origin (S3 or a CDN: GALLERIA_S3_…)."""
+    try:
+        parts = urlsplit(storage.storage().url("csp-probe"))
+    except RuntimeError:  # no storage configured: nothing is served from elsewhere
+        return ()
+    if parts.scheme in ("http", "https") and parts.netloc:
+        return (f"{parts.scheme}://{parts.netloc}",)
+    return ()
+
+
 def policy_header(nonce: str, extra: Sources | None = None) -> str:
+    extra = {**(extra or {})}
+    extra["img-src"] = (*extra.get("img-src", ()), *media_origin())
     directives = []
     for directive, values in POLICY.items():
-        more = (extra or {}).get(directive, ())
+        more = extra.get(directive, ())
         if directive in _NONCED and "'unsafe-inline'" not in more:  # a nonce would void it
             more = (*more, f"'nonce-{nonce}'")
         if more and values == ("'none'",):

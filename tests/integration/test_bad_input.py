@@ -4,7 +4,7 @@ on signed-in and anonymous endpoints alike (galleria.web.bad_input)."""
 
 from test_pages import sign_in_console, visitors  # noqa: F401 - the fixture
 
-from galleria.web.bad_input import MAX_JSON_DEPTH, json_depth
+from galleria.web.bad_input import DEPTH_DETAIL, MAX_JSON_DEPTH, json_depth
 
 
 def deep_json(depth: int) -> bytes:
@@ -36,9 +36,11 @@ async def test_a_nul_in_a_json_or_form_body_is_a_400_problem(client, open_shop, 
     assert_problem(await shop.post("/api/v1/account/register", admin=False, json={
         "email": "nul@example.com", "password": "Correct-Horse-9", "name": "A\x00B"}))
     # URL-encoded page form (through the CSRF check first) and a multipart upload's field
-    page = await visitors(shop.host).submit("/console/login", "/console/login", {
-        "email": shop.email + "\x00", "password": "x"})
+    page = await visitors(shop.host, "zh-CN,zh;q=0.9").submit("/console/login", "/console/login",
+                                                               {"email": shop.email + "\x00",
+                                                                "password": "x"})
     assert page.status_code == 400
+    assert "请求中含有空字符" in page.text  # an error page in the visitor's language
     upload = await shop.post("/api/admin/v1/catalog/import", files={
         "file": ("products.csv", b"sku,name\n", "text/csv")}, data={"note": "a\x00b"})
     assert upload.status_code == 400, upload.text
@@ -61,6 +63,7 @@ async def test_json_nested_a_thousand_deep_is_a_400_problem(client, open_shop):
 
 
 def test_json_depth_ignores_brackets_inside_strings():
+    assert str(MAX_JSON_DEPTH) in DEPTH_DETAIL
     assert json_depth(b'{"a": "' + b"[" * 500 + b'"}') == 1
     assert json_depth(b'{"a": "\\"' + b"{" * 100 + b'", "b": [[1]]}') == 3
     assert json_depth(b"[" * 70 + b"]" * 70) == 70

@@ -9,9 +9,11 @@ import httpx
 from test_shopping_pages import add, browsers, checkout_form, stocked_shop  # noqa: F401
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-from galleria.kernel import PaymentAction, hookimpl
+from galleria.kernel import PaymentAction, hookimpl, storage
+from galleria.kernel.storage import S3Storage
 from galleria.kernel.tenancy.shops import get_shop
 from galleria.testing import enable_plugin, register_plugin
+from galleria.web.csp import policy_header
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -80,6 +82,20 @@ async def test_the_api_explorer_runs_its_set_up_with_the_nonce_only(client):
     nonce = directives(page)["script-src"][1].removeprefix("'nonce-").removesuffix("'")
     inline = re.findall(r"<script(?![^>]*\bsrc=)([^>]*)>", page.text)
     assert inline and all(f"nonce='{nonce}'" in attributes for attributes in inline)
+
+
+def test_product_images_on_a_cdn_are_admitted():
+    saved = storage.storage()
+    storage.configure(S3Storage(endpoint="https://s3.example.com", bucket="media",
+                                access_key="a", secret_key="s",
+                                public_url="https://img.example-cdn.com/shop-media"))
+    try:
+        policy = dict(part.split(" ", 1) for part in policy_header("n").split("; "))
+    finally:
+        storage.configure(saved)
+    assert policy["img-src"].split() == ["'self'", "data:", "blob:",
+                                         "https://img.example-cdn.com"]
+    assert "example-cdn" not in policy_header("n")  # the local disk again: this origin
 
 
 def test_no_template_or_plugin_page_has_an_inline_script_or_handler():
