@@ -148,3 +148,27 @@ async def test_shopper_registrations_are_limited_per_address(app, open_shop):
     finally:
         for shopper in one_address:
             await shopper.http.aclose()
+
+
+async def test_guessing_through_an_invitation_counts_as_failed_sign_ins(app, open_shop):
+    """An invitation to an existing account asks for its password: guesses there are sign-in
+    failures of that account from that address, like the sign-in form's."""
+    from test_permissions import Visitor as StaffVisitor
+    from test_permissions import invite
+
+    shop, other = await open_shop(), await open_shop()
+    owner = StaffVisitor(app, shop.host)
+    guesser = StaffVisitor(app, shop.host)
+    try:
+        assert (await owner.sign_in(shop.email)).status_code == 303
+        path = (await invite(owner, other.email, role="admin")).split(shop.host, 1)[1]
+        token = path.split("token=")[1]
+        answers = [(await guesser.submit(path, "/console/invitation",
+                                         {"token": token, "password": f"Guess-{i}-x"}))
+                   .status_code for i in range(GUESSES + 1)]
+        assert answers == [401] * GUESSES + [429]
+        refused = await guesser.sign_in(other.email)  # the same counters as the sign-in form
+        assert refused.status_code == 429
+    finally:
+        for visitor in (owner, guesser):
+            await visitor.http.aclose()

@@ -47,7 +47,6 @@ from galleria.web.pages.sessions import (
 )
 from galleria.web.pages.storefront import logo_url
 
-SIGNIN_LIMIT = (20, 300)
 MANAGERS = ("owner", "admin")  # roles that may change plugins and settings
 NAV = (
     ("dashboard", "/console/", N_("Dashboard"), "home"),
