@@ -131,8 +131,8 @@ def actor_of(customer: CustomerView | None) -> str:
 
 
 async def limited_sign_in(runtime: Runtime, request: Request, shop: Shop, login: str,
-                             attempt: Callable[[], Awaitable[T]],
-                             failed: tuple[type[Exception], ...] = (SignInFailed,)) -> T:
+                          attempt: Callable[[], Awaitable[T]],
+                          failed: tuple[type[Exception], ...] = (SignInFailed,)) -> T:
     """Run `attempt` (a password check of the account `login`) within the sign-in limits:
     RateLimited (429) before it when this address, or this account from this address,
     failed too often; slowed down when the account fails from everywhere; a `failed`
