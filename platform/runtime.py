@@ -15,6 +15,7 @@ from galleria.auth.ratelimit import Limiter, MemoryLimiter, RedisLimiter
 from galleria.kernel import crypto, db, storage
 from galleria.kernel.apps import kernel_tables
 from galleria.kernel.plugins import PluginHost
+from galleria.kernel.tenancy.domains import Resolver, system_resolver
 from galleria.kernel.tenancy.templates import ShopTemplate, default_root, load_templates
 from galleria.settings import Settings
 
@@ -38,6 +39,9 @@ class Runtime:
     database: db.Database | None = None
     worker: Any = None  # the embedded worker, when this process runs one
     extra: dict[str, Any] = field(default_factory=dict)
+    # How custom-domain checks resolve a merchant's host (kernel.tenancy.domains): the
+    # system's; a test sets one that maps its made-up host names.
+    resolver: Resolver = system_resolver
 
     @classmethod
     def build(cls, settings: Settings, host: PluginHost | None = None) -> Runtime:

@@ -3,8 +3,10 @@ in process memory otherwise (the embedded default)."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import time
+from dataclasses import dataclass
 from typing import Protocol
 
 from galleria.kernel.errors import RateLimited
@@ -58,30 +60,62 @@ class RedisLimiter:
         return int(await self.redis.get(f"{self.namespace}:{key}:{window}") or 0)
 
 
-# Staff sign-in: failures only are counted, per address and per account, so that an office
-# behind one address signing in all day is never locked out while guessing is. Progressive:
-# (failures, window in seconds) tiers stop a burst within minutes and a slow guesser within
-# the day.
+# Sign-in (staff and shoppers alike): failures only are counted, so that an office behind
+# one address signing in all day is never refused while guessing is. What each count may do
+# follows OWASP's guidance that an attacker must not be able to lock the owner out:
+# - per address, and per account *and* address: refused (429) past the limit — a guesser
+#   locks out only themselves, and the owner signs in from their own address;
+# - per account from every address: only slowed down (each attempt waits
+#   SIGNIN_SLOWDOWN_SECONDS), never refused, so the right password still signs in.
+# Progressive (failures, window in seconds) tiers stop a burst within minutes and a slow
+# guesser within the day.
 SIGNIN_FAILURES_PER_IP = ((20, 300), (200, 86_400))
+SIGNIN_FAILURES_PER_ACCOUNT_AND_IP = ((8, 900), (30, 86_400))
 SIGNIN_FAILURES_PER_ACCOUNT = ((8, 900), (30, 86_400))
+SIGNIN_SLOWDOWN_SECONDS = 2.0
+
+Keys = list[tuple[str, int, int]]
 
 
-def signin_keys(ip: str, email: str) -> list[tuple[str, int, int]]:
-    account = email.strip().lower()[:200]
-    return [*((f"signin-fail:{ip}:{window}", limit, window)
-              for limit, window in SIGNIN_FAILURES_PER_IP),
-            *((f"signin-fail-account:{account}:{window}", limit, window)
-              for limit, window in SIGNIN_FAILURES_PER_ACCOUNT)]
+@dataclass(frozen=True)
+class SignInKeys:
+    """The counters of one sign-in attempt: `refusing` ones lock, `slowing` ones delay."""
+
+    refusing: Keys
+    slowing: Keys
 
 
-async def refuse_if_locked(limiter: Limiter, keys: list[tuple[str, int, int]]) -> None:
+def signin_keys(ip: str, account: str, *, kind: str = "signin") -> SignInKeys:
+    """Counters for `account` (an email, or `shop:login` for shoppers) signing in from `ip`;
+    `kind` keeps staff and shopper counts apart."""
+    account = account.strip().lower()[:200]
+    return SignInKeys(
+        refusing=[*((f"{kind}-fail:{ip}:{window}", limit, window)
+                    for limit, window in SIGNIN_FAILURES_PER_IP),
+                  *((f"{kind}-fail-pair:{account}:{ip}:{window}", limit, window)
+                    for limit, window in SIGNIN_FAILURES_PER_ACCOUNT_AND_IP)],
+        slowing=[(f"{kind}-fail-account:{account}:{window}", limit, window)
+                 for limit, window in SIGNIN_FAILURES_PER_ACCOUNT])
+
+
+async def refuse_if_locked(limiter: Limiter, keys: Keys) -> None:
     """RateLimited when any of `keys` has used up its failures in the current window."""
     for key, limit, window in keys:
         if await limiter.count(key, window) >= limit:
             raise _refuse(window)
 
 
-async def record_failure(limiter: Limiter, keys: list[tuple[str, int, int]]) -> None:
-    for key, limit, window in keys:
-        with contextlib.suppress(RateLimited):  # counted: refuse_if_locked refuses the next
+async def check_sign_in(limiter: Limiter, keys: SignInKeys) -> None:
+    """Before checking a password: RateLimited if this address (or this account from this
+    address) guessed too often; a pause if the account is being guessed from elsewhere."""
+    await refuse_if_locked(limiter, keys.refusing)
+    for key, limit, window in keys.slowing:
+        if await limiter.count(key, window) >= limit:
+            await asyncio.sleep(SIGNIN_SLOWDOWN_SECONDS)
+            return
+
+
+async def record_failure(limiter: Limiter, keys: SignInKeys) -> None:
+    for key, limit, window in [*keys.refusing, *keys.slowing]:
+        with contextlib.suppress(RateLimited):  # counted: check_sign_in acts on the next
             await limiter.hit(key, limit, window)

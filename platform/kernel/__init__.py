@@ -25,6 +25,7 @@ from galleria.kernel.errors import (
     ValidationFailed,
 )
 from galleria.kernel.events import Event, emit, enqueue
+from galleria.kernel.exports import csv_bytes, csv_text, neutralise, neutralise_row
 from galleria.kernel.fulfilment.contracts import (
     CarrierError,
     ShipmentCreated,
@@ -106,12 +107,16 @@ __all__ = [
     "ValidationFailed",
     "Verdict",
     "create_indexes",
+    "csv_bytes",
+    "csv_text",
     "current_tenant",
     "emit",
     "enable_row_level_security",
     "enqueue",
     "format_minor",
     "hookimpl",
+    "neutralise",
+    "neutralise_row",
     "parse_major",
     "plugin_settings",
     "record_tracking_by_number",

@@ -10,7 +10,6 @@ from litestar import Litestar, Router
 from litestar.config.csrf import CSRFConfig
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.stores.memory import MemoryStore
@@ -33,7 +32,9 @@ from galleria.web.api.shop_orders import ShopOrdersApi
 from galleria.web.api.storefront import StorefrontApi
 from galleria.web.api.webhooks import WebhooksApi
 from galleria.web.api.wechat_login import wechat_api_router
+from galleria.web.bad_input import GuardedRequest, InputGuardMiddleware
 from galleria.web.context import RequestContextMiddleware, plugin_enabled_guard, shop_host_only
+from galleria.web.csp import NoncedSwaggerUI, add_security_policy
 from galleria.web.deps import provide_runtime, provide_shop
 from galleria.web.health import domain_verification, healthz, readyz
 from galleria.web.pages import JINJA_ENV, PAGE_ROUTES, STATIC_DIR
@@ -113,10 +114,12 @@ def create_app(settings: Settings | None = None, *, host: PluginHost | None = No
                                        name="media", include_in_schema=False),
         ],
         dependencies={"runtime": Provide(provide_runtime), "shop": Provide(provide_shop)},
-        middleware=[RequestContextMiddleware(settings.domain),
+        middleware=[RequestContextMiddleware(settings.domain), InputGuardMiddleware(),
                     LazySessionConfig(store="sessions", secure=settings.secure_cookies,
                                       httponly=True, samesite="lax").middleware,
                     StaffSessionCheck()],
+        before_send=[add_security_policy],  # CSP and Secure cookies: galleria.web.csp
+        request_class=GuardedRequest,  # NULs and too-deep JSON: galleria.web.bad_input
         stores={"sessions": session_store},
         csrf_config=CSRFConfig(secret=settings.secret_key, cookie_secure=settings.secure_cookies,
                                exclude=["/api/", "/callbacks/", "/sandbox/", "/healthz", "/readyz",
@@ -126,7 +129,7 @@ def create_app(settings: Settings | None = None, *, host: PluginHost | None = No
         guards=[enforce_permissions],  # who may do what: galleria.auth.permissions
         template_config=TemplateConfig(instance=JinjaTemplateEngine.from_environment(JINJA_ENV)),
         openapi_config=OpenAPIConfig(title="Galleria API", version="1.0.0",
-                                     path="/schema", render_plugins=[SwaggerRenderPlugin(
+                                     path="/schema", render_plugins=[NoncedSwaggerUI(
                                          js_url=f"{SWAGGER}/swagger-ui-bundle.js",
                                          css_url=f"{SWAGGER}/swagger-ui.css",
                                          standalone_preset_js_url=(

@@ -20,13 +20,20 @@ learns to sign in again instead of silently acting as a guest.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
 
 from litestar import Request
 
 from galleria.auth import passwords as argon2_passwords
+from galleria.auth.ratelimit import check_sign_in, record_failure, signin_keys
 from galleria.kernel.customers import cart_merge, verification
-from galleria.kernel.customers.accounts import CustomerView, active_customer, identify
+from galleria.kernel.customers.accounts import (
+    CustomerView,
+    SignInFailed,
+    active_customer,
+    identify,
+)
 from galleria.kernel.customers.tokens import looks_like_api_token, verify_api_token
 from galleria.kernel.errors import Conflict, Unauthorized
 from galleria.kernel.notifications.account import KIND_OF, channel_for
@@ -34,16 +41,17 @@ from galleria.kernel.tenancy.shops import Shop
 from galleria.runtime import Runtime
 from galleria.web.context import current_shop
 
+T = TypeVar("T")
 CUSTOMER_KEY, SHOP_KEY = "customer_id", "customer_shop"
 # The storefront pages keep the visitor's cart token and its item count (for the header's
 # badge) here: galleria.web.pages.shopping_session.
 CART_KEY, CART_COUNT_KEY = "cart_id", "cart_count"
 # Progressive limits, (attempts, window in seconds): a burst is stopped within a minute,
-# a slow guesser within the day. Per account they count sign-in attempts, so an attacker
-# can make an account wait — never sign in as it.
-SIGN_IN_PER_IP = ((20, 300), (200, 86_400))
-SIGN_IN_PER_ACCOUNT = ((5, 60), (15, 3_600), (40, 86_400))
-REGISTER_PER_IP = ((30, 3_600),)  # generous: mobile carriers put many shoppers behind one IP
+# a slow guesser within the day. Sign-in failures are counted as for staff
+# (galleria.auth.ratelimit.signin_keys): an attacker can slow an account down, never lock
+# its owner out. Registrations per address: enough for a family or an office behind one
+# mobile carrier's address in an hour, too few for a script filling the shop with accounts.
+REGISTER_PER_IP = ((10, 3_600), (50, 86_400))
 RESET_PER_IP, RESET_PER_ACCOUNT = ((10, 3_600),), ((3, 3_600), (10, 86_400))
 CODES_PER_ACCOUNT = ((5, 3_600),)  # verification codes: each one sends a message
 CODES_PER_IP = ((20, 3_600), (100, 86_400))
@@ -122,15 +130,22 @@ def actor_of(customer: CustomerView | None) -> str:
     return f"customer:{customer.id}" if customer else "guest"
 
 
-async def limit_sign_in(runtime: Runtime, request: Request, shop: Shop, login: str) -> None:
-    """Count a sign-in attempt against the IP and the account; RateLimited (429) past a
-    limit. The account key is the normalised login, known account or not."""
-    ip = _client_ip(request)
-    for limit, window in SIGN_IN_PER_IP:
-        await runtime.limiter.hit(f"shopper-signin-ip:{ip}:{window}", limit, window)
+async def limited_sign_in(runtime: Runtime, request: Request, shop: Shop, login: str,
+                          attempt: Callable[[], Awaitable[T]],
+                          failed: tuple[type[Exception], ...] = (SignInFailed,)) -> T:
+    """Run `attempt` (a password check of the account `login`) within the sign-in limits:
+    RateLimited (429) before it when this address, or this account from this address,
+    failed too often; slowed down when the account fails from everywhere; a `failed`
+    exception from `attempt` is counted and raised again. The account key is the
+    normalised login, known account or not."""
     _, account = identify(login)
-    for limit, window in SIGN_IN_PER_ACCOUNT:
-        await runtime.limiter.hit(f"shopper-signin:{shop.id}:{account}:{window}", limit, window)
+    keys = signin_keys(_client_ip(request), f"{shop.id}:{account}", kind="shopper-signin")
+    await check_sign_in(runtime.limiter, keys)
+    try:
+        return await attempt()
+    except failed:
+        await record_failure(runtime.limiter, keys)
+        raise
 
 
 async def send_verification_code(runtime: Runtime, request: Request, shop: Shop,
@@ -204,5 +219,5 @@ async def sign_out_session(request: Request, shop: Shop, *, keep_cart: bool = Tr
 
 
 __all__ = ["CART_KEY", "CUSTOMER_KEY", "PASSWORDS", "SHOP_KEY", "actor_of", "current_customer",
-           "limit_register", "limit_reset", "limit_sign_in", "provide_customer", "require_customer",
-           "sign_in_session", "sign_out_session"]
+           "limit_register", "limit_reset", "limited_sign_in", "provide_customer",
+           "require_customer", "sign_in_session", "sign_out_session"]

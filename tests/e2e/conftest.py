@@ -148,3 +148,36 @@ def screenshots(pytestconfig: pytest.Config) -> Path:
 def browser_context_args(browser_context_args):
     return {**browser_context_args, "viewport": {"width": 1280, "height": 800},
             "locale": "en-US"}
+
+
+@pytest.fixture(autouse=True)
+def no_csp_violations(request: pytest.FixtureRequest) -> Iterator[list[str]]:
+    """Fail a browser test whose pages broke the Content-Security-Policy (an inline script or
+    style, an outside source): Chromium logs each violation to the console. Every context
+    the test opens is watched, the `page` fixture's and the test's own. Yields the list, for
+    a test that provokes a violation on purpose to take it out."""
+    if not {"page", "browser"} & set(request.fixturenames):
+        yield []
+        return
+    browser = request.getfixturevalue("browser")
+    violations: list[str] = []
+
+    def watch(context) -> None:
+        context.on("console", lambda message: violations.append(message.text)
+                   if "Content Security Policy" in message.text else None)
+
+    for context in browser.contexts:
+        watch(context)
+    open_context = browser.new_context
+
+    def new_context(*args, **kwargs):
+        context = open_context(*args, **kwargs)
+        watch(context)
+        return context
+
+    browser.new_context = new_context
+    try:
+        yield violations
+    finally:
+        del browser.new_context  # the instance attribute: the class's method again
+    assert violations == []

@@ -111,12 +111,18 @@ async def test_custom_domain_is_served_once_verified(client, app, runtime, open_
     assert (await client.get("/api/v1/products", headers={"host": host})).status_code == 404
     well_known = await client.get("/.well-known/galleria-domain", headers={"host": host})
     assert well_known.text == added.json()["verification_token"]
-    # Verify through a real HTTP fetch of that URL, routed to this app.
+    # Verify through a real HTTP fetch of that URL, routed to this app; the made-up host
+    # resolves (in this test's resolver) to a public address, as a real one would.
+    async def resolve(name: str) -> list[str]:
+        return ["93.184.216.34"] if name == host else []
+
     runtime.extra["http_transport"] = httpx.ASGITransport(app=app)
+    runtime.resolver = resolve
     try:
         verified = await shop.post(f"/api/admin/v1/domains/{host}/verify")
     finally:
         runtime.extra.pop("http_transport")
+        del runtime.resolver  # the class default again: the system's resolver
     assert verified.status_code == 200, verified.text
     assert (await client.get("/api/v1/products", headers={"host": host})).status_code == 200
     assert (await client.get("/.well-known/galleria-domain",

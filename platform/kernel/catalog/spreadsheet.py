@@ -4,7 +4,8 @@ One row per variant. Lists in a cell are `key=value; key=value` (attributes, opt
 `code*units; code` (barcodes, units 1 when left out); a `;` or `=` inside a value is written
 `\\;` or `\\=`. Prices are whole minor units (fen, cents). CSV is read as UTF-8 (with or
 without BOM) or, failing that, GB 18030 (what Excel on Chinese Windows saves), and written
-as UTF-8 with a BOM so that Excel shows Chinese correctly.
+as UTF-8 with a BOM so that Excel shows Chinese correctly. Cells are written through
+`galleria.kernel.exports` (never run as formulas) and read back with its `restore`.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ import io
 import re
 from collections.abc import Iterable, Iterator
 from typing import Any
+
+from galleria.kernel.exports import csv_bytes, neutralise_row, restore
 
 COLUMNS = ("product", "category", "description", "attributes", "status", "sku", "price",
            "stock", "options", "barcodes", "weight_grams")
@@ -47,7 +50,7 @@ def cell_text(value: Any) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return str(value).strip()
+    return restore(str(value)).strip()  # our own export's `'=…` is `=…` again
 
 
 def whole(value: Any, *, minimum: int = 0, what: str = "a whole number") -> int | None:
@@ -174,11 +177,7 @@ def _read_xlsx(data: bytes) -> list[list[Any]]:
 
 
 def write_csv(rows: Iterable[list[Any]]) -> bytes:
-    out = io.StringIO(newline="")
-    writer = csv.writer(out)
-    writer.writerow(COLUMNS)
-    writer.writerows(rows)
-    return out.getvalue().encode("utf-8-sig")
+    return csv_bytes(COLUMNS, rows)
 
 
 def write_xlsx(rows: Iterable[list[Any]]) -> bytes:
@@ -189,7 +188,7 @@ def write_xlsx(rows: Iterable[list[Any]]) -> bytes:
     sheet = book.create_sheet("products")
 
     def cells(values: list[Any]) -> Iterator[Any]:
-        for value in values:
+        for value in neutralise_row(values):  # as in CSV: opened in WPS, edited, saved…
             cell = WriteOnlyCell(sheet, value=value)
             if isinstance(value, str):
                 cell.data_type = "s"  # text, even when it starts with "=": never a formula

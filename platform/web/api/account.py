@@ -27,7 +27,7 @@ from galleria.kernel.customers import (
     verification,
 )
 from galleria.kernel.customers.accounts import CustomerView
-from galleria.kernel.errors import Unauthorized
+from galleria.kernel.errors import Unauthorized, ValidationFailed
 from galleria.kernel.tenancy.shops import Shop
 from galleria.runtime import Runtime
 from galleria.web.idempotency import idempotent
@@ -38,7 +38,7 @@ from galleria.web.shoppers import (
     limit_code_tries,
     limit_register,
     limit_reset,
-    limit_sign_in,
+    limited_sign_in,
     provide_customer,
     send_verification_code,
     sign_out_session,
@@ -135,9 +135,9 @@ class AccountApi(Controller):
         """A bearer token for this shop and customer (`expires_at`), and the account's
         cart with `cart_id`'s lines merged in. 401 `sign_in_failed` says the same for an
         unknown account and a wrong password; 429 after too many attempts."""
-        await limit_sign_in(runtime, request, shop, data.identity)
-        customer = await accounts.authenticate(shop.id, PASSWORDS, data.identity,
-                                               data.password)
+        customer = await limited_sign_in(
+            runtime, request, shop, data.identity,
+            lambda: accounts.authenticate(shop.id, PASSWORDS, data.identity, data.password))
         return await _session_answer(shop, customer, data.cart_id, 200)
 
     @post("/sign-out", operation_id="signOutCustomer", status_code=204)
@@ -174,8 +174,10 @@ class AccountApi(Controller):
         """Delete the signed-in account (its password confirms it). The shop keeps its
         orders, anonymised; the email and phone may register again."""
         me = _signed_in(customer)
-        await limit_sign_in(runtime, request, shop, me.email or me.phone or str(me.id))
-        await recovery.close_account(shop.id, PASSWORDS, me.id, data.password)
+        await limited_sign_in(runtime, request, shop, me.email or me.phone or str(me.id),
+                              lambda: recovery.close_account(shop.id, PASSWORDS, me.id,
+                                                             data.password),
+                              failed=(ValidationFailed,))
 
     @get("/", operation_id="getCustomer")
     async def profile(self, customer: CustomerView | None) -> dict[str, Any]:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import ipaddress
 from typing import Annotated, Any
 
 import msgspec
@@ -17,7 +15,6 @@ from galleria.kernel.catalog.service import (
     create_product,
     get_product,
 )
-from galleria.kernel.errors import ValidationFailed
 from galleria.kernel.tenancy import domains
 from galleria.kernel.tenancy.audit import record
 from galleria.kernel.tenancy.plugin_state import plugin_states, set_plugin_state
@@ -132,9 +129,11 @@ class AdminApi(Controller):
         require_scope(request, "settings:write")
 
         async def fetch(url: str) -> str:
-            await refuse_internal_host(host, runtime)
+            # the address checked is the address fetched: no second lookup to rebind
+            address = await domains.public_address(host, runtime.resolver)
             async with runtime.http_client(timeout=5, follow_redirects=False) as client:
-                response = await client.get(url)
+                response = await client.get(domains.well_known_url(address),
+                                            headers={"host": host})
                 response.raise_for_status()
                 return response.text
 
@@ -142,19 +141,6 @@ class AdminApi(Controller):
             result = await domains.verify_domain(shop.id, host, fetch)
             await record(shop.id, actor, "domain.verified", host)
         return result
-
-
-async def refuse_internal_host(host: str, runtime: Runtime) -> None:
-    """Domain checks fetch a merchant-chosen host: never one inside our network."""
-    if runtime.extra.get("http_transport") is not None:
-        return  # tests route fetches into the app itself
-    try:
-        infos = await asyncio.get_running_loop().getaddrinfo(host, 80)
-    except OSError as exc:
-        raise ValidationFailed(f"{host} does not resolve") from exc
-    for *_, sockaddr in infos:
-        if not ipaddress.ip_address(sockaddr[0]).is_global:
-            raise ValidationFailed(f"{host} points inside a private network")
 
 
 def _with_currency(product: dict[str, Any], shop: Shop) -> dict[str, Any]:

@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
 from urllib.parse import quote
@@ -17,6 +15,7 @@ from litestar.response import Stream
 
 from galleria.kernel import db
 from galleria.kernel.errors import ValidationFailed
+from galleria.kernel.exports import BOM, csv_text
 from galleria.kernel.orders.queries import (
     EXPORT_HEADER,
     OrderFilter,
@@ -34,32 +33,19 @@ Number = Annotated[str, Parameter(max_length=20)]
 Text = Annotated[str | None, Parameter(max_length=200)]
 Statuses = Annotated[list[str] | None, Parameter(
     description="one or more states; repeat it or separate with commas")]
-_CELL_FORMULA = ("=", "+", "-", "@", "\t", "\r")
 
 
 class CancelBody(msgspec.Struct, forbid_unknown_fields=True):
     reason: Annotated[str, msgspec.Meta(min_length=1, max_length=500)]
 
 
-def _cell(value: Any) -> Any:
-    """Text a spreadsheet would run as a formula (`=HYPERLINK(…)`, `+86…`) is kept as text."""
-    if isinstance(value, str) and value.startswith(_CELL_FORMULA):
-        return "'" + value
-    return value
-
-
 async def csv_chunks(shop: Shop, filters: OrderFilter) -> AsyncIterator[bytes]:
     """The export as UTF-8 with a byte-order mark (so that Excel reads Chinese right), a
-    header row first, then the orders newest first, a batch per chunk."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(EXPORT_HEADER)
-    yield ("\ufeff" + buffer.getvalue()).encode()
+    header row first, then the orders newest first, a batch per chunk. Cells that a
+    spreadsheet would run as a formula (`=HYPERLINK(…)`, `+86…`) are kept as text."""
+    yield (BOM + csv_text([EXPORT_HEADER])).encode()
     async for rows in export_rows(shop.id, filters, timezone=shop.timezone):
-        buffer.seek(0)
-        buffer.truncate()
-        writer.writerows([_cell(value) for value in row] for row in rows)
-        yield buffer.getvalue().encode()
+        yield csv_text(rows).encode()
 
 
 def csv_response(shop: Shop, filters: OrderFilter) -> Stream:

@@ -34,7 +34,7 @@ from galleria.web.shoppers import (
     current_customer,
     limit_register,
     limit_reset,
-    limit_sign_in,
+    limited_sign_in,
     sign_in_session,
     sign_out_session,
 )
@@ -132,8 +132,9 @@ async def sign_in_submit(request: Request, shop: Shop, runtime: Runtime) -> Resp
     password = str((await request.form()).get("password") or "")
     next_path = safe_next(values["next"], "/", "/account")
     try:
-        await limit_sign_in(runtime, request, shop, values["login"])
-        customer = await accounts.authenticate(shop.id, PASSWORDS, values["login"], password)
+        customer = await limited_sign_in(
+            runtime, request, shop, values["login"],
+            lambda: accounts.authenticate(shop.id, PASSWORDS, values["login"], password))
     except RateLimited:
         return _page(request, shop, "sign_in.html", status_code=429, values=values,
                      next=next_path,
@@ -213,8 +214,10 @@ async def delete_submit(request: Request, shop: Shop, runtime: Runtime) -> Respo
         return _to_sign_in(request)
     password = str((await request.form()).get("password") or "")
     try:
-        await limit_sign_in(runtime, request, shop, me.email or me.phone or str(me.id))
-        await recovery.close_account(shop.id, PASSWORDS, me.id, password)
+        await limited_sign_in(runtime, request, shop, me.email or me.phone or str(me.id),
+                              lambda: recovery.close_account(shop.id, PASSWORDS, me.id,
+                                                             password),
+                              failed=(ValidationFailed,))
     except (ValidationFailed, RateLimited) as exc:
         _ = gettext_for(request)
         error = (_("Wrong password.") if isinstance(exc, ValidationFailed)

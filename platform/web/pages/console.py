@@ -16,7 +16,7 @@ from litestar.handlers.base import BaseRouteHandler
 from litestar.response import Redirect
 
 from galleria.auth.permissions import may_open
-from galleria.auth.ratelimit import record_failure, refuse_if_locked, signin_keys
+from galleria.auth.ratelimit import check_sign_in, record_failure, signin_keys
 from galleria.auth.staff import authenticate, role_in
 from galleria.kernel import db
 from galleria.kernel.catalog.service import count_products, list_products
@@ -47,7 +47,6 @@ from galleria.web.pages.sessions import (
 )
 from galleria.web.pages.storefront import logo_url
 
-SIGNIN_LIMIT = (20, 300)
 MANAGERS = ("owner", "admin")  # roles that may change plugins and settings
 NAV = (
     ("dashboard", "/console/", N_("Dashboard"), "home"),
@@ -165,7 +164,7 @@ async def login_submit(request: Request, shop: Shop, runtime: Runtime) -> Respon
 
     keys = signin_keys(client_ip(request), email)
     try:
-        await refuse_if_locked(runtime.limiter, keys)
+        await check_sign_in(runtime.limiter, keys)
     except RateLimited:
         return again(_("Too many sign-in attempts. Please wait a few minutes."), 429)
     user = await authenticate(email, password) if email and password else None

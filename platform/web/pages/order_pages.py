@@ -25,6 +25,7 @@ from galleria.kernel.payments import service as payments
 from galleria.kernel.payments.contracts import ACTION_TYPES, REDIRECT, SANDBOX_URL
 from galleria.kernel.tenancy.shops import Shop
 from galleria.runtime import Runtime
+from galleria.web.csp import STRIPE_JS, allow_sources
 from galleria.web.pages.order_states import STATUS_TITLES, STATUS_TONES
 from galleria.web.pages.render import page
 from galleria.web.pages.shopping_session import order_token, remember_order
@@ -121,6 +122,8 @@ async def pay_page(request: Request, shop: Shop, runtime: Runtime, number: str,
     sandbox_url = str(action.get(SANDBOX_URL) or "")
     if not sandbox_url.startswith(("https://", "http://")):
         sandbox_url = ""
+    if action.get("type") == "client_secret" and not sandbox_url:
+        allow_sources(request, STRIPE_JS)  # the page loads Stripe.js: this response only
     return page(request, "storefront/pay.html", order=row, payment=payment, action=action,
                 sandbox_url=sandbox_url,
                 action_type=action.get("type") if action.get("type") in ACTION_TYPES else "",

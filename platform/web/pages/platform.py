@@ -7,7 +7,7 @@ from typing import Any
 from litestar import Request, Response, Router, get, post
 from litestar.response import Redirect
 
-from galleria.auth.ratelimit import record_failure, refuse_if_locked, signin_keys
+from galleria.auth.ratelimit import check_sign_in, record_failure, signin_keys
 from galleria.auth.staff import authenticate, role_in, shops_of
 from galleria.kernel import db
 from galleria.kernel.errors import EmailTaken, RateLimited, SlugTaken, ValidationFailed
@@ -135,7 +135,7 @@ async def login_submit(request: Request, runtime: Runtime) -> Response:
     password = str(form.get("password") or "")
     keys = signin_keys(client_ip(request), email)
     try:
-        await refuse_if_locked(runtime.limiter, keys)
+        await check_sign_in(runtime.limiter, keys)
     except RateLimited:
         return page(request, "platform/login.html", status_code=429, values={"email": email},
                     error=_("Too many sign-in attempts. Please wait a few minutes."),

@@ -22,6 +22,7 @@ from litestar.response import Redirect
 from galleria.auth import invitations, members
 from galleria.auth.passwords import hash_password, password_problem, verify_password
 from galleria.auth.permissions import AREAS, as_list
+from galleria.auth.ratelimit import check_sign_in, record_failure, signin_keys
 from galleria.auth.staff import user_by_email
 from galleria.kernel import db
 from galleria.kernel.errors import DomainError, RateLimited
@@ -31,7 +32,6 @@ from galleria.runtime import Runtime
 from galleria.web.context import shop_host_only
 from galleria.web.i18n import N_
 from galleria.web.pages.console import (
-    SIGNIN_LIMIT,
     LoginRequired,
     console_page,
     require_staff,
@@ -221,12 +221,14 @@ async def accept_invitation(request: Request, shop: Shop, runtime: Runtime) -> R
             return await _invitation_page(request, shop, token, found, error=_(weakness),
                                           status_code=422)
     elif not (signed_in and signed_in["user_id"] == account["id"]):
+        keys = signin_keys(client_ip(request), found["email"])  # counted as sign-in
         try:  # a password check, limited like the sign-in form
-            await runtime.limiter.hit(f"signin:{client_ip(request)}", *SIGNIN_LIMIT)
+            await check_sign_in(runtime.limiter, keys)
         except RateLimited:
             return await _invitation_page(request, shop, token, found, status_code=429, error=_(
                 "Too many sign-in attempts. Please wait a few minutes."))
         if not await verify_password(account["password_hash"], password):
+            await record_failure(runtime.limiter, keys)
             return await _invitation_page(request, shop, token, found, status_code=401,
                                           error=_("Wrong email or password."))
     try:

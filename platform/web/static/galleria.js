@@ -5,6 +5,7 @@
   // Console: open and close the navigation drawer on small screens.
   document.addEventListener("click", function (event) {
     var toggle = event.target.closest("[data-nav-toggle]");
+    if (event.target.closest("[data-print]")) window.print();  // no inline onclick: CSP
     if (toggle) {
       event.preventDefault();
       var open = document.body.classList.toggle("nav-open");

@@ -132,6 +132,36 @@ async def test_a_declined_card_fails_the_payment_not_the_order(stripe_shop, stri
     assert row["status"] == "failed"
 
 
+async def test_a_correct_event_without_a_valid_signature_changes_nothing(stripe_shop,
+                                                                        stripe_sim):
+    """The event is fresh and right in every field — only its signature is wrong or
+    missing — so nothing but the signature check can refuse it."""
+    shop = await stripe_shop()
+    order, payment = await _order_and_payment(shop)
+    event = _succeeded(_intent(stripe_sim, payment))
+    body = json.dumps(event).encode()
+    headers = {"host": shop.handle.host, "content-type": "application/json"}
+    bad_signatures = [sign(body, "whsec_not_this_shops"),  # another secret
+                      sign(body, shop.webhook_secret).replace("v1=", "v1=0"),  # altered
+                      f"t={int(time.time())}"]  # a timestamp and no signature
+    for signature in bad_signatures:
+        answer = await shop.handle.client.post("/callbacks/payments_stripe/stripe",
+                                               content=body,
+                                               headers={**headers, "stripe-signature": signature})
+        assert answer.status_code == 400, signature
+    unsigned = await shop.handle.client.post("/callbacks/payments_stripe/stripe",
+                                             content=body, headers=headers)
+    assert unsigned.status_code == 400
+    assert await _status(shop, order["number"]) == "pending_payment"
+    async with db.shop_scope(shop.tenant_id):
+        row = await Payment.select(Payment.status).where(
+            Payment.reference == payment["payment_id"]).first()
+    assert row["status"] == "pending"
+    # the same body, rightly signed, is accepted: the refusals above were the signature's
+    assert (await _post_event(shop, event)).status_code == 200
+    assert await _status(shop, order["number"]) == "paid"
+
+
 @pytest.mark.parametrize("case", ["forged", "stale", "amount", "currency", "unknown",
                                   "other_shop"])
 async def test_bad_webhooks_change_nothing(stripe_shop, stripe_sim, case):
