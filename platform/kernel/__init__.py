@@ -4,6 +4,7 @@ Plugins import from here (and from `galleria.testing`), never from submodules: w
 module exports is the stable plugin API.
 """
 
+from galleria.kernel.catalogs import PluginCatalog
 from galleria.kernel.checkout.contracts import (
     Address,
     Adjustment,
@@ -85,6 +86,7 @@ __all__ = [
     "PaymentRecord",
     "PaymentRequest",
     "PaymentUpdate",
+    "PluginCatalog",
     "PluginInfo",
     "PriceAdjuster",
     "PricedLine",

@@ -9,11 +9,13 @@ caller is a live view minus a deny-list and would otherwise let a newcomer in.
 
 from __future__ import annotations
 
+import inspect
 import logging
 import time
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
+from types import ModuleType
 from typing import Any
 
 import pluggy
@@ -81,13 +83,22 @@ class JobSpec:
 
 @dataclass(frozen=True)
 class ConsolePage:
-    """An entry in the console's navigation. `render(shop)` returns an HTML fragment."""
+    """An entry in the console's navigation, shown at `/console/p/<slug>`.
+
+    The page's body is `template`, a Jinja template in the plugin's own `templates/` folder
+    (named `<plugin>/<file>.html`, so plugins never collide), rendered inside the console's
+    shell with what `context(shop)` returns (awaited in the shop's scope) and the page's
+    translations: the plugin's Babel domain first, then the platform's. `render(shop)`,
+    returning a ready HTML fragment, is the older form, kept for pages without templates.
+    """
 
     slug: str
     title: str
     title_zh: str = ""
     render: Callable[[Any], Awaitable[str]] | None = None
     icon: str = "puzzle"
+    template: str = ""
+    context: Callable[[Any], Awaitable[dict[str, Any]]] | None = None
 
 
 @dataclass
@@ -137,6 +148,19 @@ class PluginHost:
 
     def settings_schema(self, name: str) -> list[SettingField]:
         return list(self._one(name, "galleria_settings_schema") or [])
+
+    def package_of(self, name: str) -> str | None:
+        """The import name of the package that holds plugin `name` (where its templates,
+        static files and translations are), or None for a plugin that is not installed."""
+        plugin = self.pm.get_plugin(name)
+        if plugin is None:
+            return None
+        module = plugin if isinstance(plugin, ModuleType) else inspect.getmodule(plugin)
+        if module is None:
+            return None
+        if hasattr(module, "__path__"):  # the plugin is its package's __init__
+            return module.__name__
+        return module.__package__ or None
 
     def _one(self, name: str, hook_name: str) -> Any:
         return getattr(self.hook_for([name]), hook_name)()

@@ -319,10 +319,12 @@ class ConsolePages(Controller):
             found = next((p for p in pages if p.slug == slug), None)
             if found is None:
                 raise NotFound(f"No console page “{slug}” in this shop")
-            body = await found.render(shop) if found.render else ""
+            # A template page gets its context; an older page renders its own fragment.
+            context = await found.context(shop) if found.template and found.context else {}
+            body = await found.render(shop) if found.render and not found.template else ""
         return await console_page(request, runtime, "console/plugin_page.html", f"p:{slug}",
                                   page_title=_title(locale, found.title, found.title_zh),
-                                  body=body)
+                                  body=body, body_template=found.template, page=context)
 
 
 console_router = Router(

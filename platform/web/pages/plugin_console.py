@@ -2,8 +2,9 @@
 
 A plugin route handler marked `opt={"console": True}` is signed in like the console's pages
 (a staff member of this shop; anyone else is sent to the console's sign-in) and may take the
-`console` dependency: a `PluginConsole`, which renders a template of the app's Jinja
-environment inside the console's shell and says who is acting. Plugins get it by
+`console` dependency: a `PluginConsole`, which renders a template (the plugin's own, from
+its package's `templates/`, or the platform's) inside the console's shell and says who is
+acting. Plugins get it by
 dependency injection, so they import nothing from `galleria.web`.
 """
 
@@ -57,20 +58,27 @@ class PluginConsole:
     def locale(self) -> str:
         return request_locale(self.request, shop_of(self.request))
 
+    @property
+    def plugin(self) -> str:
+        """The plugin whose route this is (routes are mounted at `/plugins/<name>/`)."""
+        return self.request.url.path.split("/")[2]
+
     def gettext(self, message: str) -> str:
-        return gettext_for(self.request)(message)
+        """`message` in the request's language: the plugin's Babel domain, then ours."""
+        return gettext_for(self.request, self.plugin)(message)
 
     @property
     def csrf_input(self) -> str:
-        """The hidden CSRF field every POST form of the page needs (for HTML a plugin
-        renders itself into `console/plugin_page.html`'s `body`)."""
+        """The hidden CSRF field every POST form needs, for HTML a plugin builds itself
+        (templates have `csrf_input`)."""
         token = ScopeState.from_scope(self.request.scope).csrf_token or ""
         return f'<input type="hidden" name="_csrf_token" value="{html.escape(token)}">'
 
     async def page(self, template: str, *, nav: str, title: str, status_code: int = 200,
                    **context: Any) -> Response:
-        """`template` (under the app's templates, extending `console/shell.html`) with the
-        console's navigation, the plugin page `nav` (a ConsolePage slug) marked active."""
+        """`template` (`<plugin>/….html` in the plugin's templates, extending
+        `console/shell.html`) with the console's navigation, the plugin page `nav` (a
+        ConsolePage slug) marked active."""
         return await console_page(self.request, self.runtime, template, f"p:{nav}",
                                   status_code=status_code, page_title=title, **context)
 
