@@ -16,7 +16,7 @@ from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
 from types import ModuleType
-from typing import Any
+from typing import Any, TypeVar
 
 import pluggy
 
@@ -24,6 +24,7 @@ from galleria.kernel import hookspecs
 
 log = logging.getLogger("galleria.plugins")
 ENTRY_POINT_GROUP = "galleria.plugins"
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -197,6 +198,21 @@ class PluginHost:
         """Call a list-returning hook on `enabled` plugins and join their lists."""
         results = getattr(self.hook_for(enabled), hook_name)(**kwargs)
         return [item for result in results for item in (result or [])]
+
+    def provided(self, hook_name: str, enabled: Iterable[str], base: type[T],
+                 **kwargs: Any) -> list[T]:
+        """`collect`, keeping only instances of the extension point's base class `base`
+        (PaymentGateway, ShippingMethod, …): the kernel relies on the base class's
+        declared attributes and defaults, never on probing. Anything else is logged once
+        per call and left out."""
+        found = []
+        for item in self.collect(hook_name, enabled, **kwargs):
+            if isinstance(item, base):
+                found.append(item)
+            else:
+                log.warning("%s returned %r, not a %s: ignored", hook_name, item,
+                            base.__name__)
+        return found
 
     # -- tracing --------------------------------------------------------------------------
     def _before_call(self, hook_name: str, impls: list, kwargs: dict) -> None:

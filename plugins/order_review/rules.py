@@ -21,7 +21,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from galleria.kernel import ReviewContext, Verdict, format_minor
+from galleria.kernel import ReviewContext, ReviewRule, Verdict, format_minor
 from galleria_plugins.order_review import address
 from galleria_plugins.order_review.settings import Config, SharedConfig, lines
 from galleria_plugins.order_review.texts import ADDRESS_PROBLEMS, TEXTS
@@ -38,7 +38,7 @@ def _digits(phone: str) -> str:
 
 
 @dataclass
-class Rule:
+class Rule(ReviewRule):
     """Shared by the plugin's rules: the shop's settings, and the switch named `setting`."""
 
     settings: SharedConfig

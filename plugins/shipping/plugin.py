@@ -20,6 +20,7 @@ from galleria.kernel import (
     ConsolePage,
     Event,
     PluginInfo,
+    PriceAdjuster,
     PricingContext,
     SettingField,
     Shop,
@@ -95,7 +96,7 @@ def galleria_shipping_methods(shop: Shop) -> list[Any]:
     return methods_for(shop)
 
 
-class SlotBooker:
+class SlotBooker(PriceAdjuster):
     """Books the chosen same-city slot inside the order's transaction. It runs first
     (`order` 0) and gives no discount; a slot filled meanwhile refuses the order (409)."""
 

@@ -64,11 +64,9 @@ def shop_channels(host: PluginHost, shop: Shop,
     """The shop's channels, keyed `<plugin>:<kind>` (the key a log row keeps)."""
     channels: dict[str, NotificationChannel] = {}
     for plugin in host.implementers(HOOK, enabled):
-        for result in host.call_one(plugin, HOOK, shop=shop) or []:
-            for channel in result or []:
-                kind = getattr(channel, "kind", "")
-                if isinstance(kind, str) and kind:
-                    channels.setdefault(f"{plugin}:{kind}", channel)
+        for channel in host.provided(HOOK, [plugin], NotificationChannel, shop=shop):
+            if channel.kind:
+                channels.setdefault(f"{plugin}:{channel.kind}", channel)
     return channels
 
 

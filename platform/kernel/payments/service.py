@@ -136,7 +136,7 @@ def _check_payable(order: dict[str, Any], offered: gateways.Offered) -> None:
         raise AlreadyPaid(f"Order {order['number']} is paid already")
     if order["status"] in states.FINAL:
         raise Conflict(f"Order {order['number']} is {order['status']}: it cannot be paid")
-    offline = getattr(offered.gateway, "offline", False)
+    offline = offered.gateway.offline
     if order["status"] != states.PENDING_PAYMENT and not offline:
         raise Conflict(f"Order {order['number']} is {order['status']}: it is paid on delivery")
     if order["total"] <= 0:
@@ -301,7 +301,7 @@ async def mark_paid(shop: Shop, host: PluginHost, number: str, *, actor: str,
         except NotFound:
             raise Conflict(f"Order {number} is paid by {order['payment_method']!r}, whose "
                            "plugin this shop no longer has enabled") from None
-        if not getattr(offered.gateway, "offline", False):
+        if not offered.gateway.offline:
             raise PaidOnline(f"Order {number} is paid online ({offered.code}): the gateway "
                              "confirms it, not a click")
         if order["paid_at"] is not None:

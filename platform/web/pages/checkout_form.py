@@ -123,10 +123,9 @@ class PaymentMethod:
 async def payment_methods(shop: Shop, host: PluginHost) -> list[PaymentMethod]:
     """The payment methods this shop offers now (enabled plugins' gateways that are
     available). Call inside the shop's scope."""
-    return [PaymentMethod(code=item.code, name=str(getattr(item.gateway, "name", item.code)),
-                          offline=bool(getattr(item.gateway, "offline", False)),
-                          pays_on_delivery=bool(getattr(item.gateway, "pays_on_delivery",
-                                                        False)))
+    return [PaymentMethod(code=item.code, name=item.gateway.title,
+                          offline=item.gateway.offline,
+                          pays_on_delivery=item.gateway.pays_on_delivery)
             for item in await gateways.offered(shop, host)]
 
 

@@ -18,7 +18,7 @@ from typing import Any
 from litestar import Controller, Request, Response, Router, get, post
 from litestar.response import Redirect
 
-from galleria.kernel import db
+from galleria.kernel import ShippingMethod, db
 from galleria.kernel.errors import DomainError, ValidationFailed
 from galleria.kernel.fulfilment import service as fulfilment
 from galleria.kernel.fulfilment.contracts import TRACKING_STATUSES, TrackingUpdate
@@ -51,9 +51,9 @@ def _actor(request: Request) -> str:
 
 
 async def _methods(shop: Shop, runtime: Runtime) -> list[dict[str, str]]:
-    methods = runtime.host.collect("galleria_shipping_methods",
-                                   await enabled_plugins(shop.id), shop=shop)
-    return [{"code": m.code, "name": getattr(m, "name", m.code)} for m in methods]
+    methods = runtime.host.provided("galleria_shipping_methods",
+                                    await enabled_plugins(shop.id), ShippingMethod, shop=shop)
+    return [{"code": m.code, "name": m.title} for m in methods]
 
 
 async def _view(shop: Shop, number: str) -> dict[str, Any]:

@@ -98,7 +98,7 @@ async def pay_page(request: Request, shop: Shop, runtime: Runtime, number: str,
         offered = await gateways.offered(shop, runtime.host)
     order_url = f"/orders/{row['number']}"
     methods = [item.to_json() for item in offered
-               if not getattr(item.gateway, "pays_on_delivery", False)]
+               if not item.gateway.pays_on_delivery]
     chosen = method if any(m["code"] == method for m in methods) else row["payment_method"]
     if (row["status"] != states.PENDING_PAYMENT or row["paid_at"] is not None
             or not any(m["code"] == chosen for m in methods)):

@@ -107,13 +107,13 @@ async def _offline_gateway(shop: Shop, runtime: Runtime, code: str) -> bool:
     switched off since or not: the order was placed with it."""
     for offered in await gateways.offered(shop, runtime.host, available_only=False):
         if offered.code == code:
-            return bool(getattr(offered.gateway, "offline", False))
+            return offered.gateway.offline
     return False
 
 
 async def _payment_methods(shop: Shop, runtime: Runtime) -> list[dict[str, str]]:
     """Every method the shop's orders may carry, for the filter."""
-    return [{"code": o.code, "name": getattr(o.gateway, "name", o.code)}
+    return [{"code": o.code, "name": o.gateway.title}
             for o in await gateways.offered(shop, runtime.host, available_only=False)]
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from review_helpers import order_row, place, selling_shop, timeline
 
-from galleria.kernel import Verdict, hookimpl, review_queue, shop_scope
+from galleria.kernel import PaymentGateway, ReviewRule, Verdict, hookimpl, review_queue, shop_scope
 from galleria.kernel.orders.service import transition
 from galleria.kernel.review.history import parse_json
 from galleria.kernel.review.tables import OrderReview
@@ -91,7 +91,7 @@ async def test_a_blacklisted_paid_order_goes_to_a_person_for_its_refund(open_sho
     assert reason.startswith("rejected: refund by hand") and "13600136000" in reason
 
 
-class Boom:
+class Boom(ReviewRule):
     code, name, order = "boom.rule", "Exploding rule", 1
 
     async def judge(self, context):
@@ -116,12 +116,12 @@ async def test_a_raising_third_party_rule_holds_the_order(open_shop, plugin_host
         "rule boom.rule failed: the fraud service is down"
 
 
-class CashOnDelivery:
+class CashOnDelivery(PaymentGateway):
     code, name = "cod_test", "Cash on delivery"
     offline, pays_on_delivery, partial_refunds = True, True, False
 
 
-class Card:
+class Card(PaymentGateway):
     code, name = "card_test", "Card"
     offline, pays_on_delivery, partial_refunds = False, False, True
 
@@ -133,7 +133,7 @@ class OfflinePayments:
 
     @hookimpl
     def galleria_review_rules(self, shop):
-        class Blacklist:
+        class Blacklist(ReviewRule):
             code, name, order = "cod.blacklist", "x", 5
 
             async def judge(self, context):
