@@ -91,6 +91,11 @@ class ConsolePage:
     shell with what `context(shop)` returns (awaited in the shop's scope) and the page's
     translations: the plugin's Babel domain first, then the platform's. `render(shop)`,
     returning a ready HTML fragment, is the older form, kept for pages without templates.
+
+    `area` is the permission area the page belongs to (`catalog`, `orders`, `fulfilment`,
+    `marketing`, `settings`): staff granted it may open the page. Empty, only the shop's
+    owner and admins may. A plugin's console routes declare theirs the same way, in the
+    handler's `opt`: `opt={"console": True, "area": "marketing"}`.
     """
 
     slug: str
@@ -100,6 +105,7 @@ class ConsolePage:
     icon: str = "puzzle"
     template: str = ""
     context: Callable[[Any], Awaitable[dict[str, Any]]] | None = None
+    area: str = ""
 
 
 @dataclass

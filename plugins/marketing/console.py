@@ -27,7 +27,7 @@ from galleria.kernel import (
 from galleria_plugins.marketing import coupons
 
 BASE = "/plugins/marketing/coupons"  # where the app mounts the routes below
-CONSOLE = {"console": True}
+CONSOLE = {"console": True, "area": "marketing"}
 
 
 def _value(shop: Shop, row: dict[str, Any]) -> str:
@@ -41,7 +41,7 @@ async def coupons_context(shop: Shop) -> dict[str, Any]:
             "currency": shop.currency, "value": lambda row: _value(shop, row)}
 
 
-PAGES = [ConsolePage("marketing", "Coupons", title_zh="优惠券", icon="tag",
+PAGES = [ConsolePage("marketing", "Coupons", title_zh="优惠券", icon="tag", area="marketing",
                      template="marketing/coupons.html", context=coupons_context)]
 
 

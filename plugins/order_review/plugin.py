@@ -50,5 +50,5 @@ def galleria_routes() -> list[Any]:
 @hookimpl
 def galleria_console_pages() -> list[ConsolePage]:
     return [ConsolePage("order_review", "Review queue", title_zh="待审订单",
-                        icon="shield",
+                        icon="shield", area="orders",
                         template="order_review/queue.html", context=queue_context)]

@@ -28,7 +28,7 @@ from galleria.kernel import (
 from galleria_plugins.order_review import notes
 
 BASE = "/plugins/order_review"
-CONSOLE = {"console": True}
+CONSOLE = {"console": True, "area": "orders"}  # signed-in staff with the orders area
 ADDRESS_FIELDS = ("name", "phone", "country", "province", "city", "district", "line1",
                   "line2", "postal_code")
 STATUS_BY_KIND = {"invalid": 422, "conflict": 409, "forbidden": 403}

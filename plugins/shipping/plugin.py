@@ -140,9 +140,11 @@ def galleria_routes() -> list[Any]:
 @hookimpl
 def galleria_console_pages() -> list[ConsolePage]:
     return [ConsolePage("shipping", "Shipping", title_zh="运费与配送", icon="truck",
-                        template="shipping/overview.html", context=console.overview_context),
+                        area="fulfilment", template="shipping/overview.html",
+                        context=console.overview_context),
             ConsolePage("shipping-quote", "Quote tester", title_zh="运费试算", icon="activity",
-                        template="shipping/quote.html", context=console.quote_context)]
+                        area="fulfilment", template="shipping/quote.html",
+                        context=console.quote_context)]
 
 
 @hookimpl

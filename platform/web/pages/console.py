@@ -15,7 +15,7 @@ from litestar.connection import ASGIConnection
 from litestar.handlers.base import BaseRouteHandler
 from litestar.response import Redirect
 
-from galleria.auth.permissions import may_open
+from galleria.auth.permissions import may_open, may_open_area
 from galleria.auth.ratelimit import record_failure, refuse_if_locked, signin_keys
 from galleria.auth.staff import authenticate, role_in
 from galleria.kernel import db
@@ -123,7 +123,7 @@ async def console_page(request: Request, runtime: Runtime, template: str, active
     plugin_nav = [{"key": f"p:{p.slug}", "url": f"/console/p/{p.slug}",
                    "title": _title(locale, p.title, p.title_zh), "icon": p.icon or "puzzle",
                    "active": active == f"p:{p.slug}"} for p in extra
-                  if may(f"/console/p/{p.slug}")]
+                  if may_open_area(staff, p.area)]
     return page(request, template, status_code=status_code, nav=nav, plugin_nav=plugin_nav,
                 staff=staff, may=may, logo_url=logo_url(shop), active=active, **context)
 
