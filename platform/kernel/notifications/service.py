@@ -1,6 +1,6 @@
 """Order notifications: from order events to messages, and messages to channels.
 
-Three kernel listeners (registered in galleria.jobs.tasks.KERNEL_LISTENERS), each run after
+Three kernel listeners (registered in galleria.kernel.reactions), each run after
 commit from the outbox, at most once and retried with backoff when it raises:
 
 - `queue_order_notifications` (order.placed, paid, shipped, delivered, refunded,
