@@ -1,7 +1,7 @@
 """Draw the product pictures and logos that the shop templates ship with.
 
-    python tenants/images/generate.py            # every template
-    python tenants/images/generate.py grocery    # only these templates
+    python scripts/draw_tenant_images.py            # every template
+    python scripts/draw_tenant_images.py grocery    # only these templates
 
 Reads `tenants/templates/*.toml` as plain TOML and draws every path a template names under
 `logo` and `products[].images` (paths are relative to `tenants/`): an 800×800 flat
@@ -29,7 +29,7 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
 
-TENANTS = Path(__file__).resolve().parents[1]
+TENANTS = Path(__file__).resolve().parents[1] / "tenants"  # the data it draws for
 SIZE, SCALE = 800, 3  # drawn at 3× and scaled down: smooth edges
 FONT_CANDIDATES = [
     "/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc",
