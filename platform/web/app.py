@@ -37,16 +37,16 @@ from galleria.web.context import RequestContextMiddleware, plugin_enabled_guard,
 from galleria.web.deps import provide_runtime, provide_shop
 from galleria.web.health import domain_verification, healthz, readyz
 from galleria.web.pages import JINJA_ENV, PAGE_ROUTES, STATIC_DIR
-from galleria.web.pages.access_console import access_console_router
-from galleria.web.pages.console import LoginRequired, to_login
-from galleria.web.pages.fulfilment_console import fulfilment_console_router
-from galleria.web.pages.notifications_console import notifications_console_router
-from galleria.web.pages.oauth_pages import OAUTH_PAGE_ROUTES
-from galleria.web.pages.oidc_pages import OIDC_ROUTES
-from galleria.web.pages.plugin_console import provide_console, staff_for_console_routes
+from galleria.web.pages.console.access import access_console_router
+from galleria.web.pages.console.fulfilment import fulfilment_console_router
+from galleria.web.pages.console.notifications import notifications_console_router
+from galleria.web.pages.console.plugin_routes import provide_console, staff_for_console_routes
+from galleria.web.pages.console.shell import LoginRequired, to_login
+from galleria.web.pages.console.staff import staff_console_router
 from galleria.web.pages.render import install_plugin_assets
-from galleria.web.pages.staff_console import staff_console_router
-from galleria.web.pages.wechat_pages import wechat_router
+from galleria.web.pages.signin.oauth import OAUTH_PAGE_ROUTES
+from galleria.web.pages.signin.oidc import OIDC_ROUTES
+from galleria.web.pages.signin.wechat import wechat_router
 from galleria.web.permission_guard import enforce_permissions
 from galleria.web.plugin_assets import find_assets
 from galleria.web.plugin_assets import static_routes as plugin_static_routes

@@ -35,8 +35,8 @@ from galleria.auth.tokens import verify_token
 from galleria.kernel import db
 from galleria.kernel.errors import Forbidden, Unauthorized
 from galleria.kernel.tenancy.shops import Shop
-from galleria.web.pages.console import LoginRequired, plugin_pages
-from galleria.web.pages.sessions import session_user
+from galleria.web.pages.console.shell import LoginRequired, plugin_pages
+from galleria.web.pages.signin.sessions import session_user
 
 ADMIN_API = "/api/admin/"
 PLUGIN_PAGE = "/console/p/{slug}"

@@ -19,7 +19,7 @@ from galleria.kernel.errors import Forbidden, NotFound, ValidationFailed
 from galleria.kernel.tenancy.shops import Shop
 from galleria.runtime import Runtime
 from galleria.web.context import platform_host_only, shop_host_only
-from galleria.web.pages.console import (
+from galleria.web.pages.console.shell import (
     MANAGERS,
     LoginRequired,
     console_page,
@@ -28,7 +28,7 @@ from galleria.web.pages.console import (
     to_login,
 )
 from galleria.web.pages.render import page
-from galleria.web.pages.sessions import session_user
+from galleria.web.pages.signin.sessions import session_user
 
 PARAMS = ("client_id", "redirect_uri", "response_type", "scope", "state", "code_challenge",
           "code_challenge_method")

@@ -25,7 +25,7 @@ from galleria.kernel.tenancy.shops import Shop
 from galleria.runtime import Runtime
 from galleria.web.context import shop_host_only
 from galleria.web.i18n import N_
-from galleria.web.pages.console import (
+from galleria.web.pages.console.shell import (
     MANAGERS,
     LoginRequired,
     console_page,

@@ -21,9 +21,15 @@ from galleria.kernel.errors import Forbidden, ValidationFailed
 from galleria.kernel.tenancy.shops import Shop
 from galleria.runtime import Runtime
 from galleria.web.context import shop_host_only
-from galleria.web.pages.console import MANAGERS, LoginRequired, require_staff, staff_of, to_login
-from galleria.web.pages.oidc_pages import provider_page
-from galleria.web.pages.sessions import safe_next
+from galleria.web.pages.console.shell import (
+    MANAGERS,
+    LoginRequired,
+    require_staff,
+    staff_of,
+    to_login,
+)
+from galleria.web.pages.signin.oidc import provider_page
+from galleria.web.pages.signin.sessions import safe_next
 from galleria.web.shoppers import PASSWORDS, sign_in_session
 
 PENDING_KEY = "wechat"

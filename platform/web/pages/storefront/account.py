@@ -22,11 +22,11 @@ from galleria.kernel.tenancy.shops import Shop
 from galleria.runtime import Runtime
 from galleria.web.context import shop_host_only
 from galleria.web.i18n import N_, translate_message
-from galleria.web.pages import account_verify, checkout_form
 from galleria.web.pages.order_states import STATUS_TITLES, STATUS_TONES
 from galleria.web.pages.render import JINJA_ENV, gettext_for, page, request_locale
-from galleria.web.pages.sessions import safe_next
-from galleria.web.pages.storefront import logo_url
+from galleria.web.pages.signin.sessions import safe_next
+from galleria.web.pages.storefront import account_verify, checkout_form
+from galleria.web.pages.storefront.storefront import logo_url
 from galleria.web.pagination import decode_cursor, encode_cursor
 from galleria.web.shoppers import (
     CUSTOMER_KEY,

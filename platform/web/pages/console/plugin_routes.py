@@ -21,7 +21,7 @@ from litestar.utils.scope.state import ScopeState
 
 from galleria.kernel.plugins import PluginHost
 from galleria.runtime import Runtime
-from galleria.web.pages.console import console_page, require_staff, staff_of
+from galleria.web.pages.console.shell import console_page, require_staff, staff_of
 from galleria.web.pages.render import gettext_for, request_locale, shop_of
 
 

@@ -24,7 +24,7 @@ from galleria.kernel.errors import Forbidden, ValidationFailed
 from galleria.kernel.tenancy.shops import Shop
 from galleria.runtime import Runtime
 from galleria.web.context import platform_host_only, shop_host_only
-from galleria.web.pages.console import (
+from galleria.web.pages.console.shell import (
     MANAGERS,
     LoginRequired,
     console_page,
@@ -33,7 +33,7 @@ from galleria.web.pages.console import (
     to_login,
 )
 from galleria.web.pages.render import JINJA_ENV, platform_base_url
-from galleria.web.pages.sessions import end_session, safe_next, session_user, start_session
+from galleria.web.pages.signin.sessions import end_session, safe_next, session_user, start_session
 from galleria.web.shoppers import PASSWORDS, sign_in_session
 from galleria.web.staff_sessions import sign_out_everywhere
 

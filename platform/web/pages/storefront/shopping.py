@@ -10,11 +10,11 @@ from __future__ import annotations
 from litestar import Router
 
 from galleria.web.context import shop_host_only
-from galleria.web.pages.cart_pages import CART_ROUTES
-from galleria.web.pages.checkout_pages import CHECKOUT_ROUTES
-from galleria.web.pages.order_pages import ORDER_ROUTES
 from galleria.web.pages.render import JINJA_ENV
-from galleria.web.pages.shopping_session import cart_count
+from galleria.web.pages.storefront.cart_pages import CART_ROUTES
+from galleria.web.pages.storefront.checkout_pages import CHECKOUT_ROUTES
+from galleria.web.pages.storefront.order_pages import ORDER_ROUTES
+from galleria.web.pages.storefront.shopping_session import cart_count
 
 JINJA_ENV.globals["cart_count"] = cart_count
 

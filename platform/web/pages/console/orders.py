@@ -40,8 +40,8 @@ from galleria.runtime import Runtime
 from galleria.web.api.admin_orders import csv_response
 from galleria.web.context import shop_host_only
 from galleria.web.i18n import N_
-from galleria.web.pages.catalog_console import yuan_to_fen
-from galleria.web.pages.console import (
+from galleria.web.pages.console.catalog import yuan_to_fen
+from galleria.web.pages.console.shell import (
     MANAGERS,
     LoginRequired,
     console_page,

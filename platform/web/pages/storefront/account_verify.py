@@ -15,7 +15,7 @@ from galleria.kernel.tenancy.shops import Shop
 from galleria.runtime import Runtime
 from galleria.web.i18n import N_
 from galleria.web.pages.render import gettext_for, page
-from galleria.web.pages.storefront import logo_url
+from galleria.web.pages.storefront.storefront import logo_url
 from galleria.web.shoppers import current_customer, limit_code_tries, send_verification_code
 
 CANNOT_SEND = N_("This shop cannot send codes there yet.")

@@ -20,12 +20,12 @@ from galleria.kernel.inventory.service import OutOfStock
 from galleria.kernel.tenancy.shops import Shop
 from galleria.web.i18n import N_
 from galleria.web.pages.render import gettext_for, page
-from galleria.web.pages.shopping_session import (
+from galleria.web.pages.storefront.shopping_session import (
     cart_for_adding,
     current_cart,
     remember_cart,
 )
-from galleria.web.pages.storefront import logo_url, render_product
+from galleria.web.pages.storefront.storefront import logo_url, render_product
 from galleria.web.shoppers import current_customer
 
 SOLD_OUT = N_("Sorry, this item is out of stock.")

@@ -30,7 +30,7 @@ from galleria.kernel.tenancy.tables import PlatformUser
 from galleria.runtime import Runtime
 from galleria.web.context import shop_host_only
 from galleria.web.i18n import N_
-from galleria.web.pages.console import (
+from galleria.web.pages.console.shell import (
     SIGNIN_LIMIT,
     LoginRequired,
     console_page,
@@ -39,8 +39,8 @@ from galleria.web.pages.console import (
     to_login,
 )
 from galleria.web.pages.render import gettext_for, page, request_locale
-from galleria.web.pages.sessions import client_ip, session_user, start_session
-from galleria.web.pages.storefront import logo_url
+from galleria.web.pages.signin.sessions import client_ip, session_user, start_session
+from galleria.web.pages.storefront.storefront import logo_url
 
 AREA_TITLES = {"catalog": N_("Catalog"), "orders": N_("Orders"),
                "fulfilment": N_("Fulfilment"), "marketing": N_("Marketing"),

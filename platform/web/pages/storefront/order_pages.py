@@ -27,8 +27,8 @@ from galleria.kernel.tenancy.shops import Shop
 from galleria.runtime import Runtime
 from galleria.web.pages.order_states import STATUS_TITLES, STATUS_TONES
 from galleria.web.pages.render import page
-from galleria.web.pages.shopping_session import order_token, remember_order
-from galleria.web.pages.storefront import logo_url
+from galleria.web.pages.storefront.shopping_session import order_token, remember_order
+from galleria.web.pages.storefront.storefront import logo_url
 from galleria.web.shoppers import current_customer
 
 SCENES = ("qr", "h5", "page", "wap", "card", "jsapi")

@@ -33,10 +33,10 @@ from galleria.kernel.tenancy.tables import PlatformUser
 from galleria.runtime import Runtime
 from galleria.web.context import shop_host_only
 from galleria.web.i18n import N_
-from galleria.web.pages import console_data
-from galleria.web.pages.plugin_forms import field_errors, form_fields, read_settings
+from galleria.web.pages.console import dashboard_data as console_data
+from galleria.web.pages.console.plugin_forms import field_errors, form_fields, read_settings
 from galleria.web.pages.render import gettext_for, page, request_locale, shop_of
-from galleria.web.pages.sessions import (
+from galleria.web.pages.signin.sessions import (
     client_ip,
     end_session,
     read_ticket,
@@ -45,7 +45,7 @@ from galleria.web.pages.sessions import (
     spend_ticket,
     start_session,
 )
-from galleria.web.pages.storefront import logo_url
+from galleria.web.pages.storefront.storefront import logo_url
 
 SIGNIN_LIMIT = (20, 300)
 MANAGERS = ("owner", "admin")  # roles that may change plugins and settings

@@ -30,10 +30,14 @@ from galleria.kernel.inventory.service import OutOfStock
 from galleria.kernel.tenancy.shops import Shop
 from galleria.runtime import Runtime
 from galleria.web.i18n import N_
-from galleria.web.pages import checkout_form as cf
 from galleria.web.pages.render import gettext_for, page, request_locale
-from galleria.web.pages.shopping_session import current_cart, remember_cart, remember_order
-from galleria.web.pages.storefront import logo_url
+from galleria.web.pages.storefront import checkout_form as cf
+from galleria.web.pages.storefront.shopping_session import (
+    current_cart,
+    remember_cart,
+    remember_order,
+)
+from galleria.web.pages.storefront.storefront import logo_url
 from galleria.web.shoppers import actor_of, current_customer
 
 PLACE_SCOPE = "POST /checkout"

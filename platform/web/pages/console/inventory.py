@@ -36,8 +36,8 @@ from galleria.kernel.tenancy.tables import PlatformUser
 from galleria.runtime import Runtime
 from galleria.web.context import shop_host_only
 from galleria.web.i18n import N_
-from galleria.web.pages.catalog_console import format_options
-from galleria.web.pages.console import (
+from galleria.web.pages.console.catalog import format_options
+from galleria.web.pages.console.shell import (
     LoginRequired,
     console_page,
     require_staff,

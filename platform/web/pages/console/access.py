@@ -30,15 +30,15 @@ from galleria.kernel.tenancy.shops import Shop
 from galleria.runtime import Runtime
 from galleria.web.context import shop_host_only
 from galleria.web.i18n import N_
-from galleria.web.pages.console import (
+from galleria.web.pages.console.shell import (
     LoginRequired,
     console_page,
     require_staff,
     staff_of,
     to_login,
 )
+from galleria.web.pages.console.staff import grant_rows, read_grants
 from galleria.web.pages.render import gettext_for
-from galleria.web.pages.staff_console import grant_rows, read_grants
 
 PAGE_SIZE = 50
 TOKEN_NAME_MAX = 80

@@ -36,7 +36,7 @@ from galleria.kernel.tenancy.shops import Shop
 from galleria.runtime import Runtime
 from galleria.web.context import shop_host_only
 from galleria.web.i18n import N_, translate_message
-from galleria.web.pages.console import LoginRequired, console_page, require_staff, to_login
+from galleria.web.pages.console.shell import LoginRequired, console_page, require_staff, to_login
 from galleria.web.pages.render import request_locale
 
 MAX_ROWS = 100
