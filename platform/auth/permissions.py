@@ -53,7 +53,8 @@ def _rule(entry: str | tuple[str, str]) -> Rule:
 
 
 # Console pages, by path template. Plugin console routes (`opt={"console": True}` under
-# /plugins/<name>/) and plugin pages (/console/p/<slug>) are found through PLUGIN_AREAS.
+# /plugins/<name>/) and plugin pages (/console/p/<slug>) declare their area themselves
+# (`opt={"area": …}`, `ConsolePage.area`): no plugin is named here.
 CONSOLE_RULES: dict[str, Rule] = {path: _rule(entry) for path, entry in {
     "/console/login": PUBLIC,
     "/console/welcome": PUBLIC,
@@ -102,14 +103,6 @@ API_RULES: dict[str, Rule] = {f"{_ADMIN}{path}": _rule(entry) for path, entry in
     "/shipping": "fulfilment",
 }.items()}
 
-# The area of each first-party plugin's console pages and routes; other plugins' pages are
-# for managers until an entry says otherwise.
-PLUGIN_AREAS = {
-    "order_review": "orders",
-    "shipping": "fulfilment", "shipping-quote": "fulfilment",
-    "marketing": "marketing", "coupons": "marketing", "points": "marketing",
-    "notify_email": "settings", "notify_sms": "settings",
-}
 
 
 def _lookup(table: dict[str, Rule], path: str) -> Rule | None:
@@ -136,9 +129,10 @@ def api_rule(path: str) -> Rule | None:
     return _lookup(API_RULES, path)
 
 
-def plugin_rule(name: str) -> Rule:
-    """The rule of a plugin's console page or console route."""
-    return _rule(PLUGIN_AREAS.get(name, MANAGE))
+def plugin_rule(area: str | None) -> Rule:
+    """The rule of a plugin's console page or console route, from the area it declares
+    (`ConsolePage.area`, or `opt={"area": …}` on a route); none, or not an area: managers."""
+    return _rule(area if area in AREAS else MANAGE)
 
 
 # -- checks ----------------------------------------------------------------------------------
@@ -179,12 +173,15 @@ def token_may(scopes: list[str], need: str, access: str) -> bool:
 
 
 def may_open(staff: dict[str, Any], path: str) -> bool:
-    """Whether `staff` may read the console page at `path` (to show or hide links)."""
-    if path.startswith("/console/p/"):
-        rule: Rule | None = plugin_rule(path.removeprefix("/console/p/").split("/")[0])
-    else:
-        rule = console_rule(path)
+    """Whether `staff` may read the console page at `path` (to show or hide links; a plugin
+    page's rule comes from its declared area: `may_open_area`)."""
+    rule = console_rule(path)
     return rule is not None and staff_may(staff, rule.read, "read")
+
+
+def may_open_area(staff: dict[str, Any], area: str | None) -> bool:
+    """Whether `staff` may read a plugin page that declares `area`."""
+    return staff_may(staff, plugin_rule(area).read, "read")
 
 
 def clean_permissions(values: list[str]) -> list[str]:
@@ -200,6 +197,6 @@ def clean_permissions(values: list[str]) -> list[str]:
 
 
 __all__ = ["ACCESS", "ALL_PERMISSIONS", "API_RULES", "AREAS", "CONSOLE_RULES", "LEVELS",
-           "MANAGE", "MANAGERS", "MEMBER", "OWNER", "PLUGIN_AREAS", "PUBLIC", "Rule",
+           "MANAGE", "MANAGERS", "MEMBER", "OWNER", "PUBLIC", "Rule",
            "api_rule", "as_list", "clean_permissions", "console_rule", "grants", "may_open",
-           "plugin_rule", "staff_may", "token_may"]
+           "may_open_area", "plugin_rule", "staff_may", "token_may"]

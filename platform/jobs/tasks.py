@@ -3,7 +3,9 @@
 Jobs come from two places: the kernel's own (`KERNEL_JOBS`, e.g. the unpaid-order timeout),
 which every runner always has, and plugins' `galleria_actors`. Kernel job names are
 reserved. `SWEEPS` are kernel jobs each runner process also runs every so often, from its
-relay loop: the safety net for delayed work whose outbox row was lost or given up.
+relay loop: the safety net for delayed work whose outbox row was lost or given up. The
+kernel registers its jobs, sweeps and listeners itself (galleria.kernel.reactions); this
+module only runs them.
 """
 
 from __future__ import annotations
@@ -14,41 +16,12 @@ import time
 from typing import Any
 
 from galleria.kernel import db
-from galleria.kernel.events import Listener, deliver, enqueue, pending_event_ids
-from galleria.kernel.fulfilment import jobs as fulfilment_jobs
-from galleria.kernel.inventory import jobs as inventory_jobs
-from galleria.kernel.notifications import jobs as notification_jobs
-from galleria.kernel.orders import jobs as order_jobs
-from galleria.kernel.payments import jobs as payment_jobs
+from galleria.kernel.events import deliver, enqueue, pending_event_ids
 from galleria.kernel.plugins import JobSpec, PluginHost
-from galleria.kernel.review import runner as review_runner
+from galleria.kernel.reactions import KERNEL_JOBS, KERNEL_LISTENERS, SWEEPS
 from galleria.kernel.tenancy.plugin_state import enabled_plugins
 
 log = logging.getLogger("galleria.jobs")
-KERNEL_JOBS: dict[str, JobSpec] = {spec.name: spec
-                                   for spec in (*order_jobs.JOBS, *inventory_jobs.JOBS,
-                                                *payment_jobs.JOBS,
-                                                *notification_jobs.JOBS,
-                                                *fulfilment_jobs.JOBS)}
-SWEEPS: list[tuple[str, float]] = [(name, every.total_seconds())
-                                   for name, every in (*order_jobs.SWEEPS,
-                                                       *inventory_jobs.SWEEPS,
-                                                       *payment_jobs.SWEEPS,
-                                                       *fulfilment_jobs.SWEEPS)]
-
-
-def _by_topic(listeners: list[Listener]) -> dict[str, list[Listener]]:
-    topics: dict[str, list[Listener]] = {}
-    for listener in listeners:
-        topics.setdefault(listener.topic, []).append(listener)
-    return topics
-
-
-# The kernel's own reactions to events (notifications, webhooks, order review), by topic.
-KERNEL_LISTENERS: dict[str, list[Listener]] = _by_topic([*order_jobs.LISTENERS,
-                                                          *payment_jobs.LISTENERS,
-                                                          *notification_jobs.LISTENERS,
-                                                          *review_runner.LISTENERS])
 _last_swept: dict[str, float] = {}
 
 

@@ -4,6 +4,8 @@ Plugins import from here (and from `galleria.testing`), never from submodules: w
 module exports is the stable plugin API.
 """
 
+from galleria.kernel import reactions as reactions  # wires the kernel's reactions on import
+from galleria.kernel.catalogs import PluginCatalog
 from galleria.kernel.checkout.contracts import (
     Address,
     Adjustment,
@@ -86,6 +88,7 @@ __all__ = [
     "PaymentRecord",
     "PaymentRequest",
     "PaymentUpdate",
+    "PluginCatalog",
     "PluginInfo",
     "PriceAdjuster",
     "PricedLine",

@@ -16,8 +16,15 @@ from typing import TYPE_CHECKING, Any
 import pluggy
 
 if TYPE_CHECKING:
+    from piccolo.conf.apps import AppConfig
+
+    from galleria.kernel.checkout.contracts import PriceAdjuster, ShippingMethod
     from galleria.kernel.events import Event
-    from galleria.kernel.plugins import JobSpec, PluginInfo, SettingField
+    from galleria.kernel.notifications.contracts import NotificationChannel
+    from galleria.kernel.payments.contracts import PaymentGateway
+    from galleria.kernel.plugins import ConsolePage, JobSpec, PluginInfo, SettingField
+    from galleria.kernel.review.contracts import ReviewRule
+    from galleria.kernel.tenancy.shops import Shop
 
 hookspec = pluggy.HookspecMarker("galleria")
 hookimpl = pluggy.HookimplMarker("galleria")
@@ -52,7 +59,7 @@ def galleria_settings_schema() -> list[SettingField]:
 
 
 @hookspec
-def galleria_migrations() -> list[Any]:
+def galleria_migrations() -> list[AppConfig]:
     """Contribute piccolo ``AppConfig`` objects whose migrations ``galleria migrate`` runs.
 
     Called once by ``galleria migrate`` (for every installed plugin, enabled or not: tables
@@ -106,7 +113,7 @@ def galleria_sandbox_apps() -> list[tuple[Any, ...]]:
 
 
 @hookspec
-def galleria_console_pages() -> list[Any]:
+def galleria_console_pages() -> list[ConsolePage]:
     """Contribute pages to the merchant console's navigation.
 
     Called when the console is rendered for a shop that enabled the plugin.
@@ -121,44 +128,47 @@ def galleria_console_pages() -> list[Any]:
 
 
 @hookspec
-def galleria_payment_gateways(shop: Any) -> list[Any]:
+def galleria_payment_gateways(shop: Shop) -> list[PaymentGateway]:
     """Contribute payment gateways for ``shop``.
 
     Called when the storefront lists payment methods and when a payment is started or a
-    gateway callback arrives. Each gateway has async ``start_payment``,
-    ``handle_notification``, ``query``, ``refund`` and ``close`` methods.
+    gateway callback arrives. Each gateway is a :class:`galleria.kernel.PaymentGateway`
+    subclass: it overrides ``start_payment`` and what its provider does of
+    ``available``, ``handle_notification``, ``answer``, ``query``, ``refund`` and ``close``
+    (the base class's defaults are safe). Anything else returned is ignored (logged).
 
     :param shop: the shop (a :class:`galleria.kernel.Shop`).
-    :returns: a list of gateway objects.
+    :returns: a list of :class:`galleria.kernel.PaymentGateway` instances.
     """
 
 
 @hookspec
-def galleria_shipping_methods(shop: Any) -> list[Any]:
-    """Contribute shipping methods for ``shop``: objects that ``quote`` a cart for an
-    address (fee and delivery-day range), ``create_shipment`` and ``track``.
+def galleria_shipping_methods(shop: Shop) -> list[ShippingMethod]:
+    """Contribute shipping methods for ``shop``: :class:`galleria.kernel.ShippingMethod`
+    subclasses that ``quote`` a cart for an address (fee and delivery-day range) and, if
+    they can, ``create_shipment`` and ``track`` (the defaults answer None: not done here).
 
     :param shop: the shop.
-    :returns: a list of shipping method objects.
+    :returns: a list of :class:`galleria.kernel.ShippingMethod` instances.
     """
 
 
 @hookspec
-def galleria_price_adjusters(shop: Any) -> list[Any]:
+def galleria_price_adjusters(shop: Shop) -> list[PriceAdjuster]:
     """Contribute price adjusters: objects that turn a priced cart into adjustments
     (coupon, member discount, threshold discount, points, gift lines). The kernel applies
     them in their ``order`` and normalises the result (never below zero).
 
     :param shop: the shop.
-    :returns: a list of adjuster objects.
+    :returns: a list of :class:`galleria.kernel.PriceAdjuster` instances.
     """
 
 
 @hookspec
-def galleria_review_rules(shop: Any) -> list[Any]:
-    """Contribute order review (审单) rules for ``shop``: objects of the
-    :class:`galleria.kernel.ReviewRule` shape (``code``, ``name``, ``order`` and an async
-    ``judge(context: ReviewContext) -> Verdict``).
+def galleria_review_rules(shop: Shop) -> list[ReviewRule]:
+    """Contribute order review (审单) rules for ``shop``: :class:`galleria.kernel.ReviewRule`
+    subclasses (``code``, ``name``, ``order`` and an async
+    ``judge(context: ReviewContext) -> Verdict``). Anything else returned holds the order.
 
     Called once per order, after commit from the outbox: when it is paid, or when it is
     placed if its payment method pays on delivery. The kernel asks every rule of the shop's
@@ -168,14 +178,14 @@ def galleria_review_rules(shop: Any) -> list[Any]:
     failed: …"). Return quickly without I/O; rules read the shop's data when they judge.
 
     :param shop: the shop (a :class:`galleria.kernel.Shop`).
-    :returns: a list of rule objects.
+    :returns: a list of :class:`galleria.kernel.ReviewRule` instances.
     """
 
 
 @hookspec
-def galleria_notification_channels(shop: Any) -> list[Any]:
-    """Contribute notification channels for ``shop``: objects with a ``kind`` ("email",
-    "sms") and an async ``send(message)`` that delivers one
+def galleria_notification_channels(shop: Shop) -> list[NotificationChannel]:
+    """Contribute notification channels for ``shop``: :class:`galleria.kernel.NotificationChannel`
+    subclasses with a ``kind`` ("email", "sms") and an async ``send(message)`` that delivers one
     :class:`galleria.kernel.NotificationMessage` or raises (the kernel then retries that
     message on that channel alone, with backoff).
 

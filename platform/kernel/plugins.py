@@ -9,12 +9,14 @@ caller is a live view minus a deny-list and would otherwise let a newcomer in.
 
 from __future__ import annotations
 
+import inspect
 import logging
 import time
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
-from typing import Any
+from types import ModuleType
+from typing import Any, TypeVar
 
 import pluggy
 
@@ -22,6 +24,7 @@ from galleria.kernel import hookspecs
 
 log = logging.getLogger("galleria.plugins")
 ENTRY_POINT_GROUP = "galleria.plugins"
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -81,13 +84,28 @@ class JobSpec:
 
 @dataclass(frozen=True)
 class ConsolePage:
-    """An entry in the console's navigation. `render(shop)` returns an HTML fragment."""
+    """An entry in the console's navigation, shown at `/console/p/<slug>`.
+
+    The page's body is `template`, a Jinja template in the plugin's own `templates/` folder
+    (named `<plugin>/<file>.html`, so plugins never collide), rendered inside the console's
+    shell with what `context(shop)` returns (awaited in the shop's scope) and the page's
+    translations: the plugin's Babel domain first, then the platform's. `render(shop)`,
+    returning a ready HTML fragment, is the older form, kept for pages without templates.
+
+    `area` is the permission area the page belongs to (`catalog`, `orders`, `fulfilment`,
+    `marketing`, `settings`): staff granted it may open the page. Empty, only the shop's
+    owner and admins may. A plugin's console routes declare theirs the same way, in the
+    handler's `opt`: `opt={"console": True, "area": "marketing"}`.
+    """
 
     slug: str
     title: str
     title_zh: str = ""
     render: Callable[[Any], Awaitable[str]] | None = None
     icon: str = "puzzle"
+    template: str = ""
+    context: Callable[[Any], Awaitable[dict[str, Any]]] | None = None
+    area: str = ""
 
 
 @dataclass
@@ -138,6 +156,19 @@ class PluginHost:
     def settings_schema(self, name: str) -> list[SettingField]:
         return list(self._one(name, "galleria_settings_schema") or [])
 
+    def package_of(self, name: str) -> str | None:
+        """The import name of the package that holds plugin `name` (where its templates,
+        static files and translations are), or None for a plugin that is not installed."""
+        plugin = self.pm.get_plugin(name)
+        if plugin is None:
+            return None
+        module = plugin if isinstance(plugin, ModuleType) else inspect.getmodule(plugin)
+        if module is None:
+            return None
+        if hasattr(module, "__path__"):  # the plugin is its package's __init__
+            return module.__name__
+        return module.__package__ or None
+
     def _one(self, name: str, hook_name: str) -> Any:
         return getattr(self.hook_for([name]), hook_name)()
 
@@ -173,6 +204,21 @@ class PluginHost:
         """Call a list-returning hook on `enabled` plugins and join their lists."""
         results = getattr(self.hook_for(enabled), hook_name)(**kwargs)
         return [item for result in results for item in (result or [])]
+
+    def provided(self, hook_name: str, enabled: Iterable[str], base: type[T],
+                 **kwargs: Any) -> list[T]:
+        """`collect`, keeping only instances of the extension point's base class `base`
+        (PaymentGateway, ShippingMethod, …): the kernel relies on the base class's
+        declared attributes and defaults, never on probing. Anything else is logged once
+        per call and left out."""
+        found = []
+        for item in self.collect(hook_name, enabled, **kwargs):
+            if isinstance(item, base):
+                found.append(item)
+            else:
+                log.warning("%s returned %r, not a %s: ignored", hook_name, item,
+                            base.__name__)
+        return found
 
     # -- tracing --------------------------------------------------------------------------
     def _before_call(self, hook_name: str, impls: list, kwargs: dict) -> None:

@@ -38,16 +38,19 @@ from galleria.web.csp import NoncedSwaggerUI, add_security_policy
 from galleria.web.deps import provide_runtime, provide_shop
 from galleria.web.health import domain_verification, healthz, readyz
 from galleria.web.pages import JINJA_ENV, PAGE_ROUTES, STATIC_DIR
-from galleria.web.pages.access_console import access_console_router
-from galleria.web.pages.console import LoginRequired, to_login
-from galleria.web.pages.fulfilment_console import fulfilment_console_router
-from galleria.web.pages.notifications_console import notifications_console_router
-from galleria.web.pages.oauth_pages import OAUTH_PAGE_ROUTES
-from galleria.web.pages.oidc_pages import OIDC_ROUTES
-from galleria.web.pages.plugin_console import provide_console, staff_for_console_routes
-from galleria.web.pages.staff_console import staff_console_router
-from galleria.web.pages.wechat_pages import wechat_router
+from galleria.web.pages.console.access import access_console_router
+from galleria.web.pages.console.fulfilment import fulfilment_console_router
+from galleria.web.pages.console.notifications import notifications_console_router
+from galleria.web.pages.console.plugin_routes import provide_console, staff_for_console_routes
+from galleria.web.pages.console.shell import LoginRequired, to_login
+from galleria.web.pages.console.staff import staff_console_router
+from galleria.web.pages.render import install_plugin_assets
+from galleria.web.pages.signin.oauth import OAUTH_PAGE_ROUTES
+from galleria.web.pages.signin.oidc import OIDC_ROUTES
+from galleria.web.pages.signin.wechat import wechat_router
 from galleria.web.permission_guard import enforce_permissions
+from galleria.web.plugin_assets import find_assets
+from galleria.web.plugin_assets import static_routes as plugin_static_routes
 from galleria.web.problems import EXCEPTION_HANDLERS
 from galleria.web.sandbox import sandbox_mounts
 from galleria.web.sessions import LazySessionConfig
@@ -89,6 +92,8 @@ def create_app(settings: Settings | None = None, *, host: PluginHost | None = No
                                          AdminOrdersApi, AdminCatalogApi, ShopPaymentsApi,
                                          AdminPaymentsApi, CallbacksApi, AccountApi,
                                          AdminFulfilmentApi, WebhooksApi])
+    assets = find_assets(runtime.host)  # the plugins' templates, static files and catalogs
+    install_plugin_assets(assets)
     plugin_routes = [
         Router(path=f"/plugins/{name}", guards=[shop_host_only, plugin_enabled_guard(name),
                                                  staff_for_console_routes],
@@ -110,6 +115,7 @@ def create_app(settings: Settings | None = None, *, host: PluginHost | None = No
             *plugin_routes, *sandbox_mounts(settings, runtime.host),
             create_static_files_router(path="/static", directories=[STATIC_DIR],
                                        name="static", include_in_schema=False),
+            *plugin_static_routes(assets),
             create_static_files_router(path="/media", directories=[settings.media_dir],
                                        name="media", include_in_schema=False),
         ],

@@ -2,7 +2,10 @@
 
 English strings are the message ids; `locale/zh_CN/LC_MESSAGES/messages.po` translates them.
 The .po files are compiled to .mo in memory the first time a locale is used (no .mo files are
-kept in the repository). To refresh the catalogs after changing templates or page code:
+kept in the repository). Plugins bring their own catalogs, one Babel domain each
+(`galleria.web.plugin_assets`); see docs/plugins.md for their extraction commands.
+
+To refresh the catalogs after changing templates or page code:
 
     cd platform/web
     ../../.venv/bin/pybabel extract -F locale/babel.cfg -o locale/messages.pot .
@@ -16,12 +19,11 @@ from __future__ import annotations
 
 import re
 from functools import cache
-from io import BytesIO
 from pathlib import Path
 
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
+
+from galleria.kernel.catalogs import load_po
 
 LOCALES = ("zh_CN", "en")
 DEFAULT_LOCALE = "en"
@@ -36,18 +38,33 @@ def N_(message: str) -> str:
     return message
 
 
+_PLUGIN_LOCALES: dict[str, Path] = {}
+
+
+def set_plugin_locales(locales: dict[str, Path]) -> None:
+    """The plugins' `locale/` folders by plugin name (each its own Babel domain)."""
+    _PLUGIN_LOCALES.clear()
+    _PLUGIN_LOCALES.update(locales)
+    translations.cache_clear()
+
+
+def plugin_domains() -> frozenset[str]:
+    return frozenset(_PLUGIN_LOCALES)
+
+
 @cache
 def translations(locale: str) -> NullTranslations:
-    """The compiled catalog of `locale` (English, the source language, needs none)."""
-    path = LOCALE_DIR / locale / "LC_MESSAGES" / "messages.po"
-    if locale not in LOCALES or not path.exists():
+    """The compiled catalog of `locale` (English, the source language, needs none), with
+    each plugin's domain added: `dgettext(<plugin>, …)` looks in the plugin's catalog, then
+    in the platform's."""
+    if locale not in LOCALES:
         return NullTranslations()
-    with path.open("rb") as po:
-        catalog = read_po(po, locale=locale)
-    compiled = BytesIO()
-    write_mo(compiled, catalog, use_fuzzy=False)
-    compiled.seek(0)
-    return Translations(fp=compiled, domain="messages")
+    merged = load_po(LOCALE_DIR / locale / "LC_MESSAGES" / "messages.po", locale)
+    for domain, folder in sorted(_PLUGIN_LOCALES.items()):
+        plugin = load_po(folder / locale / "LC_MESSAGES" / f"{domain}.po", locale, domain)
+        if isinstance(plugin, Translations) and isinstance(merged, Translations):
+            merged.add(plugin, merge=False)  # and the plugin's catalog falls back to ours
+    return merged
 
 
 def load_all() -> None:
@@ -127,5 +144,5 @@ def translate_message(locale: str, message: str) -> str:
 
 
 __all__ = ["COOKIE", "DEFAULT_LOCALE", "LANGUAGE_NAMES", "LOCALES", "N_", "choose_locale",
-           "from_accept_language", "load_all", "normalize", "translate_message",
-           "translations"]
+           "from_accept_language", "load_all", "normalize", "plugin_domains",
+           "set_plugin_locales", "translate_message", "translations"]

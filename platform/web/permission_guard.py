@@ -35,8 +35,8 @@ from galleria.auth.tokens import verify_token
 from galleria.kernel import db
 from galleria.kernel.errors import Forbidden, Unauthorized
 from galleria.kernel.tenancy.shops import Shop
-from galleria.web.pages.console import LoginRequired
-from galleria.web.pages.sessions import session_user
+from galleria.web.pages.console.shell import LoginRequired, plugin_pages
+from galleria.web.pages.signin.sessions import session_user
 
 ADMIN_API = "/api/admin/"
 PLUGIN_PAGE = "/console/p/{slug}"
@@ -49,12 +49,12 @@ def route_rule(path: str, handler: BaseRouteHandler,
     """("api" | "console" | "other", the rule or None when unmapped) for a route."""
     if path.startswith(ADMIN_API):
         return "api", api_rule(path)
-    if path == PLUGIN_PAGE:
-        return "console", plugin_rule(str((path_params or {}).get("slug", "")))
+    if path == PLUGIN_PAGE:  # refined by the page's declared area in enforce_permissions
+        return "console", plugin_rule(None)
     if path == "/console" or path.startswith("/console/"):
         return "console", console_rule(path)
     if handler.opt.get("console") and path.startswith("/plugins/"):
-        return "console", plugin_rule(path.split("/")[2])
+        return "console", plugin_rule(handler.opt.get("area"))
     return "other", None
 
 
@@ -66,6 +66,8 @@ async def enforce_permissions(connection: ASGIConnection, handler: BaseRouteHand
     kind, rule = route_rule(path, handler, connection.path_params)
     if kind == "other":
         return
+    if path == PLUGIN_PAGE:
+        rule = plugin_rule(await _page_area(connection, shop))
     rule = rule or UNMAPPED
     need, access = rule.needs(connection.method)
     if kind == "api":
@@ -82,6 +84,15 @@ async def enforce_permissions(connection: ASGIConnection, handler: BaseRouteHand
                             f"Your role in this shop does not allow {access} access to "
                             f"{need}")
     connection.scope["state"][CHECKED] = True
+
+
+async def _page_area(connection: ASGIConnection, shop: Shop) -> str | None:
+    """The area the plugin page asked for declares (None: no such page, or none declared;
+    the page itself answers 404 for a slug no enabled plugin has)."""
+    slug = str(connection.path_params.get("slug", ""))
+    async with db.shop_scope(shop.id):
+        pages = await plugin_pages(connection.app.state.runtime, shop)
+    return next((p.area for p in pages if p.slug == slug), None)
 
 
 async def _token_scopes(connection: ASGIConnection, shop: Shop) -> list[str]:

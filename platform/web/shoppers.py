@@ -44,7 +44,7 @@ from galleria.web.context import current_shop
 T = TypeVar("T")
 CUSTOMER_KEY, SHOP_KEY = "customer_id", "customer_shop"
 # The storefront pages keep the visitor's cart token and its item count (for the header's
-# badge) here: galleria.web.pages.shopping_session.
+# badge) here: galleria.web.pages.storefront.shopping_session.
 CART_KEY, CART_COUNT_KEY = "cart_id", "cart_count"
 # Progressive limits, (attempts, window in seconds): a burst is stopped within a minute,
 # a slow guesser within the day. Sign-in failures are counted as for staff
@@ -197,7 +197,7 @@ async def sign_in_session(request: Request, shop: Shop, customer: CustomerView) 
         kept[CART_KEY] = merged.token
         kept[CART_COUNT_KEY] = sum(line.quantity for line in merged.sellable)
     # Imported here: galleria.web.pages imports this module (the account pages).
-    from galleria.web.pages.sessions import start_session
+    from galleria.web.pages.signin.sessions import start_session
 
     await start_session(request, {**kept, CUSTOMER_KEY: customer.id, SHOP_KEY: shop.id})
     request.scope["state"]["shopper"] = customer

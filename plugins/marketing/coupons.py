@@ -18,6 +18,7 @@ from galleria.kernel import (
     Conflict,
     FieldError,
     NotFound,
+    PriceAdjuster,
     PricingContext,
     Problems,
     ValidationFailed,
@@ -96,7 +97,7 @@ def discount(coupon: dict[str, Any], items_total: int) -> int:
     return min(coupon["value"], items_total)
 
 
-class CouponAdjuster:
+class CouponAdjuster(PriceAdjuster):
     """Turns `coupon_code` into a discount on the items; uses it when the order is placed."""
 
     code = "coupon"

@@ -6,7 +6,14 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from galleria.kernel import Adjustment, PricingContext, format_minor, parse_major, plugin_settings
+from galleria.kernel import (
+    Adjustment,
+    PriceAdjuster,
+    PricingContext,
+    format_minor,
+    parse_major,
+    plugin_settings,
+)
 
 PLUGIN = "marketing"
 log = logging.getLogger("galleria.plugins.marketing")
@@ -36,7 +43,7 @@ def parse_tiers(text: str, currency: str) -> list[Tier]:
     return sorted(tiers, key=lambda tier: tier.threshold, reverse=True)
 
 
-class ThresholdDiscount:
+class ThresholdDiscount(PriceAdjuster):
     code = "full_reduction"
     order = 100  # first: coupons and points apply to what is left
 

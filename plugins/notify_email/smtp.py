@@ -17,7 +17,7 @@ from email.message import EmailMessage
 from email.utils import formataddr, formatdate, make_msgid
 from typing import Any
 
-from galleria.kernel import NotificationMessage, plugin_settings, shop_scope
+from galleria.kernel import NotificationChannel, NotificationMessage, plugin_settings, shop_scope
 
 PLUGIN = "notify_email"
 TIMEOUT_SECONDS = 20
@@ -103,7 +103,7 @@ def send_now(config: SmtpConfig, email: EmailMessage) -> None:
         smtp.send_message(email)
 
 
-class EmailChannel:
+class EmailChannel(NotificationChannel):
     """The shop's email channel; reads the shop's settings when it sends."""
 
     kind = "email"

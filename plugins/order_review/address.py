@@ -8,7 +8,7 @@
 - for China, the postal code's first two digits belong to the address's province
   (postal_cn.py).
 
-`problems(address, minimum)` returns (text key, values) pairs for `texts.say`; empty when
+`problems(address, minimum)` returns (key, values) pairs for `texts.ADDRESS_PROBLEMS`; empty when
 the address looks fine.
 """
 

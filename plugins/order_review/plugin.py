@@ -8,7 +8,7 @@ from typing import Any
 from piccolo.conf.apps import AppConfig
 
 from galleria.kernel import ConsolePage, PluginInfo, SettingField, Shop, hookimpl
-from galleria_plugins.order_review.queue_pages import ROUTES, render_queue
+from galleria_plugins.order_review.queue_pages import ROUTES, queue_context
 from galleria_plugins.order_review.rules import rules_for
 from galleria_plugins.order_review.settings import SCHEMA
 from galleria_plugins.order_review.tables import ReviewNote
@@ -50,4 +50,5 @@ def galleria_routes() -> list[Any]:
 @hookimpl
 def galleria_console_pages() -> list[ConsolePage]:
     return [ConsolePage("order_review", "Review queue", title_zh="待审订单",
-                        render=render_queue, icon="shield")]
+                        icon="shield", area="orders",
+                        template="order_review/queue.html", context=queue_context)]

@@ -1,7 +1,7 @@
 """The review queue in the console.
 
-- `/console/p/order_review` (a ConsolePage): the figures and the held orders with their
-  reasons, in the shop's language (a ConsolePage is rendered from the shop alone);
+- `/console/p/order_review` (a ConsolePage, templates/order_review/queue.html): the
+  figures and the held orders with their reasons;
 - `/plugins/order_review/orders/{number}` (console routes, signed-in staff only): one order
   with its reasons, the shopper's history, address, payment, notes and contact log, and the
   actions — approve, reject (with a reason), edit the address, add a note or a contact,
@@ -12,7 +12,6 @@ The decisions themselves are the kernel's (`galleria.kernel.review_queue`).
 
 from __future__ import annotations
 
-from html import escape
 from typing import Any
 from urllib.parse import quote
 
@@ -23,68 +22,23 @@ from galleria.kernel import (
     DomainError,
     NotFound,
     Shop,
-    format_minor,
     review_queue,
     shop_scope,
 )
 from galleria_plugins.order_review import notes
-from galleria_plugins.order_review.texts import say
 
 BASE = "/plugins/order_review"
-CONSOLE = {"console": True}
+CONSOLE = {"console": True, "area": "orders"}  # signed-in staff with the orders area
 ADDRESS_FIELDS = ("name", "phone", "country", "province", "city", "district", "line1",
                   "line2", "postal_code")
 STATUS_BY_KIND = {"invalid": 422, "conflict": 409, "forbidden": 403}
 
 
-def _duration(seconds: float | None) -> str:
-    if seconds is None:
-        return "–"
-    minutes = round(seconds / 60)
-    return f"{minutes // 60} h {minutes % 60:02d} min" if minutes >= 60 else f"{minutes} min"
-
-
-async def render_queue(shop: Shop) -> str:
-    """The ConsolePage body: figures over 30 days, then the held orders, oldest first."""
-    locale = shop.locale
-    figures = await review_queue.figures(shop.id)
-    held = await review_queue.held_orders(shop.id)
-    share = figures["automatic_share"]
-    stats = [(say(locale, "auto_share"), "–" if share is None else f"{share:.0%}"),
-             (say(locale, "median"), _duration(figures["median_seconds"])),
-             (say(locale, "p90"), _duration(figures["p90_seconds"])),
-             (say(locale, "held_now"), str(len(held)))]
-    parts = ['<div class="review-page">',
-             f'<p class="muted">{escape(say(locale, "last_days", days=figures["days"]))}</p>',
-             '<div class="stats review-stats">']
-    parts += [f'<div class="card stat"><span class="stat-label">{escape(label)}</span>'
-              f'<strong class="stat-value">{escape(value)}</strong></div>'
-              for label, value in stats]
-    parts.append("</div>")
-    parts.append(f'<form class="review-find" method="get" action="{BASE}/find">'
-                 f'<label for="review-find">{escape(say(locale, "find"))}</label> '
-                 f'<input class="input" id="review-find" name="number" '
-                 f'inputmode="numeric" maxlength="20" required> '
-                 f'<button class="btn btn-sm" type="submit">{escape(say(locale, "go"))}'
-                 f'</button></form>')
-    parts.append(f'<h2>{escape(say(locale, "queue_title"))}</h2>')
-    if not held:
-        parts.append(f'<p class="muted">{escape(say(locale, "queue_empty"))}</p></div>')
-        return "".join(parts)
-    parts.append('<ul class="review-queue">')
-    for item in held:
-        url = f"{BASE}/orders/{quote(item['number'])}"
-        reasons = "".join(f"<li>{escape(r)}</li>" for r in item["reasons"])
-        parts.append(
-            f'<li class="review-item" data-order="{escape(item["number"])}">'
-            f'<div class="review-item-head"><a href="{url}"><strong>'
-            f'{escape(item["number"])}</strong></a> · {escape(item["contact_name"])} · '
-            f'{escape(format_minor(item["total"], item["currency"]))}</div>'
-            f'<ul class="review-reasons">{reasons}</ul>'
-            f'<a class="btn btn-sm btn-primary" href="{url}">'
-            f'{escape(say(locale, "open"))}</a></li>')
-    parts.append("</ul></div>")
-    return "".join(parts)
+async def queue_context(shop: Shop) -> dict[str, Any]:
+    """What the ConsolePage shows: figures over 30 days, then the held orders, oldest
+    first (templates/order_review/queue.html)."""
+    return {"figures": await review_queue.figures(shop.id),
+            "held": await review_queue.held_orders(shop.id), "base": BASE}
 
 
 @get("/find", opt=CONSOLE, name="order_review:find")
@@ -101,7 +55,7 @@ async def _show(shop: Shop, console: Any, number: str, *, status_code: int = 200
     order = await review_queue.review_of(shop.id, number)
     order_notes = await notes.notes_of(shop.id, number)
     return await console.page(
-        "console/review_order.html", nav="order_review",
+        "order_review/order.html", nav="order_review",
         title=console.gettext("Review order %(number)s") % {"number": number},
         status_code=status_code, order=order, notes=order_notes, channels=notes.CHANNELS,
         address_fields=ADDRESS_FIELDS, done=done, error=error, errors=errors or {},
@@ -181,4 +135,4 @@ async def switch_to_cod(request: Request, shop: Shop, console: Any, number: str)
 
 ROUTES = [find, order_page, approve, reject, edit_address, add_note, switch_to_cod]
 
-__all__ = ["ROUTES", "render_queue"]
+__all__ = ["ROUTES", "queue_context"]

@@ -21,10 +21,10 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from galleria.kernel import ReviewContext, Verdict, format_minor
+from galleria.kernel import ReviewContext, ReviewRule, Verdict, format_minor
 from galleria_plugins.order_review import address
 from galleria_plugins.order_review.settings import Config, SharedConfig, lines
-from galleria_plugins.order_review.texts import say
+from galleria_plugins.order_review.texts import ADDRESS_PROBLEMS, TEXTS
 
 
 def _locale(context: ReviewContext) -> str:
@@ -38,7 +38,7 @@ def _digits(phone: str) -> str:
 
 
 @dataclass
-class Rule:
+class Rule(ReviewRule):
     """Shared by the plugin's rules: the shop's settings, and the switch named `setting`."""
 
     settings: SharedConfig
@@ -66,14 +66,17 @@ class BlacklistRule(Rule):
         phones = {_digits(p) for p in lines(config.blacklist_phones)} - {""}
         for phone in {context.phone, str((order.get("address") or {}).get("phone") or "")}:
             if phone and _digits(phone) in phones:
-                found.append(say(locale, "black_phone", phone=phone))
+                found.append(TEXTS.translate(locale, "phone %(phone)s is on the blacklist",
+                                           phone=phone))
         text = " ".join(str(v) for v in (order.get("address") or {}).values()).lower()
-        found += [say(locale, "black_address", fragment=fragment)
+        found += [TEXTS.translate(locale, "address matches “%(fragment)s” on the blacklist",
+                                fragment=fragment)
                   for fragment in lines(config.blacklist_addresses)
                   if fragment.lower() in text]
         customer = order.get("customer_id")
         if customer is not None and str(customer) in lines(config.blacklist_customers):
-            found.append(say(locale, "black_customer", customer=customer))
+            found.append(TEXTS.translate(locale, "customer %(customer)s is on the blacklist",
+                                       customer=customer))
         if not found:
             return Verdict.abstain()
         reason = "; ".join(found)
@@ -89,7 +92,8 @@ class AddressRule(Rule):
                                  config.address_min_length)
         if not found:
             return Verdict.abstain()
-        return Verdict.hold("; ".join(say(_locale(context), key, **values)
+        locale = _locale(context)
+        return Verdict.hold("; ".join(TEXTS.translate(locale, ADDRESS_PROBLEMS[key], **values)
                                       for key, values in found))
 
 
@@ -100,9 +104,10 @@ class ThresholdRule(Rule):
         total, currency = context.order["total"], context.order["currency"]
         if total <= config.threshold_amount:
             return Verdict.abstain()
-        return Verdict.hold(say(_locale(context), "threshold",
-                                total=format_minor(total, currency),
-                                threshold=format_minor(config.threshold_amount, currency)))
+        return Verdict.hold(TEXTS.translate(
+            _locale(context), "total %(total)s is above the review threshold %(threshold)s",
+            total=format_minor(total, currency),
+            threshold=format_minor(config.threshold_amount, currency)))
 
 
 class PhoneVelocityRule(Rule):
@@ -114,8 +119,10 @@ class PhoneVelocityRule(Rule):
         count = await context.orders_from_phone(context.now - dt.timedelta(hours=hours))
         if count <= limit:
             return Verdict.abstain()
-        return Verdict.hold(say(_locale(context), "velocity", count=count,
-                                phone=context.phone, hours=hours, limit=limit))
+        return Verdict.hold(TEXTS.translate(
+            _locale(context),
+            "%(count)s orders from phone %(phone)s within %(hours)s h (at most %(limit)s)",
+            count=count, phone=context.phone, hours=hours, limit=limit))
 
 
 class FirstOrderOfflineRule(Rule):
@@ -126,10 +133,12 @@ class FirstOrderOfflineRule(Rule):
         if context.history.paid > 0:
             return Verdict.abstain()
         if context.pays_on_delivery:
-            return Verdict.hold(say(_locale(context), "first_cod"))
+            return Verdict.hold(TEXTS.translate(_locale(context),
+                                              "first order, cash on delivery"))
         if context.payment_offline:
-            return Verdict.hold(say(_locale(context), "first_offline",
-                                    method=context.order["payment_method"]))
+            return Verdict.hold(TEXTS.translate(_locale(context),
+                                              "first order, paid offline (%(method)s)",
+                                              method=context.order["payment_method"]))
         return Verdict.abstain()
 
 
@@ -140,8 +149,10 @@ class InvoiceRule(Rule):
         invoice = context.order.get("invoice")
         if not invoice:
             return Verdict.abstain()
-        return Verdict.hold(say(_locale(context), "invoice", kind=invoice.get("type", ""),
-                                title=invoice.get("title", "")))
+        return Verdict.hold(TEXTS.translate(
+            _locale(context),
+            "invoice requested (%(kind)s: %(title)s): check the invoice details",
+            kind=invoice.get("type", ""), title=invoice.get("title", "")))
 
 
 class RepeatCustomerRule(Rule):
@@ -151,7 +162,9 @@ class RepeatCustomerRule(Rule):
     async def check(self, context: ReviewContext, config: Config) -> Verdict:
         if context.order.get("invoice") or context.history.paid < config.repeat_min_paid:
             return Verdict.abstain()
-        return Verdict.approve(say(_locale(context), "repeat", paid=context.history.paid))
+        return Verdict.approve(TEXTS.translate(
+            _locale(context), "repeat customer: %(paid)s earlier paid orders",
+            paid=context.history.paid))
 
 
 RULES = (BlacklistRule, AddressRule, ThresholdRule, PhoneVelocityRule, FirstOrderOfflineRule,

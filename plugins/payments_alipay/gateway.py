@@ -22,6 +22,7 @@ from galleria.kernel import (
     GatewayError,
     NotificationRejected,
     PaymentAction,
+    PaymentGateway,
     PaymentRecord,
     PaymentRequest,
     PaymentUpdate,
@@ -60,7 +61,7 @@ CLOCK_SKEW = dt.timedelta(minutes=10)
 _SUBJECT_FORBIDDEN = re.compile(r"[/=&]")  # Alipay refuses these in `subject`
 
 
-class AlipayGateway:
+class AlipayGateway(PaymentGateway):
     """Alipay for one shop. Credentials are read from the shop's plugin settings each time
     a method runs, never kept. `now` and `transport` are for tests."""
 

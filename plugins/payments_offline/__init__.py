@@ -15,6 +15,7 @@ from galleria.kernel import (
     CallbackResponse,
     NotificationRejected,
     PaymentAction,
+    PaymentGateway,
     PaymentRecord,
     PaymentRequest,
     PaymentUpdate,
@@ -32,7 +33,7 @@ DEFAULT_COD_TEXT = "Pay the courier in cash or by QR code when your parcel arriv
 DEFAULT_COD_TEXT_ZH = "包裹送达时向快递员支付现金或扫码付款。"
 
 
-class OfflineGateway:
+class OfflineGateway(PaymentGateway):
     offline = True
     partial_refunds = True
     pays_on_delivery = False

@@ -19,6 +19,7 @@ from galleria.kernel import (
     GatewayError,
     NotificationRejected,
     PaymentAction,
+    PaymentGateway,
     PaymentRecord,
     PaymentRequest,
     PaymentUpdate,
@@ -38,7 +39,7 @@ REFUND_STATUS = {"succeeded": "succeeded", "pending": "pending", "requires_actio
                  "failed": "failed", "canceled": "failed"}
 
 
-class StripeGateway:
+class StripeGateway(PaymentGateway):
     code = "stripe"
     name = "Card (Stripe)"
     offline = pays_on_delivery = False

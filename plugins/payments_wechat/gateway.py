@@ -21,6 +21,7 @@ from galleria.kernel import (
     GatewayError,
     NotificationRejected,
     PaymentAction,
+    PaymentGateway,
     PaymentRecord,
     PaymentRequest,
     PaymentUpdate,
@@ -56,7 +57,7 @@ def default_scene(client: dict[str, str]) -> str:
     return "h5" if _MOBILE.search(client.get("user_agent", "")) else "qr"
 
 
-class WeChatPayGateway:
+class WeChatPayGateway(PaymentGateway):
     code = "wechat"
     offline = False
     pays_on_delivery = False

@@ -36,7 +36,7 @@ from galleria_plugins.shipping.local import (
 )
 from galleria_plugins.shipping.methods import PLUGIN
 
-CONSOLE = {"console": True}
+CONSOLE = {"console": True, "area": "fulfilment"}
 BASE = "/plugins/shipping"
 REGION_ROWS, FREE_ROWS, BAND_ROWS = 5, 3, 5
 MANAGERS = ("owner", "admin")

@@ -27,6 +27,7 @@ from galleria.kernel import (
     Quote,
     ShipmentCreated,
     ShipmentRequest,
+    ShippingMethod,
     Shop,
     TrackedShipment,
     TrackingUpdate,
@@ -118,7 +119,7 @@ def _quote(outcome: Outcome) -> Quote | NotOffered:
     return Quote(fee=outcome.fee, eta_days=outcome.eta_days)
 
 
-class Express:
+class Express(ShippingMethod):
     """Parcel delivery priced by the shop's shipping templates; SF Express books waybills,
     Kuaidi100 (or SF) tracks them."""
 
@@ -182,7 +183,7 @@ def _sender(settings: dict[str, Any]) -> dict[str, str]:
         "address": settings.get("sender_address") or ""}
 
 
-class SameCityDelivery:
+class SameCityDelivery(ShippingMethod):
     """One delivery slot of the shop's same-city delivery."""
 
     def __init__(self, shipping: ShopShipping, position: int) -> None:
@@ -233,7 +234,7 @@ class SameCityDelivery:
                                label={"carrier_name": "同城配送"})
 
 
-class StorePickup:
+class StorePickup(ShippingMethod):
     """Pickup at one of the shop's pickup points."""
 
     def __init__(self, shipping: ShopShipping, position: int) -> None:

@@ -20,6 +20,7 @@ from galleria.kernel import (
     ConsolePage,
     Event,
     PluginInfo,
+    PriceAdjuster,
     PricingContext,
     SettingField,
     Shop,
@@ -95,7 +96,7 @@ def galleria_shipping_methods(shop: Shop) -> list[Any]:
     return methods_for(shop)
 
 
-class SlotBooker:
+class SlotBooker(PriceAdjuster):
     """Books the chosen same-city slot inside the order's transaction. It runs first
     (`order` 0) and gives no discount; a slot filled meanwhile refuses the order (409)."""
 
@@ -138,10 +139,12 @@ def galleria_routes() -> list[Any]:
 
 @hookimpl
 def galleria_console_pages() -> list[ConsolePage]:
-    return [ConsolePage("shipping", "Shipping", title_zh="运费与配送",
-                        render=console.render_overview, icon="truck"),
-            ConsolePage("shipping-quote", "Quote tester", title_zh="运费试算",
-                        render=console.render_quote_tester, icon="activity")]
+    return [ConsolePage("shipping", "Shipping", title_zh="运费与配送", icon="truck",
+                        area="fulfilment", template="shipping/overview.html",
+                        context=console.overview_context),
+            ConsolePage("shipping-quote", "Quote tester", title_zh="运费试算", icon="activity",
+                        area="fulfilment", template="shipping/quote.html",
+                        context=console.quote_context)]
 
 
 @hookimpl

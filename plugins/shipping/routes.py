@@ -6,7 +6,6 @@
   `result: false` with 400 (bad signature) / 404 (a waybill this shop never shipped), so
   that Kuaidi100 retries.
 - `/templates`, `/local` — the console's editors (editor.py; signed-in staff only).
-- `GET /quote.js` — the quote tester page's script (no inline scripts: CSP).
 - `GET /quote` — the quote tester's JSON: every method's fee, delivery days or the reason
   it is not offered, for an address and hypothetical lines. Shows nothing the checkout
   would not show anyone.
@@ -16,7 +15,6 @@ from __future__ import annotations
 
 import json
 import logging
-from pathlib import Path
 from typing import Any
 
 from litestar import Request, Response, get, post
@@ -111,16 +109,6 @@ async def quote(shop: Shop, province: str = "", city: str = "", district: str = 
     return {"currency": shop.currency, "options": options}
 
 
-QUOTE_JS = Path(__file__).with_name("quote.js")
-
-
-@get("/quote.js", include_in_schema=False)
-async def quote_script() -> Response:
-    """The quote tester page's script (console.QUOTE_SCRIPT)."""
-    return Response(QUOTE_JS.read_bytes(), media_type="text/javascript; charset=utf-8",
-                    headers={"Cache-Control": "public, max-age=3600"})
-
-
-ROUTES = [kuaidi100_push, quote, quote_script, *EDITOR_ROUTES]
+ROUTES = [kuaidi100_push, quote, *EDITOR_ROUTES]
 
 __all__ = ["ROUTES"]

@@ -15,7 +15,7 @@ from galleria.kernel import db
 from galleria.kernel.catalog.service import create_category, get_product
 from galleria.kernel.inventory.service import ledger, receive
 from galleria.kernel.tenancy.shops import get_shop
-from galleria.web.pages.catalog_console import parse_barcodes, parse_options, yuan_to_fen
+from galleria.web.pages.console.catalog import parse_barcodes, parse_options, yuan_to_fen
 
 PASSWORD = "Correct-Horse-9"
 CSRF_RE = re.compile(r'name="_csrf_token" value="([^"]+)"')

@@ -2,7 +2,7 @@
 
 import pytest
 
-from galleria.kernel import Adjustment, Conflict, Quote, db, hookimpl
+from galleria.kernel import Adjustment, Conflict, PriceAdjuster, Quote, ShippingMethod, db, hookimpl
 from galleria.kernel.inventory import service as inventory
 from galleria.kernel.tenancy.tables import Tenant
 from galleria.testing import enable_plugin, register_plugin
@@ -12,7 +12,7 @@ ADDRESS = {"name": "韩梅梅", "phone": "13900139000", "country": "CN", "provin
 CONTACT = {"name": "韩梅梅", "email": "meimei@example.com"}
 
 
-class FlatRate:
+class FlatRate(ShippingMethod):
     code, name = "flat", "Flat rate"
 
     async def quote(self, shop, lines, address):
@@ -21,14 +21,14 @@ class FlatRate:
         return Quote(fee=800, eta_days=(1, 3))
 
 
-class BrokenCarrier:
+class BrokenCarrier(ShippingMethod):
     code, name = "broken", "Broken carrier"
 
     async def quote(self, shop, lines, address):
         raise RuntimeError("carrier API down")
 
 
-class Coupon:
+class Coupon(PriceAdjuster):
     """¥10 off with TEN; USED is a coupon used up (a deliberate refusal)."""
 
     order, code = 100, "coupon"
@@ -41,14 +41,14 @@ class Coupon:
         return []
 
 
-class Crashing:
+class Crashing(PriceAdjuster):
     order, code = 50, "crashing"
 
     async def adjust(self, context):
         raise ValueError("bug in a marketing plugin")
 
 
-class Points:
+class Points(PriceAdjuster):
     """Points pay whatever is left, however many the shopper offers: the kernel clamps."""
 
     order, code = 900, "points"

@@ -116,7 +116,8 @@ async def test_stocktake_adjusts_with_a_reason(open_shop):
 
 
 async def test_near_expiry_sweep_alerts_each_lot_once(open_shop, runtime):
-    from galleria.jobs.tasks import KERNEL_JOBS, SWEEPS, call_job
+    from galleria.jobs.tasks import call_job
+    from galleria.kernel.reactions import KERNEL_JOBS, SWEEPS
 
     tenant_id, variant_id = await _shop_with_variant(open_shop, stock=0)
     async with db.shop_scope(tenant_id):

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from aiosmtpd.controller import Controller
 
-from galleria.kernel import NotificationMessage, db, hookimpl
+from galleria.kernel import NotificationChannel, NotificationMessage, db, hookimpl
 from galleria.kernel.events_tables import OutboxEvent
 from galleria.kernel.notifications.service import FOLLOW_UP_TOPIC, SEND_TOPIC
 from galleria.kernel.notifications.tables import NotificationLog
@@ -195,7 +195,7 @@ class FlakySms:
         self.failures, self.sent, self.tries = failures, [], 0
         plugin = self
 
-        class Channel:
+        class Channel(NotificationChannel):
             kind = "sms"
 
             async def send(self, message: NotificationMessage) -> None:

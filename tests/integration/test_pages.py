@@ -25,7 +25,7 @@ from galleria.kernel.tenancy.shops import get_shop
 from galleria.kernel.tenancy.tables import Membership, Tenant
 from galleria.web import i18n
 from galleria.web.pages.render import render_error
-from galleria.web.pages.sessions import issue_ticket, read_ticket
+from galleria.web.pages.signin.sessions import issue_ticket, read_ticket
 
 PASSWORD = "Correct-Horse-9"
 CSRF_RE = re.compile(r'name="_csrf_token" value="([^"]+)"')

@@ -18,6 +18,7 @@ from galleria.kernel import (
     CallbackResponse,
     NotificationRejected,
     PaymentAction,
+    PaymentGateway,
     PaymentUpdate,
     RefundUpdate,
     db,
@@ -39,7 +40,7 @@ ADDRESS = {"name": "李雷", "phone": "13800138000", "country": "CN", "province"
 CONTACT = {"name": "李雷", "phone": "13800138000"}
 
 
-class DictPayGateway:
+class DictPayGateway(PaymentGateway):
     code, name = "testpay", "Test Pay"
     offline = pays_on_delivery = False
     partial_refunds = True

@@ -9,7 +9,7 @@ import httpx
 from test_shopping_pages import add, browsers, checkout_form, stocked_shop  # noqa: F401
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-from galleria.kernel import PaymentAction, hookimpl, storage
+from galleria.kernel import PaymentAction, PaymentGateway, hookimpl, storage
 from galleria.kernel.storage import S3Storage
 from galleria.kernel.tenancy.shops import get_shop
 from galleria.testing import enable_plugin, register_plugin
@@ -38,7 +38,7 @@ async def test_every_response_has_a_policy_admitting_this_origin_only(client, op
     assert again["script-src"] != policy["script-src"]  # a fresh nonce per response
 
 
-class CardGateway:
+class CardGateway(PaymentGateway):
     """A card gateway that, like Stripe in production, has the page load Stripe.js."""
 
     code, name, offline, pays_on_delivery, partial_refunds = "card", "Card", False, False, True

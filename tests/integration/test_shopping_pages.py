@@ -11,7 +11,18 @@ import re
 import httpx
 import pytest
 
-from galleria.kernel import Adjustment, Conflict, PaymentAction, PaymentUpdate, Quote, db, hookimpl
+from galleria.kernel import (
+    Adjustment,
+    Conflict,
+    PaymentAction,
+    PaymentGateway,
+    PaymentUpdate,
+    PriceAdjuster,
+    Quote,
+    ShippingMethod,
+    db,
+    hookimpl,
+)
 from galleria.kernel.customers.addresses import add_address
 from galleria.kernel.customers.tables import Customer
 from galleria.kernel.fulfilment.contracts import TrackingUpdate
@@ -181,7 +192,7 @@ async def test_checkout_without_a_cart_goes_to_the_cart(browsers, open_shop):
     assert answer.status_code == 303 and answer.headers["location"] == "/cart"
 
 
-class FlatRate:
+class FlatRate(ShippingMethod):
     code, name = "flat", "Flat rate"
 
     async def quote(self, shop, lines, address):
@@ -190,7 +201,7 @@ class FlatRate:
         return Quote(fee=800, eta_days=(1, 3))
 
 
-class TenOff:
+class TenOff(PriceAdjuster):
     order, code = 100, "coupon"
 
     async def adjust(self, context):
@@ -375,7 +386,7 @@ async def test_signed_in_shopper_checks_out_from_the_address_book(browsers, open
 
 
 # -- online payment ----------------------------------------------------------------------------
-class QrGateway:
+class QrGateway(PaymentGateway):
     """A gateway answering with a QR code (WeChat Pay's Native flow), or with a link to pay
     at when the shopper asks for the `page` scene."""
 

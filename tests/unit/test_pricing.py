@@ -6,7 +6,7 @@ import asyncio
 from hypothesis import given
 from hypothesis import strategies as st
 
-from galleria.kernel import Adjustment, PricingContext, Shop
+from galleria.kernel import Adjustment, PriceAdjuster, PricingContext, Shop
 from galleria.kernel.checkout.pricing import apply_adjusters
 
 SHOP = Shop(id=1, slug="tea", name="Tea", status="active", currency="CNY", locale="zh_CN",
@@ -20,7 +20,7 @@ adjustments = st.lists(st.builds(
 answers = st.one_of(adjustments, st.just("raise"), st.just("nonsense"), st.just("surcharge"))
 
 
-class Fake:
+class Fake(PriceAdjuster):
     def __init__(self, index, answer):
         self.order, self.code, self.answer = index, f"fake{index}", answer
 
@@ -69,7 +69,7 @@ def test_normalised_discounts_stay_within_what_they_discount(subtotal, fee, plan
 def test_each_adjuster_sees_what_was_applied_before_it():
     seen = []
 
-    class Watcher:
+    class Watcher(PriceAdjuster):
         order, code = 2, "watcher"
 
         async def adjust(self, context):

@@ -1,17 +1,23 @@
 """What shipping and pricing plugins implement, and the plain data they are given.
 
-`galleria_shipping_methods(shop)` returns objects of the `ShippingMethod` shape;
-`galleria_price_adjusters(shop)` returns objects of the `PriceAdjuster` shape (both are
-Protocols: no base class to inherit). Every amount is an integer of minor units (fen,
+`galleria_shipping_methods(shop)` returns `ShippingMethod` subclasses' instances;
+`galleria_price_adjusters(shop)` returns `PriceAdjuster` subclasses' instances (base classes
+with safe defaults, below). Every amount is an integer of minor units (fen,
 cents) in the shop's currency.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from galleria.kernel.fulfilment.contracts import (
+        ShipmentCreated,
+        ShipmentRequest,
+        TrackedShipment,
+        TrackingUpdate,
+    )
     from galleria.kernel.tenancy.shops import Shop
 
 
@@ -71,26 +77,43 @@ class NotOffered:
     reason: str
 
 
-@runtime_checkable
-class ShippingMethod(Protocol):
-    """A way to deliver. `code` is unique among a shop's methods (`sf_express`, `pickup`).
+class ShippingMethod:
+    """A way to deliver: the base class of every shipping method. `code` is unique among a
+    shop's methods (`sf_express`, `pickup`); `name` is shown to shoppers (the code when
+    empty).
 
     `quote` answers None when the method does not serve this cart or address (too heavy,
     outside the delivery area), or `NotOffered(reason)` when the shopper should be told why;
     it may be called without an address (a first preview), and should then quote what it
     can or answer None. It must not write anything.
 
-    Optional methods (the kernel checks for them with `getattr`): `async
-    create_shipment(shop, request)` books a waybill or a pickup, and `async track(shop,
-    shipment)` polls the carrier; see galleria.kernel.fulfilment.contracts for their
-    arguments and results.
+    A method that books parcels itself overrides `create_shipment`, one that can poll its
+    carrier overrides `track` (galleria.kernel.fulfilment.contracts has their arguments and
+    results); the defaults answer None: "not done by this method", and the merchant types
+    the carrier and tracking number instead.
     """
 
-    code: str
-    name: str
+    code: str = ""
+    name: str = ""
+
+    @property
+    def title(self) -> str:
+        return self.name or self.code
 
     async def quote(self, shop: Shop, lines: list[PricedLine],
-                    address: Address | None) -> Quote | NotOffered | None: ...
+                    address: Address | None) -> Quote | NotOffered | None:
+        """The fee for these lines to `address`. Required."""
+        raise NotImplementedError(f"{type(self).__name__} must implement quote")
+
+    async def create_shipment(self, shop: Shop,
+                              request: ShipmentRequest) -> ShipmentCreated | None:
+        """Book the parcel with the carrier (a waybill) or prepare a pickup (a pickup code).
+        Default: None, this method books nothing itself."""
+        return None
+
+    async def track(self, shop: Shop, shipment: TrackedShipment) -> list[TrackingUpdate] | None:
+        """Ask the carrier where the parcel is. Default: None, not trackable from here."""
+        return None
 
 
 @dataclass(frozen=True)
@@ -139,15 +162,16 @@ class PricingContext:
         return self.subtotal + self.shipping_fee + sum(a.amount for a in self.applied)
 
 
-@runtime_checkable
-class PriceAdjuster(Protocol):
-    """Turns a priced cart into adjustments. Adjusters run in ascending `order` (ties by
-    `code`): discounts first (e.g. 100), points last (e.g. 900)."""
+class PriceAdjuster:
+    """Turns a priced cart into adjustments: the base class of every adjuster. Adjusters run
+    in ascending `order` (ties by `code`): discounts first (e.g. 100), points last (e.g.
+    900). The default adjusts nothing."""
 
-    order: int
-    code: str
+    order: int = 100
+    code: str = ""
 
-    async def adjust(self, context: PricingContext) -> list[Adjustment]: ...
+    async def adjust(self, context: PricingContext) -> list[Adjustment]:
+        return []
 
 
 __all__ = ["Address", "Adjustment", "NotOffered", "PriceAdjuster", "PricedLine", "PricingContext",

@@ -22,9 +22,11 @@ from galleria.kernel.checkout.contracts import (
     Address,
     Adjustment,
     NotOffered,
+    PriceAdjuster,
     PricedLine,
     PricingContext,
     Quote,
+    ShippingMethod,
 )
 from galleria.kernel.errors import DomainError, FieldError, ValidationFailed
 from galleria.kernel.plugins import PluginHost
@@ -117,8 +119,8 @@ async def price_cart(shop: Shop, cart: CartView, *, host: PluginHost,
         shipping_method=shipping_method, shipping_fee=fee, address=address,
         coupon_code=coupon_code or None, points=points, customer_id=cart.customer_id,
         placing=placing, order_number=order_number)
-    adjusters = sorted(host.collect("galleria_price_adjusters", enabled, shop=shop),
-                       key=lambda a: (getattr(a, "order", 0), getattr(a, "code", "")))
+    adjusters = sorted(host.provided("galleria_price_adjusters", enabled, PriceAdjuster,
+                                     shop=shop), key=lambda a: (a.order, a.code))
     applied = await apply_adjusters(adjusters, context)
     return Pricing(currency=shop.currency, lines=lines, subtotal=subtotal,
                    shipping_options=tuple(options), shipping_method=shipping_method,
@@ -130,11 +132,11 @@ async def _shipping_options(host: PluginHost, enabled: frozenset[str], shop: Sho
                             lines: list[PricedLine],
                             address: Address | None,
                             ) -> tuple[list[ShippingOption], list[UnavailableOption]]:
-    methods = host.collect("galleria_shipping_methods", enabled, shop=shop)
+    methods = host.provided("galleria_shipping_methods", enabled, ShippingMethod, shop=shop)
     quotes = await asyncio.gather(*(_quote(m, shop, lines, address) for m in methods))
     options, unavailable = [], []
     for method, quote in zip(methods, quotes, strict=True):
-        name = getattr(method, "name", method.code)
+        name = method.title
         if isinstance(quote, Quote):
             options.append(ShippingOption(method.code, name, quote))
         elif isinstance(quote, NotOffered):
@@ -142,21 +144,21 @@ async def _shipping_options(host: PluginHost, enabled: frozenset[str], shop: Sho
     return options, unavailable
 
 
-async def _quote(method: Any, shop: Shop, lines: list[PricedLine],
+async def _quote(method: ShippingMethod, shop: Shop, lines: list[PricedLine],
                  address: Address | None) -> Quote | NotOffered | None:
     """A method that fails or answers nonsense is left out of the options (logged)."""
     try:
         async with asyncio.timeout(PLUGIN_TIMEOUT):
             quote = await method.quote(shop, lines, address)
     except Exception:
-        log.warning("shipping method %r failed to quote; not offered",
-                    getattr(method, "code", method), exc_info=True)
+        log.warning("shipping method %r failed to quote; not offered", method.code,
+                    exc_info=True)
         return None
     if quote is None or isinstance(quote, NotOffered):
         return quote
     if not isinstance(quote, Quote) or type(quote.fee) is not int or quote.fee < 0:
         log.warning("shipping method %r quoted %r: not a Quote with a fee of 0 or more "
-                    "minor units; not offered", getattr(method, "code", method), quote)
+                    "minor units; not offered", method.code, quote)
         return None
     return quote
 
@@ -177,7 +179,7 @@ def _chosen_fee(options: list[ShippingOption], unavailable: list[UnavailableOpti
                            errors=[FieldError("shipping_method", f"offered: {offered}")])
 
 
-async def apply_adjusters(adjusters: list[Any],
+async def apply_adjusters(adjusters: list[PriceAdjuster],
                            context: PricingContext) -> list[AppliedAdjustment]:
     """Run the adjusters in order, each seeing the normalised adjustments before it.
 
@@ -192,7 +194,7 @@ async def apply_adjusters(adjusters: list[Any],
     """
     applied: list[AppliedAdjustment] = []
     for adjuster in adjusters:
-        code = str(getattr(adjuster, "code", type(adjuster).__name__))
+        code = adjuster.code or type(adjuster).__name__
         current = replace(context, applied=tuple(a.adjustment for a in applied))
         async with _savepoint() as rollback:
             try:

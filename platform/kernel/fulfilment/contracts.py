@@ -1,9 +1,9 @@
 """What shipping methods may do beyond quoting: create shipments and report tracking.
 
-`galleria_shipping_methods(shop)` returns objects of the `ShippingMethod` shape
-(galleria.kernel.checkout.contracts). Besides `code`, `name` and `quote`, a method MAY have
-these **optional** async methods; the kernel looks for them with `getattr` and goes without
-when they are missing:
+`galleria_shipping_methods(shop)` returns `ShippingMethod` instances
+(galleria.kernel.checkout.contracts). Besides `code`, `name` and `quote`, a method MAY
+override these async methods; their defaults answer None ("not done by this method") and
+the kernel goes without:
 
 - `create_shipment(shop, request: ShipmentRequest) -> ShipmentCreated` — book the parcel
   with the carrier (a waybill), or prepare a pickup (a pickup code). Called when the merchant

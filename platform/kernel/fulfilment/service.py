@@ -22,7 +22,7 @@ from typing import Any
 
 from galleria.kernel import db
 from galleria.kernel.catalog.tables import Variant
-from galleria.kernel.checkout.contracts import Address
+from galleria.kernel.checkout.contracts import Address, ShippingMethod
 from galleria.kernel.errors import Conflict, FieldError, NotFound, ValidationFailed
 from galleria.kernel.events import emit
 from galleria.kernel.fulfilment.contracts import (
@@ -66,11 +66,11 @@ async def start_fulfilling(tenant_id: int, number: str, *, actor: str) -> dict[s
     return await orders.transition(tenant_id, number, states.FULFILLING, actor=actor)
 
 
-async def find_method(shop: Shop, host: PluginHost, code: str) -> Any | None:
+async def find_method(shop: Shop, host: PluginHost, code: str) -> ShippingMethod | None:
     """The shop's shipping method with `code`, from its enabled plugins (or None)."""
-    methods = host.collect("galleria_shipping_methods", await enabled_plugins(shop.id),
-                           shop=shop)
-    return next((m for m in methods if getattr(m, "code", None) == code), None)
+    methods = host.provided("galleria_shipping_methods", await enabled_plugins(shop.id),
+                            ShippingMethod, shop=shop)
+    return next((m for m in methods if m.code == code), None)
 
 
 async def _unshipped(tenant_id: int, order_id: int) -> dict[int, dict[str, Any]]:
@@ -152,23 +152,23 @@ async def _prepare(shop: Shop, host: PluginHost, number: str, method_code: str |
     return order, request, method
 
 
-async def _book(method: Any, request: ShipmentRequest, carrier: str,
+async def _book(method: ShippingMethod | None, request: ShipmentRequest, carrier: str,
                 tracking_number: str) -> ShipmentCreated:
     if tracking_number:
         if not carrier:
             raise ValidationFailed("Name the carrier of this tracking number",
                                    errors=[FieldError("carrier", "required")])
         return ShipmentCreated(carrier=carrier, tracking_number=tracking_number)
-    create = getattr(method, "create_shipment", None)
-    if create is None:
+    try:
+        async with asyncio.timeout(CARRIER_TIMEOUT):
+            created = None if method is None else await method.create_shipment(request.shop,
+                                                                               request)
+    except TimeoutError as exc:
+        raise CarrierError("The carrier did not answer in time; try again") from exc
+    if created is None:  # the base class's answer: this method books nothing itself
         raise ValidationFailed(
             "This shipping method books no waybill itself: give carrier and tracking_number",
             errors=[FieldError("tracking_number", "required for this method")])
-    try:
-        async with asyncio.timeout(CARRIER_TIMEOUT):
-            created = await create(request.shop, request)
-    except TimeoutError as exc:
-        raise CarrierError("The carrier did not answer in time; try again") from exc
     if not isinstance(created, ShipmentCreated):
         raise CarrierError(f"The shipping method answered {created!r}, not a ShipmentCreated")
     return created
@@ -320,16 +320,18 @@ async def refresh_tracking(shop: Shop, host: PluginHost, shipment_id: int) -> in
             raise NotFound(f"No shipment {shipment_id} in this shop")
         order = await _order_by_id(shop.id, row["order"])
         method = await find_method(shop, host, row["method"])
-    track = getattr(method, "track", None)
-    if track is None or not row["tracking_number"]:
-        raise Conflict("This shipment's method cannot be tracked from here")
+    untracked = Conflict("This shipment's method cannot be tracked from here")
+    if method is None or not row["tracking_number"]:
+        raise untracked
     phone = (_json(order["address"]) or {}).get("phone", "")
     try:
         async with asyncio.timeout(CARRIER_TIMEOUT):
-            updates = await track(shop, TrackedShipment(row["carrier"], row["tracking_number"],
-                                                        phone))
+            updates = await method.track(shop, TrackedShipment(
+                row["carrier"], row["tracking_number"], phone))
     except TimeoutError as exc:
         raise CarrierError("The carrier did not answer in time; try again") from exc
+    if updates is None:  # the base class's answer: not trackable from here
+        raise untracked
     return await record_tracking(shop.id, shipment_id, updates, source=f"poll:{row['carrier']}")
 
 

@@ -1,6 +1,7 @@
 """The notification contract: messages, and the channels plugins contribute to send them.
 
-A plugin's `galleria_notification_channels(shop)` returns channel objects. The kernel builds
+A plugin's `galleria_notification_channels(shop)` returns `NotificationChannel`
+subclasses' instances. The kernel builds
 one `NotificationMessage` per recipient and channel (an email address for channels of kind
 "email", a phone number for "sms") and sends each through the outbox: a job per (message,
 channel), so a channel that fails is retried with backoff and the others are not resent.
@@ -9,7 +10,7 @@ channel), so a channel that fails is retried with backoff and the others are not
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, fields
-from typing import Any, Protocol, runtime_checkable
+from typing import Any
 
 SHOPPER, MERCHANT = "shopper", "merchant"
 
@@ -45,16 +46,18 @@ class NotificationMessage:
         return cls(**{k: v for k, v in data.items() if k in known})
 
 
-@runtime_checkable
-class NotificationChannel(Protocol):
-    """A way to reach people: `kind` says which address it takes ("email", "sms"; the
-    kernel addresses no other kind yet) and `send` delivers one message or raises — any
-    exception means "not sent", and the kernel retries later with backoff. `send` may be
-    called again for a message after a failure, never after a success."""
+class NotificationChannel:
+    """A way to reach people: the base class of every channel. `kind` says which address
+    it takes ("email", "sms"; the kernel addresses no other kind yet) and `send` delivers
+    one message or raises — any exception means "not sent", and the kernel retries later
+    with backoff. `send` may be called again for a message after a failure, never after a
+    success."""
 
-    kind: str
+    kind: str = ""
 
-    async def send(self, message: NotificationMessage) -> None: ...
+    async def send(self, message: NotificationMessage) -> None:
+        """Deliver `message`. Required."""
+        raise NotImplementedError(f"{type(self).__name__} must implement send")
 
 
 __all__ = ["MERCHANT", "SHOPPER", "NotificationChannel", "NotificationMessage"]

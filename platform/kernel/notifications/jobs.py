@@ -1,5 +1,5 @@
 """What the job runners register for notifications and webhooks: the kernel listeners (by
-topic) and the webhook delivery job. galleria.jobs.tasks reads LISTENERS and JOBS."""
+topic) and the webhook delivery job, registered in galleria.kernel.reactions."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Order notifications: from order events to messages, and messages to channels.
 
-Three kernel listeners (registered in galleria.jobs.tasks.KERNEL_LISTENERS), each run after
+Three kernel listeners (registered in galleria.kernel.reactions), each run after
 commit from the outbox, at most once and retried with backoff when it raises:
 
 - `queue_order_notifications` (order.placed, paid, shipped, delivered, refunded,
@@ -64,11 +64,9 @@ def shop_channels(host: PluginHost, shop: Shop,
     """The shop's channels, keyed `<plugin>:<kind>` (the key a log row keeps)."""
     channels: dict[str, NotificationChannel] = {}
     for plugin in host.implementers(HOOK, enabled):
-        for result in host.call_one(plugin, HOOK, shop=shop) or []:
-            for channel in result or []:
-                kind = getattr(channel, "kind", "")
-                if isinstance(kind, str) and kind:
-                    channels.setdefault(f"{plugin}:{kind}", channel)
+        for channel in host.provided(HOOK, [plugin], NotificationChannel, shop=shop):
+            if channel.kind:
+                channels.setdefault(f"{plugin}:{channel.kind}", channel)
     return channels
 
 

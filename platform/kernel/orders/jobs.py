@@ -152,7 +152,7 @@ JOBS = [
 # (job name, how often each runner process runs it): the safety net for lost rows.
 SWEEPS = [("cancel_overdue_orders", dt.timedelta(minutes=5)),
           ("complete_delivered_orders", dt.timedelta(hours=1))]
-# The kernel's own reactions to order events (registered in galleria.jobs.tasks).
+# The kernel's own reactions to order events (registered in galleria.kernel.reactions).
 LISTENERS = [Listener("auto_complete", "order.delivered", schedule_auto_complete)]
 
 __all__ = ["JOBS", "LISTENERS", "SWEEPS", "auto_complete_days", "cancel_overdue_orders",

@@ -10,12 +10,12 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from galleria.kernel import db
 from galleria.kernel.errors import Conflict, NotFound, ValidationFailed
 from galleria.kernel.events import emit
-from galleria.kernel.fulfilment.views import shipments_of
 from galleria.kernel.inventory import service as inventory
 from galleria.kernel.orders import states
 from galleria.kernel.orders.states import IllegalTransition, check_transition
@@ -95,19 +95,18 @@ async def order_view(tenant_id: int, row: dict[str, Any], *, staff: bool) -> dic
         "timeline": [_entry(entry, staff) for entry in timeline],
     }
     if staff:
-        view.update(customer_id=row["customer"], stock_status=row["stock_status"],
-                    payments=await _payments(tenant_id, row),
-                    shipments=await shipments_of(tenant_id, row["id"], staff=True))
-    else:
-        view["tracking"] = await shipments_of(tenant_id, row["id"], staff=False)
+        view.update(customer_id=row["customer"], stock_status=row["stock_status"])
+    for key, section in (STAFF_SECTIONS if staff else SHOPPER_SECTIONS).items():
+        view[key] = await section(tenant_id, row["id"])
     return view
 
 
-async def _payments(tenant_id: int, row: dict[str, Any]) -> list[dict[str, Any]]:
-    # Payments build on orders (they import this module), so they are fetched lazily.
-    from galleria.kernel.payments.service import payments_of
-
-    return await payments_of(tenant_id, row["id"])
+# Parts of the order view that the areas built on orders contribute (payments, shipments:
+# `{"payments": payments_of}`), each `await section(tenant_id, order_id)`. They register
+# themselves in galleria.kernel.reactions, so that orders imports none of them.
+OrderSection = Callable[[int, int], Awaitable[Any]]
+STAFF_SECTIONS: dict[str, OrderSection] = {}
+SHOPPER_SECTIONS: dict[str, OrderSection] = {}
 
 
 def _entry(entry: dict[str, Any], staff: bool) -> dict[str, Any]:

@@ -1,7 +1,7 @@
 """What payment plugins implement, and the plain data they are given and give back.
 
-`galleria_payment_gateways(shop)` returns objects of the `PaymentGateway` shape (a Protocol:
-no base class to inherit). The kernel owns the payment and refund records, the order's
+`galleria_payment_gateways(shop)` returns `PaymentGateway` subclasses' instances (the base
+class below, with safe defaults). The kernel owns the payment and refund records, the order's
 state and every check of money; a gateway only talks to its provider:
 
 - `start_payment` asks the provider for a way to pay (a QR code, a redirect, a client
@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any
 
 from galleria.kernel.errors import DomainError
 
@@ -170,37 +170,66 @@ class CallbackResponse:
     content_type: str = "text/plain"
 
 
-@runtime_checkable
-class PaymentGateway(Protocol):
-    """A payment method a shop can offer. `code` is unique among a shop's gateways and is
-    what shoppers choose (`wechat`, `alipay`, `stripe`, `cod`, `bank_transfer`).
+class PaymentGateway:
+    """A payment method a shop can offer: the base class of every gateway (pretix's
+    `BasePaymentProvider` is the model). Subclass it, set `code` and override what your
+    provider does; the defaults are safe for what you leave out.
 
-    `offline` gateways move no money online: the merchant confirms receipt by hand (the
-    kernel's mark-paid, audited). `pays_on_delivery` (cash on delivery) orders are reviewed
-    when placed instead of when paid. `partial_refunds` says whether `refund` may give back
-    less than the whole payment. An optional `async available(shop) -> bool` hides the
-    gateway from a shop (a per-shop switch in its settings, missing credentials).
+    `code` is unique among a shop's gateways and is what shoppers choose (`wechat`,
+    `alipay`, `stripe`, `cod`, `bank_transfer`); `name` is shown to them (the code when
+    empty). `offline` gateways move no money online: the merchant confirms receipt by hand
+    (the kernel's mark-paid, audited). `pays_on_delivery` (cash on delivery) orders are
+    reviewed when placed instead of when paid. `partial_refunds` says whether `refund` may
+    give back less than the whole payment.
+
+    The rules: `start_payment` never moves money and never marks anything paid; only a
+    verified notification or `query` answer does, and the kernel checks its amount.
     """
 
-    code: str
-    name: str
-    offline: bool
-    pays_on_delivery: bool
-    partial_refunds: bool
+    code: str = ""
+    name: str = ""
+    offline: bool = False
+    pays_on_delivery: bool = False
+    partial_refunds: bool = False
 
-    async def start_payment(self, request: PaymentRequest) -> PaymentAction: ...
+    @property
+    def title(self) -> str:
+        """What shoppers and merchants see: `name`, or the code when there is none."""
+        return self.name or self.code
+
+    async def available(self, shop: Shop) -> bool:
+        """Whether this shop offers the gateway now (a per-shop switch in the plugin's
+        settings, missing credentials). Default: yes."""
+        return True
+
+    async def start_payment(self, request: PaymentRequest) -> PaymentAction:
+        """Ask the provider for a way to pay. Required."""
+        raise NotImplementedError(f"{type(self).__name__} must implement start_payment")
 
     async def handle_notification(
         self, shop: Shop, callback: CallbackRequest,
-    ) -> list[PaymentUpdate | RefundUpdate]: ...
+    ) -> list[PaymentUpdate | RefundUpdate]:
+        """Verify a provider's callback and report what it says. Default: this gateway
+        takes no notifications, so every callback is refused."""
+        raise NotificationRejected(f"{self.code} payments have no gateway notifications")
 
-    def answer(self, accepted: bool, message: str = "") -> CallbackResponse: ...
+    def answer(self, accepted: bool, message: str = "") -> CallbackResponse:
+        """How the provider wants its callback answered. Default: 200, or 400 with the
+        message as text."""
+        return CallbackResponse(200 if accepted else 400, message.encode(), "text/plain")
 
-    async def query(self, shop: Shop, payment: PaymentRecord) -> PaymentUpdate: ...
+    async def query(self, shop: Shop, payment: PaymentRecord) -> PaymentUpdate:
+        """The payment's state at the provider. Default: still pending (only the merchant
+        knows, as with offline methods)."""
+        return PaymentUpdate(payment.reference, PENDING)
 
-    async def close(self, shop: Shop, payment: PaymentRecord) -> None: ...
+    async def close(self, shop: Shop, payment: PaymentRecord) -> None:
+        """End an unpaid payment (its order was cancelled). Default: nothing to close."""
+        return None
 
-    async def refund(self, request: RefundRequest) -> RefundUpdate: ...
+    async def refund(self, request: RefundRequest) -> RefundUpdate:
+        """Give money back. Default: refused — a gateway that can refund overrides it."""
+        raise GatewayError(f"{self.code} payments cannot be refunded through the gateway")
 
 
 __all__ = ["ACTION_TYPES", "CLIENT_SECRET", "CLOSED", "FAILED", "INSTRUCTIONS", "JSAPI",

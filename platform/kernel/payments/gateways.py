@@ -25,10 +25,8 @@ class Offered:
 
     def to_json(self) -> dict[str, Any]:
         gateway = self.gateway
-        shown = {"code": gateway.code, "name": getattr(gateway, "name", gateway.code),
-                 "offline": bool(getattr(gateway, "offline", False)),
-                 "pays_on_delivery": bool(getattr(gateway, "pays_on_delivery", False))}
-        return shown
+        return {"code": gateway.code, "name": gateway.title, "offline": gateway.offline,
+                "pays_on_delivery": gateway.pays_on_delivery}
 
 
 async def offered(shop: Shop, host: PluginHost, *, available_only: bool = True
@@ -39,9 +37,9 @@ async def offered(shop: Shop, host: PluginHost, *, available_only: bool = True
     enabled = await enabled_plugins(shop.id)
     found = []
     for plugin in host.implementers("galleria_payment_gateways", enabled):
-        for gateway in host.collect("galleria_payment_gateways", [plugin], shop=shop):
-            available = getattr(gateway, "available", None)
-            if not available_only or available is None or await available(shop):
+        for gateway in host.provided("galleria_payment_gateways", [plugin], PaymentGateway,
+                                     shop=shop):
+            if not available_only or await gateway.available(shop):
                 found.append(Offered(plugin, gateway))
     return found
 

@@ -81,7 +81,7 @@ async def check_pending_payments(host: PluginHost, now: dt.datetime | None = Non
                 shop, host, available_only=False)}
         for payment in due:
             gateway = offered.get((payment["plugin"], payment["method"]))
-            if gateway is None or getattr(gateway.gateway, "offline", False):
+            if gateway is None or gateway.gateway.offline:
                 continue  # plugin disabled, or nothing to ask: the merchant confirms
             try:
                 update = await gateway.gateway.query(shop, to_record(payment))

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 import logging
 from typing import Any
 
@@ -29,6 +28,13 @@ from galleria.kernel.orders.tables import Order
 from galleria.kernel.payments import contracts as c
 from galleria.kernel.payments import gateways
 from galleria.kernel.payments.tables import GatewayNotification, Payment
+from galleria.kernel.payments.views import (  # re-exported: callers read views from here too
+    _json,
+    payment_row,
+    payment_view,
+    payments_of,
+    to_record,
+)
 from galleria.kernel.plugins import PluginHost
 from galleria.kernel.tenancy.audit import record as audit
 from galleria.kernel.tenancy.shops import Shop
@@ -52,42 +58,6 @@ class AlreadyPaid(Conflict):
 
 class PaidOnline(Conflict):
     code, title = "online_payment", "Paid online"
-
-
-def _json(value: Any) -> Any:
-    return json.loads(value) if isinstance(value, str) else (value or {})
-
-
-def _time(value: dt.datetime | None) -> str | None:
-    return value.astimezone(dt.UTC).isoformat() if value is not None else None
-
-
-def to_record(row: dict[str, Any]) -> c.PaymentRecord:
-    return c.PaymentRecord(
-        reference=row["reference"], order_number=row["order_number"], method=row["method"],
-        amount=row["amount"], currency=row["currency"], status=row["status"],
-        provider_reference=row["provider_reference"], created_at=row["created_at"])
-
-
-def payment_view(row: dict[str, Any]) -> dict[str, Any]:
-    """A payment as the API shows it: `action` is the gateway's next step for the shopper
-    (`{"type": "qr_code", "qr_code": …}`)."""
-    action = _json(row["action"])
-    return {"payment_id": row["reference"], "method": row["method"], "status": row["status"],
-            "amount": row["amount"], "currency": row["currency"], "refunded": row["refunded"],
-            "action": ({"type": action["type"], **action.get("data", {})} if action else None),
-            "created_at": _time(row["created_at"]), "paid_at": _time(row["paid_at"])}
-
-
-async def payment_row(tenant_id: int, reference: str) -> dict[str, Any] | None:
-    return await Payment.select().where(
-        (Payment.tenant == tenant_id) & (Payment.reference == str(reference)[:40])).first()
-
-
-async def payments_of(tenant_id: int, order_id: int) -> list[dict[str, Any]]:
-    rows = await Payment.select().where(
-        (Payment.tenant == tenant_id) & (Payment.order == order_id)).order_by(Payment.id)
-    return [payment_view(row) for row in rows]
 
 
 # --- starting a payment ----------------------------------------------------------------------
@@ -136,7 +106,7 @@ def _check_payable(order: dict[str, Any], offered: gateways.Offered) -> None:
         raise AlreadyPaid(f"Order {order['number']} is paid already")
     if order["status"] in states.FINAL:
         raise Conflict(f"Order {order['number']} is {order['status']}: it cannot be paid")
-    offline = getattr(offered.gateway, "offline", False)
+    offline = offered.gateway.offline
     if order["status"] != states.PENDING_PAYMENT and not offline:
         raise Conflict(f"Order {order['number']} is {order['status']}: it is paid on delivery")
     if order["total"] <= 0:
@@ -301,7 +271,7 @@ async def mark_paid(shop: Shop, host: PluginHost, number: str, *, actor: str,
         except NotFound:
             raise Conflict(f"Order {number} is paid by {order['payment_method']!r}, whose "
                            "plugin this shop no longer has enabled") from None
-        if not getattr(offered.gateway, "offline", False):
+        if not offered.gateway.offline:
             raise PaidOnline(f"Order {number} is paid online ({offered.code}): the gateway "
                              "confirms it, not a click")
         if order["paid_at"] is not None:

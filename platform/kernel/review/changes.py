@@ -14,6 +14,7 @@ from galleria.kernel.errors import Conflict, FieldError, Problems, ValidationFai
 from galleria.kernel.orders import service as orders
 from galleria.kernel.orders import states
 from galleria.kernel.orders.tables import Order
+from galleria.kernel.payments.contracts import PaymentGateway
 from galleria.kernel.plugins import PluginHost
 from galleria.kernel.review.history import parse_json
 from galleria.kernel.review.runner import gateway_for
@@ -67,15 +68,15 @@ async def switch_to_cash_on_delivery(shop: Shop, host: PluginHost, number: str, 
     async with db.shop_scope(shop.id):
         row = await orders.get_order(shop.id, number)
         enabled = await enabled_plugins(shop.id)
-        gateways = host.collect("galleria_payment_gateways", enabled, shop=shop)
-        cod = next((g for g in gateways if getattr(g, "pays_on_delivery", False) is True),
-                   None)
+        gateways = host.provided("galleria_payment_gateways", enabled, PaymentGateway,
+                                 shop=shop)
+        cod = next((g for g in gateways if g.pays_on_delivery), None)
         if cod is None:
             raise Conflict("This shop offers no cash on delivery: enable a payment plugin "
                            "that does first")
         current = gateway_for(host, shop, enabled, row["payment_method"])
-        if row["status"] != states.PENDING_PAYMENT or getattr(
-                current, "pays_on_delivery", False) is True:
+        if row["status"] != states.PENDING_PAYMENT or (
+                current is not None and current.pays_on_delivery):
             raise Conflict(f"Order {number} is {row['status']} with {row['payment_method']}: "
                            f"only an unpaid order paid online can switch", number=number)
         won = await Order.update({Order.payment_method: cod.code,

@@ -1,7 +1,7 @@
 """What review-rule plugins implement, and the plain data they are given and give back.
 
-`galleria_review_rules(shop)` returns objects of the `ReviewRule` shape (a Protocol: no
-base class to inherit). The kernel reviews an order once: when it is paid, or when it is
+`galleria_review_rules(shop)` returns `ReviewRule` subclasses' instances (the base class
+below). The kernel reviews an order once: when it is paid, or when it is
 placed if its payment method pays on delivery (cash on delivery). It asks every rule of the
 shop's enabled plugins, in their `order` (then `code`), for a `Verdict`, records them all and
 combines them:
@@ -21,7 +21,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from galleria.kernel.tenancy.shops import Shop
@@ -100,20 +100,26 @@ class ReviewContext:
         return await self._count_phone(since)
 
 
-@runtime_checkable
-class ReviewRule(Protocol):
-    """One review rule. `code` is unique among a shop's rules (`order_review.address`);
-    `name` is shown to merchants; `order` sets the evaluation order (lower first).
+class ReviewRule:
+    """One review rule: the base class of every rule. `code` is unique among a shop's rules
+    (`order_review.address`); `name` is shown to merchants (the code when empty); `order`
+    sets the evaluation order (lower first, default 100).
 
     `judge` may read the shop's data (it runs outside any transaction: open
     `shop_scope(context.shop.id)`), must not write, and should answer within a few seconds.
+    The default has no opinion.
     """
 
-    code: str
-    name: str
-    order: int
+    code: str = ""
+    name: str = ""
+    order: int = 100
 
-    async def judge(self, context: ReviewContext) -> Verdict: ...
+    @property
+    def title(self) -> str:
+        return self.name or self.code or type(self).__name__
+
+    async def judge(self, context: ReviewContext) -> Verdict:
+        return Verdict.abstain()
 
 
 __all__ = ["ABSTAIN", "APPROVE", "HOLD", "RANK", "REJECT", "CustomerHistory", "ReviewContext",

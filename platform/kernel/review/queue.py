@@ -71,7 +71,8 @@ async def _review_row(tenant_id: int, order_id: int) -> dict[str, Any] | None:
 
 async def _pays_on_delivery(shop: Shop, host: PluginHost, method: str) -> bool:
     enabled = await enabled_plugins(shop.id)
-    return getattr(gateway_for(host, shop, enabled, method), "pays_on_delivery", False) is True
+    gateway = gateway_for(host, shop, enabled, method)
+    return gateway is not None and gateway.pays_on_delivery
 
 
 async def approve(shop: Shop, host: PluginHost, number: str, *, actor: str,

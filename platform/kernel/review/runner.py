@@ -31,6 +31,7 @@ from galleria.kernel.errors import DomainError, NotFound
 from galleria.kernel.events import Event, Listener
 from galleria.kernel.orders import service as orders
 from galleria.kernel.orders import states
+from galleria.kernel.payments.contracts import PaymentGateway
 from galleria.kernel.payments.refunds import refund_order
 from galleria.kernel.plugins import PluginHost
 from galleria.kernel.review import history
@@ -41,6 +42,7 @@ from galleria.kernel.review.contracts import (
     RANK,
     REJECT,
     ReviewContext,
+    ReviewRule,
     Verdict,
 )
 from galleria.kernel.review.tables import OrderReview
@@ -74,25 +76,21 @@ def combine(judged: Sequence[Judged]) -> str:
     return {RANK[REJECT]: REJECT, RANK[HOLD]: HOLD}.get(top, APPROVE)
 
 
-def ordered(rules: Sequence[Any]) -> list[Any]:
-    """The evaluation order: by each rule's `order` (missing: 100), then its `code`."""
-    return sorted(rules, key=lambda r: (_int(getattr(r, "order", 100)), _code(r)))
+def ordered(rules: Sequence[ReviewRule]) -> list[ReviewRule]:
+    """The evaluation order: by each rule's `order` (default 100), then its `code`."""
+    return sorted(rules, key=lambda r: (r.order, _code(r)))
 
 
-def _int(value: Any) -> int:
-    return value if isinstance(value, int) else 100
+def _code(rule: ReviewRule) -> str:
+    return rule.code or type(rule).__name__
 
 
-def _code(rule: Any) -> str:
-    return str(getattr(rule, "code", "") or type(rule).__name__)
-
-
-async def judge_all(rules: Sequence[Any], context: ReviewContext) -> list[Judged]:
+async def judge_all(rules: Sequence[ReviewRule], context: ReviewContext) -> list[Judged]:
     """Ask every rule, in order. A rule that raises, runs past RULE_TIMEOUT or answers
     something that is not a Verdict holds the order: "rule <code> failed: …"."""
     judged = []
     for rule in ordered(rules):
-        code, name = _code(rule), str(getattr(rule, "name", "") or _code(rule))
+        code, name = _code(rule), rule.name or _code(rule)
         try:
             verdict = await asyncio.wait_for(rule.judge(context), RULE_TIMEOUT)
             if not isinstance(verdict, Verdict):
@@ -107,10 +105,11 @@ async def judge_all(rules: Sequence[Any], context: ReviewContext) -> list[Judged
     return judged
 
 
-def gateway_for(host: PluginHost, shop: Shop, enabled: frozenset[str], code: str) -> Any:
+def gateway_for(host: PluginHost, shop: Shop, enabled: frozenset[str],
+                code: str) -> PaymentGateway | None:
     """The shop's enabled gateway whose code is `code`, or None."""
-    gateways = host.collect("galleria_payment_gateways", enabled, shop=shop)
-    return next((g for g in gateways if getattr(g, "code", None) == code), None)
+    gateways = host.provided("galleria_payment_gateways", enabled, PaymentGateway, shop=shop)
+    return next((g for g in gateways if g.code == code), None)
 
 
 async def review_order(shop: Shop, host: PluginHost, number: str, *,
@@ -142,7 +141,12 @@ async def review_order(shop: Shop, host: PluginHost, number: str, *,
         judged = [Judged("galleria_review_rules", "review rules", HOLD,
                          f"the review rules could not be collected: {exc}")]
     else:
-        judged = await judge_all(rules, context)
+        # Something that is not a ReviewRule cannot judge: like a broken rule, it holds
+        # the order rather than let it through unchecked.
+        judged = [Judged(type(r).__name__, type(r).__name__, HOLD,
+                         f"rule {type(r).__name__} failed: not a ReviewRule")
+                  for r in rules if not isinstance(r, ReviewRule)]
+        judged += await judge_all([r for r in rules if isinstance(r, ReviewRule)], context)
     return await _decide(shop, host, row, judged)
 
 
@@ -158,8 +162,8 @@ async def _context(shop: Shop, host: PluginHost, enabled: frozenset[str],
 
     return ReviewContext(
         shop=shop, order=view, history=await history.customer_history(shop.id, row),
-        payment_offline=bool(getattr(gateway, "offline", False)),
-        pays_on_delivery=bool(getattr(gateway, "pays_on_delivery", False)),
+        payment_offline=gateway is not None and gateway.offline,
+        pays_on_delivery=gateway is not None and gateway.pays_on_delivery,
         _count_phone=count_phone)
 
 
@@ -235,7 +239,7 @@ async def on_placed(event: Event, host: PluginHost) -> None:
     async with db.shop_scope(shop.id):
         enabled = await enabled_plugins(shop.id)
     gateway = gateway_for(host, shop, enabled, str(event.payload.get("payment_method", "")))
-    if getattr(gateway, "pays_on_delivery", False) is True:
+    if gateway is not None and gateway.pays_on_delivery:
         await review_order(shop, host, event.payload["number"],
                            expect=states.PENDING_PAYMENT)
 

@@ -3,7 +3,7 @@ order history. Thin: the rules live in galleria.kernel.customers.
 
 API clients (mini-program, app) sign in for a bearer token of this shop and this customer
 (`Authorization: Bearer gcs_…`, 30 days, revoked by signing out); the storefront pages use
-the session instead (galleria.web.pages.account). Both reach these handlers through
+the session instead (galleria.web.pages.storefront.account). Both reach these handlers through
 `galleria.web.shoppers.provide_customer`.
 """
 

@@ -10,7 +10,7 @@ import msgspec
 from litestar import Controller, Request, Response, delete, get, patch, post
 from litestar.params import Parameter
 
-from galleria.kernel import db
+from galleria.kernel import ShippingMethod, db
 from galleria.kernel.checkout import carts
 from galleria.kernel.checkout.details import check_address
 from galleria.kernel.checkout.placement import OrderRequest, place_order
@@ -167,6 +167,7 @@ class ShopOrdersApi(Controller):
         """The shipping methods this shop has enabled (prices come with a preview)."""
         async with db.shop_scope(shop.id):
             enabled = await enabled_plugins(shop.id)
-        methods = runtime.host.collect("galleria_shipping_methods", enabled, shop=shop)
-        return {"items": [{"code": m.code, "name": getattr(m, "name", m.code)}
+        methods = runtime.host.provided("galleria_shipping_methods", enabled,
+                                        ShippingMethod, shop=shop)
+        return {"items": [{"code": m.code, "name": m.title}
                           for m in methods]}

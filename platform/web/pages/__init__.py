@@ -6,16 +6,16 @@ extension: `_()` in templates translates into the request's language).
 """
 
 from galleria.web.i18n import load_all
-from galleria.web.pages.account import account_router
-from galleria.web.pages.catalog_console import catalog_console_router
 from galleria.web.pages.common import home, switch_language
-from galleria.web.pages.console import console_router
-from galleria.web.pages.inventory_console import inventory_console_router
-from galleria.web.pages.orders_console import orders_console_router
+from galleria.web.pages.console.catalog import catalog_console_router
+from galleria.web.pages.console.inventory import inventory_console_router
+from galleria.web.pages.console.orders import orders_console_router
+from galleria.web.pages.console.shell import console_router
 from galleria.web.pages.platform import platform_router
 from galleria.web.pages.render import JINJA_ENV, STATIC_DIR
-from galleria.web.pages.shopping import shopping_router
-from galleria.web.pages.storefront import storefront_router
+from galleria.web.pages.storefront.account import account_router
+from galleria.web.pages.storefront.shopping import shopping_router
+from galleria.web.pages.storefront.storefront import storefront_router
 
 load_all()  # compile the catalogs now: a broken .po file fails at start-up
 

@@ -11,8 +11,8 @@ from galleria.runtime import Runtime
 from galleria.web import i18n
 from galleria.web.pages.platform import landing
 from galleria.web.pages.render import shop_of
-from galleria.web.pages.sessions import safe_next
-from galleria.web.pages.storefront import storefront_home
+from galleria.web.pages.signin.sessions import safe_next
+from galleria.web.pages.storefront.storefront import storefront_home
 
 LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
 

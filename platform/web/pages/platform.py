@@ -23,7 +23,7 @@ from galleria.web.pages.render import (
     request_locale,
     shop_base_url,
 )
-from galleria.web.pages.sessions import (
+from galleria.web.pages.signin.sessions import (
     client_ip,
     end_session,
     issue_ticket,

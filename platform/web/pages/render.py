@@ -19,7 +19,7 @@ from markupsafe import Markup
 
 from galleria.kernel.money import format_minor
 from galleria.kernel.tenancy.shops import Shop, slug_from_host
-from galleria.web import i18n
+from galleria.web import i18n, plugin_assets
 from galleria.web.i18n import N_
 
 log = logging.getLogger("galleria.web.pages")
@@ -35,14 +35,26 @@ def _catalog(context: Any) -> Any:
     return context.get("translations") or i18n.translations(i18n.DEFAULT_LOCALE)
 
 
+def _plugin_domain(context: Any) -> str | None:
+    """The plugin whose template is rendering (`<plugin>/…html`), for its Babel domain."""
+    folder = (context.name or "").partition("/")[0]
+    return folder if folder in i18n.plugin_domains() else None
+
+
 @pass_context
 def _gettext(context: Any, message: str) -> str:
-    return _catalog(context).gettext(message)
+    domain = _plugin_domain(context)
+    catalog = _catalog(context)
+    return catalog.dgettext(domain, message) if domain else catalog.gettext(message)
 
 
 @pass_context
 def _ngettext(context: Any, singular: str, plural: str, n: int) -> str:
-    return _catalog(context).ngettext(singular, plural, n)
+    domain = _plugin_domain(context)
+    catalog = _catalog(context)
+    if domain:
+        return catalog.dngettext(domain, singular, plural, n)
+    return catalog.ngettext(singular, plural, n)
 
 
 @cache
@@ -72,7 +84,7 @@ def make_environment() -> Environment:
     env = Environment(
         loader=FileSystemLoader(str(TEMPLATES_DIR)),
         autoescape=select_autoescape(["html", "svg"], default_for_string=True),
-        extensions=["jinja2.ext.i18n"],
+        extensions=["jinja2.ext.i18n", "jinja2.ext.do"],
         trim_blocks=True, lstrip_blocks=True,
     )
     env.install_gettext_callables(_gettext, _ngettext, newstyle=True)  # type: ignore[attr-defined]
@@ -80,10 +92,20 @@ def make_environment() -> Environment:
     env.filters["markdown"] = markdown
     env.filters["t"] = _gettext  # translate a message id held in a variable
     env.globals["static"] = static_url
+    env.globals["plugin_static"] = plugin_assets.plugin_static_url
     return env
 
 
 JINJA_ENV = make_environment()
+
+
+def install_plugin_assets(plugins: list[plugin_assets.PluginAssets]) -> None:
+    """Let the pages find the installed plugins' templates, static files and catalogs."""
+    JINJA_ENV.loader = plugin_assets.template_loader(TEMPLATES_DIR, plugins)
+    if JINJA_ENV.cache is not None:  # templates compiled from the previous loader
+        JINJA_ENV.cache.clear()
+    plugin_assets.set_static_dirs(plugins)
+    i18n.set_plugin_locales({p.name: p.locale for p in plugins if p.locale})
 
 
 # -- shared page context ---------------------------------------------------------------------
@@ -103,9 +125,13 @@ def request_locale(request: Request, shop: Shop | None = None) -> str:
     return locale
 
 
-def gettext_for(request: Request) -> Any:
-    """`_` for Python code that builds user-visible text for this request."""
-    return i18n.translations(request_locale(request, shop_of(request))).gettext
+def gettext_for(request: Request, domain: str | None = None) -> Any:
+    """`_` for Python code that builds user-visible text for this request (with `domain`,
+    a plugin's: its catalog first, then the platform's)."""
+    catalog = i18n.translations(request_locale(request, shop_of(request)))
+    if domain and domain in i18n.plugin_domains():
+        return lambda message: catalog.dgettext(domain, message)
+    return catalog.gettext
 
 
 def brand_style(color: str | None) -> dict[str, str]:

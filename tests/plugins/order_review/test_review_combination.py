@@ -39,7 +39,7 @@ def test_a_hold_or_reject_needs_a_reason():
         Verdict("maybe")
 
 
-class Rule:
+class Rule(ReviewRule):
     def __init__(self, code, order, answer):
         self.code, self.name, self.order, self.answer = code, code, order, answer
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from review_helpers import Browser, order_row, place, selling_shop, timeline
 
-from galleria.kernel import hookimpl, review_queue, shop_scope
+from galleria.kernel import PaymentGateway, hookimpl, review_queue, shop_scope
 from galleria.kernel.inventory import service as inventory
 from galleria.kernel.orders.service import transition
 from galleria.kernel.review.history import parse_json
@@ -79,7 +79,7 @@ async def test_the_queue_lists_held_orders_and_the_merchant_approves(open_shop, 
 
 async def test_reject_cancels_an_unpaid_order_and_releases_its_stock(open_shop, plugin_host,
                                                                      browsers):
-    class Cod:
+    class Cod(PaymentGateway):
         code, name, offline, pays_on_delivery, partial_refunds = "cod_q", "COD", True, True, 0
 
     class Gateways:
@@ -113,11 +113,11 @@ async def test_address_notes_and_switching_to_cash_on_delivery(open_shop, plugin
     class Gateways:
         @hookimpl
         def galleria_payment_gateways(self, shop):
-            class Cod:
+            class Cod(PaymentGateway):
                 code, name, offline, pays_on_delivery, partial_refunds = (
                     "cod_s", "COD", True, True, False)
 
-            class Card:
+            class Card(PaymentGateway):
                 code, name, offline, pays_on_delivery, partial_refunds = (
                     "card_s", "Card", False, False, True)
             return [Cod(), Card()]

@@ -1,0 +1,333 @@
+"""The merchant console on each shop's host, under `/console/`.
+
+Every page but sign-in needs a signed-in platform user with a role in this shop
+(`require_staff`); anyone else is sent to `/console/login`, which also takes a one-time
+ticket from the platform host (`/console/welcome?ticket=…`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+from litestar import Controller, Request, Response, Router, get, post
+from litestar.connection import ASGIConnection
+from litestar.handlers.base import BaseRouteHandler
+from litestar.response import Redirect
+
+from galleria.auth.permissions import may_open, may_open_area
+from galleria.auth.ratelimit import check_sign_in, record_failure, signin_keys
+from galleria.auth.staff import authenticate, role_in
+from galleria.kernel import db
+from galleria.kernel.catalog.service import count_products, list_products
+from galleria.kernel.errors import Forbidden, NotFound, RateLimited, ValidationFailed
+from galleria.kernel.inventory import service as inventory
+from galleria.kernel.plugins import ConsolePage
+from galleria.kernel.tenancy.plugin_state import (
+    enabled_plugins,
+    plugin_states,
+    set_plugin_state,
+)
+from galleria.kernel.tenancy.shops import Shop
+from galleria.kernel.tenancy.tables import PlatformUser
+from galleria.runtime import Runtime
+from galleria.web.context import shop_host_only
+from galleria.web.i18n import N_
+from galleria.web.pages.console import dashboard_data as console_data
+from galleria.web.pages.console.plugin_forms import field_errors, form_fields, read_settings
+from galleria.web.pages.render import gettext_for, page, request_locale, shop_of
+from galleria.web.pages.signin.sessions import (
+    client_ip,
+    end_session,
+    read_ticket,
+    safe_next,
+    session_user,
+    spend_ticket,
+    start_session,
+)
+from galleria.web.pages.storefront.storefront import logo_url
+
+MANAGERS = ("owner", "admin")  # roles that may change plugins and settings
+NAV = (
+    ("dashboard", "/console/", N_("Dashboard"), "home"),
+    ("products", "/console/products", N_("Products"), "box"),
+    ("orders", "/console/orders", N_("Orders"), "receipt"),
+    ("plugins", "/console/plugins", N_("Plugins"), "puzzle"),
+    ("settings", "/console/settings", N_("Settings"), "settings"),
+)
+
+
+class LoginRequired(Exception):
+    def __init__(self, next_path: str, reason: str = "") -> None:
+        super().__init__(reason)
+        self.next_path = next_path
+        self.reason = reason
+
+
+def to_login(request: Request, exc: LoginRequired) -> Response:
+    query = f"?next={quote(exc.next_path, safe='')}"
+    if exc.reason:
+        query += f"&reason={exc.reason}"
+    return Redirect(f"/console/login{query}", status_code=303)
+
+
+async def require_staff(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+    if "staff" in connection.scope["state"]:
+        return  # signed in and checked already by the permission guard
+    shop = shop_of(connection)  # type: ignore[arg-type]
+    user = session_user(connection)  # type: ignore[arg-type]
+    here = connection.url.path if connection.method == "GET" else "/console/"
+    here = "/console/" if here == "/console" else here  # the dashboard's address
+    if shop is None or user is None:
+        raise LoginRequired(here)
+    async with db.shop_scope(shop.id):
+        role = await role_in(user["user_id"], shop.id)
+    if role is None:
+        raise LoginRequired(here, "no_access")
+    connection.scope["state"]["staff"] = {**user, "role": role, "permissions": []}
+
+
+def staff_of(request: Request) -> dict[str, Any]:
+    return request.scope["state"]["staff"]
+
+
+def _title(locale: str, title: str, title_zh: str) -> str:
+    return (title_zh or title) if locale == "zh_CN" else title
+
+
+async def plugin_pages(runtime: Runtime, shop: Shop) -> list[ConsolePage]:
+    """Console pages contributed by the shop's enabled plugins (call in its shop scope)."""
+    enabled = await enabled_plugins(shop.id)
+    return [p for p in runtime.host.collect("galleria_console_pages", sorted(enabled))
+            if isinstance(p, ConsolePage)]
+
+
+async def console_page(request: Request, runtime: Runtime, template: str, active: str,
+                       *, status_code: int = 200, **context: Any) -> Response:
+    """A console page inside the shell: navigation (with plugin pages), shop, user."""
+    shop = shop_of(request)
+    assert shop is not None
+    locale = request_locale(request, shop)
+    translate = gettext_for(request)
+    async with db.shop_scope(shop.id):
+        extra = await plugin_pages(runtime, shop)
+    staff = staff_of(request)
+
+    def may(path: str) -> bool:  # links only to the pages this member may open
+        return may_open(staff, path)
+
+    nav = [{"key": key, "url": url, "title": translate(title), "icon": icon,
+            "active": key == active}
+           for key, url, title, icon in NAV if may(url)]
+    plugin_nav = [{"key": f"p:{p.slug}", "url": f"/console/p/{p.slug}",
+                   "title": _title(locale, p.title, p.title_zh), "icon": p.icon or "puzzle",
+                   "active": active == f"p:{p.slug}"} for p in extra
+                  if may_open_area(staff, p.area)]
+    return page(request, template, status_code=status_code, nav=nav, plugin_nav=plugin_nav,
+                staff=staff, may=may, logo_url=logo_url(shop), active=active, **context)
+
+
+# -- sign-in, ticket, sign-out ------------------------------------------------------------------
+REASONS = {"no_access": N_("This account has no access to this shop. Sign in with another."),
+           "ticket": N_("That sign-in link has expired or was used already. "
+                        "Sign in with your password.")}
+
+
+@get("/login", name="console:login")
+async def login_form(request: Request, shop: Shop, reason: str = "") -> Response:
+    next_path = request.query_params.get("next") or "/console/"
+    user = session_user(request)
+    if user and not reason:
+        async with db.shop_scope(shop.id):
+            if await role_in(user["user_id"], shop.id):
+                return Redirect(safe_next(next_path, "/console", "/console/"),
+                                status_code=303)
+    translate = gettext_for(request)
+    return page(request, "console/login.html", values={},
+                next=safe_next(next_path, "/console", "/console/"),
+                error=translate(REASONS[reason]) if reason in REASONS else "",
+                logo_url=logo_url(shop))
+
+
+@post("/login", name="console:login-submit")
+async def login_submit(request: Request, shop: Shop, runtime: Runtime) -> Response:
+    _ = translate = gettext_for(request)
+    form = await request.form()
+    email = str(form.get("email") or "").strip()
+    password = str(form.get("password") or "")
+    next_path = safe_next(str(form.get("next") or ""), "/console", "/console/")
+
+    def again(error: str, status_code: int) -> Response:
+        return page(request, "console/login.html", status_code=status_code,
+                    values={"email": email}, next=next_path, error=error,
+                    logo_url=logo_url(shop))
+
+    keys = signin_keys(client_ip(request), email)
+    try:
+        await check_sign_in(runtime.limiter, keys)
+    except RateLimited:
+        return again(_("Too many sign-in attempts. Please wait a few minutes."), 429)
+    user = await authenticate(email, password) if email and password else None
+    if user is None:
+        await record_failure(runtime.limiter, keys)
+        return again(_("Wrong email or password."), 401)
+    async with db.shop_scope(shop.id):
+        role = await role_in(user["id"], shop.id)
+    if role is None:
+        return again(translate(REASONS["no_access"]), 403)
+    await start_session(request, {"user_id": user["id"], "email": user["email"]})
+    return Redirect(next_path, status_code=303)
+
+
+@get("/welcome", name="console:welcome")
+async def welcome(request: Request, shop: Shop, runtime: Runtime, ticket: str = "") -> Response:
+    """Exchange a platform ticket for a session on this host."""
+    parsed = read_ticket(runtime.settings.secret_key, ticket, shop.slug)
+    if parsed is None or not await spend_ticket(request, parsed):
+        return Redirect("/console/login?reason=ticket", status_code=303)
+    async with db.shop_scope(shop.id):
+        role = await role_in(parsed.user_id, shop.id)
+        user = await PlatformUser.select(PlatformUser.email).where(
+            PlatformUser.id == parsed.user_id).first()
+    if role is None or user is None:
+        return Redirect("/console/login?reason=no_access", status_code=303)
+    await start_session(request, {"user_id": parsed.user_id, "email": user["email"]})
+    return Redirect("/console/", status_code=303)
+
+
+@post("/logout", name="console:logout")
+async def logout(request: Request) -> Response:
+    end_session(request)
+    return Redirect("/console/login", status_code=303)
+
+
+# -- pages ------------------------------------------------------------------------------------
+class ConsolePages(Controller):
+    path = "/"
+    guards = [require_staff]
+
+    @get("/", name="console:dashboard")
+    async def dashboard(self, request: Request, shop: Shop, runtime: Runtime) -> Response:
+        locale = request_locale(request, shop)
+        async with db.shop_scope(shop.id):
+            products = await count_products(shop.id)
+            skus = await console_data.count_skus(shop.id)
+            low_stock = await inventory.count_low_stock(shop.id)
+            enabled = await enabled_plugins(shop.id)
+            states = await plugin_states(shop.id, runtime.host)
+            activity = await console_data.activity(shop.id, runtime.host, locale,
+                                                   shop.timezone)
+        enabled_list = [{"name": s["name"],
+                         "title": _title(locale, s["title"], s["title_zh"])}
+                        for s in states if s["name"] in enabled]
+        return await console_page(
+            request, runtime, "console/dashboard.html", "dashboard",
+            stats={"products": products, "skus": skus, "low_stock": low_stock,
+                   "plugins": len(enabled), "installed": len(states)},
+            enabled_plugins=enabled_list, activity=activity,
+            storefront_url="/")
+
+    @get("/products", name="console:products")
+    async def products(self, request: Request, shop: Shop, runtime: Runtime) -> Response:
+        async with db.shop_scope(shop.id):
+            total = await count_products(shop.id)
+            items = await list_products(shop.id, limit=100, published_only=False)
+            statuses = await console_data.product_statuses(shop.id, [p["id"] for p in items])
+        for item in items:
+            item.pop("_position", None)
+            item["status"] = statuses.get(item["id"], "published")
+        return await console_page(request, runtime, "console/products.html", "products",
+                                  products=items, total=total)
+
+    @get("/settings", name="console:settings")
+    async def settings(self, request: Request, shop: Shop, runtime: Runtime) -> Response:
+        template = runtime.templates.get(shop.template)
+        locale = request_locale(request, shop)
+        template_title = ((template.title if locale == "zh_CN" else template.title_en)
+                          or template.title) if template else shop.template
+        return await console_page(request, runtime, "console/settings.html", "settings",
+                                  template_title=template_title)
+
+    @get("/plugins", name="console:plugins")
+    async def plugins(self, request: Request, shop: Shop, runtime: Runtime,
+                      saved: str = "") -> Response:
+        return await self._plugins_page(request, shop, runtime, saved=saved)
+
+    @post("/plugins/{name:str}", name="console:plugin-save")
+    async def save_plugin(self, request: Request, shop: Shop, runtime: Runtime,
+                          name: str) -> Response:
+        staff = staff_of(request)
+        if staff["role"] not in MANAGERS:
+            raise Forbidden("Only the shop's owner and admins can change plugins")
+        if not runtime.host.is_installed(name):
+            raise NotFound(f"No plugin named “{name}” is installed")
+        locale = request_locale(request, shop)
+        form = await request.form()
+        enabled = str(form.get("enabled") or "") in ("on", "true", "1")
+        schema = runtime.host.settings_schema(name)
+        settings, shown, errors = read_settings(schema, form, locale)
+        if not errors:
+            try:
+                async with db.shop_scope(shop.id):
+                    await set_plugin_state(shop.id, runtime.host, name, enabled=enabled,
+                                           settings=settings if schema else None,
+                                           actor=f"user:{staff['user_id']}")
+            except ValidationFailed as exc:
+                errors = field_errors(exc.errors, locale)
+                if not errors:
+                    errors = {"": exc.detail}
+        if errors:
+            return await self._plugins_page(
+                request, shop, runtime, status_code=422,
+                failed={"name": name, "enabled": enabled, "shown": shown, "errors": errors})
+        return Redirect(f"/console/plugins?saved={quote(name)}#plugin-{quote(name)}",
+                        status_code=303)
+
+    async def _plugins_page(self, request: Request, shop: Shop, runtime: Runtime, *,
+                            saved: str = "", status_code: int = 200,
+                            failed: dict[str, Any] | None = None) -> Response:
+        locale = request_locale(request, shop)
+        async with db.shop_scope(shop.id):
+            states = await plugin_states(shop.id, runtime.host)
+        cards = []
+        for state in states:
+            mine = failed if failed and failed["name"] == state["name"] else None
+            cards.append({
+                "name": state["name"],
+                "title": _title(locale, state["title"], state["title_zh"]),
+                "description": _title(locale, state["description"],
+                                      state["description_zh"]),
+                "enabled": mine["enabled"] if mine else state["enabled"],
+                "stored_enabled": state["enabled"],
+                "fields": form_fields(state, locale,
+                                      submitted=mine["shown"] if mine else None,
+                                      errors=mine["errors"] if mine else {}),
+                "form_error": mine["errors"].get("", "") if mine else "",
+                "failed": bool(mine), "saved": saved == state["name"],
+            })
+        return await console_page(request, runtime, "console/plugins.html", "plugins",
+                                  status_code=status_code, plugins=cards,
+                                  can_manage=staff_of(request)["role"] in MANAGERS)
+
+    @get("/p/{slug:str}", name="console:plugin-page")
+    async def plugin_page(self, request: Request, shop: Shop, runtime: Runtime,
+                          slug: str) -> Response:
+        locale = request_locale(request, shop)
+        async with db.shop_scope(shop.id):
+            pages = await plugin_pages(runtime, shop)
+            found = next((p for p in pages if p.slug == slug), None)
+            if found is None:
+                raise NotFound(f"No console page “{slug}” in this shop")
+            # A template page gets its context; an older page renders its own fragment.
+            context = await found.context(shop) if found.template and found.context else {}
+            body = await found.render(shop) if found.render and not found.template else ""
+        return await console_page(request, runtime, "console/plugin_page.html", f"p:{slug}",
+                                  page_title=_title(locale, found.title, found.title_zh),
+                                  body=body, body_template=found.template, page=context)
+
+
+console_router = Router(
+    path="/console", guards=[shop_host_only],
+    route_handlers=[login_form, login_submit, welcome, logout, ConsolePages],
+    exception_handlers={LoginRequired: to_login}, include_in_schema=False,
+)

@@ -1,0 +1,1 @@
+"""The storefront's pages: what shoppers see (catalogue, cart, checkout, orders, account)."""
