@@ -176,8 +176,10 @@ async def _book(method: Any, request: ShipmentRequest, carrier: str,
 
 async def ship(shop: Shop, host: PluginHost, number: str, *, actor: str,
                method: str | None = None, carrier: str = "", tracking_number: str = "",
-               lines: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+               lines: list[dict[str, Any]] | None = None,
+               parcel: dict[str, Any] | None = None) -> dict[str, Any]:
     """Ship `lines` (default: all that is left) of order `number` as one shipment.
+    `parcel` (box, weight from packing) is kept with the label.
 
     With a `tracking_number` the merchant booked the parcel elsewhere; without one the
     method's `create_shipment` books it (a waybill, or a pickup code for a pickup). The
@@ -198,7 +200,8 @@ async def ship(shop: Shop, host: PluginHost, number: str, *, actor: str,
             method=request.method, carrier=created.carrier[:32],
             tracking_number=created.tracking_number[:64], status=status,
             lines=[line.to_json() for line in request.lines],
-            pickup_code=created.pickup_code[:12], label=created.label, created_at=now,
+            pickup_code=created.pickup_code[:12],
+            label={**created.label, **({"parcel": parcel} if parcel else {})}, created_at=now,
             shipped_at=now)).on_conflict(action="DO NOTHING").returning(Shipment.id)
         if not inserted:
             raise Conflict(f"Order {number} was shipped meanwhile; reload and try again")

@@ -15,6 +15,7 @@ from typing import Any
 from galleria.kernel import db
 from galleria.kernel.errors import Conflict, NotFound, ValidationFailed
 from galleria.kernel.events import emit
+from galleria.kernel.fulfilment.picked import picked_lots
 from galleria.kernel.fulfilment.views import shipments_of
 from galleria.kernel.inventory import service as inventory
 from galleria.kernel.orders import states
@@ -173,13 +174,15 @@ async def _move_stock(tenant_id: int, order: dict[str, Any], to: str, actor: str
     lines = await (OrderLine.select(OrderLine.variant, OrderLine.quantity).where(
         (OrderLine.tenant == tenant_id) & (OrderLine.order == order["id"]))
         .order_by(OrderLine.variant))
+    lots = await picked_lots(tenant_id, order["id"]) if move is inventory.ship else {}
     for line in lines:
         if move is inventory.release:
             await inventory.release(tenant_id, line["variant"], line["quantity"],
                                     reference=order["number"], actor=actor, reason=to)
-        else:
+        else:  # from the lots the picker took (pick lists), the rest first-expiry-first-out
             await inventory.ship(tenant_id, line["variant"], line["quantity"],
-                                 reference=order["number"], actor=actor)
+                                 reference=order["number"], actor=actor,
+                                 lots=lots.get(line["variant"]))
 
 
 def _payload(order: dict[str, Any], to: str, reason: str,
