@@ -131,3 +131,28 @@ async def test_shipping_takes_the_stock_from_the_picked_lots(open_shop):
     assert lots == {"SOON": 0, "LATE": 19, "OLD": 5}
     assert sorted((lot_ids[m["lot"]], m["on_hand_change"]) for m in moves) == [
         ("LATE", -1), ("SOON", -2)]
+
+
+async def test_shelf_locations_come_and_go_with_the_catalog_file(open_shop):
+    shop = await open_shop()
+    header = "商品,规格编码,价格,库存,库位\n"
+    rows = "牛奶,MILK,350,10,B-10\n茶叶,TEA,2800,5,A-2\n"
+    uploaded = await shop.post("/api/admin/v1/catalog/import", headers={
+        "content-type": "multipart/form-data; boundary=galleria-test-boundary"},
+        files={"file": ("catalog.csv", (header + rows).encode(), "text/csv")})
+    assert uploaded.status_code == 200, uploaded.text
+    exported = (await shop.get("/api/admin/v1/catalog/export?format=csv")).content
+    lines = exported.decode("utf-8-sig").splitlines()
+    assert lines[0].endswith(",shelf_location")
+    assert sorted(line.rsplit(",", 1)[1] for line in lines[1:]) == ["A-2", "B-10"]
+    products = (await shop.get("/api/admin/v1/products?limit=10")).json()["items"]
+    tea = next(p for p in products if p["name"] == "茶叶")
+    variant = (await shop.get(f"/api/admin/v1/products/{tea['id']}")).json()["variants"][0]
+    assert variant["shelf_location"] == "A-2"
+    moved = await shop.client.patch(f"/api/admin/v1/products/{tea['id']}",
+                                    headers=shop.headers(),
+                                    json={"variants": [{"id": variant["id"],
+                                                        "shelf_location": "C-1"}]})
+    assert moved.status_code == 200, moved.text
+    again = (await shop.get(f"/api/admin/v1/products/{tea['id']}")).json()["variants"][0]
+    assert again["shelf_location"] == "C-1"
