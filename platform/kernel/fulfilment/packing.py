@@ -25,6 +25,14 @@ from galleria.kernel.tenancy.shops import Shop
 MAX_PARCELS = 20
 
 
+class NotPicked(Conflict):
+    code, title = "not_picked", "Not picked yet"
+
+
+class QualityCheckNeeded(Conflict):
+    code, title = "quality_check_needed", "Quality check needed"
+
+
 async def check_quality(tenant_id: int, number: str, *, passed: bool, notes: str = "",
                         photos: list[str] | None = None, actor: str) -> dict[str, Any]:
     """Record a quality check of the order's goods. A failed one needs notes saying what is
@@ -151,9 +159,10 @@ async def pack_and_ship(shop: Shop, host: PluginHost, number: str, *,
         left = await _left_to_pick(shop.id, order["id"])
         check = await latest_check(shop.id, order["id"])
     if left:
-        raise Conflict(f"{left} units of order {number} are not picked yet", left=left)
+        raise NotPicked(f"{left} units of order {number} are not picked yet", left=left)
     if check is None or not check["passed"]:
-        raise Conflict(f"Order {number} needs a passed quality check before packing")
+        raise QualityCheckNeeded(f"Order {number} needs a passed quality check before "
+                                 f"packing")
     shipped = []
     for parcel in packages:
         box = str(parcel.get("box") or "")[:40]
@@ -167,5 +176,5 @@ async def pack_and_ship(shop: Shop, host: PluginHost, number: str, *,
     return shipped
 
 
-__all__ = ["box_presets", "check_quality", "latest_check", "pack_and_ship", "packing_plan",
-           "save_box_preset"]
+__all__ = ["NotPicked", "QualityCheckNeeded", "box_presets", "check_quality", "latest_check",
+           "pack_and_ship", "packing_plan", "save_box_preset"]
