@@ -156,3 +156,32 @@ async def test_shelf_locations_come_and_go_with_the_catalog_file(open_shop):
     assert moved.status_code == 200, moved.text
     again = (await shop.get(f"/api/admin/v1/products/{tea['id']}")).json()["variants"][0]
     assert again["shelf_location"] == "C-1"
+
+
+async def test_units_planned_outside_lots_do_not_take_another_orders_lot(open_shop):
+    shop = await open_shop()
+    tea = await add_product(shop, "TEA", barcodes=[("6902", 1)], loose=2,
+                            lots=[("L1", 8, 30)])
+    a = await approved_order(shop, [(tea, 4)])
+    b = await approved_order(shop, [(tea, 4)])
+    c = await approved_order(shop, [(tea, 2)])
+    made = (await shop.post("/api/admin/v1/pick-lists", json={"orders": [a, b, c]})).json()
+    plan = {(line["order_number"], line["lot_code"]): line["quantity"]
+            for line in made["lines"]}
+    assert plan == {(a, "L1"): 4, (b, "L1"): 4, (c, ""): 2}
+    for number, units in ((a, 4), (b, 4), (c, 2)):
+        for _ in range(units):
+            scanned = await shop.post(f"/api/admin/v1/pick-lists/{made['id']}/scans",
+                                      json={"code": "6902", "order_number": number})
+            assert scanned.status_code == 200, scanned.text
+    for number in (c, b, a):  # the one picked from outside the lots ships first
+        shipped = await shop.post(f"/api/admin/v1/orders/{number}/shipments",
+                                  json={"carrier": "sf", "tracking_number": f"SF{number}"})
+        assert shipped.status_code == 201, shipped.text
+    tenant_id = await tenant_of(shop)
+    async with db.shop_scope(tenant_id):
+        moves = await StockMovement.select(StockMovement.reference, StockMovement.lot,
+                                           StockMovement.on_hand_change).where(
+            (StockMovement.tenant == tenant_id) & (StockMovement.kind == "ship"))
+    taken = {(m["reference"], m["lot"] is not None): -m["on_hand_change"] for m in moves}
+    assert taken == {(c, False): 2, (b, True): 4, (a, True): 4}
