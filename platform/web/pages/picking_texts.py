@@ -9,7 +9,7 @@ from typing import Any
 from galleria.web.i18n import N_
 
 MODES = {"order": N_("Order by order"), "wave": N_("Wave, then sort into orders")}
-STATUSES = {"open": N_("Picking"), "picked": N_("Picked")}
+STATUSES = {"open": N_("Being picked"), "picked": N_("Picked")}
 REFUSALS = {
     "unknown_barcode": N_("No product in this shop has barcode %(scanned)s"),
     "wrong_product": N_("Wrong product: %(sku)s is not in this order"),

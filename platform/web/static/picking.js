@@ -90,6 +90,15 @@
     event.preventDefault();
     send(input.value.trim());
   });
+  // A form with two fields and no submit button does not submit on Enter by itself, and
+  // the scanner's Enter must send the scan from either field.
+  [input, lot].forEach(function (field) {
+    field.addEventListener("keydown", function (event) {
+      if (event.key !== "Enter") return;
+      event.preventDefault();
+      send(input.value.trim());
+    });
+  });
 
   // The camera: BarcodeDetector reads EAN/UPC/Code 128 from the video, one code a second.
   var video = form.querySelector("[data-video]");
