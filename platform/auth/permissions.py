@@ -96,6 +96,8 @@ API_RULES: dict[str, Rule] = {f"{_ADMIN}{path}": _rule(entry) for path, entry in
     "/pick-lists": "fulfilment",
     "/orders/{number}/packing": "fulfilment",
     "/box-presets": "fulfilment",
+    "/delivery-alerts": "fulfilment",
+    "/delivery-promises": "fulfilment",
     "/plugins": "settings",
     "/domains": "settings",
     "/webhooks": "settings",

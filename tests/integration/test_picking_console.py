@@ -97,3 +97,36 @@ async def test_pick_scan_check_pack_and_ship_from_the_console(open_shop, merchan
     order = (await shop.get(f"/api/admin/v1/orders/{number}")).json()
     assert order["status"] == "shipped"
     assert order["shipments"][0]["label"]["parcel"]["weight_grams"] == 650
+
+
+async def test_the_dashboard_counts_delivery_alerts_and_the_queue_says_why(open_shop,
+                                                                          merchant):
+    import datetime as dt
+
+    from picking_helpers import tenant_of
+
+    from galleria.kernel import db
+    from galleria.kernel.orders.tables import Order
+
+    shop = await open_shop()
+    tea = await add_product(shop, "TEA", loose=5)
+    number = await approved_order(shop, [(tea, 1)])
+    tenant_id = await tenant_of(shop)
+    async with db.shop_scope(tenant_id):
+        await Order.update({Order.paid_at: dt.datetime.now(dt.UTC) - dt.timedelta(hours=75)}
+                           ).where((Order.tenant == tenant_id) & (Order.number == number))
+    browser = await merchant(shop)
+    dashboard = await browser.http.get("/console/")
+    assert "配送监督" in dashboard.text
+    count = re.search(r'data-delivery-alerts>.*?stat-value">(\d+)<', dashboard.text, re.S)
+    assert count and count.group(1) == "1"
+    queue = await browser.http.get("/console/picking/alerts")
+    row = re.search(r'<tr data-alert="late_to_ship">.*?</tr>', queue.text, re.S).group(0)
+    assert number in row and "发货超时" in row and "1 天 3 小时" in row  # 75 h − 48 h
+    bad = await browser.submit("/console/picking/alerts", "/console/picking/alerts/promises",
+                               {"ship_within_hours": "0", "stale_tracking_days": "3"})
+    assert bad.status_code == 422 and "发货时限为 1 到 720 小时" in bad.text
+    saved = await browser.submit("/console/picking/alerts", "/console/picking/alerts/promises",
+                                 {"ship_within_hours": "96", "stale_tracking_days": "3"})
+    assert saved.status_code == 303
+    assert "所有承诺均已履行" in (await browser.http.get("/console/picking/alerts")).text

@@ -4,10 +4,17 @@ from pathlib import Path
 
 from piccolo.conf.apps import AppConfig
 
-from galleria.kernel.fulfilment.picking_tables import BoxPreset, PickLine, PickList, QualityCheck
+from galleria.kernel.fulfilment.picking_tables import (
+    BoxPreset,
+    DelayNotice,
+    PickLine,
+    PickList,
+    QualityCheck,
+)
 from galleria.kernel.fulfilment.tables import Shipment, TrackingEvent
 
-FULFILMENT_TABLES = [Shipment, TrackingEvent, PickList, PickLine, QualityCheck, BoxPreset]
+FULFILMENT_TABLES = [Shipment, TrackingEvent, PickList, PickLine, QualityCheck, BoxPreset,
+                     DelayNotice]
 
 APP_CONFIG = AppConfig(
     app_name="fulfilment",

@@ -66,3 +66,13 @@ class BoxPreset(Table, tablename="box_preset"):
     width_mm = Integer()
     height_mm = Integer()
     max_weight_grams = Integer()
+
+
+class DelayNotice(Table, tablename="delay_notice"):
+    """The shopper was told about this delay (`key`: the kind of alert and the parcel), so
+    the hourly supervision tells them once."""
+
+    tenant = ForeignKey(Tenant, null=False)
+    order = ForeignKey(Order, null=False)
+    key = Varchar(length=64)
+    created_at = Timestamptz(default=TimestamptzNow())

@@ -207,6 +207,11 @@ async def ship(shop: Shop, host: PluginHost, number: str, *, actor: str,
             raise Conflict(f"Order {number} was shipped meanwhile; reload and try again")
         details = {"carrier": created.carrier, "tracking_number": created.tracking_number,
                    "shipment_id": inserted[0]["id"], "method": request.method}
+        if created.pickup_code:  # "ready for pickup": the code, where and when to come
+            details.update(pickup_code=created.pickup_code,
+                           pickup_point=str(created.label.get("point") or ""),
+                           pickup_address=str(created.label.get("address") or ""),
+                           pickup_hours=str(created.label.get("hours") or ""))
         current = await orders.get_order(shop.id, number)
         if current["status"] == states.FULFILLING:
             await orders.transition(shop.id, number, states.SHIPPED, actor=actor,

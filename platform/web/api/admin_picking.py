@@ -10,7 +10,7 @@ from litestar import Controller, Request, Response, get, post, put
 from litestar.di import Provide
 from litestar.params import Parameter
 
-from galleria.kernel.fulfilment import packing, picking, picking_scan
+from galleria.kernel.fulfilment import packing, picking, picking_scan, supervision
 from galleria.kernel.tenancy.shops import Shop
 from galleria.runtime import Runtime
 from galleria.web.deps import provide_admin, require_scope
@@ -51,6 +51,11 @@ class BoxBody(msgspec.Struct, forbid_unknown_fields=True):
     width_mm: int
     height_mm: int
     max_weight_grams: int
+
+
+class PromisesBody(msgspec.Struct, forbid_unknown_fields=True):
+    ship_within_hours: int
+    stale_tracking_days: int
 
 
 class ParcelLine(msgspec.Struct, forbid_unknown_fields=True):
@@ -160,6 +165,22 @@ class AdminPickingApi(Controller):
             return Response({"items": shipped}, status_code=201)
 
         return await idempotent(request, shop.id, work)
+
+    @get("/delivery-alerts", operation_id="listDeliveryAlerts")
+    async def alerts(self, request: Request, shop: Shop, actor: str) -> dict[str, Any]:
+        """Orders and parcels that break the shop's promises (late to ship, no tracking
+        news, delivery failed, returned to sender), most overdue first."""
+        require_scope(request, "fulfilment:read")
+        return {"items": await supervision.delivery_alerts(shop),
+                "promises": supervision.promises(shop)}
+
+    @put("/delivery-promises", operation_id="setDeliveryPromises")
+    async def set_promises(self, request: Request, shop: Shop, actor: str,
+                           data: PromisesBody) -> dict[str, Any]:
+        require_scope(request, "fulfilment:write")
+        return await supervision.set_promises(shop.id, {
+            "ship_within_hours": data.ship_within_hours,
+            "stale_tracking_days": data.stale_tracking_days})
 
     @get("/box-presets", operation_id="listBoxPresets")
     async def boxes(self, request: Request, shop: Shop, actor: str) -> dict[str, Any]:

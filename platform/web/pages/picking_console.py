@@ -20,7 +20,7 @@ from litestar.response import Redirect
 
 from galleria.kernel import db
 from galleria.kernel.errors import DomainError
-from galleria.kernel.fulfilment import packing, picking, picking_scan
+from galleria.kernel.fulfilment import packing, picking, picking_scan, supervision
 from galleria.kernel.fulfilment.service import find_method
 from galleria.kernel.orders import states
 from galleria.kernel.orders.service import get_order, order_view
@@ -38,11 +38,17 @@ from galleria.web.pages.console import (
     to_login,
 )
 from galleria.web.pages.orders_console import _zone, local_time
-from galleria.web.pages.picking_texts import MODES, PACKING_ERRORS, STATUSES, refusal_message
+from galleria.web.pages.picking_texts import (
+    ALERT_KINDS,
+    MODES,
+    PACKING_ERRORS,
+    STATUSES,
+    refusal_message,
+)
 from galleria.web.pages.render import gettext_for, page
 
 DONE = {"assigned": N_("Pick list assigned."), "checked": N_("Quality check recorded."),
-        "shipped": N_("Packed and shipped.")}
+        "shipped": N_("Packed and shipped."), "promised": N_("Promises saved.")}
 
 
 def _actor(request: Request) -> str:
@@ -95,6 +101,43 @@ class PickingPages(Controller):
         except DomainError:
             return Redirect("/console/picking?error=none", status_code=303)
         return Redirect(f"/console/picking/{made['id']}", status_code=303)
+
+    @get("/alerts", name="console:delivery-alerts")
+    async def alerts(self, request: Request, shop: Shop, runtime: Runtime,
+                     done: str = "") -> Response:
+        """配送监督: what breaks the shop's promises, with why and how long overdue."""
+        return await self._alerts_page(request, shop, runtime, done=done)
+
+    async def _alerts_page(self, request: Request, shop: Shop, runtime: Runtime, *,
+                           done: str = "", error: str = "",
+                           status_code: int = 200) -> Response:
+        translate = gettext_for(request)
+        zone = _zone(shop)
+        items = await supervision.delivery_alerts(shop)
+        for item in items:
+            item["kind_title"] = translate(ALERT_KINDS[item["kind"]])
+            item["due_local"] = local_time(item["due_at"], zone)
+            days, hours = divmod(item["overdue_hours"], 24)
+            item["overdue_text"] = (translate(N_("%(days)s d %(hours)s h")) % {
+                "days": days, "hours": hours} if days else translate(N_("%(hours)s h")) % {
+                "hours": hours})
+        return await console_page(
+            request, runtime, "console/delivery_alerts.html", "picking",
+            status_code=status_code, alerts=items, promises=supervision.promises(shop),
+            done=translate(DONE[done]) if done in DONE else "", error=error)
+
+    @post("/alerts/promises", name="console:delivery-promises")
+    async def save_promises(self, request: Request, shop: Shop,
+                            runtime: Runtime) -> Response:
+        form = await request.form()
+        try:
+            await supervision.set_promises(shop.id, {
+                key: _int(form.get(key), -1) for key in supervision.DEFAULTS})
+        except DomainError:
+            return await self._alerts_page(
+                request, shop, runtime, status_code=422, error=gettext_for(request)(
+                    N_("Ship within 1 to 720 hours; tracking news within 1 to 60 days")))
+        return Redirect("/console/picking/alerts?done=promised", status_code=303)
 
     async def _list(self, request: Request, shop: Shop, list_id: int) -> dict[str, Any]:
         found = await picking.get_pick_list(shop.id, list_id)

@@ -17,6 +17,10 @@ REFUSALS = {
     "expired_lot": N_("Lot %(lot_code)s expired on %(expires_on)s: do not pick it"),
     "wrong_lot": N_("Take lot %(take)s first (it expires sooner)"),
 }
+ALERT_KINDS = {
+    "late_to_ship": N_("Late to ship"), "no_tracking_update": N_("No tracking news"),
+    "delivery_failed": N_("Delivery failed"), "returned": N_("Returned to sender"),
+}
 PACKING_ERRORS = {
     "not_picked": N_("Pick every item of this order first"),
     "quality_check_needed": N_("Record a passed quality check first"),
@@ -33,4 +37,4 @@ def refusal_message(exc: Any, translate: Callable[[str], str]) -> str:
     return translate(template) % values
 
 
-__all__ = ["MODES", "PACKING_ERRORS", "REFUSALS", "STATUSES", "refusal_message"]
+__all__ = ["ALERT_KINDS", "MODES", "PACKING_ERRORS", "REFUSALS", "STATUSES", "refusal_message"]
