@@ -130,3 +130,28 @@ async def test_the_dashboard_counts_delivery_alerts_and_the_queue_says_why(open_
                                  {"ship_within_hours": "96", "stale_tracking_days": "3"})
     assert saved.status_code == 303
     assert "所有承诺均已履行" in (await browser.http.get("/console/picking/alerts")).text
+
+
+async def test_boxes_and_the_thank_you_card_from_the_console(open_shop, merchant):
+    shop = await open_shop()
+    tea = await add_product(shop, "TEA", loose=5, weight=1500)
+    number = await approved_order(shop, [(tea, 1)])
+    browser = await merchant(shop)
+    bad = await browser.submit("/console/picking", "/console/picking/packing-settings", {
+        "thank_you_card": "", "box_name": "大号箱", "length_mm": "400"})
+    assert bad.status_code == 303 and bad.headers["location"].endswith("error=box")
+    assert "包装箱需要名称" in (await browser.http.get(bad.headers["location"])).text
+    for name, size, most in (("小号箱", "200", "1000"), ("中号箱", "300", "3000")):
+        saved = await browser.submit("/console/picking", "/console/picking/packing-settings", {
+            "thank_you_card": "感谢您的支持，欢迎再次光临！", "box_name": name,
+            "length_mm": size, "width_mm": size, "height_mm": size,
+            "max_weight_grams": most})
+        assert saved.status_code == 303
+    index = (await browser.http.get("/console/picking")).text
+    assert "中号箱" in index and "3.00 kg" in index
+    plan = (await shop.get(f"/api/admin/v1/orders/{number}/packing")).json()
+    assert plan["weight_grams"] == 1500 and plan["suggested_box"]["name"] == "中号箱"
+    packing = (await browser.http.get(f"/console/picking/pack/{number}")).text
+    assert "感谢您的支持" in packing and "中号箱 (300×300×300 mm)" in packing
+    slip = (await browser.http.get(f"/console/fulfilment/{number}/print")).text
+    assert "data-thank-you-card>感谢您的支持，欢迎再次光临！" in slip

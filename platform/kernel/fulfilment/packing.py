@@ -21,8 +21,10 @@ from galleria.kernel.orders import service as orders
 from galleria.kernel.orders.tables import OrderLine
 from galleria.kernel.plugins import PluginHost
 from galleria.kernel.tenancy.shops import Shop
+from galleria.kernel.tenancy.tables import Tenant
 
 MAX_PARCELS = 20
+THANK_YOU_CARD = "thank_you_card"  # the shop setting printed with the packing slip
 
 
 class NotPicked(Conflict):
@@ -88,6 +90,18 @@ async def save_box_preset(tenant_id: int, *, name: str, length_mm: int, width_mm
         if not updated:
             await BoxPreset.insert(BoxPreset(tenant=tenant_id, name=name, **values))
     return {"name": name, **values}
+
+
+async def set_thank_you_card(tenant_id: int, text: str) -> str:
+    """The shop's thank-you card (感谢卡), printed with every packing slip ("" for none)."""
+    text = (text or "").strip()[:300]
+    row = await Tenant.select(Tenant.settings).where(Tenant.id == tenant_id).first()
+    settings = (row or {}).get("settings") or {}
+    if isinstance(settings, str):
+        settings = json.loads(settings or "{}")
+    await Tenant.update({Tenant.settings: {**settings, THANK_YOU_CARD: text}}).where(
+        Tenant.id == tenant_id)
+    return text
 
 
 async def box_presets(tenant_id: int) -> list[dict[str, Any]]:
@@ -176,5 +190,6 @@ async def pack_and_ship(shop: Shop, host: PluginHost, number: str, *,
     return shipped
 
 
-__all__ = ["NotPicked", "QualityCheckNeeded", "box_presets", "check_quality", "latest_check",
-           "pack_and_ship", "packing_plan", "save_box_preset"]
+__all__ = ["THANK_YOU_CARD", "NotPicked", "QualityCheckNeeded", "box_presets",
+           "check_quality", "latest_check", "pack_and_ship", "packing_plan",
+           "save_box_preset", "set_thank_you_card"]

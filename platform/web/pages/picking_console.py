@@ -47,6 +47,9 @@ from galleria.web.pages.picking_texts import (
 )
 from galleria.web.pages.render import gettext_for, page
 
+ERRORS = {"none": N_("No approved order is waiting to be picked"),
+          "box": N_("A box needs a name and its inside length, width, height (mm) and the "
+                    "most it may carry (grams), each a whole number above 0")}
 DONE = {"assigned": N_("Pick list assigned."), "checked": N_("Quality check recorded."),
         "shipped": N_("Packed and shipped."), "promised": N_("Promises saved.")}
 
@@ -87,7 +90,25 @@ class PickingPages(Controller):
         return await console_page(
             request, runtime, "console/picking.html", "picking", lists=lists, waiting=waiting,
             methods=methods, modes=[(k, translate(v)) for k, v in MODES.items()],
-            error=translate(N_("No approved order is waiting to be picked")) if error else "")
+            boxes=await packing.box_presets(shop.id),
+            card=str(shop.settings.get(packing.THANK_YOU_CARD) or ""),
+            error=translate(ERRORS.get(error, ERRORS["none"])) if error else "")
+
+    @post("/packing-settings", name="console:packing-settings")
+    async def packing_settings(self, request: Request, shop: Shop) -> Response:
+        """The thank-you card text, and a box to add (or change, by its name)."""
+        form = await request.form()
+        await packing.set_thank_you_card(shop.id, str(form.get("thank_you_card") or ""))
+        name = str(form.get("box_name") or "").strip()
+        if name:
+            try:
+                await packing.save_box_preset(
+                    shop.id, name=name, length_mm=_int(form.get("length_mm")),
+                    width_mm=_int(form.get("width_mm")), height_mm=_int(form.get("height_mm")),
+                    max_weight_grams=_int(form.get("max_weight_grams")))
+            except DomainError:
+                return Redirect("/console/picking?error=box", status_code=303)
+        return Redirect("/console/picking", status_code=303)
 
     @post("/", name="console:picking-create")
     async def create(self, request: Request, shop: Shop) -> Response:
