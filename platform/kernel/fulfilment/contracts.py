@@ -79,6 +79,9 @@ class ShipmentRequest:
     contact: dict[str, str]
     lines: tuple[ShipmentLine, ...]
     note: str = ""
+    # A courier pickup asked for (预约取件): (from, until), aware datetimes. Carriers that
+    # offer it book the courier for this window; the others ignore it.
+    pickup_window: tuple[dt.datetime, dt.datetime] | None = None
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ when shipping by hand; the stock leaves from the picked lots when the order ship
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from typing import Any
 
@@ -163,7 +164,9 @@ def _check_parcels(parcels: list[dict[str, Any]]) -> None:
 
 async def pack_and_ship(shop: Shop, host: PluginHost, number: str, *,
                         packages: list[dict[str, Any]], actor: str, carrier: str = "",
-                        method: str | None = None) -> list[dict[str, Any]]:
+                        method: str | None = None,
+                        pickup_window: tuple[dt.datetime, dt.datetime] | None = None
+                        ) -> list[dict[str, Any]]:
     """Pack the order into `packages` — each `{"weight_grams", "box"?, "lines"?,
     "tracking_number"?}`, the last without lines taking the rest — and ship each one.
     Refused while units are left to pick or before a passed quality check."""
@@ -186,7 +189,8 @@ async def pack_and_ship(shop: Shop, host: PluginHost, number: str, *,
             shop, host, number, actor=actor, method=method, carrier=carrier,
             tracking_number=str(parcel.get("tracking_number") or ""),
             lines=parcel.get("lines"),
-            parcel={"weight_grams": parcel["weight_grams"], "box": box}))
+            parcel={"weight_grams": parcel["weight_grams"], "box": box},
+            pickup_window=pickup_window))
     return shipped
 
 

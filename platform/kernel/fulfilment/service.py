@@ -13,6 +13,7 @@ check, then write), never while one is open, and is safe to repeat because the s
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import datetime as dt
 import hashlib
 import hmac
@@ -177,9 +178,12 @@ async def _book(method: Any, request: ShipmentRequest, carrier: str,
 async def ship(shop: Shop, host: PluginHost, number: str, *, actor: str,
                method: str | None = None, carrier: str = "", tracking_number: str = "",
                lines: list[dict[str, Any]] | None = None,
-               parcel: dict[str, Any] | None = None) -> dict[str, Any]:
+               parcel: dict[str, Any] | None = None,
+               pickup_window: tuple[dt.datetime, dt.datetime] | None = None
+               ) -> dict[str, Any]:
     """Ship `lines` (default: all that is left) of order `number` as one shipment.
-    `parcel` (box, weight from packing) is kept with the label.
+    `parcel` (box, weight from packing) is kept with the label; `pickup_window` asks the
+    carrier for a courier pickup in that window (when it offers one).
 
     With a `tracking_number` the merchant booked the parcel elsewhere; without one the
     method's `create_shipment` books it (a waybill, or a pickup code for a pickup). The
@@ -189,6 +193,12 @@ async def ship(shop: Shop, host: PluginHost, number: str, *, actor: str,
     carrier, tracking_number = carrier.strip()[:32], tracking_number.strip()[:64]
     order, request, shipping_method = await _prepare(shop, host, number, method, carrier,
                                                      lines, actor)
+    if pickup_window is not None:
+        start, end = pickup_window
+        if start.tzinfo is None or end.tzinfo is None or not start < end:
+            raise ValidationFailed("A pickup window is a start before its end, with time "
+                                   "zones", errors=[FieldError("courier_pickup", "from < until")])
+        request = dataclasses.replace(request, pickup_window=(start, end))
     created = await _book(shipping_method, request, carrier, tracking_number)
     now = dt.datetime.now(dt.UTC)
     async with db.shop_scope(shop.id):

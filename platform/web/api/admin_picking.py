@@ -3,6 +3,7 @@ quality checks, box presets, and packing an order into parcels that ship."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated, Any
 
 import msgspec
@@ -70,10 +71,18 @@ class Parcel(msgspec.Struct, forbid_unknown_fields=True):
     lines: list[ParcelLine] | None = None
 
 
+class PickupWindow(msgspec.Struct, forbid_unknown_fields=True):
+    """When the courier may come for the parcels (RFC 3339 with offsets)."""
+
+    from_: dt.datetime = msgspec.field(name="from")
+    until: dt.datetime
+
+
 class PackBody(msgspec.Struct, forbid_unknown_fields=True):
     packages: Annotated[list[Parcel], msgspec.Meta(max_length=20)]
     carrier: Annotated[str, msgspec.Meta(max_length=32)] = ""
     method: Text64 | None = None
+    courier_pickup: PickupWindow | None = None  # 预约取件, for carriers that offer it
 
 
 def parcels_of(packages: list[Parcel]) -> list[dict[str, Any]]:
@@ -159,9 +168,11 @@ class AdminPickingApi(Controller):
         require_scope(request, "fulfilment:write")
 
         async def work() -> Response:
+            window = data.courier_pickup
             shipped = await packing.pack_and_ship(
                 shop, runtime.host, number, packages=parcels_of(data.packages),
-                actor=actor, carrier=data.carrier, method=data.method)
+                actor=actor, carrier=data.carrier, method=data.method,
+                pickup_window=(window.from_, window.until) if window else None)
             return Response({"items": shipped}, status_code=201)
 
         return await idempotent(request, shop.id, work)
