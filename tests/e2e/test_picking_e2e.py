@@ -122,6 +122,16 @@ def test_pick_with_a_scanner_then_pack_and_ship(live_server, browser: Browser,
         expect(page.locator(".pick-route tbody tr.is-done")).to_have_count(2)
         page.screenshot(path=str(screenshots / "picking-done.png"), full_page=True)
 
+        # The camera's fallback decoder is served by the app itself (no CDN) and loads.
+        loaded = page.evaluate("""() => new Promise((done) => {
+            const script = document.createElement("script");
+            script.src = document.querySelector("[data-pick-screen]").dataset.zxing;
+            script.onload = () => done(typeof ZXing.BrowserMultiFormatReader);
+            script.onerror = () => done("failed");
+            document.head.appendChild(script);
+        })""")
+        assert loaded == "function"
+
         page.locator(f'[data-pack="{number}"]').first.click()
         expect(page).to_have_url(f"{shop}/console/picking/pack/{number}")
         page.get_by_role("button", name="记录质检").click()

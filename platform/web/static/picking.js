@@ -100,31 +100,57 @@
     });
   });
 
-  // The camera: BarcodeDetector reads EAN/UPC/Code 128 from the video, one code a second.
+  // The camera: the browser's BarcodeDetector where it has one, else the vendored ZXing
+  // decoder (/static/vendor/zxing, loaded only when asked for). A code read twice within
+  // 1.5 s is one scan.
   var video = form.querySelector("[data-video]");
+  var last = "", lastAt = 0;
+  function seen(code) {
+    var now = Date.now();
+    if (!code || (code === last && now - lastAt < 1500)) return;
+    last = code;
+    lastAt = now;
+    send(code);
+  }
+
+  function withDetector(stream) {
+    var detector = new window.BarcodeDetector({formats: ["ean_13", "ean_8", "code_128",
+                                                         "upc_a", "qr_code"]});
+    video.srcObject = stream;
+    video.hidden = false;
+    video.play();
+    (function look() {
+      detector.detect(video).then(function (codes) {
+        if (codes.length) seen(codes[0].rawValue);
+      }).finally(function () { setTimeout(look, 250); });
+    })();
+  }
+
+  function withZxing() {
+    var script = document.createElement("script");
+    script.src = screen.dataset.zxing;
+    script.onload = function () {
+      var reader = new window.ZXing.BrowserMultiFormatReader();
+      video.hidden = false;
+      reader.decodeFromConstraints({video: {facingMode: "environment"}}, video,
+        function (result) { if (result) seen(result.getText()); })
+        .catch(function () { show(screen.dataset.cameraMissing, false); });
+    };
+    script.onerror = function () { show(screen.dataset.cameraMissing, false); };
+    document.head.appendChild(script);
+  }
+
   form.querySelector("[data-camera]").addEventListener("click", function () {
-    if (!("BarcodeDetector" in window) || !navigator.mediaDevices) {
+    if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
       show(screen.dataset.cameraMissing, false);
       return;
     }
-    var detector = new window.BarcodeDetector({formats: ["ean_13", "ean_8", "code_128",
-                                                         "upc_a", "qr_code"]});
+    if (!("BarcodeDetector" in window)) {
+      withZxing();
+      return;
+    }
     navigator.mediaDevices.getUserMedia({video: {facingMode: "environment"}})
-      .then(function (stream) {
-        video.srcObject = stream;
-        video.hidden = false;
-        video.play();
-        var last = "", lastAt = 0;
-        (function look() {
-          detector.detect(video).then(function (codes) {
-            var now = Date.now();
-            if (codes.length && (codes[0].rawValue !== last || now - lastAt > 1500)) {
-              last = codes[0].rawValue;
-              lastAt = now;
-              send(last);
-            }
-          }).finally(function () { setTimeout(look, 250); });
-        })();
-      }).catch(function () { show(screen.dataset.cameraMissing, false); });
+      .then(withDetector)
+      .catch(function () { show(screen.dataset.cameraMissing, false); });
   });
 })();
