@@ -92,3 +92,15 @@ async def test_the_shopper_hears_of_a_delay_and_of_a_pickup_in_their_language(op
         shop, order, {"carrier": "sf", "tracking_number": "SF1"}), recipient="a@b.example",
         topic="order.shipped", html=False)
     assert "on its way" in shipped.text and "Pickup code" not in shipped.text
+
+
+async def test_the_follow_up_asks_to_rate_the_delivery_and_the_products(open_shop):
+    shop = await get_shop_by_id(await tenant_of(await open_shop()))
+    order = {"number": "261205000002", "contact": {"name": "韩梅梅"}, "total": 2800,
+             "currency": "CNY", "payment_method": "cod"}
+    for locale, rate, complain in (("zh_CN", "为这次配送和商品各打个分", "投诉"),
+                                   ("en", "rate the delivery and the products", "complaint")):
+        message = render_message("follow_up", "shopper", locale,
+                                 message_values(shop, order, {}), recipient="x@y.example",
+                                 topic="order.follow_up", html=False)
+        assert rate in message.text and complain in message.text
