@@ -155,3 +155,18 @@ async def test_boxes_and_the_thank_you_card_from_the_console(open_shop, merchant
     assert "感谢您的支持" in packing and "中号箱 (300×300×300 mm)" in packing
     slip = (await browser.http.get(f"/console/fulfilment/{number}/print")).text
     assert "data-thank-you-card>感谢您的支持，欢迎再次光临！" in slip
+
+
+async def test_a_courier_pickup_that_ends_before_it_starts_is_refused_in_words(open_shop,
+                                                                              merchant):
+    shop = await open_shop()
+    tea = await add_product(shop, "TEA", loose=5)
+    number = await approved_order(shop, [(tea, 1)])
+    assert (await shop.post(f"/api/admin/v1/orders/{number}/packing/checks",
+                            json={"passed": True})).status_code == 201
+    browser = await merchant(shop)
+    pack_path = f"/console/picking/pack/{number}"
+    refused = await browser.submit(pack_path, f"{pack_path}/ship", {
+        "weight_grams": "300", "carrier": "sf", "tracking_number": "SF9",
+        "pickup_from": "2026-12-06T16:00", "pickup_until": "2026-12-06T14:00"})
+    assert refused.status_code == 409 and "预约取件的结束时间早于开始时间" in refused.text

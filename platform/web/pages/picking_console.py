@@ -13,13 +13,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from litestar import Controller, Request, Response, Router, get, post
 from litestar.response import Redirect
 
 from galleria.kernel import db
-from galleria.kernel.errors import DomainError
+from galleria.kernel.errors import DomainError, FieldError, ValidationFailed
 from galleria.kernel.fulfilment import packing, picking, picking_scan, supervision
 from galleria.kernel.fulfilment.service import find_method
 from galleria.kernel.orders import states
@@ -61,6 +62,19 @@ def _actor(request: Request) -> str:
 def _int(value: Any, default: int = 0) -> int:
     text = str(value or "").strip()
     return int(text) if text.isdigit() and len(text) < 10 else default
+
+
+def _window(form: Any, zone: dt.tzinfo) -> tuple[dt.datetime, dt.datetime] | None:
+    """The courier pickup window typed in the shop's time zone (both fields, or none)."""
+    texts = [str(form.get(key) or "").strip()[:16] for key in ("pickup_from", "pickup_until")]
+    if not all(texts):
+        return None
+    try:
+        start, end = (dt.datetime.fromisoformat(t).replace(tzinfo=zone) for t in texts)
+    except ValueError as exc:
+        raise ValidationFailed("Give the pickup window as dates and times",
+                               errors=[FieldError("courier_pickup", "from < until")]) from exc
+    return start, end
 
 
 async def _methods(shop: Shop, runtime: Runtime) -> list[dict[str, str]]:
@@ -287,11 +301,15 @@ class PickingPages(Controller):
             await packing.pack_and_ship(shop, runtime.host, number, packages=parcels,
                                         actor=_actor(request),
                                         carrier=str(form.get("carrier") or "")[:32],
-                                        method=getattr(method, "code", None))
+                                        method=getattr(method, "code", None),
+                                        pickup_window=_window(form, _zone(shop)))
         except DomainError as exc:
+            fields = {e.field for e in exc.errors}
             known = PACKING_ERRORS.get(exc.code) or (
                 N_("Type the waybill number: this shipping method books none itself")
-                if any(e.field == "tracking_number" for e in exc.errors) else None)
+                if "tracking_number" in fields else
+                N_("The courier pickup ends before it starts") if "courier_pickup" in fields
+                else None)
             message = translate(known) if known else (
                 "; ".join(e.message for e in exc.errors) or exc.detail)
             return await self._pack_page(request, shop, runtime, number, status_code=409,
