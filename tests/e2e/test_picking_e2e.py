@@ -103,6 +103,11 @@ def test_pick_with_a_scanner_then_pack_and_ship(live_server, browser: Browser,
         expect(route.last).to_contain_text("MILK-2612")
         page.screenshot(path=str(screenshots / "picking-list.png"), full_page=True)
 
+        list_url = page.url
+        page.goto(f"{list_url}/print?paper=80mm")
+        expect(page.locator(".pick-sheet-80mm")).to_contain_text("MILK-2612")
+        page.screenshot(path=str(screenshots / "picking-print-80mm.png"), full_page=True)
+        page.goto(list_url)
         page.get_by_role("link", name="开始拣货").click()
         expect(page.locator("#f-scan")).to_be_focused()
         message = page.locator("[data-message]")
@@ -144,5 +149,8 @@ def test_pick_with_a_scanner_then_pack_and_ship(live_server, browser: Browser,
         expect(page.locator(".alert-success")).to_contain_text("已打包发货")
         expect(page.locator("[data-shipment]")).to_contain_text("SF1234567890")
         page.screenshot(path=str(screenshots / "picking-shipped.png"), full_page=True)
+        page.goto(f"{shop}/console/picking/alerts")
+        expect(page.locator("body")).to_contain_text("所有承诺均已履行")
+        page.screenshot(path=str(screenshots / "picking-alerts.png"), full_page=True)
     finally:
         tablet.close()
