@@ -7,6 +7,7 @@ from picking_helpers import add_product, approved_order, tenant_of
 
 from galleria.kernel import db
 from galleria.kernel.inventory.tables import Lot, StockMovement
+from galleria.kernel.orders import service as orders
 
 
 async def _shop_with_goods(open_shop):
@@ -185,3 +186,18 @@ async def test_units_planned_outside_lots_do_not_take_another_orders_lot(open_sh
             (StockMovement.tenant == tenant_id) & (StockMovement.kind == "ship"))
     taken = {(m["reference"], m["lot"] is not None): -m["on_hand_change"] for m in moves}
     assert taken == {(c, False): 2, (b, True): 4, (a, True): 4}
+
+
+async def test_an_order_cancelled_after_listing_is_not_picked_and_does_not_hold_the_list(
+        open_shop):
+    shop, v = await _shop_with_goods(open_shop)
+    kept = await approved_order(shop, [(v["TEA"], 1)])
+    gone = await approved_order(shop, [(v["CUP"], 1)])
+    made = (await shop.post("/api/admin/v1/pick-lists", json={"mode": "wave"})).json()
+    await orders.transition(await tenant_of(shop), gone, "cancelled", actor="test",
+                            reason="shopper changed their mind")
+    path = f"/api/admin/v1/pick-lists/{made['id']}/scans"
+    refused = await shop.post(path, json={"code": "6903"})
+    assert refused.status_code == 422 and refused.json()["reason"] == "wrong_product"
+    last = await shop.post(path, json={"code": "6902"})
+    assert last.json()["order_number"] == kept and last.json()["list_complete"] is True

@@ -21,6 +21,10 @@ from galleria.kernel.errors import Conflict, NotFound, ValidationFailed
 from galleria.kernel.fulfilment.picking import line_view
 from galleria.kernel.fulfilment.picking_tables import PickLine, PickList
 from galleria.kernel.inventory.tables import Lot
+from galleria.kernel.orders import states
+
+# Lines of orders cancelled or refunded since the list was made are not picked any more.
+LIVE = PickLine.order.status.not_in([states.CANCELLED, states.REFUNDING, states.REFUNDED])
 
 
 class ScanRefused(ValidationFailed):
@@ -87,7 +91,7 @@ async def scan(tenant_id: int, list_id: int, code: str, *, order_number: str | N
         variant_id, units = await _identify(tenant_id, code)
         lines = await PickLine.select().where(
             (PickLine.tenant == tenant_id) & (PickLine.pick_list == list_id)
-            & (PickLine.variant == variant_id)).order_by(PickLine.position)
+            & (PickLine.variant == variant_id) & LIVE).order_by(PickLine.position)
         if order_number:
             lines = [line for line in lines if line["order_number"] == order_number]
         if not lines:
@@ -101,7 +105,7 @@ async def scan(tenant_id: int, list_id: int, code: str, *, order_number: str | N
         counted = await _count(tenant_id, group, units)
         remaining = await PickLine.select(PickLine.order_number, PickLine.quantity,
                                           PickLine.picked).where(
-            (PickLine.tenant == tenant_id) & (PickLine.pick_list == list_id))
+            (PickLine.tenant == tenant_id) & (PickLine.pick_list == list_id) & LIVE)
         number = group[0]["order_number"]
         order_left = sum(r["quantity"] - r["picked"] for r in remaining
                          if r["order_number"] == number)
