@@ -17,9 +17,15 @@ from pathlib import Path
 
 import httpx
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from galleria.kernel.plugins import PluginHost
 from galleria.settings import Settings
+
+# Property tests judge results, not speed: CI shares two cores between the app, the databases
+# and the browser, so hypothesis' per-example deadline would fail healthy examples at random.
+hypothesis_settings.register_profile("galleria", deadline=None)
+hypothesis_settings.load_profile("galleria")
 
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/{name}"
 PG_APP = "postgresql://galleria_app@127.0.0.1:5432/{name}"

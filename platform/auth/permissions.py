@@ -66,6 +66,7 @@ CONSOLE_RULES: dict[str, Rule] = {path: _rule(entry) for path, entry in {
     "/console/inventory": "catalog",
     "/console/orders": "orders",
     "/console/fulfilment": "fulfilment",
+    "/console/picking": "fulfilment",         # pick lists, the picking and packing screens
     "/console/plugins": (MEMBER, MANAGE),     # members see what is on; managers change it
     "/console/settings": "settings",
     "/console/sign-in-provider": "settings",  # the shop's OpenID Connect provider
@@ -93,6 +94,11 @@ API_RULES: dict[str, Rule] = {f"{_ADMIN}{path}": _rule(entry) for path, entry in
     "/orders/{number}/fulfilment": "fulfilment",
     "/orders/{number}/pickup": "fulfilment",
     "/shipments": "fulfilment",
+    "/pick-lists": "fulfilment",
+    "/orders/{number}/packing": "fulfilment",
+    "/box-presets": "fulfilment",
+    "/delivery-alerts": "fulfilment",
+    "/delivery-promises": "fulfilment",
     "/plugins": "settings",
     "/domains": "settings",
     "/webhooks": "settings",

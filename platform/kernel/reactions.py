@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from galleria.kernel.events import Listener
 from galleria.kernel.fulfilment import jobs as fulfilment_jobs
+from galleria.kernel.fulfilment.picked import picked_lots
 from galleria.kernel.fulfilment.views import shipments_of
 from galleria.kernel.inventory import jobs as inventory_jobs
 from galleria.kernel.notifications import jobs as notification_jobs
@@ -69,5 +70,6 @@ async def _tracking(tenant_id: int, order_id: int) -> list[dict]:
 
 orders.STAFF_SECTIONS.update(payments=payments_of, shipments=_shipments_for_staff)
 orders.SHOPPER_SECTIONS.update(tracking=_tracking)
+orders.PICKED_LOTS.append(picked_lots)
 
 __all__ = ["KERNEL_JOBS", "KERNEL_LISTENERS", "SWEEPS"]

@@ -25,6 +25,7 @@ from galleria.web.api.admin import AdminApi
 from galleria.web.api.admin_catalog import AdminCatalogApi
 from galleria.web.api.admin_fulfilment import AdminFulfilmentApi
 from galleria.web.api.admin_orders import AdminOrdersApi
+from galleria.web.api.admin_picking import AdminPickingApi
 from galleria.web.api.oauth import oauth_router
 from galleria.web.api.payments import AdminPaymentsApi, CallbacksApi, ShopPaymentsApi
 from galleria.web.api.platform import PlatformApi
@@ -41,6 +42,7 @@ from galleria.web.pages import JINJA_ENV, PAGE_ROUTES, STATIC_DIR
 from galleria.web.pages.console.access import access_console_router
 from galleria.web.pages.console.fulfilment import fulfilment_console_router
 from galleria.web.pages.console.notifications import notifications_console_router
+from galleria.web.pages.console.picking import picking_console_router
 from galleria.web.pages.console.plugin_routes import provide_console, staff_for_console_routes
 from galleria.web.pages.console.shell import LoginRequired, to_login
 from galleria.web.pages.console.staff import staff_console_router
@@ -91,7 +93,7 @@ def create_app(settings: Settings | None = None, *, host: PluginHost | None = No
                          route_handlers=[StorefrontApi, AdminApi, ShopOrdersApi,
                                          AdminOrdersApi, AdminCatalogApi, ShopPaymentsApi,
                                          AdminPaymentsApi, CallbacksApi, AccountApi,
-                                         AdminFulfilmentApi, WebhooksApi])
+                                         AdminFulfilmentApi, AdminPickingApi, WebhooksApi])
     assets = find_assets(runtime.host)  # the plugins' templates, static files and catalogs
     install_plugin_assets(assets)
     plugin_routes = [
@@ -107,6 +109,7 @@ def create_app(settings: Settings | None = None, *, host: PluginHost | None = No
         route_handlers=[
             healthz, readyz, domain_verification, PlatformApi, shop_router, *PAGE_ROUTES,
             fulfilment_console_router,
+            picking_console_router,
             notifications_console_router,
             staff_console_router, access_console_router,
             *OIDC_ROUTES,  # sign-in with OpenID Connect, sign out everywhere

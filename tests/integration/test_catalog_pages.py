@@ -87,7 +87,7 @@ def product_form(**extra: str) -> dict[str, str]:
     return {"name": "测试牛奶", "description": "Fresh milk 鲜牛奶", "status": "published",
             "category": "", "attr_key": "产地", "attr_value": "内蒙古",
             "v-0-options": "颜色=白; 容量=1L", "v-0-sku": "MILK-1L", "v-0-price": "12.50",
-            "v-0-stock": "5", "v-0-weight": "1030",
+            "v-0-stock": "5", "v-0-weight": "1030", "v-0-shelf": "B-10",
             "v-0-barcodes": "6901000000011, 6901000000028*24",
             "v-0-active": "on",
             "v-1-options": "颜色=白; 容量=250ml", "v-1-sku": "MILK-250", "v-1-price": "3.9",
@@ -133,6 +133,7 @@ async def test_create_edit_publish_and_delete_a_product(visitors, open_shop):
     assert product["attributes"] == {"产地": "内蒙古"}
     assert [v["price"] for v in product["variants"]] == [1250, 390]
     assert product["variants"][0]["options"] == {"颜色": "白", "容量": "1L"}
+    assert [v["shelf_location"] for v in product["variants"]] == ["B-10", ""]  # 库位
     assert product["variants"][0]["stock"]["on_hand"] == 5
     assert product["variants"][0]["weight_grams"] == 1030
     assert product["variants"][0]["barcodes"] == [{"code": "6901000000011", "units": 1},

@@ -47,6 +47,7 @@ class VariantInput:
     weight_grams: int = 0
     barcodes: list[tuple[str, int]] = field(default_factory=list)  # (code, units)
     status: str = "active"
+    shelf_location: str = ""  # 库位, where pickers find it
 
 
 @dataclass
@@ -70,6 +71,7 @@ class VariantChanges:
     weight_grams: int | UnsetType = UNSET
     options: dict[str, str] | UnsetType = UNSET
     barcodes: list[tuple[str, int]] | UnsetType = UNSET
+    shelf_location: str | UnsetType = UNSET
 
 
 @dataclass
@@ -210,6 +212,7 @@ async def _insert_variants(tenant_id: int, product_id: int, variants: list[Varia
         rows = await Variant.insert(*[Variant(
             tenant=tenant_id, product=product_id, sku=v.sku, price=v.price, options=v.options,
             weight_grams=v.weight_grams, position=first_position + i, status=v.status,
+            shelf_location=v.shelf_location.strip()[:32],
         ) for i, v in enumerate(variants)]).returning(Variant.id, Variant.sku)
         ids = {r["sku"]: r["id"] for r in rows}
         await StockLevel.insert(*[StockLevel(tenant=tenant_id, variant=ids[v.sku],
@@ -338,6 +341,8 @@ async def update_variant(tenant_id: int, changes: VariantChanges) -> None:
     values = {column: value for column, value in (
         (Variant.price, changes.price), (Variant.status, changes.status),
         (Variant.weight_grams, changes.weight_grams), (Variant.options, changes.options),
+        (Variant.shelf_location, changes.shelf_location if changes.shelf_location is UNSET
+         else changes.shelf_location.strip()[:32]),
     ) if value is not UNSET}
     if values:
         await Variant.update(values).where(

@@ -44,6 +44,8 @@ class Variant(Table, tablename="variant"):
     price = Integer()  # minor units in the shop's currency
     options = JSON(default="{}")  # {"颜色": "白", "尺寸": "L"}
     weight_grams = Integer(default=0)
+    # 库位, e.g. "A-03-2": where pickers find it; pick lists walk the shelves in this order.
+    shelf_location = Varchar(length=32, default="")
     status = Varchar(length=16, default="active")
     position = Integer(default=0)
 

@@ -16,9 +16,10 @@ the kernel goes without:
 Carriers that push (Kuaidi100) reach the plugin's own route, which verifies the push and
 hands the events to `galleria.kernel.record_tracking_by_number`.
 
-Tracking statuses are normalised to four: `picked_up`, `in_transit`, `out_for_delivery`,
-`delivered`; the carrier's own code stays in `raw_status`. A `delivered` event marks the
-shipment delivered and, once every shipment of the order is, the order.
+Tracking statuses are normalised to six: `picked_up`, `in_transit`, `out_for_delivery`,
+`delivered`, `delivery_failed`, `returned`; the carrier's own code stays in `raw_status`.
+A `delivered` event marks the shipment delivered and, once every shipment of the order is,
+the order.
 """
 
 from __future__ import annotations
@@ -37,7 +38,12 @@ PICKED_UP = "picked_up"
 IN_TRANSIT = "in_transit"
 OUT_FOR_DELIVERY = "out_for_delivery"
 DELIVERED = "delivered"
-TRACKING_STATUSES = (PICKED_UP, IN_TRANSIT, OUT_FOR_DELIVERY, DELIVERED)
+# The carrier could not deliver (nobody home, refused), or sends the parcel back: delivery
+# supervision flags both at once.
+DELIVERY_FAILED = "delivery_failed"
+RETURNED = "returned"
+TRACKING_STATUSES = (PICKED_UP, IN_TRANSIT, OUT_FOR_DELIVERY, DELIVERED, DELIVERY_FAILED,
+                     RETURNED)
 
 
 class CarrierError(DomainError):
@@ -73,6 +79,9 @@ class ShipmentRequest:
     contact: dict[str, str]
     lines: tuple[ShipmentLine, ...]
     note: str = ""
+    # A courier pickup asked for (预约取件): (from, until), aware datetimes. Carriers that
+    # offer it book the courier for this window; the others ignore it.
+    pickup_window: tuple[dt.datetime, dt.datetime] | None = None
 
 
 @dataclass(frozen=True)
@@ -107,6 +116,18 @@ class TrackingUpdate:
     raw_status: str = ""
 
 
-__all__ = ["DELIVERED", "IN_TRANSIT", "OUT_FOR_DELIVERY", "PICKED_UP", "TRACKING_STATUSES",
-           "CarrierError", "ShipmentCreated", "ShipmentLine", "ShipmentRequest",
-           "TrackedShipment", "TrackingUpdate"]
+__all__ = [
+    "DELIVERED",
+    "DELIVERY_FAILED",
+    "IN_TRANSIT",
+    "OUT_FOR_DELIVERY",
+    "PICKED_UP",
+    "RETURNED",
+    "TRACKING_STATUSES",
+    "CarrierError",
+    "ShipmentCreated",
+    "ShipmentLine",
+    "ShipmentRequest",
+    "TrackedShipment",
+    "TrackingUpdate",
+]

@@ -15,6 +15,7 @@ import logging
 from galleria.kernel import db
 from galleria.kernel.errors import DomainError
 from galleria.kernel.fulfilment.service import SHIPPED, refresh_tracking
+from galleria.kernel.fulfilment.supervision import tell_shoppers
 from galleria.kernel.fulfilment.tables import Shipment
 from galleria.kernel.plugins import JobSpec, PluginHost
 from galleria.kernel.tenancy.shops import list_shops
@@ -46,7 +47,20 @@ async def poll_tracking(host: PluginHost, now: dt.datetime | None = None) -> int
     return added
 
 
-JOBS = [JobSpec("poll_tracking", poll_tracking)]
-SWEEPS = [("poll_tracking", dt.timedelta(hours=2))]
+async def supervise_delivery(host: PluginHost, now: dt.datetime | None = None) -> int:
+    """Tell shoppers about delays (delivery supervision), each once; returns how many."""
+    told = 0
+    for shop in await list_shops():
+        try:
+            told += await tell_shoppers(shop, now)
+        except Exception:  # one shop must not stop the sweep of the others
+            log.exception("supervising the deliveries of shop %s failed", shop.id)
+    return told
 
-__all__ = ["JOBS", "SWEEPS", "poll_tracking"]
+
+JOBS = [JobSpec("poll_tracking", poll_tracking),
+        JobSpec("supervise_delivery", supervise_delivery)]
+SWEEPS = [("poll_tracking", dt.timedelta(hours=2)),
+          ("supervise_delivery", dt.timedelta(hours=1))]
+
+__all__ = ["JOBS", "SWEEPS", "poll_tracking", "supervise_delivery"]

@@ -1,12 +1,20 @@
-"""The `fulfilment` piccolo app: shipments and tracking events, with their own migrations."""
+"""The `fulfilment` piccolo app: shipments, tracking events, pick lists; own migrations."""
 
 from pathlib import Path
 
 from piccolo.conf.apps import AppConfig
 
+from galleria.kernel.fulfilment.picking_tables import (
+    BoxPreset,
+    DelayNotice,
+    PickLine,
+    PickList,
+    QualityCheck,
+)
 from galleria.kernel.fulfilment.tables import Shipment, TrackingEvent
 
-FULFILMENT_TABLES = [Shipment, TrackingEvent]
+FULFILMENT_TABLES = [Shipment, TrackingEvent, PickList, PickLine, QualityCheck, BoxPreset,
+                     DelayNotice]
 
 APP_CONFIG = AppConfig(
     app_name="fulfilment",

@@ -13,6 +13,7 @@ check, then write), never while one is open, and is safe to repeat because the s
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import datetime as dt
 import hashlib
 import hmac
@@ -176,8 +177,13 @@ async def _book(method: ShippingMethod | None, request: ShipmentRequest, carrier
 
 async def ship(shop: Shop, host: PluginHost, number: str, *, actor: str,
                method: str | None = None, carrier: str = "", tracking_number: str = "",
-               lines: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+               lines: list[dict[str, Any]] | None = None,
+               parcel: dict[str, Any] | None = None,
+               pickup_window: tuple[dt.datetime, dt.datetime] | None = None
+               ) -> dict[str, Any]:
     """Ship `lines` (default: all that is left) of order `number` as one shipment.
+    `parcel` (box, weight from packing) is kept with the label; `pickup_window` asks the
+    carrier for a courier pickup in that window (when it offers one).
 
     With a `tracking_number` the merchant booked the parcel elsewhere; without one the
     method's `create_shipment` books it (a waybill, or a pickup code for a pickup). The
@@ -187,6 +193,12 @@ async def ship(shop: Shop, host: PluginHost, number: str, *, actor: str,
     carrier, tracking_number = carrier.strip()[:32], tracking_number.strip()[:64]
     order, request, shipping_method = await _prepare(shop, host, number, method, carrier,
                                                      lines, actor)
+    if pickup_window is not None:
+        start, end = pickup_window
+        if start.tzinfo is None or end.tzinfo is None or not start < end:
+            raise ValidationFailed("A pickup window is a start before its end, with time "
+                                   "zones", errors=[FieldError("courier_pickup", "from < until")])
+        request = dataclasses.replace(request, pickup_window=(start, end))
     created = await _book(shipping_method, request, carrier, tracking_number)
     now = dt.datetime.now(dt.UTC)
     async with db.shop_scope(shop.id):
@@ -198,12 +210,18 @@ async def ship(shop: Shop, host: PluginHost, number: str, *, actor: str,
             method=request.method, carrier=created.carrier[:32],
             tracking_number=created.tracking_number[:64], status=status,
             lines=[line.to_json() for line in request.lines],
-            pickup_code=created.pickup_code[:12], label=created.label, created_at=now,
+            pickup_code=created.pickup_code[:12],
+            label={**created.label, **({"parcel": parcel} if parcel else {})}, created_at=now,
             shipped_at=now)).on_conflict(action="DO NOTHING").returning(Shipment.id)
         if not inserted:
             raise Conflict(f"Order {number} was shipped meanwhile; reload and try again")
         details = {"carrier": created.carrier, "tracking_number": created.tracking_number,
                    "shipment_id": inserted[0]["id"], "method": request.method}
+        if created.pickup_code:  # "ready for pickup": the code, where and when to come
+            details.update(pickup_code=created.pickup_code,
+                           pickup_point=str(created.label.get("point") or ""),
+                           pickup_address=str(created.label.get("address") or ""),
+                           pickup_hours=str(created.label.get("hours") or ""))
         current = await orders.get_order(shop.id, number)
         if current["status"] == states.FULFILLING:
             await orders.transition(shop.id, number, states.SHIPPED, actor=actor,

@@ -107,43 +107,59 @@ async def release(tenant_id: int, variant_id: int, quantity: int, *, reference: 
 
 
 async def ship(tenant_id: int, variant_id: int, quantity: int, *, reference: str = "",
-               actor: str = "system") -> Level:
-    """Reserved stock leaves the shop; lots are drawn first-expiry-first-out."""
+               actor: str = "system",
+               lots: list[tuple[int | None, int]] | None = None) -> Level:
+    """Reserved stock leaves the shop. `lots` — [(lot id, units)], the lots the units were
+    picked from (None: units kept outside lots) — are drawn first; the rest first-expiry-
+    first-out. The ledger names the lot of every unit."""
     _positive(quantity)
     level = await _move(tenant_id, variant_id, on_hand=-quantity, reserved=-quantity,
                         condition="reserved >= {} AND on_hand >= {}",
                         condition_args=(quantity, quantity))
     if level is None:
         raise Conflict(f"Variant {variant_id} has fewer than {quantity} reserved to ship")
-    for lot_id, taken in await _draw_lots(tenant_id, variant_id, quantity):
+    for lot_id, taken in await _draw_lots(tenant_id, variant_id, quantity, lots or [],
+                                          on_hand_before=level.on_hand + quantity):
         await _ledger(tenant_id, level, "ship", on_hand=-taken, reserved=-taken,
                       reference=reference, actor=actor, lot=lot_id)
     return level
 
 
-async def _draw_lots(tenant_id: int, variant_id: int,
-                     quantity: int) -> list[tuple[int | None, int]]:
-    """Take `quantity` from lots, soonest expiry first; units outside lots come last."""
+async def _draw_lots(tenant_id: int, variant_id: int, quantity: int,
+                     preferred: list[tuple[int | None, int]], *,
+                     on_hand_before: int) -> list[tuple[int | None, int]]:
+    """Take `quantity` from the `preferred` lots (as far as they hold it; None is the units
+    outside lots), then from the others, soonest expiry first; units outside lots come
+    last."""
     lots = await (Lot.select(Lot.id, Lot.quantity, Lot.expires_on).where(
         (Lot.tenant == tenant_id) & (Lot.variant == variant_id) & (Lot.quantity > 0))
         .order_by(Lot.expires_on).order_by(Lot.id))
     lots.sort(key=lambda lot: (lot["expires_on"] is None, lot["expires_on"] or dt.date.max,
                                lot["id"]))
-    drawn: list[tuple[int | None, int]] = []
+    held: dict[int | None, int] = {lot["id"]: lot["quantity"] for lot in lots}
+    held[None] = max(on_hand_before - sum(lot["quantity"] for lot in lots), 0)
+    plan = [*((lot_id, units) for lot_id, units in preferred if units > 0),
+            *((lot["id"], lot["quantity"]) for lot in lots)]
+    drawn: dict[int | None, int] = {}
     left = quantity
-    for lot in lots:
-        if left == 0:
-            break
-        take = min(left, lot["quantity"])
+    for lot_id, most in plan:
+        take = min(left, most, held.get(lot_id, 0) - drawn.get(lot_id, 0))
+        if take <= 0:
+            continue
+        if lot_id is None:  # outside lots: nothing to draw down but the level itself
+            drawn[None] = drawn.get(None, 0) + take
+            left -= take
+            continue
         taken = await Lot.raw("UPDATE stock_lot SET quantity = quantity - {} "
-                              "WHERE id = {} AND tenant = {} AND quantity >= {} RETURNING id",
-                              take, lot["id"], tenant_id, take)
+                              "WHERE id = {} AND tenant = {} AND variant = {} "
+                              "AND quantity >= {} RETURNING id",
+                              take, lot_id, tenant_id, variant_id, take)
         if taken:
-            drawn.append((lot["id"], take))
+            drawn[lot_id] = drawn.get(lot_id, 0) + take
             left -= take
     if left:
-        drawn.append((None, left))
-    return drawn
+        drawn[None] = drawn.get(None, 0) + left
+    return list(drawn.items())
 
 
 async def receive(tenant_id: int, variant_id: int, quantity: int, *, actor: str = "system",

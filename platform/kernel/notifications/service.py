@@ -50,7 +50,7 @@ FOLLOW_UP_TOPIC = "notification.follow_up"
 FOLLOW_UP_DELAY = dt.timedelta(days=1)
 ORDER_MESSAGES = {"order.placed": "placed", "order.paid": "paid", "order.shipped": "shipped",
                   "order.delivered": "delivered", "order.refunded": "refunded",
-                  "order.cancelled": "cancelled"}
+                  "order.cancelled": "cancelled", "order.delayed": "delayed"}
 NO_FOLLOW_UP = frozenset({"refunding", "refunded"})
 
 
@@ -101,6 +101,9 @@ def message_values(shop: Shop, order: dict[str, Any], payload: dict[str, Any]) -
         "reason": str(payload.get("reason") or ""),
         "full": bool(payload.get("full", True)),
         "payment_method": order["payment_method"],
+        "kind": str(payload.get("kind") or ""),  # order.delayed: which promise is broken
+        **{key: str(payload.get(key) or "") for key in (
+            "pickup_code", "pickup_point", "pickup_address", "pickup_hours")},
     }
 
 

@@ -107,6 +107,9 @@ async def order_view(tenant_id: int, row: dict[str, Any], *, staff: bool) -> dic
 OrderSection = Callable[[int, int], Awaitable[Any]]
 STAFF_SECTIONS: dict[str, OrderSection] = {}
 SHOPPER_SECTIONS: dict[str, OrderSection] = {}
+# Where a shipped order's units were picked, by variant (fulfilment's pick lists):
+# `await source(tenant_id, order_id)`, registered in galleria.kernel.reactions too.
+PICKED_LOTS: list[Callable[[int, int], Awaitable[dict[int, Any]]]] = []
 
 
 def _entry(entry: dict[str, Any], staff: bool) -> dict[str, Any]:
@@ -172,13 +175,17 @@ async def _move_stock(tenant_id: int, order: dict[str, Any], to: str, actor: str
     lines = await (OrderLine.select(OrderLine.variant, OrderLine.quantity).where(
         (OrderLine.tenant == tenant_id) & (OrderLine.order == order["id"]))
         .order_by(OrderLine.variant))
+    lots: dict[int, Any] = {}
+    for source in PICKED_LOTS if move is inventory.ship else ():
+        lots.update(await source(tenant_id, order["id"]))
     for line in lines:
         if move is inventory.release:
             await inventory.release(tenant_id, line["variant"], line["quantity"],
                                     reference=order["number"], actor=actor, reason=to)
-        else:
+        else:  # from the lots the picker took (pick lists), the rest first-expiry-first-out
             await inventory.ship(tenant_id, line["variant"], line["quantity"],
-                                 reference=order["number"], actor=actor)
+                                 reference=order["number"], actor=actor,
+                                 lots=lots.get(line["variant"]))
 
 
 def _payload(order: dict[str, Any], to: str, reason: str,

@@ -36,6 +36,7 @@ class VariantBody(msgspec.Struct, forbid_unknown_fields=True):
     options: dict[str, str] = {}
     weight_grams: Annotated[int, msgspec.Meta(ge=0)] = 0
     barcodes: list[BarcodeBody] = []
+    shelf_location: Annotated[str, msgspec.Meta(max_length=32)] = ""  # 库位
 
 
 class ProductBody(msgspec.Struct, forbid_unknown_fields=True):
@@ -72,7 +73,7 @@ class AdminApi(Controller):
                 attributes=data.attributes, status=data.status,
                 variants=[VariantInput(
                     sku=v.sku, price=v.price, stock=v.stock, options=v.options,
-                    weight_grams=v.weight_grams,
+                    weight_grams=v.weight_grams, shelf_location=v.shelf_location,
                     barcodes=[(b.code, b.units) for b in v.barcodes],
                 ) for v in data.variants],
             ))

@@ -46,6 +46,7 @@ class VariantPatch(msgspec.Struct, forbid_unknown_fields=True):
     stock: Count | UnsetType = UNSET
     options: dict[str, str] | UnsetType = UNSET
     weight_grams: Count | UnsetType = UNSET
+    shelf_location: Annotated[str, msgspec.Meta(max_length=32)] | UnsetType = UNSET
     status: Literal["active", "inactive"] | UnsetType = UNSET
     barcodes: list[BarcodeBody] | UnsetType = UNSET
 
@@ -121,7 +122,7 @@ def _variant_change(i: int, v: VariantPatch, problems: Problems) -> Any:
                     "; use POST /inventory/adjust" if name == "stock" else ""))
         return catalog.VariantChanges(id=v.id, price=v.price, status=v.status,
                                       weight_grams=v.weight_grams, options=v.options,
-                                      barcodes=barcodes)
+                                      barcodes=barcodes, shelf_location=v.shelf_location)
     for name in ("sku", "price"):
         if getattr(v, name) is UNSET:
             problems.add(f"variants[{i}].{name}", "required for a new variant")
@@ -131,6 +132,7 @@ def _variant_change(i: int, v: VariantPatch, problems: Problems) -> Any:
         sku=v.sku, price=v.price, stock=0 if v.stock is UNSET else v.stock,
         options={} if v.options is UNSET else v.options,
         weight_grams=0 if v.weight_grams is UNSET else v.weight_grams,
+        shelf_location="" if v.shelf_location is UNSET else v.shelf_location,
         status="active" if v.status is UNSET else v.status,
         barcodes=[] if barcodes is UNSET else barcodes)
 

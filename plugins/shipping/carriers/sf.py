@@ -98,6 +98,10 @@ class SfExpress:
             "monthlyCard": self.monthly_card, "expressTypeId": 1, "payMethod": 1,
             "parcelQty": 1, "totalWeight": round(weight_kg, 2) or None,
         }
+        if request.pickup_window:  # 预约取件: a courier comes in this window (Beijing time)
+            start, end = (t.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M:%S")
+                          for t in request.pickup_window)
+            message.update(isDocall=1, sendStartTm=start, pickupAppointEndtime=end)
         data = await self.call(CREATE_ORDER, message)
         waybills = [w.get("waybillNo") for w in data.get("waybillNoInfoList") or []
                     if w.get("waybillType", 1) == 1 and w.get("waybillNo")]
@@ -105,10 +109,13 @@ class SfExpress:
             raise CarrierError("SF Express booked the order but returned no waybill number")
         labels = data.get("routeLabelInfo") or [{}]
         label = (labels[0] or {}).get("routeLabelData") or {}
+        booked = {"courier_pickup": {"from": message["sendStartTm"],
+                                     "until": message["pickupAppointEndtime"]}
+                  } if request.pickup_window else {}
         return ShipmentCreated(carrier="sf", tracking_number=waybills[0],
                                label={"dest_route_label": label.get("destRouteLabel", ""),
                                       "two_dimension_code": label.get("twoDimensionCode", ""),
-                                      "carrier_name": "顺丰速运"})
+                                      "carrier_name": "顺丰速运", **booked})
 
     async def routes(self, waybill: str, phone: str = "") -> list[TrackingUpdate]:
         message: dict[str, Any] = {"language": "zh-CN", "trackingType": "1",

@@ -8,7 +8,9 @@ SF's envelope: `apiResultCode` A1000 with `apiResultData` (a JSON string) holdin
 an unknown waybill, or asked with the wrong phone digits, come back empty.
 
 Codes we could not confirm are assumptions: A1001 missing parameter, A1004 unknown partner
-or service, A1006 bad digest; business error 8016 for an order without a receiver.
+or service, A1006 bad digest; business error 8016 for an order without a receiver, 8114 /
+8115 for a courier pickup (`isDocall` 1) whose `sendStartTm` / `pickupAppointEndtime` are not
+"YYYY-MM-DD HH:MM:SS" or not in order. A booked pickup is kept in `orders[id]["pickup"]`.
 
     sim = SfSimulator({"PARTNER": "check-word"})
     sim.scan("SF1000000000001", "50", "顺丰速运 已收取快件", "杭州")
@@ -113,8 +115,19 @@ class SfSimulator:
                      if c.get("contactType") == 2 and c.get("address")]
         if not receivers:
             return _fail("8016", "收件人信息不能为空")
+        pickup = None
+        if message.get("isDocall") == 1:  # 预约取件: a window of "YYYY-MM-DD HH:MM:SS"
+            try:
+                start, end = (dt.datetime.strptime(str(message.get(key) or ""),
+                                                   "%Y-%m-%d %H:%M:%S")
+                              for key in ("sendStartTm", "pickupAppointEndtime"))
+            except ValueError:
+                return _fail("8114", "预约取件时间格式错误")
+            if not start < end:
+                return _fail("8115", "预约取件截止时间须晚于开始时间")
+            pickup = (start, end)
         waybill = f"SF{7000000000000 + next(self._numbers)}"
-        self.orders[order_id] = {"waybill": waybill,
+        self.orders[order_id] = {"waybill": waybill, "pickup": pickup,
                                  "phone": str(receivers[0].get("mobile") or receivers[0].get(
                                      "tel") or "")}
         self.routes.setdefault(waybill, [])

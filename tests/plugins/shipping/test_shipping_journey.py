@@ -130,3 +130,43 @@ async def test_the_tracking_sweep_polls_parcels_in_transit(open_shop, plugin_hos
         assert await poll_tracking(plugin_host) >= 2
     admin = (await shop.get(f"/api/admin/v1/orders/{order['number']}")).json()
     assert admin["status"] == "delivered"
+
+
+async def test_packing_books_an_sf_courier_pickup_for_a_time_window(open_shop):
+    """预约取件: the parcels packed for an SF order ask a courier to come in a window."""
+    import datetime as dt
+
+    from galleria.kernel import db
+    from galleria.kernel.fulfilment.picking_tables import QualityCheck
+    from galleria.kernel.orders.service import get_order
+
+    shop = await open_shop()
+    products = await add_products(shop, ("TEA", 2800, 10, 250))
+    sim = SfSimulator({"PARTNER": "check-word"})
+    with serving(sim.app) as url:
+        await enable_shipping(shop, sf_partner_id="PARTNER", sf_check_word="check-word",
+                              sf_base_url=url, sender_name="茶馆", sender_phone="057188888888",
+                              sender_province="浙江省", sender_city="杭州市",
+                              sender_address="龙井路 1 号")
+        order = await place(shop, [(products["TEA"][1], 1)], shipping_method="express")
+        number = order["number"]
+        tenant_id = await tenant_of(shop)
+        await approve(tenant_id, number)
+        async with db.shop_scope(tenant_id):  # checked by hand (no pick list: nothing to pick)
+            row = await get_order(tenant_id, number)
+            await QualityCheck.insert(QualityCheck(tenant=tenant_id, order=row["id"],
+                                                   passed=True, checked_by="test"))
+        backwards = await shop.post(f"/api/admin/v1/orders/{number}/packing/parcels", json={
+            "packages": [{"weight_grams": 400}], "courier_pickup": {
+                "from": "2026-12-06T16:00:00+08:00", "until": "2026-12-06T14:00:00+08:00"}})
+        assert backwards.status_code == 422
+        window = {"from": "2026-12-06T06:00:00Z", "until": "2026-12-06T08:00:00Z"}
+        packed = await shop.post(f"/api/admin/v1/orders/{number}/packing/parcels", json={
+            "packages": [{"weight_grams": 400}], "courier_pickup": window})
+        assert packed.status_code == 201, packed.text
+        label = packed.json()["items"][0]["label"]
+        # Beijing time, as SF wants it.
+        assert label["courier_pickup"] == {"from": "2026-12-06 14:00:00",
+                                           "until": "2026-12-06 16:00:00"}
+        assert sim.orders[f"{number}_S1"]["pickup"] == (
+            dt.datetime(2026, 12, 6, 14), dt.datetime(2026, 12, 6, 16))

@@ -146,10 +146,10 @@ def read_rows(form: Any) -> list[dict[str, Any]]:
     rows = []
     for i in indexes[:MAX_ROWS]:
         row = {f: _text(form, f"v-{i}-{f}").strip() for f in
-               ("id", "sku", "options", "price", "stock", "weight", "barcodes")}
+               ("id", "sku", "options", "price", "stock", "weight", "barcodes", "shelf")}
         row["active"] = _text(form, f"v-{i}-active") in ("on", "1", "true")
         row["blank"] = not any(row[f] for f in ("id", "sku", "options", "price", "stock",
-                                                "weight", "barcodes"))
+                                                "weight", "barcodes", "shelf"))
         rows.append(row)
     return rows
 
@@ -188,6 +188,7 @@ def row_values(row: dict[str, Any], errors: dict[str, str], new: bool
         except ValueError as exc:
             errors[field] = str(exc)
             ok = False
+    values["shelf_location"] = row["shelf"][:32]  # 库位: free text like B-10
     if new:
         try:
             values["stock"] = whole(row["stock"])
@@ -199,6 +200,7 @@ def row_values(row: dict[str, Any], errors: dict[str, str], new: bool
 
 # -- service errors onto the form ------------------------------------------------------------
 FIELD_OF = {"price": "price", "sku": "sku", "stock": "stock", "weight_grams": "weight",
+            "shelf_location": "shelf",
             "options": "options", "barcodes": "barcodes", "status": "active", "id": "sku"}
 
 
@@ -243,13 +245,14 @@ def _safe_codes(text: str) -> list[tuple[str, int]]:
 # -- the editor --------------------------------------------------------------------------------
 def blank_row() -> dict[str, Any]:
     return {"id": "", "sku": "", "options": "", "price": "", "stock": "", "weight": "",
-            "barcodes": "", "active": True, "blank": True}
+            "barcodes": "", "shelf": "", "active": True, "blank": True}
 
 
 def rows_of(product: dict[str, Any]) -> list[dict[str, Any]]:
     return [{"id": str(v["id"]), "sku": v["sku"], "options": format_options(v["options"]),
              "price": fen_to_yuan(v["price"]), "stock": "", "weight": str(v["weight_grams"]),
-             "barcodes": format_barcodes(v["barcodes"]), "active": v["status"] == "active",
+             "barcodes": format_barcodes(v["barcodes"]), "shelf": v.get("shelf_location", ""),
+             "active": v["status"] == "active",
              "blank": False} for v in product["variants"]]
 
 
@@ -365,7 +368,7 @@ class ProductEditor(Controller):
                 variants.append(VariantChanges(
                     id=int(row["id"]), price=parsed["price"], status=status,
                     weight_grams=parsed["weight_grams"], options=parsed["options"],
-                    barcodes=parsed["barcodes"]))
+                    barcodes=parsed["barcodes"], shelf_location=parsed["shelf_location"]))
         if product_id is None and not any(not r["blank"] for r in rows):
             errors["variants"] = translate(NEEDS_ROW)
         errors = {k: translate(v) for k, v in errors.items()}

@@ -43,6 +43,8 @@ DONE = {"shipped": N_("Shipped."), "picked_up": N_("Handed over: the order is de
         "tracked": N_("Tracking event recorded.")}
 TRACKING_TITLES = {"picked_up": N_("Picked up"), "in_transit": N_("In transit"),
                    "out_for_delivery": N_("Out for delivery"), "delivered": N_("Delivered"),
+                   "delivery_failed": N_("Delivery failed"),
+                   "returned": N_("Returned to sender"),
                    "shipped": N_("Shipped"), "ready_for_pickup": N_("Ready for pickup")}
 
 

@@ -21,6 +21,7 @@ from galleria.auth.staff import authenticate, role_in
 from galleria.kernel import db
 from galleria.kernel.catalog.service import count_products, list_products
 from galleria.kernel.errors import Forbidden, NotFound, RateLimited, ValidationFailed
+from galleria.kernel.fulfilment import supervision
 from galleria.kernel.inventory import service as inventory
 from galleria.kernel.plugins import ConsolePage
 from galleria.kernel.tenancy.plugin_state import (
@@ -52,6 +53,7 @@ NAV = (
     ("dashboard", "/console/", N_("Dashboard"), "home"),
     ("products", "/console/products", N_("Products"), "box"),
     ("orders", "/console/orders", N_("Orders"), "receipt"),
+    ("picking", "/console/picking", N_("Picking"), "truck"),
     ("plugins", "/console/plugins", N_("Plugins"), "puzzle"),
     ("settings", "/console/settings", N_("Settings"), "settings"),
 )
@@ -217,12 +219,15 @@ class ConsolePages(Controller):
             states = await plugin_states(shop.id, runtime.host)
             activity = await console_data.activity(shop.id, runtime.host, locale,
                                                    shop.timezone)
+        alerts = (len(await supervision.delivery_alerts(shop))
+                  if may_open(staff_of(request), "/console/picking/alerts") else None)
         enabled_list = [{"name": s["name"],
                          "title": _title(locale, s["title"], s["title_zh"])}
                         for s in states if s["name"] in enabled]
         return await console_page(
             request, runtime, "console/dashboard.html", "dashboard",
             stats={"products": products, "skus": skus, "low_stock": low_stock,
+                   "delivery_alerts": alerts,
                    "plugins": len(enabled), "installed": len(states)},
             enabled_plugins=enabled_list, activity=activity,
             storefront_url="/")
