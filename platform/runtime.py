@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 
 from galleria.auth.ratelimit import Limiter, MemoryLimiter, RedisLimiter
-from galleria.kernel import crypto, db, storage
+from galleria.kernel import crypto, db, job_leases, storage
 from galleria.kernel.apps import kernel_tables
 from galleria.kernel.plugins import PluginHost
 from galleria.kernel.tenancy.templates import ShopTemplate, default_root, load_templates
@@ -47,6 +47,7 @@ class Runtime:
             host.load_entry_points()
         host.check()
         crypto.configure(settings.secret_key)
+        job_leases.set_lease(settings.job_lease_seconds)
         storage.configure(storage.from_env(os.environ, settings.media_dir))
         tenants_dir = default_root()
         redis = None
