@@ -40,6 +40,7 @@ from galleria.web.pages import JINJA_ENV, PAGE_ROUTES, STATIC_DIR
 from galleria.web.pages.access_console import access_console_router
 from galleria.web.pages.console import LoginRequired, to_login
 from galleria.web.pages.fulfilment_console import fulfilment_console_router
+from galleria.web.pages.jobs_console import jobs_console_router
 from galleria.web.pages.notifications_console import notifications_console_router
 from galleria.web.pages.oauth_pages import OAUTH_PAGE_ROUTES
 from galleria.web.pages.oidc_pages import OIDC_ROUTES
@@ -101,7 +102,7 @@ def create_app(settings: Settings | None = None, *, host: PluginHost | None = No
         route_handlers=[
             healthz, readyz, domain_verification, PlatformApi, shop_router, *PAGE_ROUTES,
             fulfilment_console_router,
-            notifications_console_router,
+            notifications_console_router, jobs_console_router,
             staff_console_router, access_console_router,
             *OIDC_ROUTES,  # sign-in with OpenID Connect, sign out everywhere
             oauth_router, *OAUTH_PAGE_ROUTES,  # connected apps (OAuth2 authorization server)

@@ -123,3 +123,32 @@ async def test_a_job_that_keeps_failing_is_a_dead_letter_staff_can_retry(runtime
     row = await OutboxEvent.select().where(OutboxEvent.id == event_id).first()
     assert row["done_at"] is not None
     assert event_id not in {row["id"] for row in await dead_letters(ALL_SHOPS)}
+
+
+def _cli(settings, *args: str):
+    import os
+    import subprocess
+    import sys
+
+    from conftest import REPO_ROOT
+
+    env = {**os.environ, "GALLERIA_DATABASE_URL": settings.database_url,
+           "GALLERIA_SECRET_KEY": settings.secret_key, "GALLERIA_VAR_DIR": str(settings.var_dir)}
+    return subprocess.run([sys.executable, "-m", "galleria.cli", "jobs", *args], cwd=REPO_ROOT,
+                          env=env, capture_output=True, text=True, timeout=120)
+
+
+async def test_operators_list_and_retry_dead_jobs_from_the_command_line(runtime, settings):
+    event_id = await _enqueue("lease_cli")
+    await OutboxEvent.update({OutboxEvent.attempts: MAX_ATTEMPTS,
+                              OutboxEvent.last_error: "SMTPServerDisconnected: gone"}).where(
+        OutboxEvent.id == event_id)
+    listed = await asyncio.to_thread(_cli, settings, "dead")
+    assert listed.returncode == 0, listed.stderr
+    assert str(event_id) in listed.stdout and "job.lease_cli" in listed.stdout
+    assert "SMTPServerDisconnected: gone" in listed.stdout
+    retried = await asyncio.to_thread(_cli, settings, "retry", str(event_id), "999999999")
+    assert retried.returncode == 1 and "not dead jobs: 999999999" in retried.stderr
+    assert "Traceback" not in retried.stderr
+    row = await OutboxEvent.select().where(OutboxEvent.id == event_id).first()
+    assert row["attempts"] == 0
