@@ -14,11 +14,11 @@ from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.stores.memory import MemoryStore
-from litestar.stores.redis import RedisStore
 from litestar.template.config import TemplateConfig
 
 from galleria.jobs.embedded import EmbeddedWorker
 from galleria.kernel.plugins import PluginHost
+from galleria.redis_guard import FallbackStore
 from galleria.runtime import Runtime
 from galleria.settings import Settings
 from galleria.web.api.account import AccountApi
@@ -82,8 +82,9 @@ def create_app(settings: Settings | None = None, *, host: PluginHost | None = No
                 await worker.stop()
             await runtime.close()
 
-    session_store = (RedisStore.with_client(url=settings.redis_url, namespace="galleria:sessions")
-                     if settings.redis_url else MemoryStore())
+    # In Redis (shared by app servers), falling back to memory while Redis is down.
+    session_store = (FallbackStore(runtime.redis, runtime.redis_guard, "galleria:sessions")
+                     if runtime.redis is not None else MemoryStore())
     shop_router = Router(path="/", guards=[shop_host_only],
                          route_handlers=[StorefrontApi, AdminApi, ShopOrdersApi,
                                          AdminOrdersApi, AdminCatalogApi, ShopPaymentsApi,

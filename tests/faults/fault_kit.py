@@ -124,3 +124,60 @@ async def wait_for(condition: Callable[[], Awaitable[Any]], seconds: float,
         if time.monotonic() > deadline:
             raise AssertionError(f"not within {seconds:.0f} s: {what}")
         await asyncio.sleep(interval)
+
+
+def serve(settings: Settings, log: Path, **extra: str) -> tuple[Process, int]:
+    """`galleria serve` on a spare port (started; wait with `wait_until_up`)."""
+    port = free_port()
+    env = process_env(settings, **extra)
+    return Process(["serve", "--port", str(port)], env, log).start(), port
+
+
+def wait_until_up(port: int, process: Process, seconds: float = 40) -> None:
+    import urllib.request
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.popen is not None and process.popen.poll() is not None:
+            raise RuntimeError(f"the server exited early:\n{process.tail()}")
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1) as answer:
+                if answer.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"the server did not start:\n{process.tail()}")
+
+
+class HtmlBrowser:
+    """A shopper's (or a clerk's) browser against a served app over real HTTP: one shop
+    host, its own cookies, the CSRF token of the last page."""
+
+    CSRF = r'name="_csrf_token" value="([^"]+)"'
+
+    def __init__(self, port: int, host: str, language: str = "zh-CN") -> None:
+        import httpx
+
+        self.http = httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=20,
+                                      headers={"host": host, "accept": "text/html",
+                                               "accept-language": language})
+        self.csrf = ""
+
+    async def get(self, path: str, **kwargs: Any):
+        import re
+
+        answer = await self.http.get(path, **kwargs)
+        if found := re.search(self.CSRF, answer.text):
+            self.csrf = found.group(1)
+        return answer
+
+    async def post(self, path: str, data: dict[str, str]):
+        import re
+
+        answer = await self.http.post(path, data={"_csrf_token": self.csrf, **data})
+        if found := re.search(self.CSRF, answer.text):
+            self.csrf = found.group(1)
+        return answer
+
+    async def close(self) -> None:
+        await self.http.aclose()
