@@ -19,6 +19,7 @@ from galleria.kernel.fulfilment import jobs as fulfilment_jobs
 from galleria.kernel.inventory import jobs as inventory_jobs
 from galleria.kernel.notifications import jobs as notification_jobs
 from galleria.kernel.orders import jobs as order_jobs
+from galleria.kernel.outages import is_outage
 from galleria.kernel.payments import jobs as payment_jobs
 from galleria.kernel.plugins import JobSpec, PluginHost
 from galleria.kernel.review import runner as review_runner
@@ -81,7 +82,9 @@ async def relay_once(host: PluginHost, jobs: dict[str, JobSpec], limit: int = 10
     for event_id in await pending_event_ids(limit):
         try:
             finished += await run_event(event_id, host, jobs)
-        except Exception:
+        except Exception as exc:
+            if is_outage(exc):
+                raise  # the database is away: stop this pass, the loop waits for it
             log.exception("outbox row %s could not be processed", event_id)
     return finished
 
@@ -102,7 +105,10 @@ async def run_sweeps(host: PluginHost | None = None, now: float | None = None) -
             if wants_host and host is None:
                 continue  # a caller without plugins cannot run this one
             await call_job(spec, {"host": host} if wants_host else {})
-        except Exception:
+        except Exception as exc:
+            if is_outage(exc):
+                _last_swept.pop(name, None)  # run it as soon as the database is back
+                raise
             log.exception("sweep %s failed; it runs again in %.0f s", name, every)
 
 

@@ -25,6 +25,7 @@ import socket
 from collections.abc import AsyncIterator
 
 from galleria.kernel.events_tables import OutboxDelivery, OutboxEvent
+from galleria.kernel.outages import is_outage
 
 log = logging.getLogger("galleria.events")
 _lease = dt.timedelta(seconds=60)
@@ -124,9 +125,10 @@ async def holding(event_id: int, receiver: str) -> AsyncIterator[None]:
                 }).where((OutboxDelivery.event == event_id)
                          & (OutboxDelivery.plugin == receiver)
                          & (OutboxDelivery.owner == runner_id()))
-            except Exception:  # the database may be back before the lease runs out
-                log.warning("could not renew the lease on %s of outbox row %s", receiver,
-                            event_id, exc_info=True)
+            except Exception as exc:  # the database may be back before the lease ends
+                log.warning("could not renew the lease on %s of outbox row %s (%s)",
+                            receiver, event_id, type(exc).__name__,
+                            exc_info=not is_outage(exc))
 
     task = asyncio.create_task(renew(), name=f"lease-{event_id}-{receiver}")
     try:

@@ -5,6 +5,7 @@ checks that must hold after any fault."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import shutil
 import signal
@@ -181,3 +182,113 @@ class HtmlBrowser:
 
     async def close(self) -> None:
         await self.http.aclose()
+
+
+class PrivatePostgres:
+    """A PostgreSQL cluster of the test's own (`initdb` on a spare port, run as the
+    `postgres` user because tests run as root), stopped like a crash and started again."""
+
+    def __init__(self) -> None:
+        import glob
+        import tempfile
+
+        bins = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
+        self.bin = Path(bins[-1]).parent if bins else None
+        self.port = free_port()
+        self.root = Path(tempfile.mkdtemp(prefix="galleria-pg-"))
+        self.data = self.root / "data"
+
+    def available(self) -> str | None:
+        """Why this machine cannot run one, or None."""
+        if self.bin is None:
+            return "no initdb under /usr/lib/postgresql/*/bin"
+        if os.geteuid() == 0 and not shutil.which("runuser"):
+            return "running as root without runuser to become postgres"
+        return None
+
+    def _as_postgres(self, *args: str) -> subprocess.CompletedProcess:
+        command = list(args)
+        if os.geteuid() == 0:
+            command = ["runuser", "-u", "postgres", "--", *command]
+        return subprocess.run(command, capture_output=True, text=True, timeout=120, check=True)
+
+    def init(self) -> None:
+        if os.geteuid() == 0:
+            shutil.chown(self.root, "postgres", "postgres")
+        self._as_postgres(str(self.bin / "initdb"), "-D", str(self.data), "-A", "trust",
+                          "-U", "postgres", "--no-sync", "-E", "UTF8")
+
+    def start(self) -> None:
+        self._as_postgres(str(self.bin / "pg_ctl"), "-D", str(self.data), "-l",
+                          str(self.root / "postgres.log"), "-w", "-o",
+                          f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 "
+                          f"-c fsync=off -c full_page_writes=off", "start")
+
+    def crash(self) -> None:
+        """Stop at once, as a crash would (recovery runs at the next start)."""
+        self._as_postgres(str(self.bin / "pg_ctl"), "-D", str(self.data), "-m", "immediate",
+                          "-w", "stop")
+
+    def psql(self, sql: str) -> None:
+        subprocess.run(["psql", "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres",
+                        "-v", "ON_ERROR_STOP=1", "-qc", sql], check=True, capture_output=True,
+                       timeout=60)
+
+    def url(self, role: str, database: str) -> str:
+        return f"postgresql://{role}@127.0.0.1:{self.port}/{database}"
+
+    def destroy(self) -> None:
+        if self.data.exists():
+            with contextlib.suppress(subprocess.CalledProcessError):  # not running
+                self.crash()
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
+def check_shop_elsewhere(env: dict[str, str], slug: str) -> list[str]:
+    """`invariants.check_shop` against the database of `env` (another process: this one's
+    database is the test session's)."""
+    import json
+
+    result = subprocess.run([sys.executable, str(Path(__file__).with_name("invariants.py")),
+                             slug], env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+CONTACT = {"name": "李雷", "phone": "+86 13800138000", "email": "lilei@example.com"}
+ADDRESS = {"name": "李雷", "phone": "13800138000", "country": "CN", "province": "浙江省",
+           "city": "杭州市", "district": "西湖区", "line1": "文三路 90 号"}
+
+
+async def open_shop_over_http(api: Any, slug: str) -> str:
+    """Sign a shop up on a served app; its admin token."""
+    answer = await api.post("/api/platform/v1/signup", headers={"host": "localhost"}, json={
+        "shop_name": f"Shop {slug}", "slug": slug, "email": f"owner@{slug}.example",
+        "password": "Correct-Horse-9", "template": "blank"})
+    assert answer.status_code == 201, answer.text
+    return answer.json()["admin_token"]
+
+
+async def add_product_over_http(api: Any, host: str, token: str, sku: str,
+                                stock: int) -> int:
+    """A product with one variant; the variant's id."""
+    answer = await api.post("/api/admin/v1/products", headers={
+        "host": host, "authorization": f"Bearer {token}"}, json={
+        "name": "龙井", "variants": [{"sku": sku, "price": 2800, "stock": stock}]})
+    assert answer.status_code == 201, answer.text
+    return answer.json()["variants"][0]["id"]
+
+
+async def order_over_http(api: Any, host: str, variant: int, quantity: int = 1) -> Any:
+    """A guest's cart → order through the JSON API; the placing answer (or the first
+    answer that was not a success)."""
+    cart = await api.post("/api/v1/carts", headers={"host": host})
+    if cart.status_code != 201:
+        return cart
+    added = await api.post(f"/api/v1/carts/{cart.json()['id']}/items", headers={"host": host},
+                           json={"variant_id": variant, "quantity": quantity})
+    if added.status_code != 200:
+        return added
+    return await api.post("/api/v1/orders", headers={"host": host}, json={
+        "cart_id": cart.json()["id"], "contact": CONTACT, "address": ADDRESS,
+        "payment_method": "wechat_pay"})

@@ -106,3 +106,26 @@ async def _outbox_problems(tenant_id: int) -> list[str]:
             OutboxDelivery.event.is_in(ids) & OutboxDelivery.lease_until.is_not_null())
         problems += [f"outbox row {r['event']}: {r['plugin']} still claimed" for r in running]
     return problems
+
+
+async def _main(slug: str) -> None:
+    import json
+
+    from galleria.kernel.tenancy.tables import Tenant
+    from galleria.runtime import Runtime
+    from galleria.settings import Settings
+
+    runtime = Runtime.build(Settings.from_env())
+    await runtime.open()
+    try:
+        tenant = (await Tenant.select(Tenant.id).where(Tenant.slug == slug).first())["id"]
+        print(json.dumps(await check_shop(tenant), ensure_ascii=False))
+    finally:
+        await runtime.close()
+
+
+if __name__ == "__main__":  # the checks against the database of GALLERIA_* settings
+    import asyncio
+    import sys
+
+    asyncio.run(_main(sys.argv[1]))
