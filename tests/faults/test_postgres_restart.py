@@ -6,9 +6,7 @@ private cluster the test creates with `initdb` on a spare port, never the shared
 from __future__ import annotations
 
 import httpx
-import pytest
 from fault_kit import (
-    PrivatePostgres,
     add_product_over_http,
     check_shop_elsewhere,
     open_shop_over_http,
@@ -18,18 +16,6 @@ from fault_kit import (
     wait_for,
     wait_until_up,
 )
-
-
-@pytest.fixture
-def private_postgres():
-    cluster = PrivatePostgres()
-    reason = cluster.available()
-    if reason:
-        pytest.skip(f"a private PostgreSQL cannot run here: {reason}")
-    cluster.init()
-    cluster.start()
-    yield cluster
-    cluster.destroy()
 
 
 async def test_postgres_restart_gives_clean_503s_then_recovers_with_nothing_lost(

@@ -9,10 +9,8 @@ import datetime as dt
 import re
 
 import httpx
-import pytest
 from fault_kit import (
     HtmlBrowser,
-    PrivateRedis,
     Process,
     process_env,
     serve,
@@ -29,13 +27,6 @@ ADDRESS = {"contact.name": "韩梅梅", "contact.phone": "13900139000",
            "address.province": "上海市", "address.city": "上海市", "address.district": "静安区",
            "address.line1": "南京西路 1 号"}
 
-
-@pytest.fixture
-def private_redis(tmp_path):
-    redis = PrivateRedis(tmp_path)
-    redis.start()
-    yield redis
-    redis.stop()
 
 
 async def _due_and_pending(tenant: int) -> int:

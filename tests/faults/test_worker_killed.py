@@ -10,8 +10,7 @@ import json
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-import pytest
-from fault_kit import PrivateRedis, Process, process_env, wait_for
+from fault_kit import Process, process_env, wait_for
 from invariants import check_shop
 
 from galleria.kernel import db
@@ -77,13 +76,6 @@ async def place_order(shop, stock: int = 5) -> str:
     assert placed.status_code == 201, placed.text
     return placed.json()["number"]
 
-
-@pytest.fixture
-def private_redis(tmp_path):
-    redis = PrivateRedis(tmp_path)
-    redis.start()
-    yield redis
-    redis.stop()
 
 
 async def test_worker_killed_mid_webhook_is_taken_over_and_delivers_each_event_once(
