@@ -24,6 +24,7 @@ def _view(row: dict[str, Any]) -> dict[str, Any]:
     return {"id": row["id"], "tenant": row["tenant"], "topic": row["topic"],
             "payload": json.loads(payload) if isinstance(payload, str) else payload,
             "attempts": row["attempts"], "last_error": row["last_error"],
+            # _retry_later leaves a given-up row's next_attempt_at at its last attempt
             "created_at": row["created_at"], "last_attempt_at": row["next_attempt_at"]}
 
 

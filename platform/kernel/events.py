@@ -204,9 +204,11 @@ async def _retry_later(row: dict[str, Any], error: str) -> None:
     if attempts >= MAX_ATTEMPTS:
         log.error("outbox row %s (%s) failed %d times and is given up: %s",
                   row["id"], row["topic"], attempts, error)
+    now = dt.datetime.now(dt.UTC)
     await OutboxEvent.update({
         OutboxEvent.attempts: attempts,
-        OutboxEvent.next_attempt_at: dt.datetime.now(dt.UTC) + backoff(attempts),
+        # A dead letter never comes due again: its next_attempt_at keeps its last attempt.
+        OutboxEvent.next_attempt_at: now if attempts >= MAX_ATTEMPTS else now + backoff(attempts),
         OutboxEvent.last_error: error[:2000],
     }).where(OutboxEvent.id == row["id"])
 

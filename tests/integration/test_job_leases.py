@@ -112,6 +112,8 @@ async def test_a_job_that_keeps_failing_is_a_dead_letter_staff_can_retry(runtime
     dead = {row["id"]: row for row in await dead_letters(ALL_SHOPS)}
     assert event_id in dead
     assert "the carrier API is down" in dead[event_id]["last_error"]
+    last = dead[event_id]["last_attempt_at"]  # when it last ran, not an hour ahead
+    assert abs((last - dt.datetime.now(dt.UTC)).total_seconds()) < 60
     assert event_id in {row["id"] for row in await dead_letters(None)}  # platform work
     assert event_id not in {row["id"] for row in await dead_letters(999_999)}  # no shop's
     with pytest.raises(NotFound):
