@@ -39,6 +39,8 @@ JOB_TITLES = {
     "job.deliver_webhook": N_("Webhook delivery"),
     "job.cancel_unpaid_order": N_("Cancel an unpaid order"),
     "job.complete_delivered_order": N_("Complete a delivered order"),
+    "notification.send": N_("Send a message"),
+    "notification.follow_up": N_("Feedback invitation"),
 }
 OTHER = N_("Background job")
 
