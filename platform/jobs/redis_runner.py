@@ -28,12 +28,15 @@ _state: dict[str, Any] = {}
 
 
 class RuntimeMiddleware(Middleware):
-    """Opens the database inside the worker's event loop, once per worker process."""
+    """Opens the database inside the worker's event loop, once per worker process, before
+    the worker consumes anything: a message taken earlier (one left in the queue by a
+    worker that died) would find no database. Added after `AsyncIO`, whose
+    `before_worker_boot` starts that loop."""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
 
-    def after_worker_boot(self, broker, worker) -> None:
+    def before_worker_boot(self, broker, worker) -> None:
         runtime = Runtime.build(self.settings)
         get_event_loop_thread().run_coroutine(runtime.open())
         _state["runtime"] = runtime

@@ -21,6 +21,7 @@ from typing import Any
 
 from galleria.kernel.events_tables import OutboxEvent
 from galleria.kernel.job_leases import Claim, claim, delivered_receivers, holding, release, settle
+from galleria.kernel.outages import is_outage
 from galleria.kernel.plugins import PluginHost
 
 log = logging.getLogger("galleria.events")
@@ -144,7 +145,9 @@ async def deliver(event_id: int, host: PluginHost, enabled_for: Any,
                     if inspect.isawaitable(value):
                         await value
         except Exception as exc:  # one receiver's failure must not stop the others
-            log.exception("%s failed on event %s (%s)", receiver, event.id, event.topic)
+            log.log(logging.WARNING if is_outage(exc) else logging.ERROR,
+                    "%s failed on event %s (%s)", receiver, event.id, event.topic,
+                    exc_info=not is_outage(exc))
             failures.append(f"{receiver}: {exc!r}")
             await release(event_id, receiver)
         else:
@@ -184,7 +187,8 @@ async def _run_job(row: dict[str, Any], event: Event, jobs: dict[str, Any]) -> b
             if inspect.isawaitable(result):
                 await result
     except Exception as exc:
-        log.exception("job %s (outbox row %s) failed", name, event.id)
+        log.log(logging.WARNING if is_outage(exc) else logging.ERROR,
+                "job %s (outbox row %s) failed", name, event.id, exc_info=not is_outage(exc))
         await release(event.id, "job")
         await _retry_later(await _current(row), repr(exc))
         return False

@@ -17,6 +17,8 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from galleria.settings import Settings
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -292,3 +294,27 @@ async def order_over_http(api: Any, host: str, variant: int, quantity: int = 1) 
     return await api.post("/api/v1/orders", headers={"host": host}, json={
         "cart_id": cart.json()["id"], "contact": CONTACT, "address": ADDRESS,
         "payment_method": "wechat_pay"})
+
+
+# Fixtures (imported by the test modules that use them: a conftest.py here would shadow the
+# suite's own `conftest` module, which tests import by that name).
+@pytest.fixture
+def private_redis(tmp_path):
+    if not shutil.which("redis-server"):
+        pytest.skip("redis-server is not installed (apt-get install redis-server)")
+    redis = PrivateRedis(tmp_path)
+    redis.start()
+    yield redis
+    redis.stop()
+
+
+@pytest.fixture
+def private_postgres():
+    cluster = PrivatePostgres()
+    reason = cluster.available()
+    if reason:
+        pytest.skip(f"a private PostgreSQL cannot run here: {reason}")
+    cluster.init()
+    cluster.start()
+    yield cluster
+    cluster.destroy()

@@ -11,6 +11,7 @@ from fault_kit import (
     check_shop_elsewhere,
     open_shop_over_http,
     order_over_http,
+    private_postgres,  # noqa: F401 - a fixture
     process_env,
     serve,
     wait_for,
@@ -19,7 +20,7 @@ from fault_kit import (
 
 
 async def test_postgres_restart_gives_clean_503s_then_recovers_with_nothing_lost(
-        settings, tmp_path, private_postgres):
+        settings, tmp_path, private_postgres):  # noqa: F811
     import dataclasses
     import subprocess
 

@@ -12,6 +12,7 @@ import httpx
 from fault_kit import (
     HtmlBrowser,
     Process,
+    private_redis,  # noqa: F401 - a fixture
     process_env,
     serve,
     wait_for,
@@ -36,7 +37,7 @@ async def _due_and_pending(tenant: int) -> int:
 
 
 async def test_with_redis_down_shoppers_buy_through_the_pages_and_staff_sign_in(
-        open_shop, settings, tmp_path, private_redis):
+        open_shop, settings, tmp_path, private_redis):  # noqa: F811
     shop = await open_shop()
     tenant = (await Tenant.select(Tenant.id).where(Tenant.slug == shop.slug).first())["id"]
     created = await shop.post("/api/admin/v1/products", json={"name": "龙井茶", "variants": [

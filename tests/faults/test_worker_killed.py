@@ -10,7 +10,7 @@ import json
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from fault_kit import Process, process_env, wait_for
+from fault_kit import Process, private_redis, process_env, wait_for  # noqa: F401 - fixture
 from invariants import check_shop
 
 from galleria.kernel import db
@@ -79,7 +79,7 @@ async def place_order(shop, stock: int = 5) -> str:
 
 
 async def test_worker_killed_mid_webhook_is_taken_over_and_delivers_each_event_once(
-        open_shop, settings, tmp_path, private_redis):
+        open_shop, settings, tmp_path, private_redis):  # noqa: F811
     receiver = HoldingReceiver()
     shop = await open_shop()
     tenant = (await Tenant.select(Tenant.id).where(Tenant.slug == shop.slug).first())["id"]
