@@ -1,4 +1,4 @@
-"""The `galleria` command: demo, serve, worker, migrate, tenants, plugins."""
+"""The `galleria` command: demo, serve, worker, migrate, tenants, plugins, jobs."""
 
 from __future__ import annotations
 
@@ -289,6 +289,14 @@ def catalog_export(shop: str, path: Path) -> None:
     path.write_bytes(content)
     click.echo(f"Wrote {path} ({len(content)} bytes).")
 
+
+def _add_jobs() -> None:
+    from galleria.jobs.cli import jobs
+
+    main.add_command(jobs)
+
+
+_add_jobs()
 
 if __name__ == "__main__":
     main()

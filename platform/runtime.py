@@ -11,12 +11,13 @@ from typing import Any
 
 import httpx
 
-from galleria.auth.ratelimit import Limiter, MemoryLimiter, RedisLimiter
-from galleria.kernel import crypto, db, storage
+from galleria.auth.ratelimit import FallbackLimiter, Limiter, MemoryLimiter, RedisLimiter
+from galleria.kernel import crypto, db, job_leases, storage
 from galleria.kernel.apps import kernel_tables
 from galleria.kernel.plugins import PluginHost
 from galleria.kernel.tenancy.domains import Resolver, system_resolver
 from galleria.kernel.tenancy.templates import ShopTemplate, default_root, load_templates
+from galleria.redis_guard import RedisGuard, client
 from galleria.settings import Settings
 
 log = logging.getLogger("galleria")
@@ -36,6 +37,8 @@ class Runtime:
     templates: dict[str, ShopTemplate]
     limiter: Limiter
     redis: Any = None
+    # Whether Redis answered lately; sessions and rate limits fall back while it does not.
+    redis_guard: RedisGuard = field(default_factory=RedisGuard)
     database: db.Database | None = None
     worker: Any = None  # the embedded worker, when this process runs one
     extra: dict[str, Any] = field(default_factory=dict)
@@ -51,17 +54,16 @@ class Runtime:
             host.load_entry_points()
         host.check()
         crypto.configure(settings.secret_key)
+        job_leases.set_lease(settings.job_lease_seconds)
         storage.configure(storage.from_env(os.environ, settings.media_dir))
         tenants_dir = default_root()
-        redis = None
-        if settings.redis_url:
-            import redis.asyncio as aioredis
-
-            redis = aioredis.from_url(settings.redis_url)
+        redis = client(settings.redis_url) if settings.redis_url else None
+        guard = RedisGuard()
         return cls(
             settings=settings, host=host, tenants_dir=tenants_dir,
             templates=load_templates(tenants_dir),
-            limiter=RedisLimiter(redis) if redis else MemoryLimiter(), redis=redis,
+            limiter=FallbackLimiter(RedisLimiter(redis), guard) if redis else MemoryLimiter(),
+            redis=redis, redis_guard=guard,
         )
 
     def http_client(self, **kwargs: Any) -> httpx.AsyncClient:

@@ -38,6 +38,9 @@ class Settings:
     db_pool_max: int = 10
     # Mount the plugins' simulators (galleria_sandbox_apps) at /sandbox/…: demo only.
     sandbox: bool = False
+    # How long a job's claim lasts unless its runner renews it: the time a job whose
+    # worker was killed waits before another worker takes it over.
+    job_lease_seconds: int = 60
 
     @property
     def is_postgres(self) -> bool:
@@ -96,7 +99,8 @@ class Settings:
             problems.append("GALLERIA_SECRET_KEY: too short, use at least 32 random characters")
 
         ints = {}
-        for name, default in (("GALLERIA_SIGNUP_RATE_LIMIT", 10), ("GALLERIA_DB_POOL_MAX", 10)):
+        for name, default in (("GALLERIA_SIGNUP_RATE_LIMIT", 10), ("GALLERIA_DB_POOL_MAX", 10),
+                              ("GALLERIA_JOB_LEASE_SECONDS", 60)):
             raw = env.get(name, str(default))
             try:
                 ints[name] = int(raw)
@@ -119,6 +123,7 @@ class Settings:
             signup_rate_limit=ints["GALLERIA_SIGNUP_RATE_LIMIT"],
             db_pool_max=ints["GALLERIA_DB_POOL_MAX"],
             sandbox=_flag(env.get("GALLERIA_SANDBOX")),
+            job_lease_seconds=ints["GALLERIA_JOB_LEASE_SECONDS"],
         )
 
 

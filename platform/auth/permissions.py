@@ -72,6 +72,7 @@ CONSOLE_RULES: dict[str, Rule] = {path: _rule(entry) for path, entry in {
     "/console/sign-in-provider": "settings",  # the shop's OpenID Connect provider
     "/console/notifications": "settings",
     "/console/webhooks": "settings",
+    "/console/jobs": "settings",              # failed background jobs, run again
     "/console/audit": "settings",
     "/console/staff": MANAGE,
     "/console/staff/transfer": OWNER,

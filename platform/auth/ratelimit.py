@@ -1,5 +1,6 @@
 """Fixed-window rate limits, in Redis when configured (shared by every app server),
-in process memory otherwise (the embedded default)."""
+in process memory otherwise (the embedded default) and while Redis is unreachable
+(`FallbackLimiter`)."""
 
 from __future__ import annotations
 
@@ -58,6 +59,22 @@ class RedisLimiter:
     async def count(self, key: str, window_seconds: int) -> int:
         window = int(time.time() // window_seconds)
         return int(await self.redis.get(f"{self.namespace}:{key}:{window}") or 0)
+
+
+class FallbackLimiter:
+    """Counts in Redis, or in this process while the guard (galleria.redis_guard) says
+    Redis is down: limits still hold, per process, rather than every request failing."""
+
+    def __init__(self, shared: RedisLimiter, guard) -> None:  # guard: RedisGuard
+        self.shared, self.local, self.guard = shared, MemoryLimiter(), guard
+
+    async def hit(self, key: str, limit: int, window_seconds: int) -> None:
+        await self.guard.run("rate limit", lambda: self.shared.hit(key, limit, window_seconds),
+                             lambda: self.local.hit(key, limit, window_seconds))
+
+    async def count(self, key: str, window_seconds: int) -> int:
+        return await self.guard.run("rate limit", lambda: self.shared.count(key, window_seconds),
+                                    lambda: self.local.count(key, window_seconds))
 
 
 # Sign-in (staff and shoppers alike): failures only are counted, so that an office behind

@@ -7,6 +7,7 @@ import contextlib
 import logging
 
 from galleria.jobs.tasks import plugin_jobs, relay_once
+from galleria.kernel.outages import is_outage
 from galleria.kernel.plugins import PluginHost
 
 log = logging.getLogger("galleria.jobs")
@@ -31,8 +32,12 @@ class EmbeddedWorker:
         while True:
             try:
                 await relay_once(self.host, self.jobs)
-            except Exception:  # keep the loop alive; the row stays due and is retried
-                log.exception("embedded worker pass failed")
+            except Exception as exc:  # keep the loop alive; the row stays due, retried
+                if is_outage(exc):
+                    log.warning("embedded worker waits: the database is unreachable (%s)",
+                                type(exc).__name__)
+                else:
+                    log.exception("embedded worker pass failed")
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), self.interval)
             self._wake.clear()

@@ -1,6 +1,6 @@
 """The Redis runner: dramatiq actors in `galleria worker` processes.
 
-The relay leases each due outbox row (pushes its `next_attempt_at` a minute ahead) and sends
+The relay leases each due outbox row (pushes its `next_attempt_at` one job lease ahead) and sends
 one `deliver_event` message for it; if the message is lost, the lease runs out and the next
 sweep sends it again. Delivery itself is idempotent (see galleria.kernel.events.deliver).
 """
@@ -17,23 +17,26 @@ from dramatiq.brokers.redis import RedisBroker
 from dramatiq.middleware import AsyncIO, Middleware
 
 from galleria.jobs.tasks import plugin_jobs, run_event, run_sweeps
+from galleria.kernel import job_leases
 from galleria.kernel.events import pending_event_ids
 from galleria.kernel.events_tables import OutboxEvent
 from galleria.runtime import Runtime
 from galleria.settings import Settings
 
 log = logging.getLogger("galleria.jobs")
-LEASE = dt.timedelta(seconds=60)
 _state: dict[str, Any] = {}
 
 
 class RuntimeMiddleware(Middleware):
-    """Opens the database inside the worker's event loop, once per worker process."""
+    """Opens the database inside the worker's event loop, once per worker process, before
+    the worker consumes anything: a message taken earlier (one left in the queue by a
+    worker that died) would find no database. Added after `AsyncIO`, whose
+    `before_worker_boot` starts that loop."""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
 
-    def after_worker_boot(self, broker, worker) -> None:
+    def before_worker_boot(self, broker, worker) -> None:
         runtime = Runtime.build(self.settings)
         get_event_loop_thread().run_coroutine(runtime.open())
         _state["runtime"] = runtime
@@ -72,10 +75,15 @@ async def relay_to_broker(limit: int = 200) -> int:
     sent = 0
     for event_id in await pending_event_ids(limit):
         leased = await OutboxEvent.update(
-            {OutboxEvent.next_attempt_at: dt.datetime.now(dt.UTC) + LEASE}
+            {OutboxEvent.next_attempt_at: dt.datetime.now(dt.UTC) + job_leases.lease()}
         ).where((OutboxEvent.id == event_id) & OutboxEvent.done_at.is_null()).returning(
             OutboxEvent.id)
         if leased:
-            deliver_event.send(event_id)
+            try:
+                deliver_event.send(event_id)
+            except Exception:  # Redis is down: the row waits in the outbox, due again
+                await OutboxEvent.update({OutboxEvent.next_attempt_at: dt.datetime.now(dt.UTC)}
+                                         ).where(OutboxEvent.id == event_id)
+                raise
             sent += 1
     return sent

@@ -17,6 +17,7 @@ from typing import Any
 
 from galleria.kernel import db
 from galleria.kernel.events import deliver, enqueue, pending_event_ids
+from galleria.kernel.outages import is_outage
 from galleria.kernel.plugins import JobSpec, PluginHost
 from galleria.kernel.reactions import KERNEL_JOBS, KERNEL_LISTENERS, SWEEPS
 from galleria.kernel.tenancy.plugin_state import enabled_plugins
@@ -54,7 +55,9 @@ async def relay_once(host: PluginHost, jobs: dict[str, JobSpec], limit: int = 10
     for event_id in await pending_event_ids(limit):
         try:
             finished += await run_event(event_id, host, jobs)
-        except Exception:
+        except Exception as exc:
+            if is_outage(exc):
+                raise  # the database is away: stop this pass, the loop waits for it
             log.exception("outbox row %s could not be processed", event_id)
     return finished
 
@@ -75,7 +78,10 @@ async def run_sweeps(host: PluginHost | None = None, now: float | None = None) -
             if wants_host and host is None:
                 continue  # a caller without plugins cannot run this one
             await call_job(spec, {"host": host} if wants_host else {})
-        except Exception:
+        except Exception as exc:
+            if is_outage(exc):
+                _last_swept.pop(name, None)  # run it as soon as the database is back
+                raise
             log.exception("sweep %s failed; it runs again in %.0f s", name, every)
 
 

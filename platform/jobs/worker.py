@@ -9,7 +9,9 @@ import threading
 
 from dramatiq import Worker
 from dramatiq.asyncio import get_event_loop_thread
+from redis.exceptions import RedisError
 
+from galleria.kernel.outages import is_outage
 from galleria.settings import Settings
 
 log = logging.getLogger("galleria.jobs")
@@ -29,8 +31,13 @@ def _work(threads: int, relay_interval: float = 1.0) -> None:
     while not stop.wait(relay_interval):
         try:
             get_event_loop_thread().run_coroutine(relay_to_broker())
-        except Exception:
-            log.exception("relay pass failed; retrying")
+        except Exception as exc:  # jobs wait in the outbox until both answer again
+            if is_outage(exc) or isinstance(exc, RedisError):
+                log.warning("relay waits: %s is unreachable (%s)",
+                            "Redis" if isinstance(exc, RedisError) else "the database",
+                            type(exc).__name__)
+            else:
+                log.exception("relay pass failed; retrying")
     worker.stop()
 
 

@@ -4,7 +4,8 @@
 the change that caused it committed. A relay (galleria.jobs) hands pending rows to a job that
 calls `deliver()`: each enabled plugin implementing the event's hook is called once — a
 delivery row records it — and a plugin that raises is logged and retried later with backoff
-while the others are not called again.
+while the others are not called again. Work that fails MAX_ATTEMPTS times is given up: a
+dead letter, kept with its last error until staff retry it (galleria.kernel.dead_letters).
 """
 
 from __future__ import annotations
@@ -18,7 +19,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from galleria.kernel.events_tables import OutboxDelivery, OutboxEvent
+from galleria.kernel.events_tables import OutboxEvent
+from galleria.kernel.job_leases import Claim, claim, delivered_receivers, holding, release, settle
+from galleria.kernel.outages import is_outage
 from galleria.kernel.plugins import PluginHost
 
 log = logging.getLogger("galleria.events")
@@ -100,7 +103,8 @@ async def deliver(event_id: int, host: PluginHost, enabled_for: Any,
 
     `enabled_for(tenant_id)` is an async function giving a shop's enabled plugins (platform
     events, with no tenant, go to every installed plugin). Safe to run twice at once: a
-    plugin's delivery row is claimed before it is called, so it is called at most once.
+    receiver is claimed (galleria.kernel.job_leases) before it is called, so one live runner
+    calls it; a claim whose runner died is taken over once its lease runs out.
     """
     row = await OutboxEvent.select().where(OutboxEvent.id == event_id).first()
     if row is None or row["done_at"] is not None:
@@ -125,25 +129,34 @@ async def deliver(event_id: int, host: PluginHost, enabled_for: Any,
                    else await enabled_for(event.tenant_id))
         receivers += [(plugin, _plugin_caller(host, plugin, event.hook_name))
                       for plugin in host.implementers(event.hook_name, enabled)]
-    done = {r["plugin"] for r in await OutboxDelivery.select(OutboxDelivery.plugin)
-            .where(OutboxDelivery.event == event_id)}
-    failures = []
+    done = await delivered_receivers(event_id)
+    failures, held = [], False
     for receiver, call in receivers:
-        if receiver in done or not await _claim(event_id, receiver):
-            continue  # delivered before, or another runner has it now
+        if receiver in done:
+            continue
+        claimed = await claim(event_id, receiver)
+        if claimed in (Claim.DONE, Claim.HELD):
+            held = held or claimed is Claim.HELD  # its runner finishes it, or its lease ends
+            continue
         try:
-            result = call(event)
-            for value in result if isinstance(result, list) else [result]:
-                if inspect.isawaitable(value):
-                    await value
+            async with holding(event_id, receiver):
+                result = call(event)
+                for value in result if isinstance(result, list) else [result]:
+                    if inspect.isawaitable(value):
+                        await value
         except Exception as exc:  # one receiver's failure must not stop the others
-            log.exception("%s failed on event %s (%s)", receiver, event.id, event.topic)
+            log.log(logging.WARNING if is_outage(exc) else logging.ERROR,
+                    "%s failed on event %s (%s)", receiver, event.id, event.topic,
+                    exc_info=not is_outage(exc))
             failures.append(f"{receiver}: {exc!r}")
-            await OutboxDelivery.delete().where(
-                (OutboxDelivery.event == event_id) & (OutboxDelivery.plugin == receiver))
+            await release(event_id, receiver)
+        else:
+            await settle(event_id, receiver)
     if failures:
-        await _retry_later(row, "; ".join(failures))
+        await _retry_later(await _current(row), "; ".join(failures))
         return False
+    if held and not {r for r, _ in receivers} <= await delivered_receivers(event_id):
+        return False  # still running elsewhere: the row stays pending until all are done
     await _finish(event_id)
     return True
 
@@ -162,20 +175,32 @@ async def _run_job(row: dict[str, Any], event: Event, jobs: dict[str, Any]) -> b
     if spec is None:
         await _retry_later(row, f"no job named {name} is installed")
         return False
-    if not await _claim(event.id, "job"):
-        return True  # another runner has it
+    claimed = await claim(event.id, "job")
+    if claimed is Claim.HELD:
+        return False  # another runner has it now
+    if claimed is Claim.DONE:  # ran, but its runner stopped before finishing the row
+        await _finish(event.id)
+        return True
     try:
-        result = spec.fn(**event.payload)
-        if inspect.isawaitable(result):
-            await result
+        async with holding(event.id, "job"):
+            result = spec.fn(**event.payload)
+            if inspect.isawaitable(result):
+                await result
     except Exception as exc:
-        log.exception("job %s (outbox row %s) failed", name, event.id)
-        await OutboxDelivery.delete().where(
-            (OutboxDelivery.event == event.id) & (OutboxDelivery.plugin == "job"))
-        await _retry_later(row, repr(exc))
+        log.log(logging.WARNING if is_outage(exc) else logging.ERROR,
+                "job %s (outbox row %s) failed", name, event.id, exc_info=not is_outage(exc))
+        await release(event.id, "job")
+        await _retry_later(await _current(row), repr(exc))
         return False
+    await settle(event.id, "job")
     await _finish(event.id)
     return True
+
+
+async def _current(row: dict[str, Any]) -> dict[str, Any]:
+    """The row as it is now (a takeover counted an attempt since it was read)."""
+    fresh = await OutboxEvent.select().where(OutboxEvent.id == row["id"]).first()
+    return fresh or row
 
 
 async def _retry_later(row: dict[str, Any], error: str) -> None:
@@ -183,18 +208,13 @@ async def _retry_later(row: dict[str, Any], error: str) -> None:
     if attempts >= MAX_ATTEMPTS:
         log.error("outbox row %s (%s) failed %d times and is given up: %s",
                   row["id"], row["topic"], attempts, error)
+    now = dt.datetime.now(dt.UTC)
     await OutboxEvent.update({
         OutboxEvent.attempts: attempts,
-        OutboxEvent.next_attempt_at: dt.datetime.now(dt.UTC) + backoff(attempts),
+        # A dead letter never comes due again: its next_attempt_at keeps its last attempt.
+        OutboxEvent.next_attempt_at: now if attempts >= MAX_ATTEMPTS else now + backoff(attempts),
         OutboxEvent.last_error: error[:2000],
     }).where(OutboxEvent.id == row["id"])
-
-
-async def _claim(event_id: int, plugin: str) -> bool:
-    inserted = await OutboxDelivery.insert(
-        OutboxDelivery(event=event_id, plugin=plugin)
-    ).on_conflict(action="DO NOTHING").returning(OutboxDelivery.id)
-    return bool(inserted)
 
 
 async def _finish(event_id: int) -> None:

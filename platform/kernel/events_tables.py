@@ -20,11 +20,16 @@ class OutboxEvent(Table, tablename="outbox_event"):
 
 
 class OutboxDelivery(Table, tablename="outbox_delivery"):
-    """A plugin that received an event: delivery is at most once per (event, plugin)."""
+    """A receiver's claim on an event, one per (event, receiver). While it runs, the claim
+    has an `owner` (the runner process) and a `lease_until` the owner keeps renewing; a
+    claim whose lease ran out (its runner was killed) is taken over by the next runner.
+    A finished delivery has no lease (`lease_until` NULL)."""
 
     event = BigInt()
     plugin = Varchar(length=64)
     delivered_at = Timestamptz(default=TimestamptzNow())
+    owner = Varchar(length=128, default="")
+    lease_until = Timestamptz(null=True, default=None)
 
 
 class IdempotencyRecord(Table, tablename="idempotency_record"):

@@ -13,11 +13,11 @@ from litestar.openapi import OpenAPIConfig
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.stores.memory import MemoryStore
-from litestar.stores.redis import RedisStore
 from litestar.template.config import TemplateConfig
 
 from galleria.jobs.embedded import EmbeddedWorker
 from galleria.kernel.plugins import PluginHost
+from galleria.redis_guard import FallbackStore
 from galleria.runtime import Runtime
 from galleria.settings import Settings
 from galleria.web.api.account import AccountApi
@@ -41,6 +41,7 @@ from galleria.web.health import domain_verification, healthz, readyz
 from galleria.web.pages import JINJA_ENV, PAGE_ROUTES, STATIC_DIR
 from galleria.web.pages.console.access import access_console_router
 from galleria.web.pages.console.fulfilment import fulfilment_console_router
+from galleria.web.pages.console.jobs import jobs_console_router
 from galleria.web.pages.console.notifications import notifications_console_router
 from galleria.web.pages.console.picking import picking_console_router
 from galleria.web.pages.console.plugin_routes import provide_console, staff_for_console_routes
@@ -87,8 +88,9 @@ def create_app(settings: Settings | None = None, *, host: PluginHost | None = No
                 await worker.stop()
             await runtime.close()
 
-    session_store = (RedisStore.with_client(url=settings.redis_url, namespace="galleria:sessions")
-                     if settings.redis_url else MemoryStore())
+    # In Redis (shared by app servers), falling back to memory while Redis is down.
+    session_store = (FallbackStore(runtime.redis, runtime.redis_guard, "galleria:sessions")
+                     if runtime.redis is not None else MemoryStore())
     shop_router = Router(path="/", guards=[shop_host_only],
                          route_handlers=[StorefrontApi, AdminApi, ShopOrdersApi,
                                          AdminOrdersApi, AdminCatalogApi, ShopPaymentsApi,
@@ -110,7 +112,7 @@ def create_app(settings: Settings | None = None, *, host: PluginHost | None = No
             healthz, readyz, domain_verification, PlatformApi, shop_router, *PAGE_ROUTES,
             fulfilment_console_router,
             picking_console_router,
-            notifications_console_router,
+            notifications_console_router, jobs_console_router,
             staff_console_router, access_console_router,
             *OIDC_ROUTES,  # sign-in with OpenID Connect, sign out everywhere
             oauth_router, *OAUTH_PAGE_ROUTES,  # connected apps (OAuth2 authorization server)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from litestar import Request, Response, get
@@ -19,7 +20,9 @@ async def healthz() -> dict[str, str]:
 
 @get("/readyz", operation_id="readyz", tags=["ops"])
 async def readyz(runtime: Runtime) -> Response[dict[str, Any]]:
-    """The database (and Redis, when configured) answer."""
+    """200 `ok` when the database and Redis (if configured) answer; 200 `degraded` when
+    only Redis does not (the app still serves: sessions and rate limits fall back to
+    memory, jobs wait in the outbox); 503 `unavailable` when the database does not."""
     checks: dict[str, str] = {}
     try:
         await Tenant.raw("SELECT 1")
@@ -28,13 +31,14 @@ async def readyz(runtime: Runtime) -> Response[dict[str, Any]]:
         checks["database"] = f"error: {type(exc).__name__}"
     if runtime.redis is not None:
         try:
-            await runtime.redis.ping()
+            await asyncio.wait_for(runtime.redis.ping(), 2)
             checks["redis"] = "ok"
         except Exception as exc:
             checks["redis"] = f"error: {type(exc).__name__}"
-    ready = all(v == "ok" for v in checks.values())
-    return Response({"status": "ok" if ready else "unavailable", "checks": checks},
-                    status_code=200 if ready else 503)
+    if checks["database"] != "ok":
+        return Response({"status": "unavailable", "checks": checks}, status_code=503)
+    status = "ok" if all(v == "ok" for v in checks.values()) else "degraded"
+    return Response({"status": status, "checks": checks}, status_code=200)
 
 
 @get(WELL_KNOWN_PATH, operation_id="domainVerification", tags=["ops"], media_type="text/plain")

@@ -11,6 +11,7 @@ from litestar.exceptions import HTTPException, ValidationException
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
 from galleria.kernel.errors import DomainError
+from galleria.kernel.outages import is_outage
 
 log = logging.getLogger("galleria.web")
 PROBLEM_JSON = "application/problem+json"
@@ -91,6 +92,17 @@ def http_error_handler(request: Request, exc: HTTPException) -> Response:
 
 
 def unexpected_error_handler(request: Request, exc: Exception) -> Response:
+    if is_outage(exc):  # the database is restarting: a clean 503, try again shortly
+        log.warning("%s %s: a server is unreachable (%s)", request.method, request.url.path,
+                    type(exc).__name__)
+        title = TITLES[503]
+        if wants_html(request):
+            from galleria.web.pages.render import render_error
+
+            return render_error(request, 503, title, title, headers={"Retry-After": "5"})
+        return problem(request, 503, "The service is briefly unavailable (its database is "
+                       "not answering); try again in a few seconds.", code="unavailable",
+                       headers={"Retry-After": "5"})
     log.exception("unhandled error on %s %s", request.method, request.url.path)
     return problem(request, HTTP_500_INTERNAL_SERVER_ERROR,
                    "Something went wrong on our side; it has been logged.",

@@ -106,7 +106,7 @@ async def test_delayed_work_waits_until_due(runtime):
 
 
 @pytest.mark.skipif(not os.environ.get("GALLERIA_TEST_REDIS"), reason="needs Redis")
-async def test_redis_worker_process_delivers_outbox_rows(settings, runtime):
+async def test_redis_worker_process_delivers_outbox_rows(settings, runtime, tmp_path):
     """A real `galleria worker` process on Redis picks up an event and finishes its row."""
     async with db.database().transaction():
         await emit(None, "customer.registered", {"customer_id": 0, "email": "", "phone": ""})
@@ -115,9 +115,11 @@ async def test_redis_worker_process_delivers_outbox_rows(settings, runtime):
     env = {**os.environ, "GALLERIA_DATABASE_URL": settings.database_url,
            "GALLERIA_REDIS_URL": settings.redis_url, "GALLERIA_SECRET_KEY": settings.secret_key,
            "GALLERIA_VAR_DIR": str(settings.var_dir)}
-    worker = subprocess.Popen([sys.executable, "-m", "galleria.cli", "worker", "--threads", "2"],
-                              cwd=REPO_ROOT, env=env, stdout=subprocess.PIPE,
-                              stderr=subprocess.STDOUT)
+    # Output to a file: a pipe nobody reads fills up and blocks the worker's next log line.
+    with (tmp_path / "worker.log").open("wb") as log:
+        worker = subprocess.Popen([sys.executable, "-m", "galleria.cli", "worker", "--threads",
+                                   "2"], cwd=REPO_ROOT, env=env, stdout=log,
+                                  stderr=subprocess.STDOUT)
     try:
         deadline = time.monotonic() + 30
         done = None
@@ -127,7 +129,8 @@ async def test_redis_worker_process_delivers_outbox_rows(settings, runtime):
             if done:
                 break
             await asyncio.sleep(0.3)
-        assert done is not None, "the worker did not deliver the event"
+        assert done is not None, "the worker did not deliver the event:\n" + (
+            tmp_path / "worker.log").read_text()[-3000:]
     finally:
         worker.terminate()
         try:

@@ -214,7 +214,8 @@ async def _schedule(tenant_id: int, endpoint_id: int, event_id: str, topic: str,
 
 async def queue_webhooks(event: Event, host: PluginHost) -> None:
     """Listener of the order events: one delivery per enabled endpoint subscribed to the
-    event's topic, written with its job in one transaction."""
+    event's topic, written with its job in one transaction. Runs again harmlessly (a
+    runner taking over from a killed one): endpoints queued for the event are skipped."""
     if event.tenant_id is None or event.topic not in TOPICS:
         return
     shop = await get_shop_by_id(event.tenant_id)
@@ -223,6 +224,13 @@ async def queue_webhooks(event: Event, host: PluginHost) -> None:
             WebhookEndpoint.id, WebhookEndpoint.topics).where(
             (WebhookEndpoint.tenant == shop.id) & WebhookEndpoint.enabled.eq(True))
         subscribed = [e["id"] for e in endpoints if event.topic in (_json(e["topics"]) or [])]
+        if subscribed:  # a runner killed after this committed left them queued already
+            queued = {r["endpoint"] for r in await WebhookDelivery.select(
+                WebhookDelivery.endpoint).where(
+                (WebhookDelivery.tenant == shop.id)
+                & (WebhookDelivery.event_id == f"evt_{event.id}")
+                & WebhookDelivery.endpoint.is_in(subscribed))}
+            subscribed = [e for e in subscribed if e not in queued]
         if not subscribed:
             return
         body = delivery_body(event, shop.slug)
