@@ -36,6 +36,7 @@ from galleria.web.api.wechat_login import wechat_api_router
 from galleria.web.context import RequestContextMiddleware, plugin_enabled_guard, shop_host_only
 from galleria.web.deps import provide_runtime, provide_shop
 from galleria.web.health import domain_verification, healthz, readyz
+from galleria.web.openapi import ProblemResponses
 from galleria.web.pages import JINJA_ENV, PAGE_ROUTES, STATIC_DIR
 from galleria.web.pages.access_console import access_console_router
 from galleria.web.pages.console import LoginRequired, to_login
@@ -92,7 +93,8 @@ def create_app(settings: Settings | None = None, *, host: PluginHost | None = No
         Router(path=f"/plugins/{name}", guards=[shop_host_only, plugin_enabled_guard(name),
                                                  staff_for_console_routes],
                route_handlers=handlers, dependencies={"console": Provide(provide_console)},
-               exception_handlers={LoginRequired: to_login})
+               exception_handlers={LoginRequired: to_login},
+               include_in_schema=False)  # console pages, not API
         for name in runtime.host.names()
         if (handlers := runtime.host.collect("galleria_routes", [name]))
     ]
@@ -134,6 +136,7 @@ def create_app(settings: Settings | None = None, *, host: PluginHost | None = No
                                          favicon=("<link rel='icon' type='image/svg+xml' "
                                                   "href='/static/favicon.svg'>"),
                                          path="/")]),
+        plugins=[ProblemResponses()],  # every problem an operation can give, documented
         lifespan=[lifespan],
         debug=settings.debug,
     )

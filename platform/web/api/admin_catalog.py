@@ -29,6 +29,7 @@ from galleria.kernel.tenancy.shops import Shop
 from galleria.web.api.admin import BarcodeBody
 from galleria.web.deps import provide_admin, require_scope
 from galleria.web.idempotency import idempotent
+from galleria.web.openapi import also_served_as
 from galleria.web.pagination import decode_cursor, page
 
 Sku = Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
@@ -105,6 +106,7 @@ class FileUpload:
 
 
 Upload = Annotated[FileUpload, Body(media_type=RequestEncodingType.MULTI_PART)]
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 async def keep_body(request: Request) -> None:
@@ -409,14 +411,14 @@ class AdminCatalogApi(Controller):
         async with db.shop_scope(shop.id):
             return await idempotent(request, shop.id, work)
 
-    @get("/catalog/export", operation_id="exportCatalog")
+    @get("/catalog/export", operation_id="exportCatalog", media_type="text/csv",
+         operation_class=also_served_as(XLSX))
     async def export_catalog(self, request: Request, shop: Shop, actor: str,
                              format: Literal["csv", "xlsx"] = "csv") -> Response:
         """Every product as a file to edit and import again, one row per variant."""
         require_scope(request, "catalog:read")
         async with db.shop_scope(shop.id):
             content = await catalog_io.export_catalog(shop.id, format)
-        media = {"csv": "text/csv; charset=utf-8", "xlsx": "application/vnd.openxmlformats-"
-                 "officedocument.spreadsheetml.sheet"}[format]
+        media = {"csv": "text/csv", "xlsx": XLSX}[format]  # Litestar adds the charset
         return Response(content, media_type=media, headers={
             "content-disposition": f'attachment; filename="{shop.slug}-catalog.{format}"'})
