@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, ClassVar, NotRequired, TypedDict
+from typing import Any, ClassVar, TypedDict
 
 from litestar.handlers import HTTPRouteHandler
 from litestar.openapi.datastructures import ResponseSpec
@@ -48,15 +48,19 @@ class FieldProblem(TypedDict):
     message: str
 
 
-class Problem(TypedDict):
-    """RFC 9457 problem details. Some problems carry more members (`retry_after`,
-    `request_id`, the SKUs that ran out…); `errors` lists the fields a 422 is about."""
-
+class _ProblemCore(TypedDict):
     type: str
     title: str
     status: int
     detail: str
-    errors: NotRequired[list[FieldProblem]]
+
+
+class Problem(_ProblemCore, total=False):
+    """RFC 9457 problem details. Some problems carry more members (`retry_after`,
+    `request_id`, the SKUs that ran out…); `errors` lists the fields a 422 is about.
+    (Not `NotRequired[...]`: under postponed annotations Python 3.11 loses it.)"""
+
+    errors: list[FieldProblem]
 
 
 WHY = {
