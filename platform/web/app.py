@@ -48,7 +48,7 @@ from galleria.web.pages.plugin_console import provide_console, staff_for_console
 from galleria.web.pages.staff_console import staff_console_router
 from galleria.web.pages.wechat_pages import wechat_router
 from galleria.web.permission_guard import enforce_permissions
-from galleria.web.problems import EXCEPTION_HANDLERS
+from galleria.web.problems import EXCEPTION_HANDLERS, ids_in_range
 from galleria.web.sandbox import sandbox_mounts
 from galleria.web.sessions import LazySessionConfig
 from galleria.web.staff_sessions import StaffSessionCheck
@@ -125,7 +125,8 @@ def create_app(settings: Settings | None = None, *, host: PluginHost | None = No
                                         "/.well-known/",
                                         "/oauth/token"]),  # apps' servers post there
         exception_handlers={**EXCEPTION_HANDLERS, LoginRequired: to_login},
-        guards=[enforce_permissions],  # who may do what: galleria.auth.permissions
+        guards=[enforce_permissions,  # who may do what: galleria.auth.permissions
+                ids_in_range],  # an id no column can hold names nothing: 404
         template_config=TemplateConfig(instance=JinjaTemplateEngine.from_environment(JINJA_ENV)),
         openapi_config=OpenAPIConfig(title="Galleria API", version="1.0.0",
                                      path="/schema", render_plugins=[SwaggerRenderPlugin(

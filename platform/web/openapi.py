@@ -10,7 +10,8 @@ registered (`ProblemResponses.receive_route`), not written by hand on ~90 handle
   that cannot be read, 422 for one that breaks the rules (`errors` says which field);
 - the admin API (`galleria.web.permission_guard`): 401 without a valid token, 403 without
   the scope;
-- a shopper's routes (those given the signed-in `customer`): 401 without a sign-in;
+- a shopper's routes (those that depend on the signed-in `customer`): 401 without a valid
+  sign-in;
 - every write (POST, PUT, PATCH, DELETE): 409 for a state that does not allow it or an
   Idempotency-Key reused with another body;
 - routes behind a rate limit (`RATE_LIMITED`): 429 with Retry-After;
@@ -104,7 +105,7 @@ def problem_statuses(route: HTTPRoute, handler: HTTPRouteHandler) -> set[int]:
         statuses |= {400, 422}
     if path.startswith(ADMIN_API):
         statuses |= {401, 403}
-    if "customer" in handler.parsed_fn_signature.parameters:
+    if "customer" in handler.resolve_dependencies():  # shoppers' routes: sign-in and after
         statuses |= {401, 403}
     if set(handler.http_methods) & WRITES:
         statuses.add(409)

@@ -1,0 +1,92 @@
+"""The API contract: the OpenAPI document lists every problem an operation can answer with,
+as application/problem+json with the Problem schema; numbers no column can hold are a
+client's mistake (4xx), not a server error; CSV exports name their charset once.
+(The fuzz in tests/fuzz/ holds every operation to its document.)"""
+
+from __future__ import annotations
+
+import pytest
+
+PROBLEM = {"$ref": "#/components/schemas/Problem"}
+HUGE = 2**70
+
+
+async def document(client) -> dict:
+    answer = await client.get("/schema/openapi.json")
+    assert answer.status_code == 200
+    return answer.json()
+
+
+def operations(doc: dict):
+    for path, item in doc["paths"].items():
+        for method, operation in item.items():
+            if method in ("get", "post", "put", "patch", "delete") and path.startswith("/api/"):
+                yield method.upper(), path, operation
+
+
+async def test_every_problem_answer_is_documented_as_problem_json(client):
+    doc = await document(client)
+    assert set(doc["components"]["schemas"]["Problem"]["required"]) == {
+        "type", "title", "status", "detail"}
+    found = list(operations(doc))
+    assert len(found) > 60
+    for method, path, operation in found:
+        responses = operation["responses"]
+        assert "404" in responses, (method, path)  # every API route is guarded by its host
+        for status, response in responses.items():
+            if status.startswith(("4", "5")):
+                assert response["content"] == {"application/problem+json": {"schema": PROBLEM}}, \
+                    (method, path, status)
+        if path.startswith("/api/admin/"):
+            assert {"401", "403"} <= set(responses), (method, path)
+        if method != "GET":
+            assert "409" in responses, (method, path)
+
+
+async def test_the_documented_statuses_follow_the_route(client):
+    doc = await document(client)
+    ops = {(m, p): op["responses"] for m, p, op in operations(doc)}
+    assert {"400", "422", "409", "429"} <= set(ops[("POST", "/api/platform/v1/signup")])
+    assert "401" not in ops[("POST", "/api/platform/v1/signup")]
+    assert {"401", "429"} <= set(ops[("POST", "/api/v1/account/sign-in")])
+    assert "401" not in ops[("GET", "/api/v1/products")]
+    assert "503" in ops[("POST", "/api/v1/account/wechat/mini-program")]
+    export = ops[("GET", "/api/admin/v1/catalog/export")]["200"]["content"]
+    assert set(export) == {"text/csv", "application/vnd.openxmlformats-officedocument."
+                           "spreadsheetml.sheet"}
+    assert not any(p.startswith("/plugins/") for p in doc["paths"])  # console pages
+
+
+@pytest.mark.parametrize("path", [f"/api/admin/v1/products/{HUGE}",
+                                  f"/api/admin/v1/inventory/{HUGE}/ledger",
+                                  f"/api/admin/v1/webhooks/{HUGE}"])
+async def test_an_id_no_column_can_hold_is_not_found(open_shop, path):
+    shop = await open_shop()
+    answer = await shop.get(path)
+    assert answer.status_code == 404, answer.text
+    assert answer.headers["content-type"] == "application/problem+json"
+
+
+async def test_a_storefront_id_no_column_can_hold_is_not_found(open_shop):
+    shop = await open_shop()
+    answer = await shop.get(f"/api/v1/products/{HUGE}", admin=False)
+    assert answer.status_code == 404, answer.text
+
+
+async def test_csv_exports_name_their_charset_once(open_shop):
+    shop = await open_shop(template="grocery")
+    for path in ("/api/admin/v1/orders/export.csv", "/api/admin/v1/catalog/export"):
+        answer = await shop.get(path)
+        assert answer.status_code == 200, (path, answer.text)
+        assert answer.headers["content-type"] == "text/csv; charset=utf-8", path
+
+
+@pytest.mark.parametrize("variant_id", [HUGE, 2**40])
+async def test_a_number_no_column_can_hold_in_a_body_is_refused(open_shop, variant_id):
+    shop = await open_shop()
+    cart = await shop.post("/api/v1/carts", admin=False)
+    assert cart.status_code == 201
+    answer = await shop.post(f"/api/v1/carts/{cart.json()['id']}/items", admin=False,
+                             json={"variant_id": variant_id, "quantity": 1})
+    assert 400 <= answer.status_code < 500, answer.text
+    assert answer.headers["content-type"] == "application/problem+json"
