@@ -5,6 +5,7 @@ client's mistake (4xx), not a server error; CSV exports name their charset once.
 
 from __future__ import annotations
 
+import jsonschema_rs
 import pytest
 
 PROBLEM = {"$ref": "#/components/schemas/Problem"}
@@ -90,3 +91,65 @@ async def test_a_number_no_column_can_hold_in_a_body_is_refused(open_shop, varia
                              json={"variant_id": variant_id, "quantity": 1})
     assert 400 <= answer.status_code < 500, answer.text
     assert answer.headers["content-type"] == "application/problem+json"
+
+
+def conforms(doc: dict, method: str, path: str, answer) -> None:
+    """The answer's status is documented for the operation, and its body matches the
+    documented schema (JSON Schema 2020-12, as OpenAPI 3.1 has it)."""
+    responses = doc["paths"][path][method.lower()]["responses"]
+    assert str(answer.status_code) in responses, (method, path, answer.status_code, answer.text)
+    media = answer.headers["content-type"].split(";")[0]
+    content = responses[str(answer.status_code)]["content"]
+    assert media in content, (method, path, media)
+    schema = {"components": doc["components"], **content[media]["schema"]}
+    errors = [f"{e.instance_path}: {e.message}" for e in
+              jsonschema_rs.Draft202012Validator(schema).iter_errors(answer.json())]
+    assert not errors, (method, path, errors[:5])
+
+
+ADDRESS = {"name": "李雷", "phone": "13800138000", "country": "CN", "province": "浙江省",
+           "city": "杭州市", "district": "西湖区", "line1": "文三路 1 号"}
+
+
+async def test_a_purchase_answers_as_documented(client, open_shop):
+    """The core of API.md, answer by answer, against the document's schemas."""
+    doc = await document(client)
+    shop = await open_shop(template="grocery")
+    conforms(doc, "GET", "/api/platform/v1/templates",
+             await client.get("/api/platform/v1/templates"))
+    listed = await shop.get("/api/v1/products", admin=False)
+    conforms(doc, "GET", "/api/v1/products", listed)
+    product_id = listed.json()["items"][0]["id"]
+    product = await shop.get(f"/api/v1/products/{product_id}", admin=False)
+    conforms(doc, "GET", "/api/v1/products/{product_id}", product)
+    conforms(doc, "GET", "/api/admin/v1/products/{product_id}",
+             await shop.get(f"/api/admin/v1/products/{product_id}"))
+    cart = await shop.post("/api/v1/carts", admin=False)
+    conforms(doc, "POST", "/api/v1/carts", cart)
+    cart_id = cart.json()["id"]
+    added = await shop.post(f"/api/v1/carts/{cart_id}/items", admin=False, json={
+        "variant_id": product.json()["variants"][0]["id"], "quantity": 2})
+    conforms(doc, "POST", "/api/v1/carts/{cart_id}/items", added)
+    conforms(doc, "GET", "/api/v1/shipping-methods",
+             await shop.get("/api/v1/shipping-methods", admin=False))
+    methods = await shop.get("/api/v1/payment-methods", admin=False)
+    conforms(doc, "GET", "/api/v1/payment-methods", methods)
+    preview = await shop.post("/api/v1/checkout/preview", admin=False,
+                              json={"cart_id": cart_id, "address": ADDRESS})
+    conforms(doc, "POST", "/api/v1/checkout/preview", preview)
+    placed = await shop.post("/api/v1/orders", admin=False, json={
+        "cart_id": cart_id, "contact": {"name": "李雷", "phone": "13800138000"},
+        "address": ADDRESS, "shipping_method": preview.json()["shipping_options"][0]["code"],
+        "payment_method": methods.json()["items"][0]["code"]})
+    conforms(doc, "POST", "/api/v1/orders", placed)
+    number, token = placed.json()["number"], placed.json()["access_token"]
+    conforms(doc, "GET", "/api/v1/orders/{number}", await shop.get(
+        f"/api/v1/orders/{number}", admin=False, params={"access_token": token}))
+    conforms(doc, "GET", "/api/admin/v1/orders", await shop.get("/api/admin/v1/orders"))
+    conforms(doc, "GET", "/api/admin/v1/orders/{number}",
+             await shop.get(f"/api/admin/v1/orders/{number}"))
+    conforms(doc, "GET", "/api/admin/v1/plugins", await shop.get("/api/admin/v1/plugins"))
+    conforms(doc, "PUT", "/api/admin/v1/plugins/{name}",
+             await shop.put("/api/admin/v1/plugins/marketing", json={"enabled": True}))
+    refused = await shop.post("/api/v1/orders", admin=False, json={"cart_id": cart_id})
+    conforms(doc, "POST", "/api/v1/orders", refused)  # a problem, as documented

@@ -26,6 +26,7 @@ from galleria.kernel.orders.queries import (
 )
 from galleria.kernel.orders.service import cancel_order, get_order, order_view
 from galleria.kernel.tenancy.shops import Shop
+from galleria.web.api.answers import OrderPage, StaffOrder
 from galleria.web.deps import provide_admin, require_scope
 from galleria.web.idempotency import idempotent
 from galleria.web.pagination import decode_cursor, page
@@ -82,7 +83,7 @@ class AdminOrdersApi(Controller):
         created_from: Text = None, created_to: Text = None, payment_method: Text = None,
         customer: Text = None, q: Text = None,
         limit: Annotated[int, Parameter(ge=1, le=100)] = 50, cursor: str | None = None,
-    ) -> dict[str, Any]:
+    ) -> OrderPage:
         """Newest first. Filters: `status` (pending_payment, paid, …, refunded; several
         allowed), `created_from`/`created_to` (dates in the shop's time zone, both
         included), `payment_method`, `customer` (id); `q` finds an order number by its
@@ -117,7 +118,7 @@ class AdminOrdersApi(Controller):
 
     @get("/{number:str}", operation_id="getAdminOrder")
     async def get_order(self, request: Request, shop: Shop, actor: str,
-                        number: Number) -> dict[str, Any]:
+                        number: Number) -> StaffOrder:
         """The order with lines, adjustments, totals, payments, shipments and timeline."""
         require_scope(request, "orders:read")
         async with db.shop_scope(shop.id):

@@ -17,6 +17,7 @@ from galleria.kernel.payments import service as payments
 from galleria.kernel.payments.contracts import CallbackRequest
 from galleria.kernel.tenancy.shops import Shop
 from galleria.runtime import Runtime
+from galleria.web.api.answers import MethodList
 from galleria.web.deps import provide_admin, require_scope
 from galleria.web.idempotency import idempotent
 
@@ -50,7 +51,7 @@ class ShopPaymentsApi(Controller):
     tags = ["storefront"]
 
     @get("/payment-methods", operation_id="listPaymentMethods")
-    async def payment_methods(self, shop: Shop, runtime: Runtime) -> dict[str, Any]:
+    async def payment_methods(self, shop: Shop, runtime: Runtime) -> MethodList:
         """The payment methods this shop offers: `code`, `name`, `offline` (the merchant
         confirms receipt), `pays_on_delivery`."""
         async with db.shop_scope(shop.id):
