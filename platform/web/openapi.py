@@ -27,10 +27,12 @@ from typing import Any, ClassVar, TypedDict
 
 from litestar.handlers import HTTPRouteHandler
 from litestar.openapi.datastructures import ResponseSpec
-from litestar.openapi.spec import Operation
+from litestar.openapi.spec import OpenAPIType, Operation, Schema
+from litestar.params import Body, KwargDefinition
 from litestar.plugins import ReceiveRoutePlugin
 from litestar.routes import BaseRoute, HTTPRoute
 
+from galleria.kernel.checkout.details import ADDRESS_FIELDS
 from galleria.web.context import platform_host_only, shop_host_only
 from galleria.web.problems import PROBLEM_JSON, TITLES
 
@@ -132,6 +134,28 @@ class ProblemResponses(ReceiveRoutePlugin):
             handler.responses = {**derived, **declared}
 
 
+def text_object(fields: Mapping[str, tuple[bool, int]], description: str,
+                *, extra: Mapping[str, Schema] | None = None) -> KwargDefinition:
+    """The documented schema of a body member the kernel checks field by field (`fields`:
+    name → (required, max length)), so that each problem is reported under its field. Put
+    it in `Annotated[dict[str, Any], ...]`; msgspec ignores it, Litestar documents it."""
+    properties = {name: Schema(type=OpenAPIType.STRING, max_length=length)
+                  for name, (_, length) in fields.items()}
+    return KwargDefinition(description=description, schema_extra={
+        "properties": {**properties, **(extra or {})},
+        "required": [name for name, (required, _) in fields.items() if required],
+        "additional_properties": False})
+
+
+# As galleria.kernel.checkout.details.check_address and check_contact check them.
+ADDRESS = text_object(ADDRESS_FIELDS, "A delivery address; `country` is ISO 3166 alpha-2.")
+_saved = text_object(ADDRESS_FIELDS, "An address of the shopper's address book.",
+                     extra={"is_default": Schema(type=OpenAPIType.BOOLEAN)})
+SAVED_ADDRESS = Body(description=_saved.description, schema_extra=_saved.schema_extra)  # a body
+CONTACT = text_object({"name": (True, 60), "phone": (False, 32), "email": (False, 254)},
+                      "Who to reach about the order: a phone number or an email.")
+
+
 def also_served_as(*media_types: str) -> type[Operation]:
     """An Operation class for a handler whose success answer comes in other media types too
     (`?format=xlsx`): the document lists each of them for the success status."""
@@ -151,4 +175,5 @@ def also_served_as(*media_types: str) -> type[Operation]:
     return MultiMediaOperation
 
 
-__all__ = ["Problem", "ProblemResponses", "also_served_as", "problem_spec", "problem_statuses"]
+__all__ = ["ADDRESS", "CONTACT", "SAVED_ADDRESS", "Problem", "ProblemResponses", "also_served_as",
+           "problem_spec", "problem_statuses", "text_object"]

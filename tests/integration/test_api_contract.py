@@ -153,3 +153,15 @@ async def test_a_purchase_answers_as_documented(client, open_shop):
              await shop.put("/api/admin/v1/plugins/marketing", json={"enabled": True}))
     refused = await shop.post("/api/v1/orders", admin=False, json={"cart_id": cart_id})
     conforms(doc, "POST", "/api/v1/orders", refused)  # a problem, as documented
+
+
+async def test_addresses_and_contacts_are_documented_objects(client):
+    doc = await document(client)
+    order = doc["components"]["schemas"]["OrderBody"]["properties"]
+    assert set(order["address"]["required"]) == {"name", "phone", "country", "province",
+                                                 "city", "line1"}
+    assert order["address"]["additionalProperties"] is False
+    assert order["contact"]["required"] == ["name"]
+    assert set(order["contact"]["properties"]) == {"name", "phone", "email"}
+    saved = doc["paths"]["/api/v1/account/addresses"]["post"]["requestBody"]["content"]
+    assert "is_default" in saved["application/json"]["schema"]["properties"]

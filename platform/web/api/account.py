@@ -31,6 +31,7 @@ from galleria.kernel.errors import Unauthorized
 from galleria.kernel.tenancy.shops import Shop
 from galleria.runtime import Runtime
 from galleria.web.idempotency import idempotent
+from galleria.web.openapi import SAVED_ADDRESS
 from galleria.web.pagination import decode_cursor
 from galleria.web.pagination import page as paginate
 from galleria.web.shoppers import (
@@ -47,6 +48,7 @@ from galleria.web.shoppers import (
 Text = Annotated[str, msgspec.Meta(max_length=300)]
 Channel = Annotated[str, msgspec.Meta(pattern="^(email|phone)$")]
 CartId = Annotated[str, msgspec.Meta(max_length=32)]
+SavedAddressBody = Annotated[dict[str, Any], SAVED_ADDRESS]  # checked by the kernel
 
 
 class RegisterBody(msgspec.Struct, forbid_unknown_fields=True):
@@ -215,7 +217,7 @@ class AccountApi(Controller):
 
     @post("/addresses", operation_id="addAddress", status_code=201)
     async def add_address(self, request: Request, shop: Shop, customer: CustomerView | None,
-                          data: dict[str, Any]) -> Response:
+                          data: SavedAddressBody) -> Response:
         """Save an address (API.md's shape, plus `is_default`); the first one is the
         default. 422 with field errors (`phone`, `country`…)."""
         me = _signed_in(customer)
@@ -228,7 +230,7 @@ class AccountApi(Controller):
 
     @put("/addresses/{address_id:int}", operation_id="updateAddress")
     async def update_address(self, shop: Shop, customer: CustomerView | None,
-                             address_id: int, data: dict[str, Any]) -> dict[str, Any]:
+                             address_id: int, data: SavedAddressBody) -> dict[str, Any]:
         """Replace an address; `"is_default": true` also makes it the default."""
         me = _signed_in(customer)
         return await addresses.update_address(shop.id, me.id, address_id, data)

@@ -23,6 +23,7 @@ from galleria.kernel.tenancy.shops import Shop
 from galleria.runtime import Runtime
 from galleria.web.api.answers import Cart, CheckoutPreview, MethodList, PlacedOrder, ShopperOrder
 from galleria.web.idempotency import idempotent
+from galleria.web.openapi import ADDRESS, CONTACT
 from galleria.web.shoppers import actor_of, current_customer
 
 CartId = Annotated[str, Parameter(max_length=32)]
@@ -41,7 +42,7 @@ class QuantityBody(msgspec.Struct, forbid_unknown_fields=True):
 
 class PreviewBody(msgspec.Struct, forbid_unknown_fields=True):
     cart_id: Annotated[str, msgspec.Meta(max_length=32)]
-    address: dict[str, Any] | None = None
+    address: Annotated[dict[str, Any] | None, ADDRESS] = None
     shipping_method: Code | None = None
     coupon_code: Code | None = None
     points: Annotated[int, msgspec.Meta(ge=0)] = 0
@@ -49,8 +50,8 @@ class PreviewBody(msgspec.Struct, forbid_unknown_fields=True):
 
 class OrderBody(msgspec.Struct, forbid_unknown_fields=True):
     cart_id: Annotated[str, msgspec.Meta(max_length=32)]
-    contact: dict[str, Any]
-    address: dict[str, Any]
+    contact: Annotated[dict[str, Any], CONTACT]
+    address: Annotated[dict[str, Any], ADDRESS]
     payment_method: Code
     shipping_method: Code | None = None
     coupon_code: Code | None = None
