@@ -93,9 +93,10 @@ async def test_a_number_no_column_can_hold_in_a_body_is_refused(open_shop, varia
     assert answer.headers["content-type"] == "application/problem+json"
 
 
-def conforms(doc: dict, method: str, path: str, answer) -> None:
-    """The answer's status is documented for the operation, and its body matches the
-    documented schema (JSON Schema 2020-12, as OpenAPI 3.1 has it)."""
+def conforms(doc: dict, method: str, path: str, answer, *, ok: bool = True) -> None:
+    """The answer succeeded (unless not `ok`), its status is documented for the operation,
+    and its body matches the documented schema (JSON Schema 2020-12, as in OpenAPI 3.1)."""
+    assert (answer.status_code < 300) == ok, (method, path, answer.status_code, answer.text)
     responses = doc["paths"][path][method.lower()]["responses"]
     assert str(answer.status_code) in responses, (method, path, answer.status_code, answer.text)
     media = answer.headers["content-type"].split(";")[0]
@@ -145,6 +146,17 @@ async def test_a_purchase_answers_as_documented(client, open_shop):
     number, token = placed.json()["number"], placed.json()["access_token"]
     conforms(doc, "GET", "/api/v1/orders/{number}", await shop.get(
         f"/api/v1/orders/{number}", admin=False, params={"access_token": token}))
+    method = methods.json()["items"][0]["code"]
+    conforms(doc, "POST", "/api/v1/orders/{number}/payments", await shop.post(
+        f"/api/v1/orders/{number}/payments", admin=False, json={"method": method},
+        params={"access_token": token}))
+    conforms(doc, "GET", "/api/admin/v1/orders/{number}/payments",
+             await shop.get(f"/api/admin/v1/orders/{number}/payments"))
+    conforms(doc, "POST", "/api/admin/v1/orders/{number}/mark-paid", await shop.post(
+        f"/api/admin/v1/orders/{number}/mark-paid", json={}))
+    conforms(doc, "GET", "/api/admin/v1/products", await shop.get("/api/admin/v1/products"))
+    conforms(doc, "PATCH", "/api/admin/v1/products/{product_id}", await shop.client.patch(
+        f"/api/admin/v1/products/{product_id}", json={"name": "新名字"}, headers=shop.headers()))
     conforms(doc, "GET", "/api/admin/v1/orders", await shop.get("/api/admin/v1/orders"))
     conforms(doc, "GET", "/api/admin/v1/orders/{number}",
              await shop.get(f"/api/admin/v1/orders/{number}"))
@@ -152,7 +164,7 @@ async def test_a_purchase_answers_as_documented(client, open_shop):
     conforms(doc, "PUT", "/api/admin/v1/plugins/{name}",
              await shop.put("/api/admin/v1/plugins/marketing", json={"enabled": True}))
     refused = await shop.post("/api/v1/orders", admin=False, json={"cart_id": cart_id})
-    conforms(doc, "POST", "/api/v1/orders", refused)  # a problem, as documented
+    conforms(doc, "POST", "/api/v1/orders", refused, ok=False)  # a problem, as documented
 
 
 async def test_addresses_and_contacts_are_documented_objects(client):

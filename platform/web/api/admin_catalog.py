@@ -27,6 +27,7 @@ from galleria.kernel.inventory import service as inventory
 from galleria.kernel.tenancy.audit import record
 from galleria.kernel.tenancy.shops import Shop
 from galleria.web.api.admin import BarcodeBody
+from galleria.web.api.answers import AdminProduct, ProductPage
 from galleria.web.deps import provide_admin, require_scope
 from galleria.web.idempotency import idempotent
 from galleria.web.openapi import also_served_as
@@ -170,7 +171,7 @@ class AdminCatalogApi(Controller):
         status: Literal["draft", "published"] | None = None, category: str | None = None,
         sort: str = "newest", limit: Annotated[int, Parameter(ge=1, le=100)] = 50,
         cursor: str | None = None,
-    ) -> dict[str, Any]:
+    ) -> ProductPage:
         """Every product the shop has, drafts included (soft-deleted ones are gone)."""
         require_scope(request, "catalog:read")
         async with db.shop_scope(shop.id):
@@ -183,7 +184,7 @@ class AdminCatalogApi(Controller):
 
     @patch("/products/{product_id:int}", operation_id="updateProduct")
     async def update_product(self, request: Request, shop: Shop, actor: str, product_id: int,
-                             data: ProductPatch) -> dict[str, Any]:
+                             data: ProductPatch) -> AdminProduct:
         """Change fields, publish (`status`), change or add variants; all or nothing."""
         require_scope(request, "catalog:write")
         changes = _changes(data)

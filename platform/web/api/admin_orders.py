@@ -126,7 +126,7 @@ class AdminOrdersApi(Controller):
 
     @post("/{number:str}/cancel", operation_id="cancelOrder", status_code=200)
     async def cancel(self, request: Request, shop: Shop, actor: str, number: Number,
-                     data: CancelBody) -> Response:
+                     data: CancelBody) -> Response[StaffOrder]:
         """Cancel an unpaid order and release its stock; a paid one is refunded instead
         (409 `illegal_transition`)."""
         require_scope(request, "orders:write")

@@ -288,6 +288,35 @@ class OrderPage(TypedDict):
     next_cursor: str | None
 
 
+# -- payments ------------------------------------------------------------------------------------
+class PaymentAction(TypedDict):
+    """What the shopper does next; more members by `type` (`qr_code`, `url`, …)."""
+
+    type: str  # qr_code | redirect | client_secret | jsapi | instructions
+
+
+class Payment(TypedDict):
+    payment_id: str
+    method: str
+    status: str
+    amount: int
+    currency: str
+    refunded: int
+    action: PaymentAction | None
+    created_at: str
+    paid_at: str | None
+
+
+class OrderPayments(TypedDict):
+    payments: list[Payment]
+    refunds: list[dict[str, Any]]
+
+
+class Refunded(TypedDict):
+    refund: dict[str, Any]
+    order: StaffOrder
+
+
 # -- plugins -------------------------------------------------------------------------------------
 class PluginState(TypedDict):
     name: str
