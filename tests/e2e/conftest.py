@@ -53,6 +53,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 class LiveServer:
     port: int
     domain: str = "localhost"
+    database_url: str = ""  # the one the app connects with
 
     @property
     def url(self) -> str:
@@ -130,7 +131,7 @@ def serving(env: dict[str, str], var: Path, port: int | None = None) -> Iterator
     """`galleria.web.asgi:app` under uvicorn on 127.0.0.1 (a free port unless `port`) with
     `env`, until the block ends. Migrate (or seed) before. A PostgreSQL database made by
     `server_env` is dropped afterwards."""
-    server = LiveServer(port=port or _free_port())
+    server = LiveServer(port=port or _free_port(), database_url=env["GALLERIA_DATABASE_URL"])
     log = var / "server.log"
     with log.open("wb") as out:
         process = subprocess.Popen(
