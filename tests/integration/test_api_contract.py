@@ -177,3 +177,34 @@ async def test_addresses_and_contacts_are_documented_objects(client):
     assert set(order["contact"]["properties"]) == {"name", "phone", "email"}
     saved = doc["paths"]["/api/v1/account/addresses"]["post"]["requestBody"]["content"]
     assert "is_default" in saved["application/json"]["schema"]["properties"]
+
+
+async def test_a_shoppers_account_answers_as_documented(client, open_shop):
+    doc = await document(client)
+    shop = await open_shop()
+    email = f"han@{shop.slug}.example"
+    registered = await shop.post("/api/v1/account/register", admin=False, json={
+        "email": email, "password": "Correct-Horse-9", "name": "韩梅梅"})
+    conforms(doc, "POST", "/api/v1/account/register", registered)
+    signed_in = await shop.post("/api/v1/account/sign-in", admin=False, json={
+        "login": email, "password": "Correct-Horse-9"})
+    conforms(doc, "POST", "/api/v1/account/sign-in", signed_in)
+    me = {"host": shop.host, "authorization": f"Bearer {signed_in.json()['token']}"}
+    conforms(doc, "GET", "/api/v1/account", await client.get("/api/v1/account", headers=me))
+    added = await client.post("/api/v1/account/addresses", headers=me, json=ADDRESS)
+    conforms(doc, "POST", "/api/v1/account/addresses", added)
+    address_id = added.json()["id"]
+    conforms(doc, "PUT", "/api/v1/account/addresses/{address_id}", await client.put(
+        f"/api/v1/account/addresses/{address_id}", headers=me, json={**ADDRESS, "line2": "2 楼"}))
+    conforms(doc, "POST", "/api/v1/account/addresses/{address_id}/default", await client.post(
+        f"/api/v1/account/addresses/{address_id}/default", headers=me))
+    conforms(doc, "GET", "/api/v1/account/addresses",
+             await client.get("/api/v1/account/addresses", headers=me))
+    conforms(doc, "GET", "/api/v1/account/orders",
+             await client.get("/api/v1/account/orders", headers=me))
+    conforms(doc, "POST", "/api/v1/account/password-reset", await shop.post(
+        "/api/v1/account/password-reset", admin=False, json={"login": email}))
+    wrong = await shop.post("/api/v1/account/sign-in", admin=False, json={
+        "login": email, "password": "not-the-password"})
+    conforms(doc, "POST", "/api/v1/account/sign-in", wrong, ok=False)
+    assert wrong.status_code == 401

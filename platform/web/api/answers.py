@@ -288,6 +288,54 @@ class OrderPage(TypedDict):
     next_cursor: str | None
 
 
+# -- shoppers' accounts ---------------------------------------------------------------------------
+class Customer(TypedDict):
+    id: int
+    email: str | None
+    phone: str | None
+    name: str
+    email_verified: bool
+    phone_verified: bool
+    created_at: str | None
+    last_sign_in_at: str | None
+
+
+class CustomerSession(TypedDict):
+    customer: Customer
+    token: str  # send as `Authorization: Bearer …`
+    expires_at: str
+    cart: Cart | None  # the guest cart, merged into the account's
+
+
+class SavedAddress(Address):
+    id: int
+    is_default: bool
+
+
+class SavedAddressList(TypedDict):
+    items: list[SavedAddress]
+
+
+class PastOrder(TypedDict):
+    number: str
+    status: str
+    total: int
+    currency: str
+    created_at: str | None
+    paid_at: str | None
+    item_count: int
+    item_names: list[str]
+
+
+class PastOrderPage(TypedDict):
+    items: list[PastOrder]
+    next_cursor: str | None
+
+
+class Notice(TypedDict):
+    detail: str
+
+
 # -- payments ------------------------------------------------------------------------------------
 class PaymentAction(TypedDict):
     """What the shopper does next; more members by `type` (`qr_code`, `url`, …)."""
