@@ -208,3 +208,27 @@ async def test_a_shoppers_account_answers_as_documented(client, open_shop):
         "login": email, "password": "not-the-password"})
     conforms(doc, "POST", "/api/v1/account/sign-in", wrong, ok=False)
     assert wrong.status_code == 401
+
+
+async def test_stock_answers_as_documented(client, open_shop):
+    doc = await document(client)
+    shop = await open_shop()
+    created = await shop.post("/api/admin/v1/products", json={
+        "name": "牛奶", "variants": [{"sku": "MILK-1", "price": 1290, "stock": 3}]})
+    conforms(doc, "POST", "/api/admin/v1/products", created)
+    variant_id = created.json()["variants"][0]["id"]
+    conforms(doc, "POST", "/api/admin/v1/inventory/receive", await shop.post(
+        "/api/admin/v1/inventory/receive", json={
+            "variant_id": variant_id, "quantity": 5, "lot_code": "L1",
+            "expires_on": "2026-12-20", "reason": "delivery"}))
+    conforms(doc, "POST", "/api/admin/v1/inventory/adjust", await shop.post(
+        "/api/admin/v1/inventory/adjust", json={
+            "variant_id": variant_id, "counted": 7, "reason": "stocktake"}))
+    conforms(doc, "PUT", "/api/admin/v1/inventory/{variant_id}/safety-stock", await shop.put(
+        f"/api/admin/v1/inventory/{variant_id}/safety-stock", json={"safety_stock": 10}))
+    low = await shop.get("/api/admin/v1/inventory/low-stock")
+    conforms(doc, "GET", "/api/admin/v1/inventory/low-stock", low)
+    assert [item["sku"] for item in low.json()["items"]] == ["MILK-1"]
+    expiring = await shop.get("/api/admin/v1/inventory/expiring", params={"days": 3650})
+    conforms(doc, "GET", "/api/admin/v1/inventory/expiring", expiring)
+    assert [lot["lot_code"] for lot in expiring.json()["items"]] == ["L1"]

@@ -30,7 +30,7 @@ from galleria.kernel.customers.accounts import CustomerView
 from galleria.kernel.errors import Unauthorized
 from galleria.kernel.tenancy.shops import Shop
 from galleria.runtime import Runtime
-from galleria.web.api.answers import (
+from galleria.web.api.answers_orders import (
     Customer,
     CustomerSession,
     Notice,

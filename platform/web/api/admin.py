@@ -23,7 +23,8 @@ from galleria.kernel.tenancy.audit import record
 from galleria.kernel.tenancy.plugin_state import plugin_states, set_plugin_state
 from galleria.kernel.tenancy.shops import Shop
 from galleria.runtime import Runtime
-from galleria.web.api.answers import AdminProduct, PluginList, PluginState
+from galleria.web.api.answers import AdminProduct
+from galleria.web.api.answers_orders import PluginList, PluginState
 from galleria.web.deps import provide_admin, require_scope
 from galleria.web.idempotency import idempotent
 

@@ -27,7 +27,14 @@ from galleria.kernel.inventory import service as inventory
 from galleria.kernel.tenancy.audit import record
 from galleria.kernel.tenancy.shops import Shop
 from galleria.web.api.admin import BarcodeBody
-from galleria.web.api.answers import AdminProduct, ProductPage
+from galleria.web.api.answers import (
+    AdminProduct,
+    ExpiringLotList,
+    LowStockList,
+    ProductPage,
+    StockReceived,
+    VariantStock,
+)
 from galleria.web.deps import provide_admin, require_scope
 from galleria.web.idempotency import idempotent
 from galleria.web.openapi import also_served_as
@@ -289,7 +296,7 @@ class AdminCatalogApi(Controller):
 
     @post("/inventory/receive", operation_id="receiveStock", status_code=201)
     async def receive(self, request: Request, shop: Shop, actor: str,
-                      data: ReceiveBody) -> Response:
+                      data: ReceiveBody) -> Response[StockReceived]:
         """Stock arrives: by barcode (`count` scans, a case barcode adds its units) or by
         variant and quantity; with a lot code or dates it is kept as a lot."""
         require_scope(request, "catalog:write")
@@ -327,7 +334,7 @@ class AdminCatalogApi(Controller):
 
     @post("/inventory/adjust", operation_id="adjustStock", status_code=200)
     async def adjust(self, request: Request, shop: Shop, actor: str,
-                     data: AdjustBody) -> Response:
+                     data: AdjustBody) -> Response[VariantStock]:
         """Stocktake: set on-hand to what was counted, with a reason (never below what
         orders have reserved)."""
         require_scope(request, "catalog:write")
@@ -357,7 +364,7 @@ class AdminCatalogApi(Controller):
         return page([{k: v for k, v in row.items() if k != "tenant"} for row in rows], limit)
 
     @get("/inventory/low-stock", operation_id="lowStock")
-    async def low_stock(self, request: Request, shop: Shop, actor: str) -> dict[str, Any]:
+    async def low_stock(self, request: Request, shop: Shop, actor: str) -> LowStockList:
         """Variants whose available stock is at or below their safety stock."""
         require_scope(request, "catalog:read")
         async with db.shop_scope(shop.id):
@@ -369,7 +376,8 @@ class AdminCatalogApi(Controller):
 
     @get("/inventory/expiring", operation_id="expiringLots")
     async def expiring(self, request: Request, shop: Shop, actor: str,
-                       days: Annotated[int, Parameter(ge=0, le=3650)] = 30) -> dict[str, Any]:
+                       days: Annotated[int, Parameter(ge=0, le=3650)] = 30,
+                       ) -> ExpiringLotList:
         """Lots with stock left that expire within `days` (or have expired), soonest first."""
         require_scope(request, "catalog:read")
         async with db.shop_scope(shop.id):
@@ -382,7 +390,7 @@ class AdminCatalogApi(Controller):
 
     @put("/inventory/{variant_id:int}/safety-stock", operation_id="setSafetyStock")
     async def set_safety_stock(self, request: Request, shop: Shop, actor: str,
-                               variant_id: int, data: SafetyStockBody) -> dict[str, Any]:
+                               variant_id: int, data: SafetyStockBody) -> VariantStock:
         """The level at which a low-stock alert is raised."""
         require_scope(request, "catalog:write")
         async with db.shop_scope(shop.id):

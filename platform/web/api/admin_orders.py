@@ -26,7 +26,7 @@ from galleria.kernel.orders.queries import (
 )
 from galleria.kernel.orders.service import cancel_order, get_order, order_view
 from galleria.kernel.tenancy.shops import Shop
-from galleria.web.api.answers import OrderPage, StaffOrder
+from galleria.web.api.answers_orders import OrderPage, StaffOrder
 from galleria.web.deps import provide_admin, require_scope
 from galleria.web.idempotency import idempotent
 from galleria.web.pagination import decode_cursor, page

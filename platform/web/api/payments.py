@@ -17,7 +17,8 @@ from galleria.kernel.payments import service as payments
 from galleria.kernel.payments.contracts import CallbackRequest
 from galleria.kernel.tenancy.shops import Shop
 from galleria.runtime import Runtime
-from galleria.web.api.answers import MethodList, OrderPayments, Payment, Refunded, StaffOrder
+from galleria.web.api.answers import MethodList
+from galleria.web.api.answers_orders import OrderPayments, Payment, Refunded, StaffOrder
 from galleria.web.deps import provide_admin, require_scope
 from galleria.web.idempotency import idempotent
 

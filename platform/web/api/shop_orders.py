@@ -21,7 +21,8 @@ from galleria.kernel.orders.service import find_for_guest, order_view
 from galleria.kernel.tenancy.plugin_state import enabled_plugins
 from galleria.kernel.tenancy.shops import Shop
 from galleria.runtime import Runtime
-from galleria.web.api.answers import Cart, CheckoutPreview, MethodList, PlacedOrder, ShopperOrder
+from galleria.web.api.answers import Cart, CheckoutPreview, MethodList
+from galleria.web.api.answers_orders import PlacedOrder, ShopperOrder
 from galleria.web.idempotency import idempotent
 from galleria.web.openapi import ADDRESS, CONTACT
 from galleria.web.shoppers import actor_of, current_customer
