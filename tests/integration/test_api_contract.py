@@ -232,3 +232,21 @@ async def test_stock_answers_as_documented(client, open_shop):
     expiring = await shop.get("/api/admin/v1/inventory/expiring", params={"days": 3650})
     conforms(doc, "GET", "/api/admin/v1/inventory/expiring", expiring)
     assert [lot["lot_code"] for lot in expiring.json()["items"]] == ["L1"]
+
+
+async def test_webhook_endpoints_answer_as_documented(client, open_shop):
+    doc = await document(client)
+    shop = await open_shop()
+    created = await shop.post("/api/admin/v1/webhooks", json={
+        "url": "https://hooks.example.com/galleria", "topics": ["order.placed"]})
+    conforms(doc, "POST", "/api/admin/v1/webhooks", created)
+    assert created.json()["secret"]
+    endpoint_id = created.json()["id"]
+    listed = await shop.get("/api/admin/v1/webhooks")
+    conforms(doc, "GET", "/api/admin/v1/webhooks", listed)
+    assert "secret" not in listed.json()["items"][0]
+    conforms(doc, "GET", "/api/admin/v1/webhooks/{endpoint_id}",
+             await shop.get(f"/api/admin/v1/webhooks/{endpoint_id}"))
+    conforms(doc, "PATCH", "/api/admin/v1/webhooks/{endpoint_id}", await shop.client.patch(
+        f"/api/admin/v1/webhooks/{endpoint_id}", json={"enabled": False},
+        headers=shop.headers()))

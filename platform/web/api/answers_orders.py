@@ -197,3 +197,23 @@ class PluginState(TypedDict):
 
 class PluginList(TypedDict):
     items: list[PluginState]
+
+
+# -- webhooks ------------------------------------------------------------------------------------
+class WebhookEndpoint(TypedDict):
+    id: int
+    url: str
+    description: str
+    topics: list[str]
+    enabled: bool
+    created_at: str | None
+    updated_at: str | None
+
+
+class NewWebhookEndpoint(WebhookEndpoint):
+    secret: str  # shown this once: it signs every delivery
+
+
+class WebhookEndpointList(TypedDict):
+    items: list[WebhookEndpoint]
+    topics: list[str]  # the topics one may choose
