@@ -250,3 +250,19 @@ async def test_webhook_endpoints_answer_as_documented(client, open_shop):
     conforms(doc, "PATCH", "/api/admin/v1/webhooks/{endpoint_id}", await shop.client.patch(
         f"/api/admin/v1/webhooks/{endpoint_id}", json={"enabled": False},
         headers=shop.headers()))
+
+
+async def test_categories_answer_as_documented(client, open_shop):
+    doc = await document(client)
+    shop = await open_shop()
+    top = await shop.post("/api/admin/v1/categories", json={"slug": "dairy", "name": "乳品"})
+    conforms(doc, "POST", "/api/admin/v1/categories", top)
+    child = await shop.post("/api/admin/v1/categories", json={
+        "slug": "milk", "name": "牛奶", "parent": "dairy"})
+    conforms(doc, "POST", "/api/admin/v1/categories", child)
+    assert child.json()["parent"] == top.json()["id"]
+    conforms(doc, "PATCH", "/api/admin/v1/categories/{category_id}", await shop.client.patch(
+        f"/api/admin/v1/categories/{child.json()['id']}", json={"name": "鲜奶"},
+        headers=shop.headers()))
+    taken = await shop.post("/api/admin/v1/categories", json={"slug": "dairy", "name": "又一个"})
+    conforms(doc, "POST", "/api/admin/v1/categories", taken, ok=False)

@@ -29,6 +29,7 @@ from galleria.kernel.tenancy.shops import Shop
 from galleria.web.api.admin import BarcodeBody
 from galleria.web.api.answers import (
     AdminProduct,
+    Category,
     ExpiringLotList,
     LowStockList,
     ProductPage,
@@ -249,7 +250,7 @@ class AdminCatalogApi(Controller):
 
     @post("/categories", operation_id="createCategory", status_code=201)
     async def create_category(self, request: Request, shop: Shop, actor: str,
-                              data: CategoryBody) -> Response:
+                              data: CategoryBody) -> Response[Category]:
         require_scope(request, "catalog:write")
 
         async def work() -> Response:
@@ -263,7 +264,7 @@ class AdminCatalogApi(Controller):
 
     @patch("/categories/{category_id:int}", operation_id="updateCategory")
     async def update_category(self, request: Request, shop: Shop, actor: str,
-                              category_id: int, data: CategoryPatch) -> dict[str, Any]:
+                              category_id: int, data: CategoryPatch) -> Category:
         """Rename, re-slug, reorder or move (`parent`: a slug, or null for the top level)."""
         require_scope(request, "catalog:write")
         async with db.shop_scope(shop.id):

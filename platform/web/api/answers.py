@@ -42,6 +42,14 @@ class CategoryRef(TypedDict):
     name: str
 
 
+class Category(TypedDict):
+    id: int
+    slug: str
+    name: str
+    parent: int | None  # the parent category's id
+    position: int
+
+
 class ProductSummary(TypedDict):
     id: int
     name: str
