@@ -134,6 +134,13 @@ class ProblemResponses(ReceiveRoutePlugin):
             handler.responses = {**derived, **declared}
 
 
+def file_answer(media_type: str, description: str) -> dict[int, ResponseSpec]:
+    """`responses=` for a handler whose success is a file (a CSV export): a string body of
+    `media_type`, not Litestar's schema-less default."""
+    return {200: ResponseSpec(data_container=str, media_type=media_type, description=description,
+                              generate_examples=False)}
+
+
 def text_object(fields: Mapping[str, tuple[bool, int]], description: str,
                 *, extra: Mapping[str, Schema] | None = None) -> KwargDefinition:
     """The documented schema of a body member the kernel checks field by field (`fields`:
@@ -176,4 +183,4 @@ def also_served_as(*media_types: str) -> type[Operation]:
 
 
 __all__ = ["ADDRESS", "CONTACT", "SAVED_ADDRESS", "Problem", "ProblemResponses", "also_served_as",
-           "problem_spec", "problem_statuses", "text_object"]
+           "file_answer", "problem_spec", "problem_statuses", "text_object"]

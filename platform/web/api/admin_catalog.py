@@ -38,7 +38,7 @@ from galleria.web.api.answers import (
 )
 from galleria.web.deps import provide_admin, require_scope
 from galleria.web.idempotency import idempotent
-from galleria.web.openapi import also_served_as
+from galleria.web.openapi import also_served_as, file_answer
 from galleria.web.pagination import decode_cursor, page
 
 Sku = Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
@@ -422,6 +422,7 @@ class AdminCatalogApi(Controller):
             return await idempotent(request, shop.id, work)
 
     @get("/catalog/export", operation_id="exportCatalog", media_type="text/csv",
+         responses=file_answer("text/csv", "The catalog as CSV, or XLSX with ?format=xlsx"),
          operation_class=also_served_as(XLSX))
     async def export_catalog(self, request: Request, shop: Shop, actor: str,
                              format: Literal["csv", "xlsx"] = "csv") -> Response:

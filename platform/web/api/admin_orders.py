@@ -29,6 +29,7 @@ from galleria.kernel.tenancy.shops import Shop
 from galleria.web.api.answers_orders import OrderPage, StaffOrder
 from galleria.web.deps import provide_admin, require_scope
 from galleria.web.idempotency import idempotent
+from galleria.web.openapi import file_answer
 from galleria.web.pagination import decode_cursor, page
 
 Number = Annotated[str, Parameter(max_length=20)]
@@ -101,7 +102,8 @@ class AdminOrdersApi(Controller):
                                       before_id=before_id, limit=limit + 1)
         return page(items, limit)
 
-    @get("/export.csv", operation_id="exportOrders", media_type="text/csv")
+    @get("/export.csv", operation_id="exportOrders", media_type="text/csv",
+         responses=file_answer("text/csv", "The orders as CSV (UTF-8 with a BOM)"))
     async def export(
         self, request: Request, shop: Shop, actor: str, status: Statuses = None,
         created_from: Text = None, created_to: Text = None, payment_method: Text = None,
