@@ -264,5 +264,8 @@ async def test_categories_answer_as_documented(client, open_shop):
     conforms(doc, "PATCH", "/api/admin/v1/categories/{category_id}", await shop.client.patch(
         f"/api/admin/v1/categories/{child.json()['id']}", json={"name": "鲜奶"},
         headers=shop.headers()))
+    tree = await shop.get("/api/admin/v1/categories")
+    conforms(doc, "GET", "/api/admin/v1/categories", tree)
+    assert [c["slug"] for c in tree.json()["items"][0]["children"]] == ["milk"]
     taken = await shop.post("/api/admin/v1/categories", json={"slug": "dairy", "name": "又一个"})
     conforms(doc, "POST", "/api/admin/v1/categories", taken, ok=False)

@@ -30,6 +30,7 @@ from galleria.web.api.admin import BarcodeBody
 from galleria.web.api.answers import (
     AdminProduct,
     Category,
+    CategoryTree,
     ExpiringLotList,
     LowStockList,
     ProductPage,
@@ -242,7 +243,7 @@ class AdminCatalogApi(Controller):
 
     @get("/categories", operation_id="listCategories")
     async def list_categories(self, request: Request, shop: Shop,
-                              actor: str) -> dict[str, Any]:
+                              actor: str) -> CategoryTree:
         """The category tree: top categories with their `children`, in display order."""
         require_scope(request, "catalog:read")
         async with db.shop_scope(shop.id):

@@ -50,6 +50,14 @@ class Category(TypedDict):
     position: int
 
 
+class CategoryNode(Category):
+    children: list[CategoryNode]
+
+
+class CategoryTree(TypedDict):
+    items: list[CategoryNode]  # the top categories, in display order
+
+
 class ProductSummary(TypedDict):
     id: int
     name: str
