@@ -226,6 +226,9 @@ async def test_stock_answers_as_documented(client, open_shop):
             "variant_id": variant_id, "counted": 7, "reason": "stocktake"}))
     conforms(doc, "PUT", "/api/admin/v1/inventory/{variant_id}/safety-stock", await shop.put(
         f"/api/admin/v1/inventory/{variant_id}/safety-stock", json={"safety_stock": 10}))
+    ledger = await shop.get(f"/api/admin/v1/inventory/{variant_id}/ledger")
+    conforms(doc, "GET", "/api/admin/v1/inventory/{variant_id}/ledger", ledger)
+    assert [m["kind"] for m in ledger.json()["items"]][:2] == ["adjust", "receive"]
     low = await shop.get("/api/admin/v1/inventory/low-stock")
     conforms(doc, "GET", "/api/admin/v1/inventory/low-stock", low)
     assert [item["sku"] for item in low.json()["items"]] == ["MILK-1"]

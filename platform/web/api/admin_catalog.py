@@ -34,6 +34,7 @@ from galleria.web.api.answers import (
     ExpiringLotList,
     LowStockList,
     ProductPage,
+    StockLedgerPage,
     StockReceived,
     VariantStock,
 )
@@ -354,7 +355,7 @@ class AdminCatalogApi(Controller):
     @get("/inventory/{variant_id:int}/ledger", operation_id="stockLedger")
     async def ledger(self, request: Request, shop: Shop, actor: str, variant_id: int,
                      limit: Annotated[int, Parameter(ge=1, le=500)] = 100,
-                     cursor: str | None = None) -> dict[str, Any]:
+                     cursor: str | None = None) -> StockLedgerPage:
         """The variant's stock movements, newest first, with reason and actor."""
         require_scope(request, "catalog:read")
         before = decode_cursor(cursor).get("id")

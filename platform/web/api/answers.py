@@ -157,6 +157,29 @@ class StockReceived(VariantStock):
     lot_id: int | None
 
 
+class StockMovement(TypedDict):
+    """One line of the stock ledger."""
+
+    id: int
+    variant: int
+    location: str
+    kind: str  # receive | reserve | release | ship | adjust | return
+    on_hand_change: int
+    reserved_change: int
+    on_hand_after: int
+    reserved_after: int
+    reason: str
+    reference: str  # an order number, a stocktake id…
+    actor: str
+    lot: int | None
+    created_at: str
+
+
+class StockLedgerPage(TypedDict):
+    items: list[StockMovement]
+    next_cursor: str | None
+
+
 class LowStock(TypedDict):
     variant_id: int
     sku: str
