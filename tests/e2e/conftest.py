@@ -74,7 +74,8 @@ def _galleria() -> list[str]:
     return [str(script)] if script.exists() else [sys.executable, "-m", "galleria.cli"]
 
 
-def _wait_until_up(url: str, process: subprocess.Popen, log: Path, timeout: float = 30) -> None:
+def _wait_until_up(url: str, process: subprocess.Popen, log: Path, timeout: float = 90) -> None:
+    # Generous: CI machines are shared, and a loaded one takes a while to import the app.
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
