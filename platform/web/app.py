@@ -38,6 +38,7 @@ from galleria.web.context import RequestContextMiddleware, plugin_enabled_guard,
 from galleria.web.csp import NoncedSwaggerUI, add_security_policy
 from galleria.web.deps import provide_runtime, provide_shop
 from galleria.web.health import domain_verification, healthz, readyz
+from galleria.web.openapi import ProblemResponses
 from galleria.web.pages import JINJA_ENV, PAGE_ROUTES, STATIC_DIR
 from galleria.web.pages.console.access import access_console_router
 from galleria.web.pages.console.fulfilment import fulfilment_console_router
@@ -54,7 +55,7 @@ from galleria.web.pages.signin.wechat import wechat_router
 from galleria.web.permission_guard import enforce_permissions
 from galleria.web.plugin_assets import find_assets
 from galleria.web.plugin_assets import static_routes as plugin_static_routes
-from galleria.web.problems import EXCEPTION_HANDLERS
+from galleria.web.problems import EXCEPTION_HANDLERS, ids_in_range
 from galleria.web.sandbox import sandbox_mounts
 from galleria.web.sessions import LazySessionConfig
 from galleria.web.staff_sessions import StaffSessionCheck
@@ -102,7 +103,8 @@ def create_app(settings: Settings | None = None, *, host: PluginHost | None = No
         Router(path=f"/plugins/{name}", guards=[shop_host_only, plugin_enabled_guard(name),
                                                  staff_for_console_routes],
                route_handlers=handlers, dependencies={"console": Provide(provide_console)},
-               exception_handlers={LoginRequired: to_login})
+               exception_handlers={LoginRequired: to_login},
+               include_in_schema=False)  # console pages, not API
         for name in runtime.host.names()
         if (handlers := runtime.host.collect("galleria_routes", [name]))
     ]
@@ -137,7 +139,8 @@ def create_app(settings: Settings | None = None, *, host: PluginHost | None = No
                                         "/.well-known/",
                                         "/oauth/token"]),  # apps' servers post there
         exception_handlers={**EXCEPTION_HANDLERS, LoginRequired: to_login},
-        guards=[enforce_permissions],  # who may do what: galleria.auth.permissions
+        guards=[enforce_permissions,  # who may do what: galleria.auth.permissions
+                ids_in_range],  # an id no column can hold names nothing: 404
         template_config=TemplateConfig(instance=JinjaTemplateEngine.from_environment(JINJA_ENV)),
         openapi_config=OpenAPIConfig(title="Galleria API", version="1.0.0",
                                      path="/schema", render_plugins=[NoncedSwaggerUI(
@@ -148,6 +151,7 @@ def create_app(settings: Settings | None = None, *, host: PluginHost | None = No
                                          favicon=("<link rel='icon' type='image/svg+xml' "
                                                   "href='/static/favicon.svg'>"),
                                          path="/")]),
+        plugins=[ProblemResponses()],  # every problem an operation can give, documented
         lifespan=[lifespan],
         debug=settings.debug,
     )

@@ -6,11 +6,14 @@ import logging
 import re
 from typing import Any
 
+from asyncpg.exceptions import DataError as PostgresDataError
 from litestar import MediaType, Request, Response
+from litestar.connection import ASGIConnection
 from litestar.exceptions import HTTPException, ValidationException
+from litestar.handlers.base import BaseRouteHandler
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
-from galleria.kernel.errors import DomainError
+from galleria.kernel.errors import DomainError, NotFound
 from galleria.kernel.outages import is_outage
 
 log = logging.getLogger("galleria.web")
@@ -91,6 +94,27 @@ def http_error_handler(request: Request, exc: HTTPException) -> Response:
     return problem(request, status, str(detail), headers=getattr(exc, "headers", None))
 
 
+# Row ids are SERIAL columns (PostgreSQL `integer`): a larger id names nothing, and handing
+# it to the database fails (asyncpg refuses it, SQLite past 2**63 overflows) instead.
+MAX_ID = 2**31 - 1
+
+
+def ids_in_range(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+    """An app guard: an integer path parameter no id column can hold is a 404."""
+    for name, value in connection.path_params.items():
+        if type(value) is int and not -MAX_ID <= value <= MAX_ID:
+            raise NotFound(f"No {name.removesuffix('_id')} {value} here")
+
+
+def out_of_range_handler(request: Request, exc: Exception) -> Response:
+    """A number in the request that no column can hold: the client's mistake, not ours."""
+    if isinstance(exc, PostgresDataError) and "out of" not in str(exc) \
+            and getattr(exc, "sqlstate", "") != "22003":  # numeric value out of range
+        return unexpected_error_handler(request, exc)
+    return problem(request, 422, "A number in the request is out of range",
+                   code="out_of_range")
+
+
 def unexpected_error_handler(request: Request, exc: Exception) -> Response:
     if is_outage(exc):  # the database is restarting: a clean 503, try again shortly
         log.warning("%s %s: a server is unreachable (%s)", request.method, request.url.path,
@@ -113,7 +137,11 @@ EXCEPTION_HANDLERS = {
     DomainError: domain_error_handler,
     ValidationException: validation_handler,
     HTTPException: http_error_handler,
+    OverflowError: out_of_range_handler,  # SQLite: "Python int too large to convert"
+    # PostgreSQL 22003, and asyncpg's own "value out of int32 range" for a query argument
+    PostgresDataError: out_of_range_handler,
     Exception: unexpected_error_handler,
 }
 
-__all__ = ["EXCEPTION_HANDLERS", "PROBLEM_JSON", "MediaType", "problem", "wants_html"]
+__all__ = ["EXCEPTION_HANDLERS", "PROBLEM_JSON", "MediaType", "ids_in_range", "problem",
+           "wants_html"]

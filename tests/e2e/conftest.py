@@ -1,8 +1,11 @@
 """Browser tests: a real `galleria` server in a subprocess, driven by Debian Chromium.
 
-The server gets its own SQLite database and var dir, migrated with `galleria migrate`, and
-listens on a free port of 127.0.0.1. Chromium resolves `*.localhost` to the loopback
-address by itself, so shop hosts such as `http://tea.localhost:PORT/` need no DNS set-up.
+The server gets its own var dir and its own database of the pass: SQLite, or on the
+PostgreSQL pass (GALLERIA_TEST_DATABASE=postgres) a fresh PostgreSQL database that `galleria
+migrate` sets up as the owner while the app connects as `galleria_app` (subject to row-level
+security), as tests/conftest.py does; it listens on a free port of 127.0.0.1. Chromium
+resolves `*.localhost` to the loopback address by itself, so shop hosts such as
+`http://tea.localhost:PORT/` need no DNS set-up.
 
 Playwright's sync API and pytest-asyncio share the main thread: see
 `pytest_collection_modifyitems` below for why the browser tests run last.
@@ -10,8 +13,8 @@ Playwright's sync API and pytest-asyncio share the main thread: see
 
 from __future__ import annotations
 
+import itertools
 import os
-import shutil
 import socket
 import subprocess
 import sys
@@ -25,6 +28,9 @@ from pathlib import Path
 import pytest
 
 SECRET = "e2e-secret-key-" + "y" * 40
+PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/{name}"
+PG_APP = "postgresql://galleria_app@127.0.0.1:5432/{name}"
+_databases = itertools.count(1)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -47,6 +53,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 class LiveServer:
     port: int
     domain: str = "localhost"
+    database_url: str = ""  # the one the app connects with
 
     @property
     def url(self) -> str:
@@ -67,7 +74,8 @@ def _galleria() -> list[str]:
     return [str(script)] if script.exists() else [sys.executable, "-m", "galleria.cli"]
 
 
-def _wait_until_up(url: str, process: subprocess.Popen, log: Path, timeout: float = 30) -> None:
+def _wait_until_up(url: str, process: subprocess.Popen, log: Path, timeout: float = 90) -> None:
+    # Generous: CI machines are shared, and a loaded one takes a while to import the app.
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -81,12 +89,34 @@ def _wait_until_up(url: str, process: subprocess.Popen, log: Path, timeout: floa
     raise RuntimeError(f"the server did not start in {timeout}s:\n{log.read_text()[-4000:]}")
 
 
+def on_postgres() -> bool:
+    return os.environ.get("GALLERIA_TEST_DATABASE", "sqlite") == "postgres"
+
+
+def _psql(sql: str) -> None:
+    subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-v", "ON_ERROR_STOP=1",
+                    "-qc", sql], check=True, capture_output=True)
+
+
+def database_urls(var: Path) -> dict[str, str]:
+    """The database settings of a throwaway server: a SQLite file in `var`, or on the
+    PostgreSQL pass a fresh database (dropped when `serving` ends)."""
+    if not on_postgres():
+        return {"GALLERIA_DATABASE_URL": f"sqlite:///{var / 'e2e.db'}"}
+    name = f"galleria_e2e_{os.getpid()}_{next(_databases)}"
+    _psql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    _psql(f"CREATE DATABASE {name}")
+    return {"GALLERIA_ADMIN_DATABASE_URL": PG_ADMIN.format(name=name),
+            "GALLERIA_DATABASE_URL": PG_APP.format(name=name)}
+
+
 def server_env(var: Path, **extra: str) -> dict[str, str]:
     """The environment of a throwaway `galleria` under `var`: this process's environment
-    without its GALLERIA_ settings, a SQLite database in `var`, and `extra`."""
+    without its GALLERIA_ settings, a database of the pass (`database_urls`), and `extra`.
+    The app runs its jobs itself (no Redis): a browser test has no `galleria worker`."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("GALLERIA_")}
     env.update({
-        "GALLERIA_DATABASE_URL": f"sqlite:///{var / 'e2e.db'}",
+        **database_urls(var),
         "GALLERIA_SECRET_KEY": SECRET,
         "GALLERIA_VAR_DIR": str(var),
         "GALLERIA_DOMAIN": "localhost",
@@ -100,10 +130,9 @@ def server_env(var: Path, **extra: str) -> dict[str, str]:
 @contextmanager
 def serving(env: dict[str, str], var: Path, port: int | None = None) -> Iterator[LiveServer]:
     """`galleria.web.asgi:app` under uvicorn on 127.0.0.1 (a free port unless `port`) with
-    `env`, until the block ends. Migrate (or seed) before."""
-    if not shutil.which("chromium"):
-        pytest.skip("Debian chromium is not installed")
-    server = LiveServer(port=port or _free_port())
+    `env`, until the block ends. Migrate (or seed) before. A PostgreSQL database made by
+    `server_env` is dropped afterwards."""
+    server = LiveServer(port=port or _free_port(), database_url=env["GALLERIA_DATABASE_URL"])
     log = var / "server.log"
     with log.open("wb") as out:
         process = subprocess.Popen(
@@ -120,6 +149,9 @@ def serving(env: dict[str, str], var: Path, port: int | None = None) -> Iterator
             process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             process.kill()
+        if "GALLERIA_ADMIN_DATABASE_URL" in env and "galleria_e2e_" in env["GALLERIA_DATABASE_URL"]:
+            name = env["GALLERIA_DATABASE_URL"].rsplit("/", 1)[1]
+            _psql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
 def migrate(env: dict[str, str]) -> None:

@@ -13,6 +13,7 @@ from typing import Any
 
 import httpx
 import pytest
+from picking_helpers import add_product, approved_order
 from test_catalog_admin import png
 from test_payments import DictPayPlugin, notify
 
@@ -171,6 +172,47 @@ async def _create_webhook(ctx: Ctx) -> Call:
                                            "topics": ["order.placed"]})
 
 
+async def _approved(ctx: Ctx) -> tuple[str, str]:
+    """An approved order of one unit of a new product: (its number, the barcode)."""
+    await enable_plugin(ctx.tenant_id, ctx.runtime.host, "payments_offline")  # cash on delivery
+    barcode = ctx.unique("69700")
+    variant = await add_product(ctx.shop, ctx.unique("PICK-"), barcodes=[(barcode, 1)],
+                                shelf="A-1", loose=5)
+    return await approved_order(ctx.shop, [(variant, 1)]), barcode
+
+
+async def _picked(ctx: Ctx, *, checked: bool) -> str:
+    number, barcode = await _approved(ctx)
+    made = await ctx.shop.post("/api/admin/v1/pick-lists", json={"orders": [number]})
+    assert made.status_code == 201, made.text
+    scanned = await ctx.shop.post(f"/api/admin/v1/pick-lists/{made.json()['id']}/scans",
+                                  json={"code": barcode, "order_number": number})
+    assert scanned.status_code == 200, scanned.text
+    if checked:
+        passed = await ctx.shop.post(f"/api/admin/v1/orders/{number}/packing/checks",
+                                     json={"passed": True})
+        assert passed.status_code == 201, passed.text
+    return number
+
+
+async def _create_pick_list(ctx: Ctx) -> Call:
+    number, _ = await _approved(ctx)
+    return Call("/api/admin/v1/pick-lists", {"orders": [number]})
+
+
+async def _quality_check(ctx: Ctx) -> Call:
+    number = await _picked(ctx, checked=False)
+    return Call(f"/api/admin/v1/orders/{number}/packing/checks",
+                {"passed": True, "notes": "包装完好"})
+
+
+async def _pack(ctx: Ctx) -> Call:
+    number = await _picked(ctx, checked=True)
+    return Call(f"/api/admin/v1/orders/{number}/packing/parcels", {
+        "carrier": "sf", "packages": [{"weight_grams": 500,
+                                       "tracking_number": ctx.unique("SF300")}]})
+
+
 PREPARE = {
     "signup": _signup, "addDomain": _add_domain, "createProduct": _create_product,
     "createCart": _create_cart, "placeOrder": _place_order,
@@ -178,6 +220,8 @@ PREPARE = {
     "uploadProductImage": _upload_image, "startPayment": _start_payment,
     "refundOrder": _refund, "registerCustomer": _register, "addAddress": _add_address,
     "shipOrder": _ship, "addTrackingEvent": _tracking_event, "createWebhook": _create_webhook,
+    "createPickList": _create_pick_list, "recordQualityCheck": _quality_check,
+    "packAndShip": _pack,
 }
 
 

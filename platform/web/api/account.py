@@ -30,7 +30,16 @@ from galleria.kernel.customers.accounts import CustomerView
 from galleria.kernel.errors import Unauthorized, ValidationFailed
 from galleria.kernel.tenancy.shops import Shop
 from galleria.runtime import Runtime
+from galleria.web.api.answers_orders import (
+    Customer,
+    CustomerSession,
+    Notice,
+    PastOrderPage,
+    SavedAddress,
+    SavedAddressList,
+)
 from galleria.web.idempotency import idempotent
+from galleria.web.openapi import SAVED_ADDRESS
 from galleria.web.pagination import decode_cursor
 from galleria.web.pagination import page as paginate
 from galleria.web.shoppers import (
@@ -47,6 +56,7 @@ from galleria.web.shoppers import (
 Text = Annotated[str, msgspec.Meta(max_length=300)]
 Channel = Annotated[str, msgspec.Meta(pattern="^(email|phone)$")]
 CartId = Annotated[str, msgspec.Meta(max_length=32)]
+SavedAddressBody = Annotated[dict[str, Any], SAVED_ADDRESS]  # checked by the kernel
 
 
 class RegisterBody(msgspec.Struct, forbid_unknown_fields=True):
@@ -89,7 +99,7 @@ def _signed_in(customer: CustomerView | None) -> CustomerView:
 
 
 async def _session_answer(shop: Shop, customer: CustomerView, cart_id: str | None,
-                          status_code: int) -> Response:
+                          status_code: int) -> Response[CustomerSession]:
     """The token for the customer and their cart (the guest cart merged into it)."""
     issued = await tokens.issue_api_token(shop.id, customer.id)
     cart = await cart_merge.merge_guest_cart(shop, cart_id, customer.id)
@@ -114,7 +124,7 @@ class AccountApi(Controller):
 
     @post("/register", operation_id="registerCustomer", status_code=201)
     async def register(self, request: Request, shop: Shop, runtime: Runtime,
-                       data: RegisterBody) -> Response:
+                       data: RegisterBody) -> Response[CustomerSession]:
         """Open an account with an email and/or a phone and a password; 201 with a bearer
         token (as sign-in gives), 409 `customer_exists` naming the field taken, 422 with
         field errors."""
@@ -131,7 +141,7 @@ class AccountApi(Controller):
 
     @post("/sign-in", operation_id="signInCustomer", status_code=200)
     async def sign_in(self, request: Request, shop: Shop, runtime: Runtime,
-                      data: SignInBody) -> Response:
+                      data: SignInBody) -> Response[CustomerSession]:
         """A bearer token for this shop and customer (`expires_at`), and the account's
         cart with `cart_id`'s lines merged in. 401 `sign_in_failed` says the same for an
         unknown account and a wrong password; 429 after too many attempts."""
@@ -153,7 +163,7 @@ class AccountApi(Controller):
 
     @post("/password-reset", operation_id="requestPasswordReset", status_code=202)
     async def request_reset(self, request: Request, shop: Shop, runtime: Runtime,
-                            data: ResetRequestBody) -> dict[str, str]:
+                            data: ResetRequestBody) -> Notice:
         """Send a reset link to the account's email or phone (through the shop's
         notification plugins). 202 whether or not the account exists."""
         await limit_reset(runtime, request, shop, data.login)
@@ -180,7 +190,7 @@ class AccountApi(Controller):
                               failed=(ValidationFailed,))
 
     @get("/", operation_id="getCustomer")
-    async def profile(self, customer: CustomerView | None) -> dict[str, Any]:
+    async def profile(self, customer: CustomerView | None) -> Customer:
         """The signed-in customer: id, email, phone, name, email_verified, phone_verified,
         created_at, last_sign_in_at."""
         return _signed_in(customer).to_json()
@@ -188,7 +198,7 @@ class AccountApi(Controller):
     @post("/verification", operation_id="requestVerificationCode", status_code=202)
     async def request_code(self, request: Request, shop: Shop, runtime: Runtime,
                            customer: CustomerView | None,
-                           data: VerificationBody) -> dict[str, str]:
+                           data: VerificationBody) -> Notice:
         """Send a six-digit code to the account's `email` or `phone` (`channel`), through
         the shop's email or SMS channel; 409 when the shop has no such channel, the account
         no such address, or it is verified already. A few per hour."""
@@ -199,7 +209,7 @@ class AccountApi(Controller):
     @post("/verification/confirm", operation_id="confirmVerificationCode", status_code=200)
     async def confirm_code(self, request: Request, shop: Shop, runtime: Runtime,
                            customer: CustomerView | None,
-                           data: ConfirmCodeBody) -> dict[str, Any]:
+                           data: ConfirmCodeBody) -> Customer:
         """The code that was sent: the address is verified (the profile says so). 422
         `code_invalid` with the tries left; after five wrong ones, ask for a new code."""
         me = _signed_in(customer)
@@ -210,14 +220,14 @@ class AccountApi(Controller):
 
     @get("/addresses", operation_id="listAddresses")
     async def list_addresses(self, shop: Shop, customer: CustomerView | None
-                             ) -> dict[str, Any]:
+                             ) -> SavedAddressList:
         """The address book, the default first (`is_default`)."""
         me = _signed_in(customer)
         return {"items": await addresses.list_addresses(shop.id, me.id)}
 
     @post("/addresses", operation_id="addAddress", status_code=201)
     async def add_address(self, request: Request, shop: Shop, customer: CustomerView | None,
-                          data: dict[str, Any]) -> Response:
+                          data: SavedAddressBody) -> Response[SavedAddress]:
         """Save an address (API.md's shape, plus `is_default`); the first one is the
         default. 422 with field errors (`phone`, `country`…)."""
         me = _signed_in(customer)
@@ -230,7 +240,7 @@ class AccountApi(Controller):
 
     @put("/addresses/{address_id:int}", operation_id="updateAddress")
     async def update_address(self, shop: Shop, customer: CustomerView | None,
-                             address_id: int, data: dict[str, Any]) -> dict[str, Any]:
+                             address_id: int, data: SavedAddressBody) -> SavedAddress:
         """Replace an address; `"is_default": true` also makes it the default."""
         me = _signed_in(customer)
         return await addresses.update_address(shop.id, me.id, address_id, data)
@@ -245,7 +255,7 @@ class AccountApi(Controller):
     @post("/addresses/{address_id:int}/default", operation_id="setDefaultAddress",
           status_code=200)
     async def set_default(self, shop: Shop, customer: CustomerView | None,
-                          address_id: int) -> dict[str, Any]:
+                          address_id: int) -> SavedAddress:
         me = _signed_in(customer)
         return await addresses.set_default(shop.id, me.id, address_id)
 
@@ -254,7 +264,7 @@ class AccountApi(Controller):
         self, shop: Shop, customer: CustomerView | None,
         limit: Annotated[int, Parameter(ge=1, le=history.MAX_PAGE)] = 20,
         cursor: Annotated[str | None, Parameter(max_length=200)] = None,
-    ) -> dict[str, Any]:
+    ) -> PastOrderPage:
         """The customer's orders, newest first: `{"items": [{number, status, total,
         currency, created_at, item_count, item_names}], "next_cursor"}`."""
         me = _signed_in(customer)

@@ -20,6 +20,8 @@ from galleria.kernel.tenancy.audit import record
 from galleria.kernel.tenancy.plugin_state import plugin_states, set_plugin_state
 from galleria.kernel.tenancy.shops import Shop
 from galleria.runtime import Runtime
+from galleria.web.api.answers import AdminProduct
+from galleria.web.api.answers_orders import PluginList, PluginState
 from galleria.web.deps import provide_admin, require_scope
 from galleria.web.idempotency import idempotent
 
@@ -64,7 +66,7 @@ class AdminApi(Controller):
 
     @post("/products", operation_id="createProduct", status_code=201)
     async def create_product(self, request: Request, shop: Shop, actor: str,
-                             data: ProductBody) -> Response:
+                             data: ProductBody) -> Response[AdminProduct]:
         require_scope(request, "catalog:write")
 
         async def work() -> Response:
@@ -85,19 +87,19 @@ class AdminApi(Controller):
 
     @get("/products/{product_id:int}", operation_id="getProduct")
     async def get_product(self, request: Request, shop: Shop, actor: str,
-                          product_id: int) -> dict[str, Any]:
+                          product_id: int) -> AdminProduct:
         require_scope(request, "catalog:read")
         async with db.shop_scope(shop.id):
             return _with_currency(await get_product(shop.id, product_id), shop)
 
     @get("/plugins", operation_id="listPlugins")
-    async def list_plugins(self, shop: Shop, actor: str, runtime: Runtime) -> dict[str, Any]:
+    async def list_plugins(self, shop: Shop, actor: str, runtime: Runtime) -> PluginList:
         async with db.shop_scope(shop.id):
             return {"items": await plugin_states(shop.id, runtime.host)}
 
     @put("/plugins/{name:str}", operation_id="setPlugin")
     async def set_plugin(self, request: Request, shop: Shop, actor: str, runtime: Runtime,
-                         name: str, data: PluginBody) -> dict[str, Any]:
+                         name: str, data: PluginBody) -> PluginState:
         require_scope(request, "settings:write")
         async with db.shop_scope(shop.id):
             await set_plugin_state(shop.id, runtime.host, name, enabled=data.enabled,

@@ -27,8 +27,20 @@ from galleria.kernel.inventory import service as inventory
 from galleria.kernel.tenancy.audit import record
 from galleria.kernel.tenancy.shops import Shop
 from galleria.web.api.admin import BarcodeBody
+from galleria.web.api.answers import (
+    AdminProduct,
+    Category,
+    CategoryTree,
+    ExpiringLotList,
+    LowStockList,
+    ProductPage,
+    StockLedgerPage,
+    StockReceived,
+    VariantStock,
+)
 from galleria.web.deps import provide_admin, require_scope
 from galleria.web.idempotency import idempotent
+from galleria.web.openapi import also_served_as, file_answer
 from galleria.web.pagination import decode_cursor, page
 
 Sku = Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
@@ -106,6 +118,7 @@ class FileUpload:
 
 
 Upload = Annotated[FileUpload, Body(media_type=RequestEncodingType.MULTI_PART)]
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 async def keep_body(request: Request) -> None:
@@ -170,7 +183,7 @@ class AdminCatalogApi(Controller):
         status: Literal["draft", "published"] | None = None, category: str | None = None,
         sort: str = "newest", limit: Annotated[int, Parameter(ge=1, le=100)] = 50,
         cursor: str | None = None,
-    ) -> dict[str, Any]:
+    ) -> ProductPage:
         """Every product the shop has, drafts included (soft-deleted ones are gone)."""
         require_scope(request, "catalog:read")
         async with db.shop_scope(shop.id):
@@ -183,7 +196,7 @@ class AdminCatalogApi(Controller):
 
     @patch("/products/{product_id:int}", operation_id="updateProduct")
     async def update_product(self, request: Request, shop: Shop, actor: str, product_id: int,
-                             data: ProductPatch) -> dict[str, Any]:
+                             data: ProductPatch) -> AdminProduct:
         """Change fields, publish (`status`), change or add variants; all or nothing."""
         require_scope(request, "catalog:write")
         changes = _changes(data)
@@ -233,7 +246,7 @@ class AdminCatalogApi(Controller):
 
     @get("/categories", operation_id="listCategories")
     async def list_categories(self, request: Request, shop: Shop,
-                              actor: str) -> dict[str, Any]:
+                              actor: str) -> CategoryTree:
         """The category tree: top categories with their `children`, in display order."""
         require_scope(request, "catalog:read")
         async with db.shop_scope(shop.id):
@@ -241,7 +254,7 @@ class AdminCatalogApi(Controller):
 
     @post("/categories", operation_id="createCategory", status_code=201)
     async def create_category(self, request: Request, shop: Shop, actor: str,
-                              data: CategoryBody) -> Response:
+                              data: CategoryBody) -> Response[Category]:
         require_scope(request, "catalog:write")
 
         async def work() -> Response:
@@ -255,7 +268,7 @@ class AdminCatalogApi(Controller):
 
     @patch("/categories/{category_id:int}", operation_id="updateCategory")
     async def update_category(self, request: Request, shop: Shop, actor: str,
-                              category_id: int, data: CategoryPatch) -> dict[str, Any]:
+                              category_id: int, data: CategoryPatch) -> Category:
         """Rename, re-slug, reorder or move (`parent`: a slug, or null for the top level)."""
         require_scope(request, "catalog:write")
         async with db.shop_scope(shop.id):
@@ -288,7 +301,7 @@ class AdminCatalogApi(Controller):
 
     @post("/inventory/receive", operation_id="receiveStock", status_code=201)
     async def receive(self, request: Request, shop: Shop, actor: str,
-                      data: ReceiveBody) -> Response:
+                      data: ReceiveBody) -> Response[StockReceived]:
         """Stock arrives: by barcode (`count` scans, a case barcode adds its units) or by
         variant and quantity; with a lot code or dates it is kept as a lot."""
         require_scope(request, "catalog:write")
@@ -326,7 +339,7 @@ class AdminCatalogApi(Controller):
 
     @post("/inventory/adjust", operation_id="adjustStock", status_code=200)
     async def adjust(self, request: Request, shop: Shop, actor: str,
-                     data: AdjustBody) -> Response:
+                     data: AdjustBody) -> Response[VariantStock]:
         """Stocktake: set on-hand to what was counted, with a reason (never below what
         orders have reserved)."""
         require_scope(request, "catalog:write")
@@ -344,7 +357,7 @@ class AdminCatalogApi(Controller):
     @get("/inventory/{variant_id:int}/ledger", operation_id="stockLedger")
     async def ledger(self, request: Request, shop: Shop, actor: str, variant_id: int,
                      limit: Annotated[int, Parameter(ge=1, le=500)] = 100,
-                     cursor: str | None = None) -> dict[str, Any]:
+                     cursor: str | None = None) -> StockLedgerPage:
         """The variant's stock movements, newest first, with reason and actor."""
         require_scope(request, "catalog:read")
         before = decode_cursor(cursor).get("id")
@@ -356,7 +369,7 @@ class AdminCatalogApi(Controller):
         return page([{k: v for k, v in row.items() if k != "tenant"} for row in rows], limit)
 
     @get("/inventory/low-stock", operation_id="lowStock")
-    async def low_stock(self, request: Request, shop: Shop, actor: str) -> dict[str, Any]:
+    async def low_stock(self, request: Request, shop: Shop, actor: str) -> LowStockList:
         """Variants whose available stock is at or below their safety stock."""
         require_scope(request, "catalog:read")
         async with db.shop_scope(shop.id):
@@ -368,7 +381,8 @@ class AdminCatalogApi(Controller):
 
     @get("/inventory/expiring", operation_id="expiringLots")
     async def expiring(self, request: Request, shop: Shop, actor: str,
-                       days: Annotated[int, Parameter(ge=0, le=3650)] = 30) -> dict[str, Any]:
+                       days: Annotated[int, Parameter(ge=0, le=3650)] = 30,
+                       ) -> ExpiringLotList:
         """Lots with stock left that expire within `days` (or have expired), soonest first."""
         require_scope(request, "catalog:read")
         async with db.shop_scope(shop.id):
@@ -381,7 +395,7 @@ class AdminCatalogApi(Controller):
 
     @put("/inventory/{variant_id:int}/safety-stock", operation_id="setSafetyStock")
     async def set_safety_stock(self, request: Request, shop: Shop, actor: str,
-                               variant_id: int, data: SafetyStockBody) -> dict[str, Any]:
+                               variant_id: int, data: SafetyStockBody) -> VariantStock:
         """The level at which a low-stock alert is raised."""
         require_scope(request, "catalog:write")
         async with db.shop_scope(shop.id):
@@ -411,14 +425,15 @@ class AdminCatalogApi(Controller):
         async with db.shop_scope(shop.id):
             return await idempotent(request, shop.id, work)
 
-    @get("/catalog/export", operation_id="exportCatalog")
+    @get("/catalog/export", operation_id="exportCatalog", media_type="text/csv",
+         responses=file_answer("text/csv", "The catalog as CSV, or XLSX with ?format=xlsx"),
+         operation_class=also_served_as(XLSX))
     async def export_catalog(self, request: Request, shop: Shop, actor: str,
                              format: Literal["csv", "xlsx"] = "csv") -> Response:
         """Every product as a file to edit and import again, one row per variant."""
         require_scope(request, "catalog:read")
         async with db.shop_scope(shop.id):
             content = await catalog_io.export_catalog(shop.id, format)
-        media = {"csv": "text/csv; charset=utf-8", "xlsx": "application/vnd.openxmlformats-"
-                 "officedocument.spreadsheetml.sheet"}[format]
+        media = {"csv": "text/csv", "xlsx": XLSX}[format]  # Litestar adds the charset
         return Response(content, media_type=media, headers={
             "content-disposition": f'attachment; filename="{shop.slug}-catalog.{format}"'})

@@ -19,6 +19,7 @@ from galleria.kernel.fulfilment.views import shipments_of
 from galleria.kernel.orders.service import get_order, order_view
 from galleria.kernel.tenancy.shops import Shop
 from galleria.runtime import Runtime
+from galleria.web.api.answers_orders import StaffOrder
 from galleria.web.deps import provide_admin, require_scope
 from galleria.web.idempotency import idempotent
 
@@ -84,7 +85,7 @@ class AdminFulfilmentApi(Controller):
     @post("/orders/{number:str}/fulfilment", operation_id="startFulfilling",
           status_code=200)
     async def start(self, request: Request, shop: Shop, actor: str,
-                    number: Number) -> dict[str, Any]:
+                    number: Number) -> StaffOrder:
         """approved → fulfilling: picking and packing has begun."""
         require_scope(request, "fulfilment:write")
         async with db.shop_scope(shop.id):

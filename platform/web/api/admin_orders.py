@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from typing import Annotated, Any
+from typing import Annotated
 from urllib.parse import quote
 
 import msgspec
@@ -25,8 +25,10 @@ from galleria.kernel.orders.queries import (
 )
 from galleria.kernel.orders.service import cancel_order, get_order, order_view
 from galleria.kernel.tenancy.shops import Shop
+from galleria.web.api.answers_orders import OrderPage, StaffOrder
 from galleria.web.deps import provide_admin, require_scope
 from galleria.web.idempotency import idempotent
+from galleria.web.openapi import file_answer
 from galleria.web.pagination import decode_cursor, page
 
 Number = Annotated[str, Parameter(max_length=20)]
@@ -49,8 +51,9 @@ async def csv_chunks(shop: Shop, filters: OrderFilter) -> AsyncIterator[bytes]:
 
 
 def csv_response(shop: Shop, filters: OrderFilter) -> Stream:
+    # Litestar adds "; charset=utf-8" to text/* itself: naming it here doubled it.
     name = f"orders-{shop.slug}.csv"
-    return Stream(csv_chunks(shop, filters), media_type="text/csv; charset=utf-8", headers={
+    return Stream(csv_chunks(shop, filters), media_type="text/csv", headers={
         "Content-Disposition": f"attachment; filename=\"{name}\"; "
                                f"filename*=UTF-8''{quote(name)}",
         "Cache-Control": "no-store"})
@@ -67,7 +70,7 @@ class AdminOrdersApi(Controller):
         created_from: Text = None, created_to: Text = None, payment_method: Text = None,
         customer: Text = None, q: Text = None,
         limit: Annotated[int, Parameter(ge=1, le=100)] = 50, cursor: str | None = None,
-    ) -> dict[str, Any]:
+    ) -> OrderPage:
         """Newest first. Filters: `status` (pending_payment, paid, …, refunded; several
         allowed), `created_from`/`created_to` (dates in the shop's time zone, both
         included), `payment_method`, `customer` (id); `q` finds an order number by its
@@ -85,7 +88,8 @@ class AdminOrdersApi(Controller):
                                       before_id=before_id, limit=limit + 1)
         return page(items, limit)
 
-    @get("/export.csv", operation_id="exportOrders", media_type="text/csv")
+    @get("/export.csv", operation_id="exportOrders", media_type="text/csv",
+         responses=file_answer("text/csv", "The orders as CSV (UTF-8 with a BOM)"))
     async def export(
         self, request: Request, shop: Shop, actor: str, status: Statuses = None,
         created_from: Text = None, created_to: Text = None, payment_method: Text = None,
@@ -102,7 +106,7 @@ class AdminOrdersApi(Controller):
 
     @get("/{number:str}", operation_id="getAdminOrder")
     async def get_order(self, request: Request, shop: Shop, actor: str,
-                        number: Number) -> dict[str, Any]:
+                        number: Number) -> StaffOrder:
         """The order with lines, adjustments, totals, payments, shipments and timeline."""
         require_scope(request, "orders:read")
         async with db.shop_scope(shop.id):
@@ -110,7 +114,7 @@ class AdminOrdersApi(Controller):
 
     @post("/{number:str}/cancel", operation_id="cancelOrder", status_code=200)
     async def cancel(self, request: Request, shop: Shop, actor: str, number: Number,
-                     data: CancelBody) -> Response:
+                     data: CancelBody) -> Response[StaffOrder]:
         """Cancel an unpaid order and release its stock; a paid one is refunded instead
         (409 `illegal_transition`)."""
         require_scope(request, "orders:write")

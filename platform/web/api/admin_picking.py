@@ -148,10 +148,16 @@ class AdminPickingApi(Controller):
     @post("/orders/{number:str}/packing/checks", operation_id="recordQualityCheck",
           status_code=201)
     async def check(self, request: Request, shop: Shop, actor: str, number: Number,
-                    data: CheckBody) -> dict[str, Any]:
+                    data: CheckBody) -> Response:
         require_scope(request, "fulfilment:write")
-        return await packing.check_quality(shop.id, number, passed=data.passed,
-                                           notes=data.notes, photos=data.photos, actor=actor)
+
+        async def work() -> Response:
+            checked = await packing.check_quality(shop.id, number, passed=data.passed,
+                                                  notes=data.notes, photos=data.photos,
+                                                  actor=actor)
+            return Response(checked, status_code=201)
+
+        return await idempotent(request, shop.id, work)
 
     @get("/orders/{number:str}/packing", operation_id="getPackingPlan")
     async def plan(self, request: Request, shop: Shop, actor: str,

@@ -3,7 +3,7 @@ callbacks, and the merchant's refunds and mark-paid. Thin: the kernel decides.""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 import msgspec
 from litestar import Controller, Request, Response, get, post, route
@@ -17,6 +17,8 @@ from galleria.kernel.payments import service as payments
 from galleria.kernel.payments.contracts import CallbackRequest
 from galleria.kernel.tenancy.shops import Shop
 from galleria.runtime import Runtime
+from galleria.web.api.answers import MethodList
+from galleria.web.api.answers_orders import OrderPayments, Payment, Refunded, StaffOrder
 from galleria.web.deps import provide_admin, require_scope
 from galleria.web.idempotency import idempotent
 
@@ -50,7 +52,7 @@ class ShopPaymentsApi(Controller):
     tags = ["storefront"]
 
     @get("/payment-methods", operation_id="listPaymentMethods")
-    async def payment_methods(self, shop: Shop, runtime: Runtime) -> dict[str, Any]:
+    async def payment_methods(self, shop: Shop, runtime: Runtime) -> MethodList:
         """The payment methods this shop offers: `code`, `name`, `offline` (the merchant
         confirms receipt), `pays_on_delivery`."""
         async with db.shop_scope(shop.id):
@@ -62,7 +64,7 @@ class ShopPaymentsApi(Controller):
         self, request: Request, shop: Shop, runtime: Runtime, number: Number,
         data: PaymentBody,
         access_token: Annotated[str | None, Parameter(max_length=100)] = None,
-    ) -> Response:
+    ) -> Response[Payment]:
         """Start paying order `number` (for whoever holds its `access_token`) with
         `method`; `scene` picks the flavour (`qr`, `h5`, `jsapi`, `page`, `wap`). Answers
         `{"payment_id", "action": {"type": "qr_code"|"redirect"|"client_secret"|"jsapi"|
@@ -113,7 +115,7 @@ class AdminPaymentsApi(Controller):
 
     @get("/{number:str}/payments", operation_id="listOrderPayments")
     async def list_payments(self, request: Request, shop: Shop, actor: str,
-                            number: Number) -> dict[str, Any]:
+                            number: Number) -> OrderPayments:
         """The order's payment attempts and refunds."""
         require_scope(request, "orders:read")
         async with db.shop_scope(shop.id):
@@ -123,7 +125,7 @@ class AdminPaymentsApi(Controller):
 
     @post("/{number:str}/refunds", operation_id="refundOrder", status_code=201)
     async def refund(self, request: Request, shop: Shop, runtime: Runtime, actor: str,
-                     number: Number, data: RefundBody) -> Response:
+                     number: Number, data: RefundBody) -> Response[Refunded]:
         """Refund `amount` (minor units) through the gateway that took the money; the
         refund that completes the order's total makes it `refunded`."""
         require_scope(request, "orders:write")
@@ -139,7 +141,7 @@ class AdminPaymentsApi(Controller):
 
     @post("/{number:str}/mark-paid", operation_id="markOrderPaid", status_code=200)
     async def mark_paid(self, request: Request, shop: Shop, runtime: Runtime, actor: str,
-                        number: Number, data: MarkPaidBody) -> dict[str, Any]:
+                        number: Number, data: MarkPaidBody) -> StaffOrder:
         """The money of an offline method (cash on delivery, bank transfer) arrived:
         audited; online payments are refused (their gateway confirms them)."""
         require_scope(request, "orders:write")

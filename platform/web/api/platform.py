@@ -10,6 +10,7 @@ from litestar import Controller, Request, Response, get, post
 from galleria.auth.signup import signup
 from galleria.kernel import db
 from galleria.runtime import Runtime
+from galleria.web.api.answers import SignedUp, TemplateList
 from galleria.web.context import platform_host_only
 from galleria.web.idempotency import idempotent
 
@@ -56,7 +57,7 @@ class PlatformApi(Controller):
     tags = ["platform"]
 
     @get("/templates", operation_id="listTemplates")
-    async def templates(self, runtime: Runtime) -> dict[str, Any]:
+    async def templates(self, runtime: Runtime) -> TemplateList:
         return {"items": [
             {"name": t.name, "title": t.title, "title_en": t.title_en,
              "description": t.description, "description_en": t.description_en,
@@ -65,7 +66,8 @@ class PlatformApi(Controller):
         ]}
 
     @post("/signup", operation_id="signup", status_code=201)
-    async def signup(self, runtime: Runtime, request: Request, data: SignupBody) -> Response:
+    async def signup(self, runtime: Runtime, request: Request,
+                     data: SignupBody) -> Response[SignedUp]:
         async def work() -> Response:
             answer = await signup_shop(runtime, request, msgspec.structs.asdict(data))
             answer.pop("owner_id")

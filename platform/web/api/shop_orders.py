@@ -21,7 +21,10 @@ from galleria.kernel.orders.service import find_for_guest, order_view
 from galleria.kernel.tenancy.plugin_state import enabled_plugins
 from galleria.kernel.tenancy.shops import Shop
 from galleria.runtime import Runtime
+from galleria.web.api.answers import Cart, CheckoutPreview, MethodList
+from galleria.web.api.answers_orders import PlacedOrder, ShopperOrder
 from galleria.web.idempotency import idempotent
+from galleria.web.openapi import ADDRESS, CONTACT
 from galleria.web.shoppers import actor_of, current_customer
 
 CartId = Annotated[str, Parameter(max_length=32)]
@@ -40,7 +43,7 @@ class QuantityBody(msgspec.Struct, forbid_unknown_fields=True):
 
 class PreviewBody(msgspec.Struct, forbid_unknown_fields=True):
     cart_id: Annotated[str, msgspec.Meta(max_length=32)]
-    address: dict[str, Any] | None = None
+    address: Annotated[dict[str, Any] | None, ADDRESS] = None
     shipping_method: Code | None = None
     coupon_code: Code | None = None
     points: Annotated[int, msgspec.Meta(ge=0)] = 0
@@ -48,8 +51,8 @@ class PreviewBody(msgspec.Struct, forbid_unknown_fields=True):
 
 class OrderBody(msgspec.Struct, forbid_unknown_fields=True):
     cart_id: Annotated[str, msgspec.Meta(max_length=32)]
-    contact: dict[str, Any]
-    address: dict[str, Any]
+    contact: Annotated[dict[str, Any], CONTACT]
+    address: Annotated[dict[str, Any], ADDRESS]
     payment_method: Code
     shipping_method: Code | None = None
     coupon_code: Code | None = None
@@ -67,7 +70,7 @@ class ShopOrdersApi(Controller):
     tags = ["storefront"]
 
     @post("/carts", operation_id="createCart", status_code=201)
-    async def create_cart(self, request: Request, shop: Shop) -> Response:
+    async def create_cart(self, request: Request, shop: Shop) -> Response[Cart]:
         """A new, empty cart. Its `id` is unguessable: keep it, it is the key to the cart."""
         async def work() -> Response:
             customer = await current_customer(request)  # a signed-in shopper's cart is theirs
@@ -77,7 +80,7 @@ class ShopOrdersApi(Controller):
             return await idempotent(request, shop.id, work)
 
     @get("/carts/{cart_id:str}", operation_id="getCart")
-    async def get_cart(self, shop: Shop, cart_id: CartId) -> dict[str, Any]:
+    async def get_cart(self, shop: Shop, cart_id: CartId) -> Cart:
         """Lines at today's prices; a line whose variant is no longer sold says
         `problem: "unavailable"`, one asking more than is left `"not_enough_stock"`."""
         async with db.shop_scope(shop.id):
@@ -85,7 +88,7 @@ class ShopOrdersApi(Controller):
 
     @post("/carts/{cart_id:str}/items", operation_id="addCartItem", status_code=200)
     async def add_item(self, request: Request, shop: Shop, cart_id: CartId,
-                       data: ItemBody) -> Response:
+                       data: ItemBody) -> Response[Cart]:
         """Add to the cart (to the line's quantity if the variant is there); 409
         `out_of_stock` with `available` when the cart would hold more than is left."""
         async def work() -> Response:
@@ -97,7 +100,7 @@ class ShopOrdersApi(Controller):
 
     @patch("/carts/{cart_id:str}/items/{variant_id:int}", operation_id="setCartItem")
     async def set_item(self, shop: Shop, cart_id: CartId, variant_id: int,
-                       data: QuantityBody) -> dict[str, Any]:
+                       data: QuantityBody) -> Cart:
         """Set a line's quantity; 0 removes the line."""
         async with db.shop_scope(shop.id):
             return (await carts.set_quantity(shop, cart_id, variant_id, data.quantity)
@@ -106,12 +109,13 @@ class ShopOrdersApi(Controller):
     @delete("/carts/{cart_id:str}/items/{variant_id:int}", operation_id="removeCartItem",
             status_code=200)
     async def remove_item(self, shop: Shop, cart_id: CartId,
-                          variant_id: int) -> dict[str, Any]:
+                          variant_id: int) -> Cart:
         async with db.shop_scope(shop.id):
             return (await carts.remove_item(shop, cart_id, variant_id)).to_json()
 
     @post("/checkout/preview", operation_id="previewCheckout", status_code=200)
-    async def preview(self, shop: Shop, runtime: Runtime, data: PreviewBody) -> dict[str, Any]:
+    async def preview(self, shop: Shop, runtime: Runtime,
+                      data: PreviewBody) -> CheckoutPreview:
         """What the order would cost: shipping options for the address, adjustments from
         the shop's marketing plugins, totals. Nothing is reserved or redeemed."""
         problems = Problems()
@@ -127,7 +131,7 @@ class ShopOrdersApi(Controller):
 
     @post("/orders", operation_id="placeOrder", status_code=201)
     async def place_order(self, request: Request, shop: Shop, runtime: Runtime,
-                          data: OrderBody) -> Response:
+                          data: OrderBody) -> Response[PlacedOrder]:
         """Place an order from a cart (prices recomputed here). 201 with the order and its
         `access_token`, shown this once: it is the guest's key to the order. 409
         `out_of_stock` lists in `items` every SKU that ran out; 409 `cart_placed` names in
@@ -151,7 +155,7 @@ class ShopOrdersApi(Controller):
     async def get_order(
         self, request: Request, shop: Shop, number: Annotated[str, Parameter(max_length=20)],
         access_token: Annotated[str | None, Parameter(max_length=100)] = None,
-    ) -> dict[str, Any]:
+    ) -> ShopperOrder:
         """The order, for whoever holds its `access_token` and for the signed-in customer
         who placed it; any other caller gets 404."""
         async with db.shop_scope(shop.id):
@@ -163,7 +167,7 @@ class ShopOrdersApi(Controller):
             return await order_view(shop.id, row, staff=False)
 
     @get("/shipping-methods", operation_id="listShippingMethods")
-    async def shipping_methods(self, shop: Shop, runtime: Runtime) -> dict[str, Any]:
+    async def shipping_methods(self, shop: Shop, runtime: Runtime) -> MethodList:
         """The shipping methods this shop has enabled (prices come with a preview)."""
         async with db.shop_scope(shop.id):
             enabled = await enabled_plugins(shop.id)

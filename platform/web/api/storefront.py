@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from litestar import Controller, get
 from litestar.params import Parameter
@@ -10,6 +10,7 @@ from litestar.params import Parameter
 from galleria.kernel import db
 from galleria.kernel.catalog.service import get_product, list_products
 from galleria.kernel.tenancy.shops import Shop
+from galleria.web.api.answers import ProductPage, StorefrontProduct
 from galleria.web.pagination import decode_cursor, page
 
 
@@ -22,7 +23,7 @@ class StorefrontApi(Controller):
         self, shop: Shop, q: Annotated[str, Parameter(max_length=100)] = "",
         category: str | None = None, sort: str = "newest",
         limit: Annotated[int, Parameter(ge=1, le=100)] = 24, cursor: str | None = None,
-    ) -> dict[str, Any]:
+    ) -> ProductPage:
         """Published products; `q` searches names, descriptions, specs, SKUs and barcodes
         (Chinese terms of any length); `sort`: newest, price_asc, price_desc, sales."""
         async with db.shop_scope(shop.id):
@@ -33,7 +34,7 @@ class StorefrontApi(Controller):
         return page(items, limit)
 
     @get("/products/{product_id:int}", operation_id="getStorefrontProduct")
-    async def get_product(self, shop: Shop, product_id: int) -> dict[str, Any]:
+    async def get_product(self, shop: Shop, product_id: int) -> StorefrontProduct:
         async with db.shop_scope(shop.id):
             product = await get_product(shop.id, product_id, published_only=True)
         return {

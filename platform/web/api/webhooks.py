@@ -15,6 +15,11 @@ from galleria.kernel.errors import ValidationFailed
 from galleria.kernel.notifications import webhooks
 from galleria.kernel.tenancy.audit import record
 from galleria.kernel.tenancy.shops import Shop
+from galleria.web.api.answers_orders import (
+    NewWebhookEndpoint,
+    WebhookEndpoint,
+    WebhookEndpointList,
+)
 from galleria.web.deps import provide_admin, require_scope
 from galleria.web.idempotency import idempotent
 from galleria.web.pagination import decode_cursor, page
@@ -45,7 +50,8 @@ class WebhooksApi(Controller):
     tags = ["admin"]
 
     @get("/", operation_id="listWebhooks")
-    async def list_endpoints(self, request: Request, shop: Shop, actor: str) -> dict[str, Any]:
+    async def list_endpoints(self, request: Request, shop: Shop,
+                             actor: str) -> WebhookEndpointList:
         """The shop's endpoints (never their secrets) and the topics one may choose."""
         require_scope(request, SCOPE)
         async with db.shop_scope(shop.id):
@@ -54,7 +60,7 @@ class WebhooksApi(Controller):
 
     @post("/", operation_id="createWebhook", status_code=201)
     async def create_endpoint(self, request: Request, shop: Shop, actor: str,
-                              data: EndpointBody) -> Response:
+                              data: EndpointBody) -> Response[NewWebhookEndpoint]:
         """Register an endpoint. The answer's `secret` (`whsec_…`) signs every delivery and
         is shown this once: keep it."""
         require_scope(request, SCOPE)
@@ -72,14 +78,14 @@ class WebhooksApi(Controller):
 
     @get("/{endpoint_id:int}", operation_id="getWebhook")
     async def get_endpoint(self, request: Request, shop: Shop, actor: str,
-                           endpoint_id: int) -> dict[str, Any]:
+                           endpoint_id: int) -> WebhookEndpoint:
         require_scope(request, SCOPE)
         async with db.shop_scope(shop.id):
             return webhooks.endpoint_view(await webhooks.get_endpoint(shop.id, endpoint_id))
 
     @patch("/{endpoint_id:int}", operation_id="updateWebhook")
     async def update_endpoint(self, request: Request, shop: Shop, actor: str,
-                              endpoint_id: int, data: EndpointPatch) -> dict[str, Any]:
+                              endpoint_id: int, data: EndpointPatch) -> WebhookEndpoint:
         """Change the URL, topics, description or whether it is enabled; the secret stays."""
         require_scope(request, SCOPE)
         async with db.shop_scope(shop.id):

@@ -16,6 +16,7 @@ from galleria.auth.oidc import SignInRefused
 from galleria.kernel.customers import cart_merge, tokens
 from galleria.kernel.tenancy.shops import Shop
 from galleria.runtime import Runtime
+from galleria.web.api.answers_orders import CustomerSession
 from galleria.web.context import shop_host_only
 from galleria.web.shoppers import PASSWORDS
 
@@ -33,7 +34,7 @@ class WeChatLoginApi(Controller):
 
     @post("/mini-program", operation_id="signInWithMiniProgram", status_code=200)
     async def mini_program(self, request: Request, shop: Shop, runtime: Runtime,
-                           data: MiniProgramBody) -> Response:
+                           data: MiniProgramBody) -> Response[CustomerSession]:
         """A bearer token for the customer behind a `wx.login()` code (an account is created
         on first sign-in), and their cart with `cart_id`'s lines merged in. 400
         `sign_in_refused` when WeChat refuses the code (each code works once); 503 when

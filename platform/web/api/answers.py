@@ -1,0 +1,273 @@
+"""The shapes of the API's answers (API.md), as TypedDicts: the return annotations of the
+handlers, so that the OpenAPI document gives each answer's real schema. Handlers still
+return the kernel's dicts; an answer may carry more members than listed here (clients
+ignore what they do not know), never fewer. Money is in minor units next to `currency`;
+times are RFC 3339 strings.
+"""
+
+from __future__ import annotations
+
+from typing import Any, TypedDict
+
+
+# -- platform ------------------------------------------------------------------------------------
+class ShopTemplate(TypedDict):
+    name: str
+    title: str
+    title_en: str
+    description: str
+    description_en: str
+    products: int
+
+
+class TemplateList(TypedDict):
+    items: list[ShopTemplate]
+
+
+class OpenedShop(TypedDict):
+    slug: str
+    name: str
+    storefront_url: str
+    console_url: str
+
+
+class SignedUp(TypedDict):
+    shop: OpenedShop
+    admin_token: str
+
+
+# -- catalog -------------------------------------------------------------------------------------
+class CategoryRef(TypedDict):
+    slug: str
+    name: str
+
+
+class Category(TypedDict):
+    id: int
+    slug: str
+    name: str
+    parent: int | None  # the parent category's id
+    position: int
+
+
+class CategoryNode(Category):
+    children: list[CategoryNode]
+
+
+class CategoryTree(TypedDict):
+    items: list[CategoryNode]  # the top categories, in display order
+
+
+class ProductSummary(TypedDict):
+    id: int
+    name: str
+    price_from: int
+    available: int
+    image: str | None
+    currency: str
+
+
+class ProductPage(TypedDict):
+    items: list[ProductSummary]
+    next_cursor: str | None
+
+
+class StorefrontVariant(TypedDict):
+    id: int
+    sku: str
+    price: int
+    options: dict[str, str]
+    available: int
+
+
+class StorefrontProduct(TypedDict):
+    id: int
+    name: str
+    description: str
+    category: CategoryRef | None
+    attributes: dict[str, str]
+    images: list[str]
+    currency: str
+    variants: list[StorefrontVariant]
+
+
+class Stock(TypedDict):
+    on_hand: int
+    reserved: int
+    available: int
+
+
+class Barcode(TypedDict):
+    code: str
+    units: int
+
+
+class AdminVariant(TypedDict):
+    id: int
+    sku: str
+    price: int
+    options: dict[str, str]
+    weight_grams: int
+    status: str
+    stock: Stock
+    available: int
+    safety_stock: int
+    barcodes: list[Barcode]
+
+
+class ProductImage(TypedDict):
+    id: int
+    url: str
+    large_url: str
+    thumb_url: str
+    width: int | None
+    height: int | None
+    position: int
+
+
+class AdminProduct(TypedDict):
+    id: int
+    name: str
+    description: str
+    category: CategoryRef | None
+    attributes: dict[str, str]
+    status: str
+    created_at: str
+    price_from: int | None
+    images: list[str]
+    image_details: list[ProductImage]
+    variants: list[AdminVariant]
+    currency: str
+
+
+class StockLevel(TypedDict):
+    on_hand: int
+    reserved: int
+    available: int
+    safety_stock: int
+
+
+class VariantStock(TypedDict):
+    variant_id: int
+    stock: StockLevel
+
+
+class StockReceived(VariantStock):
+    received: int
+    lot_id: int | None
+
+
+class StockMovement(TypedDict):
+    """One line of the stock ledger."""
+
+    id: int
+    variant: int
+    location: str
+    kind: str  # receive | reserve | release | ship | adjust | return
+    on_hand_change: int
+    reserved_change: int
+    on_hand_after: int
+    reserved_after: int
+    reason: str
+    reference: str  # an order number, a stocktake id…
+    actor: str
+    lot: int | None
+    created_at: str
+
+
+class StockLedgerPage(TypedDict):
+    items: list[StockMovement]
+    next_cursor: str | None
+
+
+class LowStock(TypedDict):
+    variant_id: int
+    sku: str
+    product_name: str
+    on_hand: int
+    reserved: int
+    available: int
+    safety_stock: int
+
+
+class LowStockList(TypedDict):
+    items: list[LowStock]
+
+
+class ExpiringLot(TypedDict):
+    lot_id: int
+    lot_code: str
+    variant_id: int
+    sku: str
+    product_id: int
+    product_name: str
+    quantity: int
+    expires_on: str | None  # a date, YYYY-MM-DD
+    alerted: bool
+
+
+class ExpiringLotList(TypedDict):
+    items: list[ExpiringLot]
+
+
+# -- carts and checkout --------------------------------------------------------------------------
+class CartLine(TypedDict):
+    variant_id: int
+    product_id: int
+    sku: str
+    name: str
+    options: dict[str, str]
+    unit_price: int
+    quantity: int
+    line_total: int
+    available: int
+    problem: str | None
+
+
+class Cart(TypedDict):
+    id: str
+    currency: str
+    lines: list[CartLine]
+    subtotal: int
+    item_count: int
+    expires_at: str
+
+
+class Eta(TypedDict):
+    min_days: int
+    max_days: int
+
+
+class ShippingOption(TypedDict):
+    code: str
+    name: str
+    fee: int
+    eta: Eta | None
+
+
+class UnavailableShipping(TypedDict):
+    code: str
+    name: str
+    reason: str
+
+
+class CheckoutPreview(TypedDict):
+    shipping_options: list[ShippingOption]
+    unavailable_shipping: list[UnavailableShipping]
+    shipping_method: str | None
+    adjustments: list[dict[str, Any]]  # from the shop's marketing plugins
+    subtotal: int
+    shipping_fee: int
+    discount_total: int
+    total: int
+    currency: str
+    lines: list[CartLine]
+
+
+class Method(TypedDict):
+    code: str
+    name: str
+
+
+class MethodList(TypedDict):
+    items: list[Method]

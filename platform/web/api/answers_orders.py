@@ -1,0 +1,219 @@
+"""The shapes of the API's answers about orders, payments, shoppers' accounts and plugins
+(see galleria.web.api.answers for the rules they follow)."""
+
+from __future__ import annotations
+
+from typing import Any, TypedDict
+
+from galleria.web.api.answers import Cart
+
+
+# -- orders --------------------------------------------------------------------------------------
+class Contact(TypedDict):
+    name: str
+    phone: str
+    email: str
+
+
+class Address(TypedDict):
+    name: str
+    phone: str
+    country: str
+    province: str
+    city: str
+    district: str
+    line1: str
+    line2: str
+    postal_code: str
+
+
+class OrderLine(TypedDict):
+    variant_id: int | None
+    sku: str
+    name: str
+    options: dict[str, str]
+    unit_price: int
+    quantity: int
+    line_total: int
+
+
+class TimelineEntry(TypedDict):
+    from_status: str | None
+    to_status: str
+    reason: str
+    at: str
+
+
+class Order(TypedDict):
+    number: str
+    status: str
+    currency: str
+    subtotal: int
+    shipping_fee: int
+    discount_total: int
+    total: int
+    refunded_total: int
+    contact: Contact
+    address: Address
+    shipping_method: str | None
+    payment_method: str
+    coupon_code: str | None
+    points: int
+    note: str
+    invoice: dict[str, str] | None
+    created_at: str
+    payment_due_at: str | None
+    paid_at: str | None
+    cancelled_at: str | None
+    lines: list[OrderLine]
+    adjustments: list[dict[str, Any]]
+    timeline: list[TimelineEntry]
+
+
+class ShopperOrder(Order):
+    """The order as its shopper sees it."""
+
+    tracking: list[dict[str, Any]]
+
+
+class PlacedOrder(ShopperOrder):
+    access_token: str  # shown this once: the guest's key to the order
+
+
+class StaffOrder(Order):
+    """The order as the shop's staff see it."""
+
+    customer_id: int | None
+    stock_status: str
+    payments: list[dict[str, Any]]
+    shipments: list[dict[str, Any]]
+
+
+class OrderSummary(TypedDict):
+    number: str
+    status: str
+    total: int
+    refunded_total: int
+    currency: str
+    contact_name: str
+    contact_phone: str
+    customer_id: int | None
+    payment_method: str
+    shipping_method: str | None
+    created_at: str
+    paid_at: str | None
+
+
+class OrderPage(TypedDict):
+    items: list[OrderSummary]
+    next_cursor: str | None
+
+
+# -- shoppers' accounts ---------------------------------------------------------------------------
+class Customer(TypedDict):
+    id: int
+    email: str | None
+    phone: str | None
+    name: str
+    email_verified: bool
+    phone_verified: bool
+    created_at: str | None
+    last_sign_in_at: str | None
+
+
+class CustomerSession(TypedDict):
+    customer: Customer
+    token: str  # send as `Authorization: Bearer …`
+    expires_at: str
+    cart: Cart | None  # the guest cart, merged into the account's
+
+
+class SavedAddress(Address):
+    id: int
+    is_default: bool
+
+
+class SavedAddressList(TypedDict):
+    items: list[SavedAddress]
+
+
+class PastOrder(TypedDict):
+    number: str
+    status: str
+    total: int
+    currency: str
+    created_at: str | None
+    paid_at: str | None
+    item_count: int
+    item_names: list[str]
+
+
+class PastOrderPage(TypedDict):
+    items: list[PastOrder]
+    next_cursor: str | None
+
+
+class Notice(TypedDict):
+    detail: str
+
+
+# -- payments ------------------------------------------------------------------------------------
+class PaymentAction(TypedDict):
+    """What the shopper does next; more members by `type` (`qr_code`, `url`, …)."""
+
+    type: str  # qr_code | redirect | client_secret | jsapi | instructions
+
+
+class Payment(TypedDict):
+    payment_id: str
+    method: str
+    status: str
+    amount: int
+    currency: str
+    refunded: int
+    action: PaymentAction | None
+    created_at: str
+    paid_at: str | None
+
+
+class OrderPayments(TypedDict):
+    payments: list[Payment]
+    refunds: list[dict[str, Any]]
+
+
+class Refunded(TypedDict):
+    refund: dict[str, Any]
+    order: StaffOrder
+
+
+# -- plugins -------------------------------------------------------------------------------------
+class PluginState(TypedDict):
+    name: str
+    title: str
+    enabled: bool
+    settings_schema: list[dict[str, Any]]
+    settings: dict[str, Any]  # secrets are never sent back
+
+
+class PluginList(TypedDict):
+    items: list[PluginState]
+
+
+# -- webhooks ------------------------------------------------------------------------------------
+class WebhookEndpoint(TypedDict):
+    id: int
+    url: str
+    description: str
+    topics: list[str]
+    enabled: bool
+    created_at: str | None
+    updated_at: str | None
+
+
+class NewWebhookEndpoint(WebhookEndpoint):
+    secret: str  # shown this once: it signs every delivery
+
+
+class WebhookEndpointList(TypedDict):
+    items: list[WebhookEndpoint]
+    topics: list[str]  # the topics one may choose
