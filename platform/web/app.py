@@ -23,6 +23,7 @@ from galleria.runtime import Runtime
 from galleria.settings import Settings
 from galleria.web.api.account import AccountApi
 from galleria.web.api.admin import AdminApi
+from galleria.web.api.admin_aftersales import AdminAftersalesApi
 from galleria.web.api.admin_catalog import AdminCatalogApi
 from galleria.web.api.admin_fulfilment import AdminFulfilmentApi
 from galleria.web.api.admin_orders import AdminOrdersApi
@@ -87,7 +88,8 @@ def create_app(settings: Settings | None = None, *, host: PluginHost | None = No
                          route_handlers=[StorefrontApi, AdminApi, ShopOrdersApi,
                                          AdminOrdersApi, AdminCatalogApi, ShopPaymentsApi,
                                          AdminPaymentsApi, CallbacksApi, AccountApi,
-                                         AdminFulfilmentApi, WebhooksApi])
+                                         AdminFulfilmentApi, WebhooksApi,
+                                         AdminAftersalesApi])
     plugin_routes = [
         Router(path=f"/plugins/{name}", guards=[shop_host_only, plugin_enabled_guard(name),
                                                  staff_for_console_routes],

@@ -50,7 +50,7 @@ FOLLOW_UP_TOPIC = "notification.follow_up"
 FOLLOW_UP_DELAY = dt.timedelta(days=1)
 ORDER_MESSAGES = {"order.placed": "placed", "order.paid": "paid", "order.shipped": "shipped",
                   "order.delivered": "delivered", "order.refunded": "refunded",
-                  "order.cancelled": "cancelled"}
+                  "order.cancelled": "cancelled", "order.lines_cancelled": "lines_cancelled"}
 NO_FOLLOW_UP = frozenset({"refunding", "refunded"})
 
 
@@ -102,6 +102,7 @@ def message_values(shop: Shop, order: dict[str, Any], payload: dict[str, Any]) -
         "tracking_number": str(payload.get("tracking_number") or ""),
         "reason": str(payload.get("reason") or ""),
         "full": bool(payload.get("full", True)),
+        "amount_paid": type(amount) is int and amount > 0,
         "payment_method": order["payment_method"],
     }
 

@@ -21,7 +21,7 @@ import logging
 
 from galleria.kernel import db
 from galleria.kernel.events import Event, Listener, enqueue
-from galleria.kernel.orders import states
+from galleria.kernel.orders import cancellation, states
 from galleria.kernel.orders.service import IllegalTransition, transition
 from galleria.kernel.orders.tables import Order
 from galleria.kernel.plugins import JobSpec, PluginHost
@@ -153,7 +153,9 @@ JOBS = [
 SWEEPS = [("cancel_overdue_orders", dt.timedelta(minutes=5)),
           ("complete_delivered_orders", dt.timedelta(hours=1))]
 # The kernel's own reactions to order events (registered in galleria.jobs.tasks).
-LISTENERS = [Listener("auto_complete", "order.delivered", schedule_auto_complete)]
+LISTENERS = [Listener("auto_complete", "order.delivered", schedule_auto_complete),
+             Listener("refund_cancellation", cancellation.TOPIC,
+                      cancellation.refund_cancellation)]
 
 __all__ = ["JOBS", "LISTENERS", "SWEEPS", "auto_complete_days", "cancel_overdue_orders",
            "cancel_unpaid_order", "complete_delivered_order", "complete_delivered_orders",

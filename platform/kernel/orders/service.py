@@ -15,7 +15,7 @@ from typing import Any
 from galleria.kernel import db
 from galleria.kernel.errors import Conflict, NotFound, ValidationFailed
 from galleria.kernel.events import emit
-from galleria.kernel.fulfilment.views import shipments_of
+from galleria.kernel.fulfilment.views import shipments_of, shipped_quantities
 from galleria.kernel.inventory import service as inventory
 from galleria.kernel.orders import states
 from galleria.kernel.orders.states import IllegalTransition, check_transition
@@ -88,7 +88,8 @@ async def order_view(tenant_id: int, row: dict[str, Any], *, staff: bool) -> dic
         "cancelled_at": _time(row["cancelled_at"]),
         "lines": [{"variant_id": line["variant"], "sku": line["sku"], "name": line["name"],
                    "options": _json(line["options"]), "unit_price": line["unit_price"],
-                   "quantity": line["quantity"], "line_total": line["line_total"]}
+                   "quantity": line["quantity"], "line_total": line["line_total"],
+                   "cancelled_quantity": line["cancelled_quantity"]}
                   for line in lines],
         "adjustments": [{"source": a["source"], "code": a["code"], "label": a["label"],
                          "target": a["target"], "amount": a["amount"]} for a in adjustments],
@@ -157,29 +158,27 @@ async def transition(tenant_id: int, number: str, to: str, *, actor: str, reason
 
 
 async def _move_stock(tenant_id: int, order: dict[str, Any], to: str, actor: str) -> None:
-    """Cancelled or refunded before shipping: release the reservation; shipped: the
-    reserved units leave the shop (a partial shipment is fulfilment's to record)."""
-    if to in (states.CANCELLED, states.REFUNDED):
-        kind, move = "released", inventory.release
-    elif to == states.SHIPPED:
-        kind, move = "shipped", inventory.ship
-    else:
+    """Cancelled or refunded: release what is still reserved — each line's quantity less
+    what was shipped or cancelled line by line before. Shipping moves no stock here: each
+    parcel takes exactly its own lines out (fulfilment.service.ship), so a partial shipment
+    leaves the rest reserved."""
+    if to not in (states.CANCELLED, states.REFUNDED):
         return
-    claimed = await Order.update({Order.stock_status: kind}).where(
+    claimed = await Order.update({Order.stock_status: "released"}).where(
         (Order.tenant == tenant_id) & (Order.id == order["id"])
         & (Order.stock_status == "reserved")).returning(Order.id)
     if not claimed:
         return  # released or shipped before
-    lines = await (OrderLine.select(OrderLine.variant, OrderLine.quantity).where(
+    shipped = await shipped_quantities(tenant_id, order["id"])
+    lines = await (OrderLine.select(OrderLine.variant, OrderLine.quantity,
+                                    OrderLine.cancelled_quantity).where(
         (OrderLine.tenant == tenant_id) & (OrderLine.order == order["id"]))
         .order_by(OrderLine.variant))
     for line in lines:
-        if move is inventory.release:
-            await inventory.release(tenant_id, line["variant"], line["quantity"],
+        held = line["quantity"] - line["cancelled_quantity"] - shipped.get(line["variant"], 0)
+        if held > 0:
+            await inventory.release(tenant_id, line["variant"], held,
                                     reference=order["number"], actor=actor, reason=to)
-        else:
-            await inventory.ship(tenant_id, line["variant"], line["quantity"],
-                                 reference=order["number"], actor=actor)
 
 
 def _payload(order: dict[str, Any], to: str, reason: str,
