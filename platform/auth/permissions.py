@@ -100,6 +100,7 @@ API_RULES: dict[str, Rule] = {f"{_ADMIN}{path}": _rule(entry) for path, entry in
     "/points": "marketing",
     "/review": "orders",
     "/shipping": "fulfilment",
+    "/returns": "orders",
 }.items()}
 
 # The area of each first-party plugin's console pages and routes; other plugins' pages are

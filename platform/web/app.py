@@ -31,6 +31,7 @@ from galleria.web.api.oauth import oauth_router
 from galleria.web.api.payments import AdminPaymentsApi, CallbacksApi, ShopPaymentsApi
 from galleria.web.api.platform import PlatformApi
 from galleria.web.api.shop_orders import ShopOrdersApi
+from galleria.web.api.shop_returns import ShopReturnsApi
 from galleria.web.api.storefront import StorefrontApi
 from galleria.web.api.webhooks import WebhooksApi
 from galleria.web.api.wechat_login import wechat_api_router
@@ -89,7 +90,7 @@ def create_app(settings: Settings | None = None, *, host: PluginHost | None = No
                                          AdminOrdersApi, AdminCatalogApi, ShopPaymentsApi,
                                          AdminPaymentsApi, CallbacksApi, AccountApi,
                                          AdminFulfilmentApi, WebhooksApi,
-                                         AdminAftersalesApi])
+                                         AdminAftersalesApi, ShopReturnsApi])
     plugin_routes = [
         Router(path=f"/plugins/{name}", guards=[shop_host_only, plugin_enabled_guard(name),
                                                  staff_for_console_routes],

@@ -106,3 +106,15 @@ async def paid_order(shop, runtime, items):
         started.json()["payment_id"], "paid", order["total"], "CNY"), actor="test")
     await orders.transition(tenant_id, order["number"], "approved", actor="test")
     return tenant_id, order
+
+
+async def delivered_order(shop, runtime, items):
+    """A paid order shipped in one parcel and delivered; (tenant id, order, shipment id)."""
+    tenant_id, order = await paid_order(shop, runtime, items)
+    shipped = await shop.post(f"/api/admin/v1/orders/{order['number']}/shipments",
+                              json={"carrier": "sf", "tracking_number": "SF100"})
+    assert shipped.status_code == 201, shipped.text
+    done = await shop.post(f"/api/admin/v1/shipments/{shipped.json()['id']}/events",
+                           json={"status": "delivered", "description": "已签收"})
+    assert done.status_code == 201, done.text
+    return tenant_id, order, shipped.json()["id"]

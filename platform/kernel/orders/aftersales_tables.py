@@ -56,3 +56,15 @@ class ReturnRequest(Table, tablename="order_return"):
     history = JSON(default="[]")  # [{"status", "at", "actor", "note"}]
     created_at = Timestamptz(default=TimestamptzNow())
     updated_at = Timestamptz(default=TimestamptzNow())
+
+
+class ProductAftersales(Table, tablename="product_aftersales"):
+    """A product's after-sales terms: whether it may be returned without a quality problem
+    (fresh food may not), and its warranty. No row: returnable, no warranty."""
+
+    tenant = ForeignKey(Tenant, null=False)
+    product = Integer()  # the catalog product's id
+    returnable = Boolean(default=True)
+    warranty_months = Integer(default=0)
+    warranty_covers = Text(default="")  # what the warranty covers, as the merchant says it
+    updated_at = Timestamptz(default=TimestamptzNow())

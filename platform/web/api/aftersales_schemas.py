@@ -52,3 +52,102 @@ def lines_of(items: list[Any]) -> list[dict[str, int]]:
 
 
 __all__ = ["CancelLinesBody", "LineQuantity", "Problem", "lines_of", "problems"]
+
+
+class ReturnLine(msgspec.Struct):
+    variant_id: int
+    sku: str
+    name: str
+    unit_price: int
+    quantity: int
+    received: int = 0
+    restocked: int = 0
+
+
+class ReturnStep(msgspec.Struct, omit_defaults=True):
+    status: str
+    at: str
+    note: str = ""
+    actor: str | None = None
+
+
+class ReturnView(msgspec.Struct):
+    """A return or exchange request: `status` is requested, approved, rejected,
+    shipped_back, received, refunding, refunded or replacement_shipped."""
+
+    id: int
+    order_number: str
+    kind: str
+    status: str
+    lines: list[ReturnLine]
+    reason: str
+    note: str
+    photos: list[str]
+    return_address: str
+    reject_reason: str
+    carrier: str
+    tracking_number: str
+    refund_amount: int
+    currency: str
+    shop_pays_return_shipping: bool
+    timeline: list[ReturnStep]
+    created_at: str | None
+    updated_at: str | None
+
+
+class ReturnList(msgspec.Struct):
+    items: list[ReturnView]
+
+
+def return_view(shown: dict[str, Any]) -> ReturnView:
+    return msgspec.convert(shown, ReturnView)
+
+
+class ReturnBody(msgspec.Struct, forbid_unknown_fields=True):
+    kind: Annotated[str, msgspec.Meta(max_length=16)]
+    lines: Annotated[list[LineQuantity], msgspec.Meta(min_length=1, max_length=200)]
+    reason: Annotated[str, msgspec.Meta(max_length=32)] | None = None
+    note: Annotated[str, msgspec.Meta(max_length=2000)] | None = None
+    photos: Annotated[list[Annotated[str, msgspec.Meta(max_length=500)]],
+                      msgspec.Meta(max_length=9)] = []
+
+
+class TrackingBody(msgspec.Struct, forbid_unknown_fields=True):
+    carrier: Annotated[str, msgspec.Meta(min_length=1, max_length=32)]
+    tracking_number: Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
+
+
+class ApproveBody(msgspec.Struct, forbid_unknown_fields=True):
+    return_address: Annotated[str, msgspec.Meta(max_length=500)] | None = None
+    note: Annotated[str, msgspec.Meta(max_length=500)] = ""
+
+
+class RejectBody(msgspec.Struct, forbid_unknown_fields=True):
+    reason: Annotated[str, msgspec.Meta(min_length=1, max_length=500)]
+
+
+class ReceiveLine(msgspec.Struct, forbid_unknown_fields=True):
+    variant_id: int
+    quantity: Annotated[int, msgspec.Meta(ge=0, le=100000)]
+    restock: bool = True
+
+
+class ReceiveBody(msgspec.Struct, forbid_unknown_fields=True):
+    lines: Annotated[list[ReceiveLine], msgspec.Meta(max_length=200)] = []
+
+
+class RefundBody(msgspec.Struct, forbid_unknown_fields=True):
+    amount: Annotated[int, msgspec.Meta(ge=1)] | None = None
+
+
+class ProductTermsBody(msgspec.Struct, forbid_unknown_fields=True):
+    returnable: bool = True
+    warranty_months: Annotated[int, msgspec.Meta(ge=0, le=240)] = 0
+    warranty_covers: Annotated[str, msgspec.Meta(max_length=1000)] = ""
+
+
+class ProductTerms(msgspec.Struct):
+    product_id: int
+    returnable: bool
+    warranty_months: int
+    warranty_covers: str

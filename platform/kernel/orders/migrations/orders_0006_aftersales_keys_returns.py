@@ -15,9 +15,10 @@ INDEXES = [
     Index("order_line_cancellation", ("tenant", "refund_status", "id")),
     Index("order_return", ("tenant", "order", "id")),
     Index("order_return", ("tenant", "status", "id")),
+    Index("product_aftersales", ("tenant", "product"), unique=True),
 ]
 
-SHOP_OWNED = ["order_line_cancellation", "order_return"]
+SHOP_OWNED = ["order_line_cancellation", "order_return", "product_aftersales"]
 
 
 async def forwards():
