@@ -65,6 +65,7 @@ CONSOLE_RULES: dict[str, Rule] = {path: _rule(entry) for path, entry in {
     "/console/inventory": "catalog",
     "/console/orders": "orders",
     "/console/fulfilment": "fulfilment",
+    "/console/returns": "orders",
     "/console/plugins": (MEMBER, MANAGE),     # members see what is on; managers change it
     "/console/settings": "settings",
     "/console/sign-in-provider": "settings",  # the shop's OpenID Connect provider

@@ -46,6 +46,7 @@ from galleria.web.pages.notifications_console import notifications_console_route
 from galleria.web.pages.oauth_pages import OAUTH_PAGE_ROUTES
 from galleria.web.pages.oidc_pages import OIDC_ROUTES
 from galleria.web.pages.plugin_console import provide_console, staff_for_console_routes
+from galleria.web.pages.returns_console import returns_console_router
 from galleria.web.pages.staff_console import staff_console_router
 from galleria.web.pages.wechat_pages import wechat_router
 from galleria.web.permission_guard import enforce_permissions
@@ -103,7 +104,7 @@ def create_app(settings: Settings | None = None, *, host: PluginHost | None = No
     app = Litestar(
         route_handlers=[
             healthz, readyz, domain_verification, PlatformApi, shop_router, *PAGE_ROUTES,
-            fulfilment_console_router,
+            fulfilment_console_router, returns_console_router,
             notifications_console_router,
             staff_console_router, access_console_router,
             *OIDC_ROUTES,  # sign-in with OpenID Connect, sign out everywhere

@@ -219,6 +219,8 @@ async def _announce(tenant_id: int, row: dict[str, Any], status: str, previous: 
     order = await orders.get_order(tenant_id, row["order_number"])
     await orders.record_timeline(tenant_id, order["id"], order["status"], order["status"],
                                  actor, f"return #{row['id']}: {what}")
+    if status == REFUNDING:
+        return  # the refund's own `order.refunded` tells, and `refunded` follows at once
     await emit(tenant_id, TOPIC, {
         "number": row["order_number"], "return_id": row["id"], "kind": row["kind"],
         "status": status, "from_status": previous or None,

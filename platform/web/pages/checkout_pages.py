@@ -27,6 +27,7 @@ from galleria.kernel.customers.addresses import list_addresses
 from galleria.kernel.errors import Conflict, NotFound, ValidationFailed
 from galleria.kernel.events_tables import IdempotencyRecord
 from galleria.kernel.inventory.service import OutOfStock
+from galleria.kernel.orders.returns import windows
 from galleria.kernel.tenancy.shops import Shop
 from galleria.runtime import Runtime
 from galleria.web.i18n import N_
@@ -80,7 +81,8 @@ async def checkout_page(request: Request, shop: Shop, runtime: Runtime,
                 values=values, errors=errors, alert=alert, summary=summary,
                 pricing=summary.pricing, lines=cart.sellable,
                 methods=methods, countries=cf.countries(locale), saved=saved,
-                chosen_address=chosen_address, logo_url=logo_url(shop), q="")
+                chosen_address=chosen_address, logo_url=logo_url(shop), q="",
+                return_days=windows(shop)[0])
 
 
 @get("/checkout", name="storefront:checkout")

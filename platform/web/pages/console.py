@@ -53,6 +53,7 @@ NAV = (
     ("dashboard", "/console/", N_("Dashboard"), "home"),
     ("products", "/console/products", N_("Products"), "box"),
     ("orders", "/console/orders", N_("Orders"), "receipt"),
+    ("returns", "/console/returns", N_("After-sales"), "clipboard"),
     ("plugins", "/console/plugins", N_("Plugins"), "puzzle"),
     ("settings", "/console/settings", N_("Settings"), "settings"),
 )

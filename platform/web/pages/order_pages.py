@@ -18,7 +18,7 @@ from litestar.response import Redirect
 
 from galleria.kernel import db
 from galleria.kernel.errors import Conflict, DomainError, NotFound
-from galleria.kernel.orders import states
+from galleria.kernel.orders import returns, states
 from galleria.kernel.orders.service import find_for_guest, get_order, order_view
 from galleria.kernel.payments import gateways
 from galleria.kernel.payments import service as payments
@@ -27,6 +27,7 @@ from galleria.kernel.tenancy.shops import Shop
 from galleria.runtime import Runtime
 from galleria.web.pages.order_states import STATUS_TITLES, STATUS_TONES
 from galleria.web.pages.render import page
+from galleria.web.pages.return_views import return_context, returnable_lines
 from galleria.web.pages.shopping_session import order_token, remember_order
 from galleria.web.pages.storefront import logo_url
 from galleria.web.shoppers import current_customer
@@ -68,6 +69,8 @@ async def order_page(request: Request, shop: Shop, runtime: Runtime, number: str
         row, token = await visible_order(request, shop, number, access_token)
         order = await order_view(shop.id, row, staff=False)
         methods = _method_names(await gateways.offered(shop, runtime.host))
+        after_sales = [returns.view(r) for r in await returns.returns_of(shop.id, row["id"])]
+        can_return = bool(await returnable_lines(shop, row))
     method = methods.get(order["payment_method"])
     payable = (order["status"] == states.PENDING_PAYMENT and method is not None
                and not method["pays_on_delivery"])
@@ -76,7 +79,9 @@ async def order_page(request: Request, shop: Shop, runtime: Runtime, number: str
     return page(request, "storefront/order.html", order=order, method=method,
                 payable=payable, link=link, placed=bool(request.query_params.get("placed")),
                 status_labels=STATUS_TITLES, tone=STATUS_TONES.get(order["status"], "brand"),
-                logo_url=logo_url(shop), q="")
+                logo_url=logo_url(shop), q="", after_sales=after_sales,
+                can_return=can_return, returned=bool(request.query_params.get("returned")),
+                return_days=returns.windows(shop)[0], **return_context(shop))
 
 
 @get("/orders/{number:str}/status", name="storefront:order-status")
