@@ -33,6 +33,7 @@ from galleria.web.api.platform import PlatformApi
 from galleria.web.api.shop_orders import ShopOrdersApi
 from galleria.web.api.shop_returns import ShopReturnsApi
 from galleria.web.api.storefront import StorefrontApi
+from galleria.web.api.tickets_api import AdminTicketsApi, ShopTicketsApi
 from galleria.web.api.webhooks import WebhooksApi
 from galleria.web.api.wechat_login import wechat_api_router
 from galleria.web.context import RequestContextMiddleware, plugin_enabled_guard, shop_host_only
@@ -91,7 +92,8 @@ def create_app(settings: Settings | None = None, *, host: PluginHost | None = No
                                          AdminOrdersApi, AdminCatalogApi, ShopPaymentsApi,
                                          AdminPaymentsApi, CallbacksApi, AccountApi,
                                          AdminFulfilmentApi, WebhooksApi,
-                                         AdminAftersalesApi, ShopReturnsApi])
+                                         AdminAftersalesApi, ShopReturnsApi,
+                                         ShopTicketsApi, AdminTicketsApi])
     plugin_routes = [
         Router(path=f"/plugins/{name}", guards=[shop_host_only, plugin_enabled_guard(name),
                                                  staff_for_console_routes],

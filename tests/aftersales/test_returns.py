@@ -162,8 +162,11 @@ async def test_after_sales_tables_are_behind_row_level_security(open_shop):
     from galleria.kernel.orders.migrations.orders_0006_aftersales_keys_returns import (
         SHOP_OWNED,
     )
+    from galleria.kernel.service.migrations.service_0002_keys_and_rls_returns import (
+        SHOP_OWNED as SERVICE_TABLES,
+    )
     from galleria.kernel.tenancy.tables import Tenant
 
     forced = await Tenant.raw("SELECT relname FROM pg_class WHERE relforcerowsecurity "
                               "AND relkind = 'r'")
-    assert set(SHOP_OWNED) <= {row["relname"] for row in forced}
+    assert {*SHOP_OWNED, *SERVICE_TABLES} <= {row["relname"] for row in forced}

@@ -28,6 +28,7 @@ from galleria.kernel.orders import service as orders
 from galleria.kernel.orders.aftersales_tables import ProductAftersales, ReturnRequest
 from galleria.kernel.orders.cancellation import refund_for
 from galleria.kernel.orders.tables import OrderAdjustment, OrderLine
+from galleria.kernel.service import tickets
 from galleria.kernel.tenancy.shops import Shop
 
 KINDS = ("return", "exchange")
@@ -185,6 +186,12 @@ async def request_return(shop: Shop, order: dict[str, Any], *, kind: str, lines:
     )).returning(ReturnRequest.id)
     row = await get_return(tenant_id, inserted[0]["id"])
     await _announce(tenant_id, row, REQUESTED, "", actor, f"{kind} requested")
+    # The request opens its ticket, so the conversation about it has a place.
+    summary = ", ".join(f"{line['sku']} ×{line['quantity']}" for line in copied)
+    await tickets.open_ticket(
+        tenant_id, kind="return", subject=f"#{row['id']}", body=(note or "").strip() or summary,
+        actor=actor, customer_id=order["customer"], order_number=order["number"],
+        return_id=row["id"], contact=_json(order["contact"]) or {})
     return row
 
 

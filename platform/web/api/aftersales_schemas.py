@@ -151,3 +151,82 @@ class ProductTerms(msgspec.Struct):
     returnable: bool
     warranty_months: int
     warranty_covers: str
+
+
+class TicketMessageView(msgspec.Struct, omit_defaults=True):
+    id: int
+    author: str
+    body: str
+    attachments: list[str]
+    created_at: str | None
+    actor: str | None = None
+
+
+class TicketView(msgspec.Struct, omit_defaults=True):
+    """A ticket: `status` open, waiting (for the shopper) or resolved; `kind` question,
+    complaint, return, repair or installation."""
+
+    id: int
+    kind: str
+    status: str
+    subject: str
+    messages: list[TicketMessageView]
+    order_number: str | None = None
+    return_id: int | None = None
+    appointment_date: str | None = None
+    time_slot: str | None = None
+    address: dict[str, Any] | None = None
+    rating: int | None = None
+    rating_comment: str = ""
+    created_at: str | None = None
+    updated_at: str | None = None
+    resolved_at: str | None = None
+    customer_id: int | None = None
+    contact: dict[str, Any] | None = None
+    first_reply_at: str | None = None
+
+
+class TicketList(msgspec.Struct):
+    items: list[TicketView]
+
+
+def ticket_view(shown: dict[str, Any]) -> TicketView:
+    return msgspec.convert(shown, TicketView)
+
+
+Attachments = Annotated[list[Annotated[str, msgspec.Meta(max_length=500)]],
+                        msgspec.Meta(max_length=6)]
+
+
+class TicketBody(msgspec.Struct, forbid_unknown_fields=True):
+    subject: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+    body: Annotated[str, msgspec.Meta(min_length=1, max_length=5000)]
+    kind: Annotated[str, msgspec.Meta(max_length=16)] = "question"
+    order_number: Annotated[str, msgspec.Meta(max_length=20)] | None = None
+    attachments: Attachments = []
+
+
+class MessageBody(msgspec.Struct, forbid_unknown_fields=True):
+    body: Annotated[str, msgspec.Meta(min_length=1, max_length=5000)]
+    attachments: Attachments = []
+
+
+class ResolveBody(msgspec.Struct, forbid_unknown_fields=True):
+    note: Annotated[str, msgspec.Meta(max_length=2000)] = ""
+
+
+class RatingBody(msgspec.Struct, forbid_unknown_fields=True):
+    rating: Annotated[int, msgspec.Meta(ge=1, le=5)]
+    comment: Annotated[str, msgspec.Meta(max_length=500)] = ""
+
+
+class TicketFigures(msgspec.Struct):
+    total: int
+    open: int
+    waiting: int
+    resolved: int
+    unanswered: int
+    first_reply_minutes_avg: float | None
+    first_reply_minutes_max: float | None
+    resolve_minutes_avg: float | None
+    rating_avg: float | None
