@@ -103,6 +103,7 @@ API_RULES: dict[str, Rule] = {f"{_ADMIN}{path}": _rule(entry) for path, entry in
     "/shipping": "fulfilment",
     "/returns": "orders",
     "/tickets": "orders",
+    "/faq": "settings",
 }.items()}
 
 # The area of each first-party plugin's console pages and routes; other plugins' pages are

@@ -30,6 +30,7 @@ from galleria.web.api.admin_orders import AdminOrdersApi
 from galleria.web.api.oauth import oauth_router
 from galleria.web.api.payments import AdminPaymentsApi, CallbacksApi, ShopPaymentsApi
 from galleria.web.api.platform import PlatformApi
+from galleria.web.api.service_api import AdminFaqApi, ShopServiceApi
 from galleria.web.api.shop_orders import ShopOrdersApi
 from galleria.web.api.shop_returns import ShopReturnsApi
 from galleria.web.api.storefront import StorefrontApi
@@ -93,7 +94,8 @@ def create_app(settings: Settings | None = None, *, host: PluginHost | None = No
                                          AdminPaymentsApi, CallbacksApi, AccountApi,
                                          AdminFulfilmentApi, WebhooksApi,
                                          AdminAftersalesApi, ShopReturnsApi,
-                                         ShopTicketsApi, AdminTicketsApi])
+                                         ShopTicketsApi, AdminTicketsApi,
+                                         ShopServiceApi, AdminFaqApi])
     plugin_routes = [
         Router(path=f"/plugins/{name}", guards=[shop_host_only, plugin_enabled_guard(name),
                                                  staff_for_console_routes],

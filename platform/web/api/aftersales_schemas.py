@@ -230,3 +230,43 @@ class TicketFigures(msgspec.Struct):
     first_reply_minutes_max: float | None
     resolve_minutes_avg: float | None
     rating_avg: float | None
+
+
+class FaqView(msgspec.Struct):
+    id: int
+    question: str
+    answer: str
+    position: int
+    published: bool
+
+
+class FaqList(msgspec.Struct):
+    items: list[FaqView]
+
+
+class FaqBody(msgspec.Struct, forbid_unknown_fields=True):
+    question: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+    answer: Annotated[str, msgspec.Meta(min_length=1, max_length=5000)]
+    position: Annotated[int, msgspec.Meta(ge=0, le=10000)] = 0
+    published: bool = True
+
+
+class ServiceRequestBody(msgspec.Struct, forbid_unknown_fields=True):
+    kind: Annotated[str, msgspec.Meta(max_length=16)]
+    appointment_date: Annotated[str, msgspec.Meta(max_length=10)]
+    time_slot: Annotated[str, msgspec.Meta(max_length=16)]
+    body: Annotated[str, msgspec.Meta(max_length=5000)] = ""
+    address: dict[str, Any] | None = None
+
+
+class ServicePoint(msgspec.Struct):
+    city: str
+    name: str
+    address: str
+    phone: str
+    hours: str
+
+
+class ServicePointList(msgspec.Struct):
+    items: list[ServicePoint]
+    time_slots: list[str]
