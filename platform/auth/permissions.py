@@ -66,6 +66,8 @@ CONSOLE_RULES: dict[str, Rule] = {path: _rule(entry) for path, entry in {
     "/console/orders": "orders",
     "/console/fulfilment": "fulfilment",
     "/console/returns": "orders",
+    "/console/tickets": "orders",
+    "/console/faq": "settings",
     "/console/plugins": (MEMBER, MANAGE),     # members see what is on; managers change it
     "/console/settings": "settings",
     "/console/sign-in-provider": "settings",  # the shop's OpenID Connect provider

@@ -49,6 +49,7 @@ from galleria.web.pages.oauth_pages import OAUTH_PAGE_ROUTES
 from galleria.web.pages.oidc_pages import OIDC_ROUTES
 from galleria.web.pages.plugin_console import provide_console, staff_for_console_routes
 from galleria.web.pages.returns_console import returns_console_router
+from galleria.web.pages.service_console import service_console_router
 from galleria.web.pages.staff_console import staff_console_router
 from galleria.web.pages.wechat_pages import wechat_router
 from galleria.web.permission_guard import enforce_permissions
@@ -108,7 +109,7 @@ def create_app(settings: Settings | None = None, *, host: PluginHost | None = No
     app = Litestar(
         route_handlers=[
             healthz, readyz, domain_verification, PlatformApi, shop_router, *PAGE_ROUTES,
-            fulfilment_console_router, returns_console_router,
+            fulfilment_console_router, returns_console_router, service_console_router,
             notifications_console_router,
             staff_console_router, access_console_router,
             *OIDC_ROUTES,  # sign-in with OpenID Connect, sign out everywhere

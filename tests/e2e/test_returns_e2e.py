@@ -150,3 +150,60 @@ def test_a_shopper_returns_a_line_and_sees_the_refund(live_server, page: Page,
     finally:
         phone.close()
         api.http.close()
+
+
+def test_a_shopper_contacts_the_shop_and_rates_the_answer(live_server, page: Page,
+                                                          browser: Browser,
+                                                          screenshots: Path) -> None:
+    api = Shop(live_server, f"lotus-{uuid.uuid4().hex[:6]}")
+    number, token, product_id, _ = api.delivered_order()
+    api.call("PUT", f"/api/admin/v1/products/{product_id}/after-sales",
+             json={"returnable": True, "warranty_months": 12, "warranty_covers": "包装破损"})
+    api.call("POST", "/api/admin/v1/faq", json={"question": "多久发货？",
+                                                "answer": "付款后 48 小时内发货。"})
+    shop = live_server.shop_url(api.slug)
+    phone = browser.new_context(**PHONE)
+    try:
+        shopper = phone.new_page()
+        shopper.goto(f"{shop}/orders/{number}?access_token={token}")
+        expect(shopper.locator("[data-warranty]").first).to_contain_text("保修 12 个月")
+        shopper.locator("[data-ticket-start]").click()
+        shopper.locator("#f-ticket-body").fill("茶叶包装有破损，可以补发吗？")
+        shopper.locator("[data-ticket-form] button[type=submit]").click()
+        expect(shopper.locator("[data-ticket-status]")).to_have_text("等待商家处理")
+        shot(shopper, screenshots, "9-phone-ticket-open")
+
+        merchant = page
+        merchant.context.add_cookies([{"name": "galleria_lang", "value": "zh_CN",
+                                       "url": shop}])
+        merchant.goto(shop + "/console/tickets")
+        merchant.locator("input[name=email]").fill(f"owner@{api.slug}.example")
+        merchant.locator("input[name=password]").fill(PASSWORD)
+        merchant.locator("form button[type=submit]").click()
+        merchant.goto(shop + "/console/tickets")
+        expect(merchant.locator("[data-figure=unanswered]")).to_have_text("1")
+        merchant.locator("[data-ticket-row] a").first.click()
+        merchant.locator("[data-ticket-answer] textarea").fill("非常抱歉，今天为您补发一盒。")
+        merchant.locator("[data-ticket-answer] button").click()
+        expect(merchant.locator("[data-ticket-status]")).to_have_text("商家已回复")
+        merchant.locator("[data-ticket-resolve] button").click()
+        expect(merchant.locator("[data-ticket-status]")).to_have_text("已解决")
+        shot(merchant, screenshots, "10-desktop-ticket")
+
+        shopper.reload()
+        expect(shopper.locator("[data-thread]")).to_contain_text("今天为您补发一盒")
+        shopper.locator("[data-ticket-rating] button").click()
+        expect(shopper.locator("[data-ticket-rated]")).to_contain_text("★★★★★")
+        shot(shopper, screenshots, "11-phone-ticket-rated")
+
+        merchant.goto(shop + "/console/tickets")
+        expect(merchant.locator("[data-figure=rating]")).to_contain_text("5")
+        expect(merchant.locator("[data-figure=unanswered]")).to_have_text("0")
+        shot(merchant, screenshots, "12-desktop-tickets")
+
+        shopper.goto(f"{shop}/help")
+        expect(shopper.locator("[data-faq]")).to_contain_text("多久发货？")
+        shot(shopper, screenshots, "13-phone-help")
+    finally:
+        phone.close()
+        api.http.close()

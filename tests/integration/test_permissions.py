@@ -35,7 +35,7 @@ NOT_STAFF = ("/api/v1", "/api/platform/", "/callbacks/", "/account", "/sandbox",
              "/media", "/schema", "/healthz", "/readyz", "/.well-known/", "/lang/", "/cart",
              "/checkout", "/orders/", "/products/", "/signup", "/login", "/logout", "/go/",
              "/search", "/category", "/c/", "/p/", "/pages/", "/oauth/",
-             "/developers/")
+             "/developers/", "/help")
 
 
 class Visitor:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from galleria.kernel.catalog.tables import Product
+from galleria.kernel.catalog.tables import Product, Variant
 from galleria.kernel.errors import NotFound, ValidationFailed
 from galleria.kernel.orders.aftersales_tables import ProductAftersales
 
@@ -45,4 +45,18 @@ async def set_terms(tenant_id: int, product_id: int, *, returnable: bool,
     return await get_terms(tenant_id, product_id)
 
 
-__all__ = ["get_terms", "set_terms"]
+async def terms_of_variants(tenant_id: int, variant_ids: list[int]) -> dict[int, dict]:
+    """{variant id: its product's terms} for the variants that have terms set."""
+    if not variant_ids:
+        return {}
+    products = {row["id"]: row["product"] for row in await Variant.select(
+        Variant.id, Variant.product).where(
+        (Variant.tenant == tenant_id) & Variant.id.is_in(variant_ids))}
+    rows = {row["product"]: row for row in await ProductAftersales.select().where(
+        (ProductAftersales.tenant == tenant_id)
+        & ProductAftersales.product.is_in(list(set(products.values())) or [0]))}
+    return {variant: {key: rows[product][key] for key in DEFAULT}
+            for variant, product in products.items() if product in rows}
+
+
+__all__ = ["get_terms", "set_terms", "terms_of_variants"]

@@ -54,6 +54,8 @@ NAV = (
     ("products", "/console/products", N_("Products"), "box"),
     ("orders", "/console/orders", N_("Orders"), "receipt"),
     ("returns", "/console/returns", N_("After-sales"), "clipboard"),
+    ("tickets", "/console/tickets", N_("Customer service"), "user"),
+    ("faq", "/console/faq", N_("FAQ"), "layers"),
     ("plugins", "/console/plugins", N_("Plugins"), "puzzle"),
     ("settings", "/console/settings", N_("Settings"), "settings"),
 )

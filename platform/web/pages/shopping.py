@@ -15,13 +15,14 @@ from galleria.web.pages.checkout_pages import CHECKOUT_ROUTES
 from galleria.web.pages.order_pages import ORDER_ROUTES
 from galleria.web.pages.render import JINJA_ENV
 from galleria.web.pages.return_pages import RETURN_ROUTES
+from galleria.web.pages.service_pages import SERVICE_ROUTES
 from galleria.web.pages.shopping_session import cart_count
 
 JINJA_ENV.globals["cart_count"] = cart_count
 
 shopping_router = Router(path="/", guards=[shop_host_only],
                          route_handlers=[*CART_ROUTES, *CHECKOUT_ROUTES, *ORDER_ROUTES,
-                                         *RETURN_ROUTES],
+                                         *RETURN_ROUTES, *SERVICE_ROUTES],
                          include_in_schema=False)
 
 __all__ = ["shopping_router"]
