@@ -197,3 +197,17 @@ async def test_the_shopper_is_told_which_items_were_cancelled(open_shop, runtime
     told = [m for m in texts.sent if m.topic == "order.lines_cancelled"]
     assert [m.recipient for m in told] == ["13800138000"]
     assert "部分商品已取消" in told[0].subject and "¥28.00" in told[0].text
+
+
+async def test_contact_attempts_are_logged_on_the_order(open_shop):
+    shop = await open_shop()
+    products = await add_products(shop, ("TEA", 2800, 10))
+    order = await place(shop, [(products["TEA"], 2)])
+    path = f"/api/admin/v1/orders/{order['number']}/contact-attempts"
+    logged = await shop.post(path, json={"channel": "phone", "outcome": "no_answer",
+                                         "note": "问是否愿意等到货"})
+    assert logged.status_code == 201, logged.text
+    assert logged.json()["timeline"][-1]["reason"] == (
+        "contact: phone, no_answer: 问是否愿意等到货")
+    bad = await shop.post(path, json={"channel": "pigeon", "outcome": "no_answer"})
+    assert bad.status_code == 422

@@ -208,5 +208,30 @@ async def refund_cancellation(event: Event, host: PluginHost) -> None:
                                               & (LineCancellation.id == cancellation_id))
 
 
-__all__ = ["MoreThanUnshipped", "cancel_lines", "cancellations_of", "refund_cancellation",
+
+
+CONTACT_CHANNELS = ("phone", "sms", "wechat", "email")
+CONTACT_OUTCOMES = ("reached", "no_answer", "left_message", "waiting_reply")
+
+
+async def log_contact(tenant_id: int, number: str, *, channel: str, outcome: str,
+                      note: str = "", actor: str) -> dict[str, Any]:
+    """Record an attempt to reach the shopper (before cancelling short lines, the merchant
+    may ask whether they would wait) on the order's timeline. Returns the order row."""
+    problems = []
+    if channel not in CONTACT_CHANNELS:
+        problems.append(FieldError("channel", " / ".join(CONTACT_CHANNELS)))
+    if outcome not in CONTACT_OUTCOMES:
+        problems.append(FieldError("outcome", " / ".join(CONTACT_OUTCOMES)))
+    if problems:
+        raise ValidationFailed("Say how and with what outcome", errors=problems)
+    async with db.shop_scope(tenant_id):
+        order = await orders.get_order(tenant_id, number)
+        text = f"contact: {channel}, {outcome}" + (f": {note.strip()}" if note.strip() else "")
+        await orders.record_timeline(tenant_id, order["id"], order["status"], order["status"],
+                                     actor, text[:500])
+        return order
+
+__all__ = ["MoreThanUnshipped", "cancel_lines", "cancellations_of", "log_contact",
+           "refund_cancellation",
            "refund_for"]

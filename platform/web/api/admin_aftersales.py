@@ -12,13 +12,14 @@ from litestar.params import Parameter
 from galleria.kernel import db
 from galleria.kernel.errors import FieldError, ValidationFailed
 from galleria.kernel.orders import product_terms, return_outcomes, returns
-from galleria.kernel.orders.cancellation import cancel_lines
+from galleria.kernel.orders.cancellation import cancel_lines, log_contact
 from galleria.kernel.orders.service import order_view
 from galleria.kernel.tenancy.shops import Shop
 from galleria.runtime import Runtime
 from galleria.web.api.aftersales_schemas import (
     ApproveBody,
     CancelLinesBody,
+    ContactBody,
     ProductTerms,
     ProductTermsBody,
     ReceiveBody,
@@ -60,6 +61,19 @@ class AdminAftersalesApi(Controller):
 
         async with db.shop_scope(shop.id):
             return await idempotent(request, shop.id, work)
+
+    @post("/orders/{number:str}/contact-attempts", operation_id="logOrderContact",
+          status_code=201, responses=problems(400, 401, 403, 404, 422))
+    async def log_contact(self, request: Request, shop: Shop, actor: str, number: Number,
+                          data: ContactBody) -> Response[dict[str, Any]]:
+        """Log an attempt to reach the shopper on the order's timeline: `channel` phone,
+        sms, wechat or email; `outcome` reached, no_answer, left_message or
+        waiting_reply (e.g. while deciding whether to cancel short lines). → the order."""
+        require_scope(request, "orders:write")
+        row = await log_contact(shop.id, number, channel=data.channel, outcome=data.outcome,
+                                note=data.note, actor=actor)
+        async with db.shop_scope(shop.id):
+            return Response(await order_view(shop.id, row, staff=True), status_code=201)
 
     @get("/returns", operation_id="listReturns", responses=problems(401, 403, 422))
     async def list_returns(self, request: Request, shop: Shop, actor: str,

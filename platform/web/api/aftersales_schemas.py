@@ -270,3 +270,9 @@ class ServicePoint(msgspec.Struct):
 class ServicePointList(msgspec.Struct):
     items: list[ServicePoint]
     time_slots: list[str]
+
+
+class ContactBody(msgspec.Struct, forbid_unknown_fields=True):
+    channel: Annotated[str, msgspec.Meta(max_length=16)]
+    outcome: Annotated[str, msgspec.Meta(max_length=16)]
+    note: Annotated[str, msgspec.Meta(max_length=400)] = ""
