@@ -67,6 +67,7 @@ CONSOLE_RULES: dict[str, Rule] = {path: _rule(entry) for path, entry in {
     "/console/fulfilment": "fulfilment",
     "/console/returns": "orders",
     "/console/tickets": "orders",
+    "/console/chat": "orders",
     "/console/faq": "settings",
     "/console/plugins": (MEMBER, MANAGE),     # members see what is on; managers change it
     "/console/settings": "settings",

@@ -22,6 +22,7 @@ from galleria.kernel.orders import jobs as order_jobs
 from galleria.kernel.payments import jobs as payment_jobs
 from galleria.kernel.plugins import JobSpec, PluginHost
 from galleria.kernel.review import runner as review_runner
+from galleria.kernel.service import jobs as service_jobs
 from galleria.kernel.tenancy.plugin_state import enabled_plugins
 
 log = logging.getLogger("galleria.jobs")
@@ -29,7 +30,8 @@ KERNEL_JOBS: dict[str, JobSpec] = {spec.name: spec
                                    for spec in (*order_jobs.JOBS, *inventory_jobs.JOBS,
                                                 *payment_jobs.JOBS,
                                                 *notification_jobs.JOBS,
-                                                *fulfilment_jobs.JOBS)}
+                                                *fulfilment_jobs.JOBS,
+                                                *service_jobs.JOBS)}
 SWEEPS: list[tuple[str, float]] = [(name, every.total_seconds())
                                    for name, every in (*order_jobs.SWEEPS,
                                                        *inventory_jobs.SWEEPS,

@@ -42,6 +42,7 @@ from galleria.web.deps import provide_runtime, provide_shop
 from galleria.web.health import domain_verification, healthz, readyz
 from galleria.web.pages import JINJA_ENV, PAGE_ROUTES, STATIC_DIR
 from galleria.web.pages.access_console import access_console_router
+from galleria.web.pages.chat_pages import chat_console_router, chat_socket_router
 from galleria.web.pages.console import LoginRequired, to_login
 from galleria.web.pages.fulfilment_console import fulfilment_console_router
 from galleria.web.pages.notifications_console import notifications_console_router
@@ -110,6 +111,7 @@ def create_app(settings: Settings | None = None, *, host: PluginHost | None = No
         route_handlers=[
             healthz, readyz, domain_verification, PlatformApi, shop_router, *PAGE_ROUTES,
             fulfilment_console_router, returns_console_router, service_console_router,
+            chat_console_router, chat_socket_router,
             notifications_console_router,
             staff_console_router, access_console_router,
             *OIDC_ROUTES,  # sign-in with OpenID Connect, sign out everywhere

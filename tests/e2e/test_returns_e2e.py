@@ -207,3 +207,45 @@ def test_a_shopper_contacts_the_shop_and_rates_the_answer(live_server, page: Pag
     finally:
         phone.close()
         api.http.close()
+
+
+def test_live_chat_between_a_shopper_and_staff(live_server, page: Page, browser: Browser,
+                                               screenshots: Path) -> None:
+    api = Shop(live_server, f"lotus-{uuid.uuid4().hex[:6]}")
+    number, token, _, _ = api.delivered_order()
+    shop = live_server.shop_url(api.slug)
+    phone = browser.new_context(**PHONE)
+    try:
+        shopper = phone.new_page()
+        shopper.goto(f"{shop}/orders/{number}?access_token={token}")
+        shopper.locator("[data-chat-start]").click()
+        expect(shopper.locator("[data-chat-order]")).to_contain_text(number)
+        expect(shopper.locator("[data-chat]")).to_have_attribute("data-connected", "1")
+        shopper.locator("#f-chat-body").fill("请问可以开发票吗？")
+        shopper.locator("[data-chat-form] button").click()
+        expect(shopper.locator("[data-chat-message]")).to_have_count(1)
+
+        merchant = page
+        merchant.context.add_cookies([{"name": "galleria_lang", "value": "zh_CN",
+                                       "url": shop}])
+        merchant.goto(shop + "/console/chat")
+        merchant.locator("input[name=email]").fill(f"owner@{api.slug}.example")
+        merchant.locator("input[name=password]").fill(PASSWORD)
+        merchant.locator("form button[type=submit]").click()
+        merchant.goto(shop + "/console/chat")
+        expect(merchant.locator("[data-unread]")).to_have_text("1")
+        shot(merchant, screenshots, "14-desktop-chat-list")
+        merchant.locator("[data-chat-row] a").first.click()
+        expect(merchant.locator("[data-chat-order]")).to_contain_text(number)
+        expect(merchant.locator("[data-chat]")).to_have_attribute("data-connected", "1")
+        merchant.locator("#f-chat-body").fill("可以的，请在订单页填写发票抬头。")
+        merchant.locator("[data-chat-form] button").click()
+        expect(merchant.locator("[data-chat-message]")).to_have_count(2)
+        shot(merchant, screenshots, "15-desktop-chat")
+
+        expect(shopper.locator("[data-chat-message]")).to_have_count(2)
+        expect(shopper.locator("[data-chat-messages]")).to_contain_text("请在订单页填写发票抬头")
+        shot(shopper, screenshots, "16-phone-chat")
+    finally:
+        phone.close()
+        api.http.close()

@@ -52,4 +52,31 @@ class FaqEntry(Table, tablename="service_faq"):
     updated_at = Timestamptz(default=TimestamptzNow())
 
 
-SERVICE_TABLES = [Ticket, TicketMessage, FaqEntry]
+
+
+
+class ChatConversation(Table, tablename="service_chat"):
+    """Live chat (在线客服) between one storefront visitor and the shop's staff. Unread
+    counts per side; a ticket is opened from it when no one answers in time."""
+
+    tenant = ForeignKey(Tenant, null=False)
+    visitor = Varchar(length=40)  # a random key kept in the visitor's session
+    customer = Integer(null=True, default=None)
+    order_number = Varchar(length=20, default="")  # the order the shopper asks about
+    unread_staff = Integer(default=0)
+    unread_shopper = Integer(default=0)
+    last_shopper_at = Timestamptz(null=True, default=None)
+    last_staff_at = Timestamptz(null=True, default=None)
+    ticket = Integer(null=True, default=None)  # the ticket opened when unanswered
+    created_at = Timestamptz(default=TimestamptzNow())
+    updated_at = Timestamptz(default=TimestamptzNow())
+
+
+class ChatMessage(Table, tablename="service_chat_message"):
+    tenant = ForeignKey(Tenant, null=False)
+    conversation = ForeignKey(ChatConversation, null=False)
+    author = Varchar(length=16)  # customer | staff
+    actor = Varchar(length=120, default="")
+    body = Text(default="")
+    created_at = Timestamptz(default=TimestamptzNow())
+SERVICE_TABLES = [Ticket, TicketMessage, FaqEntry, ChatConversation, ChatMessage]

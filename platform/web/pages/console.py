@@ -55,6 +55,7 @@ NAV = (
     ("orders", "/console/orders", N_("Orders"), "receipt"),
     ("returns", "/console/returns", N_("After-sales"), "clipboard"),
     ("tickets", "/console/tickets", N_("Customer service"), "user"),
+    ("chat", "/console/chat", N_("Live chat"), "activity"),
     ("faq", "/console/faq", N_("FAQ"), "layers"),
     ("plugins", "/console/plugins", N_("Plugins"), "puzzle"),
     ("settings", "/console/settings", N_("Settings"), "settings"),

@@ -11,6 +11,7 @@ from litestar import Router
 
 from galleria.web.context import shop_host_only
 from galleria.web.pages.cart_pages import CART_ROUTES
+from galleria.web.pages.chat_pages import CHAT_ROUTES
 from galleria.web.pages.checkout_pages import CHECKOUT_ROUTES
 from galleria.web.pages.order_pages import ORDER_ROUTES
 from galleria.web.pages.render import JINJA_ENV
@@ -22,7 +23,8 @@ JINJA_ENV.globals["cart_count"] = cart_count
 
 shopping_router = Router(path="/", guards=[shop_host_only],
                          route_handlers=[*CART_ROUTES, *CHECKOUT_ROUTES, *ORDER_ROUTES,
-                                         *RETURN_ROUTES, *SERVICE_ROUTES],
+                                         *RETURN_ROUTES, *SERVICE_ROUTES,
+                                         *CHAT_ROUTES],
                          include_in_schema=False)
 
 __all__ = ["shopping_router"]
