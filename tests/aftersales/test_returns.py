@@ -165,8 +165,11 @@ async def test_after_sales_tables_are_behind_row_level_security(open_shop):
     from galleria.kernel.service.migrations.service_0002_keys_and_rls_returns import (
         SHOP_OWNED as SERVICE_TABLES,
     )
+    from galleria.kernel.service.migrations.service_0004_chat_keys_returns import (
+        SHOP_OWNED as CHAT_TABLES,
+    )
     from galleria.kernel.tenancy.tables import Tenant
 
     forced = await Tenant.raw("SELECT relname FROM pg_class WHERE relforcerowsecurity "
                               "AND relkind = 'r'")
-    assert {*SHOP_OWNED, *SERVICE_TABLES} <= {row["relname"] for row in forced}
+    assert {*SHOP_OWNED, *SERVICE_TABLES, *CHAT_TABLES} <= {row["relname"] for row in forced}
