@@ -67,6 +67,10 @@ CONSOLE_RULES: dict[str, Rule] = {path: _rule(entry) for path, entry in {
     "/console/orders": "orders",
     "/console/fulfilment": "fulfilment",
     "/console/picking": "fulfilment",         # pick lists, the picking and packing screens
+    "/console/returns": "orders",
+    "/console/tickets": "orders",
+    "/console/chat": "orders",
+    "/console/faq": "settings",
     "/console/plugins": (MEMBER, MANAGE),     # members see what is on; managers change it
     "/console/settings": "settings",
     "/console/sign-in-provider": "settings",  # the shop's OpenID Connect provider
@@ -108,6 +112,9 @@ API_RULES: dict[str, Rule] = {f"{_ADMIN}{path}": _rule(entry) for path, entry in
     "/points": "marketing",
     "/review": "orders",
     "/shipping": "fulfilment",
+    "/returns": "orders",
+    "/tickets": "orders",
+    "/faq": "settings",
 }.items()}
 
 

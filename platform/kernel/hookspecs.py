@@ -298,3 +298,18 @@ def galleria_order_cancelled(event: Event) -> None:
 def galleria_order_refunded(event: Event) -> None:
     """Money was refunded. ``event.payload``: ``number``, ``amount``, ``currency``,
     ``full`` (bool)."""
+
+
+@hookspec
+def galleria_order_lines_cancelled(event: Event) -> None:
+    """Lines of an order were cancelled before they shipped (a short pick, 缺货取消); their
+    stock is released and, for a paid order, their refund is under way. Give back what the
+    cancelled lines used: a coupon when ``all_cancelled``, points in proportion.
+
+    ``event.payload``: ``number``, ``cancellation_id``, ``lines``
+    (``[{variant_id, sku, name, unit_price, quantity}]``), ``amount`` (the refund, minor
+    units; 0 for an unpaid order), ``currency``, ``reason``, ``all_cancelled`` (bool),
+    ``customer_id`` (or None), ``coupon_code`` (or None), ``points`` (redeemed on the order).
+
+    .. versionadded:: 2 (after-sales)
+    """

@@ -20,10 +20,10 @@ what they are for: a new reaction is added here, in the kernel, never in the job
 
 from __future__ import annotations
 
+from galleria.kernel.aftersales import jobs as aftersales_jobs
 from galleria.kernel.events import Listener
 from galleria.kernel.fulfilment import jobs as fulfilment_jobs
-from galleria.kernel.fulfilment.picked import picked_lots
-from galleria.kernel.fulfilment.views import shipments_of
+from galleria.kernel.fulfilment.views import shipments_of, shipped_quantities
 from galleria.kernel.inventory import jobs as inventory_jobs
 from galleria.kernel.notifications import jobs as notification_jobs
 from galleria.kernel.orders import jobs as order_jobs
@@ -32,12 +32,14 @@ from galleria.kernel.payments import jobs as payment_jobs
 from galleria.kernel.payments.views import payments_of
 from galleria.kernel.plugins import JobSpec
 from galleria.kernel.review import runner as review_runner
+from galleria.kernel.service import jobs as service_jobs
 
 KERNEL_JOBS: dict[str, JobSpec] = {spec.name: spec
                                    for spec in (*order_jobs.JOBS, *inventory_jobs.JOBS,
                                                 *payment_jobs.JOBS,
                                                 *notification_jobs.JOBS,
-                                                *fulfilment_jobs.JOBS)}
+                                                *fulfilment_jobs.JOBS,
+                                                *service_jobs.JOBS)}
 SWEEPS: list[tuple[str, float]] = [(name, every.total_seconds())
                                    for name, every in (*order_jobs.SWEEPS,
                                                        *inventory_jobs.SWEEPS,
@@ -55,7 +57,8 @@ def _by_topic(listeners: list[Listener]) -> dict[str, list[Listener]]:
 KERNEL_LISTENERS: dict[str, list[Listener]] = _by_topic([*order_jobs.LISTENERS,
                                                           *payment_jobs.LISTENERS,
                                                           *notification_jobs.LISTENERS,
-                                                          *review_runner.LISTENERS])
+                                                          *review_runner.LISTENERS,
+                                                          *aftersales_jobs.LISTENERS])
 
 
 
@@ -70,6 +73,6 @@ async def _tracking(tenant_id: int, order_id: int) -> list[dict]:
 
 orders.STAFF_SECTIONS.update(payments=payments_of, shipments=_shipments_for_staff)
 orders.SHOPPER_SECTIONS.update(tracking=_tracking)
-orders.PICKED_LOTS.append(picked_lots)
+orders.SHIPPED_UNITS.append(shipped_quantities)
 
 __all__ = ["KERNEL_JOBS", "KERNEL_LISTENERS", "SWEEPS"]

@@ -22,6 +22,7 @@ from galleria.runtime import Runtime
 from galleria.settings import Settings
 from galleria.web.api.account import AccountApi
 from galleria.web.api.admin import AdminApi
+from galleria.web.api.admin_aftersales import AdminAftersalesApi
 from galleria.web.api.admin_catalog import AdminCatalogApi
 from galleria.web.api.admin_fulfilment import AdminFulfilmentApi
 from galleria.web.api.admin_orders import AdminOrdersApi
@@ -29,8 +30,11 @@ from galleria.web.api.admin_picking import AdminPickingApi
 from galleria.web.api.oauth import oauth_router
 from galleria.web.api.payments import AdminPaymentsApi, CallbacksApi, ShopPaymentsApi
 from galleria.web.api.platform import PlatformApi
+from galleria.web.api.service_api import AdminFaqApi, ShopServiceApi
 from galleria.web.api.shop_orders import ShopOrdersApi
+from galleria.web.api.shop_returns import ShopReturnsApi
 from galleria.web.api.storefront import StorefrontApi
+from galleria.web.api.tickets_api import AdminTicketsApi, ShopTicketsApi
 from galleria.web.api.webhooks import WebhooksApi
 from galleria.web.api.wechat_login import wechat_api_router
 from galleria.web.bad_input import GuardedRequest, InputGuardMiddleware
@@ -40,12 +44,15 @@ from galleria.web.deps import provide_runtime, provide_shop
 from galleria.web.health import domain_verification, healthz, readyz
 from galleria.web.openapi import ProblemResponses
 from galleria.web.pages import JINJA_ENV, PAGE_ROUTES, STATIC_DIR
+from galleria.web.pages.chat_pages import chat_console_router, chat_socket_router
 from galleria.web.pages.console.access import access_console_router
 from galleria.web.pages.console.fulfilment import fulfilment_console_router
 from galleria.web.pages.console.jobs import jobs_console_router
 from galleria.web.pages.console.notifications import notifications_console_router
 from galleria.web.pages.console.picking import picking_console_router
 from galleria.web.pages.console.plugin_routes import provide_console, staff_for_console_routes
+from galleria.web.pages.console.returns import returns_console_router
+from galleria.web.pages.console.service import service_console_router
 from galleria.web.pages.console.shell import LoginRequired, to_login
 from galleria.web.pages.console.staff import staff_console_router
 from galleria.web.pages.render import install_plugin_assets
@@ -96,7 +103,10 @@ def create_app(settings: Settings | None = None, *, host: PluginHost | None = No
                          route_handlers=[StorefrontApi, AdminApi, ShopOrdersApi,
                                          AdminOrdersApi, AdminCatalogApi, ShopPaymentsApi,
                                          AdminPaymentsApi, CallbacksApi, AccountApi,
-                                         AdminFulfilmentApi, AdminPickingApi, WebhooksApi])
+                                         AdminFulfilmentApi, AdminPickingApi, WebhooksApi,
+                                         AdminAftersalesApi, ShopReturnsApi,
+                                         ShopTicketsApi, AdminTicketsApi,
+                                         ShopServiceApi, AdminFaqApi])
     assets = find_assets(runtime.host)  # the plugins' templates, static files and catalogs
     install_plugin_assets(assets)
     plugin_routes = [
@@ -112,7 +122,8 @@ def create_app(settings: Settings | None = None, *, host: PluginHost | None = No
     app = Litestar(
         route_handlers=[
             healthz, readyz, domain_verification, PlatformApi, shop_router, *PAGE_ROUTES,
-            fulfilment_console_router,
+            fulfilment_console_router, returns_console_router, service_console_router,
+            chat_console_router, chat_socket_router,
             picking_console_router,
             notifications_console_router, jobs_console_router,
             staff_console_router, access_console_router,

@@ -7,6 +7,7 @@ new creating endpoint fails here until it is listed in `PREPARE` with a valid re
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from dataclasses import dataclass, field
 from typing import Any
@@ -213,6 +214,53 @@ async def _pack(ctx: Ctx) -> Call:
                                        "tracking_number": ctx.unique("SF300")}]})
 
 
+async def _delivered_order(ctx: Ctx) -> dict[str, Any]:
+    order = await ctx.fulfilling_order()
+    shop = await get_shop(ctx.shop.slug)
+    shipment = await ship(shop, ctx.runtime.host, order["number"], actor="test",
+                          carrier="顺丰速运", tracking_number=ctx.unique("SF400"))
+    signed = await ctx.shop.post(f"/api/admin/v1/shipments/{shipment['id']}/events",
+                                 json={"status": "delivered", "description": "已签收"})
+    assert signed.status_code == 201, signed.text
+    return order
+
+
+def _as_shopper(order: dict[str, Any], path: str) -> str:
+    return f"/api/v1/orders/{order['number']}/{path}?access_token={order['access_token']}"
+
+
+async def _request_return(ctx: Ctx) -> Call:
+    order = await _delivered_order(ctx)
+    return Call(_as_shopper(order, "returns"), {
+        "kind": "return", "lines": [{"variant_id": ctx.variant_id, "quantity": 1}]},
+        admin=False)
+
+
+async def _request_service(ctx: Ctx) -> Call:
+    order = await _delivered_order(ctx)
+    tomorrow = (dt.date.today() + dt.timedelta(days=2)).isoformat()
+    return Call(_as_shopper(order, "service-requests"), {
+        "kind": "installation", "appointment_date": tomorrow, "time_slot": "09:00-12:00"},
+        admin=False)
+
+
+async def _open_ticket(ctx: Ctx) -> Call:
+    order = await ctx.order()
+    return Call(f"/api/v1/tickets?access_token={order['access_token']}", {
+        "subject": "什么时候发货", "body": "请尽快发货", "order_number": order["number"]},
+        admin=False)
+
+
+async def _log_contact(ctx: Ctx) -> Call:
+    order = await ctx.order()
+    return Call(f"/api/admin/v1/orders/{order['number']}/contact-attempts",
+                {"channel": "phone", "outcome": "no_answer"})
+
+
+async def _add_faq(ctx: Ctx) -> Call:
+    return Call("/api/admin/v1/faq/", {"question": "多久发货?", "answer": "付款后 24 小时内。"})
+
+
 PREPARE = {
     "signup": _signup, "addDomain": _add_domain, "createProduct": _create_product,
     "createCart": _create_cart, "placeOrder": _place_order,
@@ -221,7 +269,9 @@ PREPARE = {
     "refundOrder": _refund, "registerCustomer": _register, "addAddress": _add_address,
     "shipOrder": _ship, "addTrackingEvent": _tracking_event, "createWebhook": _create_webhook,
     "createPickList": _create_pick_list, "recordQualityCheck": _quality_check,
-    "packAndShip": _pack,
+    "packAndShip": _pack, "requestReturn": _request_return,
+    "requestService": _request_service, "openTicket": _open_ticket,
+    "logOrderContact": _log_contact, "addFaq": _add_faq,
 }
 
 

@@ -36,8 +36,10 @@ from galleria.kernel.fulfilment.contracts import (
     TrackedShipment,
     TrackingUpdate,
 )
+from galleria.kernel.fulfilment.picked import picked_lots
 from galleria.kernel.fulfilment.tables import Shipment, TrackingEvent
 from galleria.kernel.fulfilment.views import events_of, shipment_view
+from galleria.kernel.inventory import service as inventory
 from galleria.kernel.orders import service as orders
 from galleria.kernel.orders import states
 from galleria.kernel.orders.tables import Order, OrderLine
@@ -79,7 +81,8 @@ async def _unshipped(tenant_id: int, order_id: int) -> dict[int, dict[str, Any]]
     lines = await (OrderLine.select().where(
         (OrderLine.tenant == tenant_id) & (OrderLine.order == order_id))
         .order_by(OrderLine.id))
-    by_variant = {row["variant"]: {**row, "remaining": row["quantity"]} for row in lines}
+    by_variant = {row["variant"]: {**row, "remaining": row["quantity"]
+                                   - row["cancelled_quantity"]} for row in lines}
     shipped = await Shipment.select(Shipment.lines).where(
         (Shipment.tenant == tenant_id) & (Shipment.order == order_id))
     for shipment in shipped:
@@ -215,6 +218,8 @@ async def ship(shop: Shop, host: PluginHost, number: str, *, actor: str,
             shipped_at=now)).on_conflict(action="DO NOTHING").returning(Shipment.id)
         if not inserted:
             raise Conflict(f"Order {number} was shipped meanwhile; reload and try again")
+        await _take_out_of_stock(shop.id, await orders.get_order(shop.id, number),
+                                 request.lines, unshipped, actor)
         details = {"carrier": created.carrier, "tracking_number": created.tracking_number,
                    "shipment_id": inserted[0]["id"], "method": request.method}
         if created.pickup_code:  # "ready for pickup": the code, where and when to come
@@ -231,6 +236,25 @@ async def ship(shop: Shop, host: PluginHost, number: str, *, actor: str,
                                          current["status"], actor, _shipped_reason(created))
             await emit(shop.id, "order.shipped", {"number": number, **details})
         return await get_shipment(shop.id, inserted[0]["id"], staff=True)
+
+
+async def _take_out_of_stock(tenant_id: int, order: dict[str, Any],
+                             parcel: tuple[ShipmentLine, ...],
+                             unshipped: dict[int, dict[str, Any]], actor: str) -> None:
+    """Exactly the parcel's units leave the shop (a partial shipment keeps the rest
+    reserved); once nothing is left to ship, the order's stock is `shipped`."""
+    if order["stock_status"] != "reserved":
+        return  # released already (an order refunded meanwhile ships nothing of stock)
+    lots = await picked_lots(tenant_id, order["id"])  # what the picker took, if picked
+    for line in parcel:  # from those lots first, the rest first-expiry-first-out
+        await inventory.ship(tenant_id, line.variant_id, line.quantity,
+                             reference=order["number"], actor=actor,
+                             lots=lots.get(line.variant_id))
+    taken = {line.variant_id: line.quantity for line in parcel}
+    if all(row["remaining"] - taken.get(v, 0) <= 0 for v, row in unshipped.items()):
+        await Order.update({Order.stock_status: SHIPPED}).where(
+            (Order.tenant == tenant_id) & (Order.id == order["id"])
+            & (Order.stock_status == "reserved"))
 
 
 def _shipped_reason(created: ShipmentCreated) -> str:

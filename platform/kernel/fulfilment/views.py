@@ -67,4 +67,14 @@ async def shipments_of(tenant_id: int, order_id: int, *, staff: bool) -> list[di
     return [shipment_view(row, events[row["id"]], staff=staff) for row in rows]
 
 
-__all__ = ["event_view", "events_of", "shipment_view", "shipments_of"]
+async def shipped_quantities(tenant_id: int, order_id: int) -> dict[int, int]:
+    """{variant id: units in the order's shipments}: what has left the shop so far."""
+    shipped: dict[int, int] = {}
+    for row in await Shipment.select(Shipment.lines).where(
+            (Shipment.tenant == tenant_id) & (Shipment.order == order_id)):
+        for line in _json(row["lines"]):
+            shipped[line["variant_id"]] = shipped.get(line["variant_id"], 0) + line["quantity"]
+    return shipped
+
+
+__all__ = ["event_view", "events_of", "shipment_view", "shipments_of", "shipped_quantities"]

@@ -182,6 +182,29 @@ async def receive(tenant_id: int, variant_id: int, quantity: int, *, actor: str 
     return level
 
 
+async def restock(tenant_id: int, variant_id: int, quantity: int, *, reference: str = "",
+                  actor: str = "system", reason: str = "") -> Level:
+    """Returned units go back on the shelf (a `return` ledger entry)."""
+    _positive(quantity)
+    level = await _move(tenant_id, variant_id, on_hand=quantity)
+    if level is None:
+        raise await _missing(tenant_id, variant_id)
+    await _ledger(tenant_id, level, "return", on_hand=quantity, reason=reason,
+                  reference=reference, actor=actor)
+    return level
+
+
+async def write_off(tenant_id: int, variant_id: int, quantity: int, *, reference: str = "",
+                    actor: str = "system", reason: str = "") -> Level:
+    """Returned units that cannot be sold again: recorded (`write_off`, `quantity` units in
+    the reason) without coming back into stock — they left it when they were shipped."""
+    _positive(quantity)
+    level = await get_level(tenant_id, variant_id)
+    await _ledger(tenant_id, level, "write_off", reason=f"{quantity} × {reason}",
+                  reference=reference, actor=actor)
+    return level
+
+
 async def receive_by_barcode(tenant_id: int, code: str, count: int = 1, *,
                              actor: str = "system", **lot: Any) -> tuple[int, Level]:
     """Scan a barcode `count` times: a case barcode adds its units each time.
@@ -350,4 +373,4 @@ async def near_expiry_alerts(tenant_id: int, days: int) -> int:
 
 __all__ = ["Level", "OutOfStock", "Variant", "adjust", "expiring_lots", "get_level", "ledger",
            "low_stock", "near_expiry_alerts", "receive", "receive_by_barcode", "release",
-           "reserve", "set_safety_stock", "ship"]
+           "reserve", "restock", "set_safety_stock", "ship", "write_off"]

@@ -15,7 +15,7 @@ class StockMovement(Table, tablename="stock_movement"):
     tenant = ForeignKey(Tenant, null=False)
     variant = ForeignKey(Variant, null=False)
     location = Varchar(length=32, default="default")
-    kind = Varchar(length=16)  # receive | reserve | release | ship | adjust | return
+    kind = Varchar(length=16)  # receive | reserve | release | ship | adjust | return | write_off
     on_hand_change = Integer(default=0)
     reserved_change = Integer(default=0)
     on_hand_after = Integer()

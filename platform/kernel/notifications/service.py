@@ -50,7 +50,9 @@ FOLLOW_UP_TOPIC = "notification.follow_up"
 FOLLOW_UP_DELAY = dt.timedelta(days=1)
 ORDER_MESSAGES = {"order.placed": "placed", "order.paid": "paid", "order.shipped": "shipped",
                   "order.delivered": "delivered", "order.refunded": "refunded",
-                  "order.cancelled": "cancelled", "order.delayed": "delayed"}
+                  "order.cancelled": "cancelled", "order.delayed": "delayed",
+                  "order.lines_cancelled": "lines_cancelled",
+                  "order.return_updated": "return_updated"}
 NO_FOLLOW_UP = frozenset({"refunding", "refunded"})
 
 
@@ -100,6 +102,9 @@ def message_values(shop: Shop, order: dict[str, Any], payload: dict[str, Any]) -
         "tracking_number": str(payload.get("tracking_number") or ""),
         "reason": str(payload.get("reason") or ""),
         "full": bool(payload.get("full", True)),
+        "amount_paid": type(amount) is int and amount > 0,
+        "return_id": payload.get("return_id"),
+        "return_status": str(payload.get("status") or "") if "return_id" in payload else "",
         "payment_method": order["payment_method"],
         "kind": str(payload.get("kind") or ""),  # order.delayed: which promise is broken
         **{key: str(payload.get(key) or "") for key in (

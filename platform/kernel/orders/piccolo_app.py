@@ -6,9 +6,15 @@ from pathlib import Path
 from piccolo.conf.apps import AppConfig
 
 from galleria.kernel.checkout.tables import Cart, CartLine
+from galleria.kernel.orders.aftersales_tables import (
+    LineCancellation,
+    ProductAftersales,
+    ReturnRequest,
+)
 from galleria.kernel.orders.tables import Order, OrderAdjustment, OrderLine, TimelineEntry
 
-ORDER_TABLES = [Cart, CartLine, Order, OrderLine, OrderAdjustment, TimelineEntry]
+ORDER_TABLES = [Cart, CartLine, Order, OrderLine, OrderAdjustment, TimelineEntry,
+                LineCancellation, ReturnRequest, ProductAftersales]
 
 APP_CONFIG = AppConfig(
     app_name="orders",

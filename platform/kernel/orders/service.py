@@ -88,7 +88,8 @@ async def order_view(tenant_id: int, row: dict[str, Any], *, staff: bool) -> dic
         "cancelled_at": _time(row["cancelled_at"]),
         "lines": [{"variant_id": line["variant"], "sku": line["sku"], "name": line["name"],
                    "options": _json(line["options"]), "unit_price": line["unit_price"],
-                   "quantity": line["quantity"], "line_total": line["line_total"]}
+                   "quantity": line["quantity"], "line_total": line["line_total"],
+                   "cancelled_quantity": line["cancelled_quantity"]}
                   for line in lines],
         "adjustments": [{"source": a["source"], "code": a["code"], "label": a["label"],
                          "target": a["target"], "amount": a["amount"]} for a in adjustments],
@@ -107,9 +108,10 @@ async def order_view(tenant_id: int, row: dict[str, Any], *, staff: bool) -> dic
 OrderSection = Callable[[int, int], Awaitable[Any]]
 STAFF_SECTIONS: dict[str, OrderSection] = {}
 SHOPPER_SECTIONS: dict[str, OrderSection] = {}
-# Where a shipped order's units were picked, by variant (fulfilment's pick lists):
-# `await source(tenant_id, order_id)`, registered in galleria.kernel.reactions too.
-PICKED_LOTS: list[Callable[[int, int], Awaitable[dict[int, Any]]]] = []
+# The units an order's parcels took out of stock so far, by variant (fulfilment's
+# shipments): `await source(tenant_id, order_id)`, registered in galleria.kernel.reactions
+# too. A cancelled or refunded order releases only what is still reserved.
+SHIPPED_UNITS: list[Callable[[int, int], Awaitable[dict[int, int]]]] = []
 
 
 def _entry(entry: dict[str, Any], staff: bool) -> dict[str, Any]:
@@ -159,33 +161,30 @@ async def transition(tenant_id: int, number: str, to: str, *, actor: str, reason
 
 
 async def _move_stock(tenant_id: int, order: dict[str, Any], to: str, actor: str) -> None:
-    """Cancelled or refunded before shipping: release the reservation; shipped: the
-    reserved units leave the shop (a partial shipment is fulfilment's to record)."""
-    if to in (states.CANCELLED, states.REFUNDED):
-        kind, move = "released", inventory.release
-    elif to == states.SHIPPED:
-        kind, move = "shipped", inventory.ship
-    else:
+    """Cancelled or refunded: release what is still reserved — each line's quantity less
+    what was shipped or cancelled line by line before. Shipping moves no stock here: each
+    parcel takes exactly its own lines out (fulfilment.service.ship), so a partial shipment
+    leaves the rest reserved."""
+    if to not in (states.CANCELLED, states.REFUNDED):
         return
-    claimed = await Order.update({Order.stock_status: kind}).where(
+    claimed = await Order.update({Order.stock_status: "released"}).where(
         (Order.tenant == tenant_id) & (Order.id == order["id"])
         & (Order.stock_status == "reserved")).returning(Order.id)
     if not claimed:
         return  # released or shipped before
-    lines = await (OrderLine.select(OrderLine.variant, OrderLine.quantity).where(
+    shipped: dict[int, int] = {}
+    for source in SHIPPED_UNITS:
+        for variant, units in (await source(tenant_id, order["id"])).items():
+            shipped[variant] = shipped.get(variant, 0) + units
+    lines = await (OrderLine.select(OrderLine.variant, OrderLine.quantity,
+                                    OrderLine.cancelled_quantity).where(
         (OrderLine.tenant == tenant_id) & (OrderLine.order == order["id"]))
         .order_by(OrderLine.variant))
-    lots: dict[int, Any] = {}
-    for source in PICKED_LOTS if move is inventory.ship else ():
-        lots.update(await source(tenant_id, order["id"]))
     for line in lines:
-        if move is inventory.release:
-            await inventory.release(tenant_id, line["variant"], line["quantity"],
+        held = line["quantity"] - line["cancelled_quantity"] - shipped.get(line["variant"], 0)
+        if held > 0:
+            await inventory.release(tenant_id, line["variant"], held,
                                     reference=order["number"], actor=actor, reason=to)
-        else:  # from the lots the picker took (pick lists), the rest first-expiry-first-out
-            await inventory.ship(tenant_id, line["variant"], line["quantity"],
-                                 reference=order["number"], actor=actor,
-                                 lots=lots.get(line["variant"]))
 
 
 def _payload(order: dict[str, Any], to: str, reason: str,

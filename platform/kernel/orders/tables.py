@@ -53,6 +53,8 @@ class OrderLine(Table, tablename="order_line"):
     unit_price = Integer()
     quantity = Integer()
     line_total = Integer()
+    # Units cancelled before shipping (a short pick, `cancel-lines`): released and refunded.
+    cancelled_quantity = Integer(default=0)
 
 
 class OrderAdjustment(Table, tablename="order_adjustment"):

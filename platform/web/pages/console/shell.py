@@ -54,6 +54,10 @@ NAV = (
     ("products", "/console/products", N_("Products"), "box"),
     ("orders", "/console/orders", N_("Orders"), "receipt"),
     ("picking", "/console/picking", N_("Picking"), "truck"),
+    ("returns", "/console/returns", N_("After-sales"), "clipboard"),
+    ("tickets", "/console/tickets", N_("Customer service"), "user"),
+    ("chat", "/console/chat", N_("Live chat"), "activity"),
+    ("faq", "/console/faq", N_("FAQ"), "layers"),
     ("plugins", "/console/plugins", N_("Plugins"), "puzzle"),
     ("settings", "/console/settings", N_("Settings"), "settings"),
 )

@@ -22,6 +22,7 @@ from litestar import Request, Response, get, post
 from litestar.response import Redirect
 
 from galleria.kernel import crypto, db
+from galleria.kernel.aftersales.returns import windows
 from galleria.kernel.checkout import carts
 from galleria.kernel.checkout.placement import OrderRequest, place_order
 from galleria.kernel.customers.addresses import list_addresses
@@ -86,7 +87,8 @@ async def checkout_page(request: Request, shop: Shop, runtime: Runtime,
                 values=values, errors=errors, alert=alert, summary=summary,
                 pricing=summary.pricing, lines=cart.sellable,
                 methods=methods, countries=cf.countries(locale), saved=saved,
-                chosen_address=chosen_address, logo_url=logo_url(shop), q="")
+                chosen_address=chosen_address, logo_url=logo_url(shop), q="",
+                return_days=windows(shop)[0])
 
 
 @get("/checkout", name="storefront:checkout")

@@ -17,17 +17,22 @@ from litestar import Request, Response, get
 from litestar.response import Redirect
 
 from galleria.kernel import db
+from galleria.kernel.aftersales import returns
 from galleria.kernel.errors import Conflict, DomainError, NotFound
 from galleria.kernel.orders import states
+from galleria.kernel.orders.product_terms import terms_of_variants
 from galleria.kernel.orders.service import find_for_guest, get_order, order_view
 from galleria.kernel.payments import gateways
 from galleria.kernel.payments import service as payments
 from galleria.kernel.payments.contracts import ACTION_TYPES, REDIRECT, SANDBOX_URL
+from galleria.kernel.service import tickets
 from galleria.kernel.tenancy.shops import Shop
 from galleria.runtime import Runtime
 from galleria.web.csp import STRIPE_JS, allow_sources
 from galleria.web.pages.order_states import STATUS_TITLES, STATUS_TONES
 from galleria.web.pages.render import page
+from galleria.web.pages.return_views import return_context, returnable_lines
+from galleria.web.pages.service_titles import TICKET_KINDS, TICKET_STATUS
 from galleria.web.pages.storefront.shopping_session import order_token, remember_order
 from galleria.web.pages.storefront.storefront import logo_url
 from galleria.web.shoppers import current_customer
@@ -69,6 +74,12 @@ async def order_page(request: Request, shop: Shop, runtime: Runtime, number: str
         row, token = await visible_order(request, shop, number, access_token)
         order = await order_view(shop.id, row, staff=False)
         methods = _method_names(await gateways.offered(shop, runtime.host))
+        after_sales = [returns.view(r) for r in await returns.returns_of(shop.id, row["id"])]
+        can_return = bool(await returnable_lines(shop, row))
+        order_tickets = [tickets.view(t, []) for t in await tickets.list_tickets(
+            shop.id, order_number=row["number"])]
+        warranties = await terms_of_variants(shop.id, [line["variant_id"]
+                                                       for line in order["lines"]])
     method = methods.get(order["payment_method"])
     payable = (order["status"] == states.PENDING_PAYMENT and method is not None
                and not method["pays_on_delivery"])
@@ -77,7 +88,11 @@ async def order_page(request: Request, shop: Shop, runtime: Runtime, number: str
     return page(request, "storefront/order.html", order=order, method=method,
                 payable=payable, link=link, placed=bool(request.query_params.get("placed")),
                 status_labels=STATUS_TITLES, tone=STATUS_TONES.get(order["status"], "brand"),
-                logo_url=logo_url(shop), q="")
+                logo_url=logo_url(shop), q="", after_sales=after_sales,
+                can_return=can_return, returned=bool(request.query_params.get("returned")),
+                return_days=returns.windows(shop)[0], order_tickets=order_tickets,
+                warranties=warranties, ticket_status=TICKET_STATUS,
+                ticket_kinds=TICKET_KINDS, **return_context(shop))
 
 
 @get("/orders/{number:str}/status", name="storefront:order-status")

@@ -10,16 +10,21 @@ from __future__ import annotations
 from litestar import Router
 
 from galleria.web.context import shop_host_only
+from galleria.web.pages.chat_pages import CHAT_ROUTES
 from galleria.web.pages.render import JINJA_ENV
 from galleria.web.pages.storefront.cart_pages import CART_ROUTES
 from galleria.web.pages.storefront.checkout_pages import CHECKOUT_ROUTES
 from galleria.web.pages.storefront.order_pages import ORDER_ROUTES
+from galleria.web.pages.storefront.return_pages import RETURN_ROUTES
+from galleria.web.pages.storefront.service_pages import SERVICE_ROUTES
 from galleria.web.pages.storefront.shopping_session import cart_count
 
 JINJA_ENV.globals["cart_count"] = cart_count
 
 shopping_router = Router(path="/", guards=[shop_host_only],
-                         route_handlers=[*CART_ROUTES, *CHECKOUT_ROUTES, *ORDER_ROUTES],
+                         route_handlers=[*CART_ROUTES, *CHECKOUT_ROUTES, *ORDER_ROUTES,
+                                         *RETURN_ROUTES, *SERVICE_ROUTES,
+                                         *CHAT_ROUTES],
                          include_in_schema=False)
 
 __all__ = ["shopping_router"]

@@ -8,7 +8,9 @@ from urllib.parse import urlencode
 from litestar import Request, Response, Router, get
 
 from galleria.kernel import db
+from galleria.kernel.aftersales.returns import windows
 from galleria.kernel.catalog.service import get_product, list_categories, list_products
+from galleria.kernel.orders.product_terms import get_terms
 from galleria.kernel.storage import storage
 from galleria.kernel.tenancy.shops import Shop
 from galleria.web.context import shop_host_only
@@ -65,6 +67,7 @@ async def render_product(request: Request, shop: Shop, product_id: int, *,
     """The product page; `extra` adds to its context (the add-to-cart form's error)."""
     async with db.shop_scope(shop.id):
         product = await get_product(shop.id, product_id, published_only=True)
+        terms = await get_terms(shop.id, product_id)
     variants = [v for v in product["variants"] if v["status"] == "active"]
     for variant in variants:
         variant["available"] = max(variant["available"], 0)
@@ -76,7 +79,8 @@ async def render_product(request: Request, shop: Shop, product_id: int, *,
                 picker_data=[{"id": v["id"], "sku": v["sku"], "options": v["options"] or {},
                               "price": money(v["price"], shop.currency),
                               "available": v["available"]} for v in variants],
-                logo_url=logo_url(shop), q="", **extra)
+                logo_url=logo_url(shop), q="", terms=terms, return_days=windows(shop)[0],
+                quality_days=windows(shop)[1], **extra)
 
 
 def option_groups(variants: list[dict[str, Any]]) -> list[dict[str, Any]]:
