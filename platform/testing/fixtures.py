@@ -43,6 +43,12 @@ try:
 except ImportError:  # pragma: no cover - a project without async tests
     pytest_asyncio = None
 
+def pytest_configure(config: pytest.Config) -> None:
+    # The platform's own deprecation notices (Litestar 3's style) are not the plugin's.
+    config.addinivalue_line("filterwarnings",
+                            "ignore::litestar.exceptions.LitestarDeprecationWarning")
+
+
 if pytest_asyncio is not None:
 
     @pytest.fixture(scope="session")

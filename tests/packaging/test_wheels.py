@@ -128,7 +128,7 @@ def test_installed_from_the_wheels_it_migrates_and_serves(built, tmp_path):
     galleria = venv / "bin" / "galleria"
     assert "Database is up to date." in _run(galleria, "migrate", cwd=tmp_path, env=env)
     listed = _run(galleria, "plugins", "list", cwd=tmp_path, env=env)
-    assert [line.split()[0] for line in listed.splitlines() if not line[0].isspace()] == PLUGINS
+    assert [line.split()[0] for line in listed.splitlines()] == PLUGINS
 
     port = _free_port()
     server = subprocess.Popen([str(galleria), "serve", "--port", str(port)], cwd=tmp_path,
