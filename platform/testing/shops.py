@@ -43,19 +43,13 @@ class ShopHandle:
         self.client, self.slug, self.token, self.email = client, slug, token, email
         self.password = PASSWORD
         self.host = f"{slug}.{domain}"
-        self._shop = shop
-
-    @property
-    def id(self) -> int:
-        """The shop's tenant id."""
-        if self._shop is None:
-            raise RuntimeError("this handle was made without its Shop: use `await handle.shop()`")
-        return self._shop.id
+        self.id: int | None = shop.id if shop else None  # the shop's tenant id
 
     async def shop(self) -> Shop:
         """The kernel's `Shop` (name, currency, time zone, ...), read afresh."""
-        self._shop = await find_shop(self.slug)
-        return self._shop
+        shop = await find_shop(self.slug)
+        self.id = shop.id
+        return shop
 
     def headers(self, admin: bool = True, **extra: str) -> dict[str, str]:
         headers = {"host": self.host, **extra}
