@@ -41,10 +41,10 @@ def plugin_venv(where: Path) -> Path:
     return python
 
 
-def install(python: Path, project: Path) -> None:
-    """`pip install -e project`, as the plugin's README says (dependencies already there)."""
+def install(python: Path, project: Path, editable: bool = True) -> None:
+    """`pip install [-e] project`, as the plugin's README says (dependencies already there)."""
     done = run(python, "-m", "pip", "install", "-q", "--no-deps", "--no-build-isolation",
-               "-e", project)
+               *(["-e"] if editable else []), project)
     assert done.returncode == 0, done.stdout + done.stderr
 
 
