@@ -210,6 +210,8 @@ def plugins_list(hooks: bool) -> None:
             implemented = sorted(impl.name for impl in
                                  host.pm.get_hookcallers(host.pm.get_plugin(name)))
             click.echo(f"{'':<20} hooks: {', '.join(implemented)}")
+    for name, reason in sorted(host.disabled.items()):
+        click.echo(f"{name:<20} DISABLED: {reason}")
 
 
 @main.group()
