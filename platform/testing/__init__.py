@@ -6,8 +6,8 @@ than this module and `galleria.kernel`.
 - Shops and people: `open_shop`, `ShopHandle`, `find_shop`, `unique_slug`, `Shopper`,
   `Browser`, `console_browser`, the test `ADDRESS` and `CONTACT`.
 - Contract suites, one per extension point: `check_payment_gateway` (with a
-  `GatewayDriver`), `check_shipping_method`, `check_price_adjuster`, `check_review_rule`,
-  `check_notification_channel`.
+  `GatewayDriver`), `check_shipping_method`, `check_carrier`, `check_price_adjuster`,
+  `check_review_rule`, `check_notification_channel`.
 - pytest fixtures (`settings`, `plugin_host`, `app`, `client`, `runtime`, `open_shop`,
   `shopper`, `console`) come from `galleria.testing.fixtures`, a pytest plugin that pytest
   loads by itself; `on_postgres()` tells which database the run uses.
@@ -19,6 +19,7 @@ than this module and `galleria.kernel`.
 
 from galleria.testing.browsers import Browser, console_browser
 from galleria.testing.contracts import (
+    check_carrier,
     check_notification_channel,
     check_price_adjuster,
     check_review_rule,
@@ -26,6 +27,7 @@ from galleria.testing.contracts import (
     notification,
     pricing_context,
     review_context,
+    shipment_request,
 )
 from galleria.testing.database import on_postgres
 from galleria.testing.gateways import GatewayDriver, check_payment_gateway
@@ -42,6 +44,7 @@ __all__ = [
     "GatewayDriver",
     "ShopHandle",
     "Shopper",
+    "check_carrier",
     "check_notification_channel",
     "check_payment_gateway",
     "check_price_adjuster",
@@ -59,5 +62,6 @@ __all__ = [
     "review_context",
     "run_outbox",
     "serve_asgi",
+    "shipment_request",
     "unique_slug",
 ]

@@ -25,9 +25,15 @@ from galleria.kernel import (
     PricingContext,
     Quote,
     ReviewContext,
+    ShipmentCreated,
+    ShipmentLine,
+    ShipmentRequest,
     Shop,
+    TrackedShipment,
+    TrackingUpdate,
     Verdict,
 )
+from galleria.kernel.fulfilment.contracts import TRACKING_STATUSES
 
 CODE = re.compile(r"^[a-z][a-z0-9_.:-]{0,63}$")
 ADDRESS = Address(name="李雷", phone="13800138000", country="CN", province="浙江省",
@@ -86,6 +92,59 @@ async def check_shipping_method(method: Any, shop: Shop,
     _require(answers[1] == answers[2],
              f"shipping method {code}: the same question gets the same quote")
     return answers[1]
+
+
+def shipment_request(shop: Shop, method: str, carrier: str = "",
+                     reference: str = "T0001_S1", **fields: Any) -> ShipmentRequest:
+    """A `ShipmentRequest` for one parcel of the test order (override any field by keyword)."""
+    values: dict[str, Any] = {
+        "shop": shop, "reference": reference, "order_number": reference.split("_")[0],
+        "method": method, "carrier": carrier, "address": ADDRESS,
+        "contact": {"name": ADDRESS.name, "phone": ADDRESS.phone},
+        "lines": tuple(ShipmentLine(variant_id=line.variant_id, sku=line.sku, name=line.name,
+                                    quantity=line.quantity, weight_grams=line.weight_grams)
+                       for line in LINES)}
+    return ShipmentRequest(**{**values, **fields})
+
+
+async def check_carrier(method: Any, request: ShipmentRequest, *,
+                        same_on_retry: bool = False
+                        ) -> tuple[ShipmentCreated, list[TrackingUpdate] | None]:
+    """A method that books parcels (`create_shipment`) answers a `ShipmentCreated` with the
+    carrier's code and a waybill number or a pickup code (`label` JSON-able); with
+    `same_on_retry`, a retry of the same `reference` gets the first waybill (carriers that
+    deduplicate, as SF Express does). A method that `track`s answers `TrackingUpdate`s with
+    a normalised status and an aware time. Returns (the shipment, its updates or None)."""
+    code = _names_itself(method, "carrier")
+    _require(callable(getattr(method, "create_shipment", None)),
+             f"carrier {code}: has create_shipment(shop, request)")
+    created = await method.create_shipment(request.shop, request)
+    _require(isinstance(created, ShipmentCreated),
+             f"carrier {code}: create_shipment answers a ShipmentCreated, not {created!r}")
+    _require(bool(created.carrier), f"carrier {code}: the shipment names its carrier")
+    _require(bool(created.tracking_number or created.pickup_code),
+             f"carrier {code}: the shipment has a waybill number or a pickup code")
+    try:
+        json.dumps(created.label)
+    except (TypeError, ValueError):
+        raise AssertionError(f"carrier {code}: the label is JSON-able") from None
+    if same_on_retry:
+        again = await method.create_shipment(request.shop, request)
+        _require(again.tracking_number == created.tracking_number,
+                 f"carrier {code}: a retry of {request.reference} gets the first waybill")
+    if not callable(getattr(method, "track", None)) or not created.tracking_number:
+        return created, None
+    updates = await method.track(request.shop, TrackedShipment(
+        created.carrier, created.tracking_number, request.contact.get("phone", "")))
+    _require(isinstance(updates, list) and all(isinstance(u, TrackingUpdate) for u in updates),
+             f"carrier {code}: track answers a list of TrackingUpdate")
+    for update in updates:
+        _require(update.status in TRACKING_STATUSES,
+                 f"carrier {code}: a status is one of {', '.join(TRACKING_STATUSES)}, "
+                 f"not {update.status!r}")
+        _require(update.occurred_at.tzinfo is not None,
+                 f"carrier {code}: a scan's time is timezone-aware")
+    return created, updates
 
 
 # -- price adjusters -------------------------------------------------------------------------
