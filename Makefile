@@ -3,12 +3,13 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test test-sqlite test-postgres install services lint bench
+.PHONY: demo test test-sqlite test-postgres install services lint bench lock wheels
 
-$(BIN)/galleria: pyproject.toml
+# The platform and every first-party plugin (each its own distribution under plugins/<name>/).
+$(BIN)/galleria: pyproject.toml requirements-dev.txt $(wildcard plugins/*/pyproject.toml)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[test]'
+	$(BIN)/pip install -q -r requirements-dev.txt
 	@touch $(BIN)/galleria
 
 install: $(BIN)/galleria
@@ -37,3 +38,18 @@ lint: install
 
 bench: install
 	$(BIN)/python bench/run.py
+
+# requirements.lock pins every third-party distribution of the platform and its first-party
+# plugins, with hashes (the Dockerfile installs from it). Run after changing a dependency.
+PLUGIN_DISTS := $(patsubst plugins/%/pyproject.toml,galleria-plugin-%,$(wildcard plugins/*/pyproject.toml))
+lock: install
+	$(BIN)/pip install -q uv
+	$(BIN)/uv pip compile requirements.in --generate-hashes --python-version 3.11 --quiet \
+	  --no-emit-package galleria $(foreach d,$(subst _,-,$(PLUGIN_DISTS)),--no-emit-package $(d)) \
+	  -o requirements.lock
+
+# The wheels of the platform and of every first-party plugin, built from their sdists, in dist/.
+wheels: install
+	rm -rf dist
+	$(BIN)/python -m build --no-isolation --outdir dist .
+	for p in plugins/*/; do $(BIN)/python -m build --no-isolation --outdir dist $$p || exit 1; done

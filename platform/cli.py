@@ -199,14 +199,40 @@ def plugins() -> None:
 
 
 @plugins.command("list")
-def plugins_list() -> None:
-    """List installed plugins and the hooks each implements."""
+@click.option("--hooks", is_flag=True, help="Also list the hooks each plugin implements.")
+def plugins_list(hooks: bool) -> None:
+    """List installed plugins (name, version, title) and, with --hooks, their hooks."""
     host = _host()
     for name in host.names():
         info = host.info(name)
-        hooks = sorted(impl.name for impl in host.pm.get_hookcallers(host.pm.get_plugin(name)))
-        click.echo(f"{name:<20} {info.title}")
-        click.echo(f"{'':<20} hooks: {', '.join(hooks)}")
+        click.echo(f"{name:<20} {info.version:<10} {info.title}")
+        if hooks:
+            implemented = sorted(impl.name for impl in
+                                 host.pm.get_hookcallers(host.pm.get_plugin(name)))
+            click.echo(f"{'':<20} hooks: {', '.join(implemented)}")
+    for name, reason in sorted(host.disabled.items()):
+        click.echo(f"{name:<20} DISABLED: {reason}")
+
+
+@main.group()
+def plugin() -> None:
+    """Write a plugin of your own."""
+
+
+@plugin.command("new")
+@click.argument("name")
+@click.option("--directory", type=click.Path(file_okay=False, path_type=Path), default=".",
+              show_default=True, help="Where to make the plugin's folder.")
+def plugin_new(name: str, directory: Path) -> None:
+    """Scaffold plugin NAME as a distribution of its own, in DIRECTORY/galleria-NAME."""
+    from galleria.scaffold import ScaffoldError, new_plugin
+
+    try:
+        made = new_plugin(name, directory)
+    except ScaffoldError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Made {made}. Next: pip install -e '{made}[test]' && galleria migrate"
+               f" && pytest {made}")
 
 
 async def _open_runtime():

@@ -76,7 +76,7 @@ def galleria_actors() -> list[JobSpec]:
     """Contribute background jobs.
 
     Called at start-up of the app and of each worker. A job runs when an outbox row
-    ``job.<name>`` written by ``galleria.jobs.tasks.enqueue`` (optionally delayed) comes due;
+    ``job.<name>`` written by ``galleria.kernel.enqueue`` (optionally delayed) comes due;
     a failing job is retried with backoff. Jobs receive the JSON-able keyword arguments they
     were enqueued with and must be idempotent.
 

@@ -21,6 +21,7 @@ from typing import Any, TypeVar
 import pluggy
 
 from galleria.kernel import hookspecs
+from galleria.kernel.plugin_loading import load_plugin
 
 log = logging.getLogger("galleria.plugins")
 ENTRY_POINT_GROUP = "galleria.plugins"
@@ -113,6 +114,8 @@ class PluginHost:
     trace: bool = False
     pm: pluggy.PluginManager = field(init=False)
     _callers: dict[tuple[str, frozenset[str]], Any] = field(default_factory=dict, init=False)
+    # Installed plugins left out, with the reason (kernel/plugin_loading.py).
+    disabled: dict[str, str] = field(default_factory=dict, init=False)
 
     def __post_init__(self) -> None:
         self.pm = pluggy.PluginManager("galleria")
@@ -123,12 +126,19 @@ class PluginHost:
 
     # -- registration ---------------------------------------------------------------------
     def load_entry_points(self) -> list[str]:
-        """Register every installed plugin; returns their names."""
+        """Register every installed plugin; returns their names. A plugin that does not
+        support this Galleria, fails to import or misspells a hook is disabled instead:
+        kept in `disabled` with the reason, and logged."""
         names = []
         for ep in entry_points(group=ENTRY_POINT_GROUP):
-            if self.pm.get_plugin(ep.name) is None:
-                self.register(ep.load(), ep.name)
-            names.append(ep.name)
+            if self.pm.get_plugin(ep.name) is None and ep.name not in self.disabled:
+                problem = load_plugin(self.pm, ep)
+                self._callers.clear()
+                if problem:
+                    self.disabled[ep.name] = problem
+                    log.error("plugin %s is disabled: %s", ep.name, problem)
+            if ep.name not in self.disabled:
+                names.append(ep.name)
         return names
 
     def register(self, plugin: object, name: str) -> None:

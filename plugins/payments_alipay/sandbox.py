@@ -22,7 +22,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from galleria_plugins.payments_alipay import signing
-from galleria_plugins.payments_alipay.simulator import AlipaySimulator
+from galleria_plugins.payments_alipay.testing.simulator import AlipaySimulator
 
 NAME = "alipay"
 APP_ID = "2021000000000000"  # the demo shops' sandbox app

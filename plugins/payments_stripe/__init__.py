@@ -49,7 +49,7 @@ def galleria_payment_gateways(shop: Shop) -> list[StripeGateway]:
 
 @hookimpl
 def galleria_sandbox_apps() -> list[tuple[Any, ...]]:
-    from galleria_plugins.payments_stripe.simulator import StripeSimulator
+    from galleria_plugins.payments_stripe.testing import StripeSimulator
 
     simulator = StripeSimulator({SANDBOX_SECRET_KEY: SANDBOX_WEBHOOK_SECRET})
     return [("stripe", simulator, {

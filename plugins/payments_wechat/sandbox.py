@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from galleria_plugins.payments_wechat import signing
-from galleria_plugins.payments_wechat.simulator import WeChatPaySimulator
+from galleria_plugins.payments_wechat.testing.simulator import WeChatPaySimulator
 
 MCHID = "1900000109"
 APPID = "wxd678efh567hg6787"

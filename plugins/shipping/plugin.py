@@ -198,8 +198,8 @@ def galleria_sandbox_apps() -> list[tuple[Any, ...]]:
     them in its settings: SF partner `GALLERIA_SANDBOX`, check word `sandbox-check-word`,
     address `{demo}/sandbox/sf`; Kuaidi100 customer `GALLERIA_SANDBOX`, key `sandbox-key`,
     address `{demo}/sandbox/kuaidi100`. `POST /_scan` on either moves a parcel along."""
-    from galleria_plugins.shipping.simulators.kuaidi100 import Kuaidi100Simulator
-    from galleria_plugins.shipping.simulators.sf import SfSimulator
+    from galleria_plugins.shipping.testing.kuaidi100 import Kuaidi100Simulator
+    from galleria_plugins.shipping.testing.sf import SfSimulator
 
     customer, key = SANDBOX_KUAIDI100
     [(partner, check_word)] = SANDBOX_SF.items()

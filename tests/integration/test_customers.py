@@ -4,9 +4,7 @@ apart (on PostgreSQL, row-level security is the second wall)."""
 
 from __future__ import annotations
 
-import itertools
 import json
-import random
 import time
 import uuid
 
@@ -14,6 +12,7 @@ import httpx
 import pytest
 
 from conftest import on_postgres
+from galleria import testing
 from galleria.kernel import db, hookimpl
 from galleria.kernel.customers.tables import Customer, CustomerToken
 from galleria.kernel.events_tables import OutboxEvent
@@ -24,31 +23,12 @@ PASSWORD = "Plum-blossom-8"
 ADDRESS = {"name": "李雷", "phone": "138 0013 8000", "country": "cn", "province": "浙江省",
            "city": "杭州市", "district": "西湖区", "line1": "龙井路 1 号"}
 # Rate limits live in Redis across test runs (GALLERIA_TEST_REDIS=1): every run uses fresh
-# client addresses and logins.
-_ips = itertools.count(random.randrange(60_000))
+# logins (and the test kit's Shopper fresh client addresses).
 RUN = uuid.uuid4().hex[:8]
 
 
-class Shopper:
-    """An API client of one shop from its own IP (rate limits are per IP)."""
-
-    def __init__(self, app, shop) -> None:
-        n = next(_ips)
-        self.shop = shop
-        self.token: str | None = None
-        self.http = httpx.AsyncClient(
-            transport=httpx.ASGITransport(
-                app=app, client=(f"10.{n // 62_500 % 250}.{n // 250 % 250}.{n % 250}", 5000)),
-            base_url="http://127.0.0.1", headers={"host": shop.host})
-
-    def _headers(self, extra=None):
-        headers = dict(extra or {})
-        if self.token:
-            headers["authorization"] = f"Bearer {self.token}"
-        return headers
-
-    async def call(self, method: str, path: str, json=None, headers=None) -> httpx.Response:
-        return await self.http.request(method, path, json=json, headers=self._headers(headers))
+class Shopper(testing.Shopper):
+    """The test kit's shopper, answering with the responses (the tests check refusals)."""
 
     async def register(self, **body) -> httpx.Response:
         answer = await self.call("POST", "/api/v1/account/register",

@@ -19,7 +19,7 @@ from galleria.kernel import db
 from galleria.kernel.access.tables import CustomerIdentity, ShopSignInProvider, StaffIdentity
 from galleria.kernel.customers.tables import Customer
 from galleria.kernel.tenancy.tables import Tenant
-from galleria.testing_oidc import OidcProviderSimulator, SimUser
+from galleria.testing.oidc import OidcProviderSimulator, SimUser
 
 CSRF_RE = re.compile(r'name="_csrf_token" value="([^"]+)"')
 PASSWORD = "Correct-Horse-9"

@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 import time
 from pathlib import Path
-from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
@@ -23,40 +22,19 @@ from galleria.kernel.tenancy.audit import recent
 from galleria.kernel.tenancy.plugin_state import plugin_settings, plugin_states
 from galleria.kernel.tenancy.shops import get_shop
 from galleria.kernel.tenancy.tables import Membership, Tenant
+from galleria.testing import Browser
 from galleria.web import i18n
 from galleria.web.pages.render import render_error
 from galleria.web.pages.signin.sessions import issue_ticket, read_ticket
 
 PASSWORD = "Correct-Horse-9"
-CSRF_RE = re.compile(r'name="_csrf_token" value="([^"]+)"')
 
 
-class Visitor:
-    """A browser on one host."""
+class Visitor(Browser):
+    """A browser on one host, in English unless told otherwise."""
 
     def __init__(self, app, host: str, language: str = "en-US,en;q=0.9") -> None:
-        self.host = host
-        self.http = httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=app), base_url=f"http://{host}",
-            headers={"accept": "text/html,application/xhtml+xml", "accept-language": language},
-        )
-
-    async def get(self, path: str, **kwargs) -> httpx.Response:
-        return await self.http.get(path, **kwargs)
-
-    async def csrf(self, path: str) -> str:
-        page = await self.get(path)
-        assert page.status_code == 200, page.text
-        match = CSRF_RE.search(page.text)
-        assert match, "the form has no CSRF field"
-        return match.group(1)
-
-    async def submit(self, form_path: str, action: str, data: dict[str, Any]) -> httpx.Response:
-        token = await self.csrf(form_path)
-        return await self.http.post(action, data={"_csrf_token": token, **data})
-
-    async def close(self) -> None:
-        await self.http.aclose()
+        super().__init__(app, host, language)
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ from galleria.auth.oidc import flag_shop
 from galleria.kernel import db
 from galleria.kernel.access.tables import CustomerIdentity, ShopSignInProvider
 from galleria.kernel.tenancy.tables import Tenant
-from galleria.testing_wechat import WeChatSimulator, WeChatSimUser
+from galleria.testing.wechat import WeChatSimulator, WeChatSimUser
 
 CSRF_RE = re.compile(r'name="_csrf_token" value="([^"]+)"')
 MINI = "/api/v1/account/wechat/mini-program"

@@ -71,3 +71,36 @@ def _test_functions() -> set[str]:
 def test_plugin_hooks_have_tests(name):
     expected = "test_hook_" + name.removeprefix("galleria_")
     assert expected in _test_functions(), f"no {expected} under tests/"
+
+
+# -- pluginpkg: the test kit's reference and its own rule ------------------------------------
+def _section(title: str) -> str:
+    text = DOCS.read_text(encoding="utf-8")
+    start = text.index(f"\n## {title}\n")
+    following = text.find("\n## ", start + 1)
+    return text[start:following if following != -1 else len(text)]
+
+
+@pytest.mark.parametrize("name", __import__("galleria.testing").testing.__all__)
+def test_every_galleria_testing_export_is_documented(name):
+    assert re.search(rf"`(await )?{name}\b", _section("Testing plugins")), (
+        f"docs/plugins.md, Testing plugins, does not document galleria.testing.{name}")
+
+
+def test_the_testing_examples_import_only_the_public_api():
+    blocks = re.findall(r"```python\n(.*?)```", _section("Testing plugins"), re.DOTALL)
+    assert blocks
+    for block in blocks:
+        for node in ast.walk(ast.parse(block)):
+            if isinstance(node, ast.ImportFrom) and node.module.startswith("galleria"):
+                assert node.module in ("galleria.kernel", "galleria.testing"), node.module
+
+
+def test_the_price_adjuster_contract_names_every_pricing_context_field():
+    from dataclasses import fields
+
+    from galleria.kernel import PricingContext
+
+    section = DOCS.read_text(encoding="utf-8")
+    for field in fields(PricingContext):
+        assert f"`{field.name}`" in section, field.name

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import importlib.util
 import os
 import re
 import tomllib
@@ -130,9 +131,21 @@ _KINDS = {bool: "bool", int: "int", float: "float", str: "str", list: "array", d
 
 
 def default_root() -> Path:
-    """`$GALLERIA_TENANTS_DIR` if set, else the repository's `tenants/` folder."""
+    """`$GALLERIA_TENANTS_DIR` if set, else the shipped `galleria.tenants` data package.
+
+    That package is the repository's `tenants/` folder (setup.py maps it), so an editable
+    install reads the folder itself and a wheel install the copy the wheel carries.
+    """
     configured = os.environ.get("GALLERIA_TENANTS_DIR")
-    return Path(configured) if configured else Path(__file__).resolve().parents[3] / "tenants"
+    if configured:
+        return Path(configured)
+    # A namespace package: its real folder is the one search location that is a directory
+    # (an editable install adds a path-hook entry next to it).
+    spec = importlib.util.find_spec("galleria.tenants")
+    folders = [Path(p) for p in (spec.submodule_search_locations or []) if Path(p).is_dir()]
+    if not folders:
+        raise RuntimeError("the galleria.tenants data package is not installed")
+    return folders[0]
 
 
 def _parse(path: Path, kind: type) -> Any:

@@ -25,7 +25,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from galleria.kernel.tenancy.shops import get_shop
 from galleria.kernel.tenancy.tables import Tenant
 from galleria.testing import enable_plugin
-from galleria_plugins.payments_alipay.simulator import AlipaySimulator
+from galleria_plugins.payments_alipay.testing.simulator import AlipaySimulator
 
 PLUGIN, CODE = "payments_alipay", "alipay"
 CALLBACK = f"/callbacks/{PLUGIN}/{CODE}"

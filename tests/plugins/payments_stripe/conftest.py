@@ -16,7 +16,7 @@ import uvicorn
 
 from galleria.kernel.tenancy.tables import Tenant
 from galleria.testing import enable_plugin
-from galleria_plugins.payments_stripe.simulator import StripeSimulator
+from galleria_plugins.payments_stripe.testing import StripeSimulator
 
 from .stripe_helpers import account
 

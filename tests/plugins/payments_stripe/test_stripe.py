@@ -11,7 +11,7 @@ import stripe
 from galleria.kernel import db
 from galleria.kernel.payments.tables import Payment
 from galleria.testing import check_payment_gateway
-from galleria_plugins.payments_stripe.simulator import sign
+from galleria_plugins.payments_stripe.testing import sign
 
 from .stripe_helpers import account
 

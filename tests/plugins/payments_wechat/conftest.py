@@ -25,7 +25,7 @@ from galleria.kernel.tenancy.shops import get_shop
 from galleria.testing import enable_plugin
 from galleria_plugins.payments_wechat import signing
 from galleria_plugins.payments_wechat.gateway import WeChatPayGateway
-from galleria_plugins.payments_wechat.simulator import WeChatPaySimulator
+from galleria_plugins.payments_wechat.testing.simulator import WeChatPaySimulator
 
 PLUGIN = "payments_wechat"
 APIV3_KEY = "0123456789abcdefGHIJKLMNOPQRSTuv"  # 32 bytes

@@ -6,7 +6,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from galleria.testing import check_payment_gateway
-from galleria_plugins.payments_wechat.simulator import WeChatPaySimulator
+from galleria_plugins.payments_wechat.testing.simulator import WeChatPaySimulator
 
 from .conftest import APIV3_KEY, merchant_settings
 

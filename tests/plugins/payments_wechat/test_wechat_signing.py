@@ -10,7 +10,7 @@ from wechatpayv3 import WeChatPay, WeChatPayType
 from wechatpayv3 import utils as sdk
 
 from galleria_plugins.payments_wechat import signing
-from galleria_plugins.payments_wechat.simulator import Refusal, WeChatPaySimulator
+from galleria_plugins.payments_wechat.testing.simulator import Refusal, WeChatPaySimulator
 
 APIV3 = "0123456789abcdefGHIJKLMNOPQRSTuv"
 

@@ -15,8 +15,8 @@ from galleria.kernel.fulfilment.contracts import ShipmentLine, ShipmentRequest
 from galleria_plugins.shipping.carriers import kuaidi100
 from galleria_plugins.shipping.carriers.kuaidi100 import Kuaidi100, PushRejected, verify_push
 from galleria_plugins.shipping.carriers.sf import SfExpress, msg_digest
-from galleria_plugins.shipping.simulators.kuaidi100 import Kuaidi100Simulator
-from galleria_plugins.shipping.simulators.sf import SfSimulator
+from galleria_plugins.shipping.testing.kuaidi100 import Kuaidi100Simulator
+from galleria_plugins.shipping.testing.sf import SfSimulator
 
 ADDRESS = Address(name="李雷", phone="13800138000", country="CN", province="浙江省",
                   city="杭州市", line1="文三路 90 号", district="西湖区")

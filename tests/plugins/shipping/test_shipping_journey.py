@@ -8,8 +8,8 @@ import json
 from shipping_helpers import add_products, approve, enable_shipping, place, serving, tenant_of
 
 from galleria.testing import run_outbox
-from galleria_plugins.shipping.simulators.kuaidi100 import Kuaidi100Simulator
-from galleria_plugins.shipping.simulators.sf import SfSimulator
+from galleria_plugins.shipping.testing.kuaidi100 import Kuaidi100Simulator
+from galleria_plugins.shipping.testing.sf import SfSimulator
 
 
 async def test_an_order_from_checkout_to_delivered_through_sf_express(open_shop):

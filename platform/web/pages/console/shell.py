@@ -316,7 +316,8 @@ class ConsolePages(Controller):
             })
         return await console_page(request, runtime, "console/plugins.html", "plugins",
                                   status_code=status_code, plugins=cards,
-                                  can_manage=staff_of(request)["role"] in MANAGERS)
+                                  can_manage=staff_of(request)["role"] in MANAGERS,
+                                  disabled_plugins=sorted(runtime.host.disabled))
 
     @get("/p/{slug:str}", name="console:plugin-page")
     async def plugin_page(self, request: Request, shop: Shop, runtime: Runtime,

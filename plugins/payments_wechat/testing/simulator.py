@@ -29,8 +29,8 @@ import httpx
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from galleria_plugins.payments_wechat import signing
-from galleria_plugins.payments_wechat.simulator_http import build_app
-from galleria_plugins.payments_wechat.simulator_records import (
+from galleria_plugins.payments_wechat.testing.simulator_http import build_app
+from galleria_plugins.payments_wechat.testing.simulator_records import (
     Delivery,
     Merchant,
     Refund,

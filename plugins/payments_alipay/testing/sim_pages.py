@@ -8,7 +8,13 @@ from html import escape
 from litestar import Response
 
 from galleria_plugins.payments_alipay import signing
-from galleria_plugins.payments_alipay.sim_trades import CLOSED, FINISHED, SUCCESS, WAIT, Trade
+from galleria_plugins.payments_alipay.testing.sim_trades import (
+    CLOSED,
+    FINISHED,
+    SUCCESS,
+    WAIT,
+    Trade,
+)
 
 _STYLE = """
 body{font-family:system-ui,-apple-system,"PingFang SC","Microsoft YaHei",sans-serif;

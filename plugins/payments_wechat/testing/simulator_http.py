@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
 if TYPE_CHECKING:
-    from galleria_plugins.payments_wechat.simulator import WeChatPaySimulator
+    from galleria_plugins.payments_wechat.testing.simulator import WeChatPaySimulator
 
 TRADE_TYPES = {"native": "NATIVE", "jsapi": "JSAPI", "h5": "MWEB"}
 ROUTES = [
@@ -34,7 +34,7 @@ ROUTES = [
 
 
 def build_app(sim: WeChatPaySimulator) -> Any:
-    from galleria_plugins.payments_wechat.simulator import Refusal
+    from galleria_plugins.payments_wechat.testing.simulator import Refusal
 
     async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] == "lifespan":
@@ -77,7 +77,7 @@ def _route(method: str, path: str) -> tuple[str, re.Match | None]:
 
 def _api(sim: WeChatPaySimulator, merchant: Any, name: str, match: re.Match, body: bytes,
          query: str, base: str) -> tuple[int, dict[str, Any] | None]:
-    from galleria_plugins.payments_wechat.simulator import Refusal
+    from galleria_plugins.payments_wechat.testing.simulator import Refusal
 
     data: dict[str, Any] = {}
     if body:

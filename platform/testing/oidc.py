@@ -27,13 +27,14 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote, urlencode
 
-import uvicorn
 from joserfc import jwt
 from joserfc.jwk import KeySet, RSAKey
 from litestar import Litestar, Request, Response, get, post
 from litestar.response import Redirect
 
-__all__ = ["OidcProviderSimulator", "SimUser", "serve_asgi"]
+from galleria.testing.harness import serve_asgi
+
+__all__ = ["OidcProviderSimulator", "SimUser"]
 
 
 @dataclass
@@ -185,23 +186,3 @@ class OidcProviderSimulator:
         with serve_asgi(self.asgi()) as base_url:
             self.issuer = base_url
             yield self
-
-
-@contextmanager
-def serve_asgi(app: Any) -> Iterator[str]:
-    """Serve an ASGI app on 127.0.0.1 (a free port) in a thread; yields its base URL."""
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning",
-                                           lifespan="off"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("the simulator did not start")
-        time.sleep(0.01)
-    port = server.servers[0].sockets[0].getsockname()[1]
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=5)

@@ -1,4 +1,5 @@
-"""The plugin author's test kit (`galleria.testing`), usable with any test runner.
+"""Plugin host and outbox steps of the test kit (exported by `galleria.testing`), usable
+with any test runner.
 
 A plugin's tests use the real platform: a real plugin host, a real database, the real
 outbox. This module adds the few steps such tests repeat::
@@ -28,10 +29,8 @@ from galleria.kernel.db import current_tenant, shop_scope
 from galleria.kernel.events import Event, pending_event_ids
 from galleria.kernel.plugins import PluginHost
 from galleria.kernel.tenancy.plugin_state import set_plugin_state
-from galleria.testing_gateways import GatewayDriver, check_payment_gateway
 
-__all__ = ["GatewayDriver", "check_payment_gateway", "enable_plugin", "make_event",
-           "register_plugin", "run_outbox"]
+__all__ = ["enable_plugin", "make_event", "register_plugin", "run_outbox"]
 
 TEST_ACTOR = "test:galleria.testing"
 

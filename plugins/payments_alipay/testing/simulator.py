@@ -35,8 +35,8 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from litestar import Litestar, Request, Response
 
 from galleria_plugins.payments_alipay import signing
-from galleria_plugins.payments_alipay.sim_http import API_METHODS, PAGE_METHODS, handlers
-from galleria_plugins.payments_alipay.sim_trades import (
+from galleria_plugins.payments_alipay.testing.sim_http import API_METHODS, PAGE_METHODS, handlers
+from galleria_plugins.payments_alipay.testing.sim_trades import (
     CLOSED,
     SUCCESS,
     Refused,

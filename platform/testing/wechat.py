@@ -27,7 +27,7 @@ from urllib.parse import urlencode
 from litestar import Litestar, Request, Response, get
 from litestar.response import Redirect
 
-from galleria.testing_oidc import serve_asgi
+from galleria.testing.harness import serve_asgi
 
 __all__ = ["WeChatSimUser", "WeChatSimulator"]
 CODE_TTL = 300

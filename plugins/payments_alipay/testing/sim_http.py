@@ -9,11 +9,11 @@ from litestar import Request, Response, get, post, route
 from litestar.response import Redirect
 
 from galleria_plugins.payments_alipay import signing
-from galleria_plugins.payments_alipay.sim_pages import cashier_page, error_page
-from galleria_plugins.payments_alipay.sim_trades import Refused
+from galleria_plugins.payments_alipay.testing.sim_pages import cashier_page, error_page
+from galleria_plugins.payments_alipay.testing.sim_trades import Refused
 
 if TYPE_CHECKING:
-    from galleria_plugins.payments_alipay.simulator import AlipaySimulator
+    from galleria_plugins.payments_alipay.testing.simulator import AlipaySimulator
 
 PAGE_METHODS = ("alipay.trade.page.pay", "alipay.trade.wap.pay")
 API_METHODS = ("alipay.trade.precreate", "alipay.trade.query", "alipay.trade.close",
