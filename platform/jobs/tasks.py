@@ -21,6 +21,7 @@ from galleria.kernel.notifications import jobs as notification_jobs
 from galleria.kernel.orders import jobs as order_jobs
 from galleria.kernel.payments import jobs as payment_jobs
 from galleria.kernel.plugins import JobSpec, PluginHost
+from galleria.kernel.reports import jobs as report_jobs
 from galleria.kernel.review import runner as review_runner
 from galleria.kernel.tenancy.plugin_state import enabled_plugins
 
@@ -48,7 +49,8 @@ def _by_topic(listeners: list[Listener]) -> dict[str, list[Listener]]:
 KERNEL_LISTENERS: dict[str, list[Listener]] = _by_topic([*order_jobs.LISTENERS,
                                                           *payment_jobs.LISTENERS,
                                                           *notification_jobs.LISTENERS,
-                                                          *review_runner.LISTENERS])
+                                                          *review_runner.LISTENERS,
+                                                          *report_jobs.LISTENERS])
 _last_swept: dict[str, float] = {}
 
 

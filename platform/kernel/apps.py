@@ -19,6 +19,7 @@ KERNEL_APPS = [
     "galleria.kernel.fulfilment.piccolo_app",
     "galleria.kernel.review.piccolo_app",
     "galleria.kernel.access.piccolo_app",
+    "galleria.kernel.reports.piccolo_app",
 ]
 
 

@@ -25,6 +25,7 @@ from galleria.web.api.admin import AdminApi
 from galleria.web.api.admin_catalog import AdminCatalogApi
 from galleria.web.api.admin_fulfilment import AdminFulfilmentApi
 from galleria.web.api.admin_orders import AdminOrdersApi
+from galleria.web.api.admin_reports import AdminReportsApi
 from galleria.web.api.oauth import oauth_router
 from galleria.web.api.payments import AdminPaymentsApi, CallbacksApi, ShopPaymentsApi
 from galleria.web.api.platform import PlatformApi
@@ -88,7 +89,7 @@ def create_app(settings: Settings | None = None, *, host: PluginHost | None = No
                          route_handlers=[StorefrontApi, AdminApi, ShopOrdersApi,
                                          AdminOrdersApi, AdminCatalogApi, ShopPaymentsApi,
                                          AdminPaymentsApi, CallbacksApi, AccountApi,
-                                         AdminFulfilmentApi, WebhooksApi])
+                                         AdminFulfilmentApi, WebhooksApi, AdminReportsApi])
     plugin_routes = [
         Router(path=f"/plugins/{name}", guards=[shop_host_only, plugin_enabled_guard(name),
                                                  staff_for_console_routes],

@@ -33,7 +33,7 @@ from galleria.kernel.tenancy.tables import PlatformUser
 from galleria.runtime import Runtime
 from galleria.web.context import shop_host_only
 from galleria.web.i18n import N_
-from galleria.web.pages import console_data
+from galleria.web.pages import console_data, report_figures
 from galleria.web.pages.plugin_forms import field_errors, form_fields, read_settings
 from galleria.web.pages.render import gettext_for, page, request_locale, shop_of
 from galleria.web.pages.sessions import (
@@ -52,6 +52,7 @@ NAV = (
     ("dashboard", "/console/", N_("Dashboard"), "home"),
     ("products", "/console/products", N_("Products"), "box"),
     ("orders", "/console/orders", N_("Orders"), "receipt"),
+    ("reports", "/console/reports", N_("Reports"), "activity"),
     ("plugins", "/console/plugins", N_("Plugins"), "puzzle"),
     ("settings", "/console/settings", N_("Settings"), "settings"),
 )
@@ -217,13 +218,16 @@ class ConsolePages(Controller):
             states = await plugin_states(shop.id, runtime.host)
             activity = await console_data.activity(shop.id, runtime.host, locale,
                                                    shop.timezone)
+            orders = await console_data.count_orders(shop.id)
+        figures = await report_figures.overview_context(request, shop)
         enabled_list = [{"name": s["name"],
                          "title": _title(locale, s["title"], s["title_zh"])}
                         for s in states if s["name"] in enabled]
         return await console_page(
             request, runtime, "console/dashboard.html", "dashboard",
             stats={"products": products, "skus": skus, "low_stock": low_stock,
-                   "plugins": len(enabled), "installed": len(states)},
+                   "plugins": len(enabled), "installed": len(states), "orders": orders},
+            **figures,
             enabled_plugins=enabled_list, activity=activity,
             storefront_url="/")
 

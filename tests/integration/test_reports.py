@@ -1,0 +1,207 @@
+"""Reports and the dashboard's overview, checked against orders the test makes: a paid
+order, one placed before midnight and paid after it (Shanghai time), one partly refunded,
+one cancelled. The rollups kept by the event listeners equal a rebuild from scratch."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import httpx
+import pytest
+
+from galleria.jobs.tasks import plugin_jobs, relay_once
+from galleria.kernel import db
+from galleria.kernel.orders import service
+from galleria.kernel.orders.tables import Order
+from galleria.kernel.reports import rollups
+from galleria.kernel.reports.tables import ShopDay
+from galleria.kernel.tenancy.tables import Tenant
+
+ADDRESS = {"name": "韩梅梅", "phone": "139 1234 5678", "country": "CN", "province": "浙江省",
+           "city": "杭州市", "district": "西湖区", "line1": "文三路 90 号"}
+CONTACT = {"name": "李雷", "phone": "+86 13800138000"}
+UTC = dt.UTC
+PASSWORD = "Correct-Horse-9"
+CSRF_RE = re.compile(r'name="_csrf_token" value="([^"]+)"')
+
+
+async def _shop(open_shop):
+    shop = await open_shop()
+    created = await shop.post("/api/admin/v1/products", json={"name": "龙井", "variants": [
+        {"sku": "TEA-100", "price": 2850, "stock": 50}]})
+    assert created.status_code == 201, created.text
+    tenant_id = (await Tenant.select(Tenant.id).where(Tenant.slug == shop.slug).first())["id"]
+    return shop, tenant_id, created.json()["variants"][0]["id"]
+
+
+async def _place(shop, variant_id, quantity=1):
+    cart_id = (await shop.post("/api/v1/carts", admin=False)).json()["id"]
+    added = await shop.post(f"/api/v1/carts/{cart_id}/items", admin=False,
+                            json={"variant_id": variant_id, "quantity": quantity})
+    assert added.status_code == 200, added.text
+    response = await shop.post("/api/v1/orders", admin=False, json={
+        "cart_id": cart_id, "contact": CONTACT, "address": ADDRESS,
+        "payment_method": "wechat_pay"})
+    assert response.status_code == 201, response.text
+    return response.json()["number"]
+
+
+async def _set(tenant_id, number, **values):
+    async with db.shop_scope(tenant_id):
+        await Order.update({getattr(Order, k): v for k, v in values.items()}).where(
+            (Order.tenant == tenant_id) & (Order.number == number))
+
+
+def at(day: int, hour: int, minute: int = 0) -> dt.datetime:
+    """A moment of November 2026 given in Shanghai time (UTC+8), as UTC."""
+    return dt.datetime(2026, 11, day, hour, minute, tzinfo=UTC) - dt.timedelta(hours=8)
+
+
+async def _orders_of_the_story(shop, tenant_id, variant):
+    """11-10: A placed and paid; B placed at 23:30. 11-11: B paid at 00:30; C placed, paid,
+    then ¥10.00 of it refunded; D placed and cancelled unpaid. A and B: customer 41."""
+    a, b, c, d = [await _place(shop, variant) for _ in range(4)]
+    for number in (a, b, c):
+        await service.transition(tenant_id, number, "paid", actor="test")
+    await service.record_refund(tenant_id, c, 1000, actor="test", reason="破损")
+    await service.cancel_order(tenant_id, d, actor="test", reason="不要了")
+    await _set(tenant_id, a, created_at=at(10, 9), paid_at=at(10, 9, 5), customer=41)
+    await _set(tenant_id, b, created_at=at(10, 23, 30), paid_at=at(11, 0, 30), customer=41)
+    await _set(tenant_id, c, created_at=at(11, 12), paid_at=at(11, 12, 10))
+    await _set(tenant_id, d, created_at=at(11, 15))
+    return a, b, c, d
+
+
+async def _rollup_rows(tenant_id):
+    async with db.shop_scope(tenant_id):
+        rows = await ShopDay.select().where(ShopDay.tenant == tenant_id).order_by(ShopDay.day)
+    return [{k: v for k, v in row.items() if k != "id"} for row in rows if any(
+        row[k] for k in rollups.ORDER_FIGURES)]
+
+
+async def test_sales_report_matches_the_orders_and_the_rebuild(open_shop, runtime):
+    shop, tenant_id, variant = await _shop(open_shop)
+    await _orders_of_the_story(shop, tenant_id, variant)
+    await relay_once(runtime.host, plugin_jobs(runtime.host))  # the listeners' rollups
+
+    answer = await shop.get("/api/admin/v1/reports/sales",
+                            params={"from": "2026-11-09", "to": "2026-11-11"})
+    assert answer.status_code == 200, answer.text
+    report = answer.json()
+    assert report["currency"] == "CNY"
+    by_day = {row["period"]: row for row in report["series"]}
+    assert list(by_day) == ["2026-11-09", "2026-11-10", "2026-11-11"]
+    assert by_day["2026-11-09"]["orders"] == 0
+    assert {k: by_day["2026-11-10"][k] for k in
+            ("orders", "paid_orders", "paid_total", "refunded_total", "sales")} == {
+        "orders": 2, "paid_orders": 1, "paid_total": 2850, "refunded_total": 0, "sales": 2850}
+    assert {k: by_day["2026-11-11"][k] for k in
+            ("orders", "paid_orders", "paid_total", "refunded_total", "sales")} == {
+        "orders": 2, "paid_orders": 2, "paid_total": 5700, "refunded_total": 1000,
+        "sales": 4700}
+    assert report["totals"]["sales"] == 7550 and report["totals"]["paid_orders"] == 3
+    assert report["previous"]["sales"] == 0
+    assert report["period"]["previous"] == {"from": "2026-11-06", "to": "2026-11-08"}
+
+    monthly = (await shop.get("/api/admin/v1/reports/sales", params={
+        "from": "2026-10-01", "to": "2026-11-30", "group_by": "month"})).json()
+    assert [(r["period"], r["sales"]) for r in monthly["series"]] == [
+        ("2026-10-01", 0), ("2026-11-01", 7550)]
+
+    kept = await _rollup_rows(tenant_id)
+    assert await rollups.rebuild(tenant_id) == 2
+    assert await _rollup_rows(tenant_id) == kept
+    assert [row["day"] for row in kept] == ["2026-11-10", "2026-11-11"]
+
+
+async def test_overview_figures_and_previous_period(open_shop, runtime):
+    shop, tenant_id, variant = await _shop(open_shop)
+    await _orders_of_the_story(shop, tenant_id, variant)
+    await rollups.rebuild(tenant_id)
+    answer = (await shop.get("/api/admin/v1/reports/overview",
+                             params={"from": "2026-11-10", "to": "2026-11-11"})).json()
+    figures = answer["totals"]
+    assert {k: figures[k] for k in ("sales", "paid_total", "refunded_total", "orders",
+                                    "cancelled_orders", "paid_orders", "average_order_value",
+                                    "paying_customers")} == {
+        "sales": 7550, "paid_total": 8550, "refunded_total": 1000, "orders": 4,
+        "cancelled_orders": 1, "paid_orders": 3, "average_order_value": 2850,
+        "paying_customers": 2}
+    assert figures["conversion"]["orders_to_paid"] == 0.75
+    # The day after: the 11th compared with the 10th.
+    one_day = (await shop.get("/api/admin/v1/reports/overview",
+                              params={"from": "2026-11-11", "to": "2026-11-11"})).json()
+    assert one_day["totals"]["sales"] == 4700 and one_day["previous"]["sales"] == 2850
+    assert one_day["previous"]["change"]["sales"] == round((4700 - 2850) / 2850, 4)
+
+
+@pytest.mark.parametrize(("params", "status", "field"), [
+    ({"from": "2026-13-01"}, 422, "from"),
+    ({"from": "2026-11-02", "to": "2026-11-01"}, 422, "to"),
+    ({"range": "fortnight"}, 422, "range"),
+    ({"group_by": "hour"}, 422, "group_by"),
+])
+async def test_bad_report_requests_are_problems(open_shop, params, status, field):
+    shop = await open_shop()
+    answer = await shop.get("/api/admin/v1/reports/sales", params=params)
+    assert answer.status_code == status, answer.text
+    assert answer.headers["content-type"].startswith("application/problem+json")
+    assert answer.json()["errors"][0]["field"] == field
+
+
+async def test_unknown_report_and_missing_scope(open_shop, client):
+    shop = await open_shop()
+    missing = await shop.get("/api/admin/v1/reports/nonsense")
+    assert missing.status_code == 404
+    assert missing.headers["content-type"].startswith("application/problem+json")
+    anonymous = await client.get("/api/admin/v1/reports/sales", headers={"host": shop.host})
+    assert anonymous.status_code == 401
+    from galleria.auth.tokens import issue_token
+
+    tenant_id = (await Tenant.select(Tenant.id).where(Tenant.slug == shop.slug).first())["id"]
+    async with db.shop_scope(tenant_id):
+        orders_only = await issue_token(tenant_id, "orders", ["orders:read"])
+    refused = await client.get("/api/admin/v1/reports/sales", headers={
+        "host": shop.host, "authorization": f"Bearer {orders_only}"})
+    assert refused.status_code == 403
+
+
+async def test_visitors_are_counted_once_a_day(open_shop, app, client):
+    shop = await open_shop()
+    first, second = (httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
+                                       base_url=f"http://{shop.host}") for _ in range(2))
+    async with first, second:
+        for _ in range(3):
+            assert (await first.get("/")).status_code == 200
+        assert (await second.get("/")).status_code == 200
+    today = (await shop.get("/api/admin/v1/reports/overview",
+                            params={"range": "today"})).json()
+    assert today["totals"]["visitors"] == 2
+
+
+async def test_dashboard_shows_the_orders_and_the_overview(open_shop, app):
+    shop, tenant_id, variant = await _shop(open_shop)
+    a = await _place(shop, variant)
+    await _place(shop, variant)
+    await service.transition(tenant_id, a, "paid", actor="test")
+    await relay_once(app.state.runtime.host, plugin_jobs(app.state.runtime.host))
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
+                                 base_url=f"http://{shop.host}",
+                                 headers={"accept": "text/html",
+                                          "accept-language": "zh-CN,zh;q=0.9"}) as browser:
+        login = await browser.get("/console/login")
+        await browser.post("/console/login", data={
+            "_csrf_token": CSRF_RE.search(login.text).group(1), "email": shop.email,
+            "password": PASSWORD, "next": "/console/"})
+        page = await browser.get("/console/", params={"range": "today"})
+        assert page.status_code == 200
+        html = page.text
+        assert re.search(r'data-figure="orders-all">2<', html), "the order card counts orders"
+        sales = re.search(r'data-figure="sales">.*?stat-value">([^<]+)<', html, re.S).group(1)
+        assert sales == "¥28.50"
+        assert "经营概况" in html and "Business overview" not in html
+        report = await browser.get("/console/reports", params={"range": "7d"})
+        assert report.status_code == 200
+        assert 'type="application/json" id="sales-chart"' in report.text
+        assert "¥28.50" in report.text and "按天" in report.text
