@@ -101,8 +101,8 @@ async def rebuild(tenant_id: int) -> int:
     written = 0
     while day <= end:
         chunk = Period(day, min(day + dt.timedelta(days=30), end))
-        figures = await day_figures(tenant_id, timezone, chunk)
-        async with db.shop_scope(tenant_id):
+        async with db.shop_scope(tenant_id):  # one transaction per month of days
+            figures = await day_figures(tenant_id, timezone, chunk)
             await write_days(tenant_id, figures, sorted(figures))
         written += len(figures)
         day = chunk.last + dt.timedelta(days=1)
