@@ -16,7 +16,7 @@
     var series = data.series.map(function (s) {
       var values = s.minor ? s.minor.map(function (v) { return v / 100; }) : s.values;
       return { name: s.name, type: s.type, yAxisIndex: s.axis || 0, data: values,
-               smooth: s.type === "line", isMoney: !!s.minor };
+               smooth: false, isMoney: !!s.minor };
     });
     var chart = echarts.init(element, null, { renderer: "canvas", locale: lang === "zh-CN" ? "ZH" : "EN" });
     chart.setOption({
