@@ -205,3 +205,47 @@ async def test_dashboard_shows_the_orders_and_the_overview(open_shop, app):
         assert report.status_code == 200
         assert 'type="application/json" id="sales-chart"' in report.text
         assert "¥28.50" in report.text and "按天" in report.text
+
+
+async def test_products_report_best_slow_and_never_sold(open_shop, runtime):
+    shop, tenant_id, tea = await _shop(open_shop)
+    cup = (await shop.post("/api/admin/v1/products", json={"name": "茶杯", "variants": [
+        {"sku": "CUP-1", "price": 1500, "stock": 50}]})).json()["variants"][0]["id"]
+    await shop.post("/api/admin/v1/products", json={"name": "茶盘", "variants": [
+        {"sku": "TRAY-1", "price": 9900, "stock": 5}]})
+    await _orders_of_the_story(shop, tenant_id, tea)  # one tea in each order
+    cups = await _place(shop, cup, quantity=3)
+    await service.transition(tenant_id, cups, "paid", actor="test")
+    await _set(tenant_id, cups, paid_at=at(11, 18))
+    report = (await shop.get("/api/admin/v1/reports/products",
+                             params={"from": "2026-11-10", "to": "2026-11-11"})).json()
+    best = [(r["name"], r["quantity"], r["revenue"], r["orders"]) for r in report["series"]]
+    # Tea: A, B and C paid in the period (D was cancelled unpaid); cups: one order of 3.
+    assert best == [("龙井", 3, 8550, 3), ("茶杯", 3, 4500, 1)]
+    assert [r["name"] for r in report["slow"]] == ["茶杯", "龙井"]
+    assert [r["name"] for r in report["never_sold"]] == ["茶盘"]
+    assert report["totals"] == {"products_sold": 2, "quantity": 6, "revenue": 13050,
+                                "never_sold": 1}
+
+
+async def test_products_page_in_chinese(open_shop, app):
+    shop, tenant_id, tea = await _shop(open_shop)
+    await shop.post("/api/admin/v1/products", json={"name": "茶盘", "variants": [
+        {"sku": "TRAY-1", "price": 9900, "stock": 5}]})
+    number = await _place(shop, tea, quantity=2)
+    await service.transition(tenant_id, number, "paid", actor="test")
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
+                                 base_url=f"http://{shop.host}",
+                                 headers={"accept": "text/html",
+                                          "accept-language": "zh-CN,zh;q=0.9"}) as browser:
+        login = await browser.get("/console/login")
+        await browser.post("/console/login", data={
+            "_csrf_token": CSRF_RE.search(login.text).group(1), "email": shop.email,
+            "password": PASSWORD, "next": "/console/"})
+        page = await browser.get("/console/reports/products", params={"range": "today"})
+        assert page.status_code == 200
+        best = re.search(r'data-table="best".*?</table>', page.text, re.S).group(0)
+        assert "龙井" in best and "¥57.00" in best
+        never = re.search(r'data-table="never".*?</ul>', page.text, re.S).group(0)
+        assert "茶盘" in never and "龙井" not in never
+        assert "畅销商品" in page.text and "Best sellers" not in page.text

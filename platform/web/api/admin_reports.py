@@ -25,11 +25,12 @@ from galleria.kernel.reports.periods import (
     period_for,
     zone_of,
 )
+from galleria.kernel.reports.products import products_report
 from galleria.kernel.reports.sales import sales_report
 from galleria.kernel.tenancy.shops import Shop
 from galleria.web.deps import provide_admin, require_scope
 
-REPORTS = ("overview", "sales")
+REPORTS = ("overview", "sales", "products")
 
 
 class Problem(msgspec.Struct):
@@ -42,8 +43,9 @@ class Problem(msgspec.Struct):
     errors: list[dict[str, str]] | None = None
 
 
-class ReportAnswer(msgspec.Struct):
-    """One report: its rows, their totals and the previous period's totals."""
+class ReportAnswer(msgspec.Struct, omit_defaults=True):
+    """One report: its rows, their totals and the previous period's totals (`products`
+    adds its slow sellers and the products never sold in the period)."""
 
     name: str
     currency: str
@@ -51,6 +53,8 @@ class ReportAnswer(msgspec.Struct):
     series: list[dict[str, Any]]
     totals: dict[str, Any]
     previous: dict[str, Any]
+    slow: list[dict[str, Any]] | None = None
+    never_sold: list[dict[str, Any]] | None = None
 
 
 def _problem(description: str) -> ResponseSpec:
@@ -88,6 +92,15 @@ async def build_report(shop: Shop, name: str, period: Period,
             period={**_period_view(period), "group_by": group_by,
                     "previous": _period_view(period.previous())},
             series=report["series"], totals=report["totals"], previous=report["previous"])
+    if name == "products":
+        report = await products_report(shop.id, shop.timezone, period)
+        return ReportAnswer(
+            name=name, currency=shop.currency,
+            period={**_period_view(period), "group_by": group_by,
+                    "previous": _period_view(period.previous())},
+            series=report["series"],
+            totals=report["totals"], previous=report["previous"],
+            slow=report["slow"], never_sold=report["never_sold"])
     raise NotFound(f"No report named {name!r}; there are: {', '.join(REPORTS)}")
 
 

@@ -15,6 +15,7 @@ from litestar import Controller, Request, Response, Router, get
 
 from galleria.kernel.errors import DomainError
 from galleria.kernel.reports.periods import RANGES, check_grouping
+from galleria.kernel.reports.products import products_report
 from galleria.kernel.reports.sales import sales_report
 from galleria.kernel.tenancy.shops import Shop
 from galleria.runtime import Runtime
@@ -69,6 +70,28 @@ class ReportPages(Controller):
             chosen=chosen, group_by=group_by, note=translate(note) if note else "",
             ranges=[{"key": key, "title": translate(RANGE_TITLES[key])} for key in RANGES],
             groupings=[{"key": key, "title": translate(t)} for key, t in GROUP_TITLES.items()],
+            dates=dates_text(period, locale), previous_dates=dates_text(period.previous(), locale),
+            currency=shop.currency)
+
+
+    @get("/reports/products", name="console:reports-products")
+    async def products(self, request: Request, shop: Shop, runtime: Runtime) -> Response:
+        locale = request_locale(request, shop)
+        translate = gettext_for(request)
+        period, chosen, note = chosen_period(request, shop)
+        report = await products_report(shop.id, shop.timezone, period)
+        best = report["series"][:10]
+        chart = {"kind": "products", "currency": shop.currency, "locale": locale,
+                 "labels": [row["name"] for row in best],
+                 "series": [{"name": translate("Sales (yuan)"), "type": "bar",
+                             "minor": [row["revenue"] for row in best]},
+                            {"name": translate("Units sold"), "type": "bar", "axis": 1,
+                             "values": [row["quantity"] for row in best]}]}
+        return await console_page(
+            request, runtime, "console/reports_products.html", "reports",
+            report=report, best=best, chart=chart, chosen=chosen,
+            note=translate(note) if note else "",
+            ranges=[{"key": key, "title": translate(RANGE_TITLES[key])} for key in RANGES],
             dates=dates_text(period, locale), previous_dates=dates_text(period.previous(), locale),
             currency=shop.currency)
 
