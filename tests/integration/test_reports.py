@@ -249,3 +249,38 @@ async def test_products_page_in_chinese(open_shop, app):
         never = re.search(r'data-table="never".*?</ul>', page.text, re.S).group(0)
         assert "茶盘" in never and "龙井" not in never
         assert "畅销商品" in page.text and "Best sellers" not in page.text
+
+
+async def test_reports_download_as_csv_and_xlsx(open_shop, app):
+    import io
+
+    from openpyxl import load_workbook
+
+    shop, tenant_id, tea = await _shop(open_shop)
+    await _orders_of_the_story(shop, tenant_id, tea)
+    await rollups.rebuild(tenant_id)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
+                                 base_url=f"http://{shop.host}",
+                                 headers={"accept": "text/html",
+                                          "accept-language": "zh-CN,zh;q=0.9"}) as browser:
+        login = await browser.get("/console/login")
+        await browser.post("/console/login", data={
+            "_csrf_token": CSRF_RE.search(login.text).group(1), "email": shop.email,
+            "password": PASSWORD, "next": "/console/"})
+        period = {"from": "2026-11-10", "to": "2026-11-11"}
+        sales = await browser.get("/console/reports/export",
+                                  params={"report": "sales", "format": "csv", **period})
+        assert sales.status_code == 200
+        assert sales.headers["content-type"].startswith("text/csv")
+        lines = sales.content.decode("utf-8-sig").splitlines()
+        assert lines[0] == "时间段,支付订单数,已付款,退款金额,销售额,下单笔数,访客数"
+        assert lines[1:] == ["2026-11-10,1,28.50,0.00,28.50,2,0",
+                             "2026-11-11,2,57.00,10.00,47.00,2,0"]
+        products = await browser.get("/console/reports/export",
+                                     params={"report": "products", "format": "xlsx", **period})
+        assert products.status_code == 200
+        sheet = load_workbook(io.BytesIO(products.content)).active
+        assert [[c.value for c in row] for row in sheet.iter_rows()] == [
+            ["商品", "销量（件）", "支付订单数", "销售额"], ["龙井", 3, 3, "85.50"]]
+        bad = await browser.get("/console/reports/export", params={"format": "pdf"})
+        assert bad.status_code == 422

@@ -13,7 +13,8 @@ import datetime as dt
 from babel.dates import format_date
 from litestar import Controller, Request, Response, Router, get
 
-from galleria.kernel.errors import DomainError
+from galleria.kernel.errors import DomainError, ValidationFailed
+from galleria.kernel.reports import exports
 from galleria.kernel.reports.periods import RANGES, check_grouping
 from galleria.kernel.reports.products import products_report
 from galleria.kernel.reports.sales import sales_report
@@ -94,6 +95,36 @@ class ReportPages(Controller):
             ranges=[{"key": key, "title": translate(RANGE_TITLES[key])} for key in RANGES],
             dates=dates_text(period, locale), previous_dates=dates_text(period.previous(), locale),
             currency=shop.currency)
+
+
+    @get("/reports/export", name="console:reports-export")
+    async def export(self, request: Request, shop: Shop) -> Response:
+        """`?report=sales|products&format=csv|xlsx` with the page's period and grouping."""
+        translate = gettext_for(request)
+        name = request.query_params.get("report") or "sales"
+        fmt = request.query_params.get("format") or "csv"
+        if name not in exports.COLUMNS or fmt not in exports.FORMATS:
+            raise ValidationFailed("report is sales or products; format is csv or xlsx")
+        period, _chosen, _note = chosen_period(request, shop)
+        if name == "sales":
+            try:
+                group_by = check_grouping(request.query_params.get("group_by"))
+            except DomainError:
+                group_by = "day"
+            series = (await sales_report(shop.id, period, group_by))["series"]
+        else:
+            series = (await products_report(shop.id, shop.timezone, period))["series"]
+        header = [translate(title) for _key, title, _money in exports.COLUMNS[name]]
+        rows = exports.rows_of(name, series, shop.currency)
+        filename = f"{name}-{shop.slug}-{period.first}-{period.last}.{fmt}"
+        if fmt == "csv":
+            content, media = exports.write_csv(header, rows), "text/csv; charset=utf-8"
+        else:
+            content = exports.write_xlsx(name, header, rows)
+            media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        return Response(content, media_type=media, headers={
+            "Content-Disposition": f'attachment; filename="{filename}"',
+            "Cache-Control": "no-store"})
 
 
 reports_console_router = Router(
