@@ -284,3 +284,32 @@ async def test_reports_download_as_csv_and_xlsx(open_shop, app):
             ["商品", "销量（件）", "支付订单数", "销售额"], ["龙井", 3, 3, "85.50"]]
         bad = await browser.get("/console/reports/export", params={"format": "pdf"})
         assert bad.status_code == 422
+
+
+async def test_methods_and_customers_reports(open_shop):
+    shop, tenant_id, tea = await _shop(open_shop)
+    _a, _b, c, _d = await _orders_of_the_story(shop, tenant_id, tea)
+    await _set(tenant_id, c, payment_method="cod", shipping_method="pickup")
+    period = {"from": "2026-11-10", "to": "2026-11-11"}
+
+    async def report(name, **params):
+        answer = await shop.get(f"/api/admin/v1/reports/{name}", params=params or period)
+        assert answer.status_code == 200, answer.text
+        return answer.json()
+
+    payments = await report("payment_methods")
+    assert payments["series"] == [{"method": "wechat_pay", "orders": 2, "paid_total": 5700},
+                                  {"method": "cod", "orders": 1, "paid_total": 2850}]
+    assert payments["totals"] == {"orders": 3, "paid_total": 8550}
+    shipping = await report("shipping_methods")
+    assert [(r["method"], r["orders"]) for r in shipping["series"]] == [("", 2), ("pickup", 1)]
+
+    customers = await report("customers")
+    assert customers["series"] == [{"customer": 41, "orders": 2, "paid_total": 5700}]
+    assert customers["totals"] == {"customers": 1, "new_customers": 1,
+                                   "returning_customers": 0, "guest_orders": 1,
+                                   "repeat_customers": 1, "repeat_rate": 1.0}
+    # On the 11th alone, customer 41 had paid before (order A on the 10th): returning.
+    the_11th = await report("customers", **{"from": "2026-11-11", "to": "2026-11-11"})
+    assert (the_11th["totals"]["new_customers"], the_11th["totals"]["returning_customers"],
+            the_11th["totals"]["repeat_rate"]) == (0, 1, 0.0)

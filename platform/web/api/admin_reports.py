@@ -17,6 +17,7 @@ from litestar.openapi import ResponseSpec
 from litestar.params import Parameter, QueryParameter
 
 from galleria.kernel.errors import NotFound
+from galleria.kernel.reports.breakdown import customers_report, methods_report
 from galleria.kernel.reports.overview import overview
 from galleria.kernel.reports.periods import (
     Period,
@@ -30,7 +31,8 @@ from galleria.kernel.reports.sales import sales_report
 from galleria.kernel.tenancy.shops import Shop
 from galleria.web.deps import provide_admin, require_scope
 
-REPORTS = ("overview", "sales", "products")
+REPORTS = ("overview", "sales", "products", "payment_methods", "shipping_methods",
+           "customers")
 
 
 class Problem(msgspec.Struct):
@@ -101,6 +103,15 @@ async def build_report(shop: Shop, name: str, period: Period,
             series=report["series"],
             totals=report["totals"], previous=report["previous"],
             slow=report["slow"], never_sold=report["never_sold"])
+    if name in ("payment_methods", "shipping_methods", "customers"):
+        report = (await customers_report(shop.id, shop.timezone, period)
+                  if name == "customers" else
+                  await methods_report(shop.id, shop.timezone, period, name[:-1]))
+        return ReportAnswer(
+            name=name, currency=shop.currency,
+            period={**_period_view(period), "group_by": group_by,
+                    "previous": _period_view(period.previous())},
+            series=report["series"], totals=report["totals"], previous=report["previous"])
     raise NotFound(f"No report named {name!r}; there are: {', '.join(REPORTS)}")
 
 
