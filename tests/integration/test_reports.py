@@ -313,3 +313,26 @@ async def test_methods_and_customers_reports(open_shop):
     the_11th = await report("customers", **{"from": "2026-11-11", "to": "2026-11-11"})
     assert (the_11th["totals"]["new_customers"], the_11th["totals"]["returning_customers"],
             the_11th["totals"]["repeat_rate"]) == (0, 1, 0.0)
+
+
+async def test_customers_and_methods_pages_in_chinese(open_shop, app):
+    shop, tenant_id, tea = await _shop(open_shop)
+    number = await _place(shop, tea)
+    await service.transition(tenant_id, number, "paid", actor="test")
+    await _set(tenant_id, number, customer=None)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
+                                 base_url=f"http://{shop.host}",
+                                 headers={"accept": "text/html",
+                                          "accept-language": "zh-CN,zh;q=0.9"}) as browser:
+        login = await browser.get("/console/login")
+        await browser.post("/console/login", data={
+            "_csrf_token": CSRF_RE.search(login.text).group(1), "email": shop.email,
+            "password": PASSWORD, "next": "/console/"})
+        customers = await browser.get("/console/reports/customers", params={"range": "today"})
+        assert customers.status_code == 200
+        assert "游客订单：1 笔" in customers.text and "本期没有登录顾客付款" in customers.text
+        methods = await browser.get("/console/reports/methods", params={"range": "today"})
+        assert methods.status_code == 200
+        table = re.search(r'data-table="payment_method".*?</table>', methods.text, re.S)
+        assert "¥28.50" in table.group(0) and "wechat_pay" not in table.group(0)
+        assert 'id="methods-chart"' in methods.text
