@@ -336,3 +336,21 @@ async def test_customers_and_methods_pages_in_chinese(open_shop, app):
         table = re.search(r'data-table="payment_method".*?</table>', methods.text, re.S)
         assert "¥28.50" in table.group(0) and "wechat_pay" not in table.group(0)
         assert 'id="methods-chart"' in methods.text
+
+
+async def test_stock_report_value_cover_and_near_expiry(open_shop):
+    from galleria.kernel.inventory.service import receive
+
+    shop, tenant_id, tea = await _shop(open_shop)  # 50 on hand at ¥28.50
+    async with db.shop_scope(tenant_id):
+        await receive(tenant_id, tea, 5, lot_code="L-7",
+                      expires_on=dt.date.today() + dt.timedelta(days=10))
+    number = await _place(shop, tea, quantity=2)
+    await service.transition(tenant_id, number, "paid", actor="test")
+    report = (await shop.get("/api/admin/v1/reports/stock", params={"range": "7d"})).json()
+    [row] = report["series"]
+    assert (row["on_hand"], row["sold"], row["retail_value"]) == (55, 2, 55 * 2850)
+    assert row["days_of_cover"] == 192.5 and row["turnover"] == 0.04
+    assert [(lot["code"], lot["quantity"], lot["retail_value"])
+            for lot in report["near_expiry"]] == [("L-7", 5, 5 * 2850)]
+    assert report["totals"]["near_expiry_value"] == 14250

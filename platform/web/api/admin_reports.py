@@ -28,11 +28,12 @@ from galleria.kernel.reports.periods import (
 )
 from galleria.kernel.reports.products import products_report
 from galleria.kernel.reports.sales import sales_report
+from galleria.kernel.reports.stock import stock_report
 from galleria.kernel.tenancy.shops import Shop
 from galleria.web.deps import provide_admin, require_scope
 
 REPORTS = ("overview", "sales", "products", "payment_methods", "shipping_methods",
-           "customers")
+           "customers", "stock")
 
 
 class Problem(msgspec.Struct):
@@ -57,6 +58,7 @@ class ReportAnswer(msgspec.Struct, omit_defaults=True):
     previous: dict[str, Any]
     slow: list[dict[str, Any]] | None = None
     never_sold: list[dict[str, Any]] | None = None
+    near_expiry: list[dict[str, Any]] | None = None
 
 
 def _problem(description: str) -> ResponseSpec:
@@ -112,6 +114,14 @@ async def build_report(shop: Shop, name: str, period: Period,
             period={**_period_view(period), "group_by": group_by,
                     "previous": _period_view(period.previous())},
             series=report["series"], totals=report["totals"], previous=report["previous"])
+    if name == "stock":  # stock now; `previous` is empty (no history of stock levels)
+        report = await stock_report(shop.id, shop.timezone, period)
+        return ReportAnswer(
+            name=name, currency=shop.currency,
+            period={**_period_view(period), "group_by": group_by,
+                    "previous": _period_view(period.previous())},
+            series=report["series"], totals=report["totals"], previous={},
+            near_expiry=report["near_expiry"])
     raise NotFound(f"No report named {name!r}; there are: {', '.join(REPORTS)}")
 
 
