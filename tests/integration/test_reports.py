@@ -354,3 +354,50 @@ async def test_stock_report_value_cover_and_near_expiry(open_shop):
     assert [(lot["code"], lot["quantity"], lot["retail_value"])
             for lot in report["near_expiry"]] == [("L-7", 5, 5 * 2850)]
     assert report["totals"]["near_expiry_value"] == 14250
+
+
+async def test_fulfilment_times_and_refunds_by_reason(open_shop):
+    from galleria.kernel.orders.tables import TimelineEntry
+    from galleria.kernel.payments.tables import Payment, Refund
+
+    shop, tenant_id, tea = await _shop(open_shop)
+    fast, slow = await _place(shop, tea), await _place(shop, tea)
+    for number in (fast, slow):
+        for state in ("paid", "approved", "fulfilling", "shipped"):
+            await service.transition(tenant_id, number, state, actor="test")
+    await service.transition(tenant_id, fast, "delivered", actor="test")
+    await _set(tenant_id, fast, paid_at=at(11, 8))
+    await _set(tenant_id, slow, paid_at=at(11, 9))
+    async with db.shop_scope(tenant_id):
+        ids = {row["number"]: row["id"] for row in await Order.select(
+            Order.id, Order.number).where(Order.tenant == tenant_id)}
+        for number, state, moment in ((fast, "shipped", at(11, 12)),
+                                      (fast, "delivered", at(12, 12)),
+                                      (slow, "shipped", at(12, 9))):
+            await TimelineEntry.update({TimelineEntry.created_at: moment}).where(
+                (TimelineEntry.order == ids[number]) & (TimelineEntry.to_status == state))
+        payment = (await Payment.insert(Payment(
+            tenant=tenant_id, order=ids[fast], order_number=fast, reference=f"{fast}_1",
+            plugin="test", method="test", amount=2850, currency="CNY", status="paid")
+        ).returning(Payment.id))[0]["id"]
+        for amount, reason, status, counts in ((500, "破损", "succeeded", True),
+                                               (300, "破损", "succeeded", True),
+                                               (200, "少发", "succeeded", True),
+                                               (900, "少发", "failed", True),
+                                               (2850, "重复支付", "succeeded", False)):
+            await Refund.insert(Refund(
+                tenant=tenant_id, payment=payment, order_number=fast,
+                reference=f"{fast}_R{amount}", amount=amount, currency="CNY", status=status,
+                reason=reason, actor="test", counts_for_order=counts, settled_at=at(12, 10)))
+
+    params = {"from": "2026-11-11", "to": "2026-11-12"}
+    times = (await shop.get("/api/admin/v1/reports/fulfilment", params=params)).json()
+    assert times["totals"]["paid_orders"] == 2
+    assert times["totals"]["payment_to_shipment"] == {
+        "count": 2, "average_hours": 14.0, "median_hours": 14.0}  # 4 h and 24 h
+    assert times["totals"]["shipment_to_delivery"] == {
+        "count": 1, "average_hours": 24.0, "median_hours": 24.0}
+    refunds = (await shop.get("/api/admin/v1/reports/refunds", params=params)).json()
+    assert refunds["series"] == [{"reason": "破损", "refunds": 2, "amount": 800},
+                                 {"reason": "少发", "refunds": 1, "amount": 200}]
+    assert refunds["totals"] == {"refunds": 3, "amount": 1000}

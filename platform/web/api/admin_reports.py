@@ -18,6 +18,7 @@ from litestar.params import Parameter, QueryParameter
 
 from galleria.kernel.errors import NotFound
 from galleria.kernel.reports.breakdown import customers_report, methods_report
+from galleria.kernel.reports.operations import fulfilment_report, refunds_report
 from galleria.kernel.reports.overview import overview
 from galleria.kernel.reports.periods import (
     Period,
@@ -33,7 +34,7 @@ from galleria.kernel.tenancy.shops import Shop
 from galleria.web.deps import provide_admin, require_scope
 
 REPORTS = ("overview", "sales", "products", "payment_methods", "shipping_methods",
-           "customers", "stock")
+           "customers", "stock", "fulfilment", "refunds")
 
 
 class Problem(msgspec.Struct):
@@ -105,10 +106,12 @@ async def build_report(shop: Shop, name: str, period: Period,
             series=report["series"],
             totals=report["totals"], previous=report["previous"],
             slow=report["slow"], never_sold=report["never_sold"])
-    if name in ("payment_methods", "shipping_methods", "customers"):
-        report = (await customers_report(shop.id, shop.timezone, period)
-                  if name == "customers" else
-                  await methods_report(shop.id, shop.timezone, period, name[:-1]))
+    if name in ("payment_methods", "shipping_methods", "customers", "fulfilment", "refunds"):
+        if name in ("payment_methods", "shipping_methods"):
+            report = await methods_report(shop.id, shop.timezone, period, name[:-1])
+        else:
+            report = await {"customers": customers_report, "fulfilment": fulfilment_report,
+                            "refunds": refunds_report}[name](shop.id, shop.timezone, period)
         return ReportAnswer(
             name=name, currency=shop.currency,
             period={**_period_view(period), "group_by": group_by,
