@@ -401,3 +401,27 @@ async def test_fulfilment_times_and_refunds_by_reason(open_shop):
     assert refunds["series"] == [{"reason": "破损", "refunds": 2, "amount": 800},
                                  {"reason": "少发", "refunds": 1, "amount": 200}]
     assert refunds["totals"] == {"refunds": 3, "amount": 1000}
+
+
+async def test_operations_page_in_chinese(open_shop, app):
+    from galleria.kernel.inventory.service import receive
+
+    shop, tenant_id, tea = await _shop(open_shop)
+    async with db.shop_scope(tenant_id):
+        await receive(tenant_id, tea, 4, lot_code="L-9",
+                      expires_on=dt.date.today() + dt.timedelta(days=3))
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
+                                 base_url=f"http://{shop.host}",
+                                 headers={"accept": "text/html",
+                                          "accept-language": "zh-CN,zh;q=0.9"}) as browser:
+        login = await browser.get("/console/login")
+        await browser.post("/console/login", data={
+            "_csrf_token": CSRF_RE.search(login.text).group(1), "email": shop.email,
+            "password": PASSWORD, "next": "/console/"})
+        page = await browser.get("/console/reports/operations", params={"range": "7d"})
+        assert page.status_code == 200
+        lots = re.search(r'data-table="near-expiry".*?</table>', page.text, re.S).group(0)
+        assert "L-9" in lots and "¥114.00" in lots
+        stock = re.search(r'data-table="stock".*?</table>', page.text, re.S).group(0)
+        assert "¥1,539.00" in stock  # 54 units at ¥28.50
+        assert "履约时效" in page.text and "本期没有退款" in page.text

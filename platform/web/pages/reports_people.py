@@ -38,7 +38,7 @@ async def _names(shop: Shop, runtime: Runtime) -> tuple[dict[str, str], dict[str
     return payments, shipping
 
 
-def _common(request: Request, shop: Shop) -> tuple[Any, dict[str, Any]]:
+def common_context(request: Request, shop: Shop) -> tuple[Any, dict[str, Any]]:
     locale = request_locale(request, shop)
     translate = gettext_for(request)
     period, chosen, note = chosen_period(request, shop)
@@ -57,7 +57,7 @@ class PeopleReportPages(Controller):
     async def customers(self, request: Request, shop: Shop, runtime: Runtime) -> Response:
         translate = gettext_for(request)
         locale = request_locale(request, shop)
-        period, context = _common(request, shop)
+        period, context = common_context(request, shop)
         report = await customers_report(shop.id, shop.timezone, period)
         ids = [row["customer"] for row in report["series"]]
         async with db.shop_scope(shop.id):
@@ -91,7 +91,7 @@ class PeopleReportPages(Controller):
     async def methods(self, request: Request, shop: Shop, runtime: Runtime) -> Response:
         translate = gettext_for(request)
         locale = request_locale(request, shop)
-        period, context = _common(request, shop)
+        period, context = common_context(request, shop)
         payment_names, shipping_names = await _names(shop, runtime)
         tables = []
         for column, title, names in (
