@@ -425,3 +425,34 @@ async def test_operations_page_in_chinese(open_shop, app):
         stock = re.search(r'data-table="stock".*?</table>', page.text, re.S).group(0)
         assert "¥1,539.00" in stock  # 54 units at ¥28.50
         assert "履约时效" in page.text and "本期没有退款" in page.text
+
+
+async def test_every_report_downloads(open_shop, app):
+    import io
+
+    from openpyxl import load_workbook
+
+    shop, tenant_id, tea = await _shop(open_shop)
+    await _orders_of_the_story(shop, tenant_id, tea)
+    await rollups.rebuild(tenant_id)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
+                                 base_url=f"http://{shop.host}",
+                                 headers={"accept": "text/html",
+                                          "accept-language": "zh-CN,zh;q=0.9"}) as browser:
+        login = await browser.get("/console/login")
+        await browser.post("/console/login", data={
+            "_csrf_token": CSRF_RE.search(login.text).group(1), "email": shop.email,
+            "password": PASSWORD, "next": "/console/"})
+        for page in ("customers", "methods", "operations"):
+            html = (await browser.get(f"/console/reports/{page}")).text
+            assert 'data-export="xlsx"' in html, page
+        expected = {"payment_methods": ["其他方式", 3, "85.50"],
+                    "customers": ["顾客 #41", 2, "57.00"],
+                    "stock": ["TEA-100", "龙井", 50, "1425.00", 3, 0.06, 33.3]}
+        for name, first_row in expected.items():
+            answer = await browser.get("/console/reports/export", params={
+                "report": name, "format": "xlsx", "from": "2026-11-10", "to": "2026-11-11"})
+            assert answer.status_code == 200, (name, answer.text[:300])
+            rows = [[c.value for c in row] for row in
+                    load_workbook(io.BytesIO(answer.content)).active.iter_rows()]
+            assert rows[1] == first_row, name

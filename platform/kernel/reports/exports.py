@@ -20,12 +20,25 @@ COLUMNS: dict[str, tuple[tuple[str, str, bool], ...]] = {
               ("visitors", "Visitors", False)),
     "products": (("name", "Product", False), ("quantity", "Units sold", False),
                  ("orders", "Orders paid", False), ("revenue", "Sales", True)),
+    "payment_methods": (("name", "Method", False), ("orders", "Orders paid", False),
+                        ("paid_total", "Paid", True)),
+    "shipping_methods": (("name", "Method", False), ("orders", "Orders paid", False),
+                         ("paid_total", "Paid", True)),
+    "customers": (("name", "Customer", False), ("orders", "Orders paid", False),
+                  ("paid_total", "Paid", True)),
+    "stock": (("sku", "SKU", False), ("name", "Product", False),
+              ("on_hand", "Units on hand", False),
+              ("retail_value", "Stock value at retail", True), ("sold", "Units sold", False),
+              ("turnover", "Turnover", False), ("days_of_cover", "Days of cover", False)),
+    "refunds": (("reason", "Reason", False), ("refunds", "Refunds", False),
+                ("amount", "Amount", True)),
 }
 FORMATS = ("csv", "xlsx")
 
 
 def rows_of(name: str, series: list[dict[str, Any]], currency: str) -> list[list[Any]]:
-    return [[decimal_text(row[key], currency) if money else row[key]
+    return [[decimal_text(row[key], currency) if money else
+             ("" if row[key] is None else row[key])
              for key, _header, money in COLUMNS[name]] for row in series]
 
 

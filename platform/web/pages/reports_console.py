@@ -23,6 +23,7 @@ from galleria.runtime import Runtime
 from galleria.web.context import shop_host_only
 from galleria.web.pages.console import LoginRequired, console_page, require_staff, to_login
 from galleria.web.pages.render import gettext_for, request_locale
+from galleria.web.pages.report_exports import export_series
 from galleria.web.pages.report_figures import (
     GROUP_TITLES,
     RANGE_TITLES,
@@ -98,22 +99,16 @@ class ReportPages(Controller):
 
 
     @get("/reports/export", name="console:reports-export")
-    async def export(self, request: Request, shop: Shop) -> Response:
-        """`?report=sales|products&format=csv|xlsx` with the page's period and grouping."""
+    async def export(self, request: Request, shop: Shop, runtime: Runtime) -> Response:
+        """`?report=<name>&format=csv|xlsx` with the page's period (and grouping)."""
         translate = gettext_for(request)
         name = request.query_params.get("report") or "sales"
         fmt = request.query_params.get("format") or "csv"
         if name not in exports.COLUMNS or fmt not in exports.FORMATS:
-            raise ValidationFailed("report is sales or products; format is csv or xlsx")
+            raise ValidationFailed(f"report is one of {', '.join(exports.COLUMNS)}; "
+                                   "format is csv or xlsx")
         period, _chosen, _note = chosen_period(request, shop)
-        if name == "sales":
-            try:
-                group_by = check_grouping(request.query_params.get("group_by"))
-            except DomainError:
-                group_by = "day"
-            series = (await sales_report(shop.id, period, group_by))["series"]
-        else:
-            series = (await products_report(shop.id, shop.timezone, period))["series"]
+        series = await export_series(request, shop, runtime, name, period)
         header = [translate(title) for _key, title, _money in exports.COLUMNS[name]]
         rows = exports.rows_of(name, series, shop.currency)
         filename = f"{name}-{shop.slug}-{period.first}-{period.last}.{fmt}"

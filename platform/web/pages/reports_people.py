@@ -27,7 +27,7 @@ from galleria.web.pages.report_figures import (
 )
 
 
-async def _names(shop: Shop, runtime: Runtime) -> tuple[dict[str, str], dict[str, str]]:
+async def method_names(shop: Shop, runtime: Runtime) -> tuple[dict[str, str], dict[str, str]]:
     """Payment and shipping method codes → the names the shop's plugins give them."""
     payments = {o.code: getattr(o.gateway, "name", o.code)
                 for o in await gateways.offered(shop, runtime.host, available_only=False)}
@@ -36,6 +36,19 @@ async def _names(shop: Shop, runtime: Runtime) -> tuple[dict[str, str], dict[str
     shipping = {m.code: getattr(m, "name", m.code) for m in runtime.host.collect(
         "galleria_shipping_methods", sorted(enabled), shop=shop)}
     return payments, shipping
+
+
+async def customer_names(shop: Shop, rows: list[dict[str, Any]],
+                         translate: Any) -> list[dict[str, Any]]:
+    """`rows` with each customer's name (or phone, or email, or "Customer #id")."""
+    ids = [row["customer"] for row in rows]
+    async with db.shop_scope(shop.id):
+        known = {row["id"]: row["name"] or row["phone"] or row["email"] or ""
+                 for row in await Customer.select(
+                     Customer.id, Customer.name, Customer.phone, Customer.email).where(
+                     (Customer.tenant == shop.id) & Customer.id.is_in(ids or [0]))}
+    return [{**row, "name": known.get(row["customer"]) or
+             translate("Customer #%(id)s") % {"id": row["customer"]}} for row in rows]
 
 
 def common_context(request: Request, shop: Shop) -> tuple[Any, dict[str, Any]]:
@@ -59,15 +72,7 @@ class PeopleReportPages(Controller):
         locale = request_locale(request, shop)
         period, context = common_context(request, shop)
         report = await customers_report(shop.id, shop.timezone, period)
-        ids = [row["customer"] for row in report["series"]]
-        async with db.shop_scope(shop.id):
-            known = {row["id"]: row["name"] or row["phone"] or row["email"] or ""
-                     for row in await Customer.select(
-                         Customer.id, Customer.name, Customer.phone, Customer.email).where(
-                         (Customer.tenant == shop.id) & Customer.id.is_in(ids or [0]))}
-        top = [{**row, "name": known.get(row["customer"]) or
-                translate("Customer #%(id)s") % {"id": row["customer"]}}
-               for row in report["series"]]
+        top = await customer_names(shop, report["series"], translate)
         totals, previous = report["totals"], report["previous"]
         chart = {"kind": "customers", "currency": shop.currency, "locale": locale,
                  "labels": [translate("New customers"), translate("Returning customers"),
@@ -92,7 +97,7 @@ class PeopleReportPages(Controller):
         translate = gettext_for(request)
         locale = request_locale(request, shop)
         period, context = common_context(request, shop)
-        payment_names, shipping_names = await _names(shop, runtime)
+        payment_names, shipping_names = await method_names(shop, runtime)
         tables = []
         for column, title, names in (
                 ("payment_method", translate("Payment methods"), payment_names),
