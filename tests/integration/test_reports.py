@@ -456,3 +456,14 @@ async def test_every_report_downloads(open_shop, app):
             rows = [[c.value for c in row] for row in
                     load_workbook(io.BytesIO(answer.content)).active.iter_rows()]
             assert rows[1] == first_row, name
+
+
+async def test_the_openapi_document_describes_the_reports_endpoint(client):
+    schema = (await client.get("/schema/openapi.json")).json()
+    operation = schema["paths"]["/api/admin/v1/reports/{name}"]["get"]
+    assert operation["operationId"] == "getReport"
+    for status in ("200", "400", "401", "403", "404", "422"):
+        assert status in operation["responses"], status
+    assert "application/problem+json" in operation["responses"]["422"]["content"]
+    names = {p["name"] for p in operation["parameters"]}
+    assert {"name", "from", "to", "group_by", "range"} <= names
