@@ -249,6 +249,8 @@ async def test_products_page_in_chinese(open_shop, app):
         never = re.search(r'data-table="never".*?</ul>', page.text, re.S).group(0)
         assert "茶盘" in never and "龙井" not in never
         assert "畅销商品" in page.text and "Best sellers" not in page.text
+        categories = re.search(r'data-table="categories".*?</table>', page.text, re.S).group(0)
+        assert "不分类" in categories and "¥57.00" in categories
 
 
 async def test_reports_download_as_csv_and_xlsx(open_shop, app):
@@ -467,3 +469,30 @@ async def test_the_openapi_document_describes_the_reports_endpoint(client):
     assert "application/problem+json" in operation["responses"]["422"]["content"]
     names = {p["name"] for p in operation["parameters"]}
     assert {"name", "from", "to", "group_by", "range"} <= names
+
+
+async def test_sales_by_category(open_shop):
+    from galleria.kernel.catalog.service import create_category
+
+    shop = await open_shop()
+    tenant_id = (await Tenant.select(Tenant.id).where(Tenant.slug == shop.slug).first())["id"]
+    async with db.shop_scope(tenant_id):
+        await create_category(tenant_id, "green", "绿茶")
+    made = {}
+    for name, category, price in (("龙井", "green", 2850), ("碧螺春", "green", 3000),
+                                  ("茶杯", None, 1500)):
+        body = {"name": name, "variants": [{"sku": f"S-{price}", "price": price,
+                                            "stock": 10}]}
+        if category:
+            body["category"] = category
+        answer = await shop.post("/api/admin/v1/products", json=body)
+        assert answer.status_code == 201, answer.text
+        made[name] = answer.json()["variants"][0]["id"]
+    for name, quantity in (("龙井", 2), ("碧螺春", 1), ("茶杯", 1)):
+        number = await _place(shop, made[name], quantity=quantity)
+        await service.transition(tenant_id, number, "paid", actor="test")
+    report = (await shop.get("/api/admin/v1/reports/categories",
+                             params={"range": "today"})).json()
+    assert [(r["name"], r["quantity"], r["revenue"], r["orders"]) for r in report["series"]] \
+        == [("绿茶", 3, 8700, 2), ("", 1, 1500, 1)]
+    assert report["totals"] == {"categories": 2, "quantity": 4, "revenue": 10200}

@@ -20,6 +20,8 @@ COLUMNS: dict[str, tuple[tuple[str, str, bool], ...]] = {
               ("visitors", "Visitors", False)),
     "products": (("name", "Product", False), ("quantity", "Units sold", False),
                  ("orders", "Orders paid", False), ("revenue", "Sales", True)),
+    "categories": (("name", "Category", False), ("quantity", "Units sold", False),
+                   ("orders", "Orders paid", False), ("revenue", "Sales", True)),
     "payment_methods": (("name", "Method", False), ("orders", "Orders paid", False),
                         ("paid_total", "Paid", True)),
     "shipping_methods": (("name", "Method", False), ("orders", "Orders paid", False),

@@ -80,3 +80,37 @@ async def products_report(tenant_id: int, timezone: str, period: Period) -> dict
     return {"series": series, "slow": slow, "never_sold": never,
             "totals": {**_totals(current), "never_sold": len(never)},
             "previous": _totals(previous)}
+
+
+async def _by_category(tenant_id: int, timezone: str, period: Period) -> dict[Any, dict]:
+    products = await _by_product(tenant_id, timezone, period)
+    ids = [p for p in products if p > 0]
+    homes = {row["id"]: (row["category"], row["category_name"]) for row in
+             await Product.select(Product.id, Product.category,
+                                  Product.category.name.as_alias("category_name")).where(
+                 (Product.tenant == tenant_id) & Product.id.is_in(ids or [0]))}
+    categories: dict[Any, dict[str, Any]] = {}
+    for product, row in products.items():
+        category, name = homes.get(product, (None, None))
+        entry = categories.setdefault(category, {"category_id": category, "name": name or "",
+                                                 "quantity": 0, "revenue": 0,
+                                                 "orders": set()})
+        entry["quantity"] += row["quantity"]
+        entry["revenue"] += row["revenue"]
+        entry["orders"] |= row["orders"]
+    return categories
+
+
+async def categories_report(tenant_id: int, timezone: str, period: Period) -> dict[str, Any]:
+    """Sales by category (a product's own category; "" name for products without one)."""
+    async with db.shop_scope(tenant_id):
+        current = await _by_category(tenant_id, timezone, period)
+        previous = await _by_category(tenant_id, timezone, period.previous())
+    series = sorted(({**row, "orders": len(row["orders"])} for row in current.values()),
+                    key=lambda r: (-r["revenue"], r["name"]))
+
+    def totals(rows: dict[Any, dict]) -> dict[str, int]:
+        return {"categories": len(rows), "quantity": sum(r["quantity"] for r in rows.values()),
+                "revenue": sum(r["revenue"] for r in rows.values())}
+
+    return {"series": series, "totals": totals(current), "previous": totals(previous)}

@@ -27,14 +27,14 @@ from galleria.kernel.reports.periods import (
     period_for,
     zone_of,
 )
-from galleria.kernel.reports.products import products_report
+from galleria.kernel.reports.products import categories_report, products_report
 from galleria.kernel.reports.sales import sales_report
 from galleria.kernel.reports.stock import stock_report
 from galleria.kernel.tenancy.shops import Shop
 from galleria.web.deps import provide_admin, require_scope
 
 REPORTS = ("overview", "sales", "products", "payment_methods", "shipping_methods",
-           "customers", "stock", "fulfilment", "refunds")
+           "customers", "stock", "fulfilment", "refunds", "categories")
 
 
 class Problem(msgspec.Struct):
@@ -106,12 +106,14 @@ async def build_report(shop: Shop, name: str, period: Period,
             series=report["series"],
             totals=report["totals"], previous=report["previous"],
             slow=report["slow"], never_sold=report["never_sold"])
-    if name in ("payment_methods", "shipping_methods", "customers", "fulfilment", "refunds"):
+    if name in ("payment_methods", "shipping_methods", "customers", "fulfilment", "refunds",
+                "categories"):
         if name in ("payment_methods", "shipping_methods"):
             report = await methods_report(shop.id, shop.timezone, period, name[:-1])
         else:
             report = await {"customers": customers_report, "fulfilment": fulfilment_report,
-                            "refunds": refunds_report}[name](shop.id, shop.timezone, period)
+                            "refunds": refunds_report, "categories": categories_report,
+                            }[name](shop.id, shop.timezone, period)
         return ReportAnswer(
             name=name, currency=shop.currency,
             period={**_period_view(period), "group_by": group_by,

@@ -11,7 +11,7 @@ from galleria.kernel.errors import DomainError
 from galleria.kernel.reports.breakdown import customers_report, methods_report
 from galleria.kernel.reports.operations import refunds_report
 from galleria.kernel.reports.periods import Period, check_grouping
-from galleria.kernel.reports.products import products_report
+from galleria.kernel.reports.products import categories_report, products_report
 from galleria.kernel.reports.sales import sales_report
 from galleria.kernel.reports.stock import stock_report
 from galleria.kernel.tenancy.shops import Shop
@@ -31,6 +31,9 @@ async def export_series(request: Request, shop: Shop, runtime: Runtime, name: st
         return (await sales_report(shop.id, period, group_by))["series"]
     if name == "products":
         return (await products_report(shop.id, shop.timezone, period))["series"]
+    if name == "categories":
+        rows = (await categories_report(shop.id, shop.timezone, period))["series"]
+        return [{**row, "name": row["name"] or translate("No category")} for row in rows]
     if name in ("payment_methods", "shipping_methods"):
         payments, shipping = await method_names(shop, runtime)
         names = payments if name == "payment_methods" else shipping

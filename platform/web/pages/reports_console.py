@@ -16,7 +16,7 @@ from litestar import Controller, Request, Response, Router, get
 from galleria.kernel.errors import DomainError, ValidationFailed
 from galleria.kernel.reports import exports
 from galleria.kernel.reports.periods import RANGES, check_grouping
-from galleria.kernel.reports.products import products_report
+from galleria.kernel.reports.products import categories_report, products_report
 from galleria.kernel.reports.sales import sales_report
 from galleria.kernel.tenancy.shops import Shop
 from galleria.runtime import Runtime
@@ -82,6 +82,7 @@ class ReportPages(Controller):
         translate = gettext_for(request)
         period, chosen, note = chosen_period(request, shop)
         report = await products_report(shop.id, shop.timezone, period)
+        categories = await categories_report(shop.id, shop.timezone, period)
         best = report["series"][:10]
         chart = {"kind": "products", "currency": shop.currency, "locale": locale,
                  "labels": [row["name"] for row in best],
@@ -91,7 +92,7 @@ class ReportPages(Controller):
                              "values": [row["quantity"] for row in best]}]}
         return await console_page(
             request, runtime, "console/reports_products.html", "reports",
-            report=report, best=best, chart=chart, chosen=chosen,
+            report=report, best=best, chart=chart, chosen=chosen, categories=categories,
             note=translate(note) if note else "",
             ranges=[{"key": key, "title": translate(RANGE_TITLES[key])} for key in RANGES],
             dates=dates_text(period, locale), previous_dates=dates_text(period.previous(), locale),
