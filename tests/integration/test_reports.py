@@ -496,3 +496,17 @@ async def test_sales_by_category(open_shop):
     assert [(r["name"], r["quantity"], r["revenue"], r["orders"]) for r in report["series"]] \
         == [("绿茶", 3, 8700, 2), ("", 1, 1500, 1)]
     assert report["totals"] == {"categories": 2, "quantity": 4, "revenue": 10200}
+
+
+async def test_listeners_recomputing_the_same_day_at_once_agree_with_a_rebuild(open_shop):
+    import asyncio
+
+    shop, tenant_id, tea = await _shop(open_shop)
+    numbers = [await _place(shop, tea) for _ in range(4)]
+    for number in numbers:
+        await service.transition(tenant_id, number, "paid", actor="test")
+    await asyncio.gather(*(rollups.refresh_order(tenant_id, n) for n in numbers))
+    kept = await _rollup_rows(tenant_id)
+    await rollups.rebuild(tenant_id)
+    assert await _rollup_rows(tenant_id) == kept
+    assert sum(row["paid_orders"] for row in kept) == 4

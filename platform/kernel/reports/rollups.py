@@ -56,9 +56,25 @@ async def write_days(tenant_id: int, figures: dict[str, dict[str, int]],
             tenant_id, day, *(values[name] for name in ORDER_FIGURES))
 
 
+async def _lock_day(tenant_id: int, day: str) -> None:
+    """Hold the day's row until the transaction ends, so that two listeners recomputing the
+    same day one after the other each read the orders committed before they write: without
+    it, one that read earlier could write last and undo the other's newer figures. (SQLite
+    takes its write lock when the scope begins: `BEGIN IMMEDIATE`.)"""
+    if not db.database().is_postgres:
+        return
+    await ShopDay.raw(
+        "INSERT INTO report_shop_day (tenant, day, visitors, orders, cancelled_orders, "
+        "paid_orders, paid_total, refunded_total) VALUES ({}, {}, 0, 0, 0, 0, 0, 0) "
+        "ON CONFLICT (tenant, day) DO NOTHING", tenant_id, day)
+    await ShopDay.raw("SELECT id FROM report_shop_day WHERE tenant = {} AND day = {} "
+                      "FOR UPDATE", tenant_id, day)
+
+
 async def refresh_days(tenant_id: int, timezone: str, days: set[dt.date]) -> None:
-    async with db.shop_scope(tenant_id):
-        for day in sorted(days):
+    for day in sorted(days):  # one transaction per day: days are locked in order
+        async with db.shop_scope(tenant_id):
+            await _lock_day(tenant_id, day.isoformat())
             figures = await day_figures(tenant_id, timezone, Period(day, day))
             await write_days(tenant_id, figures, [day.isoformat()])
 
