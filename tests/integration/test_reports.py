@@ -1,83 +1,28 @@
-"""Reports and the dashboard's overview, checked against orders the test makes: a paid
-order, one placed before midnight and paid after it (Shanghai time), one partly refunded,
-one cancelled. The rollups kept by the event listeners equal a rebuild from scratch."""
+"""Reports through the admin API and the rollups, checked against orders the test makes: a
+paid order, one placed before midnight and paid after it (Shanghai time), one partly
+refunded, one cancelled. The rollups kept by the event listeners equal a rebuild."""
 
 from __future__ import annotations
 
 import datetime as dt
-import re
 
 import httpx
 import pytest
+from report_story import (
+    _orders_of_the_story,
+    _place,
+    _rollup_rows,
+    _set,
+    _shop,
+    at,
+)
 
 from galleria.jobs.tasks import plugin_jobs, relay_once
 from galleria.kernel import db
 from galleria.kernel.orders import service
 from galleria.kernel.orders.tables import Order
 from galleria.kernel.reports import rollups
-from galleria.kernel.reports.tables import ShopDay
 from galleria.kernel.tenancy.tables import Tenant
-
-ADDRESS = {"name": "韩梅梅", "phone": "139 1234 5678", "country": "CN", "province": "浙江省",
-           "city": "杭州市", "district": "西湖区", "line1": "文三路 90 号"}
-CONTACT = {"name": "李雷", "phone": "+86 13800138000"}
-UTC = dt.UTC
-PASSWORD = "Correct-Horse-9"
-CSRF_RE = re.compile(r'name="_csrf_token" value="([^"]+)"')
-
-
-async def _shop(open_shop):
-    shop = await open_shop()
-    created = await shop.post("/api/admin/v1/products", json={"name": "龙井", "variants": [
-        {"sku": "TEA-100", "price": 2850, "stock": 50}]})
-    assert created.status_code == 201, created.text
-    tenant_id = (await Tenant.select(Tenant.id).where(Tenant.slug == shop.slug).first())["id"]
-    return shop, tenant_id, created.json()["variants"][0]["id"]
-
-
-async def _place(shop, variant_id, quantity=1):
-    cart_id = (await shop.post("/api/v1/carts", admin=False)).json()["id"]
-    added = await shop.post(f"/api/v1/carts/{cart_id}/items", admin=False,
-                            json={"variant_id": variant_id, "quantity": quantity})
-    assert added.status_code == 200, added.text
-    response = await shop.post("/api/v1/orders", admin=False, json={
-        "cart_id": cart_id, "contact": CONTACT, "address": ADDRESS,
-        "payment_method": "wechat_pay"})
-    assert response.status_code == 201, response.text
-    return response.json()["number"]
-
-
-async def _set(tenant_id, number, **values):
-    async with db.shop_scope(tenant_id):
-        await Order.update({getattr(Order, k): v for k, v in values.items()}).where(
-            (Order.tenant == tenant_id) & (Order.number == number))
-
-
-def at(day: int, hour: int, minute: int = 0) -> dt.datetime:
-    """A moment of November 2026 given in Shanghai time (UTC+8), as UTC."""
-    return dt.datetime(2026, 11, day, hour, minute, tzinfo=UTC) - dt.timedelta(hours=8)
-
-
-async def _orders_of_the_story(shop, tenant_id, variant):
-    """11-10: A placed and paid; B placed at 23:30. 11-11: B paid at 00:30; C placed, paid,
-    then ¥10.00 of it refunded; D placed and cancelled unpaid. A and B: customer 41."""
-    a, b, c, d = [await _place(shop, variant) for _ in range(4)]
-    for number in (a, b, c):
-        await service.transition(tenant_id, number, "paid", actor="test")
-    await service.record_refund(tenant_id, c, 1000, actor="test", reason="破损")
-    await service.cancel_order(tenant_id, d, actor="test", reason="不要了")
-    await _set(tenant_id, a, created_at=at(10, 9), paid_at=at(10, 9, 5), customer=41)
-    await _set(tenant_id, b, created_at=at(10, 23, 30), paid_at=at(11, 0, 30), customer=41)
-    await _set(tenant_id, c, created_at=at(11, 12), paid_at=at(11, 12, 10))
-    await _set(tenant_id, d, created_at=at(11, 15))
-    return a, b, c, d
-
-
-async def _rollup_rows(tenant_id):
-    async with db.shop_scope(tenant_id):
-        rows = await ShopDay.select().where(ShopDay.tenant == tenant_id).order_by(ShopDay.day)
-    return [{k: v for k, v in row.items() if k != "id"} for row in rows if any(
-        row[k] for k in rollups.ORDER_FIGURES)]
 
 
 async def test_sales_report_matches_the_orders_and_the_rebuild(open_shop, runtime):
@@ -180,33 +125,6 @@ async def test_visitors_are_counted_once_a_day(open_shop, app, client):
     assert today["totals"]["visitors"] == 2
 
 
-async def test_dashboard_shows_the_orders_and_the_overview(open_shop, app):
-    shop, tenant_id, variant = await _shop(open_shop)
-    a = await _place(shop, variant)
-    await _place(shop, variant)
-    await service.transition(tenant_id, a, "paid", actor="test")
-    await relay_once(app.state.runtime.host, plugin_jobs(app.state.runtime.host))
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
-                                 base_url=f"http://{shop.host}",
-                                 headers={"accept": "text/html",
-                                          "accept-language": "zh-CN,zh;q=0.9"}) as browser:
-        login = await browser.get("/console/login")
-        await browser.post("/console/login", data={
-            "_csrf_token": CSRF_RE.search(login.text).group(1), "email": shop.email,
-            "password": PASSWORD, "next": "/console/"})
-        page = await browser.get("/console/", params={"range": "today"})
-        assert page.status_code == 200
-        html = page.text
-        assert re.search(r'data-figure="orders-all">2<', html), "the order card counts orders"
-        sales = re.search(r'data-figure="sales">.*?stat-value">([^<]+)<', html, re.S).group(1)
-        assert sales == "¥28.50"
-        assert "经营概况" in html and "Business overview" not in html
-        report = await browser.get("/console/reports", params={"range": "7d"})
-        assert report.status_code == 200
-        assert 'type="application/json" id="sales-chart"' in report.text
-        assert "¥28.50" in report.text and "按天" in report.text
-
-
 async def test_products_report_best_slow_and_never_sold(open_shop, runtime):
     shop, tenant_id, tea = await _shop(open_shop)
     cup = (await shop.post("/api/admin/v1/products", json={"name": "茶杯", "variants": [
@@ -226,66 +144,6 @@ async def test_products_report_best_slow_and_never_sold(open_shop, runtime):
     assert [r["name"] for r in report["never_sold"]] == ["茶盘"]
     assert report["totals"] == {"products_sold": 2, "quantity": 6, "revenue": 13050,
                                 "never_sold": 1}
-
-
-async def test_products_page_in_chinese(open_shop, app):
-    shop, tenant_id, tea = await _shop(open_shop)
-    await shop.post("/api/admin/v1/products", json={"name": "茶盘", "variants": [
-        {"sku": "TRAY-1", "price": 9900, "stock": 5}]})
-    number = await _place(shop, tea, quantity=2)
-    await service.transition(tenant_id, number, "paid", actor="test")
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
-                                 base_url=f"http://{shop.host}",
-                                 headers={"accept": "text/html",
-                                          "accept-language": "zh-CN,zh;q=0.9"}) as browser:
-        login = await browser.get("/console/login")
-        await browser.post("/console/login", data={
-            "_csrf_token": CSRF_RE.search(login.text).group(1), "email": shop.email,
-            "password": PASSWORD, "next": "/console/"})
-        page = await browser.get("/console/reports/products", params={"range": "today"})
-        assert page.status_code == 200
-        best = re.search(r'data-table="best".*?</table>', page.text, re.S).group(0)
-        assert "龙井" in best and "¥57.00" in best
-        never = re.search(r'data-table="never".*?</ul>', page.text, re.S).group(0)
-        assert "茶盘" in never and "龙井" not in never
-        assert "畅销商品" in page.text and "Best sellers" not in page.text
-        categories = re.search(r'data-table="categories".*?</table>', page.text, re.S).group(0)
-        assert "不分类" in categories and "¥57.00" in categories
-
-
-async def test_reports_download_as_csv_and_xlsx(open_shop, app):
-    import io
-
-    from openpyxl import load_workbook
-
-    shop, tenant_id, tea = await _shop(open_shop)
-    await _orders_of_the_story(shop, tenant_id, tea)
-    await rollups.rebuild(tenant_id)
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
-                                 base_url=f"http://{shop.host}",
-                                 headers={"accept": "text/html",
-                                          "accept-language": "zh-CN,zh;q=0.9"}) as browser:
-        login = await browser.get("/console/login")
-        await browser.post("/console/login", data={
-            "_csrf_token": CSRF_RE.search(login.text).group(1), "email": shop.email,
-            "password": PASSWORD, "next": "/console/"})
-        period = {"from": "2026-11-10", "to": "2026-11-11"}
-        sales = await browser.get("/console/reports/export",
-                                  params={"report": "sales", "format": "csv", **period})
-        assert sales.status_code == 200
-        assert sales.headers["content-type"].startswith("text/csv")
-        lines = sales.content.decode("utf-8-sig").splitlines()
-        assert lines[0] == "时间段,支付订单数,已付款,退款金额,销售额,下单笔数,访客数"
-        assert lines[1:] == ["2026-11-10,1,28.50,0.00,28.50,2,0",
-                             "2026-11-11,2,57.00,10.00,47.00,2,0"]
-        products = await browser.get("/console/reports/export",
-                                     params={"report": "products", "format": "xlsx", **period})
-        assert products.status_code == 200
-        sheet = load_workbook(io.BytesIO(products.content)).active
-        assert [[c.value for c in row] for row in sheet.iter_rows()] == [
-            ["商品", "销量（件）", "支付订单数", "销售额"], ["龙井", 3, 3, "85.50"]]
-        bad = await browser.get("/console/reports/export", params={"format": "pdf"})
-        assert bad.status_code == 422
 
 
 async def test_methods_and_customers_reports(open_shop):
@@ -315,29 +173,6 @@ async def test_methods_and_customers_reports(open_shop):
     the_11th = await report("customers", **{"from": "2026-11-11", "to": "2026-11-11"})
     assert (the_11th["totals"]["new_customers"], the_11th["totals"]["returning_customers"],
             the_11th["totals"]["repeat_rate"]) == (0, 1, 0.0)
-
-
-async def test_customers_and_methods_pages_in_chinese(open_shop, app):
-    shop, tenant_id, tea = await _shop(open_shop)
-    number = await _place(shop, tea)
-    await service.transition(tenant_id, number, "paid", actor="test")
-    await _set(tenant_id, number, customer=None)
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
-                                 base_url=f"http://{shop.host}",
-                                 headers={"accept": "text/html",
-                                          "accept-language": "zh-CN,zh;q=0.9"}) as browser:
-        login = await browser.get("/console/login")
-        await browser.post("/console/login", data={
-            "_csrf_token": CSRF_RE.search(login.text).group(1), "email": shop.email,
-            "password": PASSWORD, "next": "/console/"})
-        customers = await browser.get("/console/reports/customers", params={"range": "today"})
-        assert customers.status_code == 200
-        assert "游客订单：1 笔" in customers.text and "本期没有登录顾客付款" in customers.text
-        methods = await browser.get("/console/reports/methods", params={"range": "today"})
-        assert methods.status_code == 200
-        table = re.search(r'data-table="payment_method".*?</table>', methods.text, re.S)
-        assert "¥28.50" in table.group(0) and "wechat_pay" not in table.group(0)
-        assert 'id="methods-chart"' in methods.text
 
 
 async def test_stock_report_value_cover_and_near_expiry(open_shop):
@@ -403,61 +238,6 @@ async def test_fulfilment_times_and_refunds_by_reason(open_shop):
     assert refunds["series"] == [{"reason": "破损", "refunds": 2, "amount": 800},
                                  {"reason": "少发", "refunds": 1, "amount": 200}]
     assert refunds["totals"] == {"refunds": 3, "amount": 1000}
-
-
-async def test_operations_page_in_chinese(open_shop, app):
-    from galleria.kernel.inventory.service import receive
-
-    shop, tenant_id, tea = await _shop(open_shop)
-    async with db.shop_scope(tenant_id):
-        await receive(tenant_id, tea, 4, lot_code="L-9",
-                      expires_on=dt.date.today() + dt.timedelta(days=3))
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
-                                 base_url=f"http://{shop.host}",
-                                 headers={"accept": "text/html",
-                                          "accept-language": "zh-CN,zh;q=0.9"}) as browser:
-        login = await browser.get("/console/login")
-        await browser.post("/console/login", data={
-            "_csrf_token": CSRF_RE.search(login.text).group(1), "email": shop.email,
-            "password": PASSWORD, "next": "/console/"})
-        page = await browser.get("/console/reports/operations", params={"range": "7d"})
-        assert page.status_code == 200
-        lots = re.search(r'data-table="near-expiry".*?</table>', page.text, re.S).group(0)
-        assert "L-9" in lots and "¥114.00" in lots
-        stock = re.search(r'data-table="stock".*?</table>', page.text, re.S).group(0)
-        assert "¥1,539.00" in stock  # 54 units at ¥28.50
-        assert "履约时效" in page.text and "本期没有退款" in page.text
-
-
-async def test_every_report_downloads(open_shop, app):
-    import io
-
-    from openpyxl import load_workbook
-
-    shop, tenant_id, tea = await _shop(open_shop)
-    await _orders_of_the_story(shop, tenant_id, tea)
-    await rollups.rebuild(tenant_id)
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
-                                 base_url=f"http://{shop.host}",
-                                 headers={"accept": "text/html",
-                                          "accept-language": "zh-CN,zh;q=0.9"}) as browser:
-        login = await browser.get("/console/login")
-        await browser.post("/console/login", data={
-            "_csrf_token": CSRF_RE.search(login.text).group(1), "email": shop.email,
-            "password": PASSWORD, "next": "/console/"})
-        for page in ("customers", "methods", "operations"):
-            html = (await browser.get(f"/console/reports/{page}")).text
-            assert 'data-export="xlsx"' in html, page
-        expected = {"payment_methods": ["其他方式", 3, "85.50"],
-                    "customers": ["顾客 #41", 2, "57.00"],
-                    "stock": ["TEA-100", "龙井", 50, "1425.00", 3, 0.06, 33.3]}
-        for name, first_row in expected.items():
-            answer = await browser.get("/console/reports/export", params={
-                "report": name, "format": "xlsx", "from": "2026-11-10", "to": "2026-11-11"})
-            assert answer.status_code == 200, (name, answer.text[:300])
-            rows = [[c.value for c in row] for row in
-                    load_workbook(io.BytesIO(answer.content)).active.iter_rows()]
-            assert rows[1] == first_row, name
 
 
 async def test_the_openapi_document_describes_the_reports_endpoint(client):
