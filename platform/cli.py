@@ -316,6 +316,38 @@ def catalog_export(shop: str, path: Path) -> None:
     click.echo(f"Wrote {path} ({len(content)} bytes).")
 
 
+@main.group()
+def reports() -> None:
+    """Report rollups (the daily figures the overview and reports read)."""
+
+
+@reports.command("rebuild")
+@click.option("--shop", "slug", default=None, help="Only this shop (its slug).")
+def reports_rebuild(slug: str | None) -> None:
+    """Recompute the daily rollups from the orders: one shop, or every shop."""
+    from galleria.kernel.reports.rollups import rebuild
+    from galleria.kernel.tenancy.shops import get_shop
+    from galleria.kernel.tenancy.tables import Tenant
+
+    async def run() -> list[tuple[str, int]]:
+        runtime = await _open_runtime()
+        try:
+            if slug is not None:
+                shop = await get_shop(slug)
+                if shop is None:
+                    raise click.ClickException(f"no shop {slug!r}")
+                shops = [(shop.slug, shop.id)]
+            else:
+                shops = [(row["slug"], row["id"]) for row in await Tenant.select(
+                    Tenant.slug, Tenant.id).order_by(Tenant.id)]
+            return [(name, await rebuild(tenant_id)) for name, tenant_id in shops]
+        finally:
+            await runtime.close()
+
+    for name, days in asyncio.run(run()):
+        click.echo(f"{name}: {days} days with orders")
+
+
 def _add_jobs() -> None:
     from galleria.jobs.cli import jobs
 

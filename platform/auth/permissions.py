@@ -1,6 +1,6 @@
 """Who may do what in a shop: the one table of areas, and the one check.
 
-A shop's work falls into five areas: catalog, orders, fulfilment, marketing, settings. Every
+A shop's work falls into six areas: catalog, orders, fulfilment, marketing, settings, reports. Every
 console page and every admin endpoint belongs to one of them (or is public, open to any
 member, or reserved to managers or the owner); `CONSOLE_RULES` and `API_RULES` say which,
 keyed by the route's path template (a prefix, matched segment by segment; the longest wins).
@@ -22,7 +22,11 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-AREAS = ("catalog", "orders", "fulfilment", "marketing", "settings")
+AREAS = ("catalog", "orders", "fulfilment", "marketing", "settings", "reports")
+# A token with write access to these is a full-access token (one that may call endpoints no
+# area covers): the areas that existed when the first tokens were issued, so that adding an
+# area (reports) does not take full access away from tokens issued before it.
+FULL_ACCESS_AREAS = ("catalog", "orders", "fulfilment", "marketing", "settings")
 ACCESS = ("read", "write")
 ALL_PERMISSIONS = tuple(f"{area}:{access}" for area in AREAS for access in ACCESS)
 MANAGERS = ("owner", "admin")
@@ -65,6 +69,7 @@ CONSOLE_RULES: dict[str, Rule] = {path: _rule(entry) for path, entry in {
     "/console/products": "catalog",
     "/console/inventory": "catalog",
     "/console/orders": "orders",
+    "/console/reports": "reports",
     "/console/fulfilment": "fulfilment",
     "/console/picking": "fulfilment",         # pick lists, the picking and packing screens
     "/console/returns": "orders",
@@ -115,6 +120,7 @@ API_RULES: dict[str, Rule] = {f"{_ADMIN}{path}": _rule(entry) for path, entry in
     "/returns": "orders",
     "/tickets": "orders",
     "/faq": "settings",
+    "/reports": "reports",
 }.items()}
 
 

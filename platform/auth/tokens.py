@@ -15,7 +15,7 @@ PREFIX = "gal_"
 # scope includes reading. These names were the first ones issued and stay valid.
 ALL_SCOPES = ("catalog:read", "catalog:write", "orders:read", "orders:write",
               "fulfilment:read", "fulfilment:write", "marketing:read", "marketing:write",
-              "settings:read", "settings:write")
+              "settings:read", "settings:write", "reports:read", "reports:write")
 USE_RESOLUTION = dt.timedelta(minutes=1)  # last_used_at is written at most once a minute
 
 

@@ -20,6 +20,7 @@ KERNEL_APPS = [
     "galleria.kernel.review.piccolo_app",
     "galleria.kernel.access.piccolo_app",
     "galleria.kernel.service.piccolo_app",
+    "galleria.kernel.reports.piccolo_app",
 ]
 
 

@@ -31,6 +31,7 @@ from galleria.kernel.orders import service as orders
 from galleria.kernel.payments import jobs as payment_jobs
 from galleria.kernel.payments.views import payments_of
 from galleria.kernel.plugins import JobSpec
+from galleria.kernel.reports import jobs as report_jobs
 from galleria.kernel.review import runner as review_runner
 from galleria.kernel.service import jobs as service_jobs
 
@@ -58,7 +59,8 @@ KERNEL_LISTENERS: dict[str, list[Listener]] = _by_topic([*order_jobs.LISTENERS,
                                                           *payment_jobs.LISTENERS,
                                                           *notification_jobs.LISTENERS,
                                                           *review_runner.LISTENERS,
-                                                          *aftersales_jobs.LISTENERS])
+                                                          *aftersales_jobs.LISTENERS,
+                                                          *report_jobs.LISTENERS])
 
 
 

@@ -27,6 +27,7 @@ from galleria.web.api.admin_catalog import AdminCatalogApi
 from galleria.web.api.admin_fulfilment import AdminFulfilmentApi
 from galleria.web.api.admin_orders import AdminOrdersApi
 from galleria.web.api.admin_picking import AdminPickingApi
+from galleria.web.api.admin_reports import AdminReportsApi
 from galleria.web.api.oauth import oauth_router
 from galleria.web.api.payments import AdminPaymentsApi, CallbacksApi, ShopPaymentsApi
 from galleria.web.api.platform import PlatformApi
@@ -106,7 +107,7 @@ def create_app(settings: Settings | None = None, *, host: PluginHost | None = No
                                          AdminFulfilmentApi, AdminPickingApi, WebhooksApi,
                                          AdminAftersalesApi, ShopReturnsApi,
                                          ShopTicketsApi, AdminTicketsApi,
-                                         ShopServiceApi, AdminFaqApi])
+                                         ShopServiceApi, AdminFaqApi, AdminReportsApi])
     assets = find_assets(runtime.host)  # the plugins' templates, static files and catalogs
     install_plugin_assets(assets)
     plugin_routes = [

@@ -21,6 +21,7 @@ from litestar.handlers.base import BaseRouteHandler
 from galleria.auth.members import membership_of
 from galleria.auth.permissions import (
     AREAS,
+    FULL_ACCESS_AREAS,
     MANAGE,
     PUBLIC,
     Rule,
@@ -72,7 +73,7 @@ async def enforce_permissions(connection: ASGIConnection, handler: BaseRouteHand
     need, access = rule.needs(connection.method)
     if kind == "api":
         scopes = await _token_scopes(connection, shop)
-        full = all(token_may(scopes, area, "write") for area in AREAS)
+        full = all(token_may(scopes, area, "write") for area in FULL_ACCESS_AREAS)
         if not (token_may(scopes, need, access) or (rule is UNMAPPED and full)):
             raise Forbidden(f"This token lacks the {need}:{access} scope"
                             if need in AREAS else "This endpoint needs a full-access token")

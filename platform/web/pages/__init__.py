@@ -10,6 +10,9 @@ from galleria.web.pages.common import home, switch_language
 from galleria.web.pages.console.catalog import catalog_console_router
 from galleria.web.pages.console.inventory import inventory_console_router
 from galleria.web.pages.console.orders import orders_console_router
+from galleria.web.pages.console.reports import reports_console_router
+from galleria.web.pages.console.reports_operations import reports_operations_router
+from galleria.web.pages.console.reports_people import reports_people_router
 from galleria.web.pages.console.shell import console_router
 from galleria.web.pages.platform import platform_router
 from galleria.web.pages.render import JINJA_ENV, STATIC_DIR
@@ -24,5 +27,7 @@ PAGE_ROUTES += [catalog_console_router, inventory_console_router]  # product edi
 PAGE_ROUTES += [orders_console_router]  # order list, detail, actions, CSV export
 PAGE_ROUTES += [shopping_router]  # cart, checkout, payment and order pages
 PAGE_ROUTES += [account_router]  # the shopper's account: sign-in, orders, addresses
+PAGE_ROUTES += [reports_console_router, reports_people_router,  # sales and the other reports
+                reports_operations_router]
 
 __all__ = ["JINJA_ENV", "PAGE_ROUTES", "STATIC_DIR"]

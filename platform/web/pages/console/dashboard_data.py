@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from babel.dates import format_datetime, format_timedelta
 
 from galleria.kernel.catalog.tables import Product, Variant
+from galleria.kernel.orders.tables import Order
 from galleria.kernel.plugins import PluginHost
 from galleria.kernel.tenancy.audit import recent
 from galleria.kernel.tenancy.tables import PlatformUser
@@ -23,6 +24,15 @@ async def count_skus(tenant_id: int) -> int:
     return await Variant.count().where(
         (Variant.tenant == tenant_id) & (Variant.status == "active")
         & Variant.product.deleted_at.is_null())
+
+
+async def count_orders(tenant_id: int) -> dict[str, int]:
+    """Every order the shop has, and how many of them wait for the merchant (paid, not yet
+    shipped): the dashboard's order card."""
+    shop = Order.tenant == tenant_id
+    waiting = Order.status.is_in(["paid", "under_review", "approved", "fulfilling"])
+    return {"all": await Order.count().where(shop),
+            "waiting": await Order.count().where(shop & waiting)}
 
 
 async def product_statuses(tenant_id: int, ids: list[int]) -> dict[int, str]:

@@ -35,6 +35,7 @@ from galleria.runtime import Runtime
 from galleria.web.context import shop_host_only
 from galleria.web.i18n import N_
 from galleria.web.pages.console import dashboard_data as console_data
+from galleria.web.pages.console import report_figures
 from galleria.web.pages.console.plugin_forms import field_errors, form_fields, read_settings
 from galleria.web.pages.render import gettext_for, page, request_locale, shop_of
 from galleria.web.pages.signin.sessions import (
@@ -53,6 +54,7 @@ NAV = (
     ("dashboard", "/console/", N_("Dashboard"), "home"),
     ("products", "/console/products", N_("Products"), "box"),
     ("orders", "/console/orders", N_("Orders"), "receipt"),
+    ("reports", "/console/reports", N_("Reports"), "activity"),
     ("picking", "/console/picking", N_("Picking"), "truck"),
     ("returns", "/console/returns", N_("After-sales"), "clipboard"),
     ("tickets", "/console/tickets", N_("Customer service"), "user"),
@@ -223,16 +225,19 @@ class ConsolePages(Controller):
             states = await plugin_states(shop.id, runtime.host)
             activity = await console_data.activity(shop.id, runtime.host, locale,
                                                    shop.timezone)
+            orders = await console_data.count_orders(shop.id)
         alerts = (len(await supervision.delivery_alerts(shop))
                   if may_open(staff_of(request), "/console/picking/alerts") else None)
+        figures = await report_figures.overview_context(request, shop)
         enabled_list = [{"name": s["name"],
                          "title": _title(locale, s["title"], s["title_zh"])}
                         for s in states if s["name"] in enabled]
         return await console_page(
             request, runtime, "console/dashboard.html", "dashboard",
             stats={"products": products, "skus": skus, "low_stock": low_stock,
-                   "delivery_alerts": alerts,
+                   "delivery_alerts": alerts, "orders": orders,
                    "plugins": len(enabled), "installed": len(states)},
+            **figures,
             enabled_plugins=enabled_list, activity=activity,
             storefront_url="/")
 

@@ -44,7 +44,7 @@ from galleria.web.pages.storefront.storefront import logo_url
 
 AREA_TITLES = {"catalog": N_("Catalog"), "orders": N_("Orders"),
                "fulfilment": N_("Fulfilment"), "marketing": N_("Marketing"),
-               "settings": N_("Settings")}
+               "settings": N_("Settings"), "reports": N_("Reports")}
 ROLE_TITLES = {"owner": N_("Owner"), "admin": N_("Admin"), "staff": N_("Staff")}
 DONE = {"changed": N_("The member's access was changed."),
         "removed": N_("The member was removed from the shop."),

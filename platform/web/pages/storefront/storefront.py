@@ -17,6 +17,7 @@ from galleria.web.context import shop_host_only
 from galleria.web.i18n import N_
 from galleria.web.pages.render import money, page
 from galleria.web.pagination import decode_cursor, encode_cursor
+from galleria.web.visits import count_visit
 
 PAGE_SIZE = 24
 
@@ -47,9 +48,10 @@ async def storefront_home(request: Request, shop: Shop, q: str = "", category: s
         next_query = urlencode({k: v for k, v in params.items() if v})
     top = [c for c in categories if not c["parent"]]
     current = next((c for c in categories if c["slug"] == category), None)
-    return page(request, "storefront/home.html", products=products, categories=top,
-                category=current, q=q, sort=sort, sorts=SORT_LABELS, next_query=next_query,
-                first_page=not cursor, logo_url=logo_url(shop))
+    return await count_visit(request, shop, page(
+        request, "storefront/home.html", products=products, categories=top, category=current,
+        q=q, sort=sort, sorts=SORT_LABELS, next_query=next_query, first_page=not cursor,
+        logo_url=logo_url(shop)))
 
 
 def _price_range(variants: list[dict[str, Any]]) -> tuple[int, int]:
@@ -59,7 +61,7 @@ def _price_range(variants: list[dict[str, Any]]) -> tuple[int, int]:
 
 @get("/products/{product_id:int}", name="storefront:product")
 async def product_page(request: Request, shop: Shop, product_id: int) -> Response:
-    return await render_product(request, shop, product_id)
+    return await count_visit(request, shop, await render_product(request, shop, product_id))
 
 
 async def render_product(request: Request, shop: Shop, product_id: int, *,

@@ -1,0 +1,50 @@
+"""The rows each report's file holds, as its page shows them (method and customer names
+rather than codes and ids)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request
+
+from galleria.kernel.errors import DomainError
+from galleria.kernel.reports.breakdown import customers_report, methods_report
+from galleria.kernel.reports.operations import refunds_report
+from galleria.kernel.reports.periods import Period, check_grouping
+from galleria.kernel.reports.products import categories_report, products_report
+from galleria.kernel.reports.sales import sales_report
+from galleria.kernel.reports.stock import stock_report
+from galleria.kernel.tenancy.shops import Shop
+from galleria.runtime import Runtime
+from galleria.web.pages.console.reports_people import customer_names, method_names
+from galleria.web.pages.render import gettext_for
+
+
+async def export_series(request: Request, shop: Shop, runtime: Runtime, name: str,
+                        period: Period) -> list[dict[str, Any]]:
+    translate = gettext_for(request)
+    if name == "sales":
+        try:
+            group_by = check_grouping(request.query_params.get("group_by"))
+        except DomainError:
+            group_by = "day"
+        return (await sales_report(shop.id, period, group_by))["series"]
+    if name == "products":
+        return (await products_report(shop.id, shop.timezone, period))["series"]
+    if name == "categories":
+        rows = (await categories_report(shop.id, shop.timezone, period))["series"]
+        return [{**row, "name": row["name"] or translate("No category")} for row in rows]
+    if name in ("payment_methods", "shipping_methods"):
+        payments, shipping = await method_names(shop, runtime)
+        names = payments if name == "payment_methods" else shipping
+        rows = (await methods_report(shop.id, shop.timezone, period, name[:-1]))["series"]
+        return [{**row, "name": names.get(row["method"]) or (
+            translate("None") if not row["method"] else translate("Other method"))}
+            for row in rows]
+    if name == "customers":
+        rows = (await customers_report(shop.id, shop.timezone, period))["series"]
+        return await customer_names(shop, rows, translate)
+    if name == "stock":
+        return (await stock_report(shop.id, shop.timezone, period))["series"]
+    rows = (await refunds_report(shop.id, shop.timezone, period))["series"]
+    return [{**row, "reason": row["reason"] or translate("No reason given")} for row in rows]
