@@ -301,6 +301,30 @@ def galleria_order_refunded(event: Event) -> None:
 
 
 @hookspec
+def galleria_ticket_opened(event: Event) -> None:
+    """A customer-service ticket was opened: a question or complaint from the shopper, the
+    ticket a return request opens, or a repair or installation booking. Tell the staff on
+    duty, or mirror it into a help-desk. Called after commit, from the outbox.
+
+    ``event.payload``: ``ticket_id``, ``kind`` (``question``, ``complaint``, ``return``,
+    ``repair``, ``installation``), ``order_number`` (or None).
+
+    .. versionadded:: 2 (after-sales)
+    """
+
+
+@hookspec
+def galleria_ticket_answered(event: Event) -> None:
+    """Staff answered a ticket; it now waits for the shopper. Reach the shopper where the
+    shop's channels do not (a work-chat robot, an app push). Called after commit.
+
+    ``event.payload``: ``ticket_id``, ``order_number`` (or None).
+
+    .. versionadded:: 2 (after-sales)
+    """
+
+
+@hookspec
 def galleria_order_lines_cancelled(event: Event) -> None:
     """Lines of an order were cancelled before they shipped (a short pick, 缺货取消); their
     stock is released and, for a paid order, their refund is under way. Give back what the

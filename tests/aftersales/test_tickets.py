@@ -11,9 +11,11 @@ from aftersales_helpers import (
     add_products,
     delivered_order,
     place,
+    tenant_of,
 )
 
-from galleria.testing import register_plugin
+from galleria.kernel import hookimpl
+from galleria.testing import enable_plugin, register_plugin, run_outbox
 
 
 @pytest.fixture
@@ -108,3 +110,46 @@ async def test_a_return_request_opens_its_ticket(open_shop, runtime, afterpay):
     [ticket] = listed["items"]
     assert ticket["kind"] == "return" and ticket["return_id"] == asked.json()["id"]
     assert ticket["messages"][0]["body"] == "不想要了"
+
+
+class TicketListener:
+    def __init__(self):
+        self.opened, self.answered = [], []
+
+    @hookimpl
+    def galleria_ticket_opened(self, event):
+        self.opened.append(event.payload)
+
+    @hookimpl
+    def galleria_ticket_answered(self, event):
+        self.answered.append(event.payload)
+
+
+async def test_hook_ticket_opened(open_shop, runtime):
+    with register_plugin(runtime.host, TicketListener(), "ticket_listener") as listener:
+        shop = await open_shop()
+        await enable_plugin(await tenant_of(shop), runtime.host, "ticket_listener")
+        products = await add_products(shop, ("TEA", 2800, 10))
+        order = await place(shop, [(products["TEA"], 1)])
+        opened = await shop.post(f"/api/v1/tickets?{_guest(order)}", admin=False, json={
+            "kind": "complaint", "subject": "茶叶受潮", "body": "收到的茶叶有点潮"})
+        assert opened.status_code == 201, opened.text
+        await run_outbox(runtime.host)
+    assert listener.opened == [{"ticket_id": opened.json()["id"], "kind": "complaint",
+                                "order_number": order["number"]}]
+
+
+async def test_hook_ticket_answered(open_shop, runtime):
+    with register_plugin(runtime.host, TicketListener(), "ticket_listener") as listener:
+        shop = await open_shop()
+        await enable_plugin(await tenant_of(shop), runtime.host, "ticket_listener")
+        products = await add_products(shop, ("TEA", 2800, 10))
+        order = await place(shop, [(products["TEA"], 1)])
+        opened = await shop.post(f"/api/v1/tickets?{_guest(order)}", admin=False, json={
+            "kind": "question", "subject": "什么时候发货", "body": "请尽快发货"})
+        tid = opened.json()["id"]
+        await shop.post(f"/api/admin/v1/tickets/{tid}/messages", json={"body": "今天发出"})
+        await shop.post(f"/api/v1/tickets/{tid}/messages?{_guest(order)}", admin=False,
+                        json={"body": "谢谢"})  # the shopper's reply answers nothing
+        await run_outbox(runtime.host)
+    assert listener.answered == [{"ticket_id": tid, "order_number": order["number"]}]

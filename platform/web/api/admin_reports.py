@@ -32,19 +32,11 @@ from galleria.kernel.reports.sales import sales_report
 from galleria.kernel.reports.stock import stock_report
 from galleria.kernel.tenancy.shops import Shop
 from galleria.web.deps import provide_admin, require_scope
+from galleria.web.openapi import Problem
+from galleria.web.problems import PROBLEM_JSON
 
 REPORTS = ("overview", "sales", "products", "payment_methods", "shipping_methods",
            "customers", "stock", "fulfilment", "refunds", "categories")
-
-
-class Problem(msgspec.Struct):
-    """An RFC 9457 problem (application/problem+json)."""
-
-    type: str
-    title: str
-    status: int
-    detail: str
-    errors: list[dict[str, str]] | None = None
 
 
 class ReportAnswer(msgspec.Struct, omit_defaults=True):
@@ -64,7 +56,7 @@ class ReportAnswer(msgspec.Struct, omit_defaults=True):
 
 def _problem(description: str) -> ResponseSpec:
     return ResponseSpec(data_container=Problem, description=description,
-                        media_type="application/problem+json", generate_examples=False)
+                        media_type=PROBLEM_JSON, generate_examples=False)
 
 
 PROBLEMS = {

@@ -8,22 +8,8 @@ from typing import Annotated, Any
 import msgspec
 from litestar.openapi.datastructures import ResponseSpec
 
+from galleria.web.openapi import Problem
 from galleria.web.problems import PROBLEM_JSON
-
-
-class FieldProblem(msgspec.Struct):
-    field: str
-    message: str
-
-
-class Problem(msgspec.Struct, omit_defaults=True):
-    """RFC 9457 problem details, as every error of the API is."""
-
-    type: str
-    title: str
-    status: int
-    detail: str
-    errors: list[FieldProblem] = []
 
 
 def problems(*statuses: int) -> dict[int, ResponseSpec]:
