@@ -157,6 +157,28 @@ async def test_stepper_changes_quantity_and_refuses_beyond_stock(browsers, open_
     assert "Your cart is empty" in (await browser.get("/cart")).text
 
 
+async def test_a_typed_quantity_sent_with_enter_sets_it_and_beyond_stock_says_what_is_left(
+        browsers, open_shop):
+    """Enter in a form (the phone keyboard's 前往) presses its first submit button: that
+    button must set the typed quantity, not step it down by one."""
+    shop, ids = await stocked_shop(open_shop)
+    browser = browsers(shop.host, language="zh-CN")
+    await add(browser, ids, "LJ-50")
+    variant = ids["LJ-50"][1]
+    cart = await browser.get("/cart")
+    form = re.search(rf'<form[^>]*action="/cart/items/{variant}"[^>]*>(.*?)</form>',
+                     cart.text, re.S)
+    assert "novalidate" in form.group(0)  # the server, not the browser, names the stock
+    default = re.search(r'<button[^>]*type="submit"[^>]*>', form.group(1)).group(0)
+    step = re.search(r'name="step" value="(-?\d+)"', default).group(1)
+    assert step == "0"
+    typed = await browser.post(f"/cart/items/{variant}", {"quantity": "3", "step": step})
+    assert typed.status_code == 303
+    assert 'value="3"' in (await browser.get("/cart")).text
+    beyond = await browser.post(f"/cart/items/{variant}", {"quantity": "9", "step": step})
+    assert beyond.status_code == 409 and "库存不足：仅剩 5 件。" in beyond.text
+
+
 # -- checkout ----------------------------------------------------------------------------------
 async def test_checkout_shows_field_errors_inline_and_keeps_the_values(browsers, open_shop):
     shop, ids = await stocked_shop(open_shop)

@@ -16,10 +16,17 @@
     });
   });
 
-  // Cart lines: a typed quantity applies by itself.
+  // Cart lines: a typed quantity applies by itself, once, through the form's default
+  // button (step 0), whether it was committed by Enter or by leaving the field.
   document.querySelectorAll("[data-autosubmit-stepper]").forEach(function (form) {
     var input = form.querySelector("input[name=quantity]");
-    input.addEventListener("change", function () { form.requestSubmit(); });
+    var apply = form.querySelector("[data-default-submit]");
+    var sent = false;
+    form.addEventListener("submit", function (event) {
+      if (sent) { event.preventDefault(); return; }
+      sent = true;
+    });
+    input.addEventListener("change", function () { if (!sent) form.requestSubmit(apply); });
   });
 
   // Product page: the add-to-cart form follows the option picker's choice.

@@ -1,0 +1,71 @@
+"""The storefront on a phone (390 × 844, zh-CN), in Chromium: what a shopper's thumb does.
+
+Screenshots go to the output folder for a human to judge.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from pathlib import Path
+
+import httpx
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+pytestmark = pytest.mark.e2e
+PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2,
+         "is_mobile": True, "has_touch": True, "locale": "zh-CN"}
+
+
+def shot(page: Page, folder: Path, name: str) -> None:
+    page.screenshot(path=str(folder / f"{name}.png"), full_page=True)
+
+
+def open_shop(server, slug: str, *products: dict) -> str:
+    """Sign up a shop and stock it through the admin API; returns the shop's URL."""
+    http = httpx.Client(base_url=f"http://127.0.0.1:{server.port}", timeout=30)
+    answer = http.post("/api/platform/v1/signup", headers={"host": f"localhost:{server.port}"},
+                       json={"shop_name": "莲心茶舍", "slug": slug, "password": "Correct-Horse-9",
+                             "email": f"owner@{slug}.example", "template": "blank"})
+    assert answer.status_code == 201, answer.text
+    headers = {"host": f"{slug}.localhost:{server.port}",
+               "authorization": f"Bearer {answer.json()['admin_token']}"}
+    for body in products:
+        created = http.post("/api/admin/v1/products", json=body, headers=headers)
+        assert created.status_code == 201, created.text
+    return server.shop_url(slug)
+
+
+TEAPOT = {"name": "Celadon teapot 青瓷茶壶", "variants": [
+    {"sku": "POT-1", "price": 9900, "stock": 3}]}
+
+
+@pytest.fixture
+def phone(browser: Browser) -> Page:
+    context = browser.new_context(**PHONE)
+    yield context.new_page()
+    context.close()
+
+
+def test_a_quantity_typed_in_the_cart_and_sent_with_enter_is_the_quantity(
+        live_server, phone: Page, screenshots: Path) -> None:
+    shop = open_shop(live_server, f"enter-{uuid.uuid4().hex[:6]}", TEAPOT)
+    phone.goto(shop + "/")
+    phone.get_by_role("link", name=re.compile("Celadon teapot")).first.click()
+    phone.get_by_role("button", name="加入购物车").click()
+    expect(phone).to_have_url(re.compile(r"/cart\?added=\d+$"))
+
+    quantity = phone.get_by_label(re.compile("Celadon teapot"))
+    quantity.fill("2")
+    quantity.press("Enter")  # the phone keyboard's 前往
+    expect(phone).to_have_url(re.compile(r"/cart$"))
+    expect(phone.get_by_label(re.compile("Celadon teapot"))).to_have_value("2")
+    expect(phone.locator("[data-subtotal]")).to_have_text("¥198.00")
+
+    quantity = phone.get_by_label(re.compile("Celadon teapot"))
+    quantity.fill("7")
+    quantity.press("Enter")
+    expect(phone.locator(".cart-line .field-error")).to_contain_text("库存不足：仅剩 3 件。")
+    expect(phone.locator("[data-subtotal]")).to_have_text("¥198.00")  # unchanged
+    shot(phone, screenshots, "storefront-phone-cart-beyond-stock")
