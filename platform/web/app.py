@@ -33,6 +33,7 @@ from galleria.web.api.storefront import StorefrontApi
 from galleria.web.api.webhooks import WebhooksApi
 from galleria.web.api.wechat_login import wechat_api_router
 from galleria.web.bad_input import GuardedRequest, InputGuardMiddleware
+from galleria.web.caching import COMPRESSION, CachingMiddleware
 from galleria.web.context import RequestContextMiddleware, plugin_enabled_guard, shop_host_only
 from galleria.web.csp import NoncedSwaggerUI, add_security_policy
 from galleria.web.deps import provide_runtime, provide_shop
@@ -114,13 +115,15 @@ def create_app(settings: Settings | None = None, *, host: PluginHost | None = No
                                        name="media", include_in_schema=False),
         ],
         dependencies={"runtime": Provide(provide_runtime), "shop": Provide(provide_shop)},
-        middleware=[RequestContextMiddleware(settings.domain), InputGuardMiddleware(),
+        middleware=[RequestContextMiddleware(settings.domain), CachingMiddleware(),
+                    InputGuardMiddleware(),
                     LazySessionConfig(store="sessions", secure=settings.secure_cookies,
                                       httponly=True, samesite="lax").middleware,
                     StaffSessionCheck()],
         before_send=[add_security_policy],  # CSP and Secure cookies: galleria.web.csp
         request_class=GuardedRequest,  # NULs and too-deep JSON: galleria.web.bad_input
         stores={"sessions": session_store},
+        compression_config=COMPRESSION,
         csrf_config=CSRFConfig(secret=settings.secret_key, cookie_secure=settings.secure_cookies,
                                exclude=["/api/", "/callbacks/", "/sandbox/", "/healthz", "/readyz",
                                         "/.well-known/",

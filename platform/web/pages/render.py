@@ -228,5 +228,8 @@ def render_error(request: Request, status: int, title: str, detail: str,
 
         body = (f"<!doctype html><meta charset=utf-8><title>{status} {escape(title)}</title>"
                 f"<h1>{escape(title)}</h1><p>{escape(detail)}</p>")
+    # Unmatched paths skip the app's middleware (caching among it): say it here.
+    headers = {"cache-control": "private, no-cache", "vary": "Accept-Language, Cookie",
+               **(headers or {})}
     return Response(body, status_code=status, media_type="text/html; charset=utf-8",
                     headers=headers)
