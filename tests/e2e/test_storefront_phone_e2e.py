@@ -69,3 +69,21 @@ def test_a_quantity_typed_in_the_cart_and_sent_with_enter_is_the_quantity(
     expect(phone.locator(".cart-line .field-error")).to_contain_text("库存不足：仅剩 3 件。")
     expect(phone.locator("[data-subtotal]")).to_have_text("¥198.00")  # unchanged
     shot(phone, screenshots, "storefront-phone-cart-beyond-stock")
+
+
+def test_error_pages_on_a_phone_are_the_shops_and_in_chinese(
+        live_server, phone: Page, screenshots: Path) -> None:
+    shop = open_shop(live_server, f"oops-{uuid.uuid4().hex[:6]}")
+    answer = phone.goto(shop + "/products/99999999")
+    assert answer.status == 404
+    expect(phone.locator("h1")).to_have_text("页面不存在")
+    expect(phone.get_by_role("link", name="返回店铺")).to_be_visible()
+    shot(phone, screenshots, "storefront-phone-404")
+    answer = phone.goto(live_server.shop_url(f"gone-{uuid.uuid4().hex[:6]}") + "/")
+    assert answer.status == 404
+    expect(phone.locator("h1")).to_have_text("店铺不存在")
+    # Styled: the stylesheet comes from this unknown host too.
+    expect(phone.locator(".error-card")).to_have_css("text-align", "center")
+    shot(phone, screenshots, "storefront-phone-unknown-shop")
+    phone.get_by_role("link", name="返回 Galleria").click()
+    expect(phone).to_have_url(live_server.url + "/")

@@ -200,8 +200,31 @@ ERROR_HINTS = {
     500: N_("Something went wrong on our side. It has been logged and we are on it."),
     503: N_("This service is briefly unavailable. Please try again in a moment."),
 }
-KNOWN_TITLES = (N_("Shop suspended"), N_("Shop address taken"),
+# Hints by title, for errors whose status alone does not say what to do.
+TITLE_HINTS = {
+    "No such shop": N_("There is no shop at this address. Check the address for typing "
+                       "mistakes."),
+}
+# Details that come from libraries (Litestar's CSRF check) and that a visitor can act on.
+DETAILS = {
+    "CSRF token verification failed": N_("This form has expired. Go back, reload the page "
+                                         "and try again."),
+}
+KNOWN_TITLES = (N_("No such shop"), N_("Shop suspended"), N_("Shop address taken"),
                 N_("Email already registered"), N_("No such plugin"))
+
+
+def _shown_detail(locale: str, title: str, detail: str) -> str:
+    """The detail line under an error's title, in the page's language or not at all: the
+    kernel's details are English sentences for developers ("Nothing at /x"), which a
+    Chinese page must not show; the title and hint already say what happened."""
+    detail = DETAILS.get(detail.strip(), detail)
+    if detail.strip().lower() in (title.lower(), "not found", ""):
+        return ""
+    translated = i18n.translations(locale).gettext(detail)
+    if translated == detail and locale != i18n.DEFAULT_LOCALE:
+        return ""
+    return translated
 
 
 def render_error(request: Request, status: int, title: str, detail: str,
@@ -213,12 +236,14 @@ def render_error(request: Request, status: int, title: str, detail: str,
         suspended = title == "Shop suspended"
         # Unmatched paths never reach the middleware that resolves the shop, so tell a
         # shop's host by its name: its home is "/", not the platform's landing.
-        on_shop_host = context["shop"] is not None or (not suspended and bool(
+        unknown_shop = title == "No such shop"
+        on_shop_host = context["shop"] is not None or (not suspended and not unknown_shop and bool(
             slug_from_host(request.headers.get("host", ""), _domain(request))))
         context.update(
             status=status, title=title, suspended=suspended, on_shop_host=on_shop_host,
-            detail="" if detail.strip().lower() in (title.lower(), "not found") else detail,
-            hint=ERROR_HINTS.get(status, ""), csrf_input="", request=request,
+            detail=_shown_detail(context["locale"], title, detail),
+            hint=TITLE_HINTS.get(title) or ERROR_HINTS.get(status, ""), csrf_input="",
+            request=request,
             home_url="/" if on_shop_host else context["platform_url"] + "/",
         )
         body = JINJA_ENV.get_template("error.html").render(context)
