@@ -14,6 +14,7 @@ from galleria.web.pages.inventory_console import inventory_console_router
 from galleria.web.pages.orders_console import orders_console_router
 from galleria.web.pages.platform import platform_router
 from galleria.web.pages.render import JINJA_ENV, STATIC_DIR
+from galleria.web.pages.seo import SEO_ROUTES
 from galleria.web.pages.shopping import shopping_router
 from galleria.web.pages.storefront import storefront_router
 
@@ -24,5 +25,6 @@ PAGE_ROUTES += [catalog_console_router, inventory_console_router]  # product edi
 PAGE_ROUTES += [orders_console_router]  # order list, detail, actions, CSV export
 PAGE_ROUTES += [shopping_router]  # cart, checkout, payment and order pages
 PAGE_ROUTES += [account_router]  # the shopper's account: sign-in, orders, addresses
+PAGE_ROUTES += SEO_ROUTES  # robots.txt and sitemap.xml of each host
 
 __all__ = ["JINJA_ENV", "PAGE_ROUTES", "STATIC_DIR"]

@@ -9,7 +9,7 @@ import re
 from functools import cache
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescape
 from litestar import Request, Response
@@ -21,6 +21,7 @@ from galleria.kernel.money import format_minor
 from galleria.kernel.tenancy.shops import Shop, slug_from_host
 from galleria.web import i18n
 from galleria.web.i18n import N_
+from galleria.web.pages.seo import page_links
 
 log = logging.getLogger("galleria.web.pages")
 WEB_DIR = Path(__file__).resolve().parent.parent
@@ -96,9 +97,10 @@ def request_locale(request: Request, shop: Shop | None = None) -> str:
     cached = request.scope.get("state", {}).get("locale")
     if cached:
         return cached
-    locale = i18n.choose_locale(request.cookies.get(i18n.COOKIE),
-                                request.headers.get("accept-language"),
-                                shop.locale if shop else None)
+    # `?lang=` first: each language has its own URL for crawlers and shared links (seo.py).
+    locale = i18n.normalize(request.query_params.get("lang")) or i18n.choose_locale(
+        request.cookies.get(i18n.COOKIE), request.headers.get("accept-language"),
+        shop.locale if shop else None)
     request.scope.setdefault("state", {})["locale"] = locale
     return locale
 
@@ -151,7 +153,9 @@ def current_path(request: Request) -> str:
 
 
 def language_links(request: Request, locale: str) -> list[dict[str, Any]]:
-    here = quote(current_path(request), safe="")
+    # Back to this page without its `?lang=`, which would outrank the chosen language.
+    query = urlencode([(k, v) for k, v in request.query_params.multi_items() if k != "lang"])
+    here = quote(request.url.path + (f"?{query}" if query else ""), safe="")
     return [{"code": code, "name": i18n.LANGUAGE_NAMES[code], "active": code == locale,
              "url": f"/lang/{code}?next={here}"} for code in i18n.LOCALES]
 
@@ -169,6 +173,7 @@ def base_context(request: Request) -> dict[str, Any]:
         "path": request.url.path,
         "platform_url": platform_base_url(request),
         "session_user": session.get("email") if session.get("user_id") else None,
+        "seo": page_links(request, locale),
         **brand_style(shop.theme_color if shop else None),
     }
 

@@ -14,6 +14,7 @@ from galleria.kernel.tenancy.shops import Shop
 from galleria.web.context import shop_host_only
 from galleria.web.i18n import N_
 from galleria.web.pages.render import money, page
+from galleria.web.pages.seo import listing_meta, product_meta
 from galleria.web.pagination import decode_cursor, encode_cursor
 
 PAGE_SIZE = 24
@@ -47,7 +48,8 @@ async def storefront_home(request: Request, shop: Shop, q: str = "", category: s
     current = next((c for c in categories if c["slug"] == category), None)
     return page(request, "storefront/home.html", products=products, categories=top,
                 category=current, q=q, sort=sort, sorts=SORT_LABELS, next_query=next_query,
-                first_page=not cursor, logo_url=logo_url(shop))
+                first_page=not cursor, logo_url=logo_url(shop),
+                meta=listing_meta(shop, current, products))
 
 
 def _price_range(variants: list[dict[str, Any]]) -> tuple[int, int]:
@@ -76,7 +78,8 @@ async def render_product(request: Request, shop: Shop, product_id: int, *,
                 picker_data=[{"id": v["id"], "sku": v["sku"], "options": v["options"] or {},
                               "price": money(v["price"], shop.currency),
                               "available": v["available"]} for v in variants],
-                logo_url=logo_url(shop), q="", **extra)
+                logo_url=logo_url(shop), q="",
+                meta=product_meta(request, shop, product, variants), **extra)
 
 
 def option_groups(variants: list[dict[str, Any]]) -> list[dict[str, Any]]:
