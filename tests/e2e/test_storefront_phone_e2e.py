@@ -87,3 +87,37 @@ def test_error_pages_on_a_phone_are_the_shops_and_in_chinese(
     shot(phone, screenshots, "storefront-phone-unknown-shop")
     phone.get_by_role("link", name="返回 Galleria").click()
     expect(phone).to_have_url(live_server.url + "/")
+
+
+TEA = {"name": "西湖龙井", "status": "published", "description": "明前茶。", "variants": [
+    {"sku": "LJ-50", "price": 3800, "stock": 0, "options": {"规格": "50g"}},
+    {"sku": "LJ-250", "price": 16800, "stock": 4, "options": {"规格": "250g"}}]}
+
+
+def test_tab_bar_product_picker_and_buy_now_on_a_phone(
+        live_server, phone: Page, screenshots: Path) -> None:
+    shop = open_shop(live_server, f"tabs-{uuid.uuid4().hex[:6]}", TEA, TEAPOT)
+    phone.goto(shop + "/")
+    tabs = phone.get_by_role("navigation", name="店铺导航")
+    expect(tabs).to_be_visible()
+    box = tabs.bounding_box()
+    assert box and box["y"] + box["height"] >= 844 - 1  # at the bottom of the screen
+    shot(phone, screenshots, "storefront-phone-home-tab-bar")
+    tabs.get_by_role("link", name="分类").click()
+    expect(phone).to_have_url(re.compile(r"/categories$"))
+
+    phone.goto(shop + "/")
+    phone.get_by_role("link", name=re.compile("西湖龙井")).first.click()
+    expect(phone.locator("[data-picker-price]")).to_have_text("¥168.00")
+    sold_out = phone.locator(".option-value", has_text=re.compile(r"^\s*50g"))
+    expect(sold_out).to_contain_text("该规格已售罄")
+    expect(sold_out.locator("input")).to_be_disabled()
+    expect(phone.get_by_text("SKU")).to_have_count(0)
+    buy_now = phone.get_by_role("button", name="立即购买")
+    expect(buy_now).to_be_in_viewport()  # the buy bar sticks to the bottom
+    expect(phone.get_by_role("button", name="加入购物车")).to_be_in_viewport()
+    expect(tabs).to_be_hidden()
+    shot(phone, screenshots, "storefront-phone-product")
+    buy_now.click()
+    expect(phone).to_have_url(re.compile(r"/checkout$"))
+    expect(phone.locator("body")).to_contain_text("西湖龙井")

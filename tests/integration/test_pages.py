@@ -453,7 +453,7 @@ async def test_storefront_home_search_categories_and_product(visitors, open_shop
                            r'\s*<div class="placeholder">西', home.text).group(1)
     product = await browser.get(f"/products/{product_id}")
     assert product.status_code == 200
-    assert "西湖龙井 250g" in product.text and "SKU LJ" in product.text
+    assert "西湖龙井 250g" in product.text and "SKU LJ" not in product.text  # not for shoppers
     assert "<th>产地</th><td>杭州</td>" in product.text
     assert "可售 3" in product.text
 

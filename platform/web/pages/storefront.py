@@ -8,12 +8,17 @@ from urllib.parse import urlencode
 from litestar import Request, Response, Router, get
 
 from galleria.kernel import db
-from galleria.kernel.catalog.service import get_product, list_categories, list_products
+from galleria.kernel.catalog.service import (
+    category_tree,
+    get_product,
+    list_categories,
+    list_products,
+)
 from galleria.kernel.storage import storage
 from galleria.kernel.tenancy.shops import Shop
 from galleria.web.context import shop_host_only
 from galleria.web.i18n import N_
-from galleria.web.pages.render import money, page
+from galleria.web.pages.render import page
 from galleria.web.pages.seo import listing_meta, product_meta
 from galleria.web.pagination import decode_cursor, encode_cursor
 
@@ -74,12 +79,19 @@ async def render_product(request: Request, shop: Shop, product_id: int, *,
     return page(request, "storefront/product.html", status_code=status_code,
                 product=product, variants=variants, price_low=low, price_high=high,
                 sold_out=all(v["available"] == 0 for v in variants),
-                option_groups=option_groups(variants),
-                picker_data=[{"id": v["id"], "sku": v["sku"], "options": v["options"] or {},
-                              "price": money(v["price"], shop.currency),
-                              "available": v["available"]} for v in variants],
+                chosen=chosen_variant(variants, extra.get("cart_variant")),
+                option_names=" · ".join(g["name"] for g in option_groups(variants)),
                 logo_url=logo_url(shop), q="",
                 meta=product_meta(request, shop, product, variants), **extra)
+
+
+def chosen_variant(variants: list[dict[str, Any]], wanted: int | None
+                   ) -> dict[str, Any] | None:
+    """The variant the picker starts on: the one the shopper tried (after a refusal), else
+    the first that can be bought, else the first; its price is the one shown."""
+    return (next((v for v in variants if v["id"] == wanted), None)
+            or next((v for v in variants if v["available"] > 0), None)
+            or (variants[0] if variants else None))
 
 
 def option_groups(variants: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -95,5 +107,15 @@ def option_groups(variants: list[dict[str, Any]]) -> list[dict[str, Any]]:
             for name, values in groups.items()]
 
 
-storefront_router = Router(path="/", guards=[shop_host_only], route_handlers=[product_page],
+@get("/categories", name="storefront:categories")
+async def categories_page(request: Request, shop: Shop) -> Response:
+    """The 分类 tab: every category, its subcategories under it."""
+    async with db.shop_scope(shop.id):
+        tree = await category_tree(shop.id)
+    return page(request, "storefront/categories.html", categories=tree,
+                logo_url=logo_url(shop), q="")
+
+
+storefront_router = Router(path="/", guards=[shop_host_only],
+                           route_handlers=[product_page, categories_page],
                            include_in_schema=False)

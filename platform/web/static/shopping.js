@@ -29,23 +29,16 @@
     input.addEventListener("change", function () { if (!sent) form.requestSubmit(apply); });
   });
 
-  // Product page: the add-to-cart form follows the option picker's choice.
-  var picker = document.querySelector("[data-variant-picker]");
-  var add = document.querySelector("[data-add-to-cart]");
-  if (picker && add) {
-    var select = add.querySelector("select[name=variant_id]");
-    var box = add.querySelector("[data-variant-select]");
-    var button = add.querySelector("button[type=submit]");
-    var sync = function () {
-      var id = picker.getAttribute("data-variant-id");
-      if (!select || !id) return;
-      select.value = id;
-      var option = select.querySelector('option[value="' + id + '"]');
-      button.disabled = !option || option.disabled;
-    };
-    if (box && !picker.hidden) box.hidden = true;
-    new MutationObserver(sync).observe(picker, { attributes: true, attributeFilter: ["data-variant-id"] });
-    sync();
+  // Product page: the price and stock shown are the chosen variant's.
+  var choice = document.querySelector("[data-variant-choice]");
+  if (choice) {
+    choice.addEventListener("change", function (event) {
+      var input = event.target;
+      var price = document.querySelector("[data-picker-price]");
+      var stock = document.querySelector("[data-picker-stock] .badge");
+      if (price) price.textContent = input.getAttribute("data-price");
+      if (stock) stock.textContent = input.getAttribute("data-stock");
+    });
   }
 
   // Checkout: re-price (shipping options, discounts, totals) when the address, the
