@@ -89,3 +89,38 @@ async def test_the_tab_bar_counts_the_cart_and_the_category_page_lists_categorie
     for slug in ("tea", "green"):
         assert f'href="/?category={slug}"' in categories.text
     assert "<b>茶叶</b>" in categories.text and ">绿茶</a>" in categories.text
+
+
+def png(size) -> bytes:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", size, (30, 120, 90)).save(out, "PNG")
+    return out.getvalue()
+
+
+async def test_pictures_come_in_sizes_and_the_first_row_loads_first(shopper, open_shop):
+    shop = await open_shop()
+    for n in range(5):  # the newest first: product 4 is the first card
+        created = (await shop.post("/api/admin/v1/products", json={
+            "name": f"茶 {n}", "variants": [{"sku": f"T{n}", "price": 100, "stock": 1}]})).json()
+        upload = await shop.post(f"/api/admin/v1/products/{created['id']}/images",
+                                 files={"file": ("a.png", png((1000, 800)), "image/png")})
+        assert upload.status_code == 201, upload.text
+    home = await shopper.get("/", headers={"host": shop.host, **ZH})
+    cards = re.findall(r'<div class="product-media">\s*(<img [^>]+>)', home.text)
+    assert len(cards) == 5
+    first = cards[0]
+    assert re.search(r'srcset="\S+-400\.jpg 400w, \S+\.jpg 1000w"', first)
+    assert 'width="400" height="320"' in first and 'sizes="' in first
+    assert 'loading="eager"' in first and 'fetchpriority="high"' in first
+    assert 'loading="eager"' in cards[3] and "fetchpriority" not in cards[3]
+    assert 'loading="lazy"' in cards[4]
+
+    product_id = re.search(r'href="/products/(\d+)"', home.text).group(1)
+    page = await shopper.get(f"/products/{product_id}", headers={"host": shop.host, **ZH})
+    main = re.search(r"<img [^>]*data-gallery-main>", page.text).group(0)
+    assert 'fetchpriority="high"' in main and 'loading="lazy"' not in main
+    assert 'width="400" height="320"' in main and "1000w" in main

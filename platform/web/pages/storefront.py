@@ -29,6 +29,32 @@ def logo_url(shop: Shop) -> str:
     return storage().url(shop.logo) if shop.logo else ""
 
 
+# Renditions the kernel stores (catalog/images.py): thumb ≤ 400 px, large ≤ 1200 px, full.
+RENDITIONS = (("thumb_url", 400), ("large_url", 1200), ("url", 2400))
+CARD_SIZES = "(min-width: 1024px) 25vw, (min-width: 640px) 33vw, 50vw"
+EAGER_CARDS = 4  # the first row (2 on a phone, up to 4 on a desktop) loads at once
+
+
+def picture(detail: dict[str, Any] | None, largest: int = 2400) -> dict[str, Any] | None:
+    """`src`, `srcset`, `width`, `height` of a stored picture for an <img>: each rendition
+    with its real width, so the browser fetches the smallest that fills the slot."""
+    if not detail or not detail.get("width") or not detail.get("height"):
+        return None
+    width, height = detail["width"], detail["height"]
+    candidates, seen = [], set()
+    for key, box in RENDITIONS:
+        if box > largest:
+            break
+        scale = min(1.0, box / max(width, height))
+        w = round(width * scale)
+        if w not in seen:
+            seen.add(w)
+            candidates.append((detail[key], w, round(height * scale)))
+    src, w, h = candidates[0]
+    return {"src": src, "width": w, "height": h,
+            "srcset": ", ".join(f"{url} {cw}w" for url, cw, _ in candidates)}
+
+
 SORT_LABELS = {"newest": N_("Newest"), "price_asc": N_("Price: low to high"),
                "price_desc": N_("Price: high to low"), "sales": N_("Best selling")}
 
@@ -44,6 +70,8 @@ async def storefront_home(request: Request, shop: Shop, q: str = "", category: s
     more = len(products) > PAGE_SIZE
     products = products[:PAGE_SIZE]
     positions = [p.pop("_position", {"id": p["id"]}) for p in products]
+    for p in products:
+        p["picture"] = picture(p.pop("_picture", None), largest=1200)
     next_query = None
     if more:
         params = {"q": q, "category": category, "sort": sort if sort != "newest" else "",
@@ -52,6 +80,7 @@ async def storefront_home(request: Request, shop: Shop, q: str = "", category: s
     top = [c for c in categories if not c["parent"]]
     current = next((c for c in categories if c["slug"] == category), None)
     return page(request, "storefront/home.html", products=products, categories=top,
+                card_sizes=CARD_SIZES, eager_cards=EAGER_CARDS if not cursor else 0,
                 category=current, q=q, sort=sort, sorts=SORT_LABELS, next_query=next_query,
                 first_page=not cursor, logo_url=logo_url(shop),
                 meta=listing_meta(shop, current, products))
@@ -80,6 +109,7 @@ async def render_product(request: Request, shop: Shop, product_id: int, *,
                 product=product, variants=variants, price_low=low, price_high=high,
                 sold_out=all(v["available"] == 0 for v in variants),
                 chosen=chosen_variant(variants, extra.get("cart_variant")),
+                main_picture=picture((product["image_details"] or [None])[0]),
                 option_names=" · ".join(g["name"] for g in option_groups(variants)),
                 logo_url=logo_url(shop), q="",
                 meta=product_meta(request, shop, product, variants), **extra)
