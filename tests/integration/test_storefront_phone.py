@@ -124,3 +124,39 @@ async def test_pictures_come_in_sizes_and_the_first_row_loads_first(shopper, ope
     main = re.search(r"<img [^>]*data-gallery-main>", page.text).group(0)
     assert 'fetchpriority="high"' in main and 'loading="lazy"' not in main
     assert 'width="400" height="320"' in main and "1000w" in main
+
+
+async def test_shop_colours_stay_readable_and_every_section_is_in_a_landmark(shopper, open_shop):
+    from html.parser import HTMLParser
+
+    from galleria.kernel.tenancy.tables import Tenant
+
+    shop, product = await tea_shop(open_shop)
+    await Tenant.update({Tenant.theme_color: "#16a34a"}).where(Tenant.slug == shop.slug)
+    home = await shopper.get("/", headers={"host": shop.host, **ZH})
+    assert "--brand: #16a34a; --on-brand: #000000;" in home.text  # white was 3.29:1
+
+    class Landmarks(HTMLParser):
+        LANDMARKS = {"main", "header", "footer", "nav", "aside"}
+        VOID = {"meta", "link", "input", "img", "br", "hr", "source", "use", "path", "circle"}
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.stack: list[str] = []
+            self.stray: list[str] = []
+
+        def handle_starttag(self, tag, attrs):
+            if tag == "section" and not self.LANDMARKS & set(self.stack):
+                self.stray.append(dict(attrs).get("class", "section"))
+            if tag not in self.VOID:
+                self.stack.append(tag)
+
+        def handle_endtag(self, tag):
+            if tag in self.stack:
+                del self.stack[len(self.stack) - 1 - self.stack[::-1].index(tag):]
+
+    for path in ("/", f"/products/{product['id']}", "/cart", "/categories"):
+        page = await shopper.get(path, headers={"host": shop.host, **ZH})
+        checker = Landmarks()
+        checker.feed(page.text)
+        assert checker.stray == [], (path, checker.stray)

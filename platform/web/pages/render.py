@@ -110,18 +110,55 @@ def gettext_for(request: Request) -> Any:
     return i18n.translations(request_locale(request, shop_of(request))).gettext
 
 
-def brand_style(color: str | None) -> dict[str, str]:
-    """The CSS variables a brand colour drives: the colour and a readable text on it."""
-    color = color if color and _COLOR_RE.match(color) else PLATFORM_BRAND
-    r, g, b = (int(color[i:i + 2], 16) / 255 for i in (1, 3, 5))
+# WCAG 2.x: text under 18 px (14 px bold) needs 4.5:1 against what is behind it.
+TEXT_CONTRAST = 4.5
+# The light backgrounds brand-coloured text and links sit on: white cards, the page's gray-50,
+# and the brand-50/100 tints of chosen chips and badges (checked per colour).
+_LIGHT_BACKGROUNDS = ("#ffffff", "#f8f9fb")
 
+
+def _luminance(color: str) -> float:
     def linear(c: float) -> float:
         return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
 
-    luminance = 0.2126 * linear(r) + 0.7152 * linear(g) + 0.0722 * linear(b)
-    # White text unless the brand colour is too light for it (contrast below 3:1).
-    on_brand = "#ffffff" if 1.05 / (luminance + 0.05) >= 3.0 else "#111827"
-    return {"brand": color, "on_brand": on_brand}
+    r, g, b = (int(color[i:i + 2], 16) / 255 for i in (1, 3, 5))
+    return 0.2126 * linear(r) + 0.7152 * linear(g) + 0.0722 * linear(b)
+
+
+def contrast(a: str, b: str) -> float:
+    high, low = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def _mix(color: str, other: str, share: float) -> str:
+    """`share` of `other` mixed into `color` (as CSS color-mix in sRGB does)."""
+    parts = [round(int(color[i:i + 2], 16) * (1 - share) + int(other[i:i + 2], 16) * share)
+             for i in (1, 3, 5)]
+    return "#" + "".join(f"{p:02x}" for p in parts)
+
+
+def _readable_on_light(color: str) -> str:
+    """The brand colour, darkened just enough to be read as text on the light backgrounds
+    (and on its own 14 % tint, the darker of the two tints)."""
+    backgrounds = (*_LIGHT_BACKGROUNDS, _mix(color, "#ffffff", 0.86))  # brand-100 tint
+    for step in range(0, 101, 2):
+        candidate = _mix(color, "#000000", step / 100)
+        if all(contrast(candidate, bg) >= TEXT_CONTRAST for bg in backgrounds):
+            return candidate
+    return "#000000"
+
+
+def brand_style(color: str | None) -> dict[str, str]:
+    """The CSS variables a brand colour drives, each readable (4.5:1) whatever the colour:
+    the text on it (white when it reaches 4.5:1, else black, one of which always does) and
+    the brand colour as text and links on light backgrounds, with its hover shade."""
+    color = color if color and _COLOR_RE.match(color) else PLATFORM_BRAND
+    on_brand = "#ffffff" if contrast("#ffffff", color) >= TEXT_CONTRAST else "#000000"
+    text = _readable_on_light(color)
+    # A hovered button moves away from its text's colour, so its contrast only grows.
+    hover = _mix(color, "#000000" if on_brand == "#ffffff" else "#ffffff", 0.12)
+    return {"brand": color, "on_brand": on_brand, "brand_hover": hover, "brand_text": text,
+            "brand_text_hover": _mix(text, "#000000", 0.15)}
 
 
 def _domain(request: Request) -> str:
