@@ -261,6 +261,8 @@ async def test_shipping_options_fees_and_discounts_come_from_the_server(
         order = (await shop.get(f"/api/admin/v1/orders/{number}")).json()
         assert (order["shipping_method"], order["shipping_fee"], order["total"]) == (
             "flat", 2500, 11400)
+        mine = await browser.get(placed.headers["location"])  # the shopper's order page
+        assert re.search(r"data-shipping-method>.*?Flat rate</p>", mine.text)
 
 
 async def test_placing_goes_to_the_payment_page_once_per_attempt(browsers, open_shop):
@@ -309,7 +311,9 @@ async def test_cash_on_delivery_goes_straight_to_the_order_page(browsers, open_s
     assert placed.status_code == 303
     assert re.fullmatch(r"/orders/\d{12}\?placed=1", placed.headers["location"])
     order = await browser.get(placed.headers["location"])
-    assert "待付款" in order.text and "货到付款" in order.text and "Teapot" in order.text
+    # Nothing to pay now: 货到付款 · 待发货, not 待付款.
+    assert "货到付款 · 待发货" in order.text and "Teapot" in order.text
+    assert "待付款" not in order.text
 
 
 async def test_stock_that_ran_out_is_named_at_checkout(browsers, open_shop):
@@ -461,8 +465,9 @@ async def test_order_page_shows_history_and_tracking(browsers, open_shop, plugin
     page = text_of((await browser.get(f"/orders/{number}")).text)
     assert "已发货" in page  # the status, in GLOSSARY's Chinese
     assert "顺丰速运" in page and "SF1234567890" in page and "快件已到达上海转运中心" in page
-    assert page.index("已发货") < page.index("配货中") < page.index("已审核") < page.index(
-        "待付款")  # the history, newest first
+    assert "运输中" in page and "in_transit" not in page  # the scan's status, translated
+    assert page.index("已发货") < page.index("已下单")  # the history, newest first
+    assert "已审核" not in page and "配货中" not in page  # the shop's internal steps
 
 
 @pytest.mark.concurrency

@@ -23,11 +23,12 @@ from galleria.kernel.orders.service import find_for_guest, get_order, order_view
 from galleria.kernel.payments import gateways
 from galleria.kernel.payments import service as payments
 from galleria.kernel.payments.contracts import ACTION_TYPES, REDIRECT, SANDBOX_URL
+from galleria.kernel.tenancy.plugin_state import enabled_plugins
 from galleria.kernel.tenancy.shops import Shop
 from galleria.runtime import Runtime
 from galleria.web.csp import STRIPE_JS, allow_sources
-from galleria.web.pages.order_states import STATUS_TITLES, STATUS_TONES
-from galleria.web.pages.render import page
+from galleria.web.pages.order_states import TRACKING_TITLES, shopper_status, shopper_timeline
+from galleria.web.pages.render import gettext_for, page
 from galleria.web.pages.shopping_session import order_token, remember_order
 from galleria.web.pages.storefront import logo_url
 from galleria.web.shoppers import current_customer
@@ -69,15 +70,30 @@ async def order_page(request: Request, shop: Shop, runtime: Runtime, number: str
         row, token = await visible_order(request, shop, number, access_token)
         order = await order_view(shop.id, row, staff=False)
         methods = _method_names(await gateways.offered(shop, runtime.host))
+        shipping_name = await _shipping_name(shop, runtime, order["shipping_method"])
     method = methods.get(order["payment_method"])
     payable = (order["status"] == states.PENDING_PAYMENT and method is not None
                and not method["pays_on_delivery"])
     link = (f"{request.base_url}".rstrip("/") + f"/orders/{order['number']}?access_token={token}"
             if token else "")
+    translate = gettext_for(request)
     return page(request, "storefront/order.html", order=order, method=method,
                 payable=payable, link=link, placed=bool(request.query_params.get("placed")),
-                status_labels=STATUS_TITLES, tone=STATUS_TONES.get(order["status"], "brand"),
+                badge=shopper_status(order["status"], bool(method and method["pays_on_delivery"]),
+                                     translate),
+                steps=shopper_timeline(order["timeline"], translate),
+                tracking_titles=TRACKING_TITLES,
+                shipping_name=shipping_name,
                 logo_url=logo_url(shop), q="")
+
+
+async def _shipping_name(shop: Shop, runtime: Runtime, code: str | None) -> str:
+    """The name the shop's shipping plugins give the order's method (its code otherwise)."""
+    if not code:
+        return ""
+    methods = runtime.host.collect("galleria_shipping_methods",
+                                   await enabled_plugins(shop.id), shop=shop)
+    return next((str(getattr(m, "name", code)) for m in methods if m.code == code), code)
 
 
 @get("/orders/{number:str}/status", name="storefront:order-status")
