@@ -50,6 +50,7 @@ from galleria.web.pages.staff_console import staff_console_router
 from galleria.web.pages.wechat_pages import wechat_router
 from galleria.web.permission_guard import enforce_permissions
 from galleria.web.problems import EXCEPTION_HANDLERS
+from galleria.web.regions import REGION_ROUTES
 from galleria.web.sandbox import sandbox_mounts
 from galleria.web.sessions import LazySessionConfig
 from galleria.web.staff_sessions import StaffSessionCheck
@@ -102,6 +103,7 @@ def create_app(settings: Settings | None = None, *, host: PluginHost | None = No
     app = Litestar(
         route_handlers=[
             healthz, readyz, domain_verification, PlatformApi, shop_router, *PAGE_ROUTES,
+            *REGION_ROUTES,  # the address form's province → city → district cascade
             fulfilment_console_router,
             notifications_console_router,
             staff_console_router, access_console_router,

@@ -121,3 +121,21 @@ def test_tab_bar_product_picker_and_buy_now_on_a_phone(
     buy_now.click()
     expect(phone).to_have_url(re.compile(r"/checkout$"))
     expect(phone.locator("body")).to_contain_text("西湖龙井")
+
+
+def test_the_address_cascade_suggests_cities_then_districts(
+        live_server, phone: Page, screenshots: Path) -> None:
+    shop = open_shop(live_server, f"addr-{uuid.uuid4().hex[:6]}", TEAPOT)
+    phone.goto(shop + "/")
+    phone.get_by_role("link", name=re.compile("Celadon teapot")).first.click()
+    phone.get_by_role("button", name="立即购买").click()
+    expect(phone).to_have_url(re.compile(r"/checkout$"))
+    phone.locator("#f-address-province").fill("浙江省")
+    phone.locator("#f-address-province").dispatch_event("change")
+    expect(phone.locator('#regions-city option[value="杭州市"]')).to_have_count(1)
+    phone.locator("#f-address-city").fill("杭州市")
+    phone.locator("#f-address-city").dispatch_event("change")
+    expect(phone.locator('#regions-district option[value="西湖区"]')).to_have_count(1)
+    expect(phone.locator('#regions-province option[value="香港特别行政区"]')).to_have_attribute(
+        "label", "中国香港")
+    shot(phone, screenshots, "storefront-phone-checkout-address")

@@ -105,8 +105,14 @@ def invoice_of(values: dict[str, str]) -> dict[str, str] | None:
     return invoice
 
 
+# PRC usage: Hong Kong, Macao and Taiwan are named as parts of China, right after it.
+PART_OF_CHINA = {"zh": {"HK": "中国香港", "MO": "中国澳门", "TW": "中国台湾"},
+                 "en": {"HK": "Hong Kong, China", "MO": "Macao, China", "TW": "Taiwan, China"}}
+
+
 def countries(locale: str) -> list[tuple[str, str]]:
-    names = Locale.parse(locale).territories
+    parsed = Locale.parse(locale)
+    names = {**parsed.territories, **PART_OF_CHINA.get(parsed.language, PART_OF_CHINA["en"])}
     return [(code, names.get(code, code)) for code in COUNTRIES]
 
 

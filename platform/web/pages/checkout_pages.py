@@ -30,6 +30,7 @@ from galleria.kernel.events_tables import IdempotencyRecord
 from galleria.kernel.inventory.service import OutOfStock
 from galleria.kernel.tenancy.shops import Shop
 from galleria.runtime import Runtime
+from galleria.web import regions
 from galleria.web.i18n import N_
 from galleria.web.pages import checkout_form as cf
 from galleria.web.pages.render import gettext_for, page, request_locale
@@ -86,6 +87,7 @@ async def checkout_page(request: Request, shop: Shop, runtime: Runtime,
                 values=values, errors=errors, alert=alert, summary=summary,
                 pricing=summary.pricing, lines=cart.sellable,
                 methods=methods, countries=cf.countries(locale), saved=saved,
+                provinces=regions.provinces(),
                 chosen_address=chosen_address, logo_url=logo_url(shop), q="")
 
 

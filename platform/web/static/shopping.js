@@ -41,6 +41,34 @@
     });
   }
 
+  // Address: province → city → district. Each chosen division fills the next one's
+  // suggestions from /regions/<code> (GB/T 2260); typing stays possible.
+  var levels = ["province", "city", "district"];
+  levels.slice(0, 2).forEach(function (level, index) {
+    var input = document.querySelector('[data-region-level="' + level + '"]');
+    var next = document.getElementById("regions-" + levels[index + 1]);
+    if (!input || !next) return;
+    var fill = function () {
+      var own = document.getElementById("regions-" + level);
+      var match = Array.prototype.find.call(own.options, function (o) { return o.value === input.value; });
+      if (!match) return;
+      fetch("/regions/" + match.getAttribute("data-code"), { headers: { "Accept": "application/json" } })
+        .then(function (response) { return response.ok ? response.json() : { items: [] }; })
+        .then(function (data) {
+          next.replaceChildren.apply(next, data.items.map(function (item) {
+            var option = document.createElement("option");
+            option.value = item.name;
+            option.label = item.label;
+            option.setAttribute("data-code", item.code);
+            return option;
+          }));
+        })
+        .catch(function () { /* offline: the field still takes typing */ });
+    };
+    input.addEventListener("change", fill);
+    if (input.value) fill();
+  });
+
   // Checkout: re-price (shipping options, discounts, totals) when the address, the
   // shipping choice or the coupon changes, by posting the form as the "Update" button does
   // and swapping in the server's regions.
