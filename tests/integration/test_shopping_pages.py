@@ -316,6 +316,21 @@ async def test_cash_on_delivery_goes_straight_to_the_order_page(browsers, open_s
     assert "待付款" not in order.text
 
 
+async def test_a_mainland_address_needs_a_mobile_number(browsers, open_shop):
+    shop, ids = await stocked_shop(open_shop)
+    await enable_offline(shop)
+    browser = browsers(shop.host, language="zh-CN")
+    await add(browser, ids, "POT")
+    refused = await browser.post("/checkout", await checkout_form(
+        browser, payment_method="cod", action="place", **{"address.phone": "0571-8888888"}))
+    assert refused.status_code == 422
+    assert 'id="f-address-phone-error"' in refused.text
+    assert "请输入 11 位手机号，例如 13800138000" in refused.text
+    placed = await browser.post("/checkout", await checkout_form(
+        browser, payment_method="cod", action="place", **{"address.phone": "+86 139-0013-9000"}))
+    assert placed.status_code == 303, placed.text
+
+
 async def test_stock_that_ran_out_is_named_at_checkout(browsers, open_shop):
     shop, ids = await stocked_shop(open_shop)
     browser = browsers(shop.host)

@@ -116,6 +116,10 @@ async def _place(request: Request, shop: Shop, runtime: Runtime,
         methods = await cf.payment_methods(shop, runtime.host)
         customer = await current_customer(request)
     payment_method = values["payment_method"] or _no_gateway(methods)
+    mobiles = cf.mobile_problems(values, translate)
+    if mobiles:
+        return await checkout_page(request, shop, runtime, values, errors=mobiles,
+                                   alert=translate(FIX_FIELDS), status_code=422)
 
     async def work() -> dict[str, str]:
         if cart is None:  # and this attempt placed nothing before: the cart expired
