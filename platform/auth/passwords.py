@@ -18,6 +18,19 @@ _hasher = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
 _DUMMY_HASH = _hasher.hash("galleria-timing-equaliser")
 COMMON = frozenset({"password", "12345678", "123456789", "1234567890", "qwertyuiop",
                     "iloveyou", "password1", "11111111", "00000000", "abcdefgh", "88888888"})
+# Words that lists of leaked passwords are full of once their digits and symbols are taken
+# off ("password123", "P@ssw0rd!", "woaini1314", "Qwerty2024"): guessers try those first.
+COMMON_WORDS = frozenset({
+    "password", "passw", "passwd", "pass", "qwerty", "qwertyuiop", "asdf", "asdfgh",
+    "asdfghjkl", "zxcvbn", "zxcvbnm", "qweasd", "qazwsx", "letmein", "welcome", "admin",
+    "administrator", "root", "login", "master", "hello", "iloveyou", "monkey", "dragon",
+    "sunshine", "princess", "football", "baseball", "shadow", "superman", "michael",
+    "abc", "abcd", "abcde", "abcdef", "abcdefg", "abcdefgh", "test", "changeme", "secret",
+    "woaini", "aini", "wodemima", "mima", "zhang", "wang", "li", "liu", "chen", "yang",
+    "huang", "zhao", "wu", "zhou", "galleria", "shop", "store",
+})
+_LEET = str.maketrans({"@": "a", "4": "a", "0": "o", "1": "i", "!": "i", "3": "e", "$": "s",
+                       "5": "s", "7": "t"})
 
 
 async def hash_password(password: str) -> str:
@@ -48,9 +61,19 @@ def password_problem(password: str, *, email: str = "") -> str | None:
     if kinds < 2:
         return "mix at least two of: lowercase, uppercase, digits, symbols"
     lowered = password.lower()
-    if lowered in COMMON or len(set(lowered)) < 4:
+    if lowered in COMMON or len(set(lowered)) < 4 or _common_word(lowered):
         return "too easy to guess"
     local = email.split("@", 1)[0].lower()
     if len(local) >= 4 and local in lowered:
         return "must not contain your email name"
     return None
+
+
+def _common_word(lowered: str) -> bool:
+    """A common word with digits or symbols around it, as guessers try first:
+    `password123`, `p@ssw0rd!`, `2024qwerty`, `woaini1314`, `Admin@888`."""
+    core = lowered.strip("0123456789!@#$%^&*()_+-=.?~ ")
+    if core in COMMON_WORDS or core.translate(_LEET) in COMMON_WORDS:
+        return True
+    unleet = lowered.translate(_LEET).strip("0123456789!@#$%^&*()_+-=.?~ ")
+    return unleet in COMMON_WORDS or not core

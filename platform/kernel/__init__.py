@@ -29,6 +29,7 @@ from galleria.kernel.errors import (
 from galleria.kernel.events import Event, emit, enqueue
 from galleria.kernel.exports import csv_bytes, csv_text, neutralise, neutralise_row
 from galleria.kernel.fulfilment.contracts import (
+    Carrier,
     CarrierError,
     ShipmentCreated,
     ShipmentLine,
@@ -66,6 +67,7 @@ __all__ = [
     "Adjustment",
     "CallbackRequest",
     "CallbackResponse",
+    "Carrier",
     "CarrierError",
     "Conflict",
     "ConsolePage",

@@ -18,6 +18,7 @@ from typing import Any
 from galleria.kernel import (
     Address,
     Adjustment,
+    Carrier,
     CustomerHistory,
     NotificationMessage,
     NotOffered,
@@ -28,6 +29,7 @@ from galleria.kernel import (
     ShipmentCreated,
     ShipmentLine,
     ShipmentRequest,
+    ShippingMethod,
     Shop,
     TrackedShipment,
     TrackingUpdate,
@@ -107,36 +109,55 @@ def shipment_request(shop: Shop, method: str, carrier: str = "",
     return ShipmentRequest(**{**values, **fields})
 
 
-async def check_carrier(method: Any, request: ShipmentRequest, *,
-                        same_on_retry: bool = False
-                        ) -> tuple[ShipmentCreated, list[TrackingUpdate] | None]:
-    """A method that books parcels (`create_shipment`) answers a `ShipmentCreated` with the
-    carrier's code and a waybill number or a pickup code (`label` JSON-able); with
-    `same_on_retry`, a retry of the same `reference` gets the first waybill (carriers that
-    deduplicate, as SF Express does). A method that `track`s answers `TrackingUpdate`s with
-    a normalised status and an aware time. Returns (the shipment, its updates or None)."""
-    code = _names_itself(method, "carrier")
-    _require(callable(getattr(method, "create_shipment", None)),
-             f"carrier {code}: has create_shipment(shop, request)")
-    created = await method.create_shipment(request.shop, request)
-    _require(isinstance(created, ShipmentCreated),
-             f"carrier {code}: create_shipment answers a ShipmentCreated, not {created!r}")
-    _require(bool(created.carrier), f"carrier {code}: the shipment names its carrier")
-    _require(bool(created.tracking_number or created.pickup_code),
-             f"carrier {code}: the shipment has a waybill number or a pickup code")
-    try:
-        json.dumps(created.label)
-    except (TypeError, ValueError):
-        raise AssertionError(f"carrier {code}: the label is JSON-able") from None
-    if same_on_retry:
-        again = await method.create_shipment(request.shop, request)
-        _require(again.tracking_number == created.tracking_number,
-                 f"carrier {code}: a retry of {request.reference} gets the first waybill")
-    if not created.tracking_number:
+async def check_carrier(carrier: Carrier | ShippingMethod, request: ShipmentRequest, *,
+                        same_on_retry: bool = False, tracked: TrackedShipment | None = None
+                        ) -> tuple[ShipmentCreated | None, list[TrackingUpdate] | None]:
+    """A `Carrier` (or a `ShippingMethod` that books parcels itself) keeps the carrier
+    contract. Booking (`create_shipment`) answers a `ShipmentCreated` with the carrier's
+    code and a waybill number or a pickup code (`label` JSON-able); with `same_on_retry`, a
+    retry of the same `reference` gets the first waybill (carriers that deduplicate, as SF
+    Express does). A `Carrier` may book nothing (None: a tracking service); a shipping
+    method checked here must book. Tracking (`track`) answers None (not polled) or
+    `TrackingUpdate`s with a normalised status and an aware time; the booked parcel is
+    tracked, else `tracked`. Returns (the shipment or None, its updates or None)."""
+    code = _names_itself(carrier, "carrier")
+    _require(isinstance(carrier, Carrier | ShippingMethod),
+             f"carrier {code}: is a galleria.kernel.Carrier (or a ShippingMethod)")
+    is_carrier = isinstance(carrier, Carrier)
+    if is_carrier:
+        _require(isinstance(carrier.name, str), f"carrier {code}: `name` is a string")
+
+    async def book() -> ShipmentCreated | None:
+        if isinstance(carrier, Carrier):
+            return await carrier.create_shipment(request)
+        return await carrier.create_shipment(request.shop, request)
+
+    created = await book()
+    _require((created is None and is_carrier) or isinstance(created, ShipmentCreated),
+             f"carrier {code}: create_shipment answers a ShipmentCreated"
+             f"{' or None' if is_carrier else ''}, not {created!r}")
+    if created is not None:
+        _require(bool(created.carrier), f"carrier {code}: the shipment names its carrier")
+        _require(bool(created.tracking_number or created.pickup_code),
+                 f"carrier {code}: the shipment has a waybill number or a pickup code")
+        try:
+            json.dumps(created.label)
+        except (TypeError, ValueError):
+            raise AssertionError(f"carrier {code}: the label is JSON-able") from None
+        if same_on_retry:
+            again = await book()
+            _require(again is not None and again.tracking_number == created.tracking_number,
+                     f"carrier {code}: a retry of {request.reference} gets the first waybill")
+        tracked = (TrackedShipment(created.carrier, created.tracking_number,
+                                   request.contact.get("phone", ""))
+                   if created.tracking_number else None)
+    if tracked is None:
         return created, None
-    updates = await method.track(request.shop, TrackedShipment(
-        created.carrier, created.tracking_number, request.contact.get("phone", "")))
-    if updates is None:  # ShippingMethod's default: this method does not track
+    if isinstance(carrier, Carrier):
+        updates = await carrier.track(tracked)
+    else:
+        updates = await carrier.track(request.shop, tracked)
+    if updates is None:  # the default: not polled here
         return created, None
     _require(isinstance(updates, list) and all(isinstance(u, TrackingUpdate) for u in updates),
              f"carrier {code}: track answers a list of TrackingUpdate")

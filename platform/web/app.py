@@ -39,6 +39,7 @@ from galleria.web.api.tickets_api import AdminTicketsApi, ShopTicketsApi
 from galleria.web.api.webhooks import WebhooksApi
 from galleria.web.api.wechat_login import wechat_api_router
 from galleria.web.bad_input import GuardedRequest, InputGuardMiddleware
+from galleria.web.caching import COMPRESSION, CachingMiddleware
 from galleria.web.context import RequestContextMiddleware, plugin_enabled_guard, shop_host_only
 from galleria.web.csp import NoncedSwaggerUI, add_security_policy
 from galleria.web.deps import provide_runtime, provide_shop
@@ -64,6 +65,7 @@ from galleria.web.permission_guard import enforce_permissions
 from galleria.web.plugin_assets import find_assets
 from galleria.web.plugin_assets import static_routes as plugin_static_routes
 from galleria.web.problems import EXCEPTION_HANDLERS, ids_in_range
+from galleria.web.regions import REGION_ROUTES
 from galleria.web.sandbox import sandbox_mounts
 from galleria.web.sessions import LazySessionConfig
 from galleria.web.staff_sessions import StaffSessionCheck
@@ -123,6 +125,7 @@ def create_app(settings: Settings | None = None, *, host: PluginHost | None = No
     app = Litestar(
         route_handlers=[
             healthz, readyz, domain_verification, PlatformApi, shop_router, *PAGE_ROUTES,
+            *REGION_ROUTES,  # the address form's province → city → district cascade
             fulfilment_console_router, returns_console_router, service_console_router,
             chat_console_router, chat_socket_router,
             picking_console_router,
@@ -139,13 +142,15 @@ def create_app(settings: Settings | None = None, *, host: PluginHost | None = No
                                        name="media", include_in_schema=False),
         ],
         dependencies={"runtime": Provide(provide_runtime), "shop": Provide(provide_shop)},
-        middleware=[RequestContextMiddleware(settings.domain), InputGuardMiddleware(),
+        middleware=[RequestContextMiddleware(settings.domain), CachingMiddleware(),
+                    InputGuardMiddleware(),
                     LazySessionConfig(store="sessions", secure=settings.secure_cookies,
                                       httponly=True, samesite="lax").middleware,
                     StaffSessionCheck()],
         before_send=[add_security_policy],  # CSP and Secure cookies: galleria.web.csp
         request_class=GuardedRequest,  # NULs and too-deep JSON: galleria.web.bad_input
         stores={"sessions": session_store},
+        compression_config=COMPRESSION,
         csrf_config=CSRFConfig(secret=settings.secret_key, cookie_secure=settings.secure_cookies,
                                exclude=["/api/", "/callbacks/", "/sandbox/", "/healthz", "/readyz",
                                         "/.well-known/",

@@ -58,7 +58,11 @@ class RequestContextMiddleware(ASGIMiddleware):
         try:
             host = headers.get(b"host", b"").decode("latin-1")
             # A custom domain being verified is not a shop's host yet: skip resolving it.
-            state["shop"] = (None if scope.get("path") == WELL_KNOWN_PATH
+            # Static files are the same on every host, and the error page of an unknown or
+            # suspended shop needs its stylesheet from that very host (the CSP admits only
+            # this origin).
+            path = scope.get("path", "")
+            state["shop"] = (None if path == WELL_KNOWN_PATH or path.startswith("/static/")
                              else await resolve_host(host, self.domain))
             await next_app(scope, receive, send_with_headers)
         except Exception as exc:  # answered by the exception handlers: log their status

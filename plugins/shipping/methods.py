@@ -101,7 +101,8 @@ def sf_client(settings: dict[str, Any]) -> SfExpress | None:
     return SfExpress(base_url=settings.get("sf_base_url") or "",
                      partner_id=settings["sf_partner_id"],
                      check_word=settings["sf_check_word"],
-                     monthly_card=settings.get("sf_monthly_card") or "")
+                     monthly_card=settings.get("sf_monthly_card") or "",
+                     sender=_sender(settings))
 
 
 def kuaidi100_client(settings: dict[str, Any]) -> Kuaidi100 | None:
@@ -163,17 +164,17 @@ class Express(ShippingMethod):
         if sf is None:
             raise CarrierError("SF Express is not set up for this shop (partner id and "
                                "check word)")
-        return await sf.create_order(request, _sender(settings))
+        return await sf.create_shipment(request)
 
     async def track(self, shop: Shop, shipment: TrackedShipment) -> list[TrackingUpdate]:
         settings = (await self.shipping.load()).settings
         sf = sf_client(settings)
-        if shipment.carrier == "sf" and sf is not None:
-            return await sf.routes(shipment.tracking_number, shipment.phone)
+        if sf is not None and shipment.carrier == sf.code:
+            return await sf.track(shipment) or []
         tracker = kuaidi100_client(settings)
         if tracker is None:
             raise CarrierError(f"No tracking service is set up for {shipment.carrier}")
-        return await tracker.query(shipment.carrier, shipment.tracking_number, shipment.phone)
+        return await tracker.track(shipment)
 
 
 def _sender(settings: dict[str, Any]) -> dict[str, str]:

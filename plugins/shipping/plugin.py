@@ -24,6 +24,7 @@ from galleria.kernel import (
     PricingContext,
     SettingField,
     Shop,
+    TrackedShipment,
     hookimpl,
     plugin_settings,
     shop_scope,
@@ -164,7 +165,7 @@ async def galleria_order_shipped(event: Event) -> None:
     if tracker is None or not base or not salt:
         return
     try:
-        await tracker.subscribe(carrier, number, salt=salt,
+        await tracker.subscribe(TrackedShipment(carrier, number), salt=salt,
                                 callback_url=f"{base}/plugins/shipping/kuaidi100/push")
     except CarrierError:
         log.warning("shop %s: Kuaidi100 subscription for %s %s failed", event.tenant_id,

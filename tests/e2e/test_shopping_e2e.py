@@ -93,6 +93,8 @@ def test_guest_buys_two_items_and_the_merchant_finds_the_order(
     page.goto(shop + "/")
     page.get_by_role("link", name=re.compile("Longjing")).first.click()
     expect(page.locator(".option-value", has_text="250g").locator("input")).to_be_disabled()
+    expect(page.locator(".option-value", has_text="250g")).to_contain_text(
+        "This option is sold out")
     shot(page, screenshots, "shopping-desktop-01-product")
     add_to_cart(page, shop, "Longjing", quantity=2)
     add_to_cart(page, shop, "Celadon teapot")

@@ -260,10 +260,11 @@ async def test_storefront_picker_marks_sold_out_values(visitors, open_shop):
     assert f"/products/{product_id}" in found.text
     page = await shopper.get(f"/products/{product_id}")
     html = page.text
-    assert "data-variant-picker" in html and "data-gallery-thumb" in html
-    assert re.search(r'value="250ml" data-option="容量" disabled', html)
-    assert not re.search(r'value="1L" data-option="容量" disabled', html)
-    assert "缺货" in html and "¥12.50" in html and "内蒙古" in html
+    assert "data-variant-choice" in html and "data-gallery-thumb" in html
+    assert re.search(r'<input type="radio" name="variant_id"[^>]*disabled[^>]*>\s*'
+                     r'<span>[^<]*250ml <small>该规格已售罄', html)
+    assert not re.search(r'disabled[^>]*>\s*<span>[^<]*1L', html)
+    assert "¥12.50" in html and "内蒙古" in html
 
 
 async def test_product_description_is_markdown_without_raw_html(open_shop, client):

@@ -107,7 +107,7 @@ def test_no_template_or_plugin_page_has_an_inline_script_or_handler():
         text = path.read_text(encoding="utf-8")
         for match in re.finditer(r"<script(?P<attrs>[^>]*)>", text):
             attrs = match.group("attrs")
-            if "src=" not in attrs and "application/json" not in attrs:
+            if "src=" not in attrs and not re.search(r"application/(ld\+)?json", attrs):
                 offenders.append(f"{path.relative_to(REPO)}: {match.group(0)}")
         offenders += [f"{path.relative_to(REPO)}: {m.group(0)}"
                       for m in re.finditer(r"\son(click|submit|load|change|input)=", text)]

@@ -168,6 +168,28 @@ async def test_stepper_changes_quantity_and_refuses_beyond_stock(browsers, open_
     assert "Your cart is empty" in (await browser.get("/cart")).text
 
 
+async def test_a_typed_quantity_sent_with_enter_sets_it_and_beyond_stock_says_what_is_left(
+        browsers, open_shop):
+    """Enter in a form (the phone keyboard's 前往) presses its first submit button: that
+    button must set the typed quantity, not step it down by one."""
+    shop, ids = await stocked_shop(open_shop)
+    browser = browsers(shop.host, language="zh-CN")
+    await add(browser, ids, "LJ-50")
+    variant = ids["LJ-50"][1]
+    cart = await browser.get("/cart")
+    form = re.search(rf'<form[^>]*action="/cart/items/{variant}"[^>]*>(.*?)</form>',
+                     cart.text, re.S)
+    assert "novalidate" in form.group(0)  # the server, not the browser, names the stock
+    default = re.search(r'<button[^>]*type="submit"[^>]*>', form.group(1)).group(0)
+    step = re.search(r'name="step" value="(-?\d+)"', default).group(1)
+    assert step == "0"
+    typed = await browser.post(f"/cart/items/{variant}", {"quantity": "3", "step": step})
+    assert typed.status_code == 303
+    assert 'value="3"' in (await browser.get("/cart")).text
+    beyond = await browser.post(f"/cart/items/{variant}", {"quantity": "9", "step": step})
+    assert beyond.status_code == 409 and "库存不足：仅剩 5 件。" in beyond.text
+
+
 # -- checkout ----------------------------------------------------------------------------------
 async def test_checkout_shows_field_errors_inline_and_keeps_the_values(browsers, open_shop):
     shop, ids = await stocked_shop(open_shop)
@@ -250,6 +272,8 @@ async def test_shipping_options_fees_and_discounts_come_from_the_server(
         order = (await shop.get(f"/api/admin/v1/orders/{number}")).json()
         assert (order["shipping_method"], order["shipping_fee"], order["total"]) == (
             "flat", 2500, 11400)
+        mine = await browser.get(placed.headers["location"])  # the shopper's order page
+        assert re.search(r"data-shipping-method>.*?Flat rate</p>", mine.text)
 
 
 async def test_placing_goes_to_the_payment_page_once_per_attempt(browsers, open_shop):
@@ -298,7 +322,24 @@ async def test_cash_on_delivery_goes_straight_to_the_order_page(browsers, open_s
     assert placed.status_code == 303
     assert re.fullmatch(r"/orders/\d{12}\?placed=1", placed.headers["location"])
     order = await browser.get(placed.headers["location"])
-    assert "待付款" in order.text and "货到付款" in order.text and "Teapot" in order.text
+    # Nothing to pay now: 货到付款 · 待发货, not 待付款.
+    assert "货到付款 · 待发货" in order.text and "Teapot" in order.text
+    assert "待付款" not in order.text
+
+
+async def test_a_mainland_address_needs_a_mobile_number(browsers, open_shop):
+    shop, ids = await stocked_shop(open_shop)
+    await enable_offline(shop)
+    browser = browsers(shop.host, language="zh-CN")
+    await add(browser, ids, "POT")
+    refused = await browser.post("/checkout", await checkout_form(
+        browser, payment_method="cod", action="place", **{"address.phone": "0571-8888888"}))
+    assert refused.status_code == 422
+    assert 'id="f-address-phone-error"' in refused.text
+    assert "请输入 11 位手机号，例如 13800138000" in refused.text
+    placed = await browser.post("/checkout", await checkout_form(
+        browser, payment_method="cod", action="place", **{"address.phone": "+86 139-0013-9000"}))
+    assert placed.status_code == 303, placed.text
 
 
 async def test_stock_that_ran_out_is_named_at_checkout(browsers, open_shop):
@@ -450,8 +491,9 @@ async def test_order_page_shows_history_and_tracking(browsers, open_shop, plugin
     page = text_of((await browser.get(f"/orders/{number}")).text)
     assert "已发货" in page  # the status, in GLOSSARY's Chinese
     assert "顺丰速运" in page and "SF1234567890" in page and "快件已到达上海转运中心" in page
-    assert page.index("已发货") < page.index("配货中") < page.index("已审核") < page.index(
-        "待付款")  # the history, newest first
+    assert "运输中" in page and "in_transit" not in page  # the scan's status, translated
+    assert page.index("已发货") < page.index("已下单")  # the history, newest first
+    assert "已审核" not in page and "配货中" not in page  # the shop's internal steps
 
 
 @pytest.mark.concurrency

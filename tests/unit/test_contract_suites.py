@@ -1,12 +1,23 @@
 """The contract suites of galleria.testing catch what they promise to: each is given an
 extension object that breaks one rule and must fail naming it."""
 
+import datetime as dt
 from types import SimpleNamespace
 
 import pytest
 
-from galleria.kernel import Adjustment, NotOffered, Quote, Verdict
+from galleria.kernel import (
+    Adjustment,
+    Carrier,
+    NotOffered,
+    Quote,
+    ShipmentCreated,
+    TrackedShipment,
+    TrackingUpdate,
+    Verdict,
+)
 from galleria.testing import (
+    check_carrier,
     check_notification_channel,
     check_price_adjuster,
     check_review_rule,
@@ -14,6 +25,7 @@ from galleria.testing import (
     notification,
     pricing_context,
     review_context,
+    shipment_request,
 )
 
 SHOP = SimpleNamespace(id=1, currency="CNY", slug="contract")
@@ -123,3 +135,55 @@ async def test_a_notification_channel_that_sends_twice_fails():
     channel = Channel(sends_twice=True)
     with pytest.raises(AssertionError, match="one send delivers one message"):
         await check_notification_channel(channel, notification("robot"), lambda: channel.sent)
+
+
+class Courier(Carrier):
+    """A carrier adapter that books a waybill and reports one scan, both configurable."""
+
+    code, name = "zto", "中通快递"
+
+    def __init__(self, created=None, scan_time=None):
+        self.created = created or ShipmentCreated(carrier="zto", tracking_number="ZT1")
+        self.scan_time = scan_time or dt.datetime(2026, 12, 5, 9, tzinfo=dt.UTC)
+        self.waybills = 0
+
+    async def create_shipment(self, request):
+        self.waybills += 1
+        if self.created.tracking_number == "NEW":  # books a second parcel on a retry
+            return ShipmentCreated(carrier="zto", tracking_number=f"ZT{self.waybills}")
+        return self.created
+
+    async def track(self, shipment):
+        return [TrackingUpdate(status="in_transit", occurred_at=self.scan_time)]
+
+
+def _request():
+    return shipment_request(SHOP, "express", "zto")
+
+
+async def test_a_good_carrier_passes_and_is_tracked():
+    created, updates = await check_carrier(Courier(), _request(), same_on_retry=True)
+    assert created.tracking_number == "ZT1" and [u.status for u in updates] == ["in_transit"]
+
+
+async def test_a_tracking_only_carrier_keeps_the_defaults_and_passes():
+    class Tracker(Carrier):
+        code = "tracker"
+
+    assert await check_carrier(Tracker(), _request()) == (None, None)
+    assert await check_carrier(Tracker(), _request(),
+                               tracked=TrackedShipment("zto", "ZT1")) == (None, None)
+
+
+@pytest.mark.parametrize(("carrier", "rule"), [
+    (SimpleNamespace(code="zto", name="ZTO"), "is a galleria.kernel.Carrier"),
+    (Courier(ShipmentCreated(carrier="zto")), "waybill number or a pickup code"),
+    (Courier(ShipmentCreated(carrier="", tracking_number="ZT1")), "names its carrier"),
+    (Courier(ShipmentCreated(carrier="zto", tracking_number="ZT1",
+                             label={"at": dt.date(2026, 12, 5)})), "JSON-able"),
+    (Courier(ShipmentCreated(carrier="zto", tracking_number="NEW")), "gets the first waybill"),
+    (Courier(scan_time=dt.datetime(2026, 12, 5, 9)), "timezone-aware"),
+])
+async def test_a_carrier_breaking_a_rule_fails(carrier, rule):
+    with pytest.raises(AssertionError, match=rule):
+        await check_carrier(carrier, _request(), same_on_retry=True)

@@ -187,16 +187,18 @@ async def _summaries(tenant_id: int, products: list[dict[str, Any]],
     available: dict[int, int] = {}
     for r in rows:
         available[r["product"]] = available.get(r["product"], 0) + max(stock.get(r["id"], 0), 0)
-    first_images: dict[int, str] = {}
+    first_images: dict[int, dict[str, Any]] = {}
     for image in await (ProductImage.select().where(
             (ProductImage.tenant == tenant_id) & ProductImage.product.is_in(ids))
             .order_by(ProductImage.position, ascending=False)
             .order_by(ProductImage.id, ascending=False)):
-        first_images[image["product"]] = image_view(image)["thumb_url"]
+        first_images[image["product"]] = image_view(image)
     column = SORTS[sort][0]._meta.name
     return [{
         "id": p["id"], "name": p["name"], "price_from": p["price_min"],
-        "available": available.get(p["id"], 0), "image": first_images.get(p["id"], ""),
+        "available": available.get(p["id"], 0),
+        "image": first_images[p["id"]]["thumb_url"] if p["id"] in first_images else "",
+        "_picture": first_images.get(p["id"]),  # its sizes, for pages' srcset
         "status": p["status"], "_position": {"v": p[column], "id": p["id"]},
     } for p in products]
 

@@ -90,7 +90,8 @@ class ShippingMethod:
     A method that books parcels itself overrides `create_shipment`, one that can poll its
     carrier overrides `track` (galleria.kernel.fulfilment.contracts has their arguments and
     results); the defaults answer None: "not done by this method", and the merchant types
-    the carrier and tracking number instead.
+    the carrier and tracking number instead. The method usually hands that work to the
+    `Carrier` (galleria.kernel.fulfilment.contracts) chosen for the parcel.
     """
 
     code: str = ""

@@ -13,6 +13,9 @@ the kernel goes without:
 - `track(shop, shipment: TrackedShipment) -> list[TrackingUpdate]` — ask the carrier where
   the parcel is (polling). Events may repeat: the kernel keeps each one once.
 
+The carrier work itself is done by `Carrier` objects (below) the method holds: one per
+courier company or tracking service, with the same optional operations and safe defaults.
+
 Carriers that push (Kuaidi100) reach the plugin's own route, which verifies the push and
 hands the events to `galleria.kernel.record_tracking_by_number`.
 
@@ -116,6 +119,46 @@ class TrackingUpdate:
     raw_status: str = ""
 
 
+class Carrier:
+    """One courier company's API (SF Express) or tracking service's (Kuaidi100), as one
+    shop's account with it: the base class of every carrier adapter. A shipping method holds
+    the carriers it books and tracks with (the shipping plugin's `Express` holds SF Express
+    and Kuaidi100) and hands them the work of its own `create_shipment` and `track`.
+
+    `code` is the carrier's code on shipments and in tracking (`sf`, `kuaidi100`); `name` is
+    shown to the merchant (the code when empty). Every operation is optional: the defaults
+    answer "not offered here", so a tracking-only service overrides `track` alone.
+    """
+
+    code: str = ""
+    name: str = ""
+    # Honours `ShipmentRequest.pickup_window` (预约取件: a courier comes in that window)
+    # when it books; the others ship without a courier pickup booked.
+    books_pickup: bool = False
+
+    @property
+    def title(self) -> str:
+        return self.name or self.code
+
+    async def create_shipment(self, request: ShipmentRequest) -> ShipmentCreated | None:
+        """Book a waybill for `request`. A retry of the same `request.reference` must get
+        the first waybill (no second parcel). Raise `CarrierError` when the carrier refuses.
+        Default: None, this carrier books nothing (the merchant types the number)."""
+        return None
+
+    async def track(self, shipment: TrackedShipment) -> list[TrackingUpdate] | None:
+        """The parcel's scans so far (repeats are fine: the kernel keeps each once), [] while
+        the carrier has none yet. Default: None, this carrier cannot be polled."""
+        return None
+
+    async def subscribe(self, shipment: TrackedShipment, *, callback_url: str,
+                        salt: str) -> bool:
+        """Ask the carrier to push scans of `shipment` to `callback_url`, signed with
+        `salt`; True once subscribed (a repeat is not an error). Default: False, this
+        carrier does not push (poll it with `track`)."""
+        return False
+
+
 __all__ = [
     "DELIVERED",
     "DELIVERY_FAILED",
@@ -124,6 +167,7 @@ __all__ = [
     "PICKED_UP",
     "RETURNED",
     "TRACKING_STATUSES",
+    "Carrier",
     "CarrierError",
     "ShipmentCreated",
     "ShipmentLine",

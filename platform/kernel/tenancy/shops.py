@@ -92,6 +92,14 @@ def slug_from_host(host: str, domain: str) -> str | None:
     return ""
 
 
+class UnknownShop(NotFound):
+    """A shop's host (or custom domain) that no shop has: the visitor mistyped it, or the
+    shop was closed. Its own title, so the error page can say so and not offer "back to
+    the shop"."""
+
+    code, title = "unknown_shop", "No such shop"
+
+
 async def resolve_host(host: str, domain: str) -> Shop | None:
     """The shop a request's Host names, or None for the platform (the bare domain).
 
@@ -113,7 +121,7 @@ async def resolve_host(host: str, domain: str) -> Shop | None:
         if row:
             shop = await get_shop_by_id(row["tenant"])
     if shop is None:
-        raise NotFound(f"No shop lives at {bare}")
+        raise UnknownShop(f"No shop lives at {bare}")
     if not shop.is_active:
         raise ShopSuspended(f"The shop “{shop.name}” is currently suspended")
     return shop

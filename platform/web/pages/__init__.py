@@ -16,6 +16,7 @@ from galleria.web.pages.console.reports_people import reports_people_router
 from galleria.web.pages.console.shell import console_router
 from galleria.web.pages.platform import platform_router
 from galleria.web.pages.render import JINJA_ENV, STATIC_DIR
+from galleria.web.pages.seo import SEO_ROUTES
 from galleria.web.pages.storefront.account import account_router
 from galleria.web.pages.storefront.shopping import shopping_router
 from galleria.web.pages.storefront.storefront import storefront_router
@@ -29,5 +30,6 @@ PAGE_ROUTES += [shopping_router]  # cart, checkout, payment and order pages
 PAGE_ROUTES += [account_router]  # the shopper's account: sign-in, orders, addresses
 PAGE_ROUTES += [reports_console_router, reports_people_router,  # sales and the other reports
                 reports_operations_router]
+PAGE_ROUTES += SEO_ROUTES  # robots.txt and sitemap.xml of each host
 
 __all__ = ["JINJA_ENV", "PAGE_ROUTES", "STATIC_DIR"]

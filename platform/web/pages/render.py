@@ -9,7 +9,7 @@ import re
 from functools import cache
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescape
 from litestar import Request, Response
@@ -21,6 +21,7 @@ from galleria.kernel.money import format_minor
 from galleria.kernel.tenancy.shops import Shop, slug_from_host
 from galleria.web import i18n, plugin_assets
 from galleria.web.i18n import N_
+from galleria.web.pages.seo import page_links
 
 log = logging.getLogger("galleria.web.pages")
 WEB_DIR = Path(__file__).resolve().parent.parent
@@ -118,9 +119,10 @@ def request_locale(request: Request, shop: Shop | None = None) -> str:
     cached = request.scope.get("state", {}).get("locale")
     if cached:
         return cached
-    locale = i18n.choose_locale(request.cookies.get(i18n.COOKIE),
-                                request.headers.get("accept-language"),
-                                shop.locale if shop else None)
+    # `?lang=` first: each language has its own URL for crawlers and shared links (seo.py).
+    locale = i18n.normalize(request.query_params.get("lang")) or i18n.choose_locale(
+        request.cookies.get(i18n.COOKIE), request.headers.get("accept-language"),
+        shop.locale if shop else None)
     request.scope.setdefault("state", {})["locale"] = locale
     return locale
 
@@ -134,18 +136,55 @@ def gettext_for(request: Request, domain: str | None = None) -> Any:
     return catalog.gettext
 
 
-def brand_style(color: str | None) -> dict[str, str]:
-    """The CSS variables a brand colour drives: the colour and a readable text on it."""
-    color = color if color and _COLOR_RE.match(color) else PLATFORM_BRAND
-    r, g, b = (int(color[i:i + 2], 16) / 255 for i in (1, 3, 5))
+# WCAG 2.x: text under 18 px (14 px bold) needs 4.5:1 against what is behind it.
+TEXT_CONTRAST = 4.5
+# The light backgrounds brand-coloured text and links sit on: white cards, the page's gray-50,
+# and the brand-50/100 tints of chosen chips and badges (checked per colour).
+_LIGHT_BACKGROUNDS = ("#ffffff", "#f8f9fb")
 
+
+def _luminance(color: str) -> float:
     def linear(c: float) -> float:
         return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
 
-    luminance = 0.2126 * linear(r) + 0.7152 * linear(g) + 0.0722 * linear(b)
-    # White text unless the brand colour is too light for it (contrast below 3:1).
-    on_brand = "#ffffff" if 1.05 / (luminance + 0.05) >= 3.0 else "#111827"
-    return {"brand": color, "on_brand": on_brand}
+    r, g, b = (int(color[i:i + 2], 16) / 255 for i in (1, 3, 5))
+    return 0.2126 * linear(r) + 0.7152 * linear(g) + 0.0722 * linear(b)
+
+
+def contrast(a: str, b: str) -> float:
+    high, low = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def _mix(color: str, other: str, share: float) -> str:
+    """`share` of `other` mixed into `color` (as CSS color-mix in sRGB does)."""
+    parts = [round(int(color[i:i + 2], 16) * (1 - share) + int(other[i:i + 2], 16) * share)
+             for i in (1, 3, 5)]
+    return "#" + "".join(f"{p:02x}" for p in parts)
+
+
+def _readable_on_light(color: str) -> str:
+    """The brand colour, darkened just enough to be read as text on the light backgrounds
+    (and on its own 14 % tint, the darker of the two tints)."""
+    backgrounds = (*_LIGHT_BACKGROUNDS, _mix(color, "#ffffff", 0.86))  # brand-100 tint
+    for step in range(0, 101, 2):
+        candidate = _mix(color, "#000000", step / 100)
+        if all(contrast(candidate, bg) >= TEXT_CONTRAST for bg in backgrounds):
+            return candidate
+    return "#000000"
+
+
+def brand_style(color: str | None) -> dict[str, str]:
+    """The CSS variables a brand colour drives, each readable (4.5:1) whatever the colour:
+    the text on it (white when it reaches 4.5:1, else black, one of which always does) and
+    the brand colour as text and links on light backgrounds, with its hover shade."""
+    color = color if color and _COLOR_RE.match(color) else PLATFORM_BRAND
+    on_brand = "#ffffff" if contrast("#ffffff", color) >= TEXT_CONTRAST else "#000000"
+    text = _readable_on_light(color)
+    # A hovered button moves away from its text's colour, so its contrast only grows.
+    hover = _mix(color, "#000000" if on_brand == "#ffffff" else "#ffffff", 0.12)
+    return {"brand": color, "on_brand": on_brand, "brand_hover": hover, "brand_text": text,
+            "brand_text_hover": _mix(text, "#000000", 0.15)}
 
 
 def _domain(request: Request) -> str:
@@ -177,7 +216,9 @@ def current_path(request: Request) -> str:
 
 
 def language_links(request: Request, locale: str) -> list[dict[str, Any]]:
-    here = quote(current_path(request), safe="")
+    # Back to this page without its `?lang=`, which would outrank the chosen language.
+    query = urlencode([(k, v) for k, v in request.query_params.multi_items() if k != "lang"])
+    here = quote(request.url.path + (f"?{query}" if query else ""), safe="")
     return [{"code": code, "name": i18n.LANGUAGE_NAMES[code], "active": code == locale,
              "url": f"/lang/{code}?next={here}"} for code in i18n.LOCALES]
 
@@ -195,6 +236,7 @@ def base_context(request: Request) -> dict[str, Any]:
         "path": request.url.path,
         "platform_url": platform_base_url(request),
         "session_user": session.get("email") if session.get("user_id") else None,
+        "seo": page_links(request, locale),
         **brand_style(shop.theme_color if shop else None),
     }
 
@@ -226,8 +268,31 @@ ERROR_HINTS = {
     500: N_("Something went wrong on our side. It has been logged and we are on it."),
     503: N_("This service is briefly unavailable. Please try again in a moment."),
 }
-KNOWN_TITLES = (N_("Shop suspended"), N_("Shop address taken"),
+# Hints by title, for errors whose status alone does not say what to do.
+TITLE_HINTS = {
+    "No such shop": N_("There is no shop at this address. Check the address for typing "
+                       "mistakes."),
+}
+# Details that come from libraries (Litestar's CSRF check) and that a visitor can act on.
+DETAILS = {
+    "CSRF token verification failed": N_("This form has expired. Go back, reload the page "
+                                         "and try again."),
+}
+KNOWN_TITLES = (N_("No such shop"), N_("Shop suspended"), N_("Shop address taken"),
                 N_("Email already registered"), N_("No such plugin"))
+
+
+def _shown_detail(locale: str, title: str, detail: str) -> str:
+    """The detail line under an error's title, in the page's language or not at all: the
+    kernel's details are English sentences for developers ("Nothing at /x"), which a
+    Chinese page must not show; the title and hint already say what happened."""
+    detail = DETAILS.get(detail.strip(), detail)
+    if detail.strip().lower() in (title.lower(), "not found", ""):
+        return ""
+    translated = i18n.translations(locale).gettext(detail)
+    if translated == detail and locale != i18n.DEFAULT_LOCALE:
+        return ""
+    return translated
 
 
 def render_error(request: Request, status: int, title: str, detail: str,
@@ -239,12 +304,14 @@ def render_error(request: Request, status: int, title: str, detail: str,
         suspended = title == "Shop suspended"
         # Unmatched paths never reach the middleware that resolves the shop, so tell a
         # shop's host by its name: its home is "/", not the platform's landing.
-        on_shop_host = context["shop"] is not None or (not suspended and bool(
+        unknown_shop = title == "No such shop"
+        on_shop_host = context["shop"] is not None or (not suspended and not unknown_shop and bool(
             slug_from_host(request.headers.get("host", ""), _domain(request))))
         context.update(
             status=status, title=title, suspended=suspended, on_shop_host=on_shop_host,
-            detail="" if detail.strip().lower() in (title.lower(), "not found") else detail,
-            hint=ERROR_HINTS.get(status, ""), csrf_input="", request=request,
+            detail=_shown_detail(context["locale"], title, detail),
+            hint=TITLE_HINTS.get(title) or ERROR_HINTS.get(status, ""), csrf_input="",
+            request=request,
             home_url="/" if on_shop_host else context["platform_url"] + "/",
         )
         body = JINJA_ENV.get_template("error.html").render(context)
@@ -254,5 +321,8 @@ def render_error(request: Request, status: int, title: str, detail: str,
 
         body = (f"<!doctype html><meta charset=utf-8><title>{status} {escape(title)}</title>"
                 f"<h1>{escape(title)}</h1><p>{escape(detail)}</p>")
+    # Unmatched paths skip the app's middleware (caching among it): say it here.
+    headers = {"cache-control": "private, no-cache", "vary": "Accept-Language, Cookie",
+               **(headers or {})}
     return Response(body, status_code=status, media_type="text/html; charset=utf-8",
                     headers=headers)

@@ -43,6 +43,7 @@
     var main = gallery.querySelector("[data-gallery-main]");
     gallery.querySelectorAll("[data-gallery-thumb]").forEach(function (button) {
       button.addEventListener("click", function () {
+        main.removeAttribute("srcset");  // else the first picture's srcset keeps winning
         main.src = button.getAttribute("data-gallery-thumb");
         gallery.querySelectorAll("[data-gallery-thumb]").forEach(function (b) {
           b.classList.toggle("is-active", b === button);

@@ -16,30 +16,58 @@
     });
   });
 
-  // Cart lines: a typed quantity applies by itself.
+  // Cart lines: a typed quantity applies by itself, once, through the form's default
+  // button (step 0), whether it was committed by Enter or by leaving the field.
   document.querySelectorAll("[data-autosubmit-stepper]").forEach(function (form) {
     var input = form.querySelector("input[name=quantity]");
-    input.addEventListener("change", function () { form.requestSubmit(); });
+    var apply = form.querySelector("[data-default-submit]");
+    var sent = false;
+    form.addEventListener("submit", function (event) {
+      if (sent) { event.preventDefault(); return; }
+      sent = true;
+    });
+    input.addEventListener("change", function () { if (!sent) form.requestSubmit(apply); });
   });
 
-  // Product page: the add-to-cart form follows the option picker's choice.
-  var picker = document.querySelector("[data-variant-picker]");
-  var add = document.querySelector("[data-add-to-cart]");
-  if (picker && add) {
-    var select = add.querySelector("select[name=variant_id]");
-    var box = add.querySelector("[data-variant-select]");
-    var button = add.querySelector("button[type=submit]");
-    var sync = function () {
-      var id = picker.getAttribute("data-variant-id");
-      if (!select || !id) return;
-      select.value = id;
-      var option = select.querySelector('option[value="' + id + '"]');
-      button.disabled = !option || option.disabled;
-    };
-    if (box && !picker.hidden) box.hidden = true;
-    new MutationObserver(sync).observe(picker, { attributes: true, attributeFilter: ["data-variant-id"] });
-    sync();
+  // Product page: the price and stock shown are the chosen variant's.
+  var choice = document.querySelector("[data-variant-choice]");
+  if (choice) {
+    choice.addEventListener("change", function (event) {
+      var input = event.target;
+      var price = document.querySelector("[data-picker-price]");
+      var stock = document.querySelector("[data-picker-stock] .badge");
+      if (price) price.textContent = input.getAttribute("data-price");
+      if (stock) stock.textContent = input.getAttribute("data-stock");
+    });
   }
+
+  // Address: province → city → district. Each chosen division fills the next one's
+  // suggestions from /regions/<code> (GB/T 2260); typing stays possible.
+  var levels = ["province", "city", "district"];
+  levels.slice(0, 2).forEach(function (level, index) {
+    var input = document.querySelector('[data-region-level="' + level + '"]');
+    var next = document.getElementById("regions-" + levels[index + 1]);
+    if (!input || !next) return;
+    var fill = function () {
+      var own = document.getElementById("regions-" + level);
+      var match = Array.prototype.find.call(own.options, function (o) { return o.value === input.value; });
+      if (!match) return;
+      fetch("/regions/" + match.getAttribute("data-code"), { headers: { "Accept": "application/json" } })
+        .then(function (response) { return response.ok ? response.json() : { items: [] }; })
+        .then(function (data) {
+          next.replaceChildren.apply(next, data.items.map(function (item) {
+            var option = document.createElement("option");
+            option.value = item.name;
+            option.label = item.label;
+            option.setAttribute("data-code", item.code);
+            return option;
+          }));
+        })
+        .catch(function () { /* offline: the field still takes typing */ });
+    };
+    input.addEventListener("change", fill);
+    if (input.value) fill();
+  });
 
   // Checkout: re-price (shipping options, discounts, totals) when the address, the
   // shipping choice or the coupon changes, by posting the form as the "Update" button does

@@ -26,7 +26,13 @@ from typing import Any
 
 import httpx
 
-from galleria.kernel import CarrierError, TrackingUpdate, ValidationFailed
+from galleria.kernel import (
+    Carrier,
+    CarrierError,
+    TrackedShipment,
+    TrackingUpdate,
+    ValidationFailed,
+)
 
 PRODUCTION_URL = "https://poll.kuaidi100.com"
 BEIJING = zoneinfo.ZoneInfo("Asia/Shanghai")
@@ -60,7 +66,13 @@ def company_code(carrier: str) -> str:
     return COMPANY_CODES.get(carrier, carrier)
 
 
-class Kuaidi100:
+class Kuaidi100(Carrier):
+    """One shop's Kuaidi100 account: a tracking service for parcels of any carrier (by the
+    carrier's code), polled or pushing. It books no waybills: `create_shipment` keeps the
+    base class's None."""
+
+    code, name = "kuaidi100", "快递100"
+
     def __init__(self, *, base_url: str, customer: str, key: str) -> None:
         self.base_url = (base_url or PRODUCTION_URL).rstrip("/")
         self.customer, self.key = customer, key
@@ -87,12 +99,17 @@ class Kuaidi100:
         raise CarrierError(f"Kuaidi100 refused the query: {body.get('returnCode')} "
                            f"{body.get('message') or ''}".strip())
 
-    async def subscribe(self, carrier: str, number: str, *, callback_url: str, salt: str,
-                        phone: str = "") -> bool:
+    async def track(self, shipment: TrackedShipment) -> list[TrackingUpdate]:
+        return await self.query(shipment.carrier, shipment.tracking_number, shipment.phone)
+
+    async def subscribe(self, shipment: TrackedShipment, *, callback_url: str,
+                        salt: str) -> bool:
         """Ask for pushes about the parcel; True when subscribed (now or before)."""
-        param = json.dumps({"company": company_code(carrier), "number": number,
-                            "key": self.key, "parameters": {
-                                "callbackurl": callback_url, "salt": salt, "phone": phone,
+        param = json.dumps({"company": company_code(shipment.carrier),
+                            "number": shipment.tracking_number, "key": self.key,
+                            "parameters": {
+                                "callbackurl": callback_url, "salt": salt,
+                                "phone": shipment.phone,
                                 "resultv2": "1"}}, ensure_ascii=False, separators=(",", ":"))
         body = await self._post("/poll", {"schema": "json", "param": param})
         code = str(body.get("returnCode"))

@@ -26,7 +26,14 @@ from urllib.parse import quote_plus
 
 import httpx
 
-from galleria.kernel import CarrierError, ShipmentCreated, ShipmentRequest, TrackingUpdate
+from galleria.kernel import (
+    Carrier,
+    CarrierError,
+    ShipmentCreated,
+    ShipmentRequest,
+    TrackedShipment,
+    TrackingUpdate,
+)
 
 PRODUCTION_URL = "https://sfapi.sf-express.com"
 SANDBOX_URL = "https://sfapi-sbox.sf-express.com"
@@ -44,14 +51,28 @@ def msg_digest(msg_data: str, timestamp: str, check_word: str) -> str:
     return base64.b64encode(hashlib.md5(raw.encode()).digest()).decode()  # noqa: S324 (SF's protocol)
 
 
-class SfExpress:
-    """One shop's SF account (partner id, check word, monthly card)."""
+class SfExpress(Carrier):
+    """One shop's SF account (partner id, check word, monthly card) and the shop's sender
+    address: books waybills (with a courier pickup, 预约取件, when asked) and polls routes.
+    SF does not push: `subscribe` keeps the base class's False."""
+
+    code, name, books_pickup = "sf", "顺丰速运", True
 
     def __init__(self, *, base_url: str, partner_id: str, check_word: str,
-                 monthly_card: str = "") -> None:
+                 monthly_card: str = "", sender: dict[str, str] | None = None) -> None:
         self.base_url = (base_url or PRODUCTION_URL).rstrip("/")
         self.partner_id, self.check_word = partner_id, check_word
         self.monthly_card = monthly_card
+        self.sender = sender or {}
+
+    async def create_shipment(self, request: ShipmentRequest) -> ShipmentCreated:
+        return await self.create_order(request, self.sender)
+
+    async def track(self, shipment: TrackedShipment) -> list[TrackingUpdate] | None:
+        """SF's routes of its own waybills; another carrier's parcel is not SF's to poll."""
+        if shipment.carrier != self.code:
+            return None
+        return await self.routes(shipment.tracking_number, shipment.phone)
 
     async def call(self, service_code: str, message: dict[str, Any]) -> dict[str, Any]:
         """Send one service call; returns the inner `msgData`. Raises CarrierError."""

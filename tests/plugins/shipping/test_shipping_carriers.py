@@ -11,7 +11,11 @@ from shipping_helpers import serving
 
 from galleria.kernel import CarrierError
 from galleria.kernel.checkout.contracts import Address
-from galleria.kernel.fulfilment.contracts import ShipmentLine, ShipmentRequest
+from galleria.kernel.fulfilment.contracts import (
+    ShipmentLine,
+    ShipmentRequest,
+    TrackedShipment,
+)
 from galleria_plugins.shipping.carriers import kuaidi100
 from galleria_plugins.shipping.carriers.kuaidi100 import Kuaidi100, PushRejected, verify_push
 from galleria_plugins.shipping.carriers.sf import SfExpress, msg_digest
@@ -95,13 +99,13 @@ async def test_kuaidi100_query_and_subscription_follow_the_protocol():
         with pytest.raises(CarrierError, match="503"):
             await Kuaidi100(base_url=url, customer="CUST", key="WRONG").query("yuantong",
                                                                                "YT1")
-        assert await tracker.subscribe("yuantong", "YT1", callback_url="https://s/x",
-                                       salt="salt")
-        assert await tracker.subscribe("yuantong", "YT1", callback_url="https://s/x",
+        parcel = TrackedShipment("yuantong", "YT1")
+        assert await tracker.subscribe(parcel, callback_url="https://s/x", salt="salt")
+        assert await tracker.subscribe(parcel, callback_url="https://s/x",
                                        salt="salt")  # 501: already subscribed is fine
         with pytest.raises(CarrierError, match="600"):
             await Kuaidi100(base_url=url, customer="CUST", key="WRONG").subscribe(
-                "yuantong", "YT2", callback_url="https://s/x", salt="salt")
+                TrackedShipment("yuantong", "YT2"), callback_url="https://s/x", salt="salt")
 
 
 def test_kuaidi100_push_signature_is_checked_before_reading():

@@ -20,6 +20,7 @@ from litestar import Controller, Request, Response, Router, get, post
 from litestar.response import Redirect
 
 from galleria.kernel import db
+from galleria.kernel.checkout.contracts import ShippingMethod
 from galleria.kernel.errors import DomainError, FieldError, ValidationFailed
 from galleria.kernel.fulfilment import packing, picking, picking_scan, supervision
 from galleria.kernel.fulfilment.service import find_method
@@ -78,9 +79,9 @@ def _window(form: Any, zone: dt.tzinfo) -> tuple[dt.datetime, dt.datetime] | Non
 
 
 async def _methods(shop: Shop, runtime: Runtime) -> list[dict[str, str]]:
-    methods = runtime.host.collect("galleria_shipping_methods",
-                                   await enabled_plugins(shop.id), shop=shop)
-    return [{"code": m.code, "name": getattr(m, "name", m.code)} for m in methods]
+    methods = runtime.host.provided("galleria_shipping_methods",
+                                    await enabled_plugins(shop.id), ShippingMethod, shop=shop)
+    return [{"code": m.code, "name": m.title} for m in methods]
 
 
 class PickingPages(Controller):
@@ -301,7 +302,7 @@ class PickingPages(Controller):
             await packing.pack_and_ship(shop, runtime.host, number, packages=parcels,
                                         actor=_actor(request),
                                         carrier=str(form.get("carrier") or "")[:32],
-                                        method=getattr(method, "code", None),
+                                        method=method.code if method else None,
                                         pickup_window=_window(form, _zone(shop)))
         except DomainError as exc:
             fields = {e.field for e in exc.errors}

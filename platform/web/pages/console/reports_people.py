@@ -9,6 +9,7 @@ from typing import Any
 from litestar import Controller, Request, Response, Router, get
 
 from galleria.kernel import db
+from galleria.kernel.checkout.contracts import ShippingMethod
 from galleria.kernel.customers.tables import Customer
 from galleria.kernel.payments import gateways
 from galleria.kernel.reports.breakdown import customers_report, methods_report
@@ -29,12 +30,12 @@ from galleria.web.pages.render import gettext_for, request_locale
 
 async def method_names(shop: Shop, runtime: Runtime) -> tuple[dict[str, str], dict[str, str]]:
     """Payment and shipping method codes → the names the shop's plugins give them."""
-    payments = {o.code: getattr(o.gateway, "name", o.code)
+    payments = {o.code: o.gateway.title
                 for o in await gateways.offered(shop, runtime.host, available_only=False)}
     async with db.shop_scope(shop.id):
         enabled = await enabled_plugins(shop.id)
-    shipping = {m.code: getattr(m, "name", m.code) for m in runtime.host.collect(
-        "galleria_shipping_methods", sorted(enabled), shop=shop)}
+    shipping = {m.code: m.title for m in runtime.host.provided(
+        "galleria_shipping_methods", sorted(enabled), ShippingMethod, shop=shop)}
     return payments, shipping
 
 

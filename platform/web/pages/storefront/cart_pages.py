@@ -83,6 +83,8 @@ async def add_to_cart(request: Request, shop: Shop) -> Response:
                 cart = await cart_for_adding(request, shop, customer.id if customer else None)
                 cart = await carts.add_item(shop, cart.token, variant_id, quantity)
             remember_cart(request, cart)
+            if form_text(form, "then") == "checkout":  # 立即购买: straight to checkout
+                return Redirect("/checkout", status_code=303)
             return Redirect(f"/cart?added={variant_id}", status_code=303)
         except (OutOfStock, carts.NotForSale) as exc:
             error = stock_message(translate, exc)

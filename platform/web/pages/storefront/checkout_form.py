@@ -81,6 +81,20 @@ def read_form(form: Any) -> dict[str, str]:
     return values
 
 
+# A courier in mainland China calls or texts a mobile: 11 digits starting 13–19, maybe +86.
+MAINLAND_MOBILE = re.compile(r"^(?:\+?86)?1[3-9]\d{9}$")
+NOT_A_MOBILE = N_("Enter an 11-digit mobile number, such as 13800138000")
+
+
+def mobile_problems(values: dict[str, str], translate: Any) -> dict[str, str]:
+    """`{"address.phone": message}` when a mainland address's recipient phone (the number
+    the courier calls, labelled 手机号) is not a mobile number."""
+    phone = re.sub(r"[\s-]", "", values["address.phone"])
+    if values["address.country"] != "CN" or not phone or MAINLAND_MOBILE.match(phone):
+        return {}
+    return {"address.phone": translate(NOT_A_MOBILE)}
+
+
 def address_of(values: dict[str, str]) -> dict[str, str]:
     """The address as the kernel takes it; the recipient defaults to the contact person."""
     address = {n: values[f"address.{n}"] for n in ADDRESS if values[f"address.{n}"]}
@@ -105,8 +119,14 @@ def invoice_of(values: dict[str, str]) -> dict[str, str] | None:
     return invoice
 
 
+# PRC usage: Hong Kong, Macao and Taiwan are named as parts of China, right after it.
+PART_OF_CHINA = {"zh": {"HK": "中国香港", "MO": "中国澳门", "TW": "中国台湾"},
+                 "en": {"HK": "Hong Kong, China", "MO": "Macao, China", "TW": "Taiwan, China"}}
+
+
 def countries(locale: str) -> list[tuple[str, str]]:
-    names = Locale.parse(locale).territories
+    parsed = Locale.parse(locale)
+    names = {**parsed.territories, **PART_OF_CHINA.get(parsed.language, PART_OF_CHINA["en"])}
     return [(code, names.get(code, code)) for code in COUNTRIES]
 
 

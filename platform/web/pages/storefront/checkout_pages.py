@@ -31,6 +31,7 @@ from galleria.kernel.events_tables import IdempotencyRecord
 from galleria.kernel.inventory.service import OutOfStock
 from galleria.kernel.tenancy.shops import Shop
 from galleria.runtime import Runtime
+from galleria.web import regions
 from galleria.web.i18n import N_
 from galleria.web.pages.render import gettext_for, page, request_locale
 from galleria.web.pages.storefront import checkout_form as cf
@@ -87,6 +88,7 @@ async def checkout_page(request: Request, shop: Shop, runtime: Runtime,
                 values=values, errors=errors, alert=alert, summary=summary,
                 pricing=summary.pricing, lines=cart.sellable,
                 methods=methods, countries=cf.countries(locale), saved=saved,
+                provinces=regions.provinces(),
                 chosen_address=chosen_address, logo_url=logo_url(shop), q="",
                 return_days=windows(shop)[0])
 
@@ -116,6 +118,10 @@ async def _place(request: Request, shop: Shop, runtime: Runtime,
         methods = await cf.payment_methods(shop, runtime.host)
         customer = await current_customer(request)
     payment_method = values["payment_method"] or _no_gateway(methods)
+    mobiles = cf.mobile_problems(values, translate)
+    if mobiles:
+        return await checkout_page(request, shop, runtime, values, errors=mobiles,
+                                   alert=translate(FIX_FIELDS), status_code=422)
 
     async def work() -> dict[str, str]:
         if cart is None:  # and this attempt placed nothing before: the cart expired

@@ -26,11 +26,12 @@ from galleria.kernel.payments import gateways
 from galleria.kernel.payments import service as payments
 from galleria.kernel.payments.contracts import ACTION_TYPES, REDIRECT, SANDBOX_URL
 from galleria.kernel.service import tickets
+from galleria.kernel.tenancy.plugin_state import enabled_plugins
 from galleria.kernel.tenancy.shops import Shop
 from galleria.runtime import Runtime
 from galleria.web.csp import STRIPE_JS, allow_sources
-from galleria.web.pages.order_states import STATUS_TITLES, STATUS_TONES
-from galleria.web.pages.render import page
+from galleria.web.pages.order_states import TRACKING_TITLES, shopper_status, shopper_timeline
+from galleria.web.pages.render import gettext_for, page
 from galleria.web.pages.return_views import return_context, returnable_lines
 from galleria.web.pages.service_titles import TICKET_KINDS, TICKET_STATUS
 from galleria.web.pages.storefront.shopping_session import order_token, remember_order
@@ -80,19 +81,34 @@ async def order_page(request: Request, shop: Shop, runtime: Runtime, number: str
             shop.id, order_number=row["number"])]
         warranties = await terms_of_variants(shop.id, [line["variant_id"]
                                                        for line in order["lines"]])
+        shipping_name = await _shipping_name(shop, runtime, order["shipping_method"])
     method = methods.get(order["payment_method"])
     payable = (order["status"] == states.PENDING_PAYMENT and method is not None
                and not method["pays_on_delivery"])
     link = (f"{request.base_url}".rstrip("/") + f"/orders/{order['number']}?access_token={token}"
             if token else "")
+    translate = gettext_for(request)
     return page(request, "storefront/order.html", order=order, method=method,
                 payable=payable, link=link, placed=bool(request.query_params.get("placed")),
-                status_labels=STATUS_TITLES, tone=STATUS_TONES.get(order["status"], "brand"),
+                badge=shopper_status(order["status"], bool(method and method["pays_on_delivery"]),
+                                     translate),
+                steps=shopper_timeline(order["timeline"], translate),
+                tracking_titles=TRACKING_TITLES,
+                shipping_name=shipping_name,
                 logo_url=logo_url(shop), q="", after_sales=after_sales,
                 can_return=can_return, returned=bool(request.query_params.get("returned")),
                 return_days=returns.windows(shop)[0], order_tickets=order_tickets,
                 warranties=warranties, ticket_status=TICKET_STATUS,
                 ticket_kinds=TICKET_KINDS, **return_context(shop))
+
+
+async def _shipping_name(shop: Shop, runtime: Runtime, code: str | None) -> str:
+    """The name the shop's shipping plugins give the order's method (its code otherwise)."""
+    if not code:
+        return ""
+    methods = runtime.host.collect("galleria_shipping_methods",
+                                   await enabled_plugins(shop.id), shop=shop)
+    return next((m.name or code for m in methods if m.code == code), code)
 
 
 @get("/orders/{number:str}/status", name="storefront:order-status")

@@ -9,13 +9,19 @@ from litestar import Request, Response, Router, get
 
 from galleria.kernel import db
 from galleria.kernel.aftersales.returns import windows
-from galleria.kernel.catalog.service import get_product, list_categories, list_products
+from galleria.kernel.catalog.service import (
+    category_tree,
+    get_product,
+    list_categories,
+    list_products,
+)
 from galleria.kernel.orders.product_terms import get_terms
 from galleria.kernel.storage import storage
 from galleria.kernel.tenancy.shops import Shop
 from galleria.web.context import shop_host_only
 from galleria.web.i18n import N_
-from galleria.web.pages.render import money, page
+from galleria.web.pages.render import page
+from galleria.web.pages.seo import listing_meta, product_meta
 from galleria.web.pagination import decode_cursor, encode_cursor
 from galleria.web.visits import count_visit
 
@@ -24,6 +30,32 @@ PAGE_SIZE = 24
 
 def logo_url(shop: Shop) -> str:
     return storage().url(shop.logo) if shop.logo else ""
+
+
+# Renditions the kernel stores (catalog/images.py): thumb ≤ 400 px, large ≤ 1200 px, full.
+RENDITIONS = (("thumb_url", 400), ("large_url", 1200), ("url", 2400))
+CARD_SIZES = "(min-width: 1024px) 25vw, (min-width: 640px) 33vw, 50vw"
+EAGER_CARDS = 4  # the first row (2 on a phone, up to 4 on a desktop) loads at once
+
+
+def picture(detail: dict[str, Any] | None, largest: int = 2400) -> dict[str, Any] | None:
+    """`src`, `srcset`, `width`, `height` of a stored picture for an <img>: each rendition
+    with its real width, so the browser fetches the smallest that fills the slot."""
+    if not detail or not detail.get("width") or not detail.get("height"):
+        return None
+    width, height = detail["width"], detail["height"]
+    candidates, seen = [], set()
+    for key, box in RENDITIONS:
+        if box > largest:
+            break
+        scale = min(1.0, box / max(width, height))
+        w = round(width * scale)
+        if w not in seen:
+            seen.add(w)
+            candidates.append((detail[key], w, round(height * scale)))
+    src, w, h = candidates[0]
+    return {"src": src, "width": w, "height": h,
+            "srcset": ", ".join(f"{url} {cw}w" for url, cw, _ in candidates)}
 
 
 SORT_LABELS = {"newest": N_("Newest"), "price_asc": N_("Price: low to high"),
@@ -41,6 +73,8 @@ async def storefront_home(request: Request, shop: Shop, q: str = "", category: s
     more = len(products) > PAGE_SIZE
     products = products[:PAGE_SIZE]
     positions = [p.pop("_position", {"id": p["id"]}) for p in products]
+    for p in products:
+        p["picture"] = picture(p.pop("_picture", None), largest=1200)
     next_query = None
     if more:
         params = {"q": q, "category": category, "sort": sort if sort != "newest" else "",
@@ -49,9 +83,11 @@ async def storefront_home(request: Request, shop: Shop, q: str = "", category: s
     top = [c for c in categories if not c["parent"]]
     current = next((c for c in categories if c["slug"] == category), None)
     return await count_visit(request, shop, page(
-        request, "storefront/home.html", products=products, categories=top, category=current,
-        q=q, sort=sort, sorts=SORT_LABELS, next_query=next_query, first_page=not cursor,
-        logo_url=logo_url(shop)))
+        request, "storefront/home.html", products=products, categories=top,
+        card_sizes=CARD_SIZES, eager_cards=EAGER_CARDS if not cursor else 0,
+        category=current, q=q, sort=sort, sorts=SORT_LABELS, next_query=next_query,
+        first_page=not cursor, logo_url=logo_url(shop),
+        meta=listing_meta(shop, current, products)))
 
 
 def _price_range(variants: list[dict[str, Any]]) -> tuple[int, int]:
@@ -77,12 +113,21 @@ async def render_product(request: Request, shop: Shop, product_id: int, *,
     return page(request, "storefront/product.html", status_code=status_code,
                 product=product, variants=variants, price_low=low, price_high=high,
                 sold_out=all(v["available"] == 0 for v in variants),
-                option_groups=option_groups(variants),
-                picker_data=[{"id": v["id"], "sku": v["sku"], "options": v["options"] or {},
-                              "price": money(v["price"], shop.currency),
-                              "available": v["available"]} for v in variants],
+                chosen=chosen_variant(variants, extra.get("cart_variant")),
+                main_picture=picture((product["image_details"] or [None])[0]),
+                option_names=" · ".join(g["name"] for g in option_groups(variants)),
                 logo_url=logo_url(shop), q="", terms=terms, return_days=windows(shop)[0],
-                quality_days=windows(shop)[1], **extra)
+                quality_days=windows(shop)[1],
+                meta=product_meta(request, shop, product, variants), **extra)
+
+
+def chosen_variant(variants: list[dict[str, Any]], wanted: int | None
+                   ) -> dict[str, Any] | None:
+    """The variant the picker starts on: the one the shopper tried (after a refusal), else
+    the first that can be bought, else the first; its price is the one shown."""
+    return (next((v for v in variants if v["id"] == wanted), None)
+            or next((v for v in variants if v["available"] > 0), None)
+            or (variants[0] if variants else None))
 
 
 def option_groups(variants: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -98,5 +143,15 @@ def option_groups(variants: list[dict[str, Any]]) -> list[dict[str, Any]]:
             for name, values in groups.items()]
 
 
-storefront_router = Router(path="/", guards=[shop_host_only], route_handlers=[product_page],
+@get("/categories", name="storefront:categories")
+async def categories_page(request: Request, shop: Shop) -> Response:
+    """The 分类 tab: every category, its subcategories under it."""
+    async with db.shop_scope(shop.id):
+        tree = await category_tree(shop.id)
+    return page(request, "storefront/categories.html", categories=tree,
+                logo_url=logo_url(shop), q="")
+
+
+storefront_router = Router(path="/", guards=[shop_host_only],
+                           route_handlers=[product_page, categories_page],
                            include_in_schema=False)
