@@ -32,19 +32,10 @@ from galleria.kernel.reports.sales import sales_report
 from galleria.kernel.reports.stock import stock_report
 from galleria.kernel.tenancy.shops import Shop
 from galleria.web.deps import provide_admin, require_scope
+from galleria.web.openapi import Problem  # the one Problem schema of the document
 
 REPORTS = ("overview", "sales", "products", "payment_methods", "shipping_methods",
            "customers", "stock", "fulfilment", "refunds", "categories")
-
-
-class Problem(msgspec.Struct):
-    """An RFC 9457 problem (application/problem+json)."""
-
-    type: str
-    title: str
-    status: int
-    detail: str
-    errors: list[dict[str, str]] | None = None
 
 
 class ReportAnswer(msgspec.Struct, omit_defaults=True):

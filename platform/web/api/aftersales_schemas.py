@@ -8,22 +8,8 @@ from typing import Annotated, Any
 import msgspec
 from litestar.openapi.datastructures import ResponseSpec
 
+from galleria.web.openapi import Problem  # the one Problem schema of the document
 from galleria.web.problems import PROBLEM_JSON
-
-
-class FieldProblem(msgspec.Struct):
-    field: str
-    message: str
-
-
-class Problem(msgspec.Struct, omit_defaults=True):
-    """RFC 9457 problem details, as every error of the API is."""
-
-    type: str
-    title: str
-    status: int
-    detail: str
-    errors: list[FieldProblem] = []
 
 
 def problems(*statuses: int) -> dict[int, ResponseSpec]:
@@ -33,7 +19,8 @@ def problems(*statuses: int) -> dict[int, ResponseSpec]:
                409: "Conflicts with the order's or request's state",
                422: "Validation failed (errors name the fields)"}
     return {status: ResponseSpec(data_container=Problem, media_type=PROBLEM_JSON,
-                                 description=meaning.get(status, "Error"))
+                                 description=meaning.get(status, "Error"),
+                                 generate_examples=False)
             for status in statuses}
 
 
