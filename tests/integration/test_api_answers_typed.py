@@ -7,9 +7,15 @@ from __future__ import annotations
 import csv
 import io
 
-from picking_helpers import add_product, approved_order
+import pytest
+from picking_helpers import add_product, approved_order, tenant_of
 from PIL import Image
 from test_api_contract import conforms, document, operations
+from test_webhooks import Receiver
+
+from galleria.kernel import db
+from galleria.kernel.tenancy.tables import CustomDomain
+from galleria.testing import run_outbox
 
 # Operations whose success answer is genuinely free-form, with why. Empty today: a plugin's
 # settings object is free-form, but it is a member of the typed PluginState, not an answer.
@@ -149,3 +155,35 @@ async def test_shipping_supervision_and_short_lines_answer_as_documented(client,
         "url": "https://hooks.example.com/galleria", "topics": ["order.placed"]})
     conforms(doc, "GET", "/api/admin/v1/webhooks/{endpoint_id}/deliveries", await shop.get(
         f"/api/admin/v1/webhooks/{endpoint.json()['id']}/deliveries"))
+
+
+@pytest.fixture
+def hook_receiver():
+    server = Receiver()
+    yield server
+    server.close()
+
+
+async def test_webhook_log_and_a_verified_domain_answer_as_documented(
+        client, open_shop, runtime, hook_receiver):
+    doc = await document(client)
+    shop = await open_shop()
+    endpoint_id = (await shop.post("/api/admin/v1/webhooks", json={
+        "url": hook_receiver.url, "topics": ["order.placed"]})).json()["id"]
+    await approved_order(shop, [(await add_product(shop, "TEA", loose=2), 1)])
+    await run_outbox(runtime.host)
+    log = await shop.get(f"/api/admin/v1/webhooks/{endpoint_id}/deliveries")
+    conforms(doc, "GET", "/api/admin/v1/webhooks/{endpoint_id}/deliveries", log)
+    delivery = log.json()["items"][0]
+    assert delivery["status"] == "succeeded" and delivery["attempt_log"]
+    conforms(doc, "POST", "/api/admin/v1/webhooks/{endpoint_id}/deliveries/{delivery_id}"
+             "/redeliver", await shop.post(f"/api/admin/v1/webhooks/{endpoint_id}/"
+                                           f"deliveries/{delivery['id']}/redeliver"))
+    host = f"www.{shop.slug}.cn"
+    assert (await shop.post("/api/admin/v1/domains", json={"host": host})).status_code == 201
+    tenant_id = await tenant_of(shop)
+    async with db.shop_scope(tenant_id):  # as if its check had passed before
+        await CustomDomain.update({CustomDomain.verified: True}).where(
+            CustomDomain.host == host)
+    conforms(doc, "POST", "/api/admin/v1/domains/{host}/verify",
+             await shop.post(f"/api/admin/v1/domains/{host}/verify"))
