@@ -21,6 +21,7 @@ from galleria.kernel.tenancy.plugin_state import plugin_states, set_plugin_state
 from galleria.kernel.tenancy.shops import Shop
 from galleria.runtime import Runtime
 from galleria.web.api.answers import AdminProduct
+from galleria.web.api.answers_fulfilment import Domain, DomainList, NewDomain
 from galleria.web.api.answers_orders import PluginList, PluginState
 from galleria.web.deps import provide_admin, require_scope
 from galleria.web.idempotency import idempotent
@@ -109,13 +110,13 @@ class AdminApi(Controller):
 
 
     @get("/domains", operation_id="listDomains")
-    async def list_domains(self, shop: Shop, actor: str) -> dict[str, Any]:
+    async def list_domains(self, shop: Shop, actor: str) -> DomainList:
         async with db.shop_scope(shop.id):
             return {"items": await domains.list_domains(shop.id)}
 
     @post("/domains", operation_id="addDomain", status_code=201)
     async def add_domain(self, request: Request, shop: Shop, actor: str, runtime: Runtime,
-                         data: DomainBody) -> Response:
+                         data: DomainBody) -> Response[NewDomain]:
         require_scope(request, "settings:write")
 
         async def work() -> Response:
@@ -128,7 +129,7 @@ class AdminApi(Controller):
 
     @post("/domains/{host:str}/verify", operation_id="verifyDomain", status_code=200)
     async def verify_domain(self, request: Request, shop: Shop, actor: str,
-                            runtime: Runtime, host: str) -> dict[str, Any]:
+                            runtime: Runtime, host: str) -> Domain:
         require_scope(request, "settings:write")
 
         async def fetch(url: str) -> str:

@@ -3,7 +3,7 @@ handling return and exchange requests, and products' after-sales terms."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from litestar import Controller, Request, Response, get, post, put
 from litestar.di import Provide
@@ -33,6 +33,7 @@ from galleria.web.api.aftersales_schemas import (
     problems,
     return_view,
 )
+from galleria.web.api.answers_orders import StaffOrder
 from galleria.web.deps import provide_admin, require_scope
 from galleria.web.idempotency import idempotent
 
@@ -47,7 +48,7 @@ class AdminAftersalesApi(Controller):
     @post("/orders/{number:str}/cancel-lines", operation_id="cancelOrderLines",
           status_code=200, responses=problems(400, 401, 403, 404, 409, 422))
     async def cancel_lines(self, request: Request, shop: Shop, actor: str, number: Number,
-                           data: CancelLinesBody) -> Response[dict[str, Any]]:
+                           data: CancelLinesBody) -> Response[StaffOrder]:
         """Cancel units not shipped yet (a short pick): their stock reservation is
         released and, for a paid order, their refund is started through the gateway that
         took the payment (item discounts shared in proportion; shipping only with the last
@@ -66,7 +67,7 @@ class AdminAftersalesApi(Controller):
     @post("/orders/{number:str}/contact-attempts", operation_id="logOrderContact",
           status_code=201, responses=problems(400, 401, 403, 404, 422))
     async def log_contact(self, request: Request, shop: Shop, actor: str, number: Number,
-                          data: ContactBody) -> Response[dict[str, Any]]:
+                          data: ContactBody) -> Response[StaffOrder]:
         """Log an attempt to reach the shopper on the order's timeline: `channel` phone,
         sms, wechat or email; `outcome` reached, no_answer, left_message or
         waiting_reply (e.g. while deciding whether to cancel short lines). → the order."""

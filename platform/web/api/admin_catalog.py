@@ -33,11 +33,13 @@ from galleria.web.api.answers import (
     CategoryTree,
     ExpiringLotList,
     LowStockList,
+    ProductImage,
     ProductPage,
     StockLedgerPage,
     StockReceived,
     VariantStock,
 )
+from galleria.web.api.answers_fulfilment import BarcodeMatch, ImportedCatalog
 from galleria.web.deps import provide_admin, require_scope
 from galleria.web.idempotency import idempotent
 from galleria.web.openapi import also_served_as, file_answer
@@ -218,7 +220,7 @@ class AdminCatalogApi(Controller):
     @post("/products/{product_id:int}/images", operation_id="uploadProductImage",
           status_code=201, before_request=keep_body)
     async def upload_image(self, request: Request, shop: Shop, actor: str, product_id: int,
-                           data: Upload) -> Response:
+                           data: Upload) -> Response[ProductImage]:
         """A JPEG, PNG or WebP picture (field `file`, at most 8 MB), stored re-encoded in
         full, 1200 px and 400 px sizes."""
         require_scope(request, "catalog:write")
@@ -289,7 +291,7 @@ class AdminCatalogApi(Controller):
 
     @get("/barcodes/{code:str}", operation_id="lookupBarcode")
     async def lookup_barcode(self, request: Request, shop: Shop, actor: str,
-                             code: str) -> dict[str, Any]:
+                             code: str) -> BarcodeMatch:
         """What a scanned barcode is: the barcode (with its units), variant and product."""
         require_scope(request, "catalog:read")
         async with db.shop_scope(shop.id):
@@ -410,7 +412,7 @@ class AdminCatalogApi(Controller):
     @post("/catalog/import", operation_id="importCatalog", status_code=200,
           before_request=keep_body, request_max_body_size=32 * 1024 * 1024)
     async def import_catalog(self, request: Request, shop: Shop, actor: str,
-                             data: Upload) -> Response:
+                             data: Upload) -> Response[ImportedCatalog]:
         """A CSV or XLSX file (field `file`), one row per variant. All or nothing: with any
         bad row, 422 lists every problem as `rows[N].column` and nothing changes."""
         require_scope(request, "catalog:write")

@@ -4,7 +4,7 @@ events by hand, poll the carrier, hand a pickup over."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any
+from typing import Annotated
 
 import msgspec
 from litestar import Controller, Request, Response, get, post
@@ -19,6 +19,7 @@ from galleria.kernel.fulfilment.views import shipments_of
 from galleria.kernel.orders.service import get_order, order_view
 from galleria.kernel.tenancy.shops import Shop
 from galleria.runtime import Runtime
+from galleria.web.api.answers_fulfilment import PickedUp, Shipment, ShipmentList, TrackingAdded
 from galleria.web.api.answers_orders import StaffOrder
 from galleria.web.deps import provide_admin, require_scope
 from galleria.web.idempotency import idempotent
@@ -56,7 +57,7 @@ class AdminFulfilmentApi(Controller):
 
     @post("/orders/{number:str}/shipments", operation_id="shipOrder", status_code=201)
     async def ship(self, request: Request, shop: Shop, runtime: Runtime, actor: str,
-                   number: Number, data: ShipBody) -> Response:
+                   number: Number, data: ShipBody) -> Response[Shipment]:
         """Ship the order (default: every line not shipped yet) as one shipment. Without a
         `tracking_number` the shipping method books the waybill (or the pickup code).
         An approved order passes through fulfilling; the first shipment makes it shipped."""
@@ -75,7 +76,7 @@ class AdminFulfilmentApi(Controller):
 
     @get("/orders/{number:str}/shipments", operation_id="listShipments")
     async def shipments(self, request: Request, shop: Shop, actor: str,
-                        number: Number) -> dict[str, Any]:
+                        number: Number) -> ShipmentList:
         """The order's shipments, each with its tracking events (newest first)."""
         require_scope(request, "fulfilment:read")
         async with db.shop_scope(shop.id):
@@ -95,7 +96,7 @@ class AdminFulfilmentApi(Controller):
     @post("/shipments/{shipment_id:int}/events", operation_id="addTrackingEvent",
           status_code=201)
     async def add_event(self, request: Request, shop: Shop, actor: str, shipment_id: int,
-                        data: EventBody) -> Response:
+                        data: EventBody) -> Response[TrackingAdded]:
         """Record a tracking event by hand (a carrier without an adapter, a courier's
         call). `delivered` delivers the shipment, and the order once all of it is."""
         require_scope(request, "fulfilment:write")
@@ -121,7 +122,7 @@ class AdminFulfilmentApi(Controller):
     @post("/shipments/{shipment_id:int}/refresh", operation_id="refreshTracking",
           status_code=200)
     async def refresh(self, request: Request, shop: Shop, runtime: Runtime, actor: str,
-                      shipment_id: int) -> dict[str, Any]:
+                      shipment_id: int) -> TrackingAdded:
         """Ask the carrier for the parcel's route now (the method's `track`)."""
         require_scope(request, "fulfilment:write")
         added = await fulfilment.refresh_tracking(shop, runtime.host, shipment_id)
@@ -131,7 +132,7 @@ class AdminFulfilmentApi(Controller):
 
     @post("/orders/{number:str}/pickup", operation_id="handOverPickup", status_code=200)
     async def pickup(self, request: Request, shop: Shop, actor: str, number: Number,
-                     data: PickupBody) -> dict[str, Any]:
+                     data: PickupBody) -> PickedUp:
         """Check the shopper's pickup code at the counter; a match delivers the order,
         a wrong code changes nothing (422)."""
         require_scope(request, "fulfilment:write")

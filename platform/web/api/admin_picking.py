@@ -14,6 +14,18 @@ from litestar.params import Parameter
 from galleria.kernel.fulfilment import packing, picking, picking_scan, supervision
 from galleria.kernel.tenancy.shops import Shop
 from galleria.runtime import Runtime
+from galleria.web.api.answers_fulfilment import (
+    BoxPreset,
+    BoxPresetList,
+    DeliveryAlerts,
+    DeliveryPromises,
+    PackedParcels,
+    PackingPlan,
+    PickList,
+    PickListPage,
+    QualityCheck,
+    ScanCounted,
+)
 from galleria.web.deps import provide_admin, require_scope
 from galleria.web.idempotency import idempotent
 
@@ -99,7 +111,7 @@ class AdminPickingApi(Controller):
 
     @post("/pick-lists", operation_id="createPickList", status_code=201)
     async def create(self, request: Request, shop: Shop, actor: str,
-                     data: PickListBody) -> Response:
+                     data: PickListBody) -> Response[PickList]:
         """Gather approved orders into a pick list: the `orders` named, or every waiting
         order of `shipping_method`, or all waiting orders. 409 when none is waiting."""
         require_scope(request, "fulfilment:write")
@@ -115,13 +127,13 @@ class AdminPickingApi(Controller):
     @get("/pick-lists", operation_id="listPickLists")
     async def index(self, request: Request, shop: Shop, actor: str,
                     status: Annotated[str | None, Parameter(max_length=12)] = None
-                    ) -> dict[str, Any]:
+                    ) -> PickListPage:
         require_scope(request, "fulfilment:read")
         return {"items": await picking.list_pick_lists(shop.id, status)}
 
     @get("/pick-lists/{list_id:int}", operation_id="getPickList")
     async def show(self, request: Request, shop: Shop, actor: str,
-                   list_id: int) -> dict[str, Any]:
+                   list_id: int) -> PickList:
         """The list with its lines in walking order (shelf location) and each order's
         progress."""
         require_scope(request, "fulfilment:read")
@@ -129,14 +141,14 @@ class AdminPickingApi(Controller):
 
     @put("/pick-lists/{list_id:int}/assignee", operation_id="assignPickList")
     async def assign(self, request: Request, shop: Shop, actor: str, list_id: int,
-                     data: AssignBody) -> dict[str, Any]:
+                     data: AssignBody) -> PickList:
         require_scope(request, "fulfilment:write")
         return await picking.assign(shop.id, list_id, data.user_id)
 
     @post("/pick-lists/{list_id:int}/scans", operation_id="scanForPickList",
           status_code=200)
     async def scan(self, request: Request, shop: Shop, actor: str, list_id: int,
-                   data: ScanBody) -> dict[str, Any]:
+                   data: ScanBody) -> ScanCounted:
         """Check one scan against the list and count it. A refused scan is a 422 problem
         whose `reason` is unknown_barcode, wrong_product, too_many, expired_lot or
         wrong_lot; nothing is counted then."""
@@ -148,7 +160,7 @@ class AdminPickingApi(Controller):
     @post("/orders/{number:str}/packing/checks", operation_id="recordQualityCheck",
           status_code=201)
     async def check(self, request: Request, shop: Shop, actor: str, number: Number,
-                    data: CheckBody) -> Response:
+                    data: CheckBody) -> Response[QualityCheck]:
         require_scope(request, "fulfilment:write")
 
         async def work() -> Response:
@@ -161,7 +173,7 @@ class AdminPickingApi(Controller):
 
     @get("/orders/{number:str}/packing", operation_id="getPackingPlan")
     async def plan(self, request: Request, shop: Shop, actor: str,
-                   number: Number) -> dict[str, Any]:
+                   number: Number) -> PackingPlan:
         """Weight, suggested box, latest quality check, units left to pick."""
         require_scope(request, "fulfilment:read")
         return await packing.packing_plan(shop.id, number)
@@ -169,7 +181,7 @@ class AdminPickingApi(Controller):
     @post("/orders/{number:str}/packing/parcels", operation_id="packAndShip",
           status_code=201)
     async def pack(self, request: Request, shop: Shop, runtime: Runtime, actor: str,
-                   number: Number, data: PackBody) -> Response:
+                   number: Number, data: PackBody) -> Response[PackedParcels]:
         """Pack into parcels, each shipped as a shipment through the order's method."""
         require_scope(request, "fulfilment:write")
 
@@ -184,7 +196,7 @@ class AdminPickingApi(Controller):
         return await idempotent(request, shop.id, work)
 
     @get("/delivery-alerts", operation_id="listDeliveryAlerts")
-    async def alerts(self, request: Request, shop: Shop, actor: str) -> dict[str, Any]:
+    async def alerts(self, request: Request, shop: Shop, actor: str) -> DeliveryAlerts:
         """Orders and parcels that break the shop's promises (late to ship, no tracking
         news, delivery failed, returned to sender), most overdue first."""
         require_scope(request, "fulfilment:read")
@@ -193,20 +205,20 @@ class AdminPickingApi(Controller):
 
     @put("/delivery-promises", operation_id="setDeliveryPromises")
     async def set_promises(self, request: Request, shop: Shop, actor: str,
-                           data: PromisesBody) -> dict[str, Any]:
+                           data: PromisesBody) -> DeliveryPromises:
         require_scope(request, "fulfilment:write")
         return await supervision.set_promises(shop.id, {
             "ship_within_hours": data.ship_within_hours,
             "stale_tracking_days": data.stale_tracking_days})
 
     @get("/box-presets", operation_id="listBoxPresets")
-    async def boxes(self, request: Request, shop: Shop, actor: str) -> dict[str, Any]:
+    async def boxes(self, request: Request, shop: Shop, actor: str) -> BoxPresetList:
         require_scope(request, "fulfilment:read")
         return {"items": await packing.box_presets(shop.id)}
 
     @put("/box-presets", operation_id="saveBoxPreset")
     async def save_box(self, request: Request, shop: Shop, actor: str,
-                       data: BoxBody) -> dict[str, Any]:
+                       data: BoxBody) -> BoxPreset:
         require_scope(request, "fulfilment:write")
         return await packing.save_box_preset(
             shop.id, name=data.name, length_mm=data.length_mm, width_mm=data.width_mm,

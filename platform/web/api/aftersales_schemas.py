@@ -19,7 +19,8 @@ def problems(*statuses: int) -> dict[int, ResponseSpec]:
                409: "Conflicts with the order's or request's state",
                422: "Validation failed (errors name the fields)"}
     return {status: ResponseSpec(data_container=Problem, media_type=PROBLEM_JSON,
-                                 description=meaning.get(status, "Error"))
+                                 description=meaning.get(status, "Error"),
+                                 generate_examples=False)
             for status in statuses}
 
 

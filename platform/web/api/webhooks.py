@@ -3,7 +3,7 @@ their delivery log, and redelivery. Every route needs the `settings:write` scope
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 import msgspec
 from litestar import Controller, Request, Response, delete, get, patch, post
@@ -15,6 +15,7 @@ from galleria.kernel.errors import ValidationFailed
 from galleria.kernel.notifications import webhooks
 from galleria.kernel.tenancy.audit import record
 from galleria.kernel.tenancy.shops import Shop
+from galleria.web.api.answers_fulfilment import Redelivery, WebhookDeliveryPage
 from galleria.web.api.answers_orders import (
     NewWebhookEndpoint,
     WebhookEndpoint,
@@ -108,7 +109,7 @@ class WebhooksApi(Controller):
     async def deliveries(
         self, request: Request, shop: Shop, actor: str, endpoint_id: int,
         limit: Annotated[int, Parameter(ge=1, le=100)] = 50, cursor: str | None = None,
-    ) -> dict[str, Any]:
+    ) -> WebhookDeliveryPage:
         """Newest first, each with every attempt: status code, duration, error and the
         start of the answer."""
         require_scope(request, SCOPE)
@@ -123,7 +124,7 @@ class WebhooksApi(Controller):
     @post("/{endpoint_id:int}/deliveries/{delivery_id:int}/redeliver",
           operation_id="redeliverWebhook", status_code=202)
     async def redeliver(self, request: Request, shop: Shop, actor: str, endpoint_id: int,
-                        delivery_id: int) -> dict[str, Any]:
+                        delivery_id: int) -> Redelivery:
         """Send a delivery again (same event id and body) as a new delivery."""
         require_scope(request, SCOPE)
         async with db.shop_scope(shop.id):
