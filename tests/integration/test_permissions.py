@@ -35,7 +35,8 @@ NOT_STAFF = ("/api/v1", "/api/platform/", "/callbacks/", "/account", "/sandbox",
              "/media", "/schema", "/healthz", "/readyz", "/.well-known/", "/lang/", "/cart",
              "/checkout", "/orders/", "/products/", "/signup", "/login", "/logout", "/go/",
              "/search", "/category", "/c/", "/p/", "/pages/", "/oauth/",
-             "/developers/", "/help", "/chat",
+             "/developers/", "/help", "/chat", "/categories", "/regions", "/robots.txt",
+             "/sitemap.xml",
              "/plugins/shipping/kuaidi100/",  # a carrier's push callback, signed by the carrier
              "/plugins/shipping/quote")  # the checkout's shipping quote, for shoppers
 
