@@ -125,7 +125,7 @@ def test_storefront_and_console_on_desktop(live_server, page: Page, screenshots:
 
     page.locator(".product-card").first.click()
     expect(page.locator("h1")).to_contain_text("龙井")
-    expect(page.locator(".variant")).to_have_count(2)
+    expect(page.locator(".option-value")).to_have_count(2)  # one chip per variant
     expect(page.locator(".spec")).to_contain_text("Hangzhou")
     shot(page, screenshots, "desktop-09-product")
 
@@ -207,7 +207,7 @@ def test_pages_on_a_phone(live_server, browser: Browser, screenshots: Path) -> N
         expect(page.locator(".product-card")).to_have_count(6)
         shot(page, screenshots, "phone-03-storefront")
         page.locator(".product-card").first.click()
-        expect(page.locator(".variant")).to_have_count(2)
+        expect(page.locator(".option-value")).to_have_count(2)  # one chip per variant
         shot(page, screenshots, "phone-04-product")
 
         page.goto(shop + "/console/")

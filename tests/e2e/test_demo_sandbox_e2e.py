@@ -71,8 +71,10 @@ def test_a_card_payment_in_a_demo_shop_goes_through_the_stripe_simulator(
     simulator.get_by_role("button", name="Pay").click()
     expect(simulator.locator("#status")).to_have_text("succeeded")
     simulator.close()
-    # The payment page notices the webhook by itself and shows the order, paid.
-    expect(page).to_have_url(re.compile(rf"/orders/{number}(\?.*)?$"), timeout=20_000)
+    # The payment page notices the webhook by itself and shows the order, paid. (The
+    # simulator's webhook goes through the demo's in-process job runner: on a loaded machine
+    # it has taken more than 20 s.)
+    expect(page).to_have_url(re.compile(rf"/orders/{number}(\?.*)?$"), timeout=60_000)
     expect(page.locator("[data-order-status]")).to_have_attribute(
         "data-order-status", re.compile("paid|under_review|approved"))
     page.screenshot(path=str(screenshots / "demo-stripe-02-paid.png"), full_page=True)

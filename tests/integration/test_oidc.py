@@ -41,7 +41,8 @@ class Browser:
         self.http = httpx.AsyncClient(
             transport=httpx.ASGITransport(app=app, client=(f"10.77.{n // 250 % 250}.{n % 250}",
                                                            9)),
-            base_url=f"http://{host}", headers={"accept": "text/html"})
+            base_url=f"http://{host}", headers={"accept": "text/html",
+                                                         "accept-language": "en"})
 
     async def get(self, path: str, **kwargs: Any) -> httpx.Response:
         return await self.http.get(path, **kwargs)
