@@ -182,7 +182,7 @@ async def _complete_jobs(tenant_id):
 
 async def _relay_until(runtime, done):
     for _ in range(10):
-        await relay_once(runtime.host, plugin_jobs(runtime.host))
+        await relay_once(runtime.host, plugin_jobs(runtime.host), limit=100_000)
         if await done():
             return
     raise AssertionError("the relay did not get there")

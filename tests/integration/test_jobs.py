@@ -29,8 +29,8 @@ async def test_rolled_back_event_is_never_delivered_and_committed_one_runs_once(
             raise Boom
     async with db.database().transaction():
         await enqueue(None, "count", marker="committed")
-    await relay_once(runtime.host, jobs)
-    await relay_once(runtime.host, jobs)  # the relay running twice changes nothing
+    await relay_once(runtime.host, jobs, limit=100_000)
+    await relay_once(runtime.host, jobs, limit=100_000)  # the relay running twice changes nothing
     assert calls.count("committed") == 1
     assert "rolled-back" not in calls
 
@@ -46,7 +46,8 @@ async def test_two_relays_at_once_deliver_once(runtime):
     jobs = {"slow": JobSpec("slow", slow)}
     async with db.database().transaction():
         await enqueue(None, "slow", marker="race")
-    await asyncio.gather(relay_once(runtime.host, jobs), relay_once(runtime.host, jobs))
+    await asyncio.gather(relay_once(runtime.host, jobs, limit=100_000),
+                         relay_once(runtime.host, jobs, limit=100_000))
     assert calls == ["race"]
 
 
@@ -61,13 +62,13 @@ async def test_failing_job_is_retried_later_with_backoff(runtime):
     jobs = {"flaky": JobSpec("flaky", flaky)}
     async with db.database().transaction():
         await enqueue(None, "flaky", marker="m")
-    await relay_once(runtime.host, jobs)
+    await relay_once(runtime.host, jobs, limit=100_000)
     row = await OutboxEvent.select().where(OutboxEvent.topic == "job.flaky").first()
     assert row["attempts"] == 1 and "first try fails" in row["last_error"]
     assert row["id"] not in await pending_event_ids()  # not due until its backoff passes
     await OutboxEvent.update({OutboxEvent.next_attempt_at: row["created_at"]}).where(
         OutboxEvent.id == row["id"])
-    await relay_once(runtime.host, jobs)
+    await relay_once(runtime.host, jobs, limit=100_000)
     assert attempts == ["m", "m"]
     done = await OutboxEvent.select(OutboxEvent.done_at).where(OutboxEvent.id == row["id"]).first()
     assert done["done_at"] is not None
@@ -101,7 +102,7 @@ async def test_delayed_work_waits_until_due(runtime):
     jobs = {"later": JobSpec("later", lambda: calls.append(1))}
     async with db.database().transaction():
         await enqueue(None, "later", delay=dt.timedelta(hours=1))
-    await relay_once(runtime.host, jobs)
+    await relay_once(runtime.host, jobs, limit=100_000)
     assert calls == []
 
 

@@ -227,13 +227,14 @@ async def test_unpaid_orders_are_cancelled_by_the_outbox_job_once(open_shop, run
     assert job["done_at"] is None
     await OutboxEvent.update({OutboxEvent.next_attempt_at: dt.datetime.now(dt.UTC)
                               - dt.timedelta(seconds=1)}).where(OutboxEvent.id == job["id"])
-    await relay_once(runtime.host, plugin_jobs(runtime.host))
+    await relay_once(runtime.host, plugin_jobs(runtime.host), limit=100_000)
     async with db.shop_scope(tenant_id):
         row = await service.get_order(tenant_id, order["number"])
         entries = await TimelineEntry.count().where(TimelineEntry.order == row["id"])
     assert row["status"] == "cancelled" and row["stock_status"] == "released"
     assert (await _level(tenant_id, skus["TEA-100"])).reserved == 0
-    await relay_once(runtime.host, plugin_jobs(runtime.host))  # a second relay: nothing
+    # a second relay: nothing
+    await relay_once(runtime.host, plugin_jobs(runtime.host), limit=100_000)
     async with db.shop_scope(tenant_id):
         assert await TimelineEntry.count().where(TimelineEntry.order == row["id"]) == entries
     assert (await _level(tenant_id, skus["TEA-100"])).reserved == 0

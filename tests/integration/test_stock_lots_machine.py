@@ -146,10 +146,14 @@ class StockMachine(RuleBasedStateMachine):
     async def _ship(self, number):
         """As the merchant ships: one parcel of everything, through fulfilment (the parcel
         takes its units out of stock, from the picked lots)."""
-        if (await orders.get_order(self.tenant_id, number))["status"] == "approved":
+        async with db.shop_scope(self.tenant_id):
+            status = (await orders.get_order(self.tenant_id, number))["status"]
+        if status == "approved":
             await orders.transition(self.tenant_id, number, "fulfilling", actor="test")
-        await fulfilment.ship(await get_shop_by_id(self.tenant_id), self.host, number,
-                              actor="test", carrier="顺丰速运", tracking_number=f"SF{number}")
+        shop = await get_shop_by_id(self.tenant_id)
+        async with db.shop_scope(self.tenant_id):
+            await fulfilment.ship(shop, self.host, number, actor="test", carrier="顺丰速运",
+                                  tracking_number=f"SF{number}")
 
     @precondition(lambda self: self.live())
     @rule(data=st.data(), now=st.integers(0, 3))
