@@ -125,29 +125,29 @@ class TicketListener:
         self.answered.append(event.payload)
 
 
+async def _ticket(open_shop, runtime, kind: str):
+    """A shop with the ticket listener enabled, a guest's order and a ticket about it."""
+    shop = await open_shop()
+    await enable_plugin(await tenant_of(shop), runtime.host, "ticket_listener")
+    products = await add_products(shop, ("TEA", 2800, 10))
+    order = await place(shop, [(products["TEA"], 1)])
+    opened = await shop.post(f"/api/v1/tickets?{_guest(order)}", admin=False, json={
+        "kind": kind, "subject": "茶叶受潮", "body": "收到的茶叶有点潮"})
+    assert opened.status_code == 201, opened.text
+    return shop, order, opened.json()["id"]
+
+
 async def test_hook_ticket_opened(open_shop, runtime):
     with register_plugin(runtime.host, TicketListener(), "ticket_listener") as listener:
-        shop = await open_shop()
-        await enable_plugin(await tenant_of(shop), runtime.host, "ticket_listener")
-        products = await add_products(shop, ("TEA", 2800, 10))
-        order = await place(shop, [(products["TEA"], 1)])
-        opened = await shop.post(f"/api/v1/tickets?{_guest(order)}", admin=False, json={
-            "kind": "complaint", "subject": "茶叶受潮", "body": "收到的茶叶有点潮"})
-        assert opened.status_code == 201, opened.text
+        _, order, tid = await _ticket(open_shop, runtime, "complaint")
         await run_outbox(runtime.host)
-    assert listener.opened == [{"ticket_id": opened.json()["id"], "kind": "complaint",
+    assert listener.opened == [{"ticket_id": tid, "kind": "complaint",
                                 "order_number": order["number"]}]
 
 
 async def test_hook_ticket_answered(open_shop, runtime):
     with register_plugin(runtime.host, TicketListener(), "ticket_listener") as listener:
-        shop = await open_shop()
-        await enable_plugin(await tenant_of(shop), runtime.host, "ticket_listener")
-        products = await add_products(shop, ("TEA", 2800, 10))
-        order = await place(shop, [(products["TEA"], 1)])
-        opened = await shop.post(f"/api/v1/tickets?{_guest(order)}", admin=False, json={
-            "kind": "question", "subject": "什么时候发货", "body": "请尽快发货"})
-        tid = opened.json()["id"]
+        shop, order, tid = await _ticket(open_shop, runtime, "question")
         await shop.post(f"/api/admin/v1/tickets/{tid}/messages", json={"body": "今天发出"})
         await shop.post(f"/api/v1/tickets/{tid}/messages?{_guest(order)}", admin=False,
                         json={"body": "谢谢"})  # the shopper's reply answers nothing

@@ -7,8 +7,8 @@ from typing import Any
 
 from galleria.kernel import db
 from galleria.kernel.aftersales import returns
+from galleria.kernel.catalog.common import json_value as _json
 from galleria.kernel.errors import DomainError, FieldError, ValidationFailed
-from galleria.kernel.fulfilment.views import _json
 from galleria.kernel.inventory import service as inventory
 from galleria.kernel.orders import service as orders
 from galleria.kernel.payments.refunds import refund_order

@@ -19,11 +19,11 @@ import datetime as dt
 from typing import Any
 
 from galleria.kernel.aftersales.cancellation import refund_for
+from galleria.kernel.catalog.common import json_value as _json
 from galleria.kernel.catalog.tables import Variant
 from galleria.kernel.errors import Conflict, FieldError, NotFound, ValidationFailed
 from galleria.kernel.events import emit
 from galleria.kernel.fulfilment.tables import Shipment
-from galleria.kernel.fulfilment.views import _json
 from galleria.kernel.inventory import service as inventory
 from galleria.kernel.orders import service as orders
 from galleria.kernel.orders.aftersales_tables import ProductAftersales, ReturnRequest
