@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from galleria.kernel.plugins import SettingField
-from galleria.web.i18n import translate_message, translations
+from galleria.web.i18n import plugin_text, translate_message, translations
 
 
 def is_secret(field: Mapping[str, Any] | SettingField) -> bool:
@@ -49,8 +49,10 @@ def form_fields(state: dict[str, Any], locale: str, *, submitted: Mapping[str, A
         fields.append({
             "name": name, "input": input_name(name), "kind": kind,
             "id": f"plugin-{state['name']}-{name}",
-            "label": (spec.get("label_zh") or spec["label"]) if zh else spec["label"],
-            "help": spec.get("help") or "", "required": spec.get("required", False),
+            "label": plugin_text(locale, state["name"], spec["label"],
+                                 spec.get("label_zh") if zh else ""),
+            "help": plugin_text(locale, state["name"], spec.get("help") or ""),
+            "required": spec.get("required", False),
             "choices": spec.get("choices") or [], "minimum": spec.get("minimum"),
             "maximum": spec.get("maximum"),
             "value": "" if value is None else value, "is_set": is_set,

@@ -26,10 +26,10 @@ from galleria.kernel.payments import gateways
 from galleria.kernel.payments import service as payments
 from galleria.kernel.payments.contracts import ACTION_TYPES, REDIRECT, SANDBOX_URL
 from galleria.kernel.service import tickets
-from galleria.kernel.tenancy.plugin_state import enabled_plugins
 from galleria.kernel.tenancy.shops import Shop
 from galleria.runtime import Runtime
 from galleria.web.csp import STRIPE_JS, allow_sources
+from galleria.web.methods import method_names
 from galleria.web.pages.order_states import TRACKING_TITLES, shopper_status, shopper_timeline
 from galleria.web.pages.render import gettext_for, page
 from galleria.web.pages.return_views import return_context, returnable_lines
@@ -81,7 +81,7 @@ async def order_page(request: Request, shop: Shop, runtime: Runtime, number: str
             shop.id, order_number=row["number"])]
         warranties = await terms_of_variants(shop.id, [line["variant_id"]
                                                        for line in order["lines"]])
-        shipping_name = await _shipping_name(shop, runtime, order["shipping_method"])
+    shipping_name = (await method_names(shop, runtime)).shipping_name(order["shipping_method"])
     method = methods.get(order["payment_method"])
     payable = (order["status"] == states.PENDING_PAYMENT and method is not None
                and not method["pays_on_delivery"])
@@ -100,15 +100,6 @@ async def order_page(request: Request, shop: Shop, runtime: Runtime, number: str
                 return_days=returns.windows(shop)[0], order_tickets=order_tickets,
                 warranties=warranties, ticket_status=TICKET_STATUS,
                 ticket_kinds=TICKET_KINDS, **return_context(shop))
-
-
-async def _shipping_name(shop: Shop, runtime: Runtime, code: str | None) -> str:
-    """The name the shop's shipping plugins give the order's method (its code otherwise)."""
-    if not code:
-        return ""
-    methods = runtime.host.collect("galleria_shipping_methods",
-                                   await enabled_plugins(shop.id), shop=shop)
-    return next((m.name or code for m in methods if m.code == code), code)
 
 
 @get("/orders/{number:str}/status", name="storefront:order-status")
