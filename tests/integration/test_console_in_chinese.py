@@ -140,3 +140,29 @@ async def test_the_audit_log_tells_what_happened_in_words(visitors, open_shop): 
     assert "开设了店铺" in text_of(log)
     assert "启用了插件" in text_of(log) and "货到付款与银行转账" in text_of(log)
     assert not re.search(r">\s*(plugin\.enabled|shop\.created)\s*<", log)
+
+
+async def test_the_review_threshold_is_typed_in_yuan(visitors, open_shop):  # noqa: F811
+    shop = await open_shop()
+    assert (await shop.put("/api/admin/v1/plugins/order_review",
+                           json={"enabled": True})).status_code == 200
+    browser = visitors(shop.host, ZH)
+    await sign_in_console(browser, shop.email)
+    form = (await browser.get("/console/plugins")).text
+    field = re.search(r'<input[^>]*id="plugin-order_review-threshold_amount"[^>]*>',
+                      form).group(0)
+    assert 'value="2000.00"' in field and 'inputmode="decimal"' in field  # ¥2,000, not 200000
+    assert "转人工金额（元）" in form and "直接拒绝" in form
+
+    bad = await browser.submit("/console/plugins", "/console/plugins/order_review",
+                               {"enabled": "on", "settings.threshold_amount": "99.999"})
+    assert bad.status_code == 422 and "最多两位小数" in text_of(bad.text)
+    saved = await browser.submit("/console/plugins", "/console/plugins/order_review",
+                                 {"enabled": "on", "settings.threshold_amount": "1,500.5"})
+    assert saved.status_code in (200, 303)
+    api = (await shop.get("/api/admin/v1/plugins")).json()["items"]
+    review = next(p for p in api if p["name"] == "order_review")
+    assert review["settings"]["threshold_amount"] == 150050  # the API keeps fen
+    negative = await shop.put("/api/admin/v1/plugins/order_review", json={
+        "enabled": True, "settings": {"threshold_amount": -1}})
+    assert negative.status_code == 422

@@ -9,6 +9,7 @@ from typing import Any
 
 from galleria.kernel.orders import states
 from galleria.web.i18n import N_
+from galleria.web.methods import MethodNames
 from galleria.web.pages.carriers import carrier_name
 
 STATUS_TITLES = {
@@ -125,6 +126,38 @@ def timeline_reason(reason: str | None, translate: Callable[[str], str], *,
     return reason
 
 
-__all__ = ["PAYMENT_TITLES", "SHIPMENT_TITLES", "SHOPPER_TITLES", "STATUS_TITLES",
-           "STATUS_TONES", "TRACKING_TITLES", "shopper_status", "shopper_timeline",
-           "status_badge", "timeline_reason"]
+def name_order_parts(view: dict[str, Any], names: MethodNames,
+                     translate: Callable[[str], str]) -> None:
+    """Give an order view's methods, payments and shipments the names people read (kept
+    beside their codes): `payment_name`, `shipping_name`, each payment's `method_name` and
+    `status_title`, each shipment's `carrier_title` and `status_title`."""
+    view["payment_name"] = names.payment_name(view.get("payment_method"))
+    view["shipping_name"] = names.shipping_name(view.get("shipping_method"))
+    for payment in view.get("payments") or []:
+        payment["method_name"] = names.payment_name(payment.get("method"))
+        payment["status_title"] = translate(PAYMENT_TITLES.get(payment.get("status") or "",
+                                                               payment.get("status") or ""))
+    for shipment in view.get("shipments") or []:
+        label = shipment.get("label") or {}
+        shipment["carrier_title"] = (
+            (label.get("carrier_name") if isinstance(label, dict) else "")
+            or carrier_name(shipment.get("carrier"), translate)
+            or names.shipping_name(shipment.get("method")))
+        status = shipment.get("tracking_status") or shipment.get("status") or ""
+        shipment["status_title"] = translate(
+            TRACKING_TITLES.get(status) or SHIPMENT_TITLES.get(status) or status)
+
+
+__all__ = [
+    "PAYMENT_TITLES",
+    "SHIPMENT_TITLES",
+    "SHOPPER_TITLES",
+    "STATUS_TITLES",
+    "STATUS_TONES",
+    "TRACKING_TITLES",
+    "name_order_parts",
+    "shopper_status",
+    "shopper_timeline",
+    "status_badge",
+    "timeline_reason",
+]

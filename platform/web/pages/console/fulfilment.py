@@ -28,7 +28,7 @@ from galleria.kernel.tenancy.shops import Shop
 from galleria.runtime import Runtime
 from galleria.web.context import shop_host_only
 from galleria.web.i18n import N_
-from galleria.web.methods import method_names, name_order_parts, offered_shipping
+from galleria.web.methods import method_names, offered_shipping
 from galleria.web.pages.carriers import carrier_choices
 from galleria.web.pages.console.shell import (
     LoginRequired,
@@ -37,7 +37,7 @@ from galleria.web.pages.console.shell import (
     staff_of,
     to_login,
 )
-from galleria.web.pages.order_states import status_badge
+from galleria.web.pages.order_states import name_order_parts, status_badge
 from galleria.web.pages.render import gettext_for, page
 
 DONE = {"shipped": N_("Shipped."), "picked_up": N_("Handed over: the order is delivered."),
@@ -161,7 +161,7 @@ class FulfilmentPages(Controller):
         """The packing slip and the shipping labels, laid out for A4 / label printers."""
         order = await _view(shop, number)
         return page(request, "console/fulfilment_print.html", order=order,
-                    printed_at=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"))
+                    printed_at=dt.datetime.now(dt.UTC).isoformat())
 
 
 fulfilment_console_router = Router(

@@ -39,8 +39,7 @@ from galleria.kernel.tenancy.tables import PlatformUser
 from galleria.runtime import Runtime
 from galleria.web.context import shop_host_only
 from galleria.web.i18n import N_
-from galleria.web.methods import method_names, name_order_parts
-from galleria.web.pages.console.catalog import yuan_to_fen
+from galleria.web.methods import method_names
 from galleria.web.pages.console.order_export import merchant_csv
 from galleria.web.pages.console.shell import (
     MANAGERS,
@@ -50,8 +49,9 @@ from galleria.web.pages.console.shell import (
     staff_of,
     to_login,
 )
-from galleria.web.pages.order_states import status_badge, timeline_reason
+from galleria.web.pages.order_states import name_order_parts, status_badge, timeline_reason
 from galleria.web.pages.render import gettext_for, money
+from galleria.web.pages.yuan import yuan_to_fen
 
 PAGE_SIZE = 30
 # Reasons the kernel writes itself, translated when shown (merchants' own are shown as typed).
@@ -60,7 +60,7 @@ DONE = {"cancelled": N_("Order cancelled; its stock is available again."),
 NEED_REASON = N_("Say why, for the order history")
 AT_MOST_REFUND = N_("At most %(amount)s can be refunded")
 ACTOR_KINDS = {"guest": N_("Guest"), "customer": N_("Customer"), "token": N_("API token"),
-               "system": N_("System")}
+               "system": N_("System"), "review": N_("Automatic review")}
 
 
 def _field(name: str, message: str) -> ValidationFailed:
@@ -101,7 +101,9 @@ async def actor_names(actors: set[str], translate: Any) -> dict[str, str]:
             names[actor] = f"{translate(ACTOR_KINDS[kind])} #{ident}"
         elif kind == "guest":
             names[actor] = translate(ACTOR_KINDS["guest"])
-        elif kind in ("job", "system"):
+        elif kind == "review":
+            names[actor] = translate(ACTOR_KINDS["review"])
+        elif kind in ("job", "system", "demo"):
             names[actor] = translate(ACTOR_KINDS["system"])
         else:
             names[actor] = actor
