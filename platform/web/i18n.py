@@ -140,6 +140,8 @@ _PATTERNS = (
     (re.compile(r"^at least (-?\d+)$"), N_("at least %(value)s")),
     (re.compile(r"^at most (-?\d+)$"), N_("at most %(value)s")),
     (re.compile(r"^one of: (.*)$"), N_("one of: %(value)s")),
+    (re.compile(r"^wrong check digit: this barcode should end in (\d)$"),
+     N_("wrong check digit: this barcode should end in %(value)s")),
     (re.compile(r"^“(.*)” is reserved; choose another address$"),
      N_("“%(value)s” is reserved; choose another address")),
 )
