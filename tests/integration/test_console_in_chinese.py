@@ -9,9 +9,10 @@ import io
 import json
 import re
 
-from galleria.kernel.orders import service as orders
 from picking_helpers import add_product, approved_order, tenant_of
 from test_pages import sign_in_console, text_of, visitors  # noqa: F401
+
+from galleria.kernel.orders import service as orders
 
 ZH = "zh-CN,zh;q=0.9"
 EXPRESS = {"settings": {"templates": json.dumps({"default": "标准快递", "templates": [
