@@ -4,6 +4,7 @@ pages, exports and the API show instead of codes (`cod`, `same_city_2`)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from galleria.kernel import db
 from galleria.kernel.checkout.pricing import shipping_methods
@@ -11,6 +12,7 @@ from galleria.kernel.payments import gateways
 from galleria.kernel.tenancy.plugin_state import enabled_plugins
 from galleria.kernel.tenancy.shops import Shop
 from galleria.runtime import Runtime
+from galleria.web.plugin_assets import plugin_static_url
 
 
 @dataclass(frozen=True)
@@ -42,3 +44,14 @@ async def offered_shipping(shop: Shop, runtime: Runtime) -> list[dict[str, str]]
         methods = await shipping_methods(runtime.host, enabled, shop)
     return [{"code": m.code, "name": m.title} for m in methods]
 
+
+
+def mark_url(item: gateways.Offered) -> str:
+    """The address of the gateway's brand mark, served from its plugin's static files."""
+    mark = item.gateway.mark
+    return plugin_static_url(item.plugin, mark) if mark else ""
+
+
+def payment_method_json(item: gateways.Offered) -> dict[str, Any]:
+    """A payment method as pages and the storefront API show it: code, name, kind, mark."""
+    return {**item.to_json(), "mark_url": mark_url(item)}

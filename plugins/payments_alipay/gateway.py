@@ -68,6 +68,7 @@ class AlipayGateway(PaymentGateway):
     a method runs, never kept. `now` and `transport` are for tests."""
 
     code = CODE
+    mark = "mark.svg"
     offline = False
     pays_on_delivery = False
     partial_refunds = True

@@ -75,6 +75,7 @@ class OfflineGateway(PaymentGateway):
 
 class CashOnDelivery(OfflineGateway):
     pays_on_delivery = True
+    mark = "mark.svg"
     setting, switch = "cod_instructions", "cash_on_delivery"
 
     async def instructions_text(self, shop: Shop) -> str:
@@ -83,6 +84,7 @@ class CashOnDelivery(OfflineGateway):
 
 
 class BankTransfer(OfflineGateway):
+    mark = "bank.svg"
     setting, switch = "bank_instructions", "bank_transfer"
 
 

@@ -41,6 +41,7 @@ REFUND_STATUS = {"succeeded": "succeeded", "pending": "pending", "requires_actio
 
 class StripeGateway(PaymentGateway):
     code = "stripe"
+    mark = "mark.svg"
     name = "Card (Stripe)"
     offline = pays_on_delivery = False
     partial_refunds = True

@@ -188,6 +188,9 @@ class PaymentGateway:
 
     code: str = ""
     name: str = ""
+    # The brand mark shown beside the name at checkout and on the payment page: an SVG's
+    # file name in the plugin's `static/` folder ("" for none).
+    mark: str = ""
     offline: bool = False
     pays_on_delivery: bool = False
     partial_refunds: bool = False

@@ -271,3 +271,15 @@ class Method(TypedDict):
 
 class MethodList(TypedDict):
     items: list[Method]
+
+
+class PaymentMethod(TypedDict):
+    code: str
+    name: str
+    offline: bool
+    pays_on_delivery: bool
+    mark_url: str
+
+
+class PaymentMethodList(TypedDict):
+    items: list[PaymentMethod]

@@ -29,7 +29,7 @@ from galleria.kernel.service import tickets
 from galleria.kernel.tenancy.shops import Shop
 from galleria.runtime import Runtime
 from galleria.web.csp import STRIPE_JS, allow_sources
-from galleria.web.methods import method_names
+from galleria.web.methods import method_names, payment_method_json
 from galleria.web.pages.order_states import TRACKING_TITLES, shopper_status, shopper_timeline
 from galleria.web.pages.render import gettext_for, page
 from galleria.web.pages.return_views import return_context, returnable_lines
@@ -65,7 +65,7 @@ async def visible_order(request: Request, shop: Shop, number: str,
 
 
 def _method_names(offered: list[gateways.Offered]) -> dict[str, dict[str, Any]]:
-    return {item.code: item.to_json() for item in offered}
+    return {item.code: payment_method_json(item) for item in offered}
 
 
 @get("/orders/{number:str}", name="storefront:order")
@@ -120,7 +120,7 @@ async def pay_page(request: Request, shop: Shop, runtime: Runtime, number: str,
         row, _ = await visible_order(request, shop, number)
         offered = await gateways.offered(shop, runtime.host)
     order_url = f"/orders/{row['number']}"
-    methods = [item.to_json() for item in offered
+    methods = [payment_method_json(item) for item in offered
                if not item.gateway.pays_on_delivery]
     chosen = method if any(m["code"] == method for m in methods) else row["payment_method"]
     if (row["status"] != states.PENDING_PAYMENT or row["paid_at"] is not None
