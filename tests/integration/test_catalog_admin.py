@@ -213,6 +213,13 @@ async def test_pictures_are_checked_resized_and_served(open_shop):
     served = await shop.client.get(image["thumb_url"], headers={"host": shop.host})
     assert served.status_code == 200
     assert Image.open(io.BytesIO(served.content)).size == (400, 320)
+    assert [r["width"] for r in image["webp"]] == [200, 400, 800]  # for phones' srcset
+    webp = await shop.client.get(image["webp"][0]["url"], headers={"host": shop.host})
+    assert Image.open(io.BytesIO(webp.content)).format == "WEBP"
+
+    page = await shop.client.get(f"/products/{pid}", headers={"host": shop.host,
+                                                              "accept": "text/html"})
+    assert '<source type="image/webp"' in page.text and "800w" in page.text
 
     product = (await shop.get(f"/api/admin/v1/products/{pid}")).json()
     assert product["images"] == [image["url"]]
