@@ -24,6 +24,7 @@ from galleria.web.api.account import AccountApi
 from galleria.web.api.admin import AdminApi
 from galleria.web.api.admin_aftersales import AdminAftersalesApi
 from galleria.web.api.admin_catalog import AdminCatalogApi
+from galleria.web.api.admin_channel_orders import AdminChannelOrdersApi
 from galleria.web.api.admin_fulfilment import AdminFulfilmentApi
 from galleria.web.api.admin_orders import AdminOrdersApi
 from galleria.web.api.admin_picking import AdminPickingApi
@@ -104,8 +105,9 @@ def create_app(settings: Settings | None = None, *, host: PluginHost | None = No
                      if runtime.redis is not None else MemoryStore())
     shop_router = Router(path="/", guards=[shop_host_only],
                          route_handlers=[StorefrontApi, AdminApi, ShopOrdersApi,
-                                         AdminOrdersApi, AdminCatalogApi, ShopPaymentsApi,
-                                         AdminPaymentsApi, CallbacksApi, AccountApi,
+                                         AdminOrdersApi, AdminChannelOrdersApi,
+                                         AdminCatalogApi, ShopPaymentsApi, AdminPaymentsApi,
+                                         CallbacksApi, AccountApi,
                                          AdminFulfilmentApi, AdminPickingApi, WebhooksApi,
                                          AdminAftersalesApi, ShopReturnsApi,
                                          ShopTicketsApi, AdminTicketsApi,

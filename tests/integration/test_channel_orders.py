@@ -1,0 +1,215 @@
+"""Orders from other channels: `POST /api/admin/v1/orders` and files from other platforms.
+Each arrives once (idempotent on the channel's order id), reserves stock like a storefront
+order, and then goes through the same review, picking and shipping."""
+
+from __future__ import annotations
+
+import io
+
+from openpyxl import Workbook
+from picking_helpers import ADDRESS, add_product, tenant_of
+
+from galleria.jobs.tasks import plugin_jobs, relay_once
+from galleria.kernel import db
+from galleria.kernel.inventory import service as inventory
+from galleria.kernel.orders import service as orders
+from galleria.kernel.orders.tables import Order
+
+
+def channel_order(external_id: str, lines, *, paid: bool = True, **extra) -> dict:
+    return {"channel": "api", "external_id": external_id,
+            "lines": [{"sku": sku, "quantity": qty, **({"unit_price": price} if price else {})}
+                      for sku, qty, price in lines],
+            "customer": {"name": "韩梅梅", "phone": "13900139000"},
+            "address": {**ADDRESS, "name": "韩梅梅", "phone": "13900139000"},
+            "payment": {"status": "paid" if paid else "unpaid",
+                        **({} if paid else {"method": "cod"})}, **extra}
+
+
+async def relay(runtime) -> None:
+    for _ in range(3):
+        await relay_once(runtime.host, plugin_jobs(runtime.host), limit=100_000)
+
+
+async def order_count(tenant_id: int) -> int:
+    async with db.shop_scope(tenant_id):
+        return await Order.count().where(Order.tenant == tenant_id)
+
+
+async def reserved(tenant_id: int, variant_id: int) -> int:
+    async with db.shop_scope(tenant_id):
+        return (await inventory.get_level(tenant_id, variant_id)).reserved
+
+
+async def pick_and_ship(shop, number: str, codes: list[str]) -> dict:
+    """Put the order on a pick list, scan every unit, ship it; the order as it ends."""
+    made = await shop.post("/api/admin/v1/pick-lists", json={"orders": [number]})
+    assert made.status_code == 201, made.text
+    for code in codes:
+        scanned = await shop.post(f"/api/admin/v1/pick-lists/{made.json()['id']}/scans",
+                                  json={"code": code, "order_number": number})
+        assert scanned.status_code == 200, scanned.text
+    shipped = await shop.post(f"/api/admin/v1/orders/{number}/shipments",
+                              json={"carrier": "sf", "tracking_number": f"SF{number}"})
+    assert shipped.status_code == 201, shipped.text
+    return (await shop.get(f"/api/admin/v1/orders/{number}")).json()
+
+
+async def storefront_order(shop, variant_id: int) -> str:
+    cart = (await shop.post("/api/v1/carts", admin=False)).json()["id"]
+    await shop.post(f"/api/v1/carts/{cart}/items", admin=False,
+                    json={"variant_id": variant_id, "quantity": 1})
+    placed = await shop.post("/api/v1/orders", admin=False, json={
+        "cart_id": cart, "contact": {"name": "李雷", "phone": "13800138000"},
+        "address": ADDRESS, "payment_method": "wechat_pay"})
+    assert placed.status_code == 201, placed.text
+    return placed.json()["number"]
+
+
+async def test_an_api_order_arrives_once_and_ships_like_a_storefront_order(open_shop, runtime):
+    shop = await open_shop()
+    tea = await add_product(shop, "TEA", price=2800, barcodes=[("6902", 1)], loose=10)
+    tenant_id = await tenant_of(shop)
+    body = channel_order("YZ-20261205-1", [("TEA", 2, 2500)], shipping_fee=600,
+                         discount_total=300)
+    first = await shop.post("/api/admin/v1/orders", json=body)
+    assert first.status_code == 201, first.text
+    order = first.json()
+    assert (order["channel"], order["external_id"]) == ("api", "YZ-20261205-1")
+    # The other platform's prices and discount, kept as they were paid.
+    assert (order["subtotal"], order["shipping_fee"], order["discount_total"],
+            order["total"]) == (5000, 600, 300, 5300)
+    assert order["status"] == "paid" and order["paid_at"] is not None
+    again = await shop.post("/api/admin/v1/orders", json=body)
+    assert again.status_code == 200 and again.json()["number"] == order["number"]
+    changed = await shop.post("/api/admin/v1/orders",  # same id, other lines: still the first
+                              json=channel_order("YZ-20261205-1", [("TEA", 5, None)]))
+    assert changed.status_code == 200 and changed.json()["total"] == 5300
+    assert await order_count(tenant_id) == 1
+    assert await reserved(tenant_id, tea) == 2  # reserved once
+
+    web = await storefront_order(shop, tea)
+    await orders.transition(tenant_id, web, "paid", actor="test")
+    await relay(runtime)  # the review: approved, for both alike
+    for number in (order["number"], web):
+        assert (await shop.get(f"/api/admin/v1/orders/{number}")).json()["status"] == \
+            "approved"
+    imported = await pick_and_ship(shop, order["number"], ["6902", "6902"])
+    from_web = await pick_and_ship(shop, web, ["6902"])
+    assert imported["status"] == from_web["status"] == "shipped"
+    async with db.shop_scope(tenant_id):
+        level = await inventory.get_level(tenant_id, tea)
+    assert (level.on_hand, level.reserved) == (7, 0)
+
+    listed = (await shop.get("/api/admin/v1/orders?channel=api")).json()["items"]
+    assert [o["number"] for o in listed] == [order["number"]]
+    web_only = (await shop.get("/api/admin/v1/orders?channel=web")).json()["items"]
+    assert [o["number"] for o in web_only] == [web]
+    bad = await shop.get("/api/admin/v1/orders?channel=ebay")
+    assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "channel"
+
+
+async def test_an_order_short_of_stock_is_refused_naming_the_sku_and_keeps_nothing(open_shop):
+    shop = await open_shop()
+    tea = await add_product(shop, "TEA", loose=1)
+    cup = await add_product(shop, "CUP", loose=5)
+    tenant_id = await tenant_of(shop)
+    refused = await shop.post("/api/admin/v1/orders",
+                              json=channel_order("X-1", [("CUP", 2, None), ("TEA", 3, None)]))
+    assert refused.status_code == 409, refused.text
+    assert refused.json()["items"] == [{"variant_id": tea, "sku": "TEA", "requested": 3,
+                                        "available": 1}]
+    assert await order_count(tenant_id) == 0
+    assert await reserved(tenant_id, cup) == 0
+    unknown = await shop.post("/api/admin/v1/orders",
+                              json=channel_order("X-2", [("NOPE", 1, None)]))
+    assert unknown.status_code == 422
+    assert unknown.json()["errors"] == [{"field": "lines[0].sku",
+                                         "message": "no variant NOPE for sale in this shop"}]
+    web = await shop.post("/api/admin/v1/orders",
+                          json={**channel_order("X-3", [("CUP", 1, None)]), "channel": "web"})
+    assert web.status_code == 422  # only channels that are elsewhere arrive this way
+
+
+async def test_the_same_external_id_in_another_shop_is_another_order(open_shop):
+    first, second = await open_shop(), await open_shop()
+    for shop in (first, second):
+        await add_product(shop, "TEA", loose=5)
+    a = await first.post("/api/admin/v1/orders", json=channel_order("SAME-1", [("TEA", 1, 0)]))
+    b = await second.post("/api/admin/v1/orders", json=channel_order("SAME-1",
+                                                                     [("TEA", 1, 0)]))
+    assert a.status_code == b.status_code == 201
+    assert (await second.get(f"/api/admin/v1/orders/{a.json()['number']}")).status_code == 404
+    assert [o["external_id"] for o in (await second.get(
+        "/api/admin/v1/orders?channel=api")).json()["items"]] == ["SAME-1"]
+
+
+GENERIC = (
+    "外部订单号,规格编码,数量,单价,收货人,手机号,省份,城市,区县,详细地址,已付款,运费,备注\n"
+    "T-1001,TEA,2,28.00,王芳,13700137000,浙江省,杭州市,西湖区,文三路 1 号,是,6,\n"
+    "T-1001,CUP,1,15.5,王芳,13700137000,浙江省,杭州市,西湖区,文三路 1 号,是,6,\n"
+    "T-1002,TEA,30,28,赵强,13600136000,江苏省,南京市,鼓楼区,中山路 2 号,是,0,多包几层\n"
+    "T-1003,TEA,1,abc,赵强,13600136000,江苏省,南京市,鼓楼区,中山路 2 号,是,0,\n"
+)
+
+
+async def upload(shop, name: str, data: bytes):
+    return await shop.client.post("/api/admin/v1/orders/import", headers=shop.headers(),
+                                  files={"file": (name, data, "application/octet-stream")})
+
+
+async def test_importing_a_file_twice_creates_nothing_new(open_shop, runtime):
+    shop = await open_shop()
+    tea = await add_product(shop, "TEA", price=2800, loose=10)
+    await add_product(shop, "CUP", price=1550, loose=10)
+    tenant_id = await tenant_of(shop)
+    report = await upload(shop, "orders.csv", GENERIC.encode())
+    assert report.status_code == 200, report.text
+    body = report.json()
+    assert (body["format"], body["created"], body["refused"], body["invalid"]) == (
+        "generic", 1, 1, 1)
+    outcomes = {o["external_id"]: o for o in body["orders"]}
+    assert outcomes["T-1001"]["rows"] == [2, 3] and outcomes["T-1001"]["outcome"] == "created"
+    assert outcomes["T-1002"]["outcome"] == "refused"
+    assert outcomes["T-1002"]["items"][0]["sku"] == "TEA"
+    assert outcomes["T-1002"]["items"][0]["available"] == 8
+    assert "unit price" in outcomes["T-1003"]["message"]
+    number = outcomes["T-1001"]["number"]
+    order = (await shop.get(f"/api/admin/v1/orders/{number}")).json()
+    assert (order["channel"], order["total"], order["status"]) == ("import", 7750, "paid")
+
+    again = (await upload(shop, "orders.csv", GENERIC.encode())).json()
+    assert (again["created"], again["existing"]) == (0, 1)
+    assert await order_count(tenant_id) == 1
+    assert await reserved(tenant_id, tea) == 2
+    await relay(runtime)
+    assert (await shop.get(f"/api/admin/v1/orders/{number}")).json()["status"] == "approved"
+
+
+def youzan_export() -> bytes:
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["订单号", "订单状态", "商品名称", "规格编码", "商品数量", "商品单价", "运费",
+                  "订单实付金额", "收货人/提货人", "收货人手机号/提货人手机号", "收货人省份",
+                  "收货人城市", "收货人地区", "详细收货地址/提货地址", "买家备注", "支付方式"])
+    sheet.append(["E20261205001", "待发货", "龙井", "TEA", 1, 28, 0, 25.5, "孙丽", "13500135000",
+                  "上海市", "上海市", "浦东新区", "世纪大道 100 号", "", "微信支付"])
+    sheet.append(["E20261205002", "待付款", "龙井", "TEA", 1, 28, 0, 28, "孙丽", "13500135000",
+                  "上海市", "上海市", "浦东新区", "世纪大道 100 号", "", ""])
+    data = io.BytesIO()
+    book.save(data)
+    return data.getvalue()
+
+
+async def test_a_youzan_export_comes_in_paid_with_its_discount(open_shop):
+    shop = await open_shop()
+    await add_product(shop, "TEA", price=2800, loose=10)
+    report = (await upload(shop, "youzan.xlsx", youzan_export())).json()
+    assert (report["format"], report["created"], report["skipped"]) == ("youzan", 1, 1)
+    number = report["orders"][0]["number"]
+    order = (await shop.get(f"/api/admin/v1/orders/{number}")).json()
+    assert (order["external_id"], order["payment_method"], order["total"],
+            order["discount_total"]) == ("E20261205001", "wechat", 2550, 250)
+    assert order["address"]["district"] == "浦东新区"
+    missing = await upload(shop, "x.csv", "外部订单号,数量\nA,1\n".encode())
+    assert missing.status_code == 422 and "sku" in missing.json()["detail"]
