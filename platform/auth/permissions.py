@@ -69,6 +69,7 @@ CONSOLE_RULES: dict[str, Rule] = {path: _rule(entry) for path, entry in {
     "/console/products": "catalog",
     "/console/inventory": "catalog",
     "/console/orders": "orders",
+    "/console/take-order": "orders",          # 代客下单
     "/console/reports": "reports",
     "/console/fulfilment": "fulfilment",
     "/console/picking": "fulfilment",         # pick lists, the picking and packing screens
