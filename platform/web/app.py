@@ -29,6 +29,7 @@ from galleria.web.api.admin_fulfilment import AdminFulfilmentApi
 from galleria.web.api.admin_orders import AdminOrdersApi
 from galleria.web.api.admin_picking import AdminPickingApi
 from galleria.web.api.admin_reports import AdminReportsApi
+from galleria.web.api.admin_tasks import AdminTasksApi
 from galleria.web.api.oauth import oauth_router
 from galleria.web.api.payments import AdminPaymentsApi, CallbacksApi, ShopPaymentsApi
 from galleria.web.api.platform import PlatformApi
@@ -111,7 +112,8 @@ def create_app(settings: Settings | None = None, *, host: PluginHost | None = No
                                          AdminFulfilmentApi, AdminPickingApi, WebhooksApi,
                                          AdminAftersalesApi, ShopReturnsApi,
                                          ShopTicketsApi, AdminTicketsApi,
-                                         ShopServiceApi, AdminFaqApi, AdminReportsApi])
+                                         ShopServiceApi, AdminFaqApi, AdminReportsApi,
+                                         AdminTasksApi])
     assets = find_assets(runtime.host)  # the plugins' templates, static files and catalogs
     install_plugin_assets(assets)
     plugin_routes = [

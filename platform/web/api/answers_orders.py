@@ -241,3 +241,29 @@ class ImportedOrders(TypedDict):
     invalid: int
     skipped: int
     orders: list[ImportedOrder]
+
+
+# -- staff tasks ---------------------------------------------------------------------------------
+class Task(TypedDict):
+    id: int
+    kind: str  # review | picking | delivery
+    order_number: str
+    order_status: str | None
+    store: str
+    assignee_id: int | None
+    assignee_name: str
+    assigned_by: str  # "user:7", "token:3", or "rule:<role>"
+    created_at: str
+    updated_at: str
+
+
+class TaskList(TypedDict):
+    items: list[Task]
+    counts: dict[str, int]  # per kind
+    total: int
+
+
+class TaskRuleAnswer(TypedDict):
+    kind: str
+    store: str
+    role: str
