@@ -213,3 +213,66 @@ async def test_a_youzan_export_comes_in_paid_with_its_discount(open_shop):
     assert order["address"]["district"] == "浦东新区"
     missing = await upload(shop, "x.csv", "外部订单号,数量\nA,1\n".encode())
     assert missing.status_code == 422 and "sku" in missing.json()["detail"]
+
+
+async def test_a_staff_entered_order_ships_like_a_storefront_order(open_shop, console,
+                                                                    runtime):
+    shop = await open_shop()
+    enabled = await shop.client.put("/api/admin/v1/plugins/payments_offline",
+                                    headers=shop.headers(), json={"enabled": True})
+    assert enabled.status_code == 200, enabled.text
+    tea = await add_product(shop, "TEA", price=2800, barcodes=[("6902", 1), ("6902-6", 6)],
+                            loose=10)
+    tenant_id = await tenant_of(shop)
+    browser = await console(shop)
+    started = await browser.get("/console/take-order")
+    assert started.status_code == 303
+    page = started.headers["location"]
+    scanned = await browser.submit(page, f"{page}/scan", {"code": "6902-6"})  # a case of 6
+    assert scanned.status_code == 303 and "added=TEA" in scanned.headers["location"]
+    form = {"phone": "13700137000", "name": "王芳", "fulfilment": "delivery",
+            "province": "浙江省", "city": "杭州市", "line1": "文三路 1 号"}
+    refused = await browser.submit(page, f"{page}/place", {**form, "payment": ""})
+    assert refused.status_code == 422 and "请选择顾客的付款方式" in refused.text
+    placed = await browser.submit(page, f"{page}/place", {**form, "payment": "cash"})
+    assert placed.status_code == 200, placed.text
+    assert "已收现金，订单已付款。" in placed.text
+    number = placed.text.split('data-number>')[1].split("<")[0]
+    order = (await shop.get(f"/api/admin/v1/orders/{number}")).json()
+    assert (order["channel"], order["status"], order["total"]) == ("staff", "paid", 16800)
+    owner = await user_id_of(shop.email)
+    assert order["timeline"][0]["actor"] == f"user:{owner}"
+    assert await reserved(tenant_id, tea) == 6
+    await relay(runtime)
+    assert (await shop.get(f"/api/admin/v1/orders/{number}")).json()["status"] == "approved"
+    shipped = await pick_and_ship(shop, number, ["6902-6"])
+    assert shipped["status"] == "shipped"
+    listed = (await shop.get("/api/admin/v1/orders?channel=staff")).json()["items"]
+    assert [o["number"] for o in listed] == [number]
+    console_list = await browser.get("/console/orders?channel=staff")
+    assert number in console_list.text and "代客下单" in console_list.text
+
+
+async def user_id_of(email: str) -> int:
+    from galleria.kernel.tenancy.tables import PlatformUser
+
+    return (await PlatformUser.select(PlatformUser.id).where(
+        PlatformUser.email == email).first())["id"]
+
+
+async def test_the_console_imports_a_file_and_reports_each_order_in_chinese(open_shop,
+                                                                          console):
+    shop = await open_shop()
+    await add_product(shop, "TEA", price=2800, loose=10)
+    await add_product(shop, "CUP", price=1550, loose=10)
+    browser = await console(shop)
+    token = await browser.csrf("/console/orders/import")
+    for expected in ("导入 1 单，此前已导入 0 单", "导入 0 单，此前已导入 1 单"):
+        answer = await browser.http.post(
+            "/console/orders/import", data={"_csrf_token": token},
+            files={"file": ("orders.csv", GENERIC.encode(), "text/csv")})
+        assert answer.status_code == 200, answer.text
+        assert expected in answer.text
+        assert "库存不足" in answer.text and "剩 8 件，需 30 件" in answer.text
+    empty = await browser.http.post("/console/orders/import", data={"_csrf_token": token})
+    assert empty.status_code == 422 and "请选择 CSV 或 Excel 文件" in empty.text

@@ -28,7 +28,7 @@ async def shop_with_two_pickers(open_shop):
 
 
 async def test_picking_work_goes_round_robin_and_moving_it_is_audited(open_shop, app):
-    shop, tenant_id, (ann, ann_id), (bob, bob_id) = await shop_with_two_pickers(open_shop)
+    shop, tenant_id, (_ann, ann_id), (bob, bob_id) = await shop_with_two_pickers(open_shop)
     tea = await add_product(shop, "TEA", loose=20)
     numbers = [await approved_order(shop, [(tea, 1)]) for _ in range(3)]
 
@@ -93,7 +93,7 @@ async def test_picking_work_goes_round_robin_and_moving_it_is_audited(open_shop,
 
 
 async def test_tasks_are_refused_for_other_shops_and_non_staff(open_shop):
-    shop, tenant_id, (ann, ann_id), _bob = await shop_with_two_pickers(open_shop)
+    shop, _tenant_id, (_ann, ann_id), _bob = await shop_with_two_pickers(open_shop)
     other = await open_shop()
     tea = await add_product(shop, "TEA", loose=5)
     number = await approved_order(shop, [(tea, 1)])
