@@ -276,3 +276,20 @@ async def test_the_console_imports_a_file_and_reports_each_order_in_chinese(open
         assert "库存不足" in answer.text and "剩 8 件，需 30 件" in answer.text
     empty = await browser.http.post("/console/orders/import", data={"_csrf_token": token})
     assert empty.status_code == 422 and "请选择 CSV 或 Excel 文件" in empty.text
+
+
+async def test_the_take_order_page_says_sold_out_and_short_stock_in_chinese(open_shop, console):
+    shop = await open_shop()
+    await shop.client.put("/api/admin/v1/plugins/payments_offline", headers=shop.headers(),
+                          json={"enabled": True})
+    await add_product(shop, "TEA", barcodes=[("6902", 1), ("6902-6", 6)], loose=2)
+    browser = await console(shop)
+    page = (await browser.get("/console/take-order")).headers["location"]
+    case = await browser.submit(page, f"{page}/scan", {"code": "6902-6"})  # 6 of 2 left
+    shown = await browser.get(case.headers["location"])
+    assert "缺货: TEA" in shown.text
+    unknown = await browser.submit(page, f"{page}/scan", {"code": "nothing-here"})
+    assert "店内没有此条码、规格编码或名称的商品" in (
+        await browser.get(unknown.headers["location"])).text
+    by_name = await browser.submit(page, f"{page}/scan", {"code": "商品"})  # one product
+    assert by_name.headers["location"].endswith("?added=TEA")

@@ -30,6 +30,7 @@ from galleria.kernel.checkout.pricing import price_cart
 from galleria.kernel.checkout.staff_orders import find_sellable
 from galleria.kernel.customers.counter import find_customer, find_or_open_customer
 from galleria.kernel.errors import DomainError, Problems
+from galleria.kernel.inventory.service import OutOfStock
 from galleria.kernel.orders import channels
 from galleria.kernel.payments import gateways
 from galleria.kernel.payments.service import mark_paid
@@ -50,6 +51,7 @@ from galleria.web.pages.render import gettext_for, money
 
 NOTHING_FOUND = N_("Nothing in the shop has this barcode, SKU or name")
 SOLD_OUT = N_("Sold out")
+SHORT = N_("%(left)d left, %(asked)d asked")
 PICKUP_PLACE = N_("Pickup at the shop")
 FIELD_ERRORS = {
     "phone": N_("Enter the customer's phone: 6–20 digits"),
@@ -98,12 +100,13 @@ class TakeOrderPages(Controller):
 
     @get("/{cart_id:str}", name="console:take-order")
     async def show(self, request: Request, shop: Shop, runtime: Runtime, cart_id: str,
-                   q: str = "", added: str = "", missing: str = "") -> Response:
+                   q: str = "", added: str = "", missing: str = "",
+                   short: str = "") -> Response:
         return await self._page(request, shop, runtime, cart_id[:32], q=q[:64],
-                                added=added[:64], missing=missing[:64])
+                                added=added[:64], missing=missing[:64], short=short[:64])
 
     async def _page(self, request: Request, shop: Shop, runtime: Runtime, cart_id: str, *,
-                    q: str = "", added: str = "", missing: str = "",
+                    q: str = "", added: str = "", missing: str = "", short: str = "",
                     form: dict[str, str] | None = None, errors: dict[str, str] | None = None,
                     status_code: int = 200) -> Response:
         translate = gettext_for(request)
@@ -126,7 +129,8 @@ class TakeOrderPages(Controller):
             request, runtime, "console/take_order.html", "take_order",
             status_code=status_code, cart_id=cart.token, lines=lines,
             subtotal_text=money(cart.subtotal, cart.currency), q=q, matches=matches,
-            added=added, missing=translate(NOTHING_FOUND) if missing else "",
+            added=added, missing=translate(NOTHING_FOUND) if missing else (
+                f"{translate(SOLD_OUT)}: {short}" if short else ""),
             sold_out=translate(SOLD_OUT), methods=methods, form=form or {},
             errors=errors or {}, known=known)
 
@@ -162,9 +166,8 @@ class TakeOrderPages(Controller):
         try:
             async with db.shop_scope(shop.id):
                 await carts.add_item(shop, cart_id, variant_id, units)
-        except DomainError as exc:
-            return Redirect(f"{base}?{urlencode({'missing': exc.detail[:64]})}",
-                            status_code=303)
+        except DomainError:  # more than is available: said with the SKU, in the page's words
+            return Redirect(f"{base}?{urlencode({'short': sku[:64]})}", status_code=303)
         return Redirect(f"{base}?{urlencode({'added': sku[:64]})}", status_code=303)
 
     @post("/{cart_id:str}/quantity", name="console:take-order-quantity")
@@ -176,9 +179,9 @@ class TakeOrderPages(Controller):
             try:
                 async with db.shop_scope(shop.id):
                     await carts.set_quantity(shop, cart_id[:32], int(variant), int(count))
-            except DomainError as exc:
-                return Redirect(f"{base}?{urlencode({'missing': exc.detail[:64]})}",
-                                status_code=303)
+            except DomainError:
+                sku = str(data.get("sku") or variant)[:64]
+                return Redirect(f"{base}?{urlencode({'short': sku})}", status_code=303)
         return Redirect(base, status_code=303)
 
     @post("/{cart_id:str}/place", name="console:take-order-place")
@@ -220,6 +223,13 @@ class TakeOrderPages(Controller):
             if _kind(offered) == "now":
                 await mark_paid(shop, runtime.host, placed.number, actor=actor,
                                 note=translate(PAY_KINDS["now"]))
+        except OutOfStock as exc:  # sold meanwhile: every short SKU, in the page's words
+            errors = {"cart": "; ".join(
+                f"{item['sku']} " + translate(SHORT) % {"left": item["available"],
+                                                      "asked": item["requested"]}
+                for item in exc.extra.get("items", []))}
+            return await self._page(request, shop, runtime, cart_id, form=form,
+                                    errors=errors, status_code=409)
         except DomainError as exc:
             errors = {e.field.split(".")[-1]: e.message for e in exc.errors} or {
                 "cart": exc.detail}
