@@ -165,3 +165,51 @@ def test_a_phone_order_by_barcode_scan_on_a_tablet(sandbox_server, browser: Brow
             phone.close()
     finally:
         tablet.close()
+
+
+GENERIC = ("外部订单号,规格编码,数量,单价,收货人,手机号,省份,城市,区县,详细地址,已付款\n"
+           "T-1,TEA,1,68.00,赵强,13600136000,江苏省,南京市,鼓楼区,中山路 2 号,是\n"
+           "T-2,TEA,99,68.00,赵强,13600136000,江苏省,南京市,鼓楼区,中山路 2 号,是\n")
+
+
+def test_imported_orders_become_my_picking_tasks(sandbox_server, browser: Browser,
+                                                 screenshots: Path, tmp_path: Path) -> None:
+    """The owner imports a file on a tablet (one order in, one refused for stock), hands
+    the picking out by rule, and finds it under 我的任务."""
+    live_server = sandbox_server
+    slug = f"task-{uuid.uuid4().hex[:6]}"
+    admin = shop_with_goods(live_server, slug)
+    shop = live_server.shop_url(slug)
+    orders_file = tmp_path / "orders.csv"
+    orders_file.write_text(GENERIC, encoding="utf-8")
+    tablet = browser.new_context(**TABLET)
+    page = tablet.new_page()
+    try:
+        page.goto(f"{shop}/console/login?next=/console/orders/import")
+        page.locator("input[name=email]").fill(f"owner@{slug}.example")
+        page.locator("input[name=password]").fill(PASSWORD)
+        page.locator("form button[type=submit]").first.click()
+        expect(page.locator("h1")).to_have_text("导入订单")
+        page.locator("#f-file").set_input_files(str(orders_file))
+        page.get_by_role("button", name="导入", exact=True).click()
+        report = page.locator("[data-import-report]")
+        expect(report).to_contain_text("导入 1 单")
+        expect(report.locator('[data-outcome="refused"]')).to_contain_text("剩 19 件，需 99 件")
+        page.screenshot(path=str(screenshots / "take-order-import.png"), full_page=True)
+        number = report.locator('[data-outcome="created"] a').inner_text()
+
+        with httpx.Client(base_url=f"http://127.0.0.1:{live_server.port}", timeout=30) as http:
+            for _ in range(100):  # the embedded worker reviews the paid import
+                if http.get(f"/api/admin/v1/orders/{number}",
+                            headers=admin).json()["status"] == "approved":
+                    break
+                page.wait_for_timeout(300)
+        page.goto(f"{shop}/console/tasks")
+        rule = page.locator("form", has=page.locator('[data-distribute="picking"]'))
+        rule.locator("select").select_option("owner")
+        rule.locator('[data-distribute="picking"]').click()
+        expect(page.locator('[data-count="picking"] .stat-value')).to_have_text("1")
+        expect(page.locator("[data-my-tasks]")).to_contain_text(number)
+        page.screenshot(path=str(screenshots / "take-order-tasks.png"), full_page=True)
+    finally:
+        tablet.close()

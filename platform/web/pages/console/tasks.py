@@ -28,8 +28,8 @@ from galleria.web.pages.order_states import status_badge
 from galleria.web.pages.render import gettext_for
 
 KIND_TITLES = {"review": N_("Order review"), "picking": N_("Picking"),
-               "delivery": N_("Delivery")}
-ROLE_TITLES = {"owner": N_("Owner"), "admin": N_("Admin"), "staff": N_("Staff")}
+               "delivery": N_("Delivery work")}
+ROLE_TITLES = {"staff": N_("Staff"), "admin": N_("Admin"), "owner": N_("Owner")}
 DONE = {"assigned": N_("Task handed over."), "rule": N_("Rule saved."),
         "distributed": N_("Waiting work handed out.")}
 
