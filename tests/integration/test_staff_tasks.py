@@ -113,3 +113,11 @@ async def test_tasks_are_refused_for_other_shops_and_non_staff(open_shop):
     foreign = await other.post("/api/admin/v1/tasks", json={
         "kind": "picking", "order_number": number, "assignee_id": outsider})
     assert foreign.status_code == 404
+
+
+async def test_a_rule_for_a_store_the_shop_does_not_have_is_refused(open_shop):
+    shop = await open_shop()
+    refused = await shop.client.put("/api/admin/v1/tasks/rules/picking",
+                                    headers=shop.headers(),
+                                    json={"role": "staff", "store": "西湖店"})
+    assert refused.status_code == 422 and refused.json()["errors"][0]["field"] == "store"

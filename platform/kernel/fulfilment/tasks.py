@@ -36,6 +36,16 @@ DEFAULT_STORE = "default"
 MAX_BATCH = 500
 
 
+def _check_store(store: str) -> str:
+    """Every order is fulfilled from the one `default` location today; a rule for another
+    store would hand out work that is not its own, so it is refused until locations come."""
+    store = (store or DEFAULT_STORE).strip()[:32]
+    if store != DEFAULT_STORE:
+        raise ValidationFailed("This shop has one location, default", errors=[
+            FieldError("store", f"one of: {DEFAULT_STORE}")])
+    return store
+
+
 def _check_kind(kind: Any) -> str:
     if kind not in KINDS:
         raise ValidationFailed("Unknown kind of task", errors=[
@@ -129,7 +139,7 @@ async def set_rule(tenant_id: int, kind: str, role: str, *, store: str = DEFAULT
     if role not in ROLES:
         raise ValidationFailed("Unknown role", errors=[
             FieldError("role", "one of: " + ", ".join(ROLES))])
-    store = (store or DEFAULT_STORE).strip()[:32]
+    store = _check_store(store)
     async with db.shop_scope(tenant_id):
         updated = await TaskRule.update({TaskRule.role: role}).where(
             (TaskRule.tenant == tenant_id) & (TaskRule.kind == kind)
@@ -154,7 +164,7 @@ async def distribute(tenant_id: int, kind: str, *, store: str = DEFAULT_STORE,
     turn after whoever the rule gave the last one. Returns the tasks made. Raises
     ValidationFailed when the kind has no rule or the role has no members."""
     _check_kind(kind)
-    store = (store or DEFAULT_STORE).strip()[:32]
+    store = _check_store(store)
     async with db.shop_scope(tenant_id):
         rule = await TaskRule.select().where(
             (TaskRule.tenant == tenant_id) & (TaskRule.kind == kind)
