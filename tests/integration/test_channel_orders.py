@@ -293,3 +293,20 @@ async def test_the_take_order_page_says_sold_out_and_short_stock_in_chinese(open
         await browser.get(unknown.headers["location"])).text
     by_name = await browser.submit(page, f"{page}/scan", {"code": "商品"})  # one product
     assert by_name.headers["location"].endswith("?added=TEA")
+
+
+async def test_cash_at_the_counter_is_never_offered_to_shoppers(open_shop):
+    shop = await open_shop()
+    await shop.client.put("/api/admin/v1/plugins/payments_offline", headers=shop.headers(),
+                          json={"enabled": True})
+    tea = await add_product(shop, "TEA", loose=5)
+    methods = (await shop.get("/api/v1/payment-methods", admin=False)).json()["items"]
+    assert "cod" in {m["code"] for m in methods} and "cash" not in {m["code"] for m in methods}
+    cart = (await shop.post("/api/v1/carts", admin=False)).json()["id"]
+    await shop.post(f"/api/v1/carts/{cart}/items", admin=False,
+                    json={"variant_id": tea, "quantity": 1})
+    placed = await shop.post("/api/v1/orders", admin=False, json={
+        "cart_id": cart, "contact": {"name": "李雷", "phone": "13800138000"},
+        "address": ADDRESS, "payment_method": "cash"})
+    assert placed.status_code == 422 and placed.json()["errors"][0]["field"] == \
+        "payment_method"
