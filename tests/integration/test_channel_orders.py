@@ -310,3 +310,4 @@ async def test_cash_at_the_counter_is_never_offered_to_shoppers(open_shop):
         "address": ADDRESS, "payment_method": "cash"})
     assert placed.status_code == 422 and placed.json()["errors"][0]["field"] == \
         "payment_method"
+

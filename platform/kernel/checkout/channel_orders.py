@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from galleria.kernel import db
+from galleria.kernel.catalog.common import json_value
 from galleria.kernel.catalog.tables import Variant
 from galleria.kernel.checkout import details
 from galleria.kernel.checkout.carts import MAX_QUANTITY
@@ -182,7 +183,7 @@ async def _price(shop: Shop, request: ChannelOrderRequest, checked: dict[str, An
             problems.add(f"lines[{i}].unit_price", f"{row['sku']} appears twice at "
                                                    "different prices")
             continue
-        options = orders._json(row["options"]) or {}
+        options = json_value(row["options"]) or {}
         merged[row["id"]] = PricedLine(
             variant_id=row["id"], product_id=row["product"], sku=row["sku"],
             name=row["product_name"], options=options, unit_price=price,

@@ -29,7 +29,7 @@ from galleria.kernel.checkout.placement import OrderRequest, place_order
 from galleria.kernel.checkout.pricing import price_cart
 from galleria.kernel.checkout.staff_orders import find_sellable
 from galleria.kernel.customers.counter import find_customer, find_or_open_customer
-from galleria.kernel.errors import DomainError, Problems
+from galleria.kernel.errors import DomainError, FieldError, Problems, ValidationFailed
 from galleria.kernel.inventory.service import OutOfStock
 from galleria.kernel.orders import channels
 from galleria.kernel.payments import gateways
@@ -53,6 +53,8 @@ NOTHING_FOUND = N_("Nothing in the shop has this barcode, SKU or name")
 SOLD_OUT = N_("Sold out")
 SHORT = N_("%(left)d left, %(asked)d asked")
 PICKUP_PLACE = N_("Pickup at the shop")
+NO_PICKUP = N_("The shop has no pickup point: add one in the shipping settings")
+NO_DELIVERY = N_("The shop does not deliver to this address")
 FIELD_ERRORS = {
     "phone": N_("Enter the customer's phone: 6–20 digits"),
     "name": N_("Enter the customer's name"),
@@ -209,7 +211,7 @@ class TakeOrderPages(Controller):
             customer_id, opened = await find_or_open_customer(shop.id, form["phone"],
                                                               form["name"])
             method = await self._shipping_method(shop, runtime, cart_id, address,
-                                                 form["fulfilment"])
+                                                 form["fulfilment"], translate)
             placed = await place_order(shop, runtime.host, OrderRequest(
                 cart_id=cart_id, contact=contact, address=address,
                 payment_method=form["payment"], shipping_method=method,
@@ -271,7 +273,8 @@ class TakeOrderPages(Controller):
         return errors
 
     async def _shipping_method(self, shop: Shop, runtime: Runtime, cart_id: str,
-                               address: dict[str, str], fulfilment: str) -> str | None:
+                               address: dict[str, str], fulfilment: str,
+                               translate: Any) -> str | None:
         """Pickup: the shop's first pickup point, if its shipping plugin has one; delivery:
         the cheapest delivery the shop offers to the address. None when it offers none."""
         async with db.shop_scope(shop.id):
@@ -281,9 +284,13 @@ class TakeOrderPages(Controller):
             problems.raise_if_any("The address is invalid")
             pricing = await price_cart(shop, cart, host=runtime.host, address=checked)
         options = sorted(pricing.shipping_options, key=lambda o: o.quote.fee)
+        if not options:
+            return None  # the shop has no shipping plugin: nothing to choose
         wanted = [o for o in options if o.code.startswith("pickup") == (fulfilment == "pickup")]
-        chosen = wanted or options
-        return chosen[0].code if chosen else None
+        if not wanted:
+            raise ValidationFailed("No such shipping", errors=[FieldError(
+                "fulfilment", translate(NO_PICKUP if fulfilment == "pickup" else NO_DELIVERY))])
+        return wanted[0].code
 
 
 take_order_router = Router(
