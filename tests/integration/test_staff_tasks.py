@@ -121,3 +121,21 @@ async def test_a_rule_for_a_store_the_shop_does_not_have_is_refused(open_shop):
                                     headers=shop.headers(),
                                     json={"role": "staff", "store": "西湖店"})
     assert refused.status_code == 422 and refused.json()["errors"][0]["field"] == "store"
+
+
+async def test_the_sweep_hands_out_new_work_by_the_shops_rules(open_shop):
+    from galleria.kernel.fulfilment.jobs import distribute_by_rules
+
+    shop, _tenant_id, (_ann, ann_id), (_bob, bob_id) = await shop_with_two_pickers(open_shop)
+    tea = await add_product(shop, "TEA", loose=5)
+    first = await approved_order(shop, [(tea, 1)])
+    await shop.client.put("/api/admin/v1/tasks/rules/picking", headers=shop.headers(),
+                          json={"role": "staff"})
+    assert await distribute_by_rules() >= 1
+    second = await approved_order(shop, [(tea, 1)])
+    assert await distribute_by_rules() >= 1
+    given = {t["order_number"]: t["assignee_id"]
+             for t in (await shop.get("/api/admin/v1/tasks")).json()["items"]}
+    assert given == {first: ann_id, second: bob_id}
+    await distribute_by_rules()  # nothing new: nobody gets a second task for one order
+    assert (await shop.get("/api/admin/v1/tasks")).json()["total"] == 2

@@ -4,7 +4,8 @@
   another; moving it is audited (who, from whom, to whom, why).
 - By rule: `distribute` gives every order waiting for that kind of work and without a task
   to the members of the rule's role, in turn (round robin, remembered between calls), per
-  store. `set_rule` chooses the role.
+  store. `set_rule` chooses the role; the sweep `distribute_tasks` (fulfilment.jobs, every
+  minute) applies every shop's rules, so new work reaches someone without a click.
 - "My tasks": `tasks_of` lists a member's tasks whose orders still wait for that work, with
   counts per kind. A task is done when its order moves on (reviewed, shipped, delivered):
   the lists read the order's state, so no task lingers after the work.
