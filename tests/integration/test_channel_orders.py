@@ -174,6 +174,7 @@ async def test_importing_a_file_twice_creates_nothing_new(open_shop, runtime):
     assert outcomes["T-1002"]["items"][0]["sku"] == "TEA"
     assert outcomes["T-1002"]["items"][0]["available"] == 8
     assert "unit price" in outcomes["T-1003"]["message"]
+    assert (outcomes["T-1003"]["column"], outcomes["T-1003"]["value"]) == ("unit_price", "abc")
     number = outcomes["T-1001"]["number"]
     order = (await shop.get(f"/api/admin/v1/orders/{number}")).json()
     assert (order["channel"], order["total"], order["status"]) == ("import", 7750, "paid")
@@ -206,6 +207,7 @@ async def test_a_youzan_export_comes_in_paid_with_its_discount(open_shop):
     await add_product(shop, "TEA", price=2800, loose=10)
     report = (await upload(shop, "youzan.xlsx", youzan_export())).json()
     assert (report["format"], report["created"], report["skipped"]) == ("youzan", 1, 1)
+    assert (report["orders"][1]["column"], report["orders"][1]["value"]) == ("status", "待付款")
     number = report["orders"][0]["number"]
     order = (await shop.get(f"/api/admin/v1/orders/{number}")).json()
     assert (order["external_id"], order["payment_method"], order["total"],
@@ -274,6 +276,7 @@ async def test_the_console_imports_a_file_and_reports_each_order_in_chinese(open
         assert answer.status_code == 200, answer.text
         assert expected in answer.text
         assert "库存不足" in answer.text and "剩 8 件，需 30 件" in answer.text
+        assert "价格“abc”无法使用" in answer.text  # T-1003's unit price, in Chinese
     empty = await browser.http.post("/console/orders/import", data={"_csrf_token": token})
     assert empty.status_code == 422 and "请选择 CSV 或 Excel 文件" in empty.text
 

@@ -92,10 +92,13 @@ class OrderOutcome:
     number: str | None = None
     message: str = ""
     items: list[dict[str, Any]] = field(default_factory=list)  # short SKUs when refused
+    column: str = ""  # invalid or skipped: the column at fault (`sku`, `quantity`, `status`…)
+    value: str = ""  # and what it held
 
     def as_dict(self) -> dict[str, Any]:
         return {"external_id": self.external_id, "rows": self.rows, "outcome": self.outcome,
-                "number": self.number, "message": self.message, "items": self.items}
+                "number": self.number, "message": self.message, "items": self.items,
+                "column": self.column, "value": self.value}
 
 
 @dataclass
@@ -133,15 +136,25 @@ def _columns(header: list[Any], wanted: dict[str, tuple[str, ...]]) -> dict[str,
     return positions
 
 
-def yuan(text: str, what: str) -> int:
-    """`12.3`, `12.30`, `¥12.30`, `1,200` → fen; ValueError saying what was wrong."""
+class CellProblem(ValueError):
+    """A cell that cannot be read: its column and what it held, for the report."""
+
+    def __init__(self, message: str, column: str, value: str) -> None:
+        super().__init__(message)
+        self.column, self.value = column, value
+
+
+def yuan(text: str, what: str, column: str = "") -> int:
+    """`12.3`, `12.30`, `¥12.30`, `1,200` → fen; CellProblem saying what was wrong."""
     cleaned = re.sub(r"[¥￥,\s元]", "", text)
     try:
         amount = Decimal(cleaned)
     except InvalidOperation:
-        raise ValueError(f"{what}: an amount in yuan like 12.30, got “{text}”") from None
+        raise CellProblem(f"{what}: an amount in yuan like 12.30, got “{text}”", column,
+                          text) from None
     if amount < 0 or amount != amount.quantize(Decimal("0.01")):
-        raise ValueError(f"{what}: an amount in yuan with at most 2 decimals, got “{text}”")
+        raise CellProblem(f"{what}: an amount in yuan with at most 2 decimals, got “{text}”",
+                          column, text)
     return int(amount * 100)
 
 
@@ -171,12 +184,15 @@ def _request(fmt: str, channel_id: str, group: _Group, actor: str) -> ChannelOrd
     for row, cells in zip(group.rows, group.cells, strict=True):
         quantity = cells.get("quantity", "")
         if not re.fullmatch(r"\d+", quantity or "x"):
-            raise ValueError(f"row {row}: quantity is a whole number, got “{quantity}”")
+            raise CellProblem(f"row {row}: quantity is a whole number, got “{quantity}”",
+                              "quantity", quantity)
         price_text = cells.get("unit_price", "")
         lines.append(ChannelLine(
             sku=cells.get("sku", ""), quantity=int(quantity),
-            unit_price=yuan(price_text, f"row {row} unit price") if price_text else None))
-    shipping = yuan(first["shipping_fee"], "shipping fee") if first.get("shipping_fee") else 0
+            unit_price=yuan(price_text, f"row {row} unit price", "unit_price")
+            if price_text else None))
+    shipping = yuan(first["shipping_fee"], "shipping fee", "shipping_fee") \
+        if first.get("shipping_fee") else 0
     paid, method, discount = _payment(fmt, first, lines, shipping)
     address = {"name": first.get("name", ""), "phone": first.get("phone", ""),
                "country": "CN", "province": first.get("province", ""),
@@ -198,11 +214,12 @@ def _payment(fmt: str, first: dict[str, str], lines: list[ChannelLine],
         if not paid_text or any(line.unit_price is None for line in lines):
             return True, method, 0
         gross = sum((line.unit_price or 0) * line.quantity for line in lines) + shipping
-        return True, method, max(gross - yuan(paid_text, "订单实付金额"), 0)
+        return True, method, max(gross - yuan(paid_text, "订单实付金额", "paid_amount"), 0)
     text = first.get("paid", "").strip().lower()
     if text not in TRUE_TEXT | FALSE_TEXT:
-        raise ValueError(f"paid: yes or no (是/否), got “{first.get('paid')}”")
-    discount = yuan(first["discount"], "discount") if first.get("discount") else 0
+        raise CellProblem(f"paid: yes or no (是/否), got “{first.get('paid')}”", "paid",
+                          first.get("paid", ""))
+    discount = yuan(first["discount"], "discount", "discount") if first.get("discount") else 0
     return text in TRUE_TEXT, first.get("payment_method", ""), discount
 
 
@@ -238,23 +255,33 @@ async def _import_one(shop: Shop, host: PluginHost, fmt: str, external_id: str,
                       group: _Group, actor: str) -> OrderOutcome:
     outcome = OrderOutcome(external_id, group.rows, INVALID)
     if not external_id:
-        outcome.message = "no order id in these rows"
+        outcome.message, outcome.column = "no order id in these rows", "external_id"
         return outcome
     status = group.cells[0].get("status", "")
     if fmt == YOUZAN and status in YOUZAN_SKIPPED:
         outcome.outcome, outcome.message = SKIPPED, YOUZAN_SKIPPED[status]
+        outcome.column, outcome.value = "status", status
         return outcome
+    request = None
     try:
         request = _request(fmt, external_id, group, actor)
         placed = await place_channel_order(shop, host, request)
-    except ValueError as exc:
-        outcome.message = str(exc)
+    except CellProblem as exc:
+        outcome.message, outcome.column, outcome.value = str(exc), exc.column, exc.value
     except OutOfStock as exc:
         outcome.outcome, outcome.message = REFUSED, exc.detail
         outcome.items = list(exc.extra.get("items", []))
     except DomainError as exc:
         outcome.message = "; ".join([exc.detail] + [f"{e.field}: {e.message}"
                                                     for e in exc.errors])
+        bad = exc.errors[0].field if exc.errors else ""
+        found = re.fullmatch(r"lines\[(\d+)\]\.(\w+)", bad)
+        if found and request is not None and int(found[1]) < len(request.lines):
+            line = request.lines[int(found[1])]
+            outcome.column = found[2]
+            outcome.value = str(getattr(line, found[2], ""))
+        else:
+            outcome.column = bad.split(".")[-1]
     else:
         outcome.outcome = CREATED if placed.created else EXISTS
         outcome.number = placed.number

@@ -231,6 +231,8 @@ class ImportedOrder(TypedDict):
     number: str | None
     message: str
     items: list[dict[str, Any]]  # refused: the SKUs short, with `requested` and `available`
+    column: str  # invalid or skipped: the column at fault (sku, quantity, status …)
+    value: str  # and what it held
 
 
 class ImportedOrders(TypedDict):

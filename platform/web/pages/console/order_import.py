@@ -5,6 +5,8 @@ creates nothing new), refused for short stock (naming the SKUs), invalid or skip
 
 from __future__ import annotations
 
+from typing import Any
+
 from litestar import Controller, Request, Response, Router, get, post
 from litestar.datastructures import UploadFile
 
@@ -33,6 +35,29 @@ OUTCOMES = {order_import.CREATED: (N_("Imported"), "success"),
 FORMATS = {order_import.GENERIC: N_("Generic order file"),
            order_import.YOUZAN: N_("Youzan order export")}
 NO_FILE = N_("Choose a CSV or Excel file")
+COLUMNS = {"external_id": N_("External order number"), "sku": N_("SKU"),
+           "quantity": N_("Quantity"), "unit_price": N_("Price"),
+           "shipping_fee": N_("Shipping"), "paid_amount": N_("Amount paid"),
+           "paid": N_("Paid"), "discount": N_("Discount"), "status": N_("Status"),
+           "name": N_("Recipient"), "phone": N_("Phone"), "province": N_("Province"),
+           "city": N_("City"), "district": N_("District"), "line1": N_("Street and number"),
+           "payment_method": N_("Payment method"), "note": N_("Note")}
+BAD_CELL = N_("%(column)s “%(value)s” cannot be used")
+BAD_COLUMN = N_("%(column)s is missing or cannot be used")
+NOT_TO_SHIP = N_("%(value)s on the other platform: nothing to ship")
+
+
+def explain(order: dict[str, Any], translate: Any) -> str:
+    """What is wrong with an invalid or skipped order, in the page's language."""
+    column = order.get("column") or ""
+    if order["outcome"] == order_import.SKIPPED:
+        return translate(NOT_TO_SHIP) % {"value": order["value"]}
+    if column not in COLUMNS:
+        return order["message"]
+    title = translate(COLUMNS[column])
+    if order.get("value"):
+        return translate(BAD_CELL) % {"column": title, "value": order["value"]}
+    return translate(BAD_COLUMN) % {"column": title}
 MAX_BYTES = 16 * 1024 * 1024
 
 
@@ -70,6 +95,8 @@ class OrderImportPages(Controller):
         for order in shown["orders"]:
             title, tone = OUTCOMES[order["outcome"]]
             order["outcome_title"], order["tone"] = translate(title), tone
+            if order["outcome"] in (order_import.INVALID, order_import.SKIPPED):
+                order["message"] = explain(order, translate)
         shown["format_title"] = translate(FORMATS[report.format])
         return await console_page(request, runtime, "console/orders_import.html", "orders",
                                   report=shown, error="")
