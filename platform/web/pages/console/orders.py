@@ -1,8 +1,8 @@
 """The console's order pages under `/console/orders`.
 
 - `/console/orders`: the shop's orders, newest first, with the filters as a GET form (status,
-  created dates in the shop's time zone, payment method, customer) and a search box (order
-  number or phone); pages by cursor; a CSV export link with the same filters.
+  created dates in the shop's time zone, payment method, sales channel, customer) and a
+  search box (order number or phone); pages by cursor; a CSV export link with the same filters.
 - `/console/orders/{number}`: lines, discounts, totals, contact and address, invoice, note,
   payments, shipments and the order history (who, when, why), with the actions the order's
   state allows: cancel (unpaid orders, with a reason), mark paid (offline methods: cash on
@@ -59,6 +59,9 @@ DONE = {"cancelled": N_("Order cancelled; its stock is available again."),
         "paid": N_("Payment recorded."), "refunded": N_("Refund started.")}
 NEED_REASON = N_("Say why, for the order history")
 AT_MOST_REFUND = N_("At most %(amount)s can be refunded")
+CHANNEL_NAMES = {"web": N_("Web storefront"), "mini_program": N_("Mini-program"),
+                 "staff": N_("Order on behalf"), "import": N_("Imported"),
+                 "api": N_("Open API")}
 ACTOR_KINDS = {"guest": N_("Guest"), "customer": N_("Customer"), "token": N_("API token"),
                "system": N_("System"), "review": N_("Automatic review")}
 
@@ -138,7 +141,7 @@ class OrderPages(Controller):
         translate = gettext_for(request)
         params = request.query_params
         typed = {name: params.get(name) or "" for name in (
-            "created_from", "created_to", "payment_method", "customer", "q")}
+            "created_from", "created_to", "payment_method", "customer", "q", "channel")}
         typed["status"] = [s for s in params.getall("status", []) if s]
         errors: dict[str, str] = {}
         try:
@@ -162,6 +165,7 @@ class OrderPages(Controller):
             row["badge"] = status_badge(row["status"], translate)
             row["created_local"] = local_time(row["created_at"], zone)
             row["total_text"] = money(row["total"], row["currency"])
+            row["channel_name"] = translate(CHANNEL_NAMES.get(row["channel"], row["channel"]))
         next_url = ("/console/orders?" + _query(filters, cursor=str(
             rows[-1].pop("_position")["id"]))) if more and rows else ""
         chosen = set(filters.statuses) or set(typed["status"])
@@ -170,7 +174,9 @@ class OrderPages(Controller):
             status_code=422 if errors else 200, orders=rows, typed=typed, errors=errors,
             statuses=[{**status_badge(s, translate), "checked": s in chosen}
                       for s in states.STATES],
-            methods=methods, filtered=bool(filter_params(filters)) or bool(errors),
+            methods=methods, channels=[{"code": code, "name": translate(name)}
+                                       for code, name in CHANNEL_NAMES.items()],
+            filtered=bool(filter_params(filters)) or bool(errors),
             next_url=next_url, first_url="/console/orders?" + _query(filters)
             if before_id else "", export_url="/console/orders/export.csv?" + _query(filters))
 
@@ -180,7 +186,8 @@ class OrderPages(Controller):
         filters = parse_filter(
             status=[s for s in params.getall("status", []) if s],
             **{name: params.get(name) or "" for name in (
-                "created_from", "created_to", "payment_method", "customer", "q")})
+                "created_from", "created_to", "payment_method", "customer", "q",
+                "channel")})
         translate = gettext_for(request)
         return merchant_csv(shop, filters, await method_names(shop, runtime), translate,
                             translate("orders") + f"-{shop.slug}.csv")
@@ -223,6 +230,7 @@ class OrderPages(Controller):
         return await console_page(
             request, runtime, "console/orders_detail.html", "orders", status_code=status_code,
             order=view, badge=status_badge(status, translate), actions=actions,
+            channel_name=translate(CHANNEL_NAMES.get(view["channel"], view["channel"])),
             created_local=local_time(view["created_at"], zone),
             paid_local=local_time(view["paid_at"], zone),
             refundable_text=decimal_text(refundable, view["currency"]),
