@@ -95,13 +95,14 @@ _ACTIONS = {"a": "NO ACTION", "r": "RESTRICT", "c": "CASCADE", "n": "SET NULL",
 
 
 async def tenant_first_keys(engine: Engine, tables: Iterable[str]) -> None:
-    """On PostgreSQL, give each of `tables` (shop-owned: they have `tenant`) the primary key
+    """On PostgreSQL, give each of `tables` (shop-owned: they have `tenant`) the unique key
     `(tenant, id)`, and make every foreign key from a shop-owned table to one of them
     `(tenant, col) → (tenant, id)`, with its ON UPDATE / ON DELETE kept (SET NULL clears
-    only `col`). So a row can only point at a row of its own shop, and the tables can be
-    distributed by `tenant` (Citus needs the distribution column in every primary, unique
-    and foreign key). Idempotent. Existing rows pointing at another shop's row make it fail
-    loudly: that is a bug to fix, not data to keep.
+    only `col`). So a row can only point at a row of its own shop. The primary key stays
+    `id`, so that a plugin's piccolo `ForeignKey` to a kernel table keeps working; turning
+    it into `(tenant, id)` is the one step left before Citus (docs/scaling.md). Idempotent:
+    run it again to bring foreign keys added since to the shop. Existing rows pointing at
+    another shop's row make it fail loudly: that is a bug to fix, not data to keep.
 
     No-op on SQLite: its keys cannot change without rebuilding every table, and a SQLite
     database is never distributed. piccolo keeps seeing `id` as the primary key, which
@@ -125,7 +126,7 @@ async def tenant_first_keys(engine: Engine, tables: Iterable[str]) -> None:
     for fk in foreign:
         await engine.run_ddl(f'ALTER TABLE "{fk["child"]}" DROP CONSTRAINT "{fk["conname"]}"')
     for name in names:
-        await _tenant_first_primary_key(engine, name)
+        await _tenant_id_key(engine, name)
     for fk in foreign:
         on_delete = _ACTIONS[_char(fk["on_delete"])]
         if on_delete == "SET NULL":
@@ -134,6 +135,20 @@ async def tenant_first_keys(engine: Engine, tables: Iterable[str]) -> None:
             f'ALTER TABLE "{fk["child"]}" ADD CONSTRAINT "fk_{fk["child"]}_{fk["col"]}" '
             f'FOREIGN KEY ("tenant", "{fk["col"]}") REFERENCES "{fk["parent"]}" '
             f'("tenant", "id") ON UPDATE {_ACTIONS[_char(fk["on_update"])]} ON DELETE {on_delete}')
+
+
+async def shop_owned_tables(engine: Engine) -> list[str]:
+    """The tables with a shop column, on PostgreSQL (the outbox aside: platform events
+    have no shop); [] on SQLite."""
+    if not isinstance(engine, PostgresEngine):
+        return []
+    rows = await engine.run_ddl("""
+        SELECT c.relname FROM pg_class c
+        WHERE c.relnamespace = 'public'::regnamespace AND c.relkind = 'r'
+          AND c.relname <> 'outbox_event'
+          AND EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = c.oid
+                      AND a.attname = 'tenant' AND NOT a.attisdropped)""")
+    return sorted(row["relname"] for row in rows)
 
 
 def _identifier(name: str) -> str:
@@ -147,20 +162,19 @@ def _char(value: bytes | str) -> str:
     return value.decode() if isinstance(value, bytes) else value
 
 
-async def _tenant_first_primary_key(engine: Engine, table: str) -> None:
+async def _tenant_id_key(engine: Engine, table: str) -> None:
+    """The unique key `(tenant, id)` that foreign keys with the shop point at."""
     rows = await engine.run_ddl(f"""
         SELECT con.conname, array_agg(a.attname::text ORDER BY k.ord) AS columns
         FROM pg_constraint con
         CROSS JOIN LATERAL unnest(con.conkey) WITH ORDINALITY AS k(attnum, ord)
         JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.attnum
-        WHERE con.contype = 'p' AND con.conrelid = '"{table}"'::regclass
+        WHERE con.contype IN ('p', 'u') AND con.conrelid = '"{table}"'::regclass
         GROUP BY con.conname""")  # noqa: S608
-    if rows and list(rows[0]["columns"]) == ["tenant", "id"]:
+    if any(list(row["columns"]) == ["tenant", "id"] for row in rows):
         return
-    if rows:
-        await engine.run_ddl(f'ALTER TABLE "{table}" DROP CONSTRAINT "{rows[0]["conname"]}"')
-    await engine.run_ddl(f'ALTER TABLE "{table}" ADD CONSTRAINT "{table}_pkey" '
-                         'PRIMARY KEY ("tenant", "id")')
+    await engine.run_ddl(f'ALTER TABLE "{table}" ADD CONSTRAINT "{table}_tenant_id_key" '
+                         'UNIQUE ("tenant", "id")')
 
 
 async def unique_within_shop(engine: Engine, table: str, column: str) -> None:
