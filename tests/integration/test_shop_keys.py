@@ -2,7 +2,8 @@
 every shop-owned table's unique keys include `tenant`; on PostgreSQL it has the key
 `(tenant, id)` and its foreign keys to other shop-owned tables include `tenant` — so a
 row cannot point at another shop's row. What is left before the tables can be distributed
-by shop (Citus) is the primary keys (docs/scaling.md). The exceptions are listed here, each with its reason."""
+by shop (Citus) is the primary keys (docs/scaling.md). The exceptions are listed here,
+each with its reason."""
 
 from __future__ import annotations
 
