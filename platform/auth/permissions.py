@@ -84,6 +84,7 @@ CONSOLE_RULES: dict[str, Rule] = {path: _rule(entry) for path, entry in {
     "/console/jobs": "settings",              # failed background jobs, run again
     "/console/audit": "settings",
     "/console/staff": MANAGE,
+    "/console/billing": MANAGE,               # the plan, Stripe Checkout and the portal
     "/console/staff/transfer": OWNER,
     "/console/tokens": MANAGE,
     "/console/connect": MANAGE,               # an app asks for access: only managers grant it
@@ -121,6 +122,7 @@ API_RULES: dict[str, Rule] = {f"{_ADMIN}{path}": _rule(entry) for path, entry in
     "/tickets": "orders",
     "/faq": "settings",
     "/reports": "reports",
+    "/billing": "settings",
 }.items()}
 
 

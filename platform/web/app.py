@@ -28,6 +28,7 @@ from galleria.web.api.admin_fulfilment import AdminFulfilmentApi
 from galleria.web.api.admin_orders import AdminOrdersApi
 from galleria.web.api.admin_picking import AdminPickingApi
 from galleria.web.api.admin_reports import AdminReportsApi
+from galleria.web.api.billing import AdminBillingApi, BillingWebhookApi
 from galleria.web.api.oauth import oauth_router
 from galleria.web.api.payments import AdminPaymentsApi, CallbacksApi, ShopPaymentsApi
 from galleria.web.api.platform import PlatformApi
@@ -109,7 +110,8 @@ def create_app(settings: Settings | None = None, *, host: PluginHost | None = No
                                          AdminFulfilmentApi, AdminPickingApi, WebhooksApi,
                                          AdminAftersalesApi, ShopReturnsApi,
                                          ShopTicketsApi, AdminTicketsApi,
-                                         ShopServiceApi, AdminFaqApi, AdminReportsApi])
+                                         ShopServiceApi, AdminFaqApi, AdminReportsApi,
+                                         AdminBillingApi])
     assets = find_assets(runtime.host)  # the plugins' templates, static files and catalogs
     install_plugin_assets(assets)
     plugin_routes = [
@@ -125,6 +127,7 @@ def create_app(settings: Settings | None = None, *, host: PluginHost | None = No
     app = Litestar(
         route_handlers=[
             healthz, readyz, domain_verification, PlatformApi, shop_router, *PAGE_ROUTES,
+            BillingWebhookApi,  # Stripe Billing: merchants' subscriptions, platform host
             *REGION_ROUTES,  # the address form's province → city → district cascade
             fulfilment_console_router, returns_console_router, service_console_router,
             chat_console_router, chat_socket_router,

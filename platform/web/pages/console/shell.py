@@ -19,6 +19,11 @@ from galleria.auth.permissions import may_open, may_open_area
 from galleria.auth.ratelimit import check_sign_in, record_failure, signin_keys
 from galleria.auth.staff import authenticate, role_in
 from galleria.kernel import db
+from galleria.kernel.billing.limits import (
+    PlanLimitReached,
+    ShopRestricted,
+    ensure_plugin_change_allowed,
+)
 from galleria.kernel.catalog.service import count_products, list_products
 from galleria.kernel.errors import Forbidden, NotFound, RateLimited, ValidationFailed
 from galleria.kernel.fulfilment import supervision
@@ -34,6 +39,7 @@ from galleria.kernel.tenancy.tables import PlatformUser
 from galleria.runtime import Runtime
 from galleria.web.context import shop_host_only
 from galleria.web.i18n import N_
+from galleria.web.pages.billing_texts import plan_limit_message
 from galleria.web.pages.console import dashboard_data as console_data
 from galleria.web.pages.console import report_figures
 from galleria.web.pages.console.plugin_forms import field_errors, form_fields, read_settings
@@ -283,9 +289,12 @@ class ConsolePages(Controller):
         if not errors:
             try:
                 async with db.shop_scope(shop.id):
+                    await ensure_plugin_change_allowed(shop.id, name, enabled)
                     await set_plugin_state(shop.id, runtime.host, name, enabled=enabled,
                                            settings=settings if schema else None,
                                            actor=f"user:{staff['user_id']}")
+            except (PlanLimitReached, ShopRestricted) as exc:
+                errors = {"": plan_limit_message(exc, locale)}
             except ValidationFailed as exc:
                 errors = field_errors(exc.errors, locale)
                 if not errors:
