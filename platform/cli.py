@@ -358,3 +358,33 @@ _add_jobs()
 
 if __name__ == "__main__":
     main()
+
+
+@main.group()
+def operator() -> None:
+    """Platform operators: who runs every shop (the /operator/ console)."""
+
+
+@operator.command("create")
+@click.argument("email")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True,
+              envvar="GALLERIA_OPERATOR_PASSWORD")
+def operator_create(email: str, password: str) -> None:
+    """Make EMAIL a platform operator and print the TOTP secret for an authenticator app."""
+    from galleria.auth.operators import create_operator
+    from galleria.kernel.errors import DomainError
+
+    async def run():
+        runtime = await _open_runtime()
+        try:
+            return await create_operator(email, password)
+        finally:
+            await runtime.close()
+
+    try:
+        _, uri = asyncio.run(run())
+    except DomainError as exc:
+        raise click.ClickException(exc.detail) from None
+    click.echo(f"{email} is an operator. Sign in at /operator/login with the password and a "
+               "code from an authenticator app set up with this key (shown once):")
+    click.echo(uri)

@@ -58,6 +58,7 @@ from galleria.web.pages.console.returns import returns_console_router
 from galleria.web.pages.console.service import service_console_router
 from galleria.web.pages.console.shell import LoginRequired, to_login
 from galleria.web.pages.console.staff import staff_console_router
+from galleria.web.pages.operator import operator_router
 from galleria.web.pages.render import install_plugin_assets
 from galleria.web.pages.signin.oauth import OAUTH_PAGE_ROUTES
 from galleria.web.pages.signin.oidc import OIDC_ROUTES
@@ -127,6 +128,7 @@ def create_app(settings: Settings | None = None, *, host: PluginHost | None = No
     app = Litestar(
         route_handlers=[
             healthz, readyz, domain_verification, PlatformApi, shop_router, *PAGE_ROUTES,
+            operator_router,  # the operator console: /operator/ on the platform host
             BillingWebhookApi,  # Stripe Billing: merchants' subscriptions, platform host
             *REGION_ROUTES,  # the address form's province → city → district cascade
             fulfilment_console_router, returns_console_router, service_console_router,

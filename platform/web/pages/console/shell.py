@@ -39,7 +39,7 @@ from galleria.kernel.tenancy.tables import PlatformUser
 from galleria.runtime import Runtime
 from galleria.web.context import shop_host_only
 from galleria.web.i18n import N_
-from galleria.web.pages.billing_texts import plan_limit_message
+from galleria.web.pages.billing_texts import billing_banner, plan_limit_message
 from galleria.web.pages.console import dashboard_data as console_data
 from galleria.web.pages.console import report_figures
 from galleria.web.pages.console.plugin_forms import field_errors, form_fields, read_settings
@@ -68,6 +68,7 @@ NAV = (
     ("faq", "/console/faq", N_("FAQ"), "layers"),
     ("plugins", "/console/plugins", N_("Plugins"), "puzzle"),
     ("settings", "/console/settings", N_("Settings"), "settings"),
+    ("billing", "/console/billing", N_("Plan and billing"), "card"),
 )
 
 
@@ -125,6 +126,7 @@ async def console_page(request: Request, runtime: Runtime, template: str, active
     translate = gettext_for(request)
     async with db.shop_scope(shop.id):
         extra = await plugin_pages(runtime, shop)
+        banner = await billing_banner(shop, locale)
     staff = staff_of(request)
 
     def may(path: str) -> bool:  # links only to the pages this member may open
@@ -137,6 +139,7 @@ async def console_page(request: Request, runtime: Runtime, template: str, active
                    "title": _title(locale, p.title, p.title_zh), "icon": p.icon or "puzzle",
                    "active": active == f"p:{p.slug}"} for p in extra
                   if may_open_area(staff, p.area)]
+    context.setdefault("billing_banner", banner)
     return page(request, template, status_code=status_code, nav=nav, plugin_nav=plugin_nav,
                 staff=staff, may=may, logo_url=logo_url(shop), active=active, **context)
 
