@@ -72,6 +72,8 @@ def _serve(settings: Settings, bind_host: str, port: int, workers: int = 1) -> N
     os.environ.setdefault("GALLERIA_SECRET_KEY", settings.secret_key)
     if settings.sandbox:
         os.environ["GALLERIA_SANDBOX"] = "1"
+        os.environ.setdefault("GALLERIA_BILLING_STRIPE_API_BASE",
+                              settings.billing_stripe_api_base)
     if workers > 1 and not settings.redis_url:
         raise click.ClickException("several workers need GALLERIA_REDIS_URL (shared sessions "
                                    "and jobs)")
@@ -106,6 +108,9 @@ def demo(port: int, no_serve: bool) -> None:
 
     asyncio.run(run(settings, _host()))
     base = f"http://{settings.domain}:{port}"
+    if "/sandbox/" not in settings.billing_stripe_api_base:  # merchants' plans: the simulator
+        settings = dataclasses.replace(
+            settings, billing_stripe_api_base=f"{base}/sandbox/billing")
     shops = asyncio.run(seed_demo(settings, progress=click.echo, sandbox_base=base))
     click.echo("")
     click.secho("Galleria demo", bold=True)

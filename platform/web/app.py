@@ -40,6 +40,7 @@ from galleria.web.api.tickets_api import AdminTicketsApi, ShopTicketsApi
 from galleria.web.api.webhooks import WebhooksApi
 from galleria.web.api.wechat_login import wechat_api_router
 from galleria.web.bad_input import GuardedRequest, InputGuardMiddleware
+from galleria.web.billing_guard import refuse_changes_while_restricted
 from galleria.web.caching import COMPRESSION, CachingMiddleware
 from galleria.web.context import RequestContextMiddleware, plugin_enabled_guard, shop_host_only
 from galleria.web.csp import NoncedSwaggerUI, add_security_policy
@@ -139,7 +140,7 @@ def create_app(settings: Settings | None = None, *, host: PluginHost | None = No
             *OIDC_ROUTES,  # sign-in with OpenID Connect, sign out everywhere
             oauth_router, *OAUTH_PAGE_ROUTES,  # connected apps (OAuth2 authorization server)
             wechat_router, wechat_api_router,  # sign-in with WeChat (QR, mini-program)
-            *plugin_routes, *sandbox_mounts(settings, runtime.host),
+            *plugin_routes, *sandbox_mounts(settings, runtime.host, runtime),
             create_static_files_router(path="/static", directories=[STATIC_DIR],
                                        name="static", include_in_schema=False),
             *plugin_static_routes(assets),
@@ -162,6 +163,7 @@ def create_app(settings: Settings | None = None, *, host: PluginHost | None = No
                                         "/oauth/token"]),  # apps' servers post there
         exception_handlers={**EXCEPTION_HANDLERS, LoginRequired: to_login},
         guards=[enforce_permissions,  # who may do what: galleria.auth.permissions
+                refuse_changes_while_restricted,  # unpaid: read-only but billing
                 ids_in_range],  # an id no column can hold names nothing: 404
         template_config=TemplateConfig(instance=JinjaTemplateEngine.from_environment(JINJA_ENV)),
         openapi_config=OpenAPIConfig(title="Galleria API", version="1.0.0",

@@ -226,6 +226,12 @@ async def test_the_dunning_path_and_paying_restores_at_once(open_shop, billing_s
     refused = await new_product(shop, "RESTRICTED")
     assert refused.status_code == 403
     assert refused.json()["type"].endswith("/billing-restricted")
+    # Read-only except billing: other changes are refused, reading and billing are not.
+    other = await shop.post("/api/admin/v1/categories", json={"slug": "tea", "name": "茶"})
+    assert other.status_code == 403 and other.json()["type"].endswith("/billing-restricted")
+    assert (await shop.get(f"/api/admin/v1/products/{product['id']}")).status_code == 200
+    portal = await shop.post("/api/admin/v1/billing/portal")
+    assert portal.status_code == 201
     # Shoppers still order: the plan never refuses them while the shop is open.
     cart = (await shop.post("/api/v1/carts", admin=False)).json()["id"]
     await shop.post(f"/api/v1/carts/{cart}/items", admin=False,
@@ -310,3 +316,48 @@ async def test_another_shops_token_cannot_read_billing(open_shop):
     answer = await one.client.get("/api/admin/v1/billing", headers={
         "host": one.host, "authorization": f"Bearer {other.token}"})
     assert answer.status_code in (401, 403)
+
+
+async def test_the_merchant_is_mailed_at_each_dunning_step(open_shop, runtime, billing_sim):
+    import email
+    import email.policy
+    import socket
+
+    from aiosmtpd.controller import Controller
+
+    from galleria.testing import enable_plugin, run_outbox
+
+    mails = []
+
+    class Inbox:
+        async def handle_DATA(self, server, session, envelope):
+            mails.append(email.message_from_bytes(envelope.content,
+                                                  policy=email.policy.default))
+            return "250 Message accepted"
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    controller = Controller(Inbox(), hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        shop = await open_shop()
+        await shop.shop()
+        await enable_plugin(shop.id, runtime.host, "notify_email", {
+            "host": "127.0.0.1", "port": port, "from_address": "billing@galleria.example",
+            "starttls": False})
+        sub_id = await subscribe(shop, billing_sim, "pro")
+        billing_sim.renew(sub_id, pay=False)
+        await billing_sim.settle()
+        await run_outbox(runtime.host)
+        await advance_all_dunning(dt.datetime.now(dt.UTC) + dt.timedelta(days=8))
+        await run_outbox(runtime.host)
+    finally:
+        controller.stop()
+    subjects = [m["Subject"] for m in mails]
+    assert any("套餐扣款失败" in s for s in subjects), subjects
+    assert any("店铺因欠费受限" in s for s in subjects), subjects
+    overdue = next(m for m in mails if "套餐扣款失败" in m["Subject"])
+    grace = (dt.datetime.now(dt.UTC) + dt.timedelta(days=7)).astimezone(
+        dt.timezone(dt.timedelta(hours=8))).strftime("%Y-%m-%d")
+    assert grace in overdue.get_body(preferencelist=("plain",)).get_content()

@@ -13,6 +13,9 @@ from galleria.web.i18n import N_, translations
 LIMIT_NAMES = {"products": N_("products"), "staff": N_("staff seats"),
                "orders_per_month": N_("orders this month"),
                "custom_domains": N_("custom domains"), "plugins": N_("plugins")}
+LIMIT_LABELS = {"products": N_("Products"), "staff": N_("Staff seats"),
+                "orders_per_month": N_("Orders this month"),
+                "custom_domains": N_("Custom domains")}
 STATUS_NAMES = {"trialing": N_("On trial"), "active": N_("Active"),
                 "past_due": N_("Payment overdue"), "restricted": N_("Restricted"),
                 "suspended": N_("Suspended"), "canceled": N_("Cancelled")}
@@ -111,5 +114,5 @@ def plan_limit_message(exc: PlanLimitReached | ShopRestricted, locale: str) -> s
         "usage": extra.get("usage")}
 
 
-__all__ = ["ACTION_NAMES", "LIMIT_NAMES", "STATUS_NAMES", "audit_texts", "plan_limit_message",
+__all__ = ["ACTION_NAMES", "LIMIT_LABELS", "LIMIT_NAMES", "STATUS_NAMES", "audit_texts", "plan_limit_message",
            "plan_title"]

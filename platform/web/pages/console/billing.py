@@ -19,7 +19,7 @@ from galleria.runtime import Runtime
 from galleria.web.billing import billing_gateway
 from galleria.web.billing_usage import usage
 from galleria.web.context import shop_host_only
-from galleria.web.pages.billing_texts import LIMIT_NAMES, STATUS_NAMES
+from galleria.web.pages.billing_texts import LIMIT_LABELS, STATUS_NAMES
 from galleria.web.pages.console.shell import LoginRequired, console_page, require_staff, to_login
 from galleria.web.pages.render import gettext_for, request_locale
 
@@ -48,7 +48,7 @@ class BillingPages(Controller):
         for name in LIMITS:
             allowed = state.plan.limits.of(name)
             share = min(used[name] / allowed, 1.0) if allowed else (1.0 if allowed == 0 else 0)
-            rows.append({"name": LIMIT_NAMES[name], "usage": used[name], "allowed": allowed,
+            rows.append({"name": LIMIT_LABELS[name], "usage": used[name], "allowed": allowed,
                          "percent": round(share * 100)})
         return await console_page(
             request, runtime, "console/billing.html", "billing", status_code=status_code,
