@@ -114,5 +114,5 @@ def plan_limit_message(exc: PlanLimitReached | ShopRestricted, locale: str) -> s
         "usage": extra.get("usage")}
 
 
-__all__ = ["ACTION_NAMES", "LIMIT_LABELS", "LIMIT_NAMES", "STATUS_NAMES", "audit_texts", "plan_limit_message",
-           "plan_title"]
+__all__ = ["ACTION_NAMES", "LIMIT_LABELS", "LIMIT_NAMES", "STATUS_NAMES", "audit_texts",
+           "billing_banner", "plan_limit_message", "plan_title"]
