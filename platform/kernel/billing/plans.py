@@ -38,13 +38,17 @@ class Limits(msgspec.Struct, forbid_unknown_fields=True):
     staff: Count | None = None
     orders_per_month: Count | None = None
     custom_domains: Count | None = None
+    # The plugins this plan may enable ("*": every installed one, third-party included),
+    # minus those kept for higher plans.
     plugins: list[str] = msgspec.field(default_factory=lambda: ["*"])
+    plugins_excluded: list[str] = msgspec.field(default_factory=list)
 
     def of(self, name: str) -> int | None:
         return getattr(self, name)
 
     def allows_plugin(self, plugin: str) -> bool:
-        return "*" in self.plugins or plugin in self.plugins
+        return ("*" in self.plugins or plugin in self.plugins) \
+            and plugin not in self.plugins_excluded
 
 
 class Plan(msgspec.Struct, forbid_unknown_fields=True):

@@ -26,6 +26,7 @@ class BillingLimits(TypedDict):
     orders_per_month: int | None
     custom_domains: int | None
     plugins: list[str]
+    plugins_excluded: list[str]
 
 
 class BillingUsage(TypedDict):
@@ -86,7 +87,8 @@ class AdminBillingApi(Controller):
                 "current_period_end": _iso(state.current_period_end),
                 "cancel_at_period_end": state.cancel_at_period_end,
                 "grace_until": _iso(state.grace_until),
-                "limits": {**limits_of(state), "plugins": list(state.plan.limits.plugins)},
+                "limits": {**limits_of(state), "plugins": list(state.plan.limits.plugins),
+                           "plugins_excluded": list(state.plan.limits.plugins_excluded)},
                 "usage": used}
 
     @post("/checkout", operation_id="startBillingCheckout", status_code=201)
