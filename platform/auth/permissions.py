@@ -62,6 +62,7 @@ def _rule(entry: str | tuple[str, str]) -> Rule:
 CONSOLE_RULES: dict[str, Rule] = {path: _rule(entry) for path, entry in {
     "/console/login": PUBLIC,
     "/console/welcome": PUBLIC,
+    "/console/view-as": PUBLIC,               # an operator's read-only view (a ticket)
     "/console/logout": PUBLIC,
     "/console/logout-everywhere": PUBLIC,     # ends the caller's own sessions
     "/console/invitation": PUBLIC,

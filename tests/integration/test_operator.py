@@ -186,3 +186,31 @@ def test_the_cli_makes_an_operator(settings, migrated, monkeypatch):
                                 input=f"{PASSWORD}\n{PASSWORD}\n")
     assert result.exit_code == 0, result.output
     assert "otpauth://totp/" in result.output and email.split("@")[0] in result.output
+
+
+async def test_an_operator_views_a_console_read_only_with_a_banner_and_an_audit_entry(
+        app, visitor, operator, open_shop):
+    shop = await open_shop()
+    b = await signed_in(visitor, operator)
+    answer = await b.submit(f"/operator/shops/{shop.slug}", f"/operator/shops/{shop.slug}/view",
+                            {"reason": "商家来电求助"})
+    assert answer.status_code == 303
+    target = httpx.URL(answer.headers["location"])
+    assert target.host == f"{shop.slug}.localhost" and target.path == "/console/view-as"
+    console = visitor(shop.host)
+    landed = await console.http.get(f"{target.path}?{target.query.decode()}")
+    assert landed.status_code == 303 and landed.headers["location"] == "/console/"
+    dashboard = await console.http.get("/console/")
+    assert dashboard.status_code == 200
+    assert 'id="impersonation-banner"' in dashboard.text and "只读" in dashboard.text
+    page = await console.http.get("/console/products")
+    csrf = CSRF_RE.search(page.text).group(1)
+    refused = await console.http.post("/console/products/new", data={
+        "_csrf_token": csrf, "name": "不该出现"})
+    assert refused.status_code == 403
+    # The ticket worked once, and only as a view of that shop.
+    again = await visitor(shop.host).http.get(f"{target.path}?{target.query.decode()}")
+    assert again.headers["location"].startswith("/console/login")
+    await shop.shop()
+    rows = await PlatformAudit.select().where(PlatformAudit.tenant_id == shop.id)
+    assert any(r["action"] == "shop.impersonated" for r in rows)

@@ -28,7 +28,9 @@ ACTION_NAMES = {
     "billing.canceled": N_("Subscription cancelled"),
     "billing.plan_changed": N_("Plan changed"), "billing.plan_overridden": N_("Plan overridden"),
     "billing.trial_extended": N_("Trial extended"), "shop.suspended": N_("Shop suspended"),
-    "shop.resumed": N_("Shop resumed"), "operator.created": N_("Operator created"),
+    "shop.resumed": N_("Shop resumed"),
+    "shop.impersonated": N_("Console viewed by an operator"),
+    "operator.created": N_("Operator created"),
     "operator.signed_in": N_("Operator signed in"),
 }
 REASON_NAMES = {

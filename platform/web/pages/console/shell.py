@@ -95,6 +95,10 @@ async def require_staff(connection: ASGIConnection, _: BaseRouteHandler) -> None
     here = "/console/" if here == "/console" else here  # the dashboard's address
     if shop is None or user is None:
         raise LoginRequired(here)
+    if user.get("impersonating") == shop.slug:  # an operator's read-only view
+        connection.scope["state"]["staff"] = {**user, "role": "admin", "permissions": [],
+                                              "read_only": True}
+        return
     async with db.shop_scope(shop.id):
         role = await role_in(user["user_id"], shop.id)
     if role is None:
@@ -209,6 +213,23 @@ async def welcome(request: Request, shop: Shop, runtime: Runtime, ticket: str = 
     if role is None or user is None:
         return Redirect("/console/login?reason=no_access", status_code=303)
     await start_session(request, {"user_id": parsed.user_id, "email": user["email"]})
+    return Redirect("/console/", status_code=303)
+
+
+@get("/view-as", name="console:view-as")
+async def view_as(request: Request, shop: Shop, runtime: Runtime, ticket: str = "") -> Response:
+    """An operator's read-only view of this console, from a ticket the operator console
+    issued (for `<slug>#view`: a merchant's sign-in ticket is not one)."""
+    from galleria.auth.operators import is_operator
+
+    parsed = read_ticket(runtime.settings.secret_key, ticket, f"{shop.slug}#view")
+    if parsed is None or not await spend_ticket(request, parsed) \
+            or not await is_operator(parsed.user_id):
+        return Redirect("/console/login?reason=ticket", status_code=303)
+    user = await PlatformUser.select(PlatformUser.email).where(
+        PlatformUser.id == parsed.user_id).first()
+    await start_session(request, {"user_id": parsed.user_id, "email": user["email"],
+                                  "impersonating": shop.slug})
     return Redirect("/console/", status_code=303)
 
 
@@ -355,6 +376,6 @@ class ConsolePages(Controller):
 
 console_router = Router(
     path="/console", guards=[shop_host_only],
-    route_handlers=[login_form, login_submit, welcome, logout, ConsolePages],
+    route_handlers=[login_form, login_submit, welcome, view_as, logout, ConsolePages],
     exception_handlers={LoginRequired: to_login}, include_in_schema=False,
 )

@@ -30,8 +30,13 @@ from galleria.web.pages.operator.figures import (
     platform_figures,
     shop_row,
 )
-from galleria.web.pages.render import gettext_for, page, request_locale
-from galleria.web.pages.signin.sessions import client_ip, end_session, start_session
+from galleria.web.pages.render import gettext_for, page, request_locale, shop_base_url
+from galleria.web.pages.signin.sessions import (
+    client_ip,
+    end_session,
+    issue_ticket,
+    start_session,
+)
 
 MAX_TRIAL_EXTENSION = 90
 
@@ -120,11 +125,11 @@ async def _shop_page(request: Request, slug: str, *, status_code: int = 200,
                  error=error, done=done)
 
 
-ACTIONS = ("suspend", "resume", "plan", "trial")
+ACTIONS = ("suspend", "resume", "plan", "trial", "view")
 
 
 @post("/operator/shops/{slug:str}/{action:str}", name="operator:act", guards=[operator_only])
-async def act(request: Request, slug: str, action: str) -> Response:
+async def act(request: Request, runtime: Runtime, slug: str, action: str) -> Response:
     _ = gettext_for(request)
     shop = await get_shop(slug)
     if shop is None or action not in ACTIONS:
@@ -135,6 +140,12 @@ async def act(request: Request, slug: str, action: str) -> Response:
         return await _shop_page(request, slug, status_code=422,
                                 error=_("Give a reason: it is kept in the audit log."))
     actor = f"operator:{_operator(request)['user_id']}"
+    if action == "view":  # impersonate, read-only: audited, then a one-time ticket
+        await subscriptions.audit(shop.id, actor, "shop.impersonated", "", {"reason": reason})
+        ticket = issue_ticket(runtime.settings.secret_key, _operator(request)["user_id"],
+                              f"{slug}#view")
+        return Redirect(f"{shop_base_url(request, slug)}/console/view-as?ticket={ticket}",
+                        status_code=303)
     try:
         async with db.shop_scope(shop.id):
             if action == "suspend":
