@@ -214,3 +214,25 @@ async def test_an_operator_views_a_console_read_only_with_a_banner_and_an_audit_
     await shop.shop()
     rows = await PlatformAudit.select().where(PlatformAudit.tenant_id == shop.id)
     assert any(r["action"] == "shop.impersonated" for r in rows)
+
+
+async def test_the_console_refuses_a_product_over_the_limit_in_chinese(visitor, open_shop):
+    """Not the operator's, but the same browser: the merchant's console at the limit."""
+    from billing_helpers import import_products
+
+    shop = await open_shop()
+    assert (await import_products(shop, 50, "满额")).status_code == 200
+    b = visitor(shop.host)
+    signed = await b.submit("/console/login", "/console/login", {
+        "email": shop.email, "password": shop.password, "next": "/console/"})
+    assert signed.status_code == 303
+    dashboard = await b.http.get("/console/")
+    assert "套餐额度即将用完：已用 50 / 50 件商品" in dashboard.text
+    refused = await b.submit("/console/products/new", "/console/products/new", {
+        "name": "第五十一件", "description": "", "status": "published", "category": "",
+        "v-0-options": "", "v-0-sku": "FIFTY-ONE", "v-0-price": "9.90", "v-0-stock": "1",
+        "v-0-weight": "", "v-0-barcodes": "", "v-0-active": "on"})
+    assert refused.status_code == 422
+    assert "基础版最多 50 件商品，本店已有 50。请在「套餐与账单」中升级以添加更多。" in refused.text
+    billing = await b.http.get("/console/billing")
+    assert billing.status_code == 200 and "选择专业版" in billing.text
