@@ -71,9 +71,11 @@ async def _row(tenant_id: int) -> dict[str, Any]:
     tenant = await Tenant.select(Tenant.created_at).where(Tenant.id == tenant_id).first()
     started = _aware(tenant["created_at"]) if tenant else _now()
     default = plans().default
+    # Two first requests of a shop may race here: the shop's one row is kept (unique key).
     await Subscription.insert(Subscription(
         tenant=tenant_id, plan=default.name, status="trialing",
-        trial_ends_at=started + dt.timedelta(days=default.trial_days), updated_at=_now()))
+        trial_ends_at=started + dt.timedelta(days=default.trial_days), updated_at=_now()),
+    ).on_conflict(action="DO NOTHING")
     return await Subscription.select().where(Subscription.tenant == tenant_id).first()
 
 
