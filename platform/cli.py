@@ -72,6 +72,8 @@ def _serve(settings: Settings, bind_host: str, port: int, workers: int = 1) -> N
     os.environ.setdefault("GALLERIA_SECRET_KEY", settings.secret_key)
     if settings.sandbox:
         os.environ["GALLERIA_SANDBOX"] = "1"
+        os.environ.setdefault("GALLERIA_BILLING_STRIPE_API_BASE",
+                              settings.billing_stripe_api_base)
     if workers > 1 and not settings.redis_url:
         raise click.ClickException("several workers need GALLERIA_REDIS_URL (shared sessions "
                                    "and jobs)")
@@ -106,6 +108,9 @@ def demo(port: int, no_serve: bool) -> None:
 
     asyncio.run(run(settings, _host()))
     base = f"http://{settings.domain}:{port}"
+    if "/sandbox/" not in settings.billing_stripe_api_base:  # merchants' plans: the simulator
+        settings = dataclasses.replace(
+            settings, billing_stripe_api_base=f"{base}/sandbox/billing")
     shops = asyncio.run(seed_demo(settings, progress=click.echo, sandbox_base=base))
     click.echo("")
     click.secho("Galleria demo", bold=True)
@@ -358,3 +363,33 @@ _add_jobs()
 
 if __name__ == "__main__":
     main()
+
+
+@main.group()
+def operator() -> None:
+    """Platform operators: who runs every shop (the /operator/ console)."""
+
+
+@operator.command("create")
+@click.argument("email")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True,
+              envvar="GALLERIA_OPERATOR_PASSWORD")
+def operator_create(email: str, password: str) -> None:
+    """Make EMAIL a platform operator and print the TOTP secret for an authenticator app."""
+    from galleria.auth.operators import create_operator
+    from galleria.kernel.errors import DomainError
+
+    async def run():
+        runtime = await _open_runtime()
+        try:
+            return await create_operator(email, password)
+        finally:
+            await runtime.close()
+
+    try:
+        _, uri = asyncio.run(run())
+    except DomainError as exc:
+        raise click.ClickException(exc.detail) from None
+    click.echo(f"{email} is an operator. Sign in at /operator/login with the password and a "
+               "code from an authenticator app set up with this key (shown once):")
+    click.echo(uri)

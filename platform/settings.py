@@ -41,6 +41,10 @@ class Settings:
     # How long a job's claim lasts unless its runner renews it: the time a job whose
     # worker was killed waits before another worker takes it over.
     job_lease_seconds: int = 60
+    # The platform's own Stripe account, for merchants' subscriptions (Stripe Billing).
+    billing_stripe_secret_key: str = field(default="", repr=False)
+    billing_stripe_webhook_secret: str = field(default="", repr=False)
+    billing_stripe_api_base: str = "https://api.stripe.com"
 
     @property
     def is_postgres(self) -> bool:
@@ -124,6 +128,10 @@ class Settings:
             db_pool_max=ints["GALLERIA_DB_POOL_MAX"],
             sandbox=_flag(env.get("GALLERIA_SANDBOX")),
             job_lease_seconds=ints["GALLERIA_JOB_LEASE_SECONDS"],
+            billing_stripe_secret_key=env.get("GALLERIA_BILLING_STRIPE_SECRET_KEY", ""),
+            billing_stripe_webhook_secret=env.get("GALLERIA_BILLING_STRIPE_WEBHOOK_SECRET", ""),
+            billing_stripe_api_base=env.get("GALLERIA_BILLING_STRIPE_API_BASE",
+                                            "https://api.stripe.com"),
         )
 
 

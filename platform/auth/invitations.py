@@ -22,6 +22,7 @@ from galleria.auth.members import ASSIGNABLE_ROLES, join, membership_of
 from galleria.auth.permissions import as_list, clean_permissions
 from galleria.auth.signup import EMAIL_RE
 from galleria.auth.staff import user_by_email
+from galleria.kernel.billing.limits import ensure_room
 from galleria.kernel.errors import Conflict, NotFound, ValidationFailed
 from galleria.kernel.notifications import NotificationMessage
 from galleria.kernel.notifications.service import shop_channels
@@ -29,7 +30,7 @@ from galleria.kernel.plugins import PluginHost
 from galleria.kernel.tenancy import audit
 from galleria.kernel.tenancy.plugin_state import enabled_plugins
 from galleria.kernel.tenancy.shops import Shop
-from galleria.kernel.tenancy.tables import Invitation
+from galleria.kernel.tenancy.tables import Invitation, Membership
 
 log = logging.getLogger("galleria.auth")
 INVITATION_TTL = dt.timedelta(hours=72)
@@ -43,6 +44,16 @@ def _digest(secret_key: str, token: str) -> str:
 
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
+
+
+async def staff_seats_taken(tenant_id: int) -> int:
+    """Members of the shop plus invitations still open: the plan's `staff` limit counts
+    both, so a shop cannot invite past its seats and have them all accept."""
+    members = await Membership.count().where(Membership.tenant == tenant_id)
+    pending = await Invitation.count().where(
+        (Invitation.tenant == tenant_id) & Invitation.accepted_at.is_null()
+        & Invitation.revoked_at.is_null() & (Invitation.expires_at > _now()))
+    return members + pending
 
 
 async def invite(tenant_id: int, secret_key: str, *, email: str, role: str,
@@ -59,6 +70,7 @@ async def invite(tenant_id: int, secret_key: str, *, email: str, role: str,
     user = await user_by_email(email)
     if user is not None and await membership_of(user["id"], tenant_id) is not None:
         raise Conflict("This person is already a member of the shop")
+    await ensure_room(tenant_id, "staff", await staff_seats_taken(tenant_id))
     token = secrets.token_urlsafe(32)
     rows = await Invitation.insert(Invitation(
         tenant=tenant_id, email=email, role=role, permissions=kept,

@@ -62,6 +62,7 @@ def _rule(entry: str | tuple[str, str]) -> Rule:
 CONSOLE_RULES: dict[str, Rule] = {path: _rule(entry) for path, entry in {
     "/console/login": PUBLIC,
     "/console/welcome": PUBLIC,
+    "/console/view-as": PUBLIC,               # an operator's read-only view (a ticket)
     "/console/logout": PUBLIC,
     "/console/logout-everywhere": PUBLIC,     # ends the caller's own sessions
     "/console/invitation": PUBLIC,
@@ -86,6 +87,7 @@ CONSOLE_RULES: dict[str, Rule] = {path: _rule(entry) for path, entry in {
     "/console/jobs": "settings",              # failed background jobs, run again
     "/console/audit": "settings",
     "/console/staff": MANAGE,
+    "/console/billing": MANAGE,               # the plan, Stripe Checkout and the portal
     "/console/staff/transfer": OWNER,
     "/console/tokens": MANAGE,
     "/console/connect": MANAGE,               # an app asks for access: only managers grant it
@@ -124,6 +126,7 @@ API_RULES: dict[str, Rule] = {f"{_ADMIN}{path}": _rule(entry) for path, entry in
     "/faq": "settings",
     "/reports": "reports",
     "/tasks": "orders",
+    "/billing": "settings",
 }.items()}
 
 

@@ -21,6 +21,7 @@ what they are for: a new reaction is added here, in the kernel, never in the job
 from __future__ import annotations
 
 from galleria.kernel.aftersales import jobs as aftersales_jobs
+from galleria.kernel.billing import jobs as billing_jobs
 from galleria.kernel.events import Listener
 from galleria.kernel.fulfilment import jobs as fulfilment_jobs
 from galleria.kernel.fulfilment.views import shipments_of, shipped_quantities
@@ -40,12 +41,14 @@ KERNEL_JOBS: dict[str, JobSpec] = {spec.name: spec
                                                 *payment_jobs.JOBS,
                                                 *notification_jobs.JOBS,
                                                 *fulfilment_jobs.JOBS,
-                                                *service_jobs.JOBS)}
+                                                *service_jobs.JOBS,
+                                                *billing_jobs.JOBS)}
 SWEEPS: list[tuple[str, float]] = [(name, every.total_seconds())
                                    for name, every in (*order_jobs.SWEEPS,
                                                        *inventory_jobs.SWEEPS,
                                                        *payment_jobs.SWEEPS,
-                                                       *fulfilment_jobs.SWEEPS)]
+                                                       *fulfilment_jobs.SWEEPS,
+                                                       *billing_jobs.SWEEPS)]
 
 
 def _by_topic(listeners: list[Listener]) -> dict[str, list[Listener]]:

@@ -30,6 +30,7 @@ from galleria.web.api.admin_orders import AdminOrdersApi
 from galleria.web.api.admin_picking import AdminPickingApi
 from galleria.web.api.admin_reports import AdminReportsApi
 from galleria.web.api.admin_tasks import AdminTasksApi
+from galleria.web.api.billing import AdminBillingApi, BillingWebhookApi
 from galleria.web.api.oauth import oauth_router
 from galleria.web.api.payments import AdminPaymentsApi, CallbacksApi, ShopPaymentsApi
 from galleria.web.api.platform import PlatformApi
@@ -41,6 +42,7 @@ from galleria.web.api.tickets_api import AdminTicketsApi, ShopTicketsApi
 from galleria.web.api.webhooks import WebhooksApi
 from galleria.web.api.wechat_login import wechat_api_router
 from galleria.web.bad_input import GuardedRequest, InputGuardMiddleware
+from galleria.web.billing_guard import refuse_changes_while_restricted
 from galleria.web.caching import COMPRESSION, CachingMiddleware
 from galleria.web.context import RequestContextMiddleware, plugin_enabled_guard, shop_host_only
 from galleria.web.csp import NoncedSwaggerUI, add_security_policy
@@ -59,6 +61,7 @@ from galleria.web.pages.console.returns import returns_console_router
 from galleria.web.pages.console.service import service_console_router
 from galleria.web.pages.console.shell import LoginRequired, to_login
 from galleria.web.pages.console.staff import staff_console_router
+from galleria.web.pages.operator import operator_router
 from galleria.web.pages.render import install_plugin_assets
 from galleria.web.pages.signin.oauth import OAUTH_PAGE_ROUTES
 from galleria.web.pages.signin.oidc import OIDC_ROUTES
@@ -113,7 +116,7 @@ def create_app(settings: Settings | None = None, *, host: PluginHost | None = No
                                          AdminAftersalesApi, ShopReturnsApi,
                                          ShopTicketsApi, AdminTicketsApi,
                                          ShopServiceApi, AdminFaqApi, AdminReportsApi,
-                                         AdminTasksApi])
+                                         AdminTasksApi, AdminBillingApi])
     assets = find_assets(runtime.host)  # the plugins' templates, static files and catalogs
     install_plugin_assets(assets)
     plugin_routes = [
@@ -129,6 +132,8 @@ def create_app(settings: Settings | None = None, *, host: PluginHost | None = No
     app = Litestar(
         route_handlers=[
             healthz, readyz, domain_verification, PlatformApi, shop_router, *PAGE_ROUTES,
+            operator_router,  # the operator console: /operator/ on the platform host
+            BillingWebhookApi,  # Stripe Billing: merchants' subscriptions, platform host
             *REGION_ROUTES,  # the address form's province → city → district cascade
             fulfilment_console_router, returns_console_router, service_console_router,
             chat_console_router, chat_socket_router,
@@ -138,7 +143,7 @@ def create_app(settings: Settings | None = None, *, host: PluginHost | None = No
             *OIDC_ROUTES,  # sign-in with OpenID Connect, sign out everywhere
             oauth_router, *OAUTH_PAGE_ROUTES,  # connected apps (OAuth2 authorization server)
             wechat_router, wechat_api_router,  # sign-in with WeChat (QR, mini-program)
-            *plugin_routes, *sandbox_mounts(settings, runtime.host),
+            *plugin_routes, *sandbox_mounts(settings, runtime.host, runtime),
             create_static_files_router(path="/static", directories=[STATIC_DIR],
                                        name="static", include_in_schema=False),
             *plugin_static_routes(assets),
@@ -161,6 +166,7 @@ def create_app(settings: Settings | None = None, *, host: PluginHost | None = No
                                         "/oauth/token"]),  # apps' servers post there
         exception_handlers={**EXCEPTION_HANDLERS, LoginRequired: to_login},
         guards=[enforce_permissions,  # who may do what: galleria.auth.permissions
+                refuse_changes_while_restricted,  # unpaid: read-only but billing
                 ids_in_range],  # an id no column can hold names nothing: 404
         template_config=TemplateConfig(instance=JinjaTemplateEngine.from_environment(JINJA_ENV)),
         openapi_config=OpenAPIConfig(title="Galleria API", version="1.0.0",

@@ -26,10 +26,38 @@ def _mount(name: str, app: Any) -> Any:
                 include_in_schema=False, name=f"sandbox-{name}")(forward)
 
 
-def sandbox_mounts(settings: Settings, host: PluginHost) -> list[Any]:
+SANDBOX_BILLING_KEY = "sk_test_galleria_sandbox_billing"
+SANDBOX_BILLING_WEBHOOK_SECRET = "whsec_galleria_sandbox_billing"  # noqa: S105 - simulator only
+
+
+def billing_sandbox(settings: Settings, runtime: Any) -> list[Any]:
+    """The Stripe Billing simulator at /sandbox/billing, and the platform's billing
+    adapter pointed at it (its events come back to this app's webhook). The simulator is
+    reached at `GALLERIA_BILLING_STRIPE_API_BASE` when that names it (the demo sets it
+    from its port), else at port 8000 of the platform domain."""
+    from galleria.kernel.billing.plans import plans
+    from galleria.testing.stripe_billing import StripeBillingSimulator
+    from galleria.web.billing import StripeBilling
+
+    base = settings.billing_stripe_api_base.rstrip("/")
+    if "/sandbox/billing" not in base:
+        base = f"http://{settings.domain}:8000/sandbox/billing"
+    origin = base.split("/sandbox/", 1)[0]
+    key = settings.billing_stripe_secret_key or SANDBOX_BILLING_KEY
+    secret = settings.billing_stripe_webhook_secret or SANDBOX_BILLING_WEBHOOK_SECRET
+    sim = StripeBillingSimulator.for_plans(plans(), secret_key=key, webhook_secret=secret,
+                                           webhook_url=f"{origin}/callbacks/billing/stripe")
+    sim.url = base
+    runtime.extra["billing"] = StripeBilling(key, secret, base)
+    return [_mount("billing", sim)]
+
+
+def sandbox_mounts(settings: Settings, host: PluginHost, runtime: Any = None) -> list[Any]:
     if not settings.sandbox:
         return []
     mounts, seen = [], set()
+    if runtime is not None:
+        mounts.extend(billing_sandbox(settings, runtime))
     for name, app, *_ in host.collect("galleria_sandbox_apps", host.names()):
         if name in seen:
             raise ValueError(f"two plugins contribute a sandbox named {name!r}")

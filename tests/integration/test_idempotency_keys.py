@@ -14,12 +14,14 @@ from typing import Any
 
 import httpx
 import pytest
+from billing_helpers import serve_simulator, session_id
 from picking_helpers import add_product, approved_order
 from test_catalog_admin import png
 from test_payments import DictPayPlugin, notify
 
 from galleria.kernel import db
 from galleria.kernel.apps import kernel_tables
+from galleria.kernel.billing.subscriptions import override_plan
 from galleria.kernel.fulfilment.service import ship
 from galleria.kernel.orders.service import transition
 from galleria.kernel.tenancy.shops import get_shop
@@ -48,6 +50,7 @@ class Ctx:
     runtime: Any
     plugin: DictPayPlugin
     counter: int = 0
+    billing_sim: Any = None
 
     def unique(self, prefix: str) -> str:
         self.counter += 1
@@ -94,6 +97,8 @@ async def _signup(ctx: Ctx) -> Call:
 
 
 async def _add_domain(ctx: Ctx) -> Call:
+    async with db.shop_scope(ctx.tenant_id):  # room for the replayed request's domain too
+        await override_plan(ctx.tenant_id, "pro", actor="test", reason="domains")
     return Call("/api/admin/v1/domains", {"host": f"{ctx.unique('www')}.{ctx.shop.slug}.cn"})
 
 
@@ -268,6 +273,17 @@ async def _create_channel_order(ctx: Ctx) -> Call:
         "address": ADDRESS, "payment": {"status": "paid", "method": "wechat"}})
 
 
+async def _billing_checkout(ctx: Ctx) -> Call:
+    return Call("/api/admin/v1/billing/checkout", {"plan": "pro", "interval": "month"})
+
+
+async def _billing_portal(ctx: Ctx) -> Call:
+    started = await ctx.shop.post("/api/admin/v1/billing/checkout", json={"plan": "pro"})
+    ctx.billing_sim.complete_checkout(session_id(started.json()["url"]))
+    await ctx.billing_sim.settle()
+    return Call("/api/admin/v1/billing/portal", {})
+
+
 PREPARE = {
     "signup": _signup, "addDomain": _add_domain, "createProduct": _create_product,
     "createCart": _create_cart, "placeOrder": _place_order,
@@ -280,6 +296,7 @@ PREPARE = {
     "requestService": _request_service, "openTicket": _open_ticket,
     "logOrderContact": _log_contact, "addFaq": _add_faq,
     "createChannelOrder": _create_channel_order,
+    "startBillingCheckout": _billing_checkout, "openBillingPortal": _billing_portal,
 }
 
 
@@ -298,8 +315,18 @@ async def _rows(tenant_id: int) -> dict[str, int]:
         return {table._meta.tablename: await table.count() for table in kernel_tables()}
 
 
+@pytest.fixture(scope="module")
+async def billing_sim(app, client, runtime):
+    sim, server, task, sender = await serve_simulator(app, runtime)
+    yield sim
+    await sim.settle()
+    server.should_exit = True
+    await task
+    await sender.aclose()
+
+
 @pytest.fixture
-async def ctx(open_shop, runtime):
+async def ctx(open_shop, runtime, billing_sim):
     plugin = DictPayPlugin()
     with register_plugin(runtime.host, plugin, "testpay"):
         shop = await open_shop()
@@ -308,7 +335,8 @@ async def ctx(open_shop, runtime):
         assert created.status_code == 201, created.text
         tenant_id = (await get_shop(shop.slug)).id
         await enable_plugin(tenant_id, runtime.host, "testpay")
-        yield Ctx(shop, tenant_id, created.json()["variants"][0]["id"], runtime, plugin)
+        yield Ctx(shop, tenant_id, created.json()["variants"][0]["id"], runtime, plugin,
+                  billing_sim=billing_sim)
 
 
 async def test_every_creating_post_is_listed_here(client):

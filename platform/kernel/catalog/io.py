@@ -19,6 +19,7 @@ from typing import Any
 
 from msgspec import UNSET
 
+from galleria.kernel.billing.limits import ensure_room
 from galleria.kernel.catalog import spreadsheet as sheet
 from galleria.kernel.catalog.common import json_value
 from galleria.kernel.catalog.import_rows import (
@@ -41,7 +42,7 @@ from galleria.kernel.catalog.products import (
     insert_product,
     update_product,
 )
-from galleria.kernel.catalog.queries import variants_of_many
+from galleria.kernel.catalog.queries import count_products, variants_of_many
 from galleria.kernel.catalog.tables import Barcode, Product
 from galleria.kernel.errors import FieldError, ValidationFailed
 from galleria.kernel.inventory import service as inventory
@@ -135,6 +136,9 @@ async def import_catalog(tenant_id: int, data: bytes, filename: str = "", *,
         report.add(2, "sku", "the file has no rows to import")
     if not report.ok:
         return report
+    # The plan's product limit, for the whole file at once: all or nothing, like the rest.
+    await ensure_room(tenant_id, "products", await count_products(tenant_id),
+                      adding=sum(1 for g in groups if g.target is None))
     moving = [r.existing["id"] for r in rows if r.existing and r.barcodes is not None
               and set(r.barcodes) != r.existing["barcodes"]]
     if moving:  # free the barcodes being rewritten, so they may move between variants

@@ -15,6 +15,7 @@ from typing import Any
 
 from msgspec import UNSET, UnsetType
 
+from galleria.kernel.billing.limits import ensure_room
 from galleria.kernel.catalog import images as pictures
 from galleria.kernel.catalog.categories import category_id, get_category
 from galleria.kernel.catalog.common import refuse_duplicates
@@ -25,6 +26,7 @@ from galleria.kernel.catalog.indexing import (
     refresh_price,
     refresh_product,
 )
+from galleria.kernel.catalog.queries import count_products
 from galleria.kernel.catalog.tables import (
     Barcode,
     Product,
@@ -239,10 +241,13 @@ async def create_product(tenant_id: int, data: ProductInput,
                          images: list[tuple[str, bytes]] = ()) -> int:
     """Create a product with variants, opening stock, barcodes and pictures; returns its id.
 
+    Refused with PlanLimitReached when the shop's plan has no room for another product.
+
     `images` are (file name, bytes), checked and re-encoded like uploads. Raises
     ValidationFailed, NotFound (category) or Conflict (a SKU or barcode the shop uses).
     """
     check_product(data)
+    await ensure_room(tenant_id, "products", await count_products(tenant_id))
     category = None
     if data.category:
         category = await get_category(tenant_id, await category_id(tenant_id, data.category))

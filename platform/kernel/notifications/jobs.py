@@ -4,7 +4,7 @@ topic) and the webhook delivery job, registered in galleria.kernel.reactions."""
 from __future__ import annotations
 
 from galleria.kernel.events import Listener
-from galleria.kernel.notifications import account, service, webhooks
+from galleria.kernel.notifications import account, billing_notices, service, webhooks
 from galleria.kernel.plugins import JobSpec
 
 LISTENERS = [
@@ -14,6 +14,7 @@ LISTENERS = [
     Listener("notification_follow_up", service.FOLLOW_UP_TOPIC, service.follow_up),
     *(Listener("webhooks", topic, webhooks.queue_webhooks) for topic in webhooks.TOPICS),
     *account.LISTENERS,
+    *billing_notices.LISTENERS,
 ]
 JOBS = [JobSpec(webhooks.JOB, webhooks.deliver_webhook)]
 

@@ -20,5 +20,6 @@ APP_CONFIG = AppConfig(
         "galleria.kernel.access.piccolo_app",
         "galleria.kernel.service.piccolo_app",
         "galleria.kernel.reports.piccolo_app",
+        "galleria.kernel.billing.piccolo_app",
     ],
 )

@@ -9,6 +9,7 @@ from litestar import Controller, Request, Response, get, post, put
 from litestar.di import Provide
 
 from galleria.kernel import db
+from galleria.kernel.billing.limits import ensure_domain_room, ensure_plugin_change_allowed
 from galleria.kernel.catalog.service import (
     ProductInput,
     VariantInput,
@@ -103,6 +104,8 @@ class AdminApi(Controller):
                          name: str, data: PluginBody) -> PluginState:
         require_scope(request, "settings:write")
         async with db.shop_scope(shop.id):
+            if runtime.host.is_installed(name):
+                await ensure_plugin_change_allowed(shop.id, name, data.enabled)
             await set_plugin_state(shop.id, runtime.host, name, enabled=data.enabled,
                                    settings=data.settings, actor=actor)
             states = await plugin_states(shop.id, runtime.host)
@@ -120,6 +123,7 @@ class AdminApi(Controller):
         require_scope(request, "settings:write")
 
         async def work() -> Response:
+            await ensure_domain_room(shop.id)
             added = await domains.add_domain(shop.id, data.host, runtime.settings.domain)
             await record(shop.id, actor, "domain.added", added["host"])
             return Response(added, status_code=201)

@@ -7,6 +7,7 @@ extension: `_()` in templates translates into the request's language).
 
 from galleria.web.i18n import load_all
 from galleria.web.pages.common import home, switch_language
+from galleria.web.pages.console.billing import billing_console_router
 from galleria.web.pages.console.catalog import catalog_console_router
 from galleria.web.pages.console.inventory import inventory_console_router
 from galleria.web.pages.console.order_import import order_import_router
@@ -35,6 +36,7 @@ PAGE_ROUTES += [shopping_router]  # cart, checkout, payment and order pages
 PAGE_ROUTES += [account_router]  # the shopper's account: sign-in, orders, addresses
 PAGE_ROUTES += [reports_console_router, reports_people_router,  # sales and the other reports
                 reports_operations_router]
+PAGE_ROUTES += [billing_console_router]  # the merchant's plan, Stripe Checkout and portal
 PAGE_ROUTES += SEO_ROUTES  # robots.txt and sitemap.xml of each host
 
 __all__ = ["JINJA_ENV", "PAGE_ROUTES", "STATIC_DIR"]

@@ -17,6 +17,7 @@ from litestar.datastructures import UploadFile
 from litestar.response import Redirect
 
 from galleria.kernel import db
+from galleria.kernel.billing.limits import PlanLimitReached, ShopRestricted
 from galleria.kernel.catalog.service import (
     ProductChanges,
     ProductInput,
@@ -35,6 +36,7 @@ from galleria.kernel.tenancy.shops import Shop
 from galleria.runtime import Runtime
 from galleria.web.context import shop_host_only
 from galleria.web.i18n import N_, translate_message
+from galleria.web.pages.billing_texts import plan_limit_message
 from galleria.web.pages.console.shell import LoginRequired, console_page, require_staff, to_login
 from galleria.web.pages.render import request_locale
 from galleria.web.pages.yuan import fen_to_yuan, yuan_to_fen
@@ -376,6 +378,8 @@ class ProductEditor(Controller):
                         await add_image(shop.id, product_id, data)
                 return Redirect(f"/console/products/{product_id}?saved=saved",
                                 status_code=303)
+            except (PlanLimitReached, ShopRestricted) as exc:  # the plan: say so, and how
+                errors[""] = plan_limit_message(exc, locale)
             except ValidationFailed as exc:
                 place_errors(exc.errors, row_of, errors, row_errors, locale)
                 if not exc.errors:

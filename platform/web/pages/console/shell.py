@@ -19,6 +19,11 @@ from galleria.auth.permissions import may_open, may_open_area
 from galleria.auth.ratelimit import check_sign_in, record_failure, signin_keys
 from galleria.auth.staff import authenticate, role_in
 from galleria.kernel import db
+from galleria.kernel.billing.limits import (
+    PlanLimitReached,
+    ShopRestricted,
+    ensure_plugin_change_allowed,
+)
 from galleria.kernel.catalog.service import count_products, list_products
 from galleria.kernel.errors import Forbidden, NotFound, RateLimited, ValidationFailed
 from galleria.kernel.fulfilment import supervision
@@ -34,6 +39,7 @@ from galleria.kernel.tenancy.tables import PlatformUser
 from galleria.runtime import Runtime
 from galleria.web.context import shop_host_only
 from galleria.web.i18n import N_
+from galleria.web.pages.billing_texts import billing_banner, plan_limit_message
 from galleria.web.pages.console import dashboard_data as console_data
 from galleria.web.pages.console import report_figures
 from galleria.web.pages.console.plugin_forms import field_errors, form_fields, read_settings
@@ -64,6 +70,7 @@ NAV = (
     ("faq", "/console/faq", N_("FAQ"), "layers"),
     ("plugins", "/console/plugins", N_("Plugins"), "puzzle"),
     ("settings", "/console/settings", N_("Settings"), "settings"),
+    ("billing", "/console/billing", N_("Plan and billing"), "card"),
 )
 
 
@@ -90,6 +97,10 @@ async def require_staff(connection: ASGIConnection, _: BaseRouteHandler) -> None
     here = "/console/" if here == "/console" else here  # the dashboard's address
     if shop is None or user is None:
         raise LoginRequired(here)
+    if user.get("impersonating") == shop.slug:  # an operator's read-only view
+        connection.scope["state"]["staff"] = {**user, "role": "admin", "permissions": [],
+                                              "read_only": True}
+        return
     async with db.shop_scope(shop.id):
         role = await role_in(user["user_id"], shop.id)
     if role is None:
@@ -121,6 +132,7 @@ async def console_page(request: Request, runtime: Runtime, template: str, active
     translate = gettext_for(request)
     async with db.shop_scope(shop.id):
         extra = await plugin_pages(runtime, shop)
+        banner = await billing_banner(shop, locale)
     staff = staff_of(request)
 
     def may(path: str) -> bool:  # links only to the pages this member may open
@@ -133,6 +145,7 @@ async def console_page(request: Request, runtime: Runtime, template: str, active
                    "title": _title(locale, p.title, p.title_zh), "icon": p.icon or "puzzle",
                    "active": active == f"p:{p.slug}"} for p in extra
                   if may_open_area(staff, p.area)]
+    context.setdefault("billing_banner", banner)
     return page(request, template, status_code=status_code, nav=nav, plugin_nav=plugin_nav,
                 staff=staff, may=may, logo_url=logo_url(shop), active=active, **context)
 
@@ -202,6 +215,23 @@ async def welcome(request: Request, shop: Shop, runtime: Runtime, ticket: str = 
     if role is None or user is None:
         return Redirect("/console/login?reason=no_access", status_code=303)
     await start_session(request, {"user_id": parsed.user_id, "email": user["email"]})
+    return Redirect("/console/", status_code=303)
+
+
+@get("/view-as", name="console:view-as")
+async def view_as(request: Request, shop: Shop, runtime: Runtime, ticket: str = "") -> Response:
+    """An operator's read-only view of this console, from a ticket the operator console
+    issued (for `<slug>#view`: a merchant's sign-in ticket is not one)."""
+    from galleria.auth.operators import is_operator
+
+    parsed = read_ticket(runtime.settings.secret_key, ticket, f"{shop.slug}#view")
+    if parsed is None or not await spend_ticket(request, parsed) \
+            or not await is_operator(parsed.user_id):
+        return Redirect("/console/login?reason=ticket", status_code=303)
+    user = await PlatformUser.select(PlatformUser.email).where(
+        PlatformUser.id == parsed.user_id).first()
+    await start_session(request, {"user_id": parsed.user_id, "email": user["email"],
+                                  "impersonating": shop.slug})
     return Redirect("/console/", status_code=303)
 
 
@@ -285,9 +315,12 @@ class ConsolePages(Controller):
         if not errors:
             try:
                 async with db.shop_scope(shop.id):
+                    await ensure_plugin_change_allowed(shop.id, name, enabled)
                     await set_plugin_state(shop.id, runtime.host, name, enabled=enabled,
                                            settings=settings if schema else None,
                                            actor=f"user:{staff['user_id']}")
+            except (PlanLimitReached, ShopRestricted) as exc:
+                errors = {"": plan_limit_message(exc, locale)}
             except ValidationFailed as exc:
                 errors = field_errors(exc.errors, locale)
                 if not errors:
@@ -345,6 +378,6 @@ class ConsolePages(Controller):
 
 console_router = Router(
     path="/console", guards=[shop_host_only],
-    route_handlers=[login_form, login_submit, welcome, logout, ConsolePages],
+    route_handlers=[login_form, login_submit, welcome, view_as, logout, ConsolePages],
     exception_handlers={LoginRequired: to_login}, include_in_schema=False,
 )

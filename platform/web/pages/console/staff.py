@@ -25,12 +25,14 @@ from galleria.auth.permissions import AREAS, as_list
 from galleria.auth.ratelimit import check_sign_in, record_failure, signin_keys
 from galleria.auth.staff import user_by_email
 from galleria.kernel import db
+from galleria.kernel.billing.limits import PlanLimitReached, ShopRestricted
 from galleria.kernel.errors import DomainError, RateLimited
 from galleria.kernel.tenancy.shops import Shop
 from galleria.kernel.tenancy.tables import PlatformUser
 from galleria.runtime import Runtime
 from galleria.web.context import shop_host_only
 from galleria.web.i18n import N_
+from galleria.web.pages.billing_texts import plan_limit_message
 from galleria.web.pages.console.shell import (
     LoginRequired,
     console_page,
@@ -131,7 +133,9 @@ class StaffPages(Controller):
                     permissions=grants, invited_by=_actor_user(request))
                 channel = await invitations.email_channel(runtime.host, shop)
         except DomainError as exc:
-            return await self._page(request, shop, runtime, error=_(exc.detail),
+            error = (plan_limit_message(exc, request_locale(request, shop))
+                     if isinstance(exc, PlanLimitReached | ShopRestricted) else _(exc.detail))
+            return await self._page(request, shop, runtime, error=error,
                                     values={"email": email, "role": role, "permissions": grants},
                                     status_code=422 if exc.kind == "invalid" else 409)
         url = invitations.link(str(request.base_url), token)
