@@ -24,6 +24,7 @@ from galleria.kernel.errors import (
     Forbidden,
     NotFound,
     Problems,
+    Unauthorized,
     ValidationFailed,
 )
 from galleria.kernel.events import Event, emit, enqueue
@@ -41,6 +42,7 @@ from galleria.kernel.fulfilment.service import record_tracking_by_number
 from galleria.kernel.hookspecs import hookimpl
 from galleria.kernel.money import Money, format_minor, parse_major
 from galleria.kernel.notifications.contracts import NotificationChannel, NotificationMessage
+from galleria.kernel.orders.facts import OrderFacts, OrderLineFacts, order_facts
 from galleria.kernel.payments.contracts import (
     CallbackRequest,
     CallbackResponse,
@@ -85,6 +87,8 @@ __all__ = [
     "NotificationChannel",
     "NotificationMessage",
     "NotificationRejected",
+    "OrderFacts",
+    "OrderLineFacts",
     "PaymentAction",
     "PaymentGateway",
     "PaymentRecord",
@@ -109,6 +113,7 @@ __all__ = [
     "Shop",
     "TrackedShipment",
     "TrackingUpdate",
+    "Unauthorized",
     "ValidationFailed",
     "Verdict",
     "create_indexes",
@@ -122,6 +127,7 @@ __all__ = [
     "hookimpl",
     "neutralise",
     "neutralise_row",
+    "order_facts",
     "parse_major",
     "plugin_settings",
     "record_tracking_by_number",

@@ -98,6 +98,23 @@ def galleria_routes() -> list[Any]:
 
 
 @hookspec
+def galleria_api_routes() -> list[Any]:
+    """Contribute storefront JSON API route handlers (Litestar handlers or controllers).
+
+    Called once when the app is built. The handlers are mounted under ``/api/v1/`` on shop
+    hosts (a handler at ``/account/points`` answers ``GET /api/v1/account/points``), appear
+    in ``/schema/openapi.json`` and answer 404 on shops that have not enabled the plugin.
+    A handler may ask for ``shop`` (the :class:`galleria.kernel.Shop`) and ``customer`` (the
+    signed-in shopper, with ``.id``, or None for a guest). Answers are typed (a TypedDict or
+    msgspec Struct); errors are the kernel's typed errors (problem+json).
+
+    :returns: a list of Litestar route handlers.
+
+    .. versionadded:: 3 (points)
+    """
+
+
+@hookspec
 def galleria_sandbox_apps() -> list[tuple[Any, ...]]:
     """Contribute simulators of outside services (a payment gateway, a carrier) for sandbox
     mode, so that a whole purchase works on a laptop without credentials.
@@ -336,4 +353,18 @@ def galleria_order_lines_cancelled(event: Event) -> None:
     ``customer_id`` (or None), ``coupon_code`` (or None), ``points`` (redeemed on the order).
 
     .. versionadded:: 2 (after-sales)
+    """
+
+
+@hookspec
+def galleria_reward_granted(event: Event) -> None:
+    """A plugin granted a shopper a reward (a referral reward, a birthday gift) that another
+    plugin pays out: points by the points plugin, a coupon by the coupon plugin. The plugin
+    whose ``kind`` it is pays it once per ``ref``; the others ignore it.
+
+    ``event.payload``: ``customer_id``, ``kind`` (``points`` or ``coupon``), ``amount`` (points,
+    or a coupon's value in minor units), ``reason`` (``referral``, ``birthday``…), ``ref`` (a
+    key unique in the shop: ``referral:12:referrer``), ``note`` (or None).
+
+    .. versionadded:: 3 (points)
     """

@@ -68,6 +68,7 @@ from galleria.web.problems import EXCEPTION_HANDLERS, ids_in_range
 from galleria.web.regions import REGION_ROUTES
 from galleria.web.sandbox import sandbox_mounts
 from galleria.web.sessions import LazySessionConfig
+from galleria.web.shoppers import provide_customer
 from galleria.web.staff_sessions import StaffSessionCheck
 
 log = logging.getLogger("galleria")
@@ -122,6 +123,14 @@ def create_app(settings: Settings | None = None, *, host: PluginHost | None = No
         if (handlers := runtime.host.collect("galleria_routes", [name]))
     ]
 
+    # Plugins' storefront API (galleria_api_routes): under /api/v1, in the OpenAPI schema.
+    plugin_api_routes = [
+        Router(path="/api/v1", guards=[shop_host_only, plugin_enabled_guard(name)],
+               route_handlers=handlers, dependencies={"customer": Provide(provide_customer)})
+        for name in runtime.host.names()
+        if (handlers := runtime.host.collect("galleria_api_routes", [name]))
+    ]
+
     app = Litestar(
         route_handlers=[
             healthz, readyz, domain_verification, PlatformApi, shop_router, *PAGE_ROUTES,
@@ -134,7 +143,7 @@ def create_app(settings: Settings | None = None, *, host: PluginHost | None = No
             *OIDC_ROUTES,  # sign-in with OpenID Connect, sign out everywhere
             oauth_router, *OAUTH_PAGE_ROUTES,  # connected apps (OAuth2 authorization server)
             wechat_router, wechat_api_router,  # sign-in with WeChat (QR, mini-program)
-            *plugin_routes, *sandbox_mounts(settings, runtime.host),
+            *plugin_routes, *plugin_api_routes, *sandbox_mounts(settings, runtime.host),
             create_static_files_router(path="/static", directories=[STATIC_DIR],
                                        name="static", include_in_schema=False),
             *plugin_static_routes(assets),
