@@ -56,7 +56,7 @@ from galleria.kernel.payments.contracts import (
     RefundRequest,
     RefundUpdate,
 )
-from galleria.kernel.plugins import ConsolePage, JobSpec, PluginInfo, SettingField
+from galleria.kernel.plugins import AccountPanel, ConsolePage, JobSpec, PluginInfo, SettingField
 from galleria.kernel.review import api as review_queue
 from galleria.kernel.review.contracts import CustomerHistory, ReviewContext, ReviewRule, Verdict
 from galleria.kernel.schema import Index, create_indexes, enable_row_level_security
@@ -65,6 +65,7 @@ from galleria.kernel.tenancy.settings_update import update_plugin_settings
 from galleria.kernel.tenancy.shops import Shop
 
 __all__ = [
+    "AccountPanel",
     "Address",
     "Adjustment",
     "CallbackRequest",

@@ -22,7 +22,13 @@ if TYPE_CHECKING:
     from galleria.kernel.events import Event
     from galleria.kernel.notifications.contracts import NotificationChannel
     from galleria.kernel.payments.contracts import PaymentGateway
-    from galleria.kernel.plugins import ConsolePage, JobSpec, PluginInfo, SettingField
+    from galleria.kernel.plugins import (
+        AccountPanel,
+        ConsolePage,
+        JobSpec,
+        PluginInfo,
+        SettingField,
+    )
     from galleria.kernel.review.contracts import ReviewRule
     from galleria.kernel.tenancy.shops import Shop
 
@@ -109,6 +115,21 @@ def galleria_api_routes() -> list[Any]:
     msgspec Struct); errors are the kernel's typed errors (problem+json).
 
     :returns: a list of Litestar route handlers.
+
+    .. versionadded:: 3 (points)
+    """
+
+
+@hookspec
+def galleria_account_panels() -> list[AccountPanel]:
+    """Contribute sections of the shopper's account page (我的): a points balance and
+    ledger, a member level, a referral code.
+
+    Called whenever a signed-in shopper's account page is rendered, on the plugins the shop
+    enabled. Each panel's ``context(shop, customer_id)`` is awaited inside the shop's scope
+    and its template rendered with the result as ``page``.
+
+    :returns: a list of :class:`galleria.kernel.AccountPanel`.
 
     .. versionadded:: 3 (points)
     """

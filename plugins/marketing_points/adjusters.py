@@ -52,6 +52,7 @@ class PointsRedemption(PriceAdjuster):
 
     code = "points"
     order = 900
+    inputs = ("points",)
 
     async def adjust(self, context: PricingContext) -> list[Adjustment]:
         if not context.points:

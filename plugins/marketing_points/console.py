@@ -9,13 +9,16 @@ The rates, the cap, the expiry rule and the levels are the plugin's settings (Pl
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 import zoneinfo
 from typing import Any
 
-from litestar import Response, get
+from litestar import Request, Response, get, post
+from litestar.response import Redirect
 
-from galleria.kernel import ConsolePage, Shop, shop_scope
+from galleria.kernel import ConsolePage, DomainError, Shop, shop_scope
 from galleria_plugins.marketing_points import ledger
+from galleria_plugins.marketing_points.rewards import recalculate_level
 from galleria_plugins.marketing_points.rules import shop_rules
 from galleria_plugins.marketing_points.tables import PointsAccount, PointsEntry
 
@@ -74,16 +77,55 @@ PAGES = [ConsolePage("marketing_points", "Points & levels", title_zh="积分与�
                      context=overview_context)]
 
 
-@get("/ledger", opt=CONSOLE, name="marketing_points:ledger")
-async def customer_ledger(shop: Shop, console: Any, customer: int = 0) -> Response:
-    """One shopper's balance, level and ledger, by customer number."""
+async def _ledger_page(shop: Shop, console: Any, customer: int, *, error: str = "",
+                       values: dict[str, str] | None = None,
+                       status_code: int = 200) -> Response:
     async with shop_scope(shop.id):
         account = await ledger.get_account(shop.id, customer) if customer else None
         rows = await ledger.entries(shop.id, customer, limit=200) if customer else []
     return await console.page("marketing_points/ledger.html", nav="marketing_points",
                               title=console.gettext("Points ledger"), customer=customer,
                               account=account, entries=rows, kinds=KIND_TITLES,
-                              time=lambda value: local_time(shop, value))
+                              time=lambda value: local_time(shop, value), error=error,
+                              values=values or {}, status_code=status_code,
+                              nonce=(values or {}).get("nonce") or secrets.token_urlsafe(12))
 
 
-ROUTES = [customer_ledger]
+@get("/ledger", opt=CONSOLE, name="marketing_points:ledger")
+async def customer_ledger(shop: Shop, console: Any, customer: int = 0) -> Response:
+    """One shopper's balance, level and ledger, by customer number."""
+    return await _ledger_page(shop, console, customer)
+
+
+@post("/ledger/adjust", opt=CONSOLE, name="marketing_points:adjust")
+async def adjust(request: Request, shop: Shop, console: Any) -> Response:
+    """Give a shopper points (a goodwill gesture) or take some off: one ledger entry, in
+    the staff member's name; taking more than the balance is refused."""
+    form = {k: str(v).strip() for k, v in (await request.form()).items()}
+    customer = int(form["customer"]) if form.get("customer", "").isdigit() else 0
+    text = form.get("points", "")
+    points = int(text) if text.lstrip("+-").isdigit() and len(text) <= 9 else 0
+    if not customer or not points:
+        return await _ledger_page(shop, console, customer, values=form, status_code=422,
+                                  error=console.gettext("Enter a whole number of points, "
+                                                        "such as 500 or -200"))
+    note = f"{console.actor}: {form.get('note', '')}"[:200]
+    # The form's own key: sent twice (a double click, a reload), it adjusts once.
+    ref = f"adjust:{customer}:{form.get('nonce', '')[:24] or secrets.token_urlsafe(12)}"
+    try:
+        async with shop_scope(shop.id):
+            if points > 0:
+                await ledger.credit(shop.id, customer, points, "adjust", ref, note=note,
+                                    earned=True)
+            else:
+                await ledger.debit(shop.id, customer, -points, "adjust", ref, note=note,
+                                   earned=True)
+            await recalculate_level(shop.id, customer)
+    except DomainError:
+        return await _ledger_page(shop, console, customer, values=form, status_code=422,
+                                  error=console.gettext("The shopper does not have that many "
+                                                        "points"))
+    return Redirect(f"/plugins/marketing_points/ledger?customer={customer}", status_code=303)
+
+
+ROUTES = [customer_ledger, adjust]

@@ -7,8 +7,16 @@ from typing import Any
 
 from piccolo.conf.apps import AppConfig
 
-from galleria.kernel import Event, JobSpec, PluginInfo, SettingField, Shop, hookimpl
-from galleria_plugins.marketing_points import api, console, rewards
+from galleria.kernel import (
+    AccountPanel,
+    Event,
+    JobSpec,
+    PluginInfo,
+    SettingField,
+    Shop,
+    hookimpl,
+)
+from galleria_plugins.marketing_points import api, console, rewards, storefront
 from galleria_plugins.marketing_points.adjusters import MemberPricing, PointsRedemption
 from galleria_plugins.marketing_points.rules import settings_schema
 from galleria_plugins.marketing_points.tables import TABLES
@@ -79,7 +87,12 @@ def galleria_console_pages() -> list[Any]:
 
 @hookimpl
 def galleria_routes() -> list[Any]:
-    return console.ROUTES
+    return console.ROUTES + storefront.ROUTES
+
+
+@hookimpl
+def galleria_account_panels() -> list[AccountPanel]:
+    return storefront.PANELS
 
 
 @hookimpl

@@ -26,6 +26,7 @@ from galleria.web.pages.order_states import STATUS_TITLES, STATUS_TONES
 from galleria.web.pages.render import JINJA_ENV, gettext_for, page, request_locale
 from galleria.web.pages.signin.sessions import safe_next
 from galleria.web.pages.storefront import account_verify, checkout_form
+from galleria.web.pages.storefront.plugin_pages import account_panels
 from galleria.web.pages.storefront.storefront import logo_url
 from galleria.web.pagination import decode_cursor, encode_cursor
 from galleria.web.shoppers import (
@@ -230,7 +231,8 @@ async def delete_submit(request: Request, shop: Shop, runtime: Runtime) -> Respo
 
 # -- account home: profile and orders ------------------------------------------------------------
 @get("/", name="account:home")
-async def account_home(request: Request, shop: Shop, cursor: str = "") -> Response:
+async def account_home(request: Request, shop: Shop, runtime: Runtime,
+                       cursor: str = "") -> Response:
     me = await current_customer(request)
     if me is None:
         return _to_sign_in(request)
@@ -242,7 +244,9 @@ async def account_home(request: Request, shop: Shop, cursor: str = "") -> Respon
     orders = orders[:ORDERS_PER_PAGE]
     positions = [order.pop("_position") for order in orders]
     default = await addresses.default_address(shop.id, me.id)
+    panels = await account_panels(runtime.host, shop, me.id)  # points, referral… (plugins)
     return _page(request, shop, "home.html", me=me, orders=orders, default_address=default,
+                 panels=panels,
                  **_status_words(), first_page=not cursor,
                  next_cursor=encode_cursor(positions[-1]) if more else None, active="orders")
 

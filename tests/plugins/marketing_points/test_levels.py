@@ -1,0 +1,85 @@
+"""Member levels (会员等级): reached by cumulative spend, recalculated when an order completes
+and when one is refunded; the level's member price at checkout; the console's figures."""
+
+from __future__ import annotations
+
+import re
+
+from points_helpers import complete, paid_order, points_shop, refund, relay
+
+LEVELS = "银卡:100:98:no\n金卡:300:95:yes"
+
+
+async def _level(buyer) -> str | None:
+    return (await buyer.call("GET", "/api/v1/account/points")).json()["level"]
+
+
+async def _member_discount(buyer, variant) -> list[tuple[str, int]]:
+    preview = await buyer.call("POST", "/api/v1/checkout/preview",
+                               {"cart_id": await buyer.cart({variant: 1})})
+    assert preview.status_code == 200, preview.text
+    return [(a["code"], a["amount"]) for a in preview.json()["adjustments"]]
+
+
+async def test_levels_follow_spend_up_on_completion_and_down_on_refund(
+        open_shop, runtime, shopper):
+    shop, variant = await points_shop(open_shop, {"levels": LEVELS, "level_basis": "spend"})
+    buyer = shopper(shop)
+    await buyer.register(phone="13900000011")
+    assert await _level(buyer) is None and await _member_discount(buyer, variant) == []
+
+    first = await paid_order(buyer, variant, 2)  # ¥200
+    await complete(shop.id, first["number"])
+    await relay(runtime)
+    assert await _level(buyer) == "银卡"
+    assert await _member_discount(buyer, variant) == [("member_discount", -200)]  # 98 %
+
+    second = await paid_order(buyer, variant, 2)  # ¥200 less the 2 % member price
+    assert second["total"] == 19600
+    await complete(shop.id, second["number"])
+    await relay(runtime)
+    body = (await buyer.call("GET", "/api/v1/account/points")).json()
+    assert (body["level"], body["spend_total"]) == ("金卡", 39600)
+    assert await _member_discount(buyer, variant) == [("member_discount", -500)]  # 95 %
+
+    await refund(shop.id, second["number"], 19600)  # returned in full
+    await relay(runtime)
+    await relay(runtime)
+    body = (await buyer.call("GET", "/api/v1/account/points")).json()
+    assert (body["level"], body["spend_total"]) == ("银卡", 20000)
+
+
+async def test_levels_by_points(open_shop, runtime, shopper):
+    shop, variant = await points_shop(open_shop, {
+        "levels": "铜卡:150:99:no", "level_basis": "points", "earn_rate": 1})
+    buyer = shopper(shop)
+    await buyer.register(phone="13900000012")
+    order = await paid_order(buyer, variant, 1)  # 100 points: not yet
+    await complete(shop.id, order["number"])
+    await relay(runtime)
+    assert await _level(buyer) is None
+    order = await paid_order(buyer, variant, 1)
+    await complete(shop.id, order["number"])
+    await relay(runtime)
+    assert await _level(buyer) == "铜卡"
+
+
+async def test_the_console_shows_true_figures_in_chinese(open_shop, runtime, shopper, console):
+    shop, variant = await points_shop(open_shop, {"levels": LEVELS})
+    buyer = shopper(shop)
+    me = (await buyer.register(phone="13900000013"))["customer"]["id"]
+    order = await paid_order(buyer, variant, 3)  # ¥300: 300 points, 金卡
+    await complete(shop.id, order["number"])
+    await relay(runtime)
+    browser = await console(shop)
+    page = await browser.get("/console/p/marketing_points")
+    assert page.status_code == 200
+    html = page.text
+    assert "积分与会员" in html and "会员等级" in html and "金卡" in html
+    figure = dict(re.findall(r'data-figure="(\w+)">(\d+)<', html))
+    assert figure == {"members": "1", "outstanding": "300", "earned": "300", "spent": "0",
+                      "expired": "0"}
+    assert "消费获得" in html and "Earned" not in html
+    ledger = await browser.get(f"/plugins/marketing_points/ledger?customer={me}")
+    assert ledger.status_code == 200
+    assert 'data-balance="300"' in ledger.text and "会员等级：金卡" in ledger.text
