@@ -91,8 +91,10 @@ async def _form(request: Request, names: tuple[str, ...]) -> dict[str, str]:
 
 # -- register, sign in, sign out ---------------------------------------------------------------
 @get("/register", name="account:register")
-async def register_form(request: Request, shop: Shop) -> Response:
-    return _page(request, shop, "register.html", values={}, errors={}, form_error="")
+async def register_form(request: Request, shop: Shop, next: str = "") -> Response:
+    """`next`: where to go once registered (a share page carries a referral through)."""
+    return _page(request, shop, "register.html", values={}, errors={}, form_error="",
+                 next=safe_next(next, default=""))
 
 
 @post("/register", name="account:register-submit")
@@ -113,11 +115,12 @@ async def register_submit(request: Request, shop: Shop, runtime: Runtime) -> Res
         form_error = _("You already have an account here. Sign in instead.")
     except RateLimited:
         form_error = _("Too many attempts. Please wait a few minutes.")
+    after = safe_next(str((await request.form()).get("next") or ""), default="")
     if errors or form_error:
         return _page(request, shop, "register.html", status_code=422, values=values,
-                     errors=errors, form_error=form_error)
+                     errors=errors, form_error=form_error, next=after)
     await sign_in_session(request, shop, customer)
-    return Redirect("/account", status_code=303)
+    return Redirect(after or "/account", status_code=303)
 
 
 @get("/sign-in", name="account:sign-in")
