@@ -42,7 +42,9 @@ def open_points_shop(server, slug: str) -> tuple[httpx.Client, dict[str, str]]:
             ("payments_offline", {"cash_on_delivery": True, "bank_transfer": False}),
             ("marketing_points", {"redeem_rate": 100, "redeem_cap_percent": 50,
                                   "levels": "银卡:300:98:no\n金卡:5000:95:yes",
-                                  "level_basis": "points"})):
+                                  "level_basis": "points"}),
+            ("marketing_referral", {"reward_kind": "points", "referrer_reward": 500,
+                                    "newcomer_reward": 300, "hold_days": 7})):
         enabled = http.put(f"/api/admin/v1/plugins/{plugin}", headers=headers,
                            json={"enabled": True, "settings": settings})
         assert enabled.status_code == 200, enabled.text
@@ -128,5 +130,28 @@ def test_buy_with_points_then_see_the_ledger_and_level(live_server, browser: Bro
     page.locator("[data-points-panel] a", has_text="全部明细").click()
     expect(page.locator("h1")).to_have_text("我的积分")
     shot(page, screenshots, "points-phone-04-ledger")
+
+    # 邀请有礼: the shopper's code, link and QR poster; a friend opens the link.
+    page.goto(shop + "/account")
+    page.locator("[data-referral-panel] a").click()
+    expect(page.locator("h1")).to_have_text("邀请有礼")
+    expect(page.locator("[data-qr] svg")).to_be_visible()
+    link = page.locator("[data-share-link]").input_value()
+    code = page.locator("[data-invite] [data-referral-code]").inner_text()
+    assert link.endswith(f"/plugins/marketing_referral/r/{code}")
+    shot(page, screenshots, "points-phone-05-invite")
+    friend = browser.new_context(**PHONE)
+    other = friend.new_page()
+    other.goto(link)
+    expect(other.locator("h1")).to_contain_text("好友邀请你来莲心茶舍")
+    expect(other.locator("[data-share-page]")).to_contain_text("双方各得 300 积分")
+    shot(other, screenshots, "points-phone-06-share-page")
+    other.locator("[data-register]").click()
+    other.locator("#f-phone").fill("13700137000")
+    other.locator("#f-password").fill(SHOPPER_PASSWORD)
+    other.locator("form[action='/account/register'] button[type=submit]").click()
+    expect(other.locator("[data-joined]")).to_have_attribute("data-joined", "yes")
+    shot(other, screenshots, "points-phone-07-joined")
+    friend.close()
     context.close()
     http.close()
