@@ -31,7 +31,7 @@ async def get_account(tenant_id: int, customer: int) -> dict[str, Any]:
     row = await PointsAccount.select().where(
         (PointsAccount.tenant == tenant_id) & (PointsAccount.customer == customer)).first()
     return row or {"tenant": tenant_id, "customer": customer, "balance": 0, "earned_total": 0,
-                   "spend_total": 0, "level": ""}
+                   "spend_total": 0, "level": "", "birthday": ""}
 
 
 async def _write(tenant_id: int, customer: int, kind: str, points: int, ref: str, *,

@@ -16,7 +16,7 @@ from galleria.kernel import (
     Shop,
     hookimpl,
 )
-from galleria_plugins.marketing_points import api, console, rewards, storefront
+from galleria_plugins.marketing_points import api, birthdays, console, rewards, storefront
 from galleria_plugins.marketing_points.adjusters import MemberPricing, PointsRedemption
 from galleria_plugins.marketing_points.rules import settings_schema
 from galleria_plugins.marketing_points.tables import TABLES
@@ -50,7 +50,8 @@ def galleria_price_adjusters(shop: Shop) -> list[Any]:
 
 @hookimpl
 def galleria_actors() -> list[JobSpec]:
-    return [JobSpec(rewards.EXPIRE_JOB, rewards.expire_all_due)]
+    return [JobSpec(rewards.EXPIRE_JOB, rewards.expire_all_due),
+            JobSpec(birthdays.BIRTHDAY_JOB, birthdays.give_birthday_points)]
 
 
 @hookimpl

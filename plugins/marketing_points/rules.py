@@ -24,6 +24,7 @@ class Level:
     threshold: int  # minor units of spend, or points, by the shop's basis
     discount_percent: int  # 95 = pay 95 % (9.5 折); 100 = no discount
     free_shipping: bool
+    birthday_points: int = 0  # given on the member's birthday, once a year
 
 
 @dataclass(frozen=True)
@@ -83,25 +84,29 @@ def parse_category_rates(text: str) -> tuple[tuple[int, int], ...]:
 
 
 def parse_levels(text: str, basis: str, currency: str) -> tuple[Level, ...]:
-    """One level a line: `name:threshold:discount percent:free shipping (yes/no)`, such as
-    `金卡:2000:95:yes` (threshold in yuan of spend, or in points). ValueError names a bad
-    line."""
+    """One level a line: `name:threshold:discount percent:free shipping (yes/no)[:birthday
+    points]`, such as `金卡:2000:95:yes:500` (threshold in yuan of spend, or in points).
+    ValueError names a bad line."""
     levels = []
     for entry in (text or "").splitlines():
         if not entry.strip():
             continue
         parts = [part.strip() for part in entry.replace("：", ":").split(":")]
-        if len(parts) != 4 or not parts[0] or not parts[2].isdigit():
-            raise ValueError(f"write each level as name:threshold:discount %:free shipping, "
-                             f"such as 金卡:2000:95:yes (not {entry.strip()!r})")
-        name, threshold, percent, free = parts
+        if len(parts) not in (4, 5) or not parts[0] or not parts[2].isdigit() or (
+                len(parts) == 5 and not parts[4].isdigit()):
+            raise ValueError(f"write each level as name:threshold:discount %:free shipping"
+                             f"[:birthday points], such as 金卡:2000:95:yes:500 "
+                             f"(not {entry.strip()!r})")
+        name, threshold, percent, free = parts[:4]
+        birthday = int(parts[4]) if len(parts) == 5 else 0
         amount = (parse_major(threshold, currency) if basis == "spend"
                   else int(threshold) if threshold.isdigit() else -1)
         if amount < 0 or not 1 <= int(percent) <= 100 or free.lower() not in (
                 "yes", "no", "是", "否"):
             raise ValueError(f"a level needs a threshold of 0 or more, a discount of 1–100 % "
                              f"and yes or no for free shipping ({entry.strip()!r})")
-        levels.append(Level(name[:40], amount, int(percent), free.lower() in ("yes", "是")))
+        levels.append(Level(name[:40], amount, int(percent), free.lower() in ("yes", "是"),
+                            birthday))
     return tuple(sorted(levels, key=lambda level: level.threshold))
 
 
@@ -121,10 +126,11 @@ def settings_schema() -> list[SettingField]:
                      default="end_of_next_year", choices=EXPIRY_RULES),
         SettingField("level_basis", "Member levels by", "choice", label_zh="会员等级依据",
                      default="spend", choices=BASES),
-        SettingField("levels", "Member levels (name:threshold:discount %:free shipping)", "text",
-                     label_zh="会员等级（名称:门槛:折扣%:是否包邮）", default="",
-                     help="One level a line, such as 金卡:2000:95:yes (threshold in yuan of "
-                          "spend, or in points)."),
+        SettingField("levels", "Member levels (name:threshold:discount %:free shipping"
+                     "[:birthday points])", "text",
+                     label_zh="会员等级（名称:门槛:折扣%:是否包邮[:生日积分]）", default="",
+                     help="One level a line, such as 金卡:2000:95:yes:500 (threshold in yuan "
+                          "of spend, or in points; 500 points on the member's birthday)."),
     ]
 
 

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Response, get
+from litestar import Request, Response, get, post
 from litestar.response import Redirect
 
-from galleria.kernel import AccountPanel, Shop, format_minor, shop_scope
-from galleria_plugins.marketing_points import ledger
+from galleria.kernel import AccountPanel, DomainError, Shop, format_minor, shop_scope
+from galleria_plugins.marketing_points import birthdays, ledger
 from galleria_plugins.marketing_points.console import KIND_TITLES, local_time
 from galleria_plugins.marketing_points.rules import shop_rules
 
@@ -29,7 +29,9 @@ async def _view(shop: Shop, customer: int, limit: int) -> dict[str, Any]:
                                   shop.currency),
             "entries": await ledger.entries(shop.id, customer, limit=limit),
             "kinds": KIND_TITLES, "time": lambda value: local_time(shop, value),
-            "money": lambda amount: format_minor(amount, shop.currency), "link": ME}
+            "money": lambda amount: format_minor(amount, shop.currency), "link": ME,
+            "birthday": account.get("birthday") or "",
+            "birthday_points": max((lv.birthday_points for lv in rules.levels), default=0)}
 
 
 async def panel_context(shop: Shop, customer_id: int) -> dict[str, Any]:
@@ -50,4 +52,24 @@ async def my_points(shop: Shop, storefront: Any) -> Response:
                            points=view)
 
 
-ROUTES = [my_points]
+@post("/birthday", name="marketing_points:birthday")
+async def set_birthday(request: Request, shop: Shop, storefront: Any) -> Response:
+    """The shopper gives their birthday, once (for the level's birthday points)."""
+    if storefront.customer is None:
+        return Redirect(f"/account/sign-in?next={ME}", status_code=303)
+    form = await request.form()
+    try:
+        birthday = birthdays.check(int(form.get("month") or 0), int(form.get("day") or 0))
+        async with shop_scope(shop.id):
+            await birthdays.set_birthday(shop.id, storefront.customer.id, birthday,
+                                         shop.timezone)
+    except (ValueError, DomainError):
+        async with shop_scope(shop.id):
+            view = await _view(shop, storefront.customer.id, limit=200)
+        return storefront.page("marketing_points/me.html", status_code=422,
+                               title=storefront.gettext("My points"), points=view,
+                               birthday_error=storefront.gettext("Choose a month and a day"))
+    return Redirect(ME, status_code=303)
+
+
+ROUTES = [my_points, set_birthday]

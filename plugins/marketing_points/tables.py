@@ -16,6 +16,7 @@ class PointsAccount(Table, tablename="marketing_points_account"):
     earned_total = Integer(default=0)  # points earned and kept (reversals deducted)
     spend_total = Integer(default=0)  # minor units paid for completed orders, less refunds
     level = Varchar(length=40, default="")  # the member level's name; "" for none
+    birthday = Varchar(length=5, default="")  # "MM-DD", set once by the shopper; "" unset
     updated_at = Timestamptz(default=TimestamptzNow())
 
 

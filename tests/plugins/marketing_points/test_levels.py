@@ -83,3 +83,58 @@ async def test_the_console_shows_true_figures_in_chinese(open_shop, runtime, sho
     ledger = await browser.get(f"/plugins/marketing_points/ledger?customer={me}")
     assert ledger.status_code == 200
     assert 'data-balance="300"' in ledger.text and "会员等级：金卡" in ledger.text
+
+
+def test_a_birthday_on_29_february_falls_on_1_march_in_other_years():
+    import datetime as dt
+    import zoneinfo
+
+    from galleria_plugins.marketing_points.birthdays import next_birthday
+    from galleria_plugins.marketing_points.rules import parse_levels
+
+    shanghai = zoneinfo.ZoneInfo("Asia/Shanghai")
+    now = dt.datetime(2026, 12, 5, tzinfo=dt.UTC)
+    assert next_birthday("02-29", now, "Asia/Shanghai") == dt.datetime(2027, 3, 1,
+                                                                       tzinfo=shanghai)
+    assert next_birthday("12-05", now, "Asia/Shanghai").date() == dt.date(2026, 12, 5)
+    level = parse_levels("金卡:2000:95:yes:500", "spend", "CNY")[0]
+    assert (level.free_shipping, level.birthday_points) == (True, 500)
+
+
+async def test_members_get_their_levels_birthday_points_once_a_year(open_shop, runtime,
+                                                                    shopper):
+    import datetime as dt
+    import zoneinfo
+
+    from points_helpers import balance
+
+    from galleria.kernel import db
+    from galleria.kernel.events_tables import OutboxEvent
+    from galleria_plugins.marketing_points import birthdays, ledger, rewards
+
+    shop, _ = await points_shop(open_shop, {"levels": "银卡:100:100:no:300",
+                                            "level_basis": "points"})
+    buyer = shopper(shop)
+    me = (await buyer.register(phone="13900000014"))["customer"]["id"]
+    form = await buyer.call("GET", "/plugins/marketing_points/me",
+                            headers={"accept": "text/html", "accept-language": "zh-CN"})
+    assert "data-birthday-form" in form.text and "会员生日当天送积分" in form.text
+    async with db.shop_scope(shop.id):
+        await ledger.credit(shop.id, me, 100, "adjust", "gift", earned=True)
+        assert await rewards.recalculate_level(shop.id, me) == "银卡"
+        assert await birthdays.set_birthday(shop.id, me, "03-08", "Asia/Shanghai")
+        assert not await birthdays.set_birthday(shop.id, me, "04-01", "Asia/Shanghai")
+        jobs = await OutboxEvent.select().where(
+            (OutboxEvent.tenant == shop.id)
+            & (OutboxEvent.topic == "job.marketing_points.birthday"))
+    assert len(jobs) == 1  # set once, scheduled once
+    shanghai = zoneinfo.ZoneInfo("Asia/Shanghai")
+    eve = dt.datetime(2027, 3, 7, 23, 0, tzinfo=shanghai)
+    day = dt.datetime(2027, 3, 8, 9, 0, tzinfo=shanghai)
+    assert await birthdays.give_birthday_points(shop.id, me, "Asia/Shanghai", now=eve) == 0
+    assert await birthdays.give_birthday_points(shop.id, me, "Asia/Shanghai", now=day) == 300
+    assert await birthdays.give_birthday_points(shop.id, me, "Asia/Shanghai", now=day) == 0
+    assert await balance(shop.id, me) == 400
+    page = await buyer.call("GET", "/plugins/marketing_points/me",
+                            headers={"accept": "text/html", "accept-language": "zh-CN"})
+    assert "生日：3月8日" in page.text and "生日当天送 300 积分" in page.text
