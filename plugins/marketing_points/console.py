@@ -45,18 +45,27 @@ def local_time(shop: Shop, value: dt.datetime | None) -> str:
 
 
 async def figures(tenant_id: int) -> dict[str, int]:
-    """Points outstanding (sum of positive balances), earned, spent, expired, and the
-    number of shoppers with an account."""
+    """Points outstanding (sum of positive balances), earned, spent, expired, the number of
+    shoppers with an account, and the orders paid partly with points (given back ones
+    excepted) with what those points took off them (minor units)."""
     accounts = await PointsAccount.select(PointsAccount.balance).where(
         PointsAccount.tenant == tenant_id)
     totals = {kind: 0 for kind in KIND_TITLES}
-    for row in await PointsEntry.select(PointsEntry.kind, PointsEntry.points).where(
+    spent_by_order: dict[str, int] = {}
+    for row in await PointsEntry.select(PointsEntry.kind, PointsEntry.points,
+                                        PointsEntry.order_number).where(
             PointsEntry.tenant == tenant_id):
         totals[row["kind"]] = totals.get(row["kind"], 0) + row["points"]
+        if row["kind"] in ("redeem", "return") and row["order_number"]:
+            spent_by_order[row["order_number"]] = (spent_by_order.get(row["order_number"], 0)
+                                                   - row["points"])
+    rules = await shop_rules(tenant_id)
+    kept = [points for points in spent_by_order.values() if points > 0]
     return {"members": len(accounts),
             "outstanding": sum(max(0, a["balance"]) for a in accounts),
             "earned": totals["earn"] + totals["reverse"], "spent": -totals["redeem"]
-            - totals["return"], "expired": -totals["expire"], "rewarded": totals["reward"]}
+            - totals["return"], "expired": -totals["expire"], "rewarded": totals["reward"],
+            "orders": len(kept), "discount": sum(rules.points_value(p) for p in kept)}
 
 
 async def overview_context(shop: Shop) -> dict[str, Any]:

@@ -76,13 +76,21 @@ async def test_the_console_shows_true_figures_in_chinese(open_shop, runtime, sho
     assert page.status_code == 200
     html = page.text
     assert "积分与会员" in html and "会员等级" in html and "金卡" in html
-    figure = dict(re.findall(r'data-figure="(\w+)">(\d+)<', html))
+    figure = dict(re.findall(r'data-figure="(\w+)">([^<]+)<', html))
     assert figure == {"members": "1", "outstanding": "300", "earned": "300", "spent": "0",
-                      "expired": "0"}
+                      "expired": "0", "orders": "0", "discount": "¥0.00"}
     assert "消费获得" in html and "Earned" not in html
+    spent = await buyer.place_order({variant: 1}, points=120)  # ¥1.20 off
+    kept = await buyer.place_order({variant: 1}, points=80)
+    await shop.post(f"/api/admin/v1/orders/{spent['number']}/cancel", json={"reason": "x"})
+    await relay(runtime)  # the cancelled order's points come back: it no longer counts
+    html = (await browser.get("/console/p/marketing_points")).text
+    figure = dict(re.findall(r'data-figure="(\w+)">([^<]+)<', html))
+    assert (figure["orders"], figure["discount"], figure["spent"]) == ("1", "¥0.80", "80")
+    assert kept["total"] == 10000 - 500 - 80  # 金卡 pays 95 %, then the points
     ledger = await browser.get(f"/plugins/marketing_points/ledger?customer={me}")
     assert ledger.status_code == 200
-    assert 'data-balance="300"' in ledger.text and "会员等级：金卡" in ledger.text
+    assert 'data-balance="220"' in ledger.text and "会员等级：金卡" in ledger.text
 
 
 def test_a_birthday_on_29_february_falls_on_1_march_in_other_years():
@@ -138,3 +146,31 @@ async def test_members_get_their_levels_birthday_points_once_a_year(open_shop, r
     page = await buyer.call("GET", "/plugins/marketing_points/me",
                             headers={"accept": "text/html", "accept-language": "zh-CN"})
     assert "生日：3月8日" in page.text and "生日当天送 300 积分" in page.text
+
+
+async def test_the_adjusters_keep_the_contract_and_a_level_ships_free(open_shop, runtime,
+                                                                      shopper):
+    from galleria.kernel import db
+    from galleria.testing import check_price_adjuster, pricing_context
+    from galleria_plugins.marketing_points import ledger, rewards
+    from galleria_plugins.marketing_points.adjusters import MemberPricing, PointsRedemption
+
+    shop, _ = await points_shop(open_shop, {"levels": "金卡:100:95:yes",
+                                            "level_basis": "points"})
+    kernel_shop = await shop.shop()
+    buyer = shopper(shop)
+    me = (await buyer.register(phone="13900000015"))["customer"]["id"]
+    async with db.shop_scope(shop.id):
+        await ledger.credit(shop.id, me, 2000, "adjust", "gift", earned=True)
+        await rewards.recalculate_level(shop.id, me)
+        context = pricing_context(kernel_shop, shipping_fee=1200, customer_id=me)
+        member = await check_price_adjuster(MemberPricing(), context)
+        assert [(a.code, a.target) for a in member] == [
+            ("member_discount", "items"), ("member_free_shipping", "shipping")]
+        assert member[1].amount == -1200 and member[1].label == "金卡包邮"
+        points = await check_price_adjuster(PointsRedemption(), pricing_context(
+            kernel_shop, customer_id=me, points=100))
+        assert [(a.code, a.amount) for a in points] == [("points", -100)]
+        guest = await check_price_adjuster(MemberPricing(), pricing_context(
+            kernel_shop, shipping_fee=1200))
+        assert guest == []
