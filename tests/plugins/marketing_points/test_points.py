@@ -250,3 +250,25 @@ async def test_hook_reward_granted(open_shop, runtime, shopper):
             "ref": "birthday:2026", "note": None})
     await relay(runtime)
     assert await balance(shop.id, me) == 300
+
+
+async def test_cancelled_lines_of_an_unpaid_order_give_their_share_of_points_back_once(
+        open_shop, runtime, shopper):
+    shop, variant = await points_shop(open_shop)
+    buyer = shopper(shop)
+    me = (await buyer.register(phone="13900000008"))["customer"]["id"]
+    await give(shop.id, me, 1000, "welcome")
+    order = await buyer.place_order({variant: 4}, points=800)  # ¥400 of goods
+    assert await balance(shop.id, me) == 200
+    cancelled = await shop.post(f"/api/admin/v1/orders/{order['number']}/cancel-lines",
+                                json={"lines": [{"variant_id": variant, "quantity": 1}],
+                                      "reason": "short pick"})
+    assert cancelled.status_code == 200, cancelled.text
+    await relay(runtime)
+    await relay(runtime)
+    assert await balance(shop.id, me) == 400  # a quarter of the goods: a quarter of 800
+    cancelled = await shop.post(f"/api/admin/v1/orders/{order['number']}/cancel",
+                                json={"reason": "changed mind"})
+    assert cancelled.status_code == 200
+    await relay(runtime)
+    assert await balance(shop.id, me) == 1000  # the rest, never more than was spent
