@@ -24,6 +24,7 @@ from galleria.kernel.errors import (
     Forbidden,
     NotFound,
     Problems,
+    Unauthorized,
     ValidationFailed,
 )
 from galleria.kernel.events import Event, emit, enqueue
@@ -41,6 +42,7 @@ from galleria.kernel.fulfilment.service import record_tracking_by_number
 from galleria.kernel.hookspecs import hookimpl
 from galleria.kernel.money import Money, format_minor, parse_major
 from galleria.kernel.notifications.contracts import NotificationChannel, NotificationMessage
+from galleria.kernel.orders.facts import OrderFacts, OrderLineFacts, order_facts
 from galleria.kernel.payments.contracts import (
     CallbackRequest,
     CallbackResponse,
@@ -54,7 +56,7 @@ from galleria.kernel.payments.contracts import (
     RefundRequest,
     RefundUpdate,
 )
-from galleria.kernel.plugins import ConsolePage, JobSpec, PluginInfo, SettingField
+from galleria.kernel.plugins import AccountPanel, ConsolePage, JobSpec, PluginInfo, SettingField
 from galleria.kernel.review import api as review_queue
 from galleria.kernel.review.contracts import CustomerHistory, ReviewContext, ReviewRule, Verdict
 from galleria.kernel.schema import (
@@ -68,6 +70,7 @@ from galleria.kernel.tenancy.settings_update import update_plugin_settings
 from galleria.kernel.tenancy.shops import Shop
 
 __all__ = [
+    "AccountPanel",
     "Address",
     "Adjustment",
     "CallbackRequest",
@@ -90,6 +93,8 @@ __all__ = [
     "NotificationChannel",
     "NotificationMessage",
     "NotificationRejected",
+    "OrderFacts",
+    "OrderLineFacts",
     "PaymentAction",
     "PaymentGateway",
     "PaymentRecord",
@@ -114,6 +119,7 @@ __all__ = [
     "Shop",
     "TrackedShipment",
     "TrackingUpdate",
+    "Unauthorized",
     "ValidationFailed",
     "Verdict",
     "create_indexes",
@@ -127,6 +133,7 @@ __all__ = [
     "hookimpl",
     "neutralise",
     "neutralise_row",
+    "order_facts",
     "parse_major",
     "plugin_settings",
     "record_tracking_by_number",

@@ -22,7 +22,13 @@ if TYPE_CHECKING:
     from galleria.kernel.events import Event
     from galleria.kernel.notifications.contracts import NotificationChannel
     from galleria.kernel.payments.contracts import PaymentGateway
-    from galleria.kernel.plugins import ConsolePage, JobSpec, PluginInfo, SettingField
+    from galleria.kernel.plugins import (
+        AccountPanel,
+        ConsolePage,
+        JobSpec,
+        PluginInfo,
+        SettingField,
+    )
     from galleria.kernel.review.contracts import ReviewRule
     from galleria.kernel.tenancy.shops import Shop
 
@@ -94,6 +100,38 @@ def galleria_routes() -> list[Any]:
     payment gateways).
 
     :returns: a list of Litestar route handlers.
+    """
+
+
+@hookspec
+def galleria_api_routes() -> list[Any]:
+    """Contribute storefront JSON API route handlers (Litestar handlers or controllers).
+
+    Called once when the app is built. The handlers are mounted under ``/api/v1/`` on shop
+    hosts (a handler at ``/account/points`` answers ``GET /api/v1/account/points``), appear
+    in ``/schema/openapi.json`` and answer 404 on shops that have not enabled the plugin.
+    A handler may ask for ``shop`` (the :class:`galleria.kernel.Shop`) and ``customer`` (the
+    signed-in shopper, with ``.id``, or None for a guest). Answers are typed (a TypedDict or
+    msgspec Struct); errors are the kernel's typed errors (problem+json).
+
+    :returns: a list of Litestar route handlers.
+
+    .. versionadded:: 3 (points)
+    """
+
+
+@hookspec
+def galleria_account_panels() -> list[AccountPanel]:
+    """Contribute sections of the shopper's account page (我的): a points balance and
+    ledger, a member level, a referral code.
+
+    Called whenever a signed-in shopper's account page is rendered, on the plugins the shop
+    enabled. Each panel's ``context(shop, customer_id)`` is awaited inside the shop's scope
+    and its template rendered with the result as ``page``.
+
+    :returns: a list of :class:`galleria.kernel.AccountPanel`.
+
+    .. versionadded:: 3 (points)
     """
 
 
@@ -338,4 +376,18 @@ def galleria_order_lines_cancelled(event: Event) -> None:
     ``customer_id`` (or None), ``coupon_code`` (or None), ``points`` (redeemed on the order).
 
     .. versionadded:: 2 (after-sales)
+    """
+
+
+@hookspec
+def galleria_reward_granted(event: Event) -> None:
+    """A plugin granted a shopper a reward (a referral reward, a birthday gift) that another
+    plugin pays out: points by the points plugin, a coupon by the coupon plugin. The plugin
+    whose ``kind`` it is pays it once per ``ref``; the others ignore it.
+
+    ``event.payload``: ``customer_id``, ``kind`` (``points`` or ``coupon``), ``amount`` (points,
+    or a coupon's value in minor units), ``reason`` (``referral``, ``birthday``…), ``ref`` (a
+    key unique in the shop: ``referral:12:referrer``), ``note`` (or None).
+
+    .. versionadded:: 3 (points)
     """

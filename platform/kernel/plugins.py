@@ -111,6 +111,23 @@ class ConsolePage:
     area: str = ""
 
 
+@dataclass(frozen=True)
+class AccountPanel:
+    """A section of the shopper's account page (我的): a points balance, a referral code.
+
+    `template` is a Jinja template in the plugin's own `templates/` folder
+    (`<plugin>/<file>.html`), rendered in the storefront's language (the plugin's Babel
+    domain first, then the platform's) with what `await context(shop, customer_id)` returns
+    as the variable `page`; `context` runs inside the shop's scope. Panels are shown in
+    ascending `order` (ties by `slug`); a panel whose context fails is left out (logged),
+    never the account page."""
+
+    slug: str
+    template: str
+    context: Callable[[Any, int], Awaitable[dict[str, Any]]]
+    order: int = 100
+
+
 @dataclass
 class PluginHost:
     trace: bool = False

@@ -66,6 +66,7 @@ from galleria.web.pages.render import install_plugin_assets
 from galleria.web.pages.signin.oauth import OAUTH_PAGE_ROUTES
 from galleria.web.pages.signin.oidc import OIDC_ROUTES
 from galleria.web.pages.signin.wechat import wechat_router
+from galleria.web.pages.storefront.plugin_pages import provide_storefront
 from galleria.web.permission_guard import enforce_permissions
 from galleria.web.plugin_assets import find_assets
 from galleria.web.plugin_assets import static_routes as plugin_static_routes
@@ -73,6 +74,7 @@ from galleria.web.problems import EXCEPTION_HANDLERS, ids_in_range
 from galleria.web.regions import REGION_ROUTES
 from galleria.web.sandbox import sandbox_mounts
 from galleria.web.sessions import LazySessionConfig
+from galleria.web.shoppers import provide_customer
 from galleria.web.staff_sessions import StaffSessionCheck
 
 log = logging.getLogger("galleria")
@@ -122,11 +124,20 @@ def create_app(settings: Settings | None = None, *, host: PluginHost | None = No
     plugin_routes = [
         Router(path=f"/plugins/{name}", guards=[shop_host_only, plugin_enabled_guard(name),
                                                  staff_for_console_routes],
-               route_handlers=handlers, dependencies={"console": Provide(provide_console)},
+               route_handlers=handlers, dependencies={"console": Provide(provide_console),
+                                                      "storefront": Provide(provide_storefront)},
                exception_handlers={LoginRequired: to_login},
                include_in_schema=False)  # console pages, not API
         for name in runtime.host.names()
         if (handlers := runtime.host.collect("galleria_routes", [name]))
+    ]
+
+    # Plugins' storefront API (galleria_api_routes): under /api/v1, in the OpenAPI schema.
+    plugin_api_routes = [
+        Router(path="/api/v1", guards=[shop_host_only, plugin_enabled_guard(name)],
+               route_handlers=handlers, dependencies={"customer": Provide(provide_customer)})
+        for name in runtime.host.names()
+        if (handlers := runtime.host.collect("galleria_api_routes", [name]))
     ]
 
     app = Litestar(
@@ -143,7 +154,7 @@ def create_app(settings: Settings | None = None, *, host: PluginHost | None = No
             *OIDC_ROUTES,  # sign-in with OpenID Connect, sign out everywhere
             oauth_router, *OAUTH_PAGE_ROUTES,  # connected apps (OAuth2 authorization server)
             wechat_router, wechat_api_router,  # sign-in with WeChat (QR, mini-program)
-            *plugin_routes, *sandbox_mounts(settings, runtime.host, runtime),
+            *plugin_routes, *plugin_api_routes, *sandbox_mounts(settings, runtime.host, runtime),
             create_static_files_router(path="/static", directories=[STATIC_DIR],
                                        name="static", include_in_schema=False),
             *plugin_static_routes(assets),

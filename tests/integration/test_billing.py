@@ -127,12 +127,12 @@ async def test_staff_seats_and_custom_domains_at_their_edge(open_shop, runtime):
 
 async def test_plugins_outside_the_plan_are_refused_until_an_upgrade(open_shop, billing_sim):
     shop = await open_shop()
-    refused = await shop.put("/api/admin/v1/plugins/marketing", json={"enabled": True})
+    refused = await shop.put("/api/admin/v1/plugins/marketing_referral", json={"enabled": True})
     assert refused.status_code == 403, refused.text
     assert refused.json()["type"].endswith("/plan-limit")
-    assert refused.json()["plugin"] == "marketing"
+    assert refused.json()["plugin"] == "marketing_referral"
     await subscribe(shop, billing_sim, "pro")
-    allowed = await shop.put("/api/admin/v1/plugins/marketing", json={"enabled": True})
+    allowed = await shop.put("/api/admin/v1/plugins/marketing_referral", json={"enabled": True})
     assert allowed.status_code == 200, allowed.text
 
 

@@ -38,7 +38,11 @@ NOT_STAFF = ("/api/v1", "/api/platform/", "/callbacks/", "/account", "/sandbox",
              "/developers/", "/help", "/chat", "/categories", "/regions", "/robots.txt",
              "/sitemap.xml", "/operator",  # platform operators: their own sign-in
              "/plugins/shipping/kuaidi100/",  # a carrier's push callback, signed by the carrier
-             "/plugins/shipping/quote")  # the checkout's shipping quote, for shoppers
+             "/plugins/shipping/quote",  # the checkout's shipping quote, for shoppers
+             # Shoppers' pages of the points and referral plugins (their own sign-in checks)
+             "/plugins/marketing_points/me", "/plugins/marketing_referral/r/",
+             "/plugins/marketing_referral/join/", "/plugins/marketing_referral/invite",
+             "/plugins/marketing_referral/poster.svg")
 
 
 class Visitor:

@@ -178,6 +178,9 @@ class PriceAdjuster:
 
     order: int = 100
     code: str = ""
+    # The checkout inputs this adjuster reads (`"coupon_code"`, `"points"`): the storefront's
+    # checkout shows an input only when an enabled adjuster reads it. Default: none.
+    inputs: tuple[str, ...] = ()
 
     async def adjust(self, context: PricingContext) -> list[Adjustment]:
         return []

@@ -90,7 +90,8 @@ async def place_order(shop: Shop, host: PluginHost, request: OrderRequest) -> Pl
         pricing = await price_cart(
             shop, cart, host=host, address=checked["address"],
             shipping_method=request.shipping_method, coupon_code=request.coupon_code,
-            points=request.points, placing=True, order_number=number)
+            points=request.points, placing=True, order_number=number,
+            customer_id=request.customer_id)
         _require_shipping_choice(pricing)
         await write_order(shop.id, order_id, pricing)
         await orders.record_timeline(shop.id, order_id, "", states.PENDING_PAYMENT,

@@ -36,6 +36,7 @@ from galleria.kernel.tenancy.shops import Shop
 log = logging.getLogger("galleria.checkout")
 TARGETS = ("items", "shipping")
 PLUGIN_TIMEOUT = 10  # seconds a quote or an adjuster may take
+CART_OWNER = object()  # price_cart's default shopper: the cart's owner
 
 
 @dataclass(frozen=True)
@@ -105,10 +106,16 @@ class Pricing:
 async def price_cart(shop: Shop, cart: CartView, *, host: PluginHost,
                      address: Address | None = None, shipping_method: str | None = None,
                      coupon_code: str | None = None, points: int = 0,
-                     placing: bool = False, order_number: str | None = None) -> Pricing:
+                     placing: bool = False, order_number: str | None = None,
+                     customer_id: int | object | None = CART_OWNER) -> Pricing:
     """Price `cart`'s sellable lines for `address` and `shipping_method` (inside the shop's
     scope). Raises ValidationFailed when `shipping_method` is not among the options: with
-    no shipping plugin enabled there are none, and it must be None (fee 0)."""
+    no shipping plugin enabled there are none, and it must be None (fee 0).
+
+    `customer_id` is the shopper asking (None: a guest), whose points and member level the
+    adjusters apply; by default the cart's owner. The API passes the signed-in shopper, so
+    that knowing a cart's id never spends its owner's points."""
+    shopper = cart.customer_id if customer_id is CART_OWNER else customer_id
     lines = tuple(cart.sellable)
     subtotal = sum(line.line_total for line in lines)
     enabled = await enabled_plugins(shop.id)
@@ -117,7 +124,8 @@ async def price_cart(shop: Shop, cart: CartView, *, host: PluginHost,
     context = PricingContext(
         shop=shop, currency=shop.currency, lines=lines, subtotal=subtotal,
         shipping_method=shipping_method, shipping_fee=fee, address=address,
-        coupon_code=coupon_code or None, points=points, customer_id=cart.customer_id,
+        coupon_code=coupon_code or None, points=points,
+        customer_id=shopper if isinstance(shopper, int) else None,
         placing=placing, order_number=order_number)
     adjusters = sorted(host.provided("galleria_price_adjusters", enabled, PriceAdjuster,
                                      shop=shop), key=lambda a: (a.order, a.code))

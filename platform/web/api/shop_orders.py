@@ -114,19 +114,20 @@ class ShopOrdersApi(Controller):
             return (await carts.remove_item(shop, cart_id, variant_id)).to_json()
 
     @post("/checkout/preview", operation_id="previewCheckout", status_code=200)
-    async def preview(self, shop: Shop, runtime: Runtime,
+    async def preview(self, request: Request, shop: Shop, runtime: Runtime,
                       data: PreviewBody) -> CheckoutPreview:
         """What the order would cost: shipping options for the address, adjustments from
         the shop's marketing plugins, totals. Nothing is reserved or redeemed."""
         problems = Problems()
         address = check_address(data.address, problems) if data.address else None
         problems.raise_if_any("The address is invalid")
+        customer = await current_customer(request)  # whose points and level apply
         async with db.shop_scope(shop.id):
             cart = await carts.get_cart(shop, data.cart_id)
             pricing = await price_cart(
                 shop, cart, host=runtime.host, address=address,
                 shipping_method=data.shipping_method, coupon_code=data.coupon_code,
-                points=data.points)
+                points=data.points, customer_id=customer.id if customer else None)
         return {**pricing.to_json(), "lines": [view.to_json() for view in cart.lines]}
 
     @post("/orders", operation_id="placeOrder", status_code=201)

@@ -26,6 +26,7 @@ from galleria.web.pages.order_states import STATUS_TITLES, STATUS_TONES
 from galleria.web.pages.render import JINJA_ENV, gettext_for, page, request_locale
 from galleria.web.pages.signin.sessions import safe_next
 from galleria.web.pages.storefront import account_verify, checkout_form
+from galleria.web.pages.storefront.plugin_pages import account_panels
 from galleria.web.pages.storefront.storefront import logo_url
 from galleria.web.pagination import decode_cursor, encode_cursor
 from galleria.web.shoppers import (
@@ -90,8 +91,10 @@ async def _form(request: Request, names: tuple[str, ...]) -> dict[str, str]:
 
 # -- register, sign in, sign out ---------------------------------------------------------------
 @get("/register", name="account:register")
-async def register_form(request: Request, shop: Shop) -> Response:
-    return _page(request, shop, "register.html", values={}, errors={}, form_error="")
+async def register_form(request: Request, shop: Shop, next: str = "") -> Response:
+    """`next`: where to go once registered (a share page carries a referral through)."""
+    return _page(request, shop, "register.html", values={}, errors={}, form_error="",
+                 next=safe_next(next, default=""))
 
 
 @post("/register", name="account:register-submit")
@@ -112,11 +115,12 @@ async def register_submit(request: Request, shop: Shop, runtime: Runtime) -> Res
         form_error = _("You already have an account here. Sign in instead.")
     except RateLimited:
         form_error = _("Too many attempts. Please wait a few minutes.")
+    after = safe_next(str((await request.form()).get("next") or ""), default="")
     if errors or form_error:
         return _page(request, shop, "register.html", status_code=422, values=values,
-                     errors=errors, form_error=form_error)
+                     errors=errors, form_error=form_error, next=after)
     await sign_in_session(request, shop, customer)
-    return Redirect("/account", status_code=303)
+    return Redirect(after or "/account", status_code=303)
 
 
 @get("/sign-in", name="account:sign-in")
@@ -230,7 +234,8 @@ async def delete_submit(request: Request, shop: Shop, runtime: Runtime) -> Respo
 
 # -- account home: profile and orders ------------------------------------------------------------
 @get("/", name="account:home")
-async def account_home(request: Request, shop: Shop, cursor: str = "") -> Response:
+async def account_home(request: Request, shop: Shop, runtime: Runtime,
+                       cursor: str = "") -> Response:
     me = await current_customer(request)
     if me is None:
         return _to_sign_in(request)
@@ -242,7 +247,9 @@ async def account_home(request: Request, shop: Shop, cursor: str = "") -> Respon
     orders = orders[:ORDERS_PER_PAGE]
     positions = [order.pop("_position") for order in orders]
     default = await addresses.default_address(shop.id, me.id)
+    panels = await account_panels(runtime.host, shop, me.id)  # points, referral… (plugins)
     return _page(request, shop, "home.html", me=me, orders=orders, default_address=default,
+                 panels=panels,
                  **_status_words(), first_page=not cursor,
                  next_cursor=encode_cursor(positions[-1]) if more else None, active="orders")
 

@@ -16,11 +16,13 @@ from babel import Locale
 
 from galleria.kernel import db
 from galleria.kernel.checkout import carts
+from galleria.kernel.checkout.contracts import PriceAdjuster
 from galleria.kernel.checkout.details import check_address
 from galleria.kernel.checkout.pricing import Pricing, price_cart
 from galleria.kernel.errors import DomainError, Problems, ValidationFailed
 from galleria.kernel.payments import gateways
 from galleria.kernel.plugins import PluginHost
+from galleria.kernel.tenancy.plugin_state import enabled_plugins
 from galleria.kernel.tenancy.shops import Shop
 from galleria.web.i18n import N_
 from galleria.web.methods import mark_url
@@ -30,7 +32,7 @@ ADDRESS = ("name", "phone", "country", "province", "city", "district", "line1", 
            "postal_code")
 FIELDS = (*(f"contact.{n}" for n in CONTACT), *(f"address.{n}" for n in ADDRESS),
           "shipping_method", "payment_method", "coupon_code", "invoice.title",
-          "invoice.tax_id", "note", "attempt", "saved_address")
+          "invoice.tax_id", "note", "attempt", "saved_address", "points")
 LIMITS = {"note": 500, "address.line1": 200, "address.line2": 200}
 COUNTRIES = ("CN", "HK", "MO", "TW", "SG", "MY", "JP", "KR", "US", "CA", "GB", "DE", "FR",
              "AU")
@@ -52,6 +54,13 @@ MESSAGES = {
     "required: the code of a payment method": N_("Choose a payment method"),
 }
 AT_MOST = re.compile(r"^(?:text of )?at most (\d+) characters$")
+# What a points adjuster says about the `points` input (docs/plugins.md, checkout inputs).
+POINTS_MESSAGES = (
+    (re.compile(r"^at most (\d+) points on this order$"),
+     N_("At most %(n)s points can be used on this order")),
+    (re.compile(r"^you have (-?\d+) points$"), N_("You have %(n)s points")),
+    (re.compile(r"^sign in to use your points$"), N_("Sign in to use your points")),
+)
 OFFERED = re.compile(r"^(?:required; )?offered: ")
 
 
@@ -62,7 +71,17 @@ def translate_message(translate: Any, message: str) -> str:
         return translate(N_("At most %(n)s characters")) % {"n": match.group(1)}
     if OFFERED.match(message):
         return translate(N_("Choose one of the options offered"))
+    for pattern, text in POINTS_MESSAGES:
+        if match := pattern.match(message):
+            return translate(text) % {"n": match.group(1)} if "%(n)s" in text \
+                else translate(text)
     return message
+
+
+def points_of(values: dict[str, str]) -> int:
+    """The points the shopper asked to use: a whole number, 0 when empty or not one."""
+    text = values.get("points", "")
+    return int(text) if text.isdigit() and len(text) <= 9 else 0
 
 
 def field_errors(translate: Any, exc: DomainError) -> dict[str, str]:
@@ -177,6 +196,8 @@ class Summary:
     pricing: Pricing
     shipping_method: str | None
     coupon_error: str = ""
+    points_error: str = ""
+    takes_points: bool = False  # an enabled adjuster reads the `points` input
     errors: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -195,37 +216,59 @@ async def summarize(shop: Shop, host: PluginHost, cart: carts.CartView,
     address = check_address(address_of(values), problems)
     address = None if problems.errors else address
     coupon = values["coupon_code"] or None
+    points = points_of(values)
     chosen = values["shipping_method"] or None
-    coupon_error = ""
-    try:
-        pricing = await _price(shop, host, cart, address, chosen, coupon)
-    except DomainError as exc:  # an adjuster refused the coupon (used up, not valid…)
-        if not coupon:
-            raise
-        coupon_error = translate_message(translate, exc.detail)
-        pricing = await _price(shop, host, cart, address, chosen, None)
+    coupon_error = points_error = ""
+    while True:
+        try:
+            pricing = await _price(shop, host, cart, address, chosen, coupon, points)
+            break
+        except DomainError as exc:  # an adjuster refused the points or the coupon
+            fields = {e.field for e in getattr(exc, "errors", [])}
+            message = translate_message(translate, next(
+                (e.message for e in exc.errors if e.field == "points"), exc.detail)
+                if "points" in fields else exc.detail)
+            if points and ("points" in fields or not coupon):
+                points_error, points = message, 0
+            elif coupon:
+                coupon_error, coupon = message, None
+            else:
+                raise
+    async with db.shop_scope(shop.id):
+        takes_points = await reads_input(shop, host, "points")
     return Summary(pricing=pricing, shipping_method=pricing.shipping_method,
-                   coupon_error=coupon_error)
+                   coupon_error=coupon_error, points_error=points_error,
+                   takes_points=takes_points)
+
+
+async def reads_input(shop: Shop, host: PluginHost, name: str) -> bool:
+    """Whether an adjuster of the shop's enabled plugins reads checkout input `name`."""
+    enabled = await enabled_plugins(shop.id)
+    return any(name in adjuster.inputs for adjuster in host.provided(
+        "galleria_price_adjusters", enabled, PriceAdjuster, shop=shop))
 
 
 async def _price(shop: Shop, host: PluginHost, cart: carts.CartView, address: Any,
-                 chosen: str | None, coupon: str | None) -> Pricing:
+                 chosen: str | None, coupon: str | None, points: int = 0) -> Pricing:
     async with db.shop_scope(shop.id):
         try:
             pricing = await price_cart(shop, cart, host=host, address=address,
-                                       shipping_method=chosen, coupon_code=coupon)
+                                       shipping_method=chosen, coupon_code=coupon,
+                                       points=points)
         except ValidationFailed as exc:
             if not any(e.field == "shipping_method" for e in exc.errors):
                 raise
             pricing = await price_cart(shop, cart, host=host, address=address,
-                                       coupon_code=coupon)
+                                       coupon_code=coupon, points=points)
         if pricing.shipping_method is None and pricing.shipping_options:
             first = pricing.shipping_options[0].code
             pricing = await price_cart(shop, cart, host=host, address=address,
-                                       shipping_method=first, coupon_code=coupon)
+                                       shipping_method=first, coupon_code=coupon,
+                                       points=points)
     return pricing
 
 
 __all__ = ["FIELDS", "PaymentMethod", "Summary", "address_of", "contact_of", "countries",
-           "field_errors", "invoice_of", "payment_methods", "prefill", "read_form", "summarize",
+           "field_errors", "invoice_of", "payment_methods", "points_of", "prefill", "read_form",
+           "reads_input", "summarize",
            "translate_message"]

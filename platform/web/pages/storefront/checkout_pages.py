@@ -83,6 +83,8 @@ async def checkout_page(request: Request, shop: Shop, runtime: Runtime,
     errors = dict(errors or {})
     if summary.coupon_error:
         errors.setdefault("coupon_code", summary.coupon_error)
+    if summary.points_error:
+        errors.setdefault("points", summary.points_error)
     locale = request_locale(request, shop)
     return page(request, "storefront/checkout.html", status_code=status_code,
                 values=values, errors=errors, alert=alert, summary=summary,
@@ -90,6 +92,7 @@ async def checkout_page(request: Request, shop: Shop, runtime: Runtime,
                 methods=methods, countries=cf.countries(locale), saved=saved,
                 provinces=regions.provinces(),
                 chosen_address=chosen_address, logo_url=logo_url(shop), q="",
+                signed_in=customer is not None,
                 return_days=windows(shop)[0])
 
 
@@ -129,7 +132,8 @@ async def _place(request: Request, shop: Shop, runtime: Runtime,
         placed = await place_order(shop, runtime.host, OrderRequest(
             cart_id=cart.token, contact=cf.contact_of(values), address=cf.address_of(values),
             payment_method=payment_method, shipping_method=values["shipping_method"] or None,
-            coupon_code=values["coupon_code"] or None, invoice=cf.invoice_of(values),
+            coupon_code=values["coupon_code"] or None, points=cf.points_of(values),
+            invoice=cf.invoice_of(values),
             note=values["note"], customer_id=customer.id if customer else None,
             actor=actor_of(customer)))
         return {"number": placed.number, "access_token": placed.access_token,

@@ -1,0 +1,93 @@
+"""What plugins add to the storefront, without importing anything of `galleria.web`:
+
+- account panels (`galleria_account_panels`): sections of the account page (我的), each a
+  template of the plugin rendered with its `context(shop, customer_id)`;
+- storefront pages of a plugin's own routes (`/plugins/<name>/…`): a handler that asks for
+  the `storefront` dependency gets a `PluginStorefront`, which renders the plugin's
+  template (extending `storefront/base.html`) in the shop's header and tab bar, and says
+  which shopper is signed in.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from litestar import Request, Response
+
+from galleria.kernel import db
+from galleria.kernel.customers.accounts import CustomerView
+from galleria.kernel.plugins import AccountPanel, PluginHost
+from galleria.kernel.tenancy.plugin_state import enabled_plugins
+from galleria.kernel.tenancy.shops import Shop
+from galleria.runtime import Runtime
+from galleria.web.pages.render import gettext_for, page, request_locale, shop_of
+from galleria.web.pages.storefront.storefront import logo_url
+from galleria.web.shoppers import current_customer
+
+log = logging.getLogger("galleria.web")
+
+
+async def account_panels(host: PluginHost, shop: Shop, customer_id: int) -> list[dict[str, Any]]:
+    """The enabled plugins' panels for this shopper: `[{"slug", "template", "page"}]`.
+    A panel whose context raises is left out with a logged warning."""
+    async with db.shop_scope(shop.id):
+        enabled = await enabled_plugins(shop.id)
+        panels = sorted(host.provided("galleria_account_panels", enabled, AccountPanel),
+                        key=lambda p: (p.order, p.slug))
+        shown = []
+        for panel in panels:
+            try:
+                context = await panel.context(shop, customer_id)
+            except Exception:
+                log.warning("account panel %r failed; left out", panel.slug, exc_info=True)
+                continue
+            shown.append({"slug": panel.slug, "template": panel.template, "page": context})
+    return shown
+
+
+@dataclass(frozen=True)
+class PluginStorefront:
+    """What a plugin's storefront handler gets as its `storefront` dependency."""
+
+    request: Request
+    runtime: Runtime
+    customer: CustomerView | None  # the signed-in shopper, or None
+
+    @property
+    def shop(self) -> Shop:
+        shop = shop_of(self.request)
+        assert shop is not None  # plugin routes answer on shop hosts only
+        return shop
+
+    @property
+    def locale(self) -> str:
+        return request_locale(self.request, self.shop)
+
+    @property
+    def plugin(self) -> str:
+        return self.request.url.path.split("/")[2]
+
+    @property
+    def base_url(self) -> str:
+        """The shop's own address as the visitor reached it (`https://shop.example.com`)."""
+        return str(self.request.base_url).rstrip("/")
+
+    def gettext(self, message: str) -> str:
+        """`message` in the visitor's language: the plugin's Babel domain, then ours."""
+        return gettext_for(self.request, self.plugin)(message)
+
+    def page(self, template: str, *, title: str, status_code: int = 200,
+             **context: Any) -> Response:
+        """`template` (`<plugin>/….html`, extending `storefront/base.html`) as a storefront
+        page; `title` is the page's title, `context` its variables."""
+        return page(self.request, template, status_code=status_code, page_title=title,
+                    logo_url=logo_url(self.shop), q="", **context)
+
+
+async def provide_storefront(request: Request, runtime: Runtime) -> PluginStorefront:
+    return PluginStorefront(request, runtime, await current_customer(request))
+
+
+__all__ = ["PluginStorefront", "account_panels", "provide_storefront"]
