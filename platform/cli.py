@@ -145,6 +145,37 @@ def tenants_list() -> None:
         click.echo(f"{shop.slug:<24} {shop.status:<10} {shop.template:<12} {shop.name}")
 
 
+@tenants.command("plan")
+@click.argument("slug")
+@click.argument("plan")
+@click.option("--reason", required=True, help="Kept in the shop's audit log.")
+def tenants_plan(slug: str, plan: str, reason: str) -> None:
+    """Put shop SLUG on PLAN (basic, pro, ultimate …) without a payment, as an operator's
+    override does: for a partner's shop, a test shop or a goodwill upgrade."""
+    from galleria.kernel import db
+    from galleria.kernel.billing.subscriptions import override_plan
+    from galleria.kernel.tenancy.shops import get_shop
+
+    async def run() -> str:
+        runtime = await _open_runtime()
+        try:
+            shop = await get_shop(slug)
+            if shop is None:
+                return f"no shop {slug!r}"
+            async with db.shop_scope(shop.id):
+                await override_plan(shop.id, plan, actor="cli:operator", reason=reason)
+            return ""
+        except ValueError as exc:
+            return str(exc)
+        finally:
+            await runtime.close()
+
+    problem = asyncio.run(run())
+    if problem:
+        raise click.ClickException(problem)
+    click.echo(f"{slug} is on {plan}")
+
+
 @tenants.command("templates")
 def tenants_templates() -> None:
     """List the shop templates in tenants/templates."""

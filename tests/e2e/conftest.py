@@ -54,6 +54,13 @@ class LiveServer:
     port: int
     domain: str = "localhost"
     database_url: str = ""  # the one the app connects with
+    env: tuple[tuple[str, str], ...] = ()  # the server's environment, for `galleria` commands
+
+    def command(self, *args: str) -> str:
+        """Run `galleria ARGS` against this server's database, as an operator would."""
+        done = subprocess.run([*_galleria(), *args], env=dict(self.env), check=True,
+                              capture_output=True, text=True, timeout=120)
+        return done.stdout
 
     @property
     def url(self) -> str:
@@ -132,7 +139,8 @@ def serving(env: dict[str, str], var: Path, port: int | None = None) -> Iterator
     """`galleria.web.asgi:app` under uvicorn on 127.0.0.1 (a free port unless `port`) with
     `env`, until the block ends. Migrate (or seed) before. A PostgreSQL database made by
     `server_env` is dropped afterwards."""
-    server = LiveServer(port=port or _free_port(), database_url=env["GALLERIA_DATABASE_URL"])
+    server = LiveServer(port=port or _free_port(), database_url=env["GALLERIA_DATABASE_URL"],
+                        env=tuple(env.items()))
     log = var / "server.log"
     with log.open("wb") as out:
         process = subprocess.Popen(

@@ -38,6 +38,8 @@ def open_points_shop(server, slug: str) -> tuple[httpx.Client, dict[str, str]]:
     made = http.post("/api/admin/v1/products", headers=headers, json={
         "name": "西湖龙井", "variants": [{"sku": "LJ-50", "price": 10000, "stock": 10}]})
     assert made.status_code == 201, made.text
+    # Referral marketing comes with the higher plans: this shop is on 专业版.
+    server.command("tenants", "plan", slug, "pro", "--reason", "browser test")
     for plugin, settings in (
             ("payments_offline", {"cash_on_delivery": True, "bank_transfer": False}),
             ("marketing_points", {"redeem_rate": 100, "redeem_cap_percent": 50,
