@@ -35,7 +35,7 @@ from galleria.settings import Settings
 from galleria.testing.browsers import Browser, console_browser
 from galleria.testing.database import drop_test_database, run_settings
 from galleria.testing.shoppers import Shopper
-from galleria.testing.shops import DOMAIN, ShopHandle
+from galleria.testing.shops import DOMAIN, ShopHandle, put_on_plan
 from galleria.testing.shops import open_shop as open_shop_through
 
 try:
@@ -102,13 +102,17 @@ if pytest_asyncio is not None:
 
     @pytest.fixture
     def open_shop(client: httpx.AsyncClient) -> Callable[..., Any]:
-        """`await open_shop(template="blank", slug=None, plugins=None)`: a new shop through
-        the signup API; `plugins` (names, or `{name: settings}`) are enabled in it."""
+        """`await open_shop(template="blank", slug=None, plugins=None, plan=None)`: a new
+        shop through the signup API, on the default plan's trial or on `plan` (as an
+        operator's override puts it there); `plugins` (names, or `{name: settings}`) are
+        enabled in it, as the plan allows."""
 
         async def _open(template: str | None = "blank", slug: str | None = None,
-                        plugins: list[str] | dict[str, dict[str, Any]] | None = None
-                        ) -> ShopHandle:
+                        plugins: list[str] | dict[str, dict[str, Any]] | None = None,
+                        plan: str | None = None) -> ShopHandle:
             shop = await open_shop_through(client, template, slug)
+            if plan is not None:
+                await put_on_plan(shop.slug, plan)
             wanted = plugins if isinstance(plugins, dict) else dict.fromkeys(plugins or [])
             for name, plugin_settings in wanted.items():
                 await shop.enable(name, plugin_settings)

@@ -90,6 +90,17 @@ class ShopHandle:
             raise AssertionError(f"enabling {plugin}: {answer.status_code} {answer.text}")
 
 
+async def put_on_plan(slug: str, plan: str) -> None:
+    """Put shop `slug` on `plan` (basic, pro, ultimate …) without a payment, as an
+    operator's override does: for tests of what a higher plan allows."""
+    from galleria.kernel import db
+    from galleria.kernel.billing.subscriptions import override_plan
+
+    shop = await find_shop(slug)
+    async with db.shop_scope(shop.id):
+        await override_plan(shop.id, plan, actor="test:setup", reason="test set-up")
+
+
 async def open_shop(client: httpx.AsyncClient, template: str | None = "blank",
                     slug: str | None = None, domain: str = DOMAIN) -> ShopHandle:
     """Open a shop through the platform's signup API (`template` is a shop template's name,

@@ -26,7 +26,8 @@ PATH = (states.PAID, states.APPROVED, states.FULFILLING, states.SHIPPED, states.
 
 
 async def _shop(open_shop):
-    shop = await open_shop(plugins={"marketing_points": {"earn_rate": 0},
+    shop = await open_shop(plan="pro",  # referral marketing comes with the higher plans
+                           plugins={"marketing_points": {"earn_rate": 0},
                                     "marketing_referral": RULES})
     await shop.shop()
     product = await shop.post("/api/admin/v1/products", json={"name": "白茶", "variants": [
