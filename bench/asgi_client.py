@@ -81,6 +81,7 @@ class QueryCounter:
     """Counts statements the drivers send (asyncpg and aiosqlite), BEGIN/COMMIT included."""
 
     count = 0
+    statements: list[str] | None = None  # a list to record the statements' text into
 
     @classmethod
     def install(cls) -> type[QueryCounter]:
@@ -89,6 +90,8 @@ class QueryCounter:
         def counting(original):
             def wrapper(self, *args, **kwargs):
                 cls.count += 1
+                if cls.statements is not None:
+                    cls.statements.append(" ".join(str(args[0] if args else "").split())[:300])
                 return original(self, *args, **kwargs)
             return wrapper
 

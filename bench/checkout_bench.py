@@ -345,6 +345,9 @@ def print_report(cfg: Config, workers: int, flow: Flow, hot: Flow, hello: loadge
         if other > 0.25:
             print(f"NOTE: other work kept {other:.2f} of {os.cpu_count()} CPUs busy: rates are "
                   "lower than on a quiet machine; CPU per order is steadier")
+    if not flow.orders:
+        print(f"NOTE: no order completed in {flow.seconds:.0f} s ({flow.requests} requests): "
+              "the machine is too busy for this length; run longer (--seconds 30)")
     if hello.rps:
         print(f"orders/s ÷ hello rps {flow.rate / hello.rps:.3f} (same run, same connections)")
     if pages and "(d) product page (HTML)" in pages and "(d) hello template page" in pages:

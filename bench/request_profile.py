@@ -169,8 +169,16 @@ def _toggle_piccolo_speed(on: bool) -> None:
                                    else piccolo_speed._original)
 
 
+def _toggle_pool_reset(on: bool) -> None:
+    from galleria.kernel import db
+
+    pool = db.database().engine.pool
+    if pool is not None:
+        pool._reset = db.keep_session if on else None  # None: asyncpg's full reset query
+
+
 # Cuts that can be switched off in this process to measure before/after in one run.
-CUTS = {"piccolo_speed": _toggle_piccolo_speed}
+CUTS = {"piccolo_speed": _toggle_piccolo_speed, "pool_reset": _toggle_pool_reset}
 
 
 async def compare(app, shop: bench_shop.BenchShop, names: list[str], n: int, cut: str,
@@ -224,6 +232,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--only", default="", help="comma-separated: " + ",".join(REQUESTS))
     p.add_argument("--sqlite", action="store_true")
     p.add_argument("--json", help="write the figures to this file")
+    p.add_argument("--sql", action="store_true",
+                   help="print the statements one request of each kind sends")
     p.add_argument("--compare", choices=sorted(CUTS),
                    help="measure before/after of one cut instead of profiling")
     a = p.parse_args(argv)
@@ -246,6 +256,17 @@ def main(argv: list[str] | None = None) -> int:
             counter = asgi_client.QueryCounter.install()
             async with app.lifespan():
                 shop = await bench_shop.open_shop(asgi_client.AsgiHttp(app), db, products=20)
+                if a.sql:
+                    calls = bench_shop.request_makers(shop)
+                    for name in names:
+                        await calls[name](app)
+                        counter.statements = []
+                        await calls[name](app)
+                        print(f"\n== {name}: {len(counter.statements)} statements")
+                        for sql in counter.statements:
+                            print("   ", sql)
+                        counter.statements = None
+                    return []
                 if a.compare:
                     await compare(app, shop, names, a.n, a.compare)
                     return []

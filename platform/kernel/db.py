@@ -68,7 +68,7 @@ class Database:
     async def open(self) -> None:
         if isinstance(self.engine, PostgresEngine):
             await self.engine.start_connection_pool(
-min_size=1, max_size=self.pool_max)
+                min_size=1, max_size=self.pool_max, reset=keep_session)
         else:
             # WAL lets readers go on while one writer commits; it is kept in the file.
             await self.engine.run_ddl("PRAGMA journal_mode=WAL")
@@ -82,6 +82,14 @@ min_size=1, max_size=self.pool_max)
         if isinstance(self.engine, SQLiteEngine):
             return self.engine.transaction(transaction_type=TransactionType.immediate)
         return self.engine.transaction()
+
+
+async def keep_session(connection) -> None:
+    """What the pool does to a connection handed back, besides asyncpg's own rollback of an
+    open transaction: nothing. asyncpg's default also sends `SELECT pg_advisory_unlock_all();
+    CLOSE ALL; UNLISTEN *; RESET ALL` — one more round trip per request, for session state we
+    never make: the shop's row-level-security setting is transaction-local
+    (`set_config(…, true)`), and nothing takes session advisory locks, LISTENs or SETs."""
 
 
 _database: Database | None = None
