@@ -30,6 +30,14 @@ _current_tenant: contextvars.ContextVar[int | None] = contextvars.ContextVar(
 )
 
 
+# What one shop scope (one transaction) has read already and may read again for free:
+# look-ups that do not change inside a unit of work unless it changes them itself (the
+# shop's enabled plugins, a plugin's settings). Gone when the scope ends.
+_scope_memo: contextvars.ContextVar[dict | None] = contextvars.ContextVar(
+    "galleria_scope_memo", default=None
+)
+
+
 class CrossTenantScope(RuntimeError):
     """A shop scope was opened inside another shop's scope: a programming error."""
 
@@ -130,13 +138,21 @@ async def shop_scope(tenant_id: int) -> AsyncIterator[None]:
         return
     db = database()
     token = _current_tenant.set(tenant_id)
+    memo_token = _scope_memo.set({})
     try:
         async with db.transaction():
             if db.is_postgres:
                 await set_rls_tenant(db.engine, tenant_id)
             yield
     finally:
+        _scope_memo.reset(memo_token)
         _current_tenant.reset(token)
+
+
+def scope_memo(tenant_id: int) -> dict | None:
+    """The open scope's memo when it is `tenant_id`'s scope, else None (outside a scope
+    nothing is remembered). Code that writes what it memoises must forget it (`.pop`)."""
+    return _scope_memo.get() if _current_tenant.get() == tenant_id else None
 
 
 async def set_rls_tenant(engine: Engine, tenant_id: int) -> None:
