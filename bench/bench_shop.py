@@ -172,9 +172,10 @@ async def open_shop(http, db, *, products: int = 20, hot_stock: int | None = Non
 
 
 def request_makers(shop: BenchShop):
-    """name → `async f(app)` sending one request of that kind through `asgi_client.call`
-    (the cart and order steps make their own cart first, outside what they measure? no:
-    each call is the one request; carts are prepared in a pool beforehand)."""
+    """name → `async f(app)` sending requests of that kind through `asgi_client.call`.
+    `cart_add` is a shopper's first add (create a cart, add an item: two requests); each
+    `preview` prices the last filled cart; each `place_order` places one filled cart (or
+    fills one first when none is left)."""
     import itertools
 
     from asgi_client import call
