@@ -40,10 +40,24 @@ def _json(value: Any) -> Any:
 
 
 async def enabled_plugins(tenant_id: int) -> frozenset[str]:
+    """The shop's enabled plugins; read once per shop scope (an order asks several times)."""
+    memo = db.scope_memo(tenant_id)
+    if memo is not None and "enabled_plugins" in memo:
+        return memo["enabled_plugins"]
     rows = await PluginState.select(PluginState.plugin).where(
         (PluginState.tenant == tenant_id) & (PluginState.enabled.eq(True))
     )
-    return frozenset(row["plugin"] for row in rows)
+    enabled = frozenset(row["plugin"] for row in rows)
+    if memo is not None:
+        memo["enabled_plugins"] = enabled
+    return enabled
+
+
+def _forget(tenant_id: int, plugin: str) -> None:
+    memo = db.scope_memo(tenant_id)
+    if memo is not None:
+        memo.pop("enabled_plugins", None)
+        memo.pop(("plugin_settings", plugin), None)
 
 
 async def _row(tenant_id: int, plugin: str) -> dict[str, Any] | None:
@@ -59,10 +73,15 @@ async def plugin_settings(tenant_id: int, plugin: str) -> dict[str, Any]:
     Opens the shop's scope (or joins the one open): gateways and carriers read their
     credentials here between network calls, outside any transaction of the kernel's."""
     async with db.shop_scope(tenant_id):
+        memo = db.scope_memo(tenant_id)
+        key = ("plugin_settings", plugin)
+        if memo is not None and key in memo:  # pricing reads them once per adjuster
+            return dict(memo[key])
         row = await _row(tenant_id, plugin)
-    if row is None:
-        return {}
-    return {**_json(row["settings"]), **_stored_secrets(row)}
+        values = {} if row is None else {**_json(row["settings"]), **_stored_secrets(row)}
+        if memo is not None:
+            memo[key] = values
+    return dict(values)
 
 
 def public_settings(schema: list[SettingField], row: dict[str, Any] | None) -> dict[str, Any]:
@@ -168,6 +187,7 @@ async def set_plugin_state(
     else:
         plain, secrets = validate_settings(schema, settings, stored_secrets)
     now = dt.datetime.now(dt.UTC)
+    _forget(tenant_id, plugin)
     if row is None:
         await PluginState.insert(PluginState(
             tenant=tenant_id, plugin=plugin, enabled=enabled, settings=plain,
