@@ -40,7 +40,8 @@ NOT_STAFF = ("/api/v1", "/api/platform/", "/callbacks/", "/account", "/sandbox",
              "/plugins/shipping/kuaidi100/",  # a carrier's push callback, signed by the carrier
              "/plugins/shipping/quote",  # the checkout's shipping quote, for shoppers
              # Shoppers' pages of the points and referral plugins (their own sign-in checks)
-             "/plugins/marketing_points/me", "/plugins/marketing_referral/r/",
+             "/plugins/marketing_points/me", "/plugins/marketing_points/birthday",
+             "/plugins/marketing_referral/r/",
              "/plugins/marketing_referral/join/", "/plugins/marketing_referral/invite",
              "/plugins/marketing_referral/poster.svg")
 
