@@ -11,9 +11,14 @@ from litestar import Controller, Request, Response, get, post, put
 from litestar.di import Provide
 from litestar.params import Parameter
 
+from galleria.kernel import db
+from galleria.kernel.catalog.images import store_photo
 from galleria.kernel.fulfilment import packing, picking, picking_scan, supervision
+from galleria.kernel.orders.service import get_order
 from galleria.kernel.tenancy.shops import Shop
 from galleria.runtime import Runtime
+from galleria.web.api.admin_catalog import Upload, keep_body
+from galleria.web.api.aftersales_schemas import Photo
 from galleria.web.api.answers_fulfilment import (
     BoxPreset,
     BoxPresetList,
@@ -55,7 +60,7 @@ class CheckBody(msgspec.Struct, forbid_unknown_fields=True):
     passed: bool
     notes: Annotated[str, msgspec.Meta(max_length=1000)] = ""
     photos: Annotated[list[Annotated[str, msgspec.Meta(max_length=255)]],
-                      msgspec.Meta(max_length=10)] = []
+                      msgspec.Meta(max_length=9)] = []  # keys answered by the photo upload
 
 
 class BoxBody(msgspec.Struct, forbid_unknown_fields=True):
@@ -168,6 +173,23 @@ class AdminPickingApi(Controller):
                                                   notes=data.notes, photos=data.photos,
                                                   actor=actor)
             return Response(checked, status_code=201)
+
+        return await idempotent(request, shop.id, work)
+
+    @post("/orders/{number:str}/packing/photos", operation_id="uploadQualityCheckPhoto",
+          status_code=201, before_request=keep_body)
+    async def photo(self, request: Request, shop: Shop, actor: str, number: Number,
+                    data: Upload) -> Response[Photo]:
+        """A photo of what a quality check found wrong (multipart field `file`: JPEG, PNG
+        or WebP, at most 8 MB, checked and re-encoded like product pictures); name its
+        `key` in the check's `photos`."""
+        require_scope(request, "fulfilment:write")
+
+        async def work() -> Response:
+            async with db.shop_scope(shop.id):
+                await get_order(shop.id, number)
+            stored = await store_photo(shop.id, "checks", await data.file.read())
+            return Response(Photo(**stored), status_code=201)
 
         return await idempotent(request, shop.id, work)
 

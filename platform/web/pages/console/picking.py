@@ -17,9 +17,11 @@ import datetime as dt
 from typing import Any
 
 from litestar import Controller, Request, Response, Router, get, post
+from litestar.datastructures import UploadFile
 from litestar.response import Redirect
 
 from galleria.kernel import db
+from galleria.kernel.catalog.images import MAX_PHOTOS, store_photo
 from galleria.kernel.checkout.contracts import ShippingMethod
 from galleria.kernel.errors import DomainError, FieldError, ValidationFailed
 from galleria.kernel.fulfilment import packing, picking, picking_scan, supervision
@@ -271,13 +273,27 @@ class PickingPages(Controller):
                     number: str) -> Response:
         form = await request.form()
         passed = str(form.get("passed") or "") == "yes"
+        uploads = [item for item in form.getall("photos", [])
+                   if isinstance(item, UploadFile) and item.filename]
+        translate = gettext_for(request)
+        if not passed and len(uploads) > MAX_PHOTOS:
+            return await self._pack_page(request, shop, runtime, number, status_code=422,
+                                         error=translate(N_("Attach at most 9 photos.")))
+        try:
+            photos = [(await store_photo(shop.id, "checks", await item.read()))["key"]
+                      for item in uploads] if not passed else []
+        except DomainError:
+            return await self._pack_page(request, shop, runtime, number, status_code=422,
+                                         error=translate(N_(
+                                             "Each photo must be a JPEG, PNG or WebP picture "
+                                             "of at most 8 MB.")))
         try:
             await packing.check_quality(shop.id, number[:20], passed=passed,
-                                        notes=str(form.get("notes") or ""),
+                                        notes=str(form.get("notes") or ""), photos=photos,
                                         actor=_actor(request))
         except DomainError:
             return await self._pack_page(request, shop, runtime, number, status_code=422,
-                                         error=gettext_for(request)(N_("Say what is wrong")))
+                                         error=translate(N_("Say what is wrong")))
         return Redirect(f"/console/picking/pack/{number[:20]}?done=checked", status_code=303)
 
     @post("/pack/{number:str}/ship", name="console:pack-ship")
