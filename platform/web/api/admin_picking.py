@@ -13,6 +13,7 @@ from litestar.params import Parameter
 
 from galleria.kernel import db
 from galleria.kernel.catalog.images import store_photo
+from galleria.kernel.errors import Conflict
 from galleria.kernel.fulfilment import packing, picking, picking_scan, supervision
 from galleria.kernel.orders.service import get_order
 from galleria.kernel.tenancy.shops import Shop
@@ -43,7 +44,17 @@ class PickListBody(msgspec.Struct, forbid_unknown_fields=True):
     orders: Annotated[list[Annotated[str, msgspec.Meta(max_length=20)]],
                       msgspec.Meta(max_length=200)] | None = None
     shipping_method: Text64 | None = None
+    delivery_slot: Text64 | None = None  # as GET /pick-lists/slots names it
     label: Text64 = ""
+
+
+class WaitingSlot(msgspec.Struct):
+    delivery_slot: str
+    orders: list[str]
+
+
+class WaitingSlots(msgspec.Struct):
+    items: list[WaitingSlot]
 
 
 class AssignBody(msgspec.Struct, forbid_unknown_fields=True):
@@ -114,17 +125,36 @@ class AdminPickingApi(Controller):
     dependencies = {"actor": Provide(provide_admin)}
     tags = ["admin"]
 
+    @get("/pick-lists/slots", operation_id="listWaitingDeliverySlots")
+    async def slots(self, request: Request, shop: Shop, runtime: Runtime,
+                    actor: str) -> WaitingSlots:
+        """Delivery slots (same-city delivery) with approved orders waiting to be picked,
+        in time order, each with its order numbers: `delivery_slot` of a new pick list."""
+        require_scope(request, "fulfilment:read")
+        slots = await picking.waiting_slots(shop, runtime.host)
+        return WaitingSlots(items=[WaitingSlot(delivery_slot=slot, orders=numbers)
+                                   for slot, numbers in slots.items()])
+
     @post("/pick-lists", operation_id="createPickList", status_code=201)
-    async def create(self, request: Request, shop: Shop, actor: str,
+    async def create(self, request: Request, shop: Shop, runtime: Runtime, actor: str,
                      data: PickListBody) -> Response[PickList]:
         """Gather approved orders into a pick list: the `orders` named, or every waiting
-        order of `shipping_method`, or all waiting orders. 409 when none is waiting."""
+        order of `shipping_method` or of one `delivery_slot` (same-city delivery, as
+        `GET /pick-lists/slots` names them), or all waiting orders. 409 when none is
+        waiting."""
         require_scope(request, "fulfilment:write")
 
         async def work() -> Response:
+            numbers = data.orders
+            if data.delivery_slot:
+                numbers = (await picking.waiting_slots(shop, runtime.host)).get(
+                    data.delivery_slot)
+                if not numbers:
+                    raise Conflict(f"No approved order is waiting for the delivery slot "
+                                   f"{data.delivery_slot}")
             made = await picking.create_pick_list(
-                shop.id, actor=actor, mode=data.mode, numbers=data.orders,
-                method=data.shipping_method, label=data.label)
+                shop.id, actor=actor, mode=data.mode, numbers=numbers,
+                method=data.shipping_method, label=data.label or data.delivery_slot or "")
             return Response(made, status_code=201)
 
         return await idempotent(request, shop.id, work)

@@ -100,13 +100,14 @@ class PickingPages(Controller):
             waiting = await Order.count().where(
                 (Order.tenant == shop.id) & Order.status.is_in(list(picking.WAITING)))
             methods = await _methods(shop, runtime)
+        slots = await picking.waiting_slots(shop, runtime.host)
         for item in lists:
             item["created_local"] = local_time(item["created_at"], zone)
             item["mode_title"] = translate(MODES[item["mode"]])
             item["status_title"] = translate(STATUSES[item["status"]])
         return await console_page(
             request, runtime, "console/picking.html", "picking", lists=lists, waiting=waiting,
-            methods=methods, modes=[(k, translate(v)) for k, v in MODES.items()],
+            methods=methods, slots=slots, modes=[(k, translate(v)) for k, v in MODES.items()],
             boxes=await packing.box_presets(shop.id),
             card=str(shop.settings.get(packing.THANK_YOU_CARD) or ""),
             error=translate(ERRORS.get(error, ERRORS["none"])) if error else "")
@@ -128,14 +129,21 @@ class PickingPages(Controller):
         return Redirect("/console/picking", status_code=303)
 
     @post("/", name="console:picking-create")
-    async def create(self, request: Request, shop: Shop) -> Response:
+    async def create(self, request: Request, shop: Shop, runtime: Runtime) -> Response:
         form = await request.form()
         mode = str(form.get("mode") or "order")
-        method = str(form.get("method") or "").strip()[:64] or None
+        method = str(form.get("method") or "").strip()[:80] or None
+        numbers, label = None, ""
+        if method and method.startswith("slot:"):  # one delivery slot's orders
+            label, method = method[5:], None
+            numbers = (await picking.waiting_slots(shop, runtime.host)).get(label)
+            if not numbers:
+                return Redirect("/console/picking?error=none", status_code=303)
         try:
             made = await picking.create_pick_list(shop.id, actor=_actor(request),
                                                   mode=mode if mode in MODES else "order",
-                                                  method=method)
+                                                  numbers=numbers, method=method,
+                                                  label=label)
         except DomainError:
             return Redirect("/console/picking?error=none", status_code=303)
         return Redirect(f"/console/picking/{made['id']}", status_code=303)
