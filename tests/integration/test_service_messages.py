@@ -20,9 +20,12 @@ from test_notifications import (  # noqa: F401 - smtp is a fixture
 )
 
 from galleria.kernel import db
+from galleria.kernel.aftersales import returns
 from galleria.kernel.notifications.service import FOLLOW_UP_TOPIC
+from galleria.kernel.orders import service as orders
 from galleria.kernel.orders.links import order_key
 from galleria.kernel.service import tickets
+from galleria.kernel.tenancy.shops import get_shop_by_id
 from galleria.testing import enable_plugin, register_plugin, run_outbox
 from galleria.testing.browsers import Browser
 
@@ -109,3 +112,34 @@ async def test_the_follow_up_links_to_a_rating_page_whose_reply_is_a_ticket(
     thread = await shopper.get(sent.headers["location"])
     assert "淋湿了" in thread.text
     await shopper.close()
+
+
+async def test_every_return_step_reaches_both_sides(open_shop, runtime,
+                                                    smtp):  # noqa: F811 - the imported fixture
+    shop, tenant_id = await _shop(open_shop, runtime, smtp)
+    number = await _place_order(shop)
+    for state in ("paid", "approved"):
+        await orders.transition(tenant_id, number, state, actor="test")
+    sent = await shop.post(f"/api/admin/v1/orders/{number}/shipments",
+                           json={"carrier": "sf", "tracking_number": "SF777"})
+    assert sent.status_code == 201, sent.text
+    await shop.post(f"/api/admin/v1/shipments/{sent.json()['id']}/events",
+                    json={"status": "delivered", "description": "已签收"})
+    await run_outbox(runtime.host)
+    smtp.mails.clear()
+    async with db.shop_scope(tenant_id):
+        order = await orders.get_order(tenant_id, number)
+        line = (await orders.order_view(tenant_id, order, staff=True))["lines"][0]
+        asked = await returns.request_return(
+            await get_shop_by_id(tenant_id), order, kind="return",
+            lines=[{"variant_id": line["variant_id"], "quantity": 1}], actor="guest")
+    rid = asked["id"]
+    assert (await shop.post(f"/api/admin/v1/returns/{rid}/reject",
+                            json={"reason": "包装已拆封"})).status_code == 200
+    await run_outbox(runtime.host)
+    shopper = [m["Subject"] for m in smtp.to("lilei@example.com")]
+    merchant = [m["Subject"] for m in smtp.to(shop.email)]
+    assert shopper == [f"订单 {number} 售后申请已提交", f"订单 {number} 售后申请未通过"]
+    assert merchant == [f"订单 {number} 售后 #{rid}：已提交", f"订单 {number} 售后 #{rid}：未通过"]
+    rejected = next(m for m in smtp.to("lilei@example.com") if "未通过" in m["Subject"])
+    assert "原因：包装已拆封" in _text(rejected)
