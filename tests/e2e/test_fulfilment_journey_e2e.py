@@ -154,7 +154,7 @@ def test_pick_pack_ship_then_the_shopper_returns_a_line_with_a_photo_and_is_refu
         staff.get_by_role("button", name="记录质检").click()
         expect(staff.locator("[data-quality]")).to_have_text("合格")
         staff.locator("#f-weight").fill("900")
-        staff.locator("#f-pack-carrier").fill("sf")
+        staff.locator("#f-pack-carrier").select_option("sf")
         staff.locator("#f-pack-number").fill("SF5550001111")
         staff.get_by_role("button", name="封箱发货").click()
         expect(staff.locator(".alert-success")).to_contain_text("已打包发货")

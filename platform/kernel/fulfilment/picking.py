@@ -104,20 +104,17 @@ async def waiting_slots(shop: Shop, host: PluginHost) -> dict[str, list[str]]:
     """{delivery slot: numbers of its waiting orders}, slots in time order, for the orders
     no pick list holds yet whose shipping method has slots (same-city delivery):
     `ShippingMethod.delivery_slot` names each order's."""
-    async with db.shop_scope(shop.id):
-        waiting = await _candidates(shop.id, None, None)
     methods: dict[str, Any] = {}
     slots: dict[str, list[str]] = defaultdict(list)
-    for order in waiting:
-        code = order["shipping_method"] or ""
-        if code not in methods:
-            methods[code] = await find_method(shop, host, code) if code else None
-        if methods[code] is None:
-            continue
-        async with db.shop_scope(shop.id):
-            slot = await methods[code].delivery_slot(shop, order["number"])
-        if slot:
-            slots[slot].append(order["number"])
+    async with db.shop_scope(shop.id):  # the shop's plugins and bookings are behind RLS
+        for order in await _candidates(shop.id, None, None):
+            code = order["shipping_method"] or ""
+            if code not in methods:
+                methods[code] = await find_method(shop, host, code) if code else None
+            slot = (await methods[code].delivery_slot(shop, order["number"])
+                    if methods[code] is not None else None)
+            if slot:
+                slots[slot].append(order["number"])
     return dict(sorted(slots.items()))
 
 

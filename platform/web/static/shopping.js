@@ -174,11 +174,4 @@
   document.querySelectorAll("[data-order-link]").forEach(function (input) {
     input.addEventListener("focus", function () { input.select(); });
   });
-  // The return form's photo picker is a button; say how many photos were chosen.
-  document.querySelectorAll("[data-return-photos]").forEach(function (input) {
-    var count = input.parentNode.querySelector("[data-photo-count]");
-    input.addEventListener("change", function () {
-      count.textContent = input.files.length ? input.dataset.chosen.replace("#", input.files.length) : "";
-    });
-  });
 })();

@@ -50,6 +50,7 @@ from galleria.web.pages.console.shell import (
     to_login,
 )
 from galleria.web.pages.render import gettext_for, page
+from galleria.web.pages.return_views import CARRIERS
 
 ERRORS = {"none": N_("No approved order is waiting to be picked"),
           "box": N_("A box needs a name and its inside length, width, height (mm) and the "
@@ -269,6 +270,7 @@ class PickingPages(Controller):
             request, runtime, "console/pack.html", "picking", status_code=status_code,
             order=order, plan=plan, card=str(shop.settings.get("thank_you_card") or ""),
             can_ship=order["status"] in (states.APPROVED, states.FULFILLING),
+            carriers={code: translate(title) for code, title in CARRIERS.items()},
             done=translate(DONE[done]) if done in DONE else "", error=error)
 
     @get("/pack/{number:str}", name="console:pack")
