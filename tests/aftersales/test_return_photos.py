@@ -152,3 +152,36 @@ async def test_a_failed_quality_check_keeps_its_photos(open_shop, runtime, after
     assert "标签贴错" in page.text and "data-quality-photos" in page.text
     latest = (await shop.get(f"/api/admin/v1/orders/{number}/packing")).json()
     assert latest["quality_check"]["photos"][0]["thumb_url"] in page.text
+
+
+async def test_a_ticket_carries_the_shoppers_photos(open_shop, runtime, afterpay, app, console):
+    shop = await open_shop()
+    products = await add_products(shop, ("TEA", 2800, 10))
+    _, order, _ = await delivered_order(shop, runtime, [(products["TEA"], 1)])
+    browser = Browser(app, shop.host)
+    await browser.get(f"/orders/{order['number']}?access_token={order['access_token']}")
+    form = f"/orders/{order['number']}/tickets/new"
+    assert 'enctype="multipart/form-data"' in (await browser.get(form)).text
+    token = await browser.csrf(form)
+    action = f"/orders/{order['number']}/tickets"
+    bad = await browser.http.post(action, data={"_csrf_token": token, "body": "茶叶受潮"},
+                                  files=[("photos", ("x.png", b"nope", "image/png"))])
+    assert bad.status_code == 303 and bad.headers["location"].endswith("error=photo")
+    assert "每张照片须为 JPEG、PNG 或 WebP 图片" in (await browser.get(
+        bad.headers["location"])).text
+    sent = await browser.http.post(action, data={"_csrf_token": token, "body": "茶叶受潮"},
+                                   files=[("photos", ("wet.png", png(), "image/png"))])
+    assert sent.status_code == 303, sent.text
+    thread = await browser.get(sent.headers["location"])
+    tickets = (await shop.get(f"/api/admin/v1/tickets?order_number={order['number']}")
+               ).json()["items"]
+    mine = next(t for t in tickets if t["kind"] == "question")
+    photo = mine["messages"][0]["attachments"][0] if mine.get("messages") else None
+    if photo is None:
+        photo = (await shop.get(f"/api/admin/v1/tickets/{mine['id']}")).json()[
+            "messages"][0]["attachments"][0]
+    assert photo.startswith("/media/shops/") and photo in thread.text
+    merchant = await console(shop)
+    page = await merchant.get(f"/console/tickets/{mine['id']}")
+    assert f'<img src="{photo}"' in page.text
+    await browser.close()

@@ -165,7 +165,7 @@ def image_view(row: dict[str, Any]) -> dict[str, Any]:
 
 
 # -- photos attached to after-sales and quality checks ------------------------------------
-PHOTO_FOLDERS = ("returns", "checks")
+PHOTO_FOLDERS = ("returns", "checks", "tickets")
 MAX_PHOTOS = 9
 
 
