@@ -50,7 +50,9 @@ async def visible_order(request: Request, shop: Shop, number: str,
     link_key = request.query_params.get("key")
     if is_order_key(shop.id, number, link_key):
         # A link from a message (ticket answered, follow-up): it opens this order only.
-        remember_order(request, number, f"key:{link_key}")
+        # A guest's own access token, remembered already, is kept (the page offers it).
+        if order_token(request, number) is None:
+            remember_order(request, number, f"key:{link_key}")
         return await get_order(shop.id, number), None
     for token in (access_token, order_token(request, number)):
         if not token:
