@@ -57,7 +57,12 @@ from galleria.kernel.payments.contracts import (
 from galleria.kernel.plugins import ConsolePage, JobSpec, PluginInfo, SettingField
 from galleria.kernel.review import api as review_queue
 from galleria.kernel.review.contracts import CustomerHistory, ReviewContext, ReviewRule, Verdict
-from galleria.kernel.schema import Index, create_indexes, enable_row_level_security
+from galleria.kernel.schema import (
+    Index,
+    create_indexes,
+    enable_row_level_security,
+    tenant_first_keys,
+)
 from galleria.kernel.tenancy.plugin_state import plugin_settings
 from galleria.kernel.tenancy.settings_update import update_plugin_settings
 from galleria.kernel.tenancy.shops import Shop
@@ -127,5 +132,6 @@ __all__ = [
     "record_tracking_by_number",
     "review_queue",
     "shop_scope",
+    "tenant_first_keys",
     "update_plugin_settings",
 ]

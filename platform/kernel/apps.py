@@ -21,6 +21,7 @@ KERNEL_APPS = [
     "galleria.kernel.access.piccolo_app",
     "galleria.kernel.service.piccolo_app",
     "galleria.kernel.reports.piccolo_app",
+    "galleria.kernel.shop_keys.piccolo_app",  # last: keys led by the shop, all tables
 ]
 
 

@@ -352,7 +352,8 @@ async def test_console_marks_offline_orders_paid_and_refunds_them(app, open_shop
     too_much = await browser.submit(f"/console/orders/{number}",
                                     f"/console/orders/{number}/refund",
                                     {"amount": "60.00", "reason": "damaged"})
-    assert too_much.status_code == 409
+    assert too_much.status_code == 422  # said under the amount: at most what is left
+    assert 'id="f-refund-amount-error"' in too_much.text and "can be refunded" in too_much.text
     refunded = await browser.submit(f"/console/orders/{number}",
                                     f"/console/orders/{number}/refund",
                                     {"amount": "28.50", "reason": "one box damaged"})

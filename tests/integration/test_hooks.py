@@ -238,7 +238,8 @@ RLS_MIGRATION = '''
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
 from piccolo.conf.apps import Finder
 
-from galleria.kernel import Index, create_indexes, enable_row_level_security
+from galleria.kernel import (Index, create_indexes, enable_row_level_security,
+                             tenant_first_keys)
 
 ID = "2026-12-01T09:00:01:000000"
 VERSION = "1.38.0"
@@ -254,6 +255,7 @@ async def forwards():
         await create_indexes(engine, [Index("hooktest_points", ("tenant", "order_number"),
                                             unique=True)])
         await enable_row_level_security(engine, ["hooktest_points"])
+        await tenant_first_keys(engine, ["hooktest_points"])
 
     manager.add_raw(keys_and_rls)
     return manager

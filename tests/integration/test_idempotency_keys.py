@@ -273,6 +273,13 @@ async def _add_faq(ctx: Ctx) -> Call:
     return Call("/api/admin/v1/faq/", {"question": "多久发货?", "answer": "付款后 24 小时内。"})
 
 
+async def _create_channel_order(ctx: Ctx) -> Call:
+    return Call("/api/admin/v1/orders", {
+        "channel": "api", "external_id": ctx.unique("EXT-"),
+        "lines": [{"sku": "TEA-100", "quantity": 1}], "customer": CONTACT,
+        "address": ADDRESS, "payment": {"status": "paid", "method": "wechat"}})
+
+
 PREPARE = {
     "signup": _signup, "addDomain": _add_domain, "createProduct": _create_product,
     "createCart": _create_cart, "placeOrder": _place_order,
@@ -284,6 +291,7 @@ PREPARE = {
     "packAndShip": _pack, "requestReturn": _request_return,
     "requestService": _request_service, "openTicket": _open_ticket,
     "logOrderContact": _log_contact, "addFaq": _add_faq,
+    "createChannelOrder": _create_channel_order,
     "uploadReturnPhoto": _return_photo, "uploadQualityCheckPhoto": _check_photo,
 }
 

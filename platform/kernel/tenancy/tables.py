@@ -74,7 +74,8 @@ class PluginState(Table, tablename="plugin_state"):
 class ApiToken(Table, tablename="api_token"):
     tenant = ForeignKey(Tenant, null=False)
     name = Varchar(length=80)
-    token_hash = Varchar(length=64, unique=True)  # sha256 hex of the token
+    # sha256 hex of the token; unique within the shop (uq_api_token_tenant_token_hash)
+    token_hash = Varchar(length=64)
     prefix = Varchar(length=16)  # shown in lists so a merchant can tell tokens apart
     scopes = JSON(default="[]")
     created_by = Integer(null=True)  # platform_user id
@@ -93,7 +94,7 @@ class Invitation(Table, tablename="invitation"):
     email = Varchar(length=254)
     role = Varchar(length=16, default="staff")  # admin | staff
     permissions = JSON(default="[]")
-    token_hash = Varchar(length=64, unique=True)
+    token_hash = Varchar(length=64)  # unique within the shop (uq_invitation_tenant_token_hash)
     invited_by = Integer(null=True)  # platform_user id
     created_at = Timestamptz(default=TimestamptzNow())
     expires_at = Timestamptz()
