@@ -355,10 +355,12 @@ def galleria_ticket_opened(event: Event) -> None:
 
 @hookspec
 def galleria_ticket_answered(event: Event) -> None:
-    """Staff answered a ticket; it now waits for the shopper. Reach the shopper where the
-    shop's channels do not (a work-chat robot, an app push). Called after commit.
+    """Staff answered a ticket; it now waits for the shopper. The kernel itself sends the
+    answer through the shop's notification channels (email, SMS); reach the shopper where
+    those do not (a work-chat robot, an app push). Called after commit.
 
-    ``event.payload``: ``ticket_id``, ``order_number`` (or None).
+    ``event.payload``: ``ticket_id``, ``order_number`` (or None), ``origin`` (the
+    storefront address the answer was written from, or "").
 
     .. versionadded:: 2 (after-sales)
     """

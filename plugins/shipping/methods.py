@@ -51,6 +51,7 @@ from galleria_plugins.shipping.local import (
     slot_day,
 )
 from galleria_plugins.shipping.rates import Outcome, combine, group_lines
+from galleria_plugins.shipping.tables import SlotBooking
 
 PLUGIN = "shipping"
 log = logging.getLogger("galleria.plugins.shipping")
@@ -236,6 +237,21 @@ class SameCityDelivery(ShippingMethod):
     async def quote(self, shop: Shop, lines: list[PricedLine],
                     address: Address | None) -> Quote | None:
         return _quote(await self.explain(lines, address))
+
+    async def delivery_slot(self, shop: Shop, order_number: str) -> str | None:
+        """The day and time of the slot the order booked (`2026-12-05 18:00–20:00`)."""
+        booked = await SlotBooking.select(SlotBooking.day, SlotBooking.slot).where(
+            (SlotBooking.tenant == shop.id) & (SlotBooking.order_number == order_number)
+            & (SlotBooking.released == False)).first()  # noqa: E712 - SQL, not Python
+        if booked is None:
+            return None
+        config = (await self.shipping.load()).same_city
+        day = booked["day"]
+        day = day if isinstance(day, dt.date) else dt.date.fromisoformat(str(day))
+        label = (config.slots[booked["slot"] - 1].label
+                 if config is not None and booked["slot"] <= len(config.slots)
+                 else f"#{booked['slot']}")
+        return f"{day:%Y-%m-%d} {label}"
 
     async def create_shipment(self, shop: Shop, request: ShipmentRequest) -> ShipmentCreated:
         """The shop's own courier: the shipment's reference is its number."""

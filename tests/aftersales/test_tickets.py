@@ -152,4 +152,5 @@ async def test_hook_ticket_answered(open_shop, runtime):
         await shop.post(f"/api/v1/tickets/{tid}/messages?{_guest(order)}", admin=False,
                         json={"body": "谢谢"})  # the shopper's reply answers nothing
         await run_outbox(runtime.host)
-    assert listener.answered == [{"ticket_id": tid, "order_number": order["number"]}]
+    assert listener.answered == [{"ticket_id": tid, "order_number": order["number"],
+                                  "origin": f"http://{shop.host}"}]

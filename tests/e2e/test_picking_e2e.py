@@ -142,7 +142,7 @@ def test_pick_with_a_scanner_then_pack_and_ship(live_server, browser: Browser,
         page.get_by_role("button", name="记录质检").click()
         expect(page.locator("[data-quality]")).to_have_text("合格")
         page.locator("#f-weight").fill("1900")
-        page.locator("#f-pack-carrier").fill("sf")
+        page.locator("#f-pack-carrier").select_option("sf")
         page.locator("#f-pack-number").fill("SF1234567890")
         page.screenshot(path=str(screenshots / "picking-pack.png"), full_page=True)
         page.get_by_role("button", name="封箱发货").click()

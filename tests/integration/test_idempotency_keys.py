@@ -241,6 +241,18 @@ async def _request_return(ctx: Ctx) -> Call:
         admin=False)
 
 
+async def _return_photo(ctx: Ctx) -> Call:
+    order = await _delivered_order(ctx)
+    return Call(_as_shopper(order, "returns/photos"), admin=False,
+                files={"file": ("broken.png", png((200, 160)), "image/png")})
+
+
+async def _check_photo(ctx: Ctx) -> Call:
+    number = await _picked(ctx, checked=False)
+    return Call(f"/api/admin/v1/orders/{number}/packing/photos",
+                files={"file": ("dent.png", png((200, 160)), "image/png")})
+
+
 async def _request_service(ctx: Ctx) -> Call:
     order = await _delivered_order(ctx)
     tomorrow = (dt.date.today() + dt.timedelta(days=2)).isoformat()
@@ -297,6 +309,7 @@ PREPARE = {
     "logOrderContact": _log_contact, "addFaq": _add_faq,
     "createChannelOrder": _create_channel_order,
     "startBillingCheckout": _billing_checkout, "openBillingPortal": _billing_portal,
+    "uploadReturnPhoto": _return_photo, "uploadQualityCheckPhoto": _check_photo,
 }
 
 

@@ -20,6 +20,7 @@ from typing import Any
 
 from galleria.kernel.aftersales.cancellation import refund_for
 from galleria.kernel.catalog.common import json_value as _json
+from galleria.kernel.catalog.images import check_photos, photo_view
 from galleria.kernel.catalog.tables import Variant
 from galleria.kernel.errors import Conflict, FieldError, NotFound, ValidationFailed
 from galleria.kernel.events import emit
@@ -65,7 +66,8 @@ def view(row: dict[str, Any], *, staff: bool = False) -> dict[str, Any]:
         return value.astimezone(dt.UTC).isoformat() if value else None
     shown = {"id": row["id"], "order_number": row["order_number"], "kind": row["kind"],
              "status": row["status"], "lines": _json(row["lines"]), "reason": row["reason"],
-             "note": row["note"], "photos": _json(row["photos"]),
+             "note": row["note"], "photos": [photo_view(str(key))
+                                             for key in _json(row["photos"]) or []],
              "return_address": row["return_address"], "reject_reason": row["reject_reason"],
              "carrier": row["carrier"], "tracking_number": row["tracking_number"],
              "refund_amount": row["refund_amount"], "currency": row["currency"],
@@ -141,6 +143,7 @@ async def request_return(shop: Shop, order: dict[str, Any], *, kind: str, lines:
     if problems:
         raise ValidationFailed("This request is incomplete", errors=problems)
     tenant_id = shop.id
+    photos = check_photos(tenant_id, "returns", photos)
     delivered, delivered_at = await _delivered(tenant_id, order["id"])
     any_days, quality_days = windows(shop)
     days = quality_days if reason in SHOP_FAULT else any_days
@@ -180,7 +183,7 @@ async def request_return(shop: Shop, order: dict[str, Any], *, kind: str, lines:
     inserted = await ReturnRequest.insert(ReturnRequest(
         tenant=tenant_id, order=order["id"], order_number=order["number"], kind=kind,
         status=REQUESTED, lines=copied, reason=reason, note=(note or "")[:2000],
-        photos=[str(p)[:500] for p in (photos or [])][:9], currency=order["currency"],
+        photos=photos, currency=order["currency"],
         shop_pays_return_shipping=reason in SHOP_FAULT,
         history=[_entry(REQUESTED, actor, note or "")], created_at=now, updated_at=now,
     )).returning(ReturnRequest.id)

@@ -11,8 +11,10 @@ pages and a 400 px thumbnail for lists. The files go to storage under
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import io
 import json
+import re
 import secrets
 import warnings
 from dataclasses import dataclass, field
@@ -203,3 +205,53 @@ def _renditions(value: Any) -> dict[str, str]:
     if isinstance(value, str):
         value = json.loads(value or "{}")
     return value if isinstance(value, dict) else {}
+
+
+# -- photos attached to after-sales and quality checks ------------------------------------
+PHOTO_FOLDERS = ("returns", "checks", "tickets")
+MAX_PHOTOS = 9
+
+
+def _photo_re(tenant_id: int, folder: str) -> re.Pattern[str]:
+    return re.compile(rf"^shops/{tenant_id}/{folder}/[0-9a-f]{{16}}\.jpg$")
+
+
+async def store_photo(tenant_id: int, folder: str, data: bytes) -> dict[str, str]:
+    """Check and re-encode a photo a shopper or the staff attach (a return request's,
+    a failed quality check's) exactly as product pictures are checked, and store it under
+    `shops/{tenant}/{folder}/`. Returns `{"key", "url", "thumb_url"}`; the key is what a
+    request then names in its `photos`. Raises ValidationFailed for anything but a JPEG,
+    PNG or WebP picture of at most 8 MB."""
+    if folder not in PHOTO_FOLDERS:
+        raise ValueError(f"unknown photo folder {folder!r}")
+    encoded = await asyncio.to_thread(encode, data)
+    prefix = f"shops/{tenant_id}/{folder}/{secrets.token_hex(8)}"
+    # A small photo gets its thumbnail too, so every photo's thumbnail is at one place.
+    # No WebP renditions: these are looked at by the shop and the shopper, not browsed.
+    encoded = dataclasses.replace(encoded, thumb=encoded.thumb or encoded.full, webp={})
+    keys = await asyncio.to_thread(_put_all, prefix, encoded)
+    return photo_view(keys["key"])
+
+
+def check_photos(tenant_id: int, folder: str, keys: list[str] | None,
+                 field: str = "photos") -> list[str]:
+    """The keys of `keys`, each a photo stored by `store_photo` for this shop and folder;
+    ValidationFailed names any other (a link elsewhere, another shop's photo)."""
+    keys = list(keys or [])
+    pattern = _photo_re(tenant_id, folder)
+    problems = [FieldError(f"{field}[{i}]", "not a photo uploaded to this shop; upload it "
+                           "first and give the key the upload answered")
+                for i, key in enumerate(keys) if not isinstance(key, str)
+                or not pattern.match(key)]
+    if len(keys) > MAX_PHOTOS:
+        problems.append(FieldError(field, f"at most {MAX_PHOTOS} photos"))
+    if problems:
+        raise ValidationFailed("These photos cannot be attached", errors=problems)
+    return list(dict.fromkeys(keys))
+
+
+def photo_view(key: str) -> dict[str, str]:
+    """A stored photo's URLs: the picture and its 400 px thumbnail."""
+    url = storage().url
+    thumb = key[:-4] + f"-{THUMB}.jpg"
+    return {"key": key, "url": url(key), "thumb_url": url(thumb)}

@@ -124,6 +124,12 @@ class ShippingMethod:
         """Ask the carrier where the parcel is. Default: None, not trackable from here."""
         return None
 
+    async def delivery_slot(self, shop: Shop, order_number: str) -> str | None:
+        """The delivery slot the order booked with this method, as the merchant reads it
+        (`"2026-12-05 18:00–20:00"`): pick lists gather the orders of one slot. Default:
+        None, this method has no slots. Must not write anything."""
+        return None
+
 
 @dataclass(frozen=True)
 class Adjustment:

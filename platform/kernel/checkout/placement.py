@@ -221,9 +221,13 @@ async def reserve_all(tenant_id: int, pricing: Pricing, number: str, actor: str)
 
 
 async def write_order(tenant_id: int, order_id: int, pricing: Pricing) -> None:
+    chosen = next((o for o in pricing.shipping_options
+                   if o.code == pricing.shipping_method), None)
+    eta = chosen.quote.eta_days if chosen is not None else None
     await Order.update({
         Order.subtotal: pricing.subtotal, Order.shipping_fee: pricing.shipping_fee,
         Order.discount_total: pricing.discount_total, Order.total: pricing.total,
+        Order.eta_max_days: max(eta) if eta else None,
     }).where((Order.tenant == tenant_id) & (Order.id == order_id))
     if pricing.lines:
         await OrderLine.insert(*(OrderLine(

@@ -14,6 +14,7 @@ import json
 from typing import Any
 
 from galleria.kernel import db
+from galleria.kernel.catalog.images import check_photos, photo_view
 from galleria.kernel.catalog.tables import Variant
 from galleria.kernel.errors import Conflict, FieldError, NotFound, ValidationFailed
 from galleria.kernel.fulfilment import service as fulfilment
@@ -39,15 +40,17 @@ class QualityCheckNeeded(Conflict):
 async def check_quality(tenant_id: int, number: str, *, passed: bool, notes: str = "",
                         photos: list[str] | None = None, actor: str) -> dict[str, Any]:
     """Record a quality check of the order's goods. A failed one needs notes saying what is
-    wrong (photos as media keys); the order cannot be packed until a check passes."""
+    wrong (photos: keys answered by `catalog.images.store_photo(…, "checks", …)`); the
+    order cannot be packed until a check passes."""
     notes = (notes or "").strip()[:1000]
+    photos = check_photos(tenant_id, "checks", photos)
     if not passed and not notes:
         raise ValidationFailed("Say what is wrong", errors=[FieldError("notes", "required")])
     async with db.shop_scope(tenant_id):
         order = await orders.get_order(tenant_id, number)
         row = (await QualityCheck.insert(QualityCheck(
             tenant=tenant_id, order=order["id"], passed=bool(passed), notes=notes,
-            photos=json.dumps([str(p)[:255] for p in (photos or [])][:10]),
+            photos=json.dumps(photos),
             checked_by=actor[:120])).returning(*QualityCheck.all_columns()))[0]
         await orders.record_timeline(tenant_id, order["id"], order["status"], order["status"],
                                      actor, "quality check passed" if passed
@@ -58,7 +61,8 @@ async def check_quality(tenant_id: int, number: str, *, passed: bool, notes: str
 def check_view(row: dict[str, Any]) -> dict[str, Any]:
     photos = row["photos"]
     return {"id": row["id"], "passed": row["passed"], "notes": row["notes"],
-            "photos": json.loads(photos) if isinstance(photos, str) else photos,
+            "photos": [photo_view(str(key)) for key in
+                       (json.loads(photos) if isinstance(photos, str) else photos) or []],
             "checked_by": row["checked_by"],
             "checked_at": row["checked_at"].isoformat() if row["checked_at"] else None}
 

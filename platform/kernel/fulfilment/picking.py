@@ -22,10 +22,13 @@ from galleria.kernel import db
 from galleria.kernel.catalog.tables import Variant
 from galleria.kernel.errors import Conflict, FieldError, NotFound, ValidationFailed
 from galleria.kernel.fulfilment.picking_tables import PickLine, PickList
+from galleria.kernel.fulfilment.service import find_method
 from galleria.kernel.inventory.tables import Lot
 from galleria.kernel.orders import service as orders
 from galleria.kernel.orders import states
 from galleria.kernel.orders.tables import Order, OrderLine
+from galleria.kernel.plugins import PluginHost
+from galleria.kernel.tenancy.shops import Shop
 from galleria.kernel.tenancy.tables import Membership, PlatformUser
 
 MODES = ("order", "wave")
@@ -95,6 +98,24 @@ def _split(quantity: int, lots: list[dict[str, Any]]) -> list[tuple[dict | None,
     if quantity:
         parts.append((None, quantity))
     return parts
+
+
+async def waiting_slots(shop: Shop, host: PluginHost) -> dict[str, list[str]]:
+    """{delivery slot: numbers of its waiting orders}, slots in time order, for the orders
+    no pick list holds yet whose shipping method has slots (same-city delivery):
+    `ShippingMethod.delivery_slot` names each order's."""
+    methods: dict[str, Any] = {}
+    slots: dict[str, list[str]] = defaultdict(list)
+    async with db.shop_scope(shop.id):  # the shop's plugins and bookings are behind RLS
+        for order in await _candidates(shop.id, None, None):
+            code = order["shipping_method"] or ""
+            if code not in methods:
+                methods[code] = await find_method(shop, host, code) if code else None
+            slot = (await methods[code].delivery_slot(shop, order["number"])
+                    if methods[code] is not None else None)
+            if slot:
+                slots[slot].append(order["number"])
+    return dict(sorted(slots.items()))
 
 
 async def create_pick_list(tenant_id: int, *, actor: str, mode: str = "order",

@@ -3,7 +3,10 @@ break them.
 
 Promises live in the shop's settings (`delivery_promises`): ship within `ship_within_hours`
 of payment (of approval for cash on delivery, which is not paid first), and a parcel in
-transit has news at least every `stale_tracking_days`. A parcel the carrier reports as
+transit has news at least every `stale_tracking_days`. The shipping method's own promise —
+the ETA its quote named at checkout (a template's `eta_days`), kept on the order as
+`eta_max_days` — is kept when each parcel is delivered within that many days of being
+shipped; a parcel still on its way after that is `late_delivery`. A parcel the carrier reports as
 `delivery_failed` or `returned` is flagged at once. Each flag says why and how long it is
 overdue. The hourly sweep `supervise_delivery` tells the shopper once per order and kind
 (the `delayed` message, through the shop's channels: email, and SMS when it has one).
@@ -31,7 +34,8 @@ DEFAULTS = {"ship_within_hours": 48, "stale_tracking_days": 3}
 LIMITS = {"ship_within_hours": (1, 24 * 30), "stale_tracking_days": (1, 60)}
 NOT_SHIPPED = (states.PAID, states.UNDER_REVIEW, states.APPROVED, states.FULFILLING)
 LATE_TO_SHIP, NO_TRACKING = "late_to_ship", "no_tracking_update"
-KINDS = (LATE_TO_SHIP, NO_TRACKING, DELIVERY_FAILED, RETURNED)
+LATE_DELIVERY = "late_delivery"
+KINDS = (LATE_TO_SHIP, LATE_DELIVERY, NO_TRACKING, DELIVERY_FAILED, RETURNED)
 DELAY_TOPIC = "order.delayed"
 
 
@@ -94,7 +98,8 @@ async def _late_to_ship(shop: Shop, now: dt.datetime, hours: int) -> list[dict[s
 async def _parcels(shop: Shop, now: dt.datetime, days: int) -> list[dict[str, Any]]:
     rows = await Shipment.select(
         Shipment.id, Shipment.carrier, Shipment.tracking_number, Shipment.shipped_at,
-        Shipment.tracking_status, Shipment.order.number.as_alias("number")).where(
+        Shipment.tracking_status, Shipment.order.number.as_alias("number"),
+        Shipment.order.eta_max_days.as_alias("eta_days")).where(
         (Shipment.tenant == shop.id) & (Shipment.status == "shipped"))
     last: dict[int, dt.datetime] = {}
     for event in await TrackingEvent.select(TrackingEvent.shipment,
@@ -110,9 +115,17 @@ async def _parcels(shop: Shop, now: dt.datetime, days: int) -> list[dict[str, An
             reason = ("the carrier could not deliver" if row["tracking_status"] ==
                       DELIVERY_FAILED else "returned to the sender")
             flags.append(_flag(row["tracking_status"], row["number"], news, now, reason, row))
-        elif news + dt.timedelta(days=days) < now:
+            continue
+        if news + dt.timedelta(days=days) < now:
             flags.append(_flag(NO_TRACKING, row["number"], news + dt.timedelta(days=days),
                                now, f"no tracking news for {days} days", row))
+        promised = row["eta_days"]
+        shipped = _aware(row["shipped_at"])
+        if type(promised) is int and shipped is not None and (
+                shipped + dt.timedelta(days=promised) < now):
+            flags.append(_flag(LATE_DELIVERY, row["number"],
+                               shipped + dt.timedelta(days=promised), now,
+                               f"not delivered within the promised {promised} days", row))
     return flags
 
 

@@ -4,7 +4,7 @@ topic) and the webhook delivery job, registered in galleria.kernel.reactions."""
 from __future__ import annotations
 
 from galleria.kernel.events import Listener
-from galleria.kernel.notifications import account, billing_notices, service, webhooks
+from galleria.kernel.notifications import account, billing_notices, service, tickets, webhooks
 from galleria.kernel.plugins import JobSpec
 
 LISTENERS = [
@@ -12,6 +12,7 @@ LISTENERS = [
       for topic in service.ORDER_MESSAGES),
     Listener("notification_send", service.SEND_TOPIC, service.send_notification),
     Listener("notification_follow_up", service.FOLLOW_UP_TOPIC, service.follow_up),
+    Listener("notification_ticket_answered", tickets.TOPIC, tickets.ticket_answered),
     *(Listener("webhooks", topic, webhooks.queue_webhooks) for topic in webhooks.TOPICS),
     *account.LISTENERS,
     *billing_notices.LISTENERS,

@@ -37,6 +37,7 @@ from galleria.kernel.notifications.contracts import (
 )
 from galleria.kernel.notifications.render import has_message, render_message
 from galleria.kernel.notifications.tables import NotificationLog
+from galleria.kernel.orders.links import order_link, shop_origin
 from galleria.kernel.orders.service import get_order
 from galleria.kernel.plugins import PluginHost
 from galleria.kernel.tenancy.plugin_state import enabled_plugins
@@ -107,6 +108,7 @@ def message_values(shop: Shop, order: dict[str, Any], payload: dict[str, Any]) -
         "return_status": str(payload.get("status") or "") if "return_id" in payload else "",
         "payment_method": order["payment_method"],
         "kind": str(payload.get("kind") or ""),  # order.delayed: which promise is broken
+        "link": str(payload.get("link") or ""),  # order.follow_up: the feedback page
         **{key: str(payload.get(key) or "") for key in (
             "pickup_code", "pickup_point", "pickup_address", "pickup_hours")},
     }
@@ -184,8 +186,11 @@ async def follow_up(event: Event, host: PluginHost) -> None:
         order = await _order_or_none(shop.id, event.payload.get("number"))
         if order is None or order["status"] in NO_FOLLOW_UP:
             return  # refunded since it was delivered: no invitation
-        await queue_messages(host, shop, order, "follow_up", "order.follow_up", {},
-                             audiences=(SHOPPER,))
+        # The rating and complaint page; whatever the shopper writes there is a ticket.
+        link = order_link(shop_origin(shop.slug, shop.settings), shop.id, order["number"],
+                          "/feedback")
+        await queue_messages(host, shop, order, "follow_up", "order.follow_up",
+                             {"link": link}, audiences=(SHOPPER,))
 
 
 # -- sending -------------------------------------------------------------------------------

@@ -46,6 +46,9 @@ class Order(Table, tablename="shop_order"):  # `order` is an SQL keyword
     payment_due_at = Timestamptz(null=True, default=None)
     paid_at = Timestamptz(null=True, default=None)
     cancelled_at = Timestamptz(null=True, default=None)
+    # The chosen shipping method's promise: delivered within this many days of shipping
+    # (the longest of its quote's ETA); None when it named none. Delivery supervision.
+    eta_max_days = Integer(null=True, default=None)
 
 
 class OrderLine(Table, tablename="order_line"):

@@ -137,10 +137,12 @@ async def list_tickets(tenant_id: int, *, status: str | None = None,
 
 
 async def add_message(tenant_id: int, ticket_id: int, *, author: str, actor: str, body: str,
-                      attachments: Any = None) -> dict[str, Any]:
+                      attachments: Any = None, origin: str = "") -> dict[str, Any]:
     """Add to the thread. Staff's message makes the ticket `waiting` (for the shopper) and
-    sets its first-reply time once; the shopper's makes it `open` again. A resolved ticket
-    takes no more messages (409): the shopper opens a new one."""
+    sets its first-reply time once, and emits `ticket.answered` (the shopper is told, with
+    a link to the thread on the storefront at `origin` when given); the shopper's makes it
+    `open` again. A resolved ticket takes no more messages (409): the shopper opens a new
+    one."""
     body = (body or "").strip()
     if not body:
         raise ValidationFailed("Write a message", errors=[FieldError("body", "required")])
@@ -160,7 +162,8 @@ async def add_message(tenant_id: int, ticket_id: int, *, author: str, actor: str
                                       & (Ticket.status != RESOLVED))
     if author == STAFF:
         await emit(tenant_id, "ticket.answered", {"ticket_id": ticket_id,
-                                                  "order_number": row["order_number"] or None})
+                                                  "order_number": row["order_number"] or None,
+                                                  "origin": (origin or "")[:200]})
     return await get_ticket(tenant_id, ticket_id)
 
 

@@ -11,9 +11,15 @@ from litestar import Controller, Request, Response, get, post, put
 from litestar.di import Provide
 from litestar.params import Parameter
 
+from galleria.kernel import db
+from galleria.kernel.catalog.images import store_photo
+from galleria.kernel.errors import Conflict
 from galleria.kernel.fulfilment import packing, picking, picking_scan, supervision
+from galleria.kernel.orders.service import get_order
 from galleria.kernel.tenancy.shops import Shop
 from galleria.runtime import Runtime
+from galleria.web.api.admin_catalog import Upload, keep_body
+from galleria.web.api.aftersales_schemas import Photo
 from galleria.web.api.answers_fulfilment import (
     BoxPreset,
     BoxPresetList,
@@ -38,7 +44,17 @@ class PickListBody(msgspec.Struct, forbid_unknown_fields=True):
     orders: Annotated[list[Annotated[str, msgspec.Meta(max_length=20)]],
                       msgspec.Meta(max_length=200)] | None = None
     shipping_method: Text64 | None = None
+    delivery_slot: Text64 | None = None  # as GET /pick-lists/slots names it
     label: Text64 = ""
+
+
+class WaitingSlot(msgspec.Struct):
+    delivery_slot: str
+    orders: list[str]
+
+
+class WaitingSlots(msgspec.Struct):
+    items: list[WaitingSlot]
 
 
 class AssignBody(msgspec.Struct, forbid_unknown_fields=True):
@@ -55,7 +71,7 @@ class CheckBody(msgspec.Struct, forbid_unknown_fields=True):
     passed: bool
     notes: Annotated[str, msgspec.Meta(max_length=1000)] = ""
     photos: Annotated[list[Annotated[str, msgspec.Meta(max_length=255)]],
-                      msgspec.Meta(max_length=10)] = []
+                      msgspec.Meta(max_length=9)] = []  # keys answered by the photo upload
 
 
 class BoxBody(msgspec.Struct, forbid_unknown_fields=True):
@@ -109,17 +125,36 @@ class AdminPickingApi(Controller):
     dependencies = {"actor": Provide(provide_admin)}
     tags = ["admin"]
 
+    @get("/pick-lists/slots", operation_id="listWaitingDeliverySlots")
+    async def slots(self, request: Request, shop: Shop, runtime: Runtime,
+                    actor: str) -> WaitingSlots:
+        """Delivery slots (same-city delivery) with approved orders waiting to be picked,
+        in time order, each with its order numbers: `delivery_slot` of a new pick list."""
+        require_scope(request, "fulfilment:read")
+        slots = await picking.waiting_slots(shop, runtime.host)
+        return WaitingSlots(items=[WaitingSlot(delivery_slot=slot, orders=numbers)
+                                   for slot, numbers in slots.items()])
+
     @post("/pick-lists", operation_id="createPickList", status_code=201)
-    async def create(self, request: Request, shop: Shop, actor: str,
+    async def create(self, request: Request, shop: Shop, runtime: Runtime, actor: str,
                      data: PickListBody) -> Response[PickList]:
         """Gather approved orders into a pick list: the `orders` named, or every waiting
-        order of `shipping_method`, or all waiting orders. 409 when none is waiting."""
+        order of `shipping_method` or of one `delivery_slot` (same-city delivery, as
+        `GET /pick-lists/slots` names them), or all waiting orders. 409 when none is
+        waiting."""
         require_scope(request, "fulfilment:write")
 
         async def work() -> Response:
+            numbers = data.orders
+            if data.delivery_slot:
+                numbers = (await picking.waiting_slots(shop, runtime.host)).get(
+                    data.delivery_slot)
+                if not numbers:
+                    raise Conflict(f"No approved order is waiting for the delivery slot "
+                                   f"{data.delivery_slot}")
             made = await picking.create_pick_list(
-                shop.id, actor=actor, mode=data.mode, numbers=data.orders,
-                method=data.shipping_method, label=data.label)
+                shop.id, actor=actor, mode=data.mode, numbers=numbers,
+                method=data.shipping_method, label=data.label or data.delivery_slot or "")
             return Response(made, status_code=201)
 
         return await idempotent(request, shop.id, work)
@@ -168,6 +203,23 @@ class AdminPickingApi(Controller):
                                                   notes=data.notes, photos=data.photos,
                                                   actor=actor)
             return Response(checked, status_code=201)
+
+        return await idempotent(request, shop.id, work)
+
+    @post("/orders/{number:str}/packing/photos", operation_id="uploadQualityCheckPhoto",
+          status_code=201, before_request=keep_body)
+    async def photo(self, request: Request, shop: Shop, actor: str, number: Number,
+                    data: Upload) -> Response[Photo]:
+        """A photo of what a quality check found wrong (multipart field `file`: JPEG, PNG
+        or WebP, at most 8 MB, checked and re-encoded like product pictures); name its
+        `key` in the check's `photos`."""
+        require_scope(request, "fulfilment:write")
+
+        async def work() -> Response:
+            async with db.shop_scope(shop.id):
+                await get_order(shop.id, number)
+            stored = await store_photo(shop.id, "checks", await data.file.read())
+            return Response(Photo(**stored), status_code=201)
 
         return await idempotent(request, shop.id, work)
 

@@ -58,6 +58,15 @@ class ReturnStep(msgspec.Struct, omit_defaults=True):
     actor: str | None = None
 
 
+class Photo(msgspec.Struct):
+    """A photo stored by the shop: `key` is what a request names in its `photos`; `url`
+    the picture (re-encoded JPEG, at most 2400 px), `thumb_url` its 400 px thumbnail."""
+
+    key: str
+    url: str
+    thumb_url: str
+
+
 class ReturnView(msgspec.Struct):
     """A return or exchange request: `status` is requested, approved, rejected,
     shipped_back, received, refunding, refunded or replacement_shipped."""
@@ -69,7 +78,7 @@ class ReturnView(msgspec.Struct):
     lines: list[ReturnLine]
     reason: str
     note: str
-    photos: list[str]
+    photos: list[Photo]
     return_address: str
     reject_reason: str
     carrier: str
@@ -95,8 +104,8 @@ class ReturnBody(msgspec.Struct, forbid_unknown_fields=True):
     lines: Annotated[list[LineQuantity], msgspec.Meta(min_length=1, max_length=200)]
     reason: Annotated[str, msgspec.Meta(max_length=32)] | None = None
     note: Annotated[str, msgspec.Meta(max_length=2000)] | None = None
-    photos: Annotated[list[Annotated[str, msgspec.Meta(max_length=500)]],
-                      msgspec.Meta(max_length=9)] = []
+    photos: Annotated[list[Annotated[str, msgspec.Meta(max_length=255)]],
+                      msgspec.Meta(max_length=9)] = []  # keys answered by the photo upload
 
 
 class TrackingBody(msgspec.Struct, forbid_unknown_fields=True):

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import TypedDict
 
+from galleria.web.api.aftersales_schemas import Photo
 from galleria.web.api.answers import Barcode
 from galleria.web.api.answers_orders import StaffOrder
 
@@ -168,7 +169,7 @@ class QualityCheck(TypedDict):
     id: int
     passed: bool
     notes: str
-    photos: list[str]
+    photos: list[Photo]
     checked_by: str
     checked_at: str | None
 

@@ -11,10 +11,13 @@ from litestar.params import Parameter
 
 from galleria.kernel import db
 from galleria.kernel.aftersales import returns
+from galleria.kernel.catalog.images import store_photo
 from galleria.kernel.customers.history import customer_order
 from galleria.kernel.orders.service import find_for_guest
 from galleria.kernel.tenancy.shops import Shop
+from galleria.web.api.admin_catalog import Upload, keep_body
 from galleria.web.api.aftersales_schemas import (
+    Photo,
     ReturnBody,
     ReturnList,
     ReturnView,
@@ -56,6 +59,21 @@ class ShopReturnsApi(Controller):
                 reason=data.reason or "", note=data.note or "", photos=data.photos,
                 actor=actor)
             return Response(return_view(returns.view(row)), status_code=201)
+
+        async with db.shop_scope(shop.id):
+            return await idempotent(request, shop.id, work)
+
+    @post("/photos", operation_id="uploadReturnPhoto", status_code=201,
+          before_request=keep_body, responses=problems(400, 404, 422))
+    async def upload_photo(self, request: Request, shop: Shop, number: Number, data: Upload,
+                           access_token: Token = None) -> Response[Photo]:
+        """A photo for a return or exchange request of this order (multipart field `file`:
+        a JPEG, PNG or WebP picture of at most 8 MB, checked and re-encoded like product
+        pictures). Name its `key` in the request's `photos` (at most 9)."""
+        async def work() -> Response:
+            await _order(request, shop, number, access_token)
+            stored = await store_photo(shop.id, "returns", await data.file.read())
+            return Response(Photo(**stored), status_code=201)
 
         async with db.shop_scope(shop.id):
             return await idempotent(request, shop.id, work)

@@ -172,7 +172,8 @@ class AdminTicketsApi(Controller):
         async with db.shop_scope(shop.id):
             row = await tickets.add_message(shop.id, ticket_id, author=tickets.STAFF,
                                             actor=actor, body=data.body,
-                                            attachments=data.attachments)
+                                            attachments=data.attachments,
+                                            origin=str(request.base_url).rstrip("/"))
             return await _shown(shop, row, True)
 
     @post("/{ticket_id:int}/resolve", operation_id="resolveTicket", status_code=200,

@@ -70,9 +70,12 @@ def shopper_status(status: str, pays_on_delivery: bool,
 
 def shopper_timeline(entries: list[dict[str, Any]], translate: Callable[[str], str]
                      ) -> list[dict[str, Any]]:
-    """The order's history without the shop's internal steps, newest first."""
+    """The order's history without the shop's internal steps, newest first. Entries that
+    change no status (a quality check, a contact attempt, a return's step — shown in its
+    own card) are notes for the shop, not steps of the order."""
     return [{"title": translate(SHOPPER_STEPS[e["to_status"]]), "at": e["at"]}
-            for e in reversed(entries) if e.get("to_status") in SHOPPER_STEPS]
+            for e in reversed(entries) if e.get("to_status") in SHOPPER_STEPS
+            and e.get("from_status") != e["to_status"]]
 
 
 # The reasons the kernel writes into an order's history, as patterns (galleria.kernel.orders,

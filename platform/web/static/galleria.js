@@ -180,4 +180,13 @@
     });
     update();
   });
+
+  // A photo picker shown as a button (the browser's own file field speaks its own
+  // language): say how many photos were chosen.
+  document.querySelectorAll("[data-photo-input]").forEach(function (input) {
+    var count = input.parentNode.querySelector("[data-photo-count]");
+    input.addEventListener("change", function () {
+      count.textContent = input.files.length ? input.dataset.chosen.replace("#", input.files.length) : "";
+    });
+  });
 })();

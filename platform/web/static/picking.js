@@ -60,8 +60,19 @@
     if (body.list_complete) show(screen.dataset.listDoneText, true);
   }
 
+  // Scans wait in line: a scanner that reads the next code while the last is being
+  // checked types into an emptied field, and each code is checked in the order read.
+  var queue = [];
+
   function send(code) {
-    if (!code || busy) return;
+    if (!code) return;
+    queue.push(code);
+    if (!busy) next();
+  }
+
+  function next() {
+    var code = queue.shift();
+    if (code === undefined) return;
     busy = true;
     fetch("/console/picking/" + screen.dataset.list + "/scan", {
       method: "POST",
@@ -81,14 +92,20 @@
       beep(false);
     }).finally(function () {
       busy = false;
-      input.value = "";
       input.focus();
+      next();
     });
+  }
+
+  function take() {
+    var code = input.value.trim();
+    input.value = "";
+    return code;
   }
 
   form.addEventListener("submit", function (event) {
     event.preventDefault();
-    send(input.value.trim());
+    send(take());
   });
   // A form with two fields and no submit button does not submit on Enter by itself, and
   // the scanner's Enter must send the scan from either field.
@@ -96,7 +113,7 @@
     field.addEventListener("keydown", function (event) {
       if (event.key !== "Enter") return;
       event.preventDefault();
-      send(input.value.trim());
+      send(take());
     });
   });
 

@@ -17,9 +17,11 @@ import datetime as dt
 from typing import Any
 
 from litestar import Controller, Request, Response, Router, get, post
+from litestar.datastructures import UploadFile
 from litestar.response import Redirect
 
 from galleria.kernel import db
+from galleria.kernel.catalog.images import MAX_PHOTOS, store_photo
 from galleria.kernel.errors import DomainError, FieldError, ValidationFailed
 from galleria.kernel.fulfilment import packing, picking, picking_scan, supervision
 from galleria.kernel.fulfilment.service import find_method
@@ -47,6 +49,7 @@ from galleria.web.pages.console.shell import (
     to_login,
 )
 from galleria.web.pages.render import gettext_for, page
+from galleria.web.pages.return_views import CARRIERS
 
 ERRORS = {"none": N_("No approved order is waiting to be picked"),
           "box": N_("A box needs a name and its inside length, width, height (mm) and the "
@@ -91,13 +94,14 @@ class PickingPages(Controller):
             waiting = await Order.count().where(
                 (Order.tenant == shop.id) & Order.status.is_in(list(picking.WAITING)))
             methods = await offered_shipping(shop, runtime)
+        slots = await picking.waiting_slots(shop, runtime.host)
         for item in lists:
             item["created_local"] = local_time(item["created_at"], zone)
             item["mode_title"] = translate(MODES[item["mode"]])
             item["status_title"] = translate(STATUSES[item["status"]])
         return await console_page(
             request, runtime, "console/picking.html", "picking", lists=lists, waiting=waiting,
-            methods=methods, modes=[(k, translate(v)) for k, v in MODES.items()],
+            methods=methods, slots=slots, modes=[(k, translate(v)) for k, v in MODES.items()],
             boxes=await packing.box_presets(shop.id),
             card=str(shop.settings.get(packing.THANK_YOU_CARD) or ""),
             error=translate(ERRORS.get(error, ERRORS["none"])) if error else "")
@@ -119,14 +123,21 @@ class PickingPages(Controller):
         return Redirect("/console/picking", status_code=303)
 
     @post("/", name="console:picking-create")
-    async def create(self, request: Request, shop: Shop) -> Response:
+    async def create(self, request: Request, shop: Shop, runtime: Runtime) -> Response:
         form = await request.form()
         mode = str(form.get("mode") or "order")
-        method = str(form.get("method") or "").strip()[:64] or None
+        method = str(form.get("method") or "").strip()[:80] or None
+        numbers, label = None, ""
+        if method and method.startswith("slot:"):  # one delivery slot's orders
+            label, method = method[5:], None
+            numbers = (await picking.waiting_slots(shop, runtime.host)).get(label)
+            if not numbers:
+                return Redirect("/console/picking?error=none", status_code=303)
         try:
             made = await picking.create_pick_list(shop.id, actor=_actor(request),
                                                   mode=mode if mode in MODES else "order",
-                                                  method=method)
+                                                  numbers=numbers, method=method,
+                                                  label=label)
         except DomainError:
             return Redirect("/console/picking?error=none", status_code=303)
         return Redirect(f"/console/picking/{made['id']}", status_code=303)
@@ -252,6 +263,7 @@ class PickingPages(Controller):
             request, runtime, "console/pack.html", "picking", status_code=status_code,
             order=order, plan=plan, card=str(shop.settings.get("thank_you_card") or ""),
             can_ship=order["status"] in (states.APPROVED, states.FULFILLING),
+            carriers={code: translate(title) for code, title in CARRIERS.items()},
             done=translate(DONE[done]) if done in DONE else "", error=error)
 
     @get("/pack/{number:str}", name="console:pack")
@@ -264,13 +276,27 @@ class PickingPages(Controller):
                     number: str) -> Response:
         form = await request.form()
         passed = str(form.get("passed") or "") == "yes"
+        uploads = [item for item in form.getall("photos", [])
+                   if isinstance(item, UploadFile) and item.filename]
+        translate = gettext_for(request)
+        if not passed and len(uploads) > MAX_PHOTOS:
+            return await self._pack_page(request, shop, runtime, number, status_code=422,
+                                         error=translate(N_("Attach at most 9 photos.")))
+        try:
+            photos = [(await store_photo(shop.id, "checks", await item.read()))["key"]
+                      for item in uploads] if not passed else []
+        except DomainError:
+            return await self._pack_page(request, shop, runtime, number, status_code=422,
+                                         error=translate(N_(
+                                             "Each photo must be a JPEG, PNG or WebP picture "
+                                             "of at most 8 MB.")))
         try:
             await packing.check_quality(shop.id, number[:20], passed=passed,
-                                        notes=str(form.get("notes") or ""),
+                                        notes=str(form.get("notes") or ""), photos=photos,
                                         actor=_actor(request))
         except DomainError:
             return await self._pack_page(request, shop, runtime, number, status_code=422,
-                                         error=gettext_for(request)(N_("Say what is wrong")))
+                                         error=translate(N_("Say what is wrong")))
         return Redirect(f"/console/picking/pack/{number[:20]}?done=checked", status_code=303)
 
     @post("/pack/{number:str}/ship", name="console:pack-ship")

@@ -19,6 +19,7 @@ REFUSALS = {
 }
 ALERT_KINDS = {
     "late_to_ship": N_("Late to ship"), "no_tracking_update": N_("No tracking news"),
+    "late_delivery": N_("Not delivered in the promised time"),
     "delivery_failed": N_("Delivery failed"), "returned": N_("Returned to sender"),
 }
 PACKING_ERRORS = {

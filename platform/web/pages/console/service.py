@@ -70,7 +70,8 @@ class TicketPages(Controller):
             with contextlib.suppress(DomainError):
                 await tickets.add_message(shop.id, ticket_id, author=tickets.STAFF,
                                           actor=_actor(request),
-                                          body=str(form.get("body") or "")[:5000])
+                                          body=str(form.get("body") or "")[:5000],
+                                          origin=str(request.base_url).rstrip("/"))
         return Redirect(f"/console/tickets/{ticket_id}", status_code=303)
 
     @post("/{ticket_id:int}/resolve", name="console:ticket-resolve")

@@ -20,6 +20,7 @@ from galleria.kernel import db
 from galleria.kernel.aftersales import returns
 from galleria.kernel.errors import Conflict, DomainError, NotFound
 from galleria.kernel.orders import states
+from galleria.kernel.orders.links import is_order_key
 from galleria.kernel.orders.product_terms import terms_of_variants
 from galleria.kernel.orders.service import find_for_guest, get_order, order_view
 from galleria.kernel.payments import gateways
@@ -46,8 +47,19 @@ async def visible_order(request: Request, shop: Shop, number: str,
     """The order row and the access token that opened it (None for its signed-in customer).
     Call inside the shop's scope. Raises NotFound for everyone else."""
     number = number[:20]
+    link_key = request.query_params.get("key")
+    if is_order_key(shop.id, number, link_key):
+        # A link from a message (ticket answered, follow-up): it opens this order only.
+        # A guest's own access token, remembered already, is kept (the page offers it).
+        if order_token(request, number) is None:
+            remember_order(request, number, f"key:{link_key}")
+        return await get_order(shop.id, number), None
     for token in (access_token, order_token(request, number)):
         if not token:
+            continue
+        if token.startswith("key:"):
+            if is_order_key(shop.id, number, token[4:]):
+                return await get_order(shop.id, number), None
             continue
         try:
             row = await find_for_guest(shop.id, number, token)

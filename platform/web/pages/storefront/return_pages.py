@@ -11,11 +11,13 @@ import contextlib
 from typing import Any
 
 from litestar import Request, Response, get, post
+from litestar.datastructures import UploadFile
 from litestar.response import Redirect
 
 from galleria.kernel import db
 from galleria.kernel.aftersales import returns
-from galleria.kernel.errors import DomainError
+from galleria.kernel.catalog.images import MAX_PHOTOS, store_photo
+from galleria.kernel.errors import DomainError, ValidationFailed
 from galleria.kernel.tenancy.shops import Shop
 from galleria.web.i18n import N_
 from galleria.web.pages.render import page
@@ -56,17 +58,28 @@ async def create_return(request: Request, shop: Shop, number: str) -> Response:
             values["quantities"][int(key[4:])] = quantity
             if quantity:
                 lines.append({"variant_id": int(key[4:]), "quantity": quantity})
+    uploads = [item for item in form.getall("photos", []) if isinstance(item, UploadFile)
+               and item.filename]
     try:
         async with db.shop_scope(shop.id):
             row, _ = await visible_order(request, shop, number)
             customer = await current_customer(request)
             if not lines:
                 raise returns.ReturnNotAllowed("Choose at least one item")
+            if len(uploads) > MAX_PHOTOS:
+                raise ValidationFailed("too many photos")
+            photos = [(await store_photo(shop.id, "returns", await item.read()))["key"]
+                      for item in uploads]
             await returns.request_return(shop, row, kind=values["kind"], lines=lines,
                                          reason=values["reason"], note=values["note"],
-                                         actor=actor_of(customer))
+                                         photos=photos, actor=actor_of(customer))
     except returns.ReturnNotAllowed as exc:
         return await _form(request, shop, number, error=_reason_of(exc), values=values,
+                           status_code=422)
+    except ValidationFailed as exc:  # a photo that is not a picture, or too many
+        error = (N_("Attach at most 9 photos.") if exc.detail == "too many photos" else
+                 N_("Each photo must be a JPEG, PNG or WebP picture of at most 8 MB."))
+        return await _form(request, shop, number, error=error, values=values,
                            status_code=422)
     return Redirect(f"/orders/{number}?returned=1#returns", status_code=303)
 

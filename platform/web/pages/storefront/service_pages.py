@@ -11,10 +11,12 @@ import datetime as dt
 from typing import Any
 
 from litestar import Request, Response, get, post
+from litestar.datastructures import UploadFile
 from litestar.response import Redirect
 
 from galleria.kernel import db
-from galleria.kernel.errors import DomainError
+from galleria.kernel.catalog.images import store_photo
+from galleria.kernel.errors import DomainError, ValidationFailed
 from galleria.kernel.service import faq, tickets
 from galleria.kernel.service import requests as service
 from galleria.kernel.tenancy.shops import Shop
@@ -55,8 +57,24 @@ async def _ticket(request: Request, shop: Shop, number: str, ticket_id: int):
 async def new_ticket(request: Request, shop: Shop, number: str, error: str = "") -> Response:
     async with db.shop_scope(shop.id):
         row, _ = await visible_order(request, shop, number[:20])
-    return page(request, "storefront/ticket_new.html", order=row,
-                error=N_("Write what happened.") if error else "", **service_context(shop))
+    message = (N_("Each photo must be a JPEG, PNG or WebP picture of at most 8 MB.")
+               if error == "photo" else N_("Write what happened.") if error else "")
+    return page(request, "storefront/ticket_new.html", order=row, error=message,
+                **service_context(shop))
+
+
+async def _photos(shop: Shop, form: Any) -> list[str] | None:
+    """The links of the photos a ticket form carries (checked and stored like product
+    pictures), or None when one is not a picture or there are too many."""
+    uploads = [item for item in form.getall("photos", []) if isinstance(item, UploadFile)
+               and item.filename]
+    if len(uploads) > tickets.MAX_ATTACHMENTS:
+        return None
+    try:
+        return [(await store_photo(shop.id, "tickets", await item.read()))["url"]
+                for item in uploads]
+    except ValidationFailed:
+        return None
 
 
 @post("/orders/{number:str}/tickets", name="storefront:ticket-create")
@@ -68,21 +86,26 @@ async def create_ticket(request: Request, shop: Shop, number: str) -> Response:
         row, _ = await visible_order(request, shop, number[:20])
         if not body:
             return Redirect(f"/orders/{row['number']}/tickets/new?error=1", status_code=303)
+        photos = await _photos(shop, form)
+        if photos is None:
+            return Redirect(f"/orders/{row['number']}/tickets/new?error=photo",
+                            status_code=303)
         customer = await current_customer(request)
         ticket = await tickets.open_ticket(
             shop.id, subject=body[:60], body=body, kind=kind, actor=actor_of(customer),
             customer_id=row["customer"], order_number=row["number"],
-            contact=tickets._json(row["contact"]) or {})
+            contact=tickets._json(row["contact"]) or {}, attachments=photos)
     return Redirect(f"/orders/{row['number']}/tickets/{ticket['id']}", status_code=303)
 
 
 @get("/orders/{number:str}/tickets/{ticket_id:int}", name="storefront:ticket")
-async def ticket_page(request: Request, shop: Shop, number: str, ticket_id: int) -> Response:
+async def ticket_page(request: Request, shop: Shop, number: str, ticket_id: int,
+                      error: str = "") -> Response:
     async with db.shop_scope(shop.id):
         row, ticket = await _ticket(request, shop, number, ticket_id)
         shown = tickets.view(ticket, await tickets.messages_of(shop.id, ticket_id))
     return page(request, "storefront/ticket.html", order=row, ticket=shown,
-                **service_context(shop))
+                photo_error=error == "photo", **service_context(shop))
 
 
 @post("/orders/{number:str}/tickets/{ticket_id:int}/messages", name="storefront:ticket-reply")
@@ -91,12 +114,17 @@ async def reply(request: Request, shop: Shop, number: str, ticket_id: int) -> Re
     async with db.shop_scope(shop.id):
         row, _ = await _ticket(request, shop, number, ticket_id)
         customer = await current_customer(request)
+        photos = await _photos(shop, form)
+        if photos is None:
+            return Redirect(f"/orders/{row['number']}/tickets/{ticket_id}?error=photo",
+                            status_code=303)
         # Empty, or resolved meanwhile (checked before anything is written): the page
         # shows the thread as it is.
         with contextlib.suppress(DomainError):
             await tickets.add_message(shop.id, ticket_id, author=tickets.CUSTOMER,
                                       actor=actor_of(customer),
-                                      body=str(form.get("body") or "")[:5000])
+                                      body=str(form.get("body") or "")[:5000],
+                                      attachments=photos)
     return Redirect(f"/orders/{row['number']}/tickets/{ticket_id}", status_code=303)
 
 

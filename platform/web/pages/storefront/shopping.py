@@ -14,6 +14,7 @@ from galleria.web.pages.chat_pages import CHAT_ROUTES
 from galleria.web.pages.render import JINJA_ENV
 from galleria.web.pages.storefront.cart_pages import CART_ROUTES
 from galleria.web.pages.storefront.checkout_pages import CHECKOUT_ROUTES
+from galleria.web.pages.storefront.feedback_pages import FEEDBACK_ROUTES
 from galleria.web.pages.storefront.order_pages import ORDER_ROUTES
 from galleria.web.pages.storefront.return_pages import RETURN_ROUTES
 from galleria.web.pages.storefront.service_pages import SERVICE_ROUTES
@@ -24,6 +25,7 @@ JINJA_ENV.globals["cart_count"] = cart_count
 shopping_router = Router(path="/", guards=[shop_host_only],
                          route_handlers=[*CART_ROUTES, *CHECKOUT_ROUTES, *ORDER_ROUTES,
                                          *RETURN_ROUTES, *SERVICE_ROUTES,
+                                         *FEEDBACK_ROUTES,
                                          *CHAT_ROUTES],
                          include_in_schema=False)
 
