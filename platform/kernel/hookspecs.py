@@ -18,6 +18,7 @@ import pluggy
 if TYPE_CHECKING:
     from piccolo.conf.apps import AppConfig
 
+    from galleria.kernel.catalog.promotions import ProductPromoter
     from galleria.kernel.checkout.contracts import PriceAdjuster, ShippingMethod
     from galleria.kernel.events import Event
     from galleria.kernel.notifications.contracts import NotificationChannel
@@ -98,6 +99,22 @@ def galleria_routes() -> list[Any]:
 
 
 @hookspec
+def galleria_api_routes() -> list[Any]:
+    """Contribute JSON API route handlers at their own paths, under ``/api/v1/`` (the
+    storefront API) or ``/api/admin/v1/`` (the admin API).
+
+    Called once when the app is built. Unlike ``galleria_routes``, the handlers keep their
+    paths (``/api/admin/v1/marketing/flash-sales``), appear in ``/schema/openapi.json``, and
+    follow the API's rules: admin paths need a bearer token with the scope of their area
+    (``/api/admin/v1/marketing/...`` → ``marketing``), errors are problem+json. They answer
+    404 on shops that have not enabled the plugin and on the platform host. A handler whose
+    path is outside those two prefixes is refused when the app is built.
+
+    :returns: a list of Litestar route handlers.
+    """
+
+
+@hookspec
 def galleria_sandbox_apps() -> list[tuple[Any, ...]]:
     """Contribute simulators of outside services (a payment gateway, a carrier) for sandbox
     mode, so that a whole purchase works on a laptop without credentials.
@@ -161,6 +178,20 @@ def galleria_price_adjusters(shop: Shop) -> list[PriceAdjuster]:
 
     :param shop: the shop.
     :returns: a list of :class:`galleria.kernel.PriceAdjuster` instances.
+    """
+
+
+@hookspec
+def galleria_product_promotions(shop: Shop) -> list[ProductPromoter]:
+    """Contribute product promoters: what a product page promises (a flash sale's price,
+    countdown and remaining quota; a free gift).
+
+    Called when the storefront renders a product page of ``shop``, on its enabled plugins.
+    Each promoter's ``promotions(shop, product_id, variant_ids, locale)`` answers a list of
+    :class:`galleria.kernel.Promotion`; one that fails is left out (logged).
+
+    :param shop: the shop.
+    :returns: a list of :class:`galleria.kernel.ProductPromoter` instances.
     """
 
 

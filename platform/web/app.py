@@ -40,10 +40,16 @@ from galleria.web.api.webhooks import WebhooksApi
 from galleria.web.api.wechat_login import wechat_api_router
 from galleria.web.bad_input import GuardedRequest, InputGuardMiddleware
 from galleria.web.caching import COMPRESSION, CachingMiddleware
-from galleria.web.context import RequestContextMiddleware, plugin_enabled_guard, shop_host_only
+from galleria.web.context import (
+    RequestContextMiddleware,
+    checked_api_handlers,
+    plugin_enabled_guard,
+    shop_host_only,
+)
 from galleria.web.csp import NoncedSwaggerUI, add_security_policy
 from galleria.web.deps import provide_runtime, provide_shop
 from galleria.web.health import domain_verification, healthz, readyz
+from galleria.web.idempotency import provide_idempotency
 from galleria.web.openapi import ProblemResponses
 from galleria.web.pages import JINJA_ENV, PAGE_ROUTES, STATIC_DIR
 from galleria.web.pages.chat_pages import chat_console_router, chat_socket_router
@@ -122,6 +128,14 @@ def create_app(settings: Settings | None = None, *, host: PluginHost | None = No
         if (handlers := runtime.host.collect("galleria_routes", [name]))
     ]
 
+    plugin_api = [
+        Router(path="/", guards=[shop_host_only, plugin_enabled_guard(name)],
+               route_handlers=checked_api_handlers(name, handlers),
+               dependencies={"idempotent": Provide(provide_idempotency)})
+        for name in runtime.host.names()
+        if (handlers := runtime.host.collect("galleria_api_routes", [name]))
+    ]
+
     app = Litestar(
         route_handlers=[
             healthz, readyz, domain_verification, PlatformApi, shop_router, *PAGE_ROUTES,
@@ -134,7 +148,7 @@ def create_app(settings: Settings | None = None, *, host: PluginHost | None = No
             *OIDC_ROUTES,  # sign-in with OpenID Connect, sign out everywhere
             oauth_router, *OAUTH_PAGE_ROUTES,  # connected apps (OAuth2 authorization server)
             wechat_router, wechat_api_router,  # sign-in with WeChat (QR, mini-program)
-            *plugin_routes, *sandbox_mounts(settings, runtime.host),
+            *plugin_routes, *plugin_api, *sandbox_mounts(settings, runtime.host),
             create_static_files_router(path="/static", directories=[STATIC_DIR],
                                        name="static", include_in_schema=False),
             *plugin_static_routes(assets),

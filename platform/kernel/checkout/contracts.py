@@ -118,12 +118,27 @@ class ShippingMethod:
 
 
 @dataclass(frozen=True)
+class AddedLine:
+    """A line an adjustment adds to the order at price 0: a gift with purchase.
+
+    `variant_id` is a variant of the shop; its stock is reserved in the order's transaction
+    like any line's, and only if `keep` units stay available afterwards (the gift's safety
+    level): when fewer do, placing the order is refused with 409 `out_of_stock` naming it.
+    """
+
+    variant_id: int
+    quantity: int = 1
+    keep: int = 0
+
+
+@dataclass(frozen=True)
 class Adjustment:
     """A signed amount an adjuster adds to a priced cart; a discount is negative.
 
     `target` is `items` (off the subtotal) or `shipping` (off the shipping fee: free
     shipping). `code` names it (`coupon`, `points`, `member_discount`); `label` is shown to
     the shopper; `data` (JSON-able) is kept on the order for the plugin (a coupon id…).
+    `lines` are `AddedLine`s it adds at price 0 (a gift: `amount` 0, the label names it).
     """
 
     code: str
@@ -131,6 +146,7 @@ class Adjustment:
     label: str = ""
     target: str = "items"
     data: dict[str, Any] = field(default_factory=dict)
+    lines: tuple[AddedLine, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -175,5 +191,5 @@ class PriceAdjuster:
         return []
 
 
-__all__ = ["Address", "Adjustment", "NotOffered", "PriceAdjuster", "PricedLine", "PricingContext",
-           "Quote", "ShippingMethod"]
+__all__ = ["AddedLine", "Address", "Adjustment", "NotOffered", "PriceAdjuster", "PricedLine",
+           "PricingContext", "Quote", "ShippingMethod"]
