@@ -49,16 +49,18 @@ async def create_gift(tenant_id: int, fields: dict[str, Any]) -> dict[str, Any]:
         problems.add("trigger", "required: {\"product_ids\": [...]} and/or {\"min_amount\": …}")
     else:
         raw_ids = trigger.get("product_ids") or []
-        if (not isinstance(raw_ids, list) or len(raw_ids) > MAX_IDS
-                or any(type(i) is not int or i < 1 for i in raw_ids)):
+        bad_ids = (not isinstance(raw_ids, list) or len(raw_ids) > MAX_IDS
+                   or any(type(i) is not int or i < 1 for i in raw_ids))
+        if bad_ids:
             problems.add("trigger.product_ids", f"a list of at most {MAX_IDS} product ids")
         else:
             ids = sorted(set(raw_ids))
         min_amount = trigger.get("min_amount") or 0
-        if type(min_amount) is not int or min_amount < 0:
+        bad_amount = type(min_amount) is not int or min_amount < 0
+        if bad_amount:
             problems.add("trigger.min_amount", "minor units, 0 or more")
             min_amount = 0
-        if not ids and not min_amount and not problems:
+        if not ids and not min_amount and not bad_ids and not bad_amount:
             problems.add("trigger", "name products, a spending threshold, or both")
     safety = fields.get("safety_stock", 0)
     if type(safety) is not int or safety < 0:

@@ -261,6 +261,21 @@ async def _add_faq(ctx: Ctx) -> Call:
     return Call("/api/admin/v1/faq/", {"question": "多久发货?", "answer": "付款后 24 小时内。"})
 
 
+async def _create_flash_sale(ctx: Ctx) -> Call:
+    await enable_plugin(ctx.tenant_id, ctx.runtime.host, "marketing_campaigns")
+    now = dt.datetime.now(dt.UTC)
+    return Call("/api/admin/v1/marketing/flash-sales", {
+        "variant_id": ctx.variant_id, "price": 990, "quota": 5,
+        "starts_at": now.isoformat(), "ends_at": (now + dt.timedelta(hours=1)).isoformat()})
+
+
+async def _create_gift(ctx: Ctx) -> Call:
+    await enable_plugin(ctx.tenant_id, ctx.runtime.host, "marketing_campaigns")
+    return Call("/api/admin/v1/marketing/gifts", {
+        "gift_variant_id": ctx.variant_id, "trigger": {"min_amount": 10000},
+        "safety_stock": 2})
+
+
 PREPARE = {
     "signup": _signup, "addDomain": _add_domain, "createProduct": _create_product,
     "createCart": _create_cart, "placeOrder": _place_order,
@@ -272,6 +287,7 @@ PREPARE = {
     "packAndShip": _pack, "requestReturn": _request_return,
     "requestService": _request_service, "openTicket": _open_ticket,
     "logOrderContact": _log_contact, "addFaq": _add_faq,
+    "createFlashSale": _create_flash_sale, "createGift": _create_gift,
 }
 
 
