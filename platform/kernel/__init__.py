@@ -18,7 +18,7 @@ from galleria.kernel.checkout.contracts import (
     Quote,
     ShippingMethod,
 )
-from galleria.kernel.db import current_tenant, on_commit, on_rollback, shop_scope
+from galleria.kernel.db import before_commit, current_tenant, on_commit, on_rollback, shop_scope
 from galleria.kernel.errors import (
     Conflict,
     DomainError,
@@ -119,6 +119,7 @@ __all__ = [
     "ValidationFailed",
     "Verdict",
     "active_variants",
+    "before_commit",
     "create_indexes",
     "csv_bytes",
     "csv_text",

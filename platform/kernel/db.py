@@ -26,8 +26,9 @@ log = logging.getLogger("galleria.db")
 _current_tenant: contextvars.ContextVar[int | None] = contextvars.ContextVar(
     "galleria_tenant", default=None
 )
-# What to run when the outermost shop scope's transaction ends: (after commit, after rollback).
-_on_end: contextvars.ContextVar[tuple[list, list] | None] = contextvars.ContextVar(
+# What to run around the end of the outermost shop scope's transaction:
+# (after commit, after rollback, before commit).
+_on_end: contextvars.ContextVar[tuple[list, list, list] | None] = contextvars.ContextVar(
     "galleria_on_end", default=None
 )
 
@@ -124,13 +125,15 @@ async def shop_scope(tenant_id: int) -> AsyncIterator[None]:
         return
     db = database()
     token = _current_tenant.set(tenant_id)
-    committed, rolled_back = [], []
-    end_token = _on_end.set((committed, rolled_back))
+    committed, rolled_back, before = [], [], []
+    end_token = _on_end.set((committed, rolled_back, before))
     try:
         async with db.transaction():
             if db.is_postgres:
                 await set_rls_tenant(db.engine, tenant_id)
             yield
+            while before:  # a callback may register another
+                await before.pop(0)()
     except BaseException:
         _on_end.reset(end_token)
         _current_tenant.reset(token)
@@ -157,6 +160,15 @@ def on_commit(callback: Callable[[], Awaitable[None]]) -> None:
     _end_lists("on_commit")[0].append(callback)
 
 
+def before_commit(callback: Callable[[], Awaitable[None]]) -> None:
+    """Run `await callback()` inside the current shop scope's transaction, after the work
+    in it and just before it commits, in the order registered. An error it raises rolls the
+    whole transaction back and reaches the caller (a `DomainError` becomes the answer). For
+    a conditional update on a hot row: done last, its row lock is held for the shortest
+    time (the kernel reserves stock last for the same reason)."""
+    _end_lists("before_commit")[2].append(callback)
+
+
 def on_rollback(callback: Callable[[], Awaitable[None]]) -> None:
     """Run `await callback()` if the current shop scope's transaction rolls back (any error
     inside it, including one raised after the callback was registered). For work outside
@@ -164,7 +176,7 @@ def on_rollback(callback: Callable[[], Awaitable[None]]) -> None:
     _end_lists("on_rollback")[1].append(callback)
 
 
-def _end_lists(name: str) -> tuple[list, list]:
+def _end_lists(name: str) -> tuple[list, list, list]:
     lists = _on_end.get()
     if lists is None or _current_tenant.get() is None:
         raise RuntimeError(f"{name}() needs an open shop scope")

@@ -2,7 +2,8 @@
 time window; never oversold.
 
 The database is the record: `campaigns_flash_sale.sold` changes only by one conditional
-update in the order's transaction (`sold + n <= quota`), with a claim row naming the order.
+update in the order's transaction (`sold + n <= quota`, run just before it commits), with a
+claim row naming the order.
 With Redis (`shared_redis()`), an atomic Lua check-and-decrement of a counter of what is
 left gates the buyers first, so that the many who come too late are turned away without
 waiting on the sale's row; the counter is taken back (`on_rollback`) when the order's
@@ -27,6 +28,7 @@ from galleria.kernel import (
     PriceAdjuster,
     PricingContext,
     Problems,
+    before_commit,
     format_minor,
     on_commit,
     on_rollback,
@@ -334,16 +336,32 @@ async def _forget_counter(tenant_id: int, sale: dict[str, Any]) -> None:
 async def claim(tenant_id: int, sale: dict[str, Any], *, quantity: int, order_number: str,
                 customer_id: int | None, regular_price: int, locale: str) -> None:
     """Hold `quantity` units of `sale` for the order being placed (inside its transaction).
-    Raises SoldOut or LimitReached, which refuse the order."""
+
+    The Redis gate answers at once (SoldOut for the many who come late); the database's
+    conditional update, the per-customer count and the claim row are written just before
+    the order commits (`before_commit`), so that the sale's row stays locked for the
+    shortest time. SoldOut or LimitReached there refuse the whole order."""
     gate = await _redis_take(tenant_id, sale, quantity)
     if gate is False:
         raise SoldOut(t(locale, "%(name)s is sold out in this flash sale", name=sale["name"]),
                       sale_id=sale["id"], variant_id=sale["variant"])
+
+    async def record() -> None:
+        await _record_claim(tenant_id, sale, quantity=quantity, order_number=order_number,
+                            customer_id=customer_id, regular_price=regular_price,
+                            locale=locale, gated=bool(gate))
+
+    before_commit(record)
+
+
+async def _record_claim(tenant_id: int, sale: dict[str, Any], *, quantity: int,
+                        order_number: str, customer_id: int | None, regular_price: int,
+                        locale: str, gated: bool) -> None:
     taken = await FlashSale.raw(
         "UPDATE campaigns_flash_sale SET sold = sold + {} WHERE tenant = {} AND id = {} "
         "AND sold + {} <= quota RETURNING sold", quantity, tenant_id, sale["id"], quantity)
     if not taken:
-        if gate:  # Redis let the buyer through but the record says no: rebuild the counter
+        if gated:  # Redis let the buyer through but the record says no: rebuild the counter
             on_rollback(lambda: _forget_counter(tenant_id, sale))
         raise SoldOut(t(locale, "%(name)s is sold out in this flash sale", name=sale["name"]),
                       sale_id=sale["id"], variant_id=sale["variant"])
@@ -397,6 +415,7 @@ class FlashSalePrice(PriceAdjuster):
 
     code = "flash_sale"
     order = 50  # first: threshold discounts and coupons judge the sale price
+    essential = True  # never sell the variant at full price because this failed
 
     async def adjust(self, context: PricingContext) -> list[Adjustment]:
         lines = [line for line in context.lines if line.quantity > 0]

@@ -19,11 +19,13 @@ from galleria.kernel import (
     ProductPromoter,
     Promotion,
     Shop,
+    before_commit,
     hookimpl,
     on_commit,
     on_rollback,
     shop_scope,
 )
+from galleria.kernel import current_tenant as db_tenant
 from galleria.kernel.tenancy.shops import get_shop
 from galleria.testing import enable_plugin, register_plugin
 
@@ -196,3 +198,54 @@ async def test_shop_scope_runs_commit_and_rollback_callbacks(open_shop):
     assert ran == ["committed", "rolled back 2"]
     with pytest.raises(RuntimeError, match="shop scope"):
         on_rollback(lambda: note("nowhere"))
+
+    async def last() -> None:  # inside the transaction: its error rolls everything back
+        assert db_tenant() == shop.id
+        ran.append("before commit")
+        raise RuntimeError("the hot row said no")
+
+    ran.clear()
+    with pytest.raises(RuntimeError, match="hot row"):
+        async with shop_scope(shop.id):
+            before_commit(last)
+            on_commit(lambda: note("committed 3"))
+            on_rollback(lambda: note("rolled back 3"))
+    assert ran == ["before commit", "rolled back 3"]
+
+
+class Slow(PriceAdjuster):
+    code = "hooktest_slow"
+
+    def __init__(self, essential: bool) -> None:
+        self.essential = essential
+
+    async def adjust(self, context: PricingContext) -> list[Adjustment]:
+        raise TimeoutError("the gate did not answer")
+
+
+@pytest.mark.parametrize("essential", [False, True])
+async def test_an_essential_adjuster_that_fails_refuses_instead_of_being_skipped(
+        plugin_host, open_shop, essential):
+    handle = await open_shop()
+    shop = await get_shop(handle.slug)
+    made = await handle.post("/api/admin/v1/products", json={"name": "茶", "variants": [
+        {"sku": "T-1", "price": 1500, "stock": 5}]})
+
+    class WithSlow:
+        @hookimpl
+        def galleria_price_adjusters(self, shop: Shop) -> list:
+            return [Slow(essential)]
+
+    name = plugin_name("slow")
+    with register_plugin(plugin_host, WithSlow(), name):
+        await enable_plugin(shop.id, plugin_host, name)
+        cart = (await handle.post("/api/v1/carts", admin=False)).json()["id"]
+        await handle.post(f"/api/v1/carts/{cart}/items", admin=False,
+                          json={"variant_id": made.json()["variants"][0]["id"], "quantity": 1})
+        preview = await handle.post("/api/v1/checkout/preview", admin=False,
+                                    json={"cart_id": cart})
+    if essential:
+        assert preview.status_code == 409
+        assert preview.json()["type"].endswith("/pricing_unavailable")
+    else:
+        assert preview.status_code == 200 and preview.json()["total"] == 1500

@@ -182,10 +182,17 @@ class PricingContext:
 class PriceAdjuster:
     """Turns a priced cart into adjustments: the base class of every adjuster. Adjusters run
     in ascending `order` (ties by `code`): discounts first (e.g. 100), points last (e.g.
-    900). The default adjusts nothing."""
+    900). The default adjusts nothing.
+
+    An adjuster that fails unexpectedly (a bug, a timeout) is skipped: the cart is priced
+    without it. An `essential` one refuses instead (409 `pricing_unavailable`, "try again"):
+    set it when pricing without you would be wrong — a flash sale's variant must never sell
+    at full price because its gate was slow.
+    """
 
     order: int = 100
     code: str = ""
+    essential: bool = False
 
     async def adjust(self, context: PricingContext) -> list[Adjustment]:
         return []

@@ -31,7 +31,7 @@ from galleria.kernel.checkout.contracts import (
     Quote,
     ShippingMethod,
 )
-from galleria.kernel.errors import DomainError, FieldError, ValidationFailed
+from galleria.kernel.errors import Conflict, DomainError, FieldError, ValidationFailed
 from galleria.kernel.plugins import PluginHost
 from galleria.kernel.tenancy.plugin_state import enabled_plugins
 from galleria.kernel.tenancy.shops import Shop
@@ -39,6 +39,12 @@ from galleria.kernel.tenancy.shops import Shop
 log = logging.getLogger("galleria.checkout")
 TARGETS = ("items", "shipping")
 PLUGIN_TIMEOUT = 10  # seconds a quote or an adjuster may take
+
+
+class PricingUnavailable(Conflict):
+    """An essential price adjuster failed (PriceAdjuster.essential): no price is given."""
+
+    code, title = "pricing_unavailable", "Pricing unavailable"
 
 
 @dataclass(frozen=True)
@@ -243,9 +249,11 @@ async def apply_adjusters(adjusters: list[PriceAdjuster],
     discount, and whatever it wrote is rolled back to a savepoint. That is the safe way to
     fail: a broken marketing plugin must not stop a shop from selling, and when it cannot
     vouch for a discount the shopper pays the undiscounted price the preview then shows —
-    the merchant never gives away money nobody checked. A `DomainError`, by contrast, is an
-    adjuster's deliberate refusal (a coupon used up, not enough points): it propagates, so
-    the preview says why and placing the order is refused as a whole (never half-redeemed).
+    the merchant never gives away money nobody checked. An `essential` adjuster that fails
+    refuses instead (PricingUnavailable): pricing without it would be wrong. A
+    `DomainError`, by contrast, is an adjuster's deliberate refusal (a coupon used up, not
+    enough points): it propagates, so the preview says why and placing the order is refused
+    as a whole (never half-redeemed).
     """
     applied: list[AppliedAdjustment] = []
     for adjuster in adjusters:
@@ -258,10 +266,16 @@ async def apply_adjusters(adjusters: list[PriceAdjuster],
                 checked = _checked(result)
             except DomainError:
                 raise
-            except Exception:
+            except Exception as exc:
+                await rollback()
+                if adjuster.essential:
+                    log.warning("essential price adjuster %r failed; pricing refused", code,
+                                exc_info=True)
+                    raise PricingUnavailable(
+                        "This cart cannot be priced right now; try again in a moment",
+                        adjuster=code) from exc
                 log.warning("price adjuster %r failed; skipped, no discount from it", code,
                             exc_info=True)
-                await rollback()
                 continue
         applied.extend(_normalised(code, checked, context, applied))
     return applied
@@ -326,5 +340,5 @@ async def _savepoint() -> AsyncIterator[Any]:
         await savepoint.release()
 
 
-__all__ = ["AppliedAdjustment", "GiftLine", "Pricing", "ShippingOption", "UnavailableOption",
-           "apply_adjusters", "price_cart"]
+__all__ = ["AppliedAdjustment", "GiftLine", "Pricing", "PricingUnavailable", "ShippingOption",
+           "UnavailableOption", "apply_adjusters", "price_cart"]
