@@ -55,7 +55,7 @@ async def campaigns_context(shop: Shop) -> dict[str, Any]:
 
 
 PAGES = [ConsolePage("marketing_campaigns", "Flash sales and gifts", title_zh="秒杀与赠品",
-                     icon="tag", area="marketing", template="campaigns/overview.html",
+                     icon="tag", area="marketing", template="marketing_campaigns/overview.html",
                      context=campaigns_context)]
 
 
@@ -85,7 +85,7 @@ def _variant_label(shop: Shop, variant: dict[str, Any]) -> str:
 async def _sale_form(console: Any, shop: Shop, values: dict[str, str], error: str = "",
                      status_code: int = 200) -> Response:
     variants = [(v["id"], _variant_label(shop, v)) for v in await _choices(shop)]
-    return await console.page("campaigns/flash_sale_form.html", nav="marketing_campaigns",
+    return await console.page("marketing_campaigns/flash_sale_form.html", nav="marketing_campaigns",
                               title=console.gettext("New flash sale"), base=BASE,
                               values=values, error=error, status_code=status_code,
                               variants=variants)
@@ -126,7 +126,7 @@ async def _gift_form(console: Any, shop: Shop, values: dict[str, str], error: st
     found = await _choices(shop)
     variants = [(v["id"], _variant_label(shop, v)) for v in found]
     products = sorted({(v["product_id"], v["name"]) for v in found}, key=lambda p: p[1])
-    return await console.page("campaigns/gift_form.html", nav="marketing_campaigns",
+    return await console.page("marketing_campaigns/gift_form.html", nav="marketing_campaigns",
                               title=console.gettext("New free gift"), base=BASE,
                               values=values, error=error, status_code=status_code,
                               variants=variants, products=products)

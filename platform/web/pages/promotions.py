@@ -62,10 +62,13 @@ def countdowns(promotions: list[Promotion], now: dt.datetime) -> list[dict[str, 
     return out
 
 
-def promotion_prices(promotions: list[Promotion]) -> dict[int, Any]:
-    """`{variant id: promoted price}` for the promotions that name a variant and a price."""
+def promotion_prices(promotions: list[Promotion], now: dt.datetime) -> dict[int, int]:
+    """`{variant id: promoted price}` of the promotions that name a variant and a price and
+    have started: the price the product page leads with."""
     return {p.variant_id: p.price for p in promotions
-            if p.variant_id is not None and p.price is not None}
+            if p.variant_id is not None and p.price is not None
+            and (p.starts_at is None or p.starts_at <= now)
+            and (p.ends_at is None or now < p.ends_at)}
 
 
 __all__ = ["clock", "countdowns", "product_promotions", "promotion_prices"]
