@@ -183,3 +183,22 @@ async def test_200_buyers_for_a_quota_of_20_make_exactly_20_orders(open_shop, ru
     redis = shared_redis()
     if redis is not None:  # the PostgreSQL + Redis run: the Redis gate turned them away
         assert int(await redis.get(flash_sales.counter_key(tenant_id, row))) == 0
+
+
+async def test_a_signed_in_customer_buys_at_most_the_limit_across_orders(
+        open_shop, runtime, shopper):
+    shop, tenant_id, v, _ = await campaign_shop(open_shop, runtime, ("TEA-1", 12800, 50))
+    sale = await _sale(shop, v["TEA-1"], quota=10, per_customer_limit=2)
+    buyer = shopper(shop)
+    await buyer.register(phone="13700137000", name="王芳")
+    await buyer.place_order({v["TEA-1"]: 2})
+    body = {"cart_id": await buyer.cart({v["TEA-1"]: 1}), "contact": {"name": "王芳",
+            "phone": "13700137000"}, "address": order_body("")["address"],
+            "payment_method": "cod"}
+    third = await buyer.call("POST", "/api/v1/orders", body)
+    assert third.status_code == 409 and third.json()["type"].endswith("/flash_sale_limit")
+    assert "每人限购 2 件" in third.json()["detail"]  # in the shop's language
+    assert await _sold(tenant_id, sale["id"]) == 2  # the refused order took nothing
+    other = shopper(shop)
+    await other.register(phone="13700137001", name="李娜")
+    assert (await other.place_order({v["TEA-1"]: 2}))["total"] == 2 * 5000
