@@ -433,7 +433,8 @@ class FlashSalePrice(PriceAdjuster):
             limit = sale["per_customer_limit"]
             if limit and line.quantity > limit:
                 raise LimitReached(t(locale, "At most %(n)s per customer in this flash sale",
-                                     n=limit), sale_id=sale["id"], limit=limit)
+                                     n=limit), sale_id=sale["id"], limit=limit,
+                                   variant_id=line.variant_id)
             if line.quantity > sale["remaining"]:
                 raise SoldOut(t(locale, "%(name)s is sold out in this flash sale",
                                 name=line.name), sale_id=sale["id"],

@@ -202,3 +202,28 @@ async def test_a_signed_in_customer_buys_at_most_the_limit_across_orders(
     other = shopper(shop)
     await other.register(phone="13700137001", name="李娜")
     assert (await other.place_order({v["TEA-1"]: 2}))["total"] == 2 * 5000
+
+
+async def test_the_checkout_page_sends_a_sold_out_sale_back_to_the_cart_saying_why(
+        open_shop, runtime, app):
+    import re
+
+    import httpx
+
+    shop, _, v, p = await campaign_shop(open_shop, runtime, ("TEA-1", 12800, 50))
+    await _sale(shop, v["TEA-1"], quota=1)
+    async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url=f"http://{shop.host}",
+            headers={"accept": "text/html", "accept-language": "zh-CN,zh;q=0.9"}) as browser:
+        page = await browser.get(f"/products/{p['TEA-1']}")
+        token = re.search(r'name="_csrf_token" value="([^"]+)"', page.text).group(1)
+        added = await browser.post("/cart/items", data={
+            "_csrf_token": token, "product_id": str(p["TEA-1"]),
+            "variant_id": str(v["TEA-1"]), "quantity": "1"})
+        assert added.status_code in (200, 303), added.text
+        placed = await shop.post("/api/v1/orders", admin=False,
+                                 json=order_body(await cart_with(shop, v["TEA-1"])))
+        assert placed.status_code == 201  # someone else took the only unit
+        checkout = await browser.get("/checkout")
+    assert checkout.status_code == 409
+    assert "秒杀已抢光" in checkout.text and "去结算" in checkout.text  # the cart, with why
