@@ -157,7 +157,7 @@ async def buy_all(port: int, shop: Shop, carts: list[str]) -> tuple[list[Answer]
     headers = {"host": shop.host}
     limits = httpx.Limits(max_connections=len(carts), max_keepalive_connections=len(carts))
     start = asyncio.Event()
-    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=120,
+    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=900,
                                  limits=limits) as http:
         async def buy(cart: str) -> Answer:
             await start.wait()

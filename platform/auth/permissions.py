@@ -69,6 +69,8 @@ CONSOLE_RULES: dict[str, Rule] = {path: _rule(entry) for path, entry in {
     "/console/products": "catalog",
     "/console/inventory": "catalog",
     "/console/orders": "orders",
+    "/console/take-order": "orders",          # 代客下单
+    "/console/tasks": MEMBER,                 # everyone's own tasks; managers hand them out
     "/console/reports": "reports",
     "/console/fulfilment": "fulfilment",
     "/console/picking": "fulfilment",         # pick lists, the picking and packing screens
@@ -122,6 +124,7 @@ API_RULES: dict[str, Rule] = {f"{_ADMIN}{path}": _rule(entry) for path, entry in
     "/tickets": "orders",
     "/faq": "settings",
     "/reports": "reports",
+    "/tasks": "orders",
 }.items()}
 
 

@@ -293,7 +293,9 @@ def galleria_customer_password_reset_requested(event: Event) -> None:
 @hookspec
 def galleria_order_placed(event: Event) -> None:
     """An order was placed. ``event.payload``: ``number``, ``total``, ``currency``,
-    ``customer_id``, ``payment_method``.
+    ``customer_id``, ``payment_method``, ``channel`` (``web``, ``mini_program``,
+    ``staff``, ``import`` or ``api``; and ``external_id``, the other platform's order id,
+    for ``import`` and ``api`` orders).
     """
 
 

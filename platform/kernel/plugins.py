@@ -41,7 +41,9 @@ class PluginInfo:
 class SettingField:
     """One per-shop setting a plugin declares.
 
-    `type`: string | text | integer | boolean | choice. `secret` fields are encrypted at
+    `type`: string | text | integer | money | boolean | choice. A `money` field holds an
+    amount in minor units (fen), as the API takes it; the console shows and takes it in
+    yuan. `secret` fields are encrypted at
     rest and never sent back out (the API answers `"set": true` instead of the value).
     """
 

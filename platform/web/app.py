@@ -24,10 +24,12 @@ from galleria.web.api.account import AccountApi
 from galleria.web.api.admin import AdminApi
 from galleria.web.api.admin_aftersales import AdminAftersalesApi
 from galleria.web.api.admin_catalog import AdminCatalogApi
+from galleria.web.api.admin_channel_orders import AdminChannelOrdersApi
 from galleria.web.api.admin_fulfilment import AdminFulfilmentApi
 from galleria.web.api.admin_orders import AdminOrdersApi
 from galleria.web.api.admin_picking import AdminPickingApi
 from galleria.web.api.admin_reports import AdminReportsApi
+from galleria.web.api.admin_tasks import AdminTasksApi
 from galleria.web.api.oauth import oauth_router
 from galleria.web.api.payments import AdminPaymentsApi, CallbacksApi, ShopPaymentsApi
 from galleria.web.api.platform import PlatformApi
@@ -110,12 +112,14 @@ def create_app(settings: Settings | None = None, *, host: PluginHost | None = No
                      if runtime.redis is not None else MemoryStore())
     shop_router = Router(path="/", guards=[shop_host_only],
                          route_handlers=[StorefrontApi, AdminApi, ShopOrdersApi,
-                                         AdminOrdersApi, AdminCatalogApi, ShopPaymentsApi,
-                                         AdminPaymentsApi, CallbacksApi, AccountApi,
+                                         AdminOrdersApi, AdminChannelOrdersApi,
+                                         AdminCatalogApi, ShopPaymentsApi, AdminPaymentsApi,
+                                         CallbacksApi, AccountApi,
                                          AdminFulfilmentApi, AdminPickingApi, WebhooksApi,
                                          AdminAftersalesApi, ShopReturnsApi,
                                          ShopTicketsApi, AdminTicketsApi,
-                                         ShopServiceApi, AdminFaqApi, AdminReportsApi])
+                                         ShopServiceApi, AdminFaqApi, AdminReportsApi,
+                                         AdminTasksApi])
     assets = find_assets(runtime.host)  # the plugins' templates, static files and catalogs
     install_plugin_assets(assets)
     plugin_routes = [

@@ -67,6 +67,18 @@ def translations(locale: str) -> NullTranslations:
     return merged
 
 
+def plugin_text(locale: str, plugin: str, message: str, fallback: str = "") -> str:
+    """A plugin's own words — a setting's label or help — in `locale`: from the plugin's
+    Babel domain (then the platform's catalog); in Chinese, `fallback` (a `label_zh`) when
+    no catalog has it."""
+    if not message:
+        return message
+    text = translations(locale).dgettext(plugin, message)
+    if text == message and locale == "zh_CN" and fallback:
+        return fallback
+    return text
+
+
 def load_all() -> None:
     """Compile every catalog now, so that a broken .po file fails at start-up."""
     for locale in LOCALES:
@@ -128,6 +140,8 @@ _PATTERNS = (
     (re.compile(r"^at least (-?\d+)$"), N_("at least %(value)s")),
     (re.compile(r"^at most (-?\d+)$"), N_("at most %(value)s")),
     (re.compile(r"^one of: (.*)$"), N_("one of: %(value)s")),
+    (re.compile(r"^wrong check digit: this barcode should end in (\d)$"),
+     N_("wrong check digit: this barcode should end in %(value)s")),
     (re.compile(r"^“(.*)” is reserved; choose another address$"),
      N_("“%(value)s” is reserved; choose another address")),
 )
@@ -145,4 +159,4 @@ def translate_message(locale: str, message: str) -> str:
 
 __all__ = ["COOKIE", "DEFAULT_LOCALE", "LANGUAGE_NAMES", "LOCALES", "N_", "choose_locale",
            "from_accept_language", "load_all", "normalize", "plugin_domains",
-           "set_plugin_locales", "translate_message", "translations"]
+           "plugin_text", "set_plugin_locales", "translate_message", "translations"]

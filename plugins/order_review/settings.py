@@ -31,8 +31,8 @@ SCHEMA = [
                  type="integer", label_zh="详细地址最少字数", default=5, minimum=1,
                  maximum=100),
     _switch("threshold", "Hold orders above an amount", "大额订单转人工"),
-    SettingField("threshold_amount", "Amount above which orders are held (minor units, "
-                 "e.g. fen)", type="integer", label_zh="转人工金额（分）", default=200000,
+    SettingField("threshold_amount", "Amount above which orders are held",
+                 type="money", label_zh="转人工金额（元）", default=200000,
                  minimum=0, maximum=10**12),
     _switch("blacklist", "Check the blacklist", "检查黑名单"),
     SettingField("blacklist_action", "Blacklisted orders are", type="choice",

@@ -49,6 +49,8 @@ PLUGIN = "payments_alipay"
 CODE = "alipay"
 CURRENCY = "CNY"  # Alipay's domestic gateway settles in yuan only
 REAL_QR_CODES = "https://qr.alipay.com/"
+# Phone browsers (as the WeChat Pay plugin tells them): without a scene they get wap pay.
+_PHONE = re.compile(r"Mobile|Android|iPhone|iPad|HarmonyOS", re.IGNORECASE)
 SCENES = {"": "page", "page": "page", "wap": "wap", "h5": "wap", "qr": "qr"}
 PAY_METHODS = {"page": ("alipay.trade.page.pay", "FAST_INSTANT_TRADE_PAY"),
                "wap": ("alipay.trade.wap.pay", "QUICK_WAP_WAY")}
@@ -66,6 +68,7 @@ class AlipayGateway(PaymentGateway):
     a method runs, never kept. `now` and `transport` are for tests."""
 
     code = CODE
+    mark = "mark.svg"
     offline = False
     pays_on_delivery = False
     partial_refunds = True
@@ -83,6 +86,8 @@ class AlipayGateway(PaymentGateway):
         """Page and wap pay answer a redirect to the signed gateway URL (Alipay creates the
         trade once the buyer opens it); `qr` precreates the trade and answers its QR code."""
         scene = SCENES.get(request.scene)
+        if not request.scene and _PHONE.search(request.client.get("user_agent", "")):
+            scene = "wap"  # a phone browser: Alipay's phone cashier, which opens the app
         if scene is None:
             raise ValidationFailed("Alipay does not offer this scene", errors=[
                 FieldError("scene", f"one of {', '.join(s for s in SCENES if s)}")])

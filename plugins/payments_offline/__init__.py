@@ -1,4 +1,5 @@
-"""Offline payments: cash on delivery (货到付款) and bank transfer (银行转账).
+"""Offline payments: cash on delivery (货到付款), bank transfer (银行转账) and cash paid at the
+counter (现金), the last offered only on orders staff take in the console (代客下单).
 
 No money moves online: the shopper is shown instructions, and the merchant confirms receipt
 in the console ("mark paid", audited by the kernel). A cash-on-delivery order is reviewed when
@@ -75,6 +76,7 @@ class OfflineGateway(PaymentGateway):
 
 class CashOnDelivery(OfflineGateway):
     pays_on_delivery = True
+    mark = "mark.svg"
     setting, switch = "cod_instructions", "cash_on_delivery"
 
     async def instructions_text(self, shop: Shop) -> str:
@@ -83,7 +85,19 @@ class CashOnDelivery(OfflineGateway):
 
 
 class BankTransfer(OfflineGateway):
+    mark = "bank.svg"
     setting, switch = "bank_instructions", "bank_transfer"
+
+
+class CounterCash(OfflineGateway):
+    """Cash handed to the staff member taking the order: never offered at checkout."""
+
+    staff_only = True
+    switch = "counter_cash"
+
+    async def available(self, shop: Shop) -> bool:
+        settings = await plugin_settings(shop.id, NAME)
+        return bool(settings.get(self.switch, True))
 
 
 @hookimpl
@@ -106,13 +120,15 @@ def galleria_settings_schema() -> list[SettingField]:
         SettingField("bank_instructions", "Bank transfer: account name, bank, account number",
                      "text", label_zh="银行转账信息（户名、开户行、账号）", default="",
                      help="Shown on the payment page with the order number as the reference."),
+        SettingField("counter_cash", "Staff may take cash for orders they enter", "boolean",
+                     label_zh="代客下单可收现金", default=True),
     ]
 
 
 @hookimpl
 def galleria_payment_gateways(shop: Shop) -> list[OfflineGateway]:
-    # Both are contributed; `available(shop)` applies the shop's switches.
-    return [CashOnDelivery("cod", "货到付款" if shop.locale.startswith("zh")
-                           else "Cash on delivery"),
-            BankTransfer("bank_transfer", "银行转账" if shop.locale.startswith("zh")
-                         else "Bank transfer")]
+    # All are contributed; `available(shop)` applies the shop's switches.
+    zh = shop.locale.startswith("zh")
+    return [CashOnDelivery("cod", "货到付款" if zh else "Cash on delivery"),
+            BankTransfer("bank_transfer", "银行转账" if zh else "Bank transfer"),
+            CounterCash("cash", "现金" if zh else "Cash")]

@@ -44,7 +44,7 @@ def galleria_settings_schema() -> list[SettingField]:
 
 @hookimpl
 def galleria_payment_gateways(shop: Shop) -> list[StripeGateway]:
-    return [StripeGateway()]
+    return [StripeGateway(shop)]
 
 
 @hookimpl

@@ -41,9 +41,14 @@ REFUND_STATUS = {"succeeded": "succeeded", "pending": "pending", "requires_actio
 
 class StripeGateway(PaymentGateway):
     code = "stripe"
+    mark = "mark.svg"
     name = "Card (Stripe)"
     offline = pays_on_delivery = False
     partial_refunds = True
+
+    def __init__(self, shop: Shop | None = None) -> None:
+        if shop is not None and shop.locale.startswith("zh"):
+            self.name = "银行卡（Stripe）"  # what a Chinese shopper calls paying by card
 
     async def available(self, shop: Shop) -> bool:
         settings = await plugin_settings(shop.id, PLUGIN)

@@ -59,6 +59,7 @@ def default_scene(client: dict[str, str]) -> str:
 
 class WeChatPayGateway(PaymentGateway):
     code = "wechat"
+    mark = "mark.svg"
     offline = False
     pays_on_delivery = False
     partial_refunds = True

@@ -201,6 +201,14 @@ class SameCityDelivery(ShippingMethod):
         slot = config.slots[self.position - 1]
         return config, slot, slot_day(slot, config.lead_minutes, loaded.now)
 
+    async def offered(self, shop: Shop) -> bool:
+        """Only the slots the shop has configured; named by the slot's time."""
+        chosen = await self.choice()
+        if chosen is not None:
+            config, slot, _day = chosen
+            self.name = f"{config.name} {slot.label}"
+        return chosen is not None
+
     async def explain(self, lines: list[PricedLine], address: Address | None) -> Outcome:
         chosen = await self.choice()
         if chosen is None:
@@ -246,6 +254,13 @@ class StorePickup(ShippingMethod):
     async def point(self) -> PickupPoint | None:
         points = (await self.shipping.load()).points
         return points[self.position - 1] if self.position <= len(points) else None
+
+    async def offered(self, shop: Shop) -> bool:
+        """Only the pickup points the shop has; named by the point."""
+        point = await self.point()
+        if point is not None:
+            self.name = f"到店自提 · {point.name}"
+        return point is not None
 
     async def explain(self, lines: list[PricedLine], address: Address | None) -> Outcome:
         point = await self.point()

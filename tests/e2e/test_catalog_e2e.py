@@ -69,7 +69,7 @@ def test_product_editor_storefront_and_stock(live_server, page: Page, browser: B
     page.locator('input[name="attr_key"]').nth(1).fill("保质期")
     page.locator('input[name="attr_value"]').nth(1).fill("21 天")
     rows = {"0": ("容量=1L", "E2E-MILK-1L", "12.50", "3", "1030",
-                  "6900000000017, 6900000000024*24"),
+                  "6900000000014, 6900000000021*24"),
             "1": ("容量=250ml", "E2E-MILK-250", "3.90", "0", "260", "")}
     for i, (options, sku, price, stock, weight, codes) in rows.items():
         page.locator(f"#f-v-{i}-options").fill(options)
@@ -122,14 +122,14 @@ def test_product_editor_storefront_and_stock(live_server, page: Page, browser: B
 
     # Receiving: a case barcode adds 24; then a stocktake counts it down to 0.
     expect(page.locator("#f-barcode")).to_be_focused()
-    page.locator("#f-barcode").fill("6900000000024")
+    page.locator("#f-barcode").fill("6900000000021")
     page.locator("#f-barcode").press("Enter")
     expect(page.locator("[data-scan-result]")).to_contain_text("+24")
     expect(page.locator("#f-barcode")).to_be_focused()
     expect(page.locator("#f-count")).to_have_value("1")
     shot(page, screenshots, "catalog-desktop-05-inventory")
     page.get_by_role("link", name="E2E-MILK-1L").first.click()
-    expect(page.locator(".ledger")).to_contain_text("scanned 6900000000024")
+    expect(page.locator(".ledger")).to_contain_text("scanned 6900000000021")
     page.get_by_label("Counted on hand").fill("0")
     page.get_by_label("Reason").fill("盘点 damaged")
     page.get_by_role("button", name="Save count").click()

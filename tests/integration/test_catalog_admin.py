@@ -213,6 +213,13 @@ async def test_pictures_are_checked_resized_and_served(open_shop):
     served = await shop.client.get(image["thumb_url"], headers={"host": shop.host})
     assert served.status_code == 200
     assert Image.open(io.BytesIO(served.content)).size == (400, 320)
+    assert [r["width"] for r in image["webp"]] == [200, 400, 800]  # for phones' srcset
+    webp = await shop.client.get(image["webp"][0]["url"], headers={"host": shop.host})
+    assert Image.open(io.BytesIO(webp.content)).format == "WEBP"
+
+    page = await shop.client.get(f"/products/{pid}", headers={"host": shop.host,
+                                                              "accept": "text/html"})
+    assert '<source type="image/webp"' in page.text and "800w" in page.text
 
     product = (await shop.get(f"/api/admin/v1/products/{pid}")).json()
     assert product["images"] == [image["url"]]
@@ -425,3 +432,18 @@ async def test_admin_list_rejects_bad_queries(open_shop, query):
     shop = await open_shop()
     response = await shop.get(f"/api/admin/v1/products?{query}")
     assert 400 <= response.status_code < 500, response.text
+
+
+async def test_a_makers_barcode_with_a_wrong_check_digit_is_refused(open_shop):
+    shop = await open_shop()
+    typo = await shop.post("/api/admin/v1/products", json={
+        "name": "Oolong", "variants": [{"sku": "OO-1", "price": 100, "barcodes": [
+            {"code": "6901234567893"}]}]})  # EAN-13 6901234567892 with its last digit mistyped
+    assert typo.status_code == 422
+    assert typo.json()["errors"] == [{"field": "variants[0].barcodes[0].code", "message":
+                                      "wrong check digit: this barcode should end in 2"}]
+    fine = await shop.post("/api/admin/v1/products", json={
+        "name": "Oolong", "variants": [{"sku": "OO-1", "price": 100, "barcodes": [
+            {"code": "6901234567892"}, {"code": "96385074", "units": 6},  # EAN-13, EAN-8
+            {"code": "036000291452"}, {"code": "SHOP-0001"}, {"code": "20123"}]}]})
+    assert fine.status_code == 201, fine.text  # UPC-A and the shop's own codes pass

@@ -261,6 +261,13 @@ async def _add_faq(ctx: Ctx) -> Call:
     return Call("/api/admin/v1/faq/", {"question": "多久发货?", "answer": "付款后 24 小时内。"})
 
 
+async def _create_channel_order(ctx: Ctx) -> Call:
+    return Call("/api/admin/v1/orders", {
+        "channel": "api", "external_id": ctx.unique("EXT-"),
+        "lines": [{"sku": "TEA-100", "quantity": 1}], "customer": CONTACT,
+        "address": ADDRESS, "payment": {"status": "paid", "method": "wechat"}})
+
+
 async def _create_flash_sale(ctx: Ctx) -> Call:
     await enable_plugin(ctx.tenant_id, ctx.runtime.host, "marketing_campaigns")
     now = dt.datetime.now(dt.UTC)
@@ -287,6 +294,7 @@ PREPARE = {
     "packAndShip": _pack, "requestReturn": _request_return,
     "requestService": _request_service, "openTicket": _open_ticket,
     "logOrderContact": _log_contact, "addFaq": _add_faq,
+    "createChannelOrder": _create_channel_order,
     "createFlashSale": _create_flash_sale, "createGift": _create_gift,
 }
 

@@ -110,7 +110,8 @@ async def test_pictures_come_in_sizes_and_the_first_row_loads_first(shopper, ope
                                  files={"file": ("a.png", png((1000, 800)), "image/png")})
         assert upload.status_code == 201, upload.text
     home = await shopper.get("/", headers={"host": shop.host, **ZH})
-    cards = re.findall(r'<div class="product-media">\s*(<img [^>]+>)', home.text)
+    cards = re.findall(r'<div class="product-media">\s*(?:<picture>(?:<source [^>]+>)?)?'
+                       r'(<img [^>]+>)', home.text)
     assert len(cards) == 5
     first = cards[0]
     assert re.search(r'srcset="\S+-400\.jpg 400w, \S+\.jpg 1000w"', first)
@@ -160,3 +161,18 @@ async def test_shop_colours_stay_readable_and_every_section_is_in_a_landmark(sho
         checker = Landmarks()
         checker.feed(page.text)
         assert checker.stray == [], (path, checker.stray)
+
+
+async def test_payment_methods_carry_their_brand_marks(shopper, open_shop):
+    shop = await open_shop()
+    assert (await shop.put("/api/admin/v1/plugins/payments_offline", json={
+        "enabled": True, "settings": {"bank_transfer": True,
+                                      "bank_instructions": "招商银行 6214 0000"}})
+            ).status_code == 200
+    methods = (await shop.get("/api/v1/payment-methods", admin=False)).json()["items"]
+    marks = {m["code"]: m["mark_url"] for m in methods}
+    assert set(marks) == {"cod", "bank_transfer"} and all(marks.values())
+    for url in marks.values():
+        mark = await shopper.get(url, headers={"host": shop.host})
+        assert mark.status_code == 200 and mark.headers["content-type"].startswith("image/svg")
+        assert "immutable" in mark.headers["cache-control"]  # versioned: cached for good

@@ -59,14 +59,14 @@ async def test_product_roundtrip_and_validation(open_shop):
         "name": "冰箱 BCD-520", "attributes": {"型号": "BCD-520"},
         "variants": [{"sku": "FR-520-W", "price": 459900, "stock": 3,
                       "options": {"颜色": "白"},
-                      "barcodes": [{"code": "6900000000017"},
-                                   {"code": "6900000000024", "units": 4}]}],
+                      "barcodes": [{"code": "6900000000014"},
+                                   {"code": "6900000000021", "units": 4}]}],
     })
     assert created.status_code == 201, created.text
     product = (await shop.get(f"/api/admin/v1/products/{created.json()['id']}")).json()
     variant = product["variants"][0]
     assert variant["stock"] == {"on_hand": 3, "reserved": 0, "available": 3}
-    assert {"code": "6900000000024", "units": 4} in variant["barcodes"]
+    assert {"code": "6900000000021", "units": 4} in variant["barcodes"]
     assert product["currency"] == "CNY"
 
     float_price = await shop.post("/api/admin/v1/products", json={
@@ -77,7 +77,7 @@ async def test_product_roundtrip_and_validation(open_shop):
     assert no_variants.status_code == 422
     dup_barcode = await shop.post("/api/admin/v1/products", json={
         "name": "y",
-        "variants": [{"sku": "Y-1", "price": 1, "barcodes": [{"code": "6900000000017"}]}]})
+        "variants": [{"sku": "Y-1", "price": 1, "barcodes": [{"code": "6900000000014"}]}]})
     assert dup_barcode.status_code == 409
     missing = await shop.get("/api/admin/v1/products/999999")
     assert missing.status_code == 404

@@ -83,3 +83,13 @@ def test_transparency_is_flattened_onto_white():
 def test_palette_png_with_transparency_is_accepted():
     data = picture("PNG", (60, 60), mode="P", color=0, transparency=0)
     assert opened(images.encode(data).full).mode == "RGB"
+
+
+def test_phones_get_webp_at_200_400_and_800_never_enlarged():
+    big = images.encode(picture("PNG", (1600, 900)))
+    assert {box: opened(data).size for box, data in big.webp.items()} == {
+        200: (200, 113), 400: (400, 225), 800: (800, 450)}
+    assert {opened(data).format for data in big.webp.values()} == {"WEBP"}
+    small = images.encode(picture("PNG", (300, 200)))
+    assert {box: opened(data).size for box, data in small.webp.items()} == {
+        200: (200, 133), 400: (300, 200)}  # the picture at its own size, not blown up

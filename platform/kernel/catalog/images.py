@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import asyncio
 import io
+import json
 import secrets
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -29,6 +30,8 @@ MAX_IMAGES = 20
 FORMATS = ("JPEG", "PNG", "WEBP")
 FULL, LARGE, THUMB = 2400, 1200, 400
 QUALITY = 85
+WEBP_BOXES = (200, 400, 800)  # what a phone's grid and product page pick from
+WEBP_QUALITY = 80
 
 
 @dataclass(frozen=True)
@@ -41,6 +44,7 @@ class Encoded:
     thumb: bytes | None
     width: int
     height: int
+    webp: dict[int, bytes] = field(default_factory=dict)
 
 
 def _refuse(detail: str) -> ValidationFailed:
@@ -88,6 +92,25 @@ def _jpeg(picture: Image.Image, box: int) -> bytes:
     return out.getvalue()
 
 
+def _webp(picture: Image.Image, box: int) -> bytes:
+    copy = picture.copy()
+    copy.thumbnail((box, box), Image.Resampling.LANCZOS)
+    out = io.BytesIO()
+    copy.save(out, "WEBP", quality=WEBP_QUALITY, method=4)
+    return out.getvalue()
+
+
+def _webp_boxes(longest: int) -> list[int]:
+    """The WebP boxes worth making: each smaller than the picture, and the first that is
+    not (never upscaled: it is the picture at its own size)."""
+    boxes = []
+    for box in WEBP_BOXES:
+        boxes.append(box)
+        if box >= longest:
+            break
+    return boxes
+
+
 def encode(data: bytes) -> Encoded:
     """Check and re-encode an upload (CPU-bound: run it in a thread). Raises
     ValidationFailed with a sentence a merchant understands."""
@@ -99,6 +122,7 @@ def encode(data: bytes) -> Encoded:
         full=full, width=width, height=height,
         large=_jpeg(picture, LARGE) if longest > LARGE else None,
         thumb=_jpeg(picture, THUMB) if longest > THUMB else None,
+        webp={box: _webp(picture, box) for box in _webp_boxes(longest)},
     )
 
 
@@ -113,7 +137,11 @@ def _put_all(prefix: str, encoded: Encoded) -> dict[str, Any]:
     if encoded.thumb is not None:
         keys["thumb_key"] = f"{prefix}-{THUMB}.jpg"
         store.put(keys["thumb_key"], encoded.thumb)
-    return keys
+    webp = {}
+    for box, data in encoded.webp.items():
+        webp[str(box)] = f"{prefix}-{box}.webp"
+        store.put(webp[str(box)], data)
+    return {**keys, "webp": webp}
 
 
 async def add_image(tenant_id: int, product_id: int, data: bytes) -> dict[str, Any]:
@@ -145,10 +173,12 @@ async def delete_image(tenant_id: int, product_id: int, image_id: int) -> None:
     deleted = await ProductImage.delete().where(
         (ProductImage.tenant == tenant_id) & (ProductImage.product == product_id)
         & (ProductImage.id == image_id)).returning(
-        ProductImage.key, ProductImage.large_key, ProductImage.thumb_key)
+        ProductImage.key, ProductImage.large_key, ProductImage.thumb_key, ProductImage.webp)
     if not deleted:
         raise NotFound(f"Product {product_id} has no picture {image_id}")
-    keys = {k for k in deleted[0].values() if k}
+    row = deleted[0]
+    keys = {row[k] for k in ("key", "large_key", "thumb_key") if row[k]}
+    keys |= set(_renditions(row.get("webp")).values())
     await asyncio.to_thread(lambda: [storage().delete(k) for k in keys])
 
 
@@ -156,8 +186,20 @@ def image_view(row: dict[str, Any]) -> dict[str, Any]:
     """A picture as the API shows it: URLs of its three sizes and its size in pixels.
     Rows from before resizing existed have only `key`, which then serves every size."""
     url = storage().url
+    width, height = row.get("width") or 0, row.get("height") or 0
+    longest = max(width, height)
+    webp = [{"url": url(key), "width": round(width * min(1.0, int(box) / longest))}
+            for box, key in sorted(_renditions(row.get("webp")).items(), key=lambda kv: int(kv[0]))
+            if longest]
     return {"id": row["id"], "url": url(row["key"]),
             "large_url": url(row.get("large_key") or row["key"]),
             "thumb_url": url(row.get("thumb_key") or row["key"]),
-            "width": row.get("width") or 0, "height": row.get("height") or 0,
-            "position": row.get("position", 0)}
+            "width": width, "height": height,
+            "position": row.get("position", 0), "webp": webp}
+
+
+def _renditions(value: Any) -> dict[str, str]:
+    """The `webp` column as {box: key} (a JSON string or already decoded)."""
+    if isinstance(value, str):
+        value = json.loads(value or "{}")
+    return value if isinstance(value, dict) else {}

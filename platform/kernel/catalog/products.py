@@ -33,6 +33,7 @@ from galleria.kernel.catalog.tables import (
     Variant,
 )
 from galleria.kernel.errors import Conflict, NotFound, Problems
+from galleria.kernel.gtin import gtin_problem
 
 PRODUCT_STATUSES = ("draft", "published")
 VARIANT_STATUSES = ("active", "inactive")  # `deleted` is set by delete_product only
@@ -105,6 +106,8 @@ def _check_barcodes(problems: Problems, at: str, barcodes: list[tuple[str, int]]
             problems.add(f"{at}.barcodes[{j}].code", "1–64 characters, no outer spaces")
         elif code in seen:
             problems.add(f"{at}.barcodes[{j}].code", f"barcode {code} appears twice")
+        elif (wrong := gtin_problem(code)) is not None:
+            problems.add(f"{at}.barcodes[{j}].code", wrong)
         seen.add(code)
         if not _whole(units, 1):
             problems.add(f"{at}.barcodes[{j}].units", "a whole number, 1 or more")

@@ -56,6 +56,9 @@ class ProductImage(Table, tablename="product_image"):
     key = Varchar(length=255)  # storage key of the re-encoded picture
     large_key = Varchar(length=255, default="")  # at most 1200 px wide or high
     thumb_key = Varchar(length=255, default="")  # at most 400 px, for lists
+    # WebP renditions for phones' srcset, by box: {"200": key, "400": key, "800": key}
+    # (only the boxes the picture is big enough for; {} for pictures stored before them).
+    webp = JSON(default="{}")
     width = Integer(default=0)
     height = Integer(default=0)
     position = Integer(default=0)

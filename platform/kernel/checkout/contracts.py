@@ -101,6 +101,14 @@ class ShippingMethod:
     def title(self) -> str:
         return self.name or self.code
 
+    async def offered(self, shop: Shop) -> bool:
+        """Whether the shop really has this method now: a plugin that returns one method per
+        configured slot or pickup point answers False for the places it has not configured,
+        and the method is then left out of lists, previews and the console's forms (orders
+        already placed with it still ship through it). It may settle `name` here. Default:
+        True. It must not write anything."""
+        return True
+
     async def quote(self, shop: Shop, lines: list[PricedLine],
                     address: Address | None) -> Quote | NotOffered | None:
         """The fee for these lines to `address`. Required."""

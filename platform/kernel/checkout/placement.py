@@ -27,8 +27,8 @@ from galleria.kernel.checkout.pricing import Pricing, price_cart
 from galleria.kernel.errors import Conflict, FieldError, Problems, ValidationFailed
 from galleria.kernel.events import emit, enqueue
 from galleria.kernel.inventory import service as inventory
+from galleria.kernel.orders import channels, states
 from galleria.kernel.orders import service as orders
-from galleria.kernel.orders import states
 from galleria.kernel.orders.queries import phone_keys
 from galleria.kernel.orders.tables import Order, OrderAdjustment, OrderLine
 from galleria.kernel.payments import gateways
@@ -53,6 +53,10 @@ class OrderRequest:
     note: Any = None
     customer_id: int | None = None
     actor: str = "guest"
+    # Where the order is taken (orders.channels): the storefront's `web`, or `staff` for an
+    # order a staff member takes in the console (代客下单), which may also be paid by the
+    # gateways offered only to staff (cash at the counter).
+    channel: str = "web"
 
 
 @dataclass(frozen=True)
@@ -89,18 +93,19 @@ async def place_order(shop: Shop, host: PluginHost, request: OrderRequest) -> Pl
             shipping_method=request.shipping_method, coupon_code=request.coupon_code,
             points=request.points, placing=True, order_number=number)
         _require_shipping_choice(pricing)
-        await _write_order(shop.id, order_id, pricing)
+        await write_order(shop.id, order_id, pricing)
         await orders.record_timeline(shop.id, order_id, "", states.PENDING_PAYMENT,
                                      request.actor, "placed")
         await emit(shop.id, "order.placed", {
             "number": number, "total": pricing.total, "currency": pricing.currency,
-            "customer_id": request.customer_id, "payment_method": checked["payment_method"]})
+            "customer_id": request.customer_id, "payment_method": checked["payment_method"],
+            "channel": request.channel})
         await enqueue(shop.id, CANCEL_UNPAID_JOB,
                       delay=dt.timedelta(minutes=shop.payment_timeout_minutes),
                       tenant_id=shop.id, number=number)
         await carts.empty_cart(shop.id, cart.id)
         # Last: a reservation locks the stock rows until commit, so hold them briefly.
-        await _reserve_all(shop.id, pricing, number, request.actor)
+        await reserve_all(shop.id, pricing, number, request.actor)
         row = await orders.get_order(shop.id, number)
         return PlacedOrder(number, token, await orders.order_view(shop.id, row, staff=False))
 
@@ -112,8 +117,9 @@ async def _check(shop: Shop, host: PluginHost, request: OrderRequest) -> dict[st
         "address": details.check_address(request.address, problems),
         "invoice": details.check_invoice(request.invoice, problems),
         "note": details.check_note(request.note, problems),
-        "payment_method": await _check_payment_method(shop, host, request.payment_method,
-                                                       problems),
+        "payment_method": await _check_payment_method(
+            shop, host, request.payment_method, problems,
+            staff=request.channel == channels.STAFF),
     }
     if type(request.points) is not int or request.points < 0:
         problems.add("points", "a whole number, 0 or more")
@@ -125,13 +131,13 @@ async def _check(shop: Shop, host: PluginHost, request: OrderRequest) -> dict[st
 
 
 async def _check_payment_method(shop: Shop, host: PluginHost, method: Any,
-                                problems: Problems) -> str:
+                                problems: Problems, *, staff: bool = False) -> str:
     """Must be one of the enabled gateways' codes. Until a shop has a payment plugin there
     are none to check against, and any short code is accepted (payments come later)."""
     if not isinstance(method, str) or not 1 <= len(method.strip()) <= 64:
         problems.add("payment_method", "required: the code of a payment method")
         return ""
-    codes = {item.code for item in await gateways.offered(shop, host)}
+    codes = {item.code for item in await gateways.offered(shop, host, staff=staff)}
     if codes and method not in codes:
         problems.add("payment_method", "offered: " + ", ".join(sorted(codes)))
     return method.strip()
@@ -159,25 +165,44 @@ async def _open_order(shop: Shop, request: OrderRequest, checked: dict[str, Any]
                       now: dt.datetime) -> tuple[int, str, str]:
     """Insert the order row (totals follow once priced); returns (id, number, token).
     A number already taken in the shop is drawn again (ON CONFLICT DO NOTHING)."""
+    return await open_order(shop, now, dict(
+        customer=request.customer_id, contact=checked["contact"],
+        address=checked["address"].to_json(), shipping_method=request.shipping_method or "",
+        payment_method=checked["payment_method"], coupon_code=request.coupon_code or "",
+        points=request.points, note=checked["note"], invoice=checked["invoice"],
+        channel=request.channel))
+
+
+async def open_order(shop: Shop, now: dt.datetime, fields: dict[str, Any]
+                     ) -> tuple[int, str, str]:
+    """Insert a `pending_payment` order row of `fields` (Order's columns; totals follow once
+    priced); returns (id, number, access token). A number already taken in the shop is drawn
+    again (ON CONFLICT DO NOTHING). An `external_id` already taken in its channel raises
+    AlreadyPlaced naming the order that has it."""
     token = secrets.token_urlsafe(24)
     for _ in range(8):
         number = new_number(shop, now)
         inserted = await Order.insert(Order(
             tenant=shop.id, number=number, status=states.PENDING_PAYMENT,
-            customer=request.customer_id, contact=checked["contact"],
-            address=checked["address"].to_json(), shipping_method=request.shipping_method or "",
-            payment_method=checked["payment_method"], coupon_code=request.coupon_code or "",
-            points=request.points, currency=shop.currency, note=checked["note"],
-            invoice=checked["invoice"], access_token_hash=orders.hash_token(token),
-            **phone_keys(checked["contact"], checked["address"]), created_at=now, updated_at=now,
+            currency=shop.currency, access_token_hash=orders.hash_token(token),
+            **phone_keys(fields.get("contact"), fields.get("address")), created_at=now,
+            updated_at=now,
             payment_due_at=now + dt.timedelta(minutes=shop.payment_timeout_minutes),
+            **fields,
         )).on_conflict(action="DO NOTHING").returning(Order.id)
         if inserted:
             return inserted[0]["id"], number, token
+        if fields.get("external_id"):
+            existing = await channels.find_external(shop.id, fields["channel"],
+                                                    fields["external_id"])
+            if existing is not None:
+                raise channels.AlreadyPlaced(
+                    f"Order {fields['external_id']} of channel {fields['channel']} is in "
+                    f"this shop already as {existing['number']}", number=existing["number"])
     raise Conflict("Could not draw a free order number; try again")
 
 
-async def _reserve_all(tenant_id: int, pricing: Pricing, number: str, actor: str) -> None:
+async def reserve_all(tenant_id: int, pricing: Pricing, number: str, actor: str) -> None:
     """Reserve every line (in variant order, so that two orders never wait on each other);
     raise one OutOfStock naming every line that ran short."""
     short = []
@@ -196,7 +221,7 @@ async def _reserve_all(tenant_id: int, pricing: Pricing, number: str, actor: str
             items=short, skus=[s["sku"] for s in short])
 
 
-async def _write_order(tenant_id: int, order_id: int, pricing: Pricing) -> None:
+async def write_order(tenant_id: int, order_id: int, pricing: Pricing) -> None:
     await Order.update({
         Order.subtotal: pricing.subtotal, Order.shipping_fee: pricing.shipping_fee,
         Order.discount_total: pricing.discount_total, Order.total: pricing.total,
@@ -214,4 +239,5 @@ async def _write_order(tenant_id: int, order_id: int, pricing: Pricing) -> None:
             amount=a.adjustment.amount, data=a.adjustment.data) for a in pricing.adjustments))
 
 
-__all__ = ["CANCEL_UNPAID_JOB", "OrderRequest", "PlacedOrder", "new_number", "place_order"]
+__all__ = ["CANCEL_UNPAID_JOB", "OrderRequest", "PlacedOrder", "new_number", "open_order",
+           "place_order", "reserve_all", "write_order"]

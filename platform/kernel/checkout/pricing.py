@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
 from typing import Any
@@ -189,11 +189,33 @@ async def gift_lines(tenant_id: int, applied: list[AppliedAdjustment]) -> list[G
     return out
 
 
+async def shipping_methods(host: PluginHost, enabled: Iterable[str], shop: Shop, *,
+                           offered_only: bool = True) -> list[ShippingMethod]:
+    """The shipping methods of the shop's enabled plugins, each asked `offered` (which
+    settles its name); with `offered_only`, only those the shop really has (a method that
+    fails to answer is left out, logged). Without it, every method: for naming and for
+    shipping orders placed before the shop changed its methods."""
+    methods = host.provided("galleria_shipping_methods", sorted(enabled), ShippingMethod,
+                            shop=shop)
+    answers = await asyncio.gather(*(_offered(m, shop) for m in methods))
+    return [m for m, yes in zip(methods, answers, strict=True) if yes or not offered_only]
+
+
+async def _offered(method: ShippingMethod, shop: Shop) -> bool:
+    try:
+        async with asyncio.timeout(PLUGIN_TIMEOUT):
+            return bool(await method.offered(shop))
+    except Exception:
+        log.warning("shipping method %r failed to say whether it is offered; left out",
+                    method.code, exc_info=True)
+        return False
+
+
 async def _shipping_options(host: PluginHost, enabled: frozenset[str], shop: Shop,
                             lines: list[PricedLine],
                             address: Address | None,
                             ) -> tuple[list[ShippingOption], list[UnavailableOption]]:
-    methods = host.provided("galleria_shipping_methods", enabled, ShippingMethod, shop=shop)
+    methods = await shipping_methods(host, enabled, shop)
     quotes = await asyncio.gather(*(_quote(m, shop, lines, address) for m in methods))
     options, unavailable = [], []
     for method, quote in zip(methods, quotes, strict=True):

@@ -13,7 +13,8 @@ import datetime as dt
 import logging
 
 from galleria.kernel import db
-from galleria.kernel.errors import DomainError
+from galleria.kernel.errors import DomainError, ValidationFailed
+from galleria.kernel.fulfilment import tasks
 from galleria.kernel.fulfilment.service import SHIPPED, refresh_tracking
 from galleria.kernel.fulfilment.supervision import tell_shoppers
 from galleria.kernel.fulfilment.tables import Shipment
@@ -58,9 +59,29 @@ async def supervise_delivery(host: PluginHost, now: dt.datetime | None = None) -
     return told
 
 
-JOBS = [JobSpec("poll_tracking", poll_tracking),
-        JobSpec("supervise_delivery", supervise_delivery)]
-SWEEPS = [("poll_tracking", dt.timedelta(hours=2)),
-          ("supervise_delivery", dt.timedelta(hours=1))]
+async def distribute_by_rules() -> int:
+    """Hand out every shop's waiting work by its task rules (round robin, each rule in its
+    own turn order); returns how many tasks were made. A rule whose role has nobody is
+    skipped until it has."""
+    made = 0
+    for shop in await list_shops():
+        try:
+            for rule in await tasks.rules(shop.id):
+                try:
+                    made += len(await tasks.distribute(shop.id, rule["kind"],
+                                                       store=rule["store"]))
+                except ValidationFailed:
+                    continue  # nobody has the role (yet)
+        except Exception:  # one shop must not stop the sweep of the others
+            log.exception("handing out the tasks of shop %s failed", shop.id)
+    return made
 
-__all__ = ["JOBS", "SWEEPS", "poll_tracking", "supervise_delivery"]
+
+JOBS = [JobSpec("poll_tracking", poll_tracking),
+        JobSpec("supervise_delivery", supervise_delivery),
+        JobSpec("distribute_tasks", distribute_by_rules)]
+SWEEPS = [("poll_tracking", dt.timedelta(hours=2)),
+          ("supervise_delivery", dt.timedelta(hours=1)),
+          ("distribute_tasks", dt.timedelta(minutes=1))]
+
+__all__ = ["JOBS", "SWEEPS", "distribute_by_rules", "poll_tracking", "supervise_delivery"]

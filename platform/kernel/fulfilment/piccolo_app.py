@@ -12,9 +12,10 @@ from galleria.kernel.fulfilment.picking_tables import (
     QualityCheck,
 )
 from galleria.kernel.fulfilment.tables import Shipment, TrackingEvent
+from galleria.kernel.fulfilment.task_tables import StaffTask, TaskRule
 
 FULFILMENT_TABLES = [Shipment, TrackingEvent, PickList, PickLine, QualityCheck, BoxPreset,
-                     DelayNotice]
+                     DelayNotice, StaffTask, TaskRule]
 
 APP_CONFIG = AppConfig(
     app_name="fulfilment",

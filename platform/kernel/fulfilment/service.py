@@ -24,6 +24,7 @@ from typing import Any
 from galleria.kernel import db
 from galleria.kernel.catalog.tables import Variant
 from galleria.kernel.checkout.contracts import Address, ShippingMethod
+from galleria.kernel.checkout.pricing import shipping_methods
 from galleria.kernel.errors import Conflict, FieldError, NotFound, ValidationFailed
 from galleria.kernel.events import emit
 from galleria.kernel.fulfilment.contracts import (
@@ -71,8 +72,8 @@ async def start_fulfilling(tenant_id: int, number: str, *, actor: str) -> dict[s
 
 async def find_method(shop: Shop, host: PluginHost, code: str) -> ShippingMethod | None:
     """The shop's shipping method with `code`, from its enabled plugins (or None)."""
-    methods = host.provided("galleria_shipping_methods", await enabled_plugins(shop.id),
-                            ShippingMethod, shop=shop)
+    methods = await shipping_methods(host, await enabled_plugins(shop.id), shop,
+                                     offered_only=False)  # an order placed before a change
     return next((m for m in methods if m.code == code), None)
 
 

@@ -78,3 +78,18 @@ async def shipped_quantities(tenant_id: int, order_id: int) -> dict[int, int]:
 
 
 __all__ = ["event_view", "events_of", "shipment_view", "shipments_of", "shipped_quantities"]
+
+
+async def tracking_numbers(tenant_id: int, order_numbers: list[str]) -> dict[str, list[str]]:
+    """Each order's waybill numbers (parcels that have one), by order number, oldest first:
+    for exports that put them beside the order."""
+    rows = await (Shipment.select(Shipment.order.number.as_alias("number"),
+                                  Shipment.tracking_number)
+                  .where((Shipment.tenant == tenant_id)
+                         & Shipment.order.number.is_in(order_numbers or [""])
+                         & (Shipment.tracking_number != ""))
+                  .order_by(Shipment.id))
+    found: dict[str, list[str]] = {}
+    for row in rows:
+        found.setdefault(row["number"], []).append(row["tracking_number"])
+    return found

@@ -1,11 +1,12 @@
 """Finding a shop's orders: the merchant's filters, the search box, pages and the CSV export.
 
 Filters: one or several statuses, a created-date range (days in the shop's time zone), the
-payment method, the customer; the search box matches an order number by its beginning or a
-phone (the contact's or the address's) in full, written any way (`138 0013 8000`,
-`+86 13800138000`). Every condition is served by an index that leads with the shop
-(orders_0002 / orders_0004): phones are kept as digits in their own columns for that.
-Lists are newest first with an opaque position (`{"id": …}`) for the next page.
+payment method, the customer, the channel (web, staff, import …); the search box matches an
+order number by its beginning or a phone (the contact's or the address's) in full, written
+any way (`138 0013 8000`, `+86 13800138000`). Every condition is served by an index that
+leads with the shop (orders_0002 / orders_0004 / orders_0008): phones are kept as digits in
+their own columns for that. Lists are newest first with an opaque position (`{"id": …}`)
+for the next page.
 
 Read functions expect to run inside `shop_scope(tenant_id)`; `export_rows` opens a scope per
 batch itself, so a long export holds no transaction open between batches.
@@ -24,7 +25,7 @@ from typing import Any
 from galleria.kernel import db
 from galleria.kernel.errors import Problems
 from galleria.kernel.money import MINOR_UNITS
-from galleria.kernel.orders import states
+from galleria.kernel.orders import channels, states
 from galleria.kernel.orders.tables import Order, OrderLine
 
 MAX_QUERY = 64
@@ -42,6 +43,7 @@ class OrderFilter:
     payment_method: str | None = None
     customer_id: int | None = None
     q: str = ""
+    channel: str | None = None  # orders.channels.CHANNELS
 
 
 def phone_key(phone: Any) -> str:
@@ -88,7 +90,8 @@ def _date(text: str, name: str, problems: Problems) -> dt.date | None:
 
 def parse_filter(*, status: str | Iterable[str] | None = None, created_from: str | None = None,
                  created_to: str | None = None, payment_method: str | None = None,
-                 customer: str | int | None = None, q: str | None = None) -> OrderFilter:
+                 customer: str | int | None = None, q: str | None = None,
+                 channel: str | None = None) -> OrderFilter:
     """Check the filters as typed (status may be repeated or comma-separated); raises
     ValidationFailed naming every bad field (`status`, `created_from`, …)."""
     problems = Problems()
@@ -116,9 +119,13 @@ def parse_filter(*, status: str | Iterable[str] | None = None, created_from: str
     query = (q or "").strip()
     if len(query) > MAX_QUERY:
         problems.add("q", f"at most {MAX_QUERY} characters")
+    channel = (channel or "").strip() or None
+    if channel is not None and channel not in channels.CHANNELS:
+        problems.add("channel", "one of: " + ", ".join(channels.CHANNELS))
     problems.raise_if_any("Some filters are invalid")
     return OrderFilter(statuses=statuses, created_from=start, created_to=end,
-                       payment_method=method or None, customer_id=customer_id, q=query)
+                       payment_method=method or None, customer_id=customer_id, q=query,
+                       channel=channel)
 
 
 def filter_params(filters: OrderFilter) -> dict[str, str]:
@@ -128,7 +135,7 @@ def filter_params(filters: OrderFilter) -> dict[str, str]:
               "created_to": filters.created_to.isoformat() if filters.created_to else "",
               "payment_method": filters.payment_method or "",
               "customer": str(filters.customer_id) if filters.customer_id is not None else "",
-              "q": filters.q}
+              "q": filters.q, "channel": filters.channel or ""}
     return {k: v for k, v in params.items() if v}
 
 
@@ -191,6 +198,8 @@ def _where(tenant_id: int, filters: OrderFilter, timezone: str) -> Any | None:
         where &= Order.payment_method == filters.payment_method
     if filters.customer_id is not None:
         where &= Order.customer == filters.customer_id
+    if filters.channel is not None:
+        where &= Order.channel == filters.channel
     if filters.q:
         search = _search(filters.q)
         if search is None:
@@ -201,7 +210,8 @@ def _where(tenant_id: int, filters: OrderFilter, timezone: str) -> Any | None:
 
 LIST_COLUMNS = (Order.id, Order.number, Order.status, Order.total, Order.refunded_total,
                 Order.currency, Order.contact, Order.customer, Order.payment_method,
-                Order.shipping_method, Order.created_at, Order.paid_at)
+                Order.shipping_method, Order.created_at, Order.paid_at, Order.channel,
+                Order.external_id)
 
 
 async def list_orders(tenant_id: int, filters: OrderFilter | None = None, *,
@@ -234,6 +244,7 @@ def _summary(row: dict[str, Any]) -> dict[str, Any]:
             "contact_name": contact.get("name"), "contact_phone": contact.get("phone") or None,
             "customer_id": row["customer"], "payment_method": row["payment_method"],
             "shipping_method": row["shipping_method"] or None,
+            "channel": row["channel"], "external_id": row["external_id"],
             "created_at": _time(row["created_at"]), "paid_at": _time(row["paid_at"]),
             "_position": {"id": row["id"]}}
 

@@ -96,7 +96,8 @@ async def order_view(tenant_id: int, row: dict[str, Any], *, staff: bool) -> dic
         "timeline": [_entry(entry, staff) for entry in timeline],
     }
     if staff:
-        view.update(customer_id=row["customer"], stock_status=row["stock_status"])
+        view.update(customer_id=row["customer"], stock_status=row["stock_status"],
+                    channel=row["channel"], external_id=row["external_id"])
     for key, section in (STAFF_SECTIONS if staff else SHOPPER_SECTIONS).items():
         view[key] = await section(tenant_id, row["id"])
     return view

@@ -36,6 +36,11 @@ class Order(Table, tablename="shop_order"):  # `order` is an SQL keyword
     invoice = JSON(null=True, default=None)
     access_token_hash = Varchar(length=64)  # sha256 of the guest's access token
     stock_status = Varchar(length=16, default="reserved")  # reserved | released | shipped
+    # Where the order came from (orders.channels.CHANNELS): web, mini_program, staff, import,
+    # api; an order from another platform keeps that platform's order id, unique per shop
+    # and channel (NULL for orders made here: NULLs never collide in a unique key).
+    channel = Varchar(length=16, default="web")
+    external_id = Varchar(length=64, null=True, default=None)
     created_at = Timestamptz(default=TimestamptzNow())
     updated_at = Timestamptz(default=TimestamptzNow())
     payment_due_at = Timestamptz(null=True, default=None)

@@ -180,7 +180,8 @@ class PaymentGateway:
     empty). `offline` gateways move no money online: the merchant confirms receipt by hand
     (the kernel's mark-paid, audited). `pays_on_delivery` (cash on delivery) orders are
     reviewed when placed instead of when paid. `partial_refunds` says whether `refund` may
-    give back less than the whole payment.
+    give back less than the whole payment. `staff_only` gateways are offered only on the
+    orders staff take in the console (代客下单: cash at the counter), never at checkout.
 
     The rules: `start_payment` never moves money and never marks anything paid; only a
     verified notification or `query` answer does, and the kernel checks its amount.
@@ -188,9 +189,13 @@ class PaymentGateway:
 
     code: str = ""
     name: str = ""
+    # The brand mark shown beside the name at checkout and on the payment page: an SVG's
+    # file name in the plugin's `static/` folder ("" for none).
+    mark: str = ""
     offline: bool = False
     pays_on_delivery: bool = False
     partial_refunds: bool = False
+    staff_only: bool = False
 
     @property
     def title(self) -> str:

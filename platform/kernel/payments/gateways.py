@@ -29,16 +29,19 @@ class Offered:
                 "pays_on_delivery": gateway.pays_on_delivery}
 
 
-async def offered(shop: Shop, host: PluginHost, *, available_only: bool = True
-                  ) -> list[Offered]:
+async def offered(shop: Shop, host: PluginHost, *, available_only: bool = True,
+                  staff: bool = False) -> list[Offered]:
     """The gateways of the shop's enabled plugins, in plugin order; with `available_only`
-    (for a new payment) only those whose `available(shop)` agrees. Call inside the shop's
-    scope (enablement is read from the database)."""
+    (for a new payment) only those whose `available(shop)` agrees, and the `staff_only`
+    ones only for an order staff take (`staff`). Call inside the shop's scope (enablement
+    is read from the database)."""
     enabled = await enabled_plugins(shop.id)
     found = []
     for plugin in host.implementers("galleria_payment_gateways", enabled):
         for gateway in host.provided("galleria_payment_gateways", [plugin], PaymentGateway,
                                      shop=shop):
+            if available_only and gateway.staff_only and not staff:
+                continue
             if not available_only or await gateway.available(shop):
                 found.append(Offered(plugin, gateway))
     return found

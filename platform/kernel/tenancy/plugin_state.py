@@ -133,9 +133,11 @@ def _type_problem(field: SettingField, value: Any) -> str | None:
             return "at most 500 characters"
         if len(value) > 20000:
             return "at most 20000 characters"
-    elif field.type == "integer":
+    elif field.type in ("integer", "money"):
         if type(value) is not int:
             return "expected a whole number"
+        if field.type == "money" and value < 0:
+            return "an amount of 0 or more"
         if field.minimum is not None and value < field.minimum:
             return f"at least {field.minimum}"
         if field.maximum is not None and value > field.maximum:

@@ -22,6 +22,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import msgspec
 
+from galleria.kernel.gtin import gtin_check_digit
+
 _COLOR, _CURRENCY, _EMAIL = r"^#[0-9a-fA-F]{6}$", r"^[A-Z]{3}$", r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 _SLUG = r"^[a-z0-9](?:[a-z0-9-]{1,38})[a-z0-9]$"  # as a shop's address (tenancy.shops)
 _CATEGORY, _PLUGIN = r"^[a-z0-9][a-z0-9-]{0,63}$", r"^[a-z][a-z0-9_]{0,63}$"
@@ -264,7 +266,7 @@ def _problem(t: ShopTemplate, root: Path) -> str | None:
                 if b.code in codes:
                     return f"{bat}.code: {b.code!r} is already used by {codes[b.code]}"
                 codes[b.code] = bat
-                if (digit := _gtin_check_digit(b.code)) not in (None, b.code[-1]):
+                if (digit := gtin_check_digit(b.code)) not in (None, b.code[-1]):
                     return f"{bat}.code: {b.code!r} should end in the check digit {digit}"
     return None
 
@@ -279,14 +281,6 @@ def _image_problem(root: Path, image: str) -> str | None:
     if head.startswith((b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff")) or head[8:] == b"WEBP":
         return None
     return f"{image} is not a PNG, JPEG or WebP image"
-
-
-def _gtin_check_digit(code: str) -> str | None:
-    """The check digit an all-digit GTIN-8/12/13/14 `code` should end in; None for others."""
-    if not code.isdigit() or len(code) not in (8, 12, 13, 14):
-        return None
-    total = sum(int(c) * (3 - 2 * (i % 2)) for i, c in enumerate(reversed(code[:-1])))
-    return str((10 - total % 10) % 10)
 
 
 def load_templates(root: Path | None = None) -> dict[str, ShopTemplate]:

@@ -68,17 +68,18 @@ class AdminOrdersApi(Controller):
     async def list_orders(
         self, request: Request, shop: Shop, actor: str, status: Statuses = None,
         created_from: Text = None, created_to: Text = None, payment_method: Text = None,
-        customer: Text = None, q: Text = None,
+        customer: Text = None, q: Text = None, channel: Text = None,
         limit: Annotated[int, Parameter(ge=1, le=100)] = 50, cursor: str | None = None,
     ) -> OrderPage:
         """Newest first. Filters: `status` (pending_payment, paid, …, refunded; several
         allowed), `created_from`/`created_to` (dates in the shop's time zone, both
-        included), `payment_method`, `customer` (id); `q` finds an order number by its
-        beginning or a contact or address phone. A bad filter is 422 naming the field."""
+        included), `payment_method`, `customer` (id), `channel` (web, mini_program,
+        staff, import, api); `q` finds an order number by its beginning or a contact or
+        address phone. A bad filter is 422 naming the field."""
         require_scope(request, "orders:read")
         filters = parse_filter(status=status, created_from=created_from,
                                created_to=created_to, payment_method=payment_method,
-                               customer=customer, q=q)
+                               customer=customer, q=q, channel=channel)
         after = decode_cursor(cursor)
         before_id = after.get("id") if after else None
         if before_id is not None and type(before_id) is not int:
@@ -93,7 +94,7 @@ class AdminOrdersApi(Controller):
     async def export(
         self, request: Request, shop: Shop, actor: str, status: Statuses = None,
         created_from: Text = None, created_to: Text = None, payment_method: Text = None,
-        customer: Text = None, q: Text = None,
+        customer: Text = None, q: Text = None, channel: Text = None,
     ) -> Stream:
         """Every order the same filters as the list select, as CSV (UTF-8 with a BOM, a
         header row): amounts both as decimals of the shop's currency (`128.50`) and in
@@ -101,7 +102,7 @@ class AdminOrdersApi(Controller):
         require_scope(request, "orders:read")
         filters = parse_filter(status=status, created_from=created_from,
                                created_to=created_to, payment_method=payment_method,
-                               customer=customer, q=q)
+                               customer=customer, q=q, channel=channel)
         return csv_response(shop, filters)
 
     @get("/{number:str}", operation_id="getAdminOrder")

@@ -115,6 +115,11 @@ class AdminVariant(TypedDict):
     barcodes: list[Barcode]
 
 
+class ImageRendition(TypedDict):
+    url: str
+    width: int
+
+
 class ProductImage(TypedDict):
     id: int
     url: str
@@ -123,6 +128,7 @@ class ProductImage(TypedDict):
     width: int | None
     height: int | None
     position: int
+    webp: list[ImageRendition]
 
 
 class AdminProduct(TypedDict):
@@ -271,3 +277,15 @@ class Method(TypedDict):
 
 class MethodList(TypedDict):
     items: list[Method]
+
+
+class PaymentMethod(TypedDict):
+    code: str
+    name: str
+    offline: bool
+    pays_on_delivery: bool
+    mark_url: str
+
+
+class PaymentMethodList(TypedDict):
+    items: list[PaymentMethod]

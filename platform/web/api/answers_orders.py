@@ -85,6 +85,8 @@ class StaffOrder(Order):
 
     customer_id: int | None
     stock_status: str
+    channel: str  # web, mini_program, staff, import or api
+    external_id: str | None  # the order's id on its own platform (import, api …)
     payments: list[dict[str, Any]]
     shipments: list[dict[str, Any]]
 
@@ -100,6 +102,8 @@ class OrderSummary(TypedDict):
     customer_id: int | None
     payment_method: str
     shipping_method: str | None
+    channel: str
+    external_id: str | None
     created_at: str
     paid_at: str | None
 
@@ -217,3 +221,51 @@ class NewWebhookEndpoint(WebhookEndpoint):
 class WebhookEndpointList(TypedDict):
     items: list[WebhookEndpoint]
     topics: list[str]  # the topics one may choose
+
+
+# -- orders from other channels ------------------------------------------------------------------
+class ImportedOrder(TypedDict):
+    external_id: str
+    rows: list[int]  # the file's row numbers, the header being row 1
+    outcome: str  # created | exists | refused | invalid | skipped
+    number: str | None
+    message: str
+    items: list[dict[str, Any]]  # refused: the SKUs short, with `requested` and `available`
+    column: str  # invalid or skipped: the column at fault (sku, quantity, status …)
+    value: str  # and what it held
+
+
+class ImportedOrders(TypedDict):
+    format: str  # generic | youzan
+    created: int
+    existing: int
+    refused: int
+    invalid: int
+    skipped: int
+    orders: list[ImportedOrder]
+
+
+# -- staff tasks ---------------------------------------------------------------------------------
+class Task(TypedDict):
+    id: int
+    kind: str  # review | picking | delivery
+    order_number: str
+    order_status: str | None
+    store: str
+    assignee_id: int | None
+    assignee_name: str
+    assigned_by: str  # "user:7", "token:3", or "rule:<role>"
+    created_at: str
+    updated_at: str
+
+
+class TaskList(TypedDict):
+    items: list[Task]
+    counts: dict[str, int]  # per kind
+    total: int
+
+
+class TaskRuleAnswer(TypedDict):
+    kind: str
+    store: str
+    role: str

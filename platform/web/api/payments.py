@@ -17,10 +17,11 @@ from galleria.kernel.payments import service as payments
 from galleria.kernel.payments.contracts import CallbackRequest
 from galleria.kernel.tenancy.shops import Shop
 from galleria.runtime import Runtime
-from galleria.web.api.answers import MethodList
+from galleria.web.api.answers import PaymentMethodList
 from galleria.web.api.answers_orders import OrderPayments, Payment, Refunded, StaffOrder
 from galleria.web.deps import provide_admin, require_scope
 from galleria.web.idempotency import idempotent
+from galleria.web.methods import payment_method_json
 
 Number = Annotated[str, Parameter(max_length=20)]
 Name = Annotated[str, Parameter(max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
@@ -52,12 +53,13 @@ class ShopPaymentsApi(Controller):
     tags = ["storefront"]
 
     @get("/payment-methods", operation_id="listPaymentMethods")
-    async def payment_methods(self, shop: Shop, runtime: Runtime) -> MethodList:
+    async def payment_methods(self, shop: Shop, runtime: Runtime) -> PaymentMethodList:
         """The payment methods this shop offers: `code`, `name`, `offline` (the merchant
-        confirms receipt), `pays_on_delivery`."""
+        confirms receipt), `pays_on_delivery`, `mark_url` (the brand mark, an SVG; "" for
+        none)."""
         async with db.shop_scope(shop.id):
             offered = await gateways.offered(shop, runtime.host)
-        return {"items": [item.to_json() for item in offered]}
+        return {"items": [payment_method_json(item) for item in offered]}
 
     @post("/orders/{number:str}/payments", operation_id="startPayment", status_code=201)
     async def start_payment(

@@ -10,7 +10,7 @@ import msgspec
 from litestar import Controller, Request, Response, delete, get, patch, post
 from litestar.params import Parameter
 
-from galleria.kernel import ShippingMethod, db
+from galleria.kernel import db
 from galleria.kernel.checkout import carts
 from galleria.kernel.checkout.details import check_address
 from galleria.kernel.checkout.placement import OrderRequest, place_order
@@ -18,12 +18,12 @@ from galleria.kernel.checkout.pricing import price_cart
 from galleria.kernel.customers.history import customer_order
 from galleria.kernel.errors import Problems
 from galleria.kernel.orders.service import find_for_guest, order_view
-from galleria.kernel.tenancy.plugin_state import enabled_plugins
 from galleria.kernel.tenancy.shops import Shop
 from galleria.runtime import Runtime
 from galleria.web.api.answers import Cart, CheckoutPreview, MethodList
 from galleria.web.api.answers_orders import PlacedOrder, ShopperOrder
 from galleria.web.idempotency import idempotent
+from galleria.web.methods import offered_shipping
 from galleria.web.openapi import ADDRESS, CONTACT
 from galleria.web.shoppers import actor_of, current_customer
 
@@ -169,9 +169,4 @@ class ShopOrdersApi(Controller):
     @get("/shipping-methods", operation_id="listShippingMethods")
     async def shipping_methods(self, shop: Shop, runtime: Runtime) -> MethodList:
         """The shipping methods this shop has enabled (prices come with a preview)."""
-        async with db.shop_scope(shop.id):
-            enabled = await enabled_plugins(shop.id)
-        methods = runtime.host.provided("galleria_shipping_methods", enabled,
-                                        ShippingMethod, shop=shop)
-        return {"items": [{"code": m.code, "name": m.title}
-                          for m in methods]}
+        return {"items": await offered_shipping(shop, runtime)}

@@ -9,11 +9,14 @@ from galleria.web.i18n import load_all
 from galleria.web.pages.common import home, switch_language
 from galleria.web.pages.console.catalog import catalog_console_router
 from galleria.web.pages.console.inventory import inventory_console_router
+from galleria.web.pages.console.order_import import order_import_router
 from galleria.web.pages.console.orders import orders_console_router
 from galleria.web.pages.console.reports import reports_console_router
 from galleria.web.pages.console.reports_operations import reports_operations_router
 from galleria.web.pages.console.reports_people import reports_people_router
 from galleria.web.pages.console.shell import console_router
+from galleria.web.pages.console.take_order import take_order_router
+from galleria.web.pages.console.tasks import tasks_console_router
 from galleria.web.pages.platform import platform_router
 from galleria.web.pages.render import JINJA_ENV, STATIC_DIR
 from galleria.web.pages.seo import SEO_ROUTES
@@ -26,6 +29,8 @@ load_all()  # compile the catalogs now: a broken .po file fails at start-up
 PAGE_ROUTES: list = [home, switch_language, platform_router, console_router, storefront_router]
 PAGE_ROUTES += [catalog_console_router, inventory_console_router]  # product editor, stock
 PAGE_ROUTES += [orders_console_router]  # order list, detail, actions, CSV export
+PAGE_ROUTES += [take_order_router, order_import_router]  # 代客下单; orders from other platforms
+PAGE_ROUTES += [tasks_console_router]  # my tasks; handing out work
 PAGE_ROUTES += [shopping_router]  # cart, checkout, payment and order pages
 PAGE_ROUTES += [account_router]  # the shopper's account: sign-in, orders, addresses
 PAGE_ROUTES += [reports_console_router, reports_people_router,  # sales and the other reports

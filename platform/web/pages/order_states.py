@@ -3,11 +3,14 @@ colours: one table for the storefront, the account pages and the console."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
 from galleria.kernel.orders import states
 from galleria.web.i18n import N_
+from galleria.web.methods import MethodNames
+from galleria.web.pages.carriers import carrier_name
 
 STATUS_TITLES = {
     states.PENDING_PAYMENT: N_("Pending payment"), states.PAID: N_("Paid"),
@@ -46,6 +49,10 @@ SHOPPER_STEPS = {
     states.COMPLETED: N_("Completed"), states.CANCELLED: N_("Cancelled"),
     states.REFUNDING: N_("Refunding"), states.REFUNDED: N_("Refunded"),
 }
+PAYMENT_TITLES = {"pending": N_("Awaiting payment"), "paid": N_("Paid"),
+                  "failed": N_("Payment failed"), "closed": N_("Closed")}
+SHIPMENT_TITLES = {"shipped": N_("Shipped"), "ready_for_pickup": N_("Ready for pickup"),
+                   "delivered": N_("Delivered")}
 TRACKING_TITLES = {"picked_up": N_("Picked up by the carrier"), "in_transit": N_("In transit"),
                    "out_for_delivery": N_("Out for delivery"), "delivered": N_("Delivered")}
 
@@ -68,5 +75,89 @@ def shopper_timeline(entries: list[dict[str, Any]], translate: Callable[[str], s
             for e in reversed(entries) if e.get("to_status") in SHOPPER_STEPS]
 
 
-__all__ = ["SHOPPER_TITLES", "STATUS_TITLES", "STATUS_TONES", "TRACKING_TITLES",
-           "shopper_status", "shopper_timeline", "status_badge"]
+# The reasons the kernel writes into an order's history, as patterns (galleria.kernel.orders,
+# payments, aftersales, review, fulfilment); anything else is a person's own words, shown as is.
+_REASONS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern), message) for pattern, message in (
+        (r"^placed$", N_("Order placed")),
+        (r"^not paid in time$", N_("Not paid in time")),
+        (r"^delivered$", N_("Delivered")),
+        (r"^ready for pickup$", N_("Ready for pickup")),
+        (r"^shipped:$", N_("Shipped")),
+        (r"^shipped: (?P<carrier>\S+)$", N_("Shipped by %(carrier)s")),
+        (r"^shipped: (?P<carrier>\S+) (?P<number>\S+)$",
+         N_("Shipped by %(carrier)s, waybill %(number)s")),
+        (r"^picking$", N_("Picking started")),
+        (r"^lines cancelled$", N_("Lines cancelled")),
+        (r"^lines cancelled: (?P<note>.+)$", N_("Lines cancelled: %(note)s")),
+        (r"^(?:paid: )?(?P<method>[\w-]+) payment (?P<reference>\S+)$",
+         N_("Paid by %(method)s (%(reference)s)")),
+        (r"^partial refund of (?P<amount>\d+)$", N_("Partial refund of %(amount)s")),
+        (r"^partial refund of (?P<amount>\d+): (?P<note>.+)$",
+         N_("Partial refund of %(amount)s: %(note)s")),
+        (r"^refund (?P<reference>\S+) under way$", N_("Refund %(reference)s under way")),
+        (r"^return #(?P<id>\d+)$", N_("Return #%(id)s")),
+        (r"^return #(?P<id>\d+): not resellable$", N_("Return #%(id)s: written off")),
+        (r"^completed (?P<days>\d+) days after delivery$",
+         N_("Completed %(days)s days after delivery")),
+        (r"^rejected: (?P<note>.+)$", N_("Rejected: %(note)s")),
+    ))
+
+
+def timeline_reason(reason: str | None, translate: Callable[[str], str], *,
+                    money: Callable[[int], str], method_name: Callable[[str], str]) -> str:
+    """An order history entry's reason in the reader's language: the kernel's own phrases
+    translated (amounts as money, method codes as their names), people's words as written."""
+    if not reason:
+        return ""
+    if reason in STATUS_TITLES:  # a transition that names its target state
+        return translate(STATUS_TITLES[reason])
+    for pattern, message in _REASONS:
+        found = pattern.match(reason)
+        if found:
+            values = found.groupdict()
+            if "amount" in values:
+                values["amount"] = money(int(values["amount"]))
+            if "method" in values:
+                values["method"] = method_name(values["method"])
+            if "carrier" in values:
+                values["carrier"] = carrier_name(values["carrier"], translate)
+            return translate(message) % values
+    return reason
+
+
+def name_order_parts(view: dict[str, Any], names: MethodNames,
+                     translate: Callable[[str], str]) -> None:
+    """Give an order view's methods, payments and shipments the names people read (kept
+    beside their codes): `payment_name`, `shipping_name`, each payment's `method_name` and
+    `status_title`, each shipment's `carrier_title` and `status_title`."""
+    view["payment_name"] = names.payment_name(view.get("payment_method"))
+    view["shipping_name"] = names.shipping_name(view.get("shipping_method"))
+    for payment in view.get("payments") or []:
+        payment["method_name"] = names.payment_name(payment.get("method"))
+        payment["status_title"] = translate(PAYMENT_TITLES.get(payment.get("status") or "",
+                                                               payment.get("status") or ""))
+    for shipment in view.get("shipments") or []:
+        label = shipment.get("label") or {}
+        shipment["carrier_title"] = (
+            (label.get("carrier_name") if isinstance(label, dict) else "")
+            or carrier_name(shipment.get("carrier"), translate)
+            or names.shipping_name(shipment.get("method")))
+        status = shipment.get("tracking_status") or shipment.get("status") or ""
+        shipment["status_title"] = translate(
+            TRACKING_TITLES.get(status) or SHIPMENT_TITLES.get(status) or status)
+
+
+__all__ = [
+    "PAYMENT_TITLES",
+    "SHIPMENT_TITLES",
+    "SHOPPER_TITLES",
+    "STATUS_TITLES",
+    "STATUS_TONES",
+    "TRACKING_TITLES",
+    "name_order_parts",
+    "shopper_status",
+    "shopper_timeline",
+    "status_badge",
+    "timeline_reason",
+]

@@ -3,6 +3,7 @@ the error page used for browser requests (see `galleria.web.problems`)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import logging
 import re
@@ -10,6 +11,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode
+from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescape
 from litestar import Request, Response
@@ -81,6 +83,23 @@ def markdown(text: str | None) -> Markup:
     return Markup(_markdown.render(text or ""))  # noqa: S704 (html disabled: output is safe)
 
 
+@pass_context
+def _shop_time(context: Any, value: Any) -> str:
+    """`{{ row.created_at|shop_time }}`: a stored time (a datetime or an RFC 3339 string) as
+    the page's shop's clock shows it, `2026-12-05 17:40`; no shop, the platform's (UTC)."""
+    if not value:
+        return ""
+    when = value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(str(value))
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=dt.UTC)  # SQLite hands back naive UTC
+    shop = context.get("shop")
+    try:
+        zone = ZoneInfo(shop.timezone) if isinstance(shop, Shop) and shop.timezone else dt.UTC
+    except (KeyError, ValueError):
+        zone = dt.UTC
+    return when.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+
+
 def make_environment() -> Environment:
     env = Environment(
         loader=FileSystemLoader(str(TEMPLATES_DIR)),
@@ -92,6 +111,7 @@ def make_environment() -> Environment:
     env.filters["money"] = money
     env.filters["markdown"] = markdown
     env.filters["t"] = _gettext  # translate a message id held in a variable
+    env.filters["shop_time"] = _shop_time
     env.globals["static"] = static_url
     env.globals["plugin_static"] = plugin_assets.plugin_static_url
     return env

@@ -44,6 +44,8 @@
     gallery.querySelectorAll("[data-gallery-thumb]").forEach(function (button) {
       button.addEventListener("click", function () {
         main.removeAttribute("srcset");  // else the first picture's srcset keeps winning
+        var source = main.parentNode.querySelector("source");  // and its WebP source
+        if (source) source.remove();
         main.src = button.getAttribute("data-gallery-thumb");
         gallery.querySelectorAll("[data-gallery-thumb]").forEach(function (b) {
           b.classList.toggle("is-active", b === button);

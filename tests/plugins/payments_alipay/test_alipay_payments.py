@@ -120,6 +120,23 @@ async def test_wap_pay_is_a_redirect_with_the_wap_product(open_shop, runtime, al
     assert unknown.status_code == 422 and unknown.json()["errors"][0]["field"] == "scene"
 
 
+async def test_a_phone_browser_gets_wap_pay_and_a_desktop_page_pay(open_shop, runtime, alipay,
+                                                                  app_key):
+    shop = await alipay_shop(open_shop, runtime, alipay, app_key)
+    methods = {}
+    for device, agent in (("phone", "Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X) "
+                                    "AppleWebKit/605.1.15 Mobile/15E148"),
+                          ("desktop", "Mozilla/5.0 (X11; Linux x86_64) Chrome/131.0")):
+        order = await place_order(shop)  # a payment once started is shown again as it is
+        path = (f"/api/v1/orders/{order['number']}/payments"
+                f"?access_token={order['access_token']}")
+        answer = await shop.handle.post(path, admin=False, json={"method": "alipay"},
+                                        headers={"user-agent": agent})
+        url = answer.json()["action"]["url"]
+        methods[device] = dict(parse_qsl(urlsplit(url).query))["method"]
+    assert methods == {"phone": "alipay.trade.wap.pay", "desktop": "alipay.trade.page.pay"}
+
+
 async def test_partial_refund_retry_then_full_refund(open_shop, runtime, alipay, app_key):
     shop = await alipay_shop(open_shop, runtime, alipay, app_key)
     order, payment = await _paid_by_qr(shop, alipay)

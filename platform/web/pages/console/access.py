@@ -30,6 +30,7 @@ from galleria.kernel.tenancy.shops import Shop
 from galleria.runtime import Runtime
 from galleria.web.context import shop_host_only
 from galleria.web.i18n import N_
+from galleria.web.pages.console.audit_actions import action_text
 from galleria.web.pages.console.shell import (
     LoginRequired,
     console_page,
@@ -38,7 +39,7 @@ from galleria.web.pages.console.shell import (
     to_login,
 )
 from galleria.web.pages.console.staff import grant_rows, read_grants
-from galleria.web.pages.render import gettext_for
+from galleria.web.pages.render import gettext_for, request_locale
 
 PAGE_SIZE = 50
 TOKEN_NAME_MAX = 80
@@ -79,6 +80,16 @@ async def _actor_names(tenant_id: int) -> dict[str, str]:
     return names
 
 
+def _subject(runtime: Runtime, entry: dict[str, Any], names: dict[str, str],
+             locale: str) -> str:
+    """What an entry is about, by name: a person, or a plugin by its title."""
+    subject = entry["subject"] or ""
+    if entry["action"].startswith("plugin.") and runtime.host.is_installed(subject):
+        info = runtime.host.info(subject)
+        return (info.title_zh or info.title) if locale == "zh_CN" else info.title
+    return names.get(subject, subject)
+
+
 class AccessPages(Controller):
     path = "/"
     guards = [require_staff]
@@ -97,16 +108,21 @@ class AccessPages(Controller):
             actions = await audit.actions(shop.id)
         more = len(entries) > PAGE_SIZE
         entries = entries[:PAGE_SIZE]
+        translate = gettext_for(request)
+        locale = request_locale(request, shop)
         rows = [{"id": e["id"], "when": _local(e["created_at"], zone), "action": e["action"],
-                 "actor": names.get(e["actor"], e["actor"]), "subject":
-                 names.get(e["subject"], e["subject"]), "data": e["data"]} for e in entries]
+                 "what": action_text(e["action"], translate),
+                 "actor": names.get(e["actor"], e["actor"]),
+                 "subject": _subject(runtime, e, names, locale), "data": e["data"]}
+                for e in entries]
         filters = {"actor": actor, "action": action, "since": since, "until": until}
         kept = {k: v for k, v in filters.items() if v}
         next_url = (f"/console/audit?{urlencode({**kept, 'before': entries[-1]['id']})}"
                     if more and entries else "")
         return await console_page(request, runtime, "console/audit.html", "audit",
                                   entries=rows, filters=filters, actors=sorted(names.items(),
-                                  key=lambda kv: kv[1]), actions=actions, next_url=next_url)
+                                  key=lambda kv: kv[1]), next_url=next_url,
+                                  actions=[(a, action_text(a, translate)) for a in actions])
 
     @get("/tokens", name="console:tokens")
     async def tokens(self, request: Request, shop: Shop, runtime: Runtime,

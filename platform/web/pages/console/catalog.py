@@ -10,7 +10,6 @@ the submitted values are kept. Prices are read with `Decimal`, never through a f
 from __future__ import annotations
 
 import re
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from litestar import Controller, Request, Response, Router, get, post
@@ -38,6 +37,7 @@ from galleria.web.context import shop_host_only
 from galleria.web.i18n import N_, translate_message
 from galleria.web.pages.console.shell import LoginRequired, console_page, require_staff, to_login
 from galleria.web.pages.render import request_locale
+from galleria.web.pages.yuan import fen_to_yuan, yuan_to_fen
 
 MAX_ROWS = 100
 BLANK_ROWS_NEW = 2
@@ -54,8 +54,6 @@ SERVICE_MESSAGES = (
     N_("a whole number, 0 or more"), N_("a whole number of grams, 0 or more"),
     N_("active or inactive"), N_("a whole number, 1 or more"),
 )
-PRICE_FORMAT = N_("Enter a price in yuan, such as 12.50")
-PRICE_DECIMALS = N_("At most two decimal places")
 WHOLE = N_("a whole number, 0 or more")
 OPTION_FORMAT = N_("Write each option as name=value, such as 颜色=白")
 BARCODE_FORMAT = N_("Write each barcode as code*units, such as 6901234567892*24")
@@ -67,26 +65,6 @@ NEEDS_ROW = N_("Add at least one variant")
 
 
 # -- reading the form --------------------------------------------------------------------------
-def yuan_to_fen(text: str) -> int:
-    """`"12.50"` → 1250, exactly. Raises ValueError with a message id."""
-    cleaned = text.strip().replace("¥", "").replace("￥", "").replace(",", "").strip()
-    if not cleaned:
-        raise ValueError(N_("required"))
-    try:
-        amount = Decimal(cleaned)
-    except InvalidOperation as exc:
-        raise ValueError(PRICE_FORMAT) from exc
-    if not amount.is_finite() or amount < 0:
-        raise ValueError(PRICE_FORMAT)
-    if amount.as_tuple().exponent < -2:  # type: ignore[operator]
-        raise ValueError(PRICE_DECIMALS)
-    return int(amount * 100)
-
-
-def fen_to_yuan(fen: int) -> str:
-    return str((Decimal(int(fen)) / 100).quantize(Decimal("0.01")))
-
-
 def whole(text: str, default: int = 0) -> int:
     text = text.strip()
     if not text:

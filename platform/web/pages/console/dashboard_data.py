@@ -17,7 +17,8 @@ from galleria.kernel.orders.tables import Order
 from galleria.kernel.plugins import PluginHost
 from galleria.kernel.tenancy.audit import recent
 from galleria.kernel.tenancy.tables import PlatformUser
-from galleria.web.i18n import N_, translations
+from galleria.web.i18n import translations
+from galleria.web.pages.console.audit_actions import action_text
 
 
 async def count_skus(tenant_id: int) -> int:
@@ -41,12 +42,6 @@ async def product_statuses(tenant_id: int, ids: list[int]) -> dict[int, str]:
     return {row["id"]: row["status"] for row in rows}
 
 
-ACTIONS = {
-    "shop.created": N_("opened the shop"),
-    "plugin.enabled": N_("enabled a plugin"),
-    "plugin.disabled": N_("disabled a plugin"),
-    "plugin.settings_changed": N_("changed plugin settings"),
-}
 
 
 def _aware(value: Any) -> dt.datetime | None:
@@ -92,8 +87,7 @@ async def activity(tenant_id: int, host: PluginHost, locale: str, timezone: str,
         items.append({
             "who": who, "subject": subject, "subject_is_code": subject_is_code,
             "action": entry["action"],
-            "what": translate(ACTIONS[entry["action"]]) if entry["action"] in ACTIONS
-            else entry["action"],
+            "what": action_text(entry["action"], translate),
             "ago": format_timedelta(when - now, add_direction=True, locale=locale)
             if when else "",
             "when": format_datetime(when, "medium", tzinfo=zone, locale=locale) if when else "",

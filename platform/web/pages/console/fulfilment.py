@@ -18,17 +18,18 @@ from typing import Any
 from litestar import Controller, Request, Response, Router, get, post
 from litestar.response import Redirect
 
-from galleria.kernel import ShippingMethod, db
+from galleria.kernel import db
 from galleria.kernel.errors import DomainError, ValidationFailed
 from galleria.kernel.fulfilment import service as fulfilment
 from galleria.kernel.fulfilment.contracts import TRACKING_STATUSES, TrackingUpdate
 from galleria.kernel.orders import states
 from galleria.kernel.orders.service import get_order, order_view
-from galleria.kernel.tenancy.plugin_state import enabled_plugins
 from galleria.kernel.tenancy.shops import Shop
 from galleria.runtime import Runtime
 from galleria.web.context import shop_host_only
 from galleria.web.i18n import N_
+from galleria.web.methods import method_names, offered_shipping
+from galleria.web.pages.carriers import carrier_choices
 from galleria.web.pages.console.shell import (
     LoginRequired,
     console_page,
@@ -36,7 +37,7 @@ from galleria.web.pages.console.shell import (
     staff_of,
     to_login,
 )
-from galleria.web.pages.order_states import status_badge
+from galleria.web.pages.order_states import name_order_parts, status_badge
 from galleria.web.pages.render import gettext_for, page
 
 DONE = {"shipped": N_("Shipped."), "picked_up": N_("Handed over: the order is delivered."),
@@ -52,10 +53,12 @@ def _actor(request: Request) -> str:
     return f"user:{staff_of(request)['user_id']}"
 
 
-async def _methods(shop: Shop, runtime: Runtime) -> list[dict[str, str]]:
-    methods = runtime.host.provided("galleria_shipping_methods",
-                                    await enabled_plugins(shop.id), ShippingMethod, shop=shop)
-    return [{"code": m.code, "name": m.title} for m in methods]
+def _unshipped_units(order: dict[str, Any]) -> int:
+    """Units still to ship: ordered, less cancelled, less what the parcels carry."""
+    wanted = sum(line["quantity"] - line.get("cancelled_quantity", 0)
+                 for line in order["lines"])
+    return wanted - sum(line["quantity"] for shipment in order["shipments"]
+                        for line in shipment.get("lines") or [])
 
 
 async def _view(shop: Shop, number: str) -> dict[str, Any]:
@@ -77,8 +80,8 @@ class FulfilmentPages(Controller):
                     status_code: int = 200) -> Response:
         translate = gettext_for(request)
         order = await _view(shop, number)
-        async with db.shop_scope(shop.id):
-            methods = await _methods(shop, runtime)
+        methods = await offered_shipping(shop, runtime)
+        name_order_parts(order, await method_names(shop, runtime), translate)
         status = order["status"]
         return await console_page(
             request, runtime, "console/fulfilment.html", "orders", status_code=status_code,
@@ -86,7 +89,8 @@ class FulfilmentPages(Controller):
             tracking_statuses=[
                 (s, translate(TRACKING_TITLES[s])) for s in TRACKING_STATUSES],
             tracking_titles={k: translate(v) for k, v in TRACKING_TITLES.items()},
-            can_ship=status in (states.APPROVED, states.FULFILLING, states.SHIPPED),
+            can_ship=status in (states.APPROVED, states.FULFILLING, states.SHIPPED)
+            and _unshipped_units(order) > 0, carriers=carrier_choices(translate),
             waiting_pickup=any(s["status"] == "ready_for_pickup" for s in order["shipments"]),
             done=translate(DONE[done]) if done in DONE else "", failed=failed or {})
 
@@ -157,7 +161,7 @@ class FulfilmentPages(Controller):
         """The packing slip and the shipping labels, laid out for A4 / label printers."""
         order = await _view(shop, number)
         return page(request, "console/fulfilment_print.html", order=order,
-                    printed_at=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"))
+                    printed_at=dt.datetime.now(dt.UTC).isoformat())
 
 
 fulfilment_console_router = Router(

@@ -1,8 +1,8 @@
 """The console's order pages under `/console/orders`.
 
 - `/console/orders`: the shop's orders, newest first, with the filters as a GET form (status,
-  created dates in the shop's time zone, payment method, customer) and a search box (order
-  number or phone); pages by cursor; a CSV export link with the same filters.
+  created dates in the shop's time zone, payment method, sales channel, customer) and a
+  search box (order number or phone); pages by cursor; a CSV export link with the same filters.
 - `/console/orders/{number}`: lines, discounts, totals, contact and address, invoice, note,
   payments, shipments and the order history (who, when, why), with the actions the order's
   state allows: cancel (unpaid orders, with a reason), mark paid (offline methods: cash on
@@ -23,7 +23,7 @@ from litestar import Controller, Request, Response, Router, get, post
 from litestar.response import Redirect, Stream
 
 from galleria.kernel import db
-from galleria.kernel.errors import DomainError, Forbidden, ValidationFailed
+from galleria.kernel.errors import Conflict, DomainError, FieldError, Forbidden, ValidationFailed
 from galleria.kernel.orders import states
 from galleria.kernel.orders.queries import (
     OrderFilter,
@@ -37,10 +37,10 @@ from galleria.kernel.payments import gateways
 from galleria.kernel.tenancy.shops import Shop
 from galleria.kernel.tenancy.tables import PlatformUser
 from galleria.runtime import Runtime
-from galleria.web.api.admin_orders import csv_response
 from galleria.web.context import shop_host_only
 from galleria.web.i18n import N_
-from galleria.web.pages.console.catalog import yuan_to_fen
+from galleria.web.methods import method_names
+from galleria.web.pages.console.order_export import merchant_csv
 from galleria.web.pages.console.shell import (
     MANAGERS,
     LoginRequired,
@@ -49,17 +49,26 @@ from galleria.web.pages.console.shell import (
     staff_of,
     to_login,
 )
-from galleria.web.pages.order_states import status_badge
+from galleria.web.pages.order_states import name_order_parts, status_badge, timeline_reason
 from galleria.web.pages.render import gettext_for, money
+from galleria.web.pages.yuan import yuan_to_fen
 
 PAGE_SIZE = 30
 # Reasons the kernel writes itself, translated when shown (merchants' own are shown as typed).
-KNOWN_REASONS = (N_("placed"), N_("not paid in time"))
 DONE = {"cancelled": N_("Order cancelled; its stock is available again."),
         "paid": N_("Payment recorded."), "refunded": N_("Refund started.")}
 NEED_REASON = N_("Say why, for the order history")
+AT_MOST_REFUND = N_("At most %(amount)s can be refunded")
+CHANNEL_NAMES = {"web": N_("Web storefront"), "mini_program": N_("Mini-program"),
+                 "staff": N_("Order on behalf"), "import": N_("Imported"),
+                 "api": N_("Open API")}
 ACTOR_KINDS = {"guest": N_("Guest"), "customer": N_("Customer"), "token": N_("API token"),
-               "system": N_("System")}
+               "system": N_("System"), "review": N_("Automatic review")}
+
+
+def _field(name: str, message: str) -> ValidationFailed:
+    """A refusal shown under the form field it is about."""
+    return ValidationFailed(message, errors=[FieldError(name, message)])
 
 
 def _actor(request: Request) -> str:
@@ -95,7 +104,9 @@ async def actor_names(actors: set[str], translate: Any) -> dict[str, str]:
             names[actor] = f"{translate(ACTOR_KINDS[kind])} #{ident}"
         elif kind == "guest":
             names[actor] = translate(ACTOR_KINDS["guest"])
-        elif kind in ("job", "system"):
+        elif kind == "review":
+            names[actor] = translate(ACTOR_KINDS["review"])
+        elif kind in ("job", "system", "demo"):
             names[actor] = translate(ACTOR_KINDS["system"])
         else:
             names[actor] = actor
@@ -130,7 +141,7 @@ class OrderPages(Controller):
         translate = gettext_for(request)
         params = request.query_params
         typed = {name: params.get(name) or "" for name in (
-            "created_from", "created_to", "payment_method", "customer", "q")}
+            "created_from", "created_to", "payment_method", "customer", "q", "channel")}
         typed["status"] = [s for s in params.getall("status", []) if s]
         errors: dict[str, str] = {}
         try:
@@ -148,10 +159,13 @@ class OrderPages(Controller):
             methods = await _payment_methods(shop, runtime)
         more = len(rows) > PAGE_SIZE
         rows = rows[:PAGE_SIZE]
+        names = await method_names(shop, runtime)
         for row in rows:
+            row["payment_name"] = names.payment_name(row["payment_method"])
             row["badge"] = status_badge(row["status"], translate)
             row["created_local"] = local_time(row["created_at"], zone)
             row["total_text"] = money(row["total"], row["currency"])
+            row["channel_name"] = translate(CHANNEL_NAMES.get(row["channel"], row["channel"]))
         next_url = ("/console/orders?" + _query(filters, cursor=str(
             rows[-1].pop("_position")["id"]))) if more and rows else ""
         chosen = set(filters.statuses) or set(typed["status"])
@@ -160,18 +174,23 @@ class OrderPages(Controller):
             status_code=422 if errors else 200, orders=rows, typed=typed, errors=errors,
             statuses=[{**status_badge(s, translate), "checked": s in chosen}
                       for s in states.STATES],
-            methods=methods, filtered=bool(filter_params(filters)) or bool(errors),
+            methods=methods, channels=[{"code": code, "name": translate(name)}
+                                       for code, name in CHANNEL_NAMES.items()],
+            filtered=bool(filter_params(filters)) or bool(errors),
             next_url=next_url, first_url="/console/orders?" + _query(filters)
             if before_id else "", export_url="/console/orders/export.csv?" + _query(filters))
 
     @get("/export.csv", name="console:orders-export")
-    async def export(self, request: Request, shop: Shop) -> Stream:
+    async def export(self, request: Request, shop: Shop, runtime: Runtime) -> Stream:
         params = request.query_params
         filters = parse_filter(
             status=[s for s in params.getall("status", []) if s],
             **{name: params.get(name) or "" for name in (
-                "created_from", "created_to", "payment_method", "customer", "q")})
-        return csv_response(shop, filters)
+                "created_from", "created_to", "payment_method", "customer", "q",
+                "channel")})
+        translate = gettext_for(request)
+        return merchant_csv(shop, filters, await method_names(shop, runtime), translate,
+                            translate("orders") + f"-{shop.slug}.csv")
 
     @get("/{number:str}", name="console:order")
     async def order(self, request: Request, shop: Shop, runtime: Runtime, number: str,
@@ -188,12 +207,16 @@ class OrderPages(Controller):
             view = await order_view(shop.id, row, staff=True)
             offline = await _offline_gateway(shop, runtime, view["payment_method"])
             names = await actor_names({e["actor"] for e in view["timeline"]}, translate)
+        names_of = await method_names(shop, runtime)
+        currency = view["currency"]
+        name_order_parts(view, names_of, translate)
         for entry in view["timeline"]:
             entry["who"] = names.get(entry["actor"], entry["actor"])
             entry["at_local"] = local_time(entry["at"], zone)
             entry["to_badge"] = status_badge(entry["to_status"], translate)
-            entry["reason_text"] = translate(entry["reason"]) if entry["reason"] \
-                in KNOWN_REASONS else entry["reason"]
+            entry["reason_text"] = timeline_reason(
+                entry["reason"], translate, money=lambda amount: money(amount, currency),
+                method_name=names_of.payment_name)
         status = view["status"]
         unpaid = view["paid_at"] is None
         refundable = view["total"] - view["refunded_total"]
@@ -207,6 +230,7 @@ class OrderPages(Controller):
         return await console_page(
             request, runtime, "console/orders_detail.html", "orders", status_code=status_code,
             order=view, badge=status_badge(status, translate), actions=actions,
+            channel_name=translate(CHANNEL_NAMES.get(view["channel"], view["channel"])),
             created_local=local_time(view["created_at"], zone),
             paid_local=local_time(view["paid_at"], zone),
             refundable_text=decimal_text(refundable, view["currency"]),
@@ -220,10 +244,12 @@ class OrderPages(Controller):
             await work()
         except DomainError as exc:
             status = 422 if exc.kind == "invalid" else 409
-            message = "; ".join(e.message for e in exc.errors) or exc.detail
+            by_field = {e.field: e.message for e in exc.errors if e.field in values}
+            message = "; ".join(e.message for e in exc.errors
+                                if e.field not in by_field) or ("" if by_field else exc.detail)
             return await self._detail(request, shop, runtime, number, status_code=status,
                                       failed={"form": form_name, "values": values,
-                                              "error": message})
+                                              "error": message, "errors": by_field})
         return Redirect(f"/console/orders/{number}?done={form_name}", status_code=303)
 
     @post("/{number:str}/cancel", name="console:order-cancel")
@@ -272,11 +298,18 @@ class OrderPages(Controller):
             try:
                 amount = yuan_to_fen(values["amount"])
             except ValueError as exc:
-                raise ValidationFailed(translate(str(exc))) from exc
+                raise _field("amount", translate(str(exc))) from exc
             if not values["reason"]:
-                raise ValidationFailed(translate(NEED_REASON))
-            await refund_order(shop, runtime.host, number, amount, actor=_actor(request),
-                               reason=values["reason"])
+                raise _field("reason", translate(NEED_REASON))
+            try:
+                await refund_order(shop, runtime.host, number, amount,
+                                   actor=_actor(request), reason=values["reason"])
+            except Conflict as exc:
+                left = exc.extra.get("refundable")
+                if left is None:
+                    raise
+                raise _field("amount", translate(AT_MOST_REFUND) % {
+                    "amount": money(left, shop.currency)}) from exc
 
         return await self._act(request, shop, runtime, number, "refunded", values, work)
 

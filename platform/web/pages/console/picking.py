@@ -20,18 +20,17 @@ from litestar import Controller, Request, Response, Router, get, post
 from litestar.response import Redirect
 
 from galleria.kernel import db
-from galleria.kernel.checkout.contracts import ShippingMethod
 from galleria.kernel.errors import DomainError, FieldError, ValidationFailed
 from galleria.kernel.fulfilment import packing, picking, picking_scan, supervision
 from galleria.kernel.fulfilment.service import find_method
 from galleria.kernel.orders import states
 from galleria.kernel.orders.service import get_order, order_view
 from galleria.kernel.orders.tables import Order
-from galleria.kernel.tenancy.plugin_state import enabled_plugins
 from galleria.kernel.tenancy.shops import Shop
 from galleria.runtime import Runtime
 from galleria.web.context import shop_host_only
 from galleria.web.i18n import N_
+from galleria.web.methods import offered_shipping
 from galleria.web.pages.console.orders import _zone, local_time
 from galleria.web.pages.console.picking_texts import (
     ALERT_KINDS,
@@ -78,12 +77,6 @@ def _window(form: Any, zone: dt.tzinfo) -> tuple[dt.datetime, dt.datetime] | Non
     return start, end
 
 
-async def _methods(shop: Shop, runtime: Runtime) -> list[dict[str, str]]:
-    methods = runtime.host.provided("galleria_shipping_methods",
-                                    await enabled_plugins(shop.id), ShippingMethod, shop=shop)
-    return [{"code": m.code, "name": m.title} for m in methods]
-
-
 class PickingPages(Controller):
     path = "/picking"
     guards = [require_staff]
@@ -97,7 +90,7 @@ class PickingPages(Controller):
         async with db.shop_scope(shop.id):
             waiting = await Order.count().where(
                 (Order.tenant == shop.id) & Order.status.is_in(list(picking.WAITING)))
-            methods = await _methods(shop, runtime)
+            methods = await offered_shipping(shop, runtime)
         for item in lists:
             item["created_local"] = local_time(item["created_at"], zone)
             item["mode_title"] = translate(MODES[item["mode"]])

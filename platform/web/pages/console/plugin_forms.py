@@ -11,7 +11,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from galleria.kernel.plugins import SettingField
-from galleria.web.i18n import translate_message, translations
+from galleria.web.i18n import plugin_text, translate_message, translations
+from galleria.web.pages.yuan import fen_to_yuan, yuan_to_fen
 
 
 def is_secret(field: Mapping[str, Any] | SettingField) -> bool:
@@ -44,14 +45,20 @@ def form_fields(state: dict[str, Any], locale: str, *, submitted: Mapping[str, A
             value = submitted.get(name) if submitted is not None else stored
             is_set = False
         kind = "secret" if secret else spec["type"]
+        if kind == "money" and type(value) is int:
+            value = fen_to_yuan(value)
         if kind == "boolean" and submitted is None:
             value = bool(stored) if stored is not None else bool(spec.get("default"))
         fields.append({
             "name": name, "input": input_name(name), "kind": kind,
             "id": f"plugin-{state['name']}-{name}",
-            "label": (spec.get("label_zh") or spec["label"]) if zh else spec["label"],
-            "help": spec.get("help") or "", "required": spec.get("required", False),
-            "choices": spec.get("choices") or [], "minimum": spec.get("minimum"),
+            "label": plugin_text(locale, state["name"], spec["label"],
+                                 spec.get("label_zh") if zh else ""),
+            "help": plugin_text(locale, state["name"], spec.get("help") or ""),
+            "required": spec.get("required", False),
+            "choices": [(choice, plugin_text(locale, state["name"], choice))
+                        for choice in spec.get("choices") or []],
+            "minimum": spec.get("minimum"),
             "maximum": spec.get("maximum"),
             "value": "" if value is None else value, "is_set": is_set,
             "error": errors.get(input_name(name), ""),
@@ -81,6 +88,15 @@ def read_settings(schema: list[SettingField], form: Mapping[str, Any], locale: s
                 settings[field.name] = text
             continue
         shown[field.name] = text
+        if field.type == "money":
+            if not text.strip():
+                settings[field.name] = None
+                continue
+            try:
+                settings[field.name] = yuan_to_fen(text)
+            except ValueError as exc:
+                errors[input_name(field.name)] = _(str(exc))
+            continue
         if field.type == "integer":
             text = text.strip()
             if not text:

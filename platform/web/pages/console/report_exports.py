@@ -16,7 +16,8 @@ from galleria.kernel.reports.sales import sales_report
 from galleria.kernel.reports.stock import stock_report
 from galleria.kernel.tenancy.shops import Shop
 from galleria.runtime import Runtime
-from galleria.web.pages.console.reports_people import customer_names, method_names
+from galleria.web.methods import method_names
+from galleria.web.pages.console.reports_people import customer_names
 from galleria.web.pages.render import gettext_for
 
 
@@ -35,8 +36,8 @@ async def export_series(request: Request, shop: Shop, runtime: Runtime, name: st
         rows = (await categories_report(shop.id, shop.timezone, period))["series"]
         return [{**row, "name": row["name"] or translate("No category")} for row in rows]
     if name in ("payment_methods", "shipping_methods"):
-        payments, shipping = await method_names(shop, runtime)
-        names = payments if name == "payment_methods" else shipping
+        known = await method_names(shop, runtime)
+        names = known.payment if name == "payment_methods" else known.shipping
         rows = (await methods_report(shop.id, shop.timezone, period, name[:-1]))["series"]
         return [{**row, "name": names.get(row["method"]) or (
             translate("None") if not row["method"] else translate("Other method"))}

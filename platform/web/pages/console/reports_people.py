@@ -9,15 +9,13 @@ from typing import Any
 from litestar import Controller, Request, Response, Router, get
 
 from galleria.kernel import db
-from galleria.kernel.checkout.contracts import ShippingMethod
 from galleria.kernel.customers.tables import Customer
-from galleria.kernel.payments import gateways
 from galleria.kernel.reports.breakdown import customers_report, methods_report
 from galleria.kernel.reports.periods import RANGES
-from galleria.kernel.tenancy.plugin_state import enabled_plugins
 from galleria.kernel.tenancy.shops import Shop
 from galleria.runtime import Runtime
 from galleria.web.context import shop_host_only
+from galleria.web.methods import method_names
 from galleria.web.pages.console.report_figures import (
     RANGE_TITLES,
     chosen_period,
@@ -26,17 +24,6 @@ from galleria.web.pages.console.report_figures import (
 )
 from galleria.web.pages.console.shell import LoginRequired, console_page, require_staff, to_login
 from galleria.web.pages.render import gettext_for, request_locale
-
-
-async def method_names(shop: Shop, runtime: Runtime) -> tuple[dict[str, str], dict[str, str]]:
-    """Payment and shipping method codes → the names the shop's plugins give them."""
-    payments = {o.code: o.gateway.title
-                for o in await gateways.offered(shop, runtime.host, available_only=False)}
-    async with db.shop_scope(shop.id):
-        enabled = await enabled_plugins(shop.id)
-    shipping = {m.code: m.title for m in runtime.host.provided(
-        "galleria_shipping_methods", sorted(enabled), ShippingMethod, shop=shop)}
-    return payments, shipping
 
 
 async def customer_names(shop: Shop, rows: list[dict[str, Any]],
@@ -98,7 +85,8 @@ class PeopleReportPages(Controller):
         translate = gettext_for(request)
         locale = request_locale(request, shop)
         period, context = common_context(request, shop)
-        payment_names, shipping_names = await method_names(shop, runtime)
+        names_of = await method_names(shop, runtime)
+        payment_names, shipping_names = names_of.payment, names_of.shipping
         tables = []
         for column, title, names in (
                 ("payment_method", translate("Payment methods"), payment_names),

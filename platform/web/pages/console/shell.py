@@ -54,6 +54,8 @@ NAV = (
     ("dashboard", "/console/", N_("Dashboard"), "home"),
     ("products", "/console/products", N_("Products"), "box"),
     ("orders", "/console/orders", N_("Orders"), "receipt"),
+    ("take_order", "/console/take-order", N_("Order on behalf"), "card"),
+    ("tasks", "/console/tasks", N_("My tasks"), "check"),
     ("reports", "/console/reports", N_("Reports"), "activity"),
     ("picking", "/console/picking", N_("Picking"), "truck"),
     ("returns", "/console/returns", N_("After-sales"), "clipboard"),

@@ -23,6 +23,7 @@ from galleria.kernel.payments import gateways
 from galleria.kernel.plugins import PluginHost
 from galleria.kernel.tenancy.shops import Shop
 from galleria.web.i18n import N_
+from galleria.web.methods import mark_url
 
 CONTACT = ("name", "phone", "email")
 ADDRESS = ("name", "phone", "country", "province", "city", "district", "line1", "line2",
@@ -138,6 +139,7 @@ class PaymentMethod:
     offline: bool = False
     pays_on_delivery: bool = False
     instructions: str = ""
+    mark_url: str = ""
 
 
 async def payment_methods(shop: Shop, host: PluginHost) -> list[PaymentMethod]:
@@ -145,7 +147,8 @@ async def payment_methods(shop: Shop, host: PluginHost) -> list[PaymentMethod]:
     available). Call inside the shop's scope."""
     return [PaymentMethod(code=item.code, name=item.gateway.title,
                           offline=item.gateway.offline,
-                          pays_on_delivery=item.gateway.pays_on_delivery)
+                          pays_on_delivery=item.gateway.pays_on_delivery,
+                          mark_url=mark_url(item))
             for item in await gateways.offered(shop, host)]
 
 

@@ -26,10 +26,10 @@ from galleria.kernel.payments import gateways
 from galleria.kernel.payments import service as payments
 from galleria.kernel.payments.contracts import ACTION_TYPES, REDIRECT, SANDBOX_URL
 from galleria.kernel.service import tickets
-from galleria.kernel.tenancy.plugin_state import enabled_plugins
 from galleria.kernel.tenancy.shops import Shop
 from galleria.runtime import Runtime
 from galleria.web.csp import STRIPE_JS, allow_sources
+from galleria.web.methods import method_names, payment_method_json
 from galleria.web.pages.order_states import TRACKING_TITLES, shopper_status, shopper_timeline
 from galleria.web.pages.render import gettext_for, page
 from galleria.web.pages.return_views import return_context, returnable_lines
@@ -65,7 +65,7 @@ async def visible_order(request: Request, shop: Shop, number: str,
 
 
 def _method_names(offered: list[gateways.Offered]) -> dict[str, dict[str, Any]]:
-    return {item.code: item.to_json() for item in offered}
+    return {item.code: payment_method_json(item) for item in offered}
 
 
 @get("/orders/{number:str}", name="storefront:order")
@@ -81,7 +81,7 @@ async def order_page(request: Request, shop: Shop, runtime: Runtime, number: str
             shop.id, order_number=row["number"])]
         warranties = await terms_of_variants(shop.id, [line["variant_id"]
                                                        for line in order["lines"]])
-        shipping_name = await _shipping_name(shop, runtime, order["shipping_method"])
+    shipping_name = (await method_names(shop, runtime)).shipping_name(order["shipping_method"])
     method = methods.get(order["payment_method"])
     payable = (order["status"] == states.PENDING_PAYMENT and method is not None
                and not method["pays_on_delivery"])
@@ -102,15 +102,6 @@ async def order_page(request: Request, shop: Shop, runtime: Runtime, number: str
                 ticket_kinds=TICKET_KINDS, **return_context(shop))
 
 
-async def _shipping_name(shop: Shop, runtime: Runtime, code: str | None) -> str:
-    """The name the shop's shipping plugins give the order's method (its code otherwise)."""
-    if not code:
-        return ""
-    methods = runtime.host.collect("galleria_shipping_methods",
-                                   await enabled_plugins(shop.id), shop=shop)
-    return next((m.name or code for m in methods if m.code == code), code)
-
-
 @get("/orders/{number:str}/status", name="storefront:order-status")
 async def order_status(request: Request, shop: Shop, number: str) -> dict[str, Any]:
     """`{"number", "status", "paid"}` for the payment page's polling."""
@@ -129,7 +120,7 @@ async def pay_page(request: Request, shop: Shop, runtime: Runtime, number: str,
         row, _ = await visible_order(request, shop, number)
         offered = await gateways.offered(shop, runtime.host)
     order_url = f"/orders/{row['number']}"
-    methods = [item.to_json() for item in offered
+    methods = [payment_method_json(item) for item in offered
                if not item.gateway.pays_on_delivery]
     chosen = method if any(m["code"] == method for m in methods) else row["payment_method"]
     if (row["status"] != states.PENDING_PAYMENT or row["paid_at"] is not None

@@ -56,8 +56,10 @@ def picture(detail: dict[str, Any] | None, largest: int = 2400) -> dict[str, Any
             seen.add(w)
             candidates.append((detail[key], w, round(height * scale)))
     src, w, h = candidates[0]
+    webp = [r for r in detail.get("webp") or [] if r["width"] <= largest]
     return {"src": src, "width": w, "height": h,
-            "srcset": ", ".join(f"{url} {cw}w" for url, cw, _ in candidates)}
+            "srcset": ", ".join(f"{url} {cw}w" for url, cw, _ in candidates),
+            "webp_srcset": ", ".join(f"{r['url']} {r['width']}w" for r in webp)}
 
 
 SORT_LABELS = {"newest": N_("Newest"), "price_asc": N_("Price: low to high"),
