@@ -133,11 +133,18 @@ async def make_carts(port: int, shop: Shop, count: int) -> list[str]:
                                  limits=limits) as http:
         async def one() -> str:
             async with gate:
-                cart = (await http.post("/api/v1/carts", headers=headers)).json()["id"]
-                added = await http.post(f"/api/v1/carts/{cart}/items", headers=headers,
-                                        json={"variant_id": shop.variant, "quantity": 1})
-                added.raise_for_status()
-                return cart
+                for attempt in range(3):  # a connection dropped under load: try again
+                    try:
+                        cart = (await http.post("/api/v1/carts", headers=headers)).json()["id"]
+                        added = await http.post(f"/api/v1/carts/{cart}/items", headers=headers,
+                                                json={"variant_id": shop.variant, "quantity": 1})
+                        added.raise_for_status()
+                        return cart
+                    except httpx.TransportError:
+                        if attempt == 2:
+                            raise
+                        await asyncio.sleep(0.5)
+                raise AssertionError("unreachable")
 
         return list(await asyncio.gather(*(one() for _ in range(count))))
 
