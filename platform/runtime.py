@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 
 from galleria.auth.ratelimit import FallbackLimiter, Limiter, MemoryLimiter, RedisLimiter
-from galleria.kernel import crypto, db, job_leases, storage
+from galleria.kernel import crypto, db, job_leases, shared_store, storage
 from galleria.kernel.apps import kernel_tables
 from galleria.kernel.plugins import PluginHost
 from galleria.kernel.tenancy.domains import Resolver, system_resolver
@@ -77,9 +77,12 @@ class Runtime:
                                    [*kernel_tables(), *plugin_tables(self.host)],
                                    pool_max=self.settings.db_pool_max)
         await self.database.open()
+        shared_store.set_redis(self.redis)  # plugins' shared counters (flash-sale quotas)
 
     async def close(self) -> None:
         if self.database:
             await self.database.close()
         if self.redis is not None:
+            if shared_store.shared_redis() is self.redis:
+                shared_store.set_redis(None)
             await self.redis.aclose()

@@ -114,6 +114,7 @@ API_RULES: dict[str, Rule] = {f"{_ADMIN}{path}": _rule(entry) for path, entry in
     "/delivery-alerts": "fulfilment",
     "/delivery-promises": "fulfilment",
     "/plugins": "settings",
+    "/marketing": "marketing",               # marketing plugins: coupons, flash sales, gifts
     "/domains": "settings",
     "/webhooks": "settings",
     "/coupons": "marketing",

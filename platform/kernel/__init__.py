@@ -5,8 +5,10 @@ module exports is the stable plugin API.
 """
 
 from galleria.kernel import reactions as reactions  # wires the kernel's reactions on import
+from galleria.kernel.catalog.promotions import ProductPromoter, Promotion
 from galleria.kernel.catalogs import PluginCatalog
 from galleria.kernel.checkout.contracts import (
+    AddedLine,
     Address,
     Adjustment,
     NotOffered,
@@ -16,7 +18,7 @@ from galleria.kernel.checkout.contracts import (
     Quote,
     ShippingMethod,
 )
-from galleria.kernel.db import current_tenant, shop_scope
+from galleria.kernel.db import before_commit, current_tenant, on_commit, on_rollback, shop_scope
 from galleria.kernel.errors import (
     Conflict,
     DomainError,
@@ -40,6 +42,7 @@ from galleria.kernel.fulfilment.contracts import (
 )
 from galleria.kernel.fulfilment.service import record_tracking_by_number
 from galleria.kernel.hookspecs import hookimpl
+from galleria.kernel.inventory.lookup import active_variants, stock_available, variant_summaries
 from galleria.kernel.money import Money, format_minor, parse_major
 from galleria.kernel.notifications.contracts import NotificationChannel, NotificationMessage
 from galleria.kernel.orders.facts import OrderFacts, OrderLineFacts, order_facts
@@ -65,12 +68,14 @@ from galleria.kernel.schema import (
     enable_row_level_security,
     tenant_first_keys,
 )
+from galleria.kernel.shared_store import shared_redis
 from galleria.kernel.tenancy.plugin_state import plugin_settings
 from galleria.kernel.tenancy.settings_update import update_plugin_settings
 from galleria.kernel.tenancy.shops import Shop
 
 __all__ = [
     "AccountPanel",
+    "AddedLine",
     "Address",
     "Adjustment",
     "CallbackRequest",
@@ -106,6 +111,8 @@ __all__ = [
     "PricedLine",
     "PricingContext",
     "Problems",
+    "ProductPromoter",
+    "Promotion",
     "Quote",
     "RefundRequest",
     "RefundUpdate",
@@ -122,6 +129,8 @@ __all__ = [
     "Unauthorized",
     "ValidationFailed",
     "Verdict",
+    "active_variants",
+    "before_commit",
     "create_indexes",
     "csv_bytes",
     "csv_text",
@@ -133,12 +142,17 @@ __all__ = [
     "hookimpl",
     "neutralise",
     "neutralise_row",
+    "on_commit",
+    "on_rollback",
     "order_facts",
     "parse_major",
     "plugin_settings",
     "record_tracking_by_number",
     "review_queue",
+    "shared_redis",
     "shop_scope",
+    "stock_available",
     "tenant_first_keys",
     "update_plugin_settings",
+    "variant_summaries",
 ]

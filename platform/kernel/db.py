@@ -10,7 +10,8 @@ explicitly; the policies are the second wall.
 from __future__ import annotations
 
 import contextvars
-from collections.abc import AsyncIterator, Iterable
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,8 +26,14 @@ from galleria.kernel import piccolo_speed
 
 piccolo_speed.install()  # cheaper query building with joins: see the module
 
+log = logging.getLogger("galleria.db")
 _current_tenant: contextvars.ContextVar[int | None] = contextvars.ContextVar(
     "galleria_tenant", default=None
+)
+# What to run around the end of the outermost shop scope's transaction:
+# (after commit, after rollback, before commit).
+_on_end: contextvars.ContextVar[tuple[list, list, list] | None] = contextvars.ContextVar(
+    "galleria_on_end", default=None
 )
 
 
@@ -139,14 +146,64 @@ async def shop_scope(tenant_id: int) -> AsyncIterator[None]:
     db = database()
     token = _current_tenant.set(tenant_id)
     memo_token = _scope_memo.set({})
+    committed, rolled_back, before = [], [], []
+    end_token = _on_end.set((committed, rolled_back, before))
     try:
         async with db.transaction():
             if db.is_postgres:
                 await set_rls_tenant(db.engine, tenant_id)
             yield
-    finally:
+            while before:  # a callback may register another
+                await before.pop(0)()
+    except BaseException:
+        _on_end.reset(end_token)
         _scope_memo.reset(memo_token)
         _current_tenant.reset(token)
+        await _run_all(rolled_back)
+        raise
+    _on_end.reset(end_token)
+    _scope_memo.reset(memo_token)
+    _current_tenant.reset(token)
+    await _run_all(committed)
+
+
+async def _run_all(callbacks: list[Callable[[], Awaitable[None]]]) -> None:
+    """Run every callback; one that fails is logged and does not stop the others."""
+    for callback in callbacks:
+        try:
+            await callback()
+        except Exception:
+            log.exception("a shop scope's end callback %r failed", callback)
+
+
+def on_commit(callback: Callable[[], Awaitable[None]]) -> None:
+    """Run `await callback()` after the current shop scope's transaction commits (outside
+    it, in the shop's context no longer). Nothing runs if it rolls back. For work outside
+    the database that must follow the data (a cache to clear)."""
+    _end_lists("on_commit")[0].append(callback)
+
+
+def before_commit(callback: Callable[[], Awaitable[None]]) -> None:
+    """Run `await callback()` inside the current shop scope's transaction, after the work
+    in it and just before it commits, in the order registered. An error it raises rolls the
+    whole transaction back and reaches the caller (a `DomainError` becomes the answer). For
+    a conditional update on a hot row: done last, its row lock is held for the shortest
+    time (the kernel reserves stock last for the same reason)."""
+    _end_lists("before_commit")[2].append(callback)
+
+
+def on_rollback(callback: Callable[[], Awaitable[None]]) -> None:
+    """Run `await callback()` if the current shop scope's transaction rolls back (any error
+    inside it, including one raised after the callback was registered). For work outside
+    the database to undo: a counter in Redis taken in the same unit of work is given back."""
+    _end_lists("on_rollback")[1].append(callback)
+
+
+def _end_lists(name: str) -> tuple[list, list, list]:
+    lists = _on_end.get()
+    if lists is None or _current_tenant.get() is None:
+        raise RuntimeError(f"{name}() needs an open shop scope")
+    return lists
 
 
 def scope_memo(tenant_id: int) -> dict | None:

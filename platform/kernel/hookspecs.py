@@ -18,6 +18,7 @@ import pluggy
 if TYPE_CHECKING:
     from piccolo.conf.apps import AppConfig
 
+    from galleria.kernel.catalog.promotions import ProductPromoter
     from galleria.kernel.checkout.contracts import PriceAdjuster, ShippingMethod
     from galleria.kernel.events import Event
     from galleria.kernel.notifications.contracts import NotificationChannel
@@ -105,18 +106,23 @@ def galleria_routes() -> list[Any]:
 
 @hookspec
 def galleria_api_routes() -> list[Any]:
-    """Contribute storefront JSON API route handlers (Litestar handlers or controllers).
+    """Contribute JSON API route handlers (Litestar handlers or controllers) at their own
+    paths, under ``/api/v1/`` (the storefront API: ``/api/v1/account/points``) or
+    ``/api/admin/v1/`` (the admin API: ``/api/admin/v1/marketing/flash-sales``).
 
-    Called once when the app is built. The handlers are mounted under ``/api/v1/`` on shop
-    hosts (a handler at ``/account/points`` answers ``GET /api/v1/account/points``), appear
-    in ``/schema/openapi.json`` and answer 404 on shops that have not enabled the plugin.
-    A handler may ask for ``shop`` (the :class:`galleria.kernel.Shop`) and ``customer`` (the
-    signed-in shopper, with ``.id``, or None for a guest). Answers are typed (a TypedDict or
-    msgspec Struct); errors are the kernel's typed errors (problem+json).
+    Called once when the app is built. Unlike ``galleria_routes``, the handlers keep their
+    paths, appear in ``/schema/openapi.json``, and follow the API's rules: admin paths need a
+    bearer token with the scope of their area (``/api/admin/v1/marketing/...`` →
+    ``marketing``), errors are problem+json, answers are typed (a TypedDict or msgspec
+    Struct). They answer 404 on shops that have not enabled the plugin and on the platform
+    host. A handler whose path is outside those two prefixes is refused when the app is
+    built. A handler may ask for ``shop`` (the :class:`galleria.kernel.Shop`), ``customer``
+    (the signed-in shopper, with ``.id``, or None for a guest) and ``idempotent`` (replays a
+    creating POST sent again with the same ``Idempotency-Key``).
 
     :returns: a list of Litestar route handlers.
 
-    .. versionadded:: 3 (points)
+    .. versionadded:: 3
     """
 
 
@@ -199,6 +205,20 @@ def galleria_price_adjusters(shop: Shop) -> list[PriceAdjuster]:
 
     :param shop: the shop.
     :returns: a list of :class:`galleria.kernel.PriceAdjuster` instances.
+    """
+
+
+@hookspec
+def galleria_product_promotions(shop: Shop) -> list[ProductPromoter]:
+    """Contribute product promoters: what a product page promises (a flash sale's price,
+    countdown and remaining quota; a free gift).
+
+    Called when the storefront renders a product page of ``shop``, on its enabled plugins.
+    Each promoter's ``promotions(shop, product_id, variant_ids, locale)`` answers a list of
+    :class:`galleria.kernel.Promotion`; one that fails is left out (logged).
+
+    :param shop: the shop.
+    :returns: a list of :class:`galleria.kernel.ProductPromoter` instances.
     """
 
 

@@ -44,10 +44,16 @@ from galleria.web.api.wechat_login import wechat_api_router
 from galleria.web.bad_input import GuardedRequest, InputGuardMiddleware
 from galleria.web.billing_guard import refuse_changes_while_restricted
 from galleria.web.caching import COMPRESSION, CachingMiddleware
-from galleria.web.context import RequestContextMiddleware, plugin_enabled_guard, shop_host_only
+from galleria.web.context import (
+    RequestContextMiddleware,
+    checked_api_handlers,
+    plugin_enabled_guard,
+    shop_host_only,
+)
 from galleria.web.csp import NoncedSwaggerUI, add_security_policy
 from galleria.web.deps import provide_runtime, provide_shop
 from galleria.web.health import domain_verification, healthz, readyz
+from galleria.web.idempotency import provide_idempotency
 from galleria.web.openapi import ProblemResponses
 from galleria.web.pages import JINJA_ENV, PAGE_ROUTES, STATIC_DIR
 from galleria.web.pages.chat_pages import chat_console_router, chat_socket_router
@@ -132,10 +138,13 @@ def create_app(settings: Settings | None = None, *, host: PluginHost | None = No
         if (handlers := runtime.host.collect("galleria_routes", [name]))
     ]
 
-    # Plugins' storefront API (galleria_api_routes): under /api/v1, in the OpenAPI schema.
-    plugin_api_routes = [
-        Router(path="/api/v1", guards=[shop_host_only, plugin_enabled_guard(name)],
-               route_handlers=handlers, dependencies={"customer": Provide(provide_customer)})
+    # Plugins' JSON API (galleria_api_routes): at their own paths under /api/v1/ or
+    # /api/admin/v1/, in the OpenAPI schema.
+    plugin_api = [
+        Router(path="/", guards=[shop_host_only, plugin_enabled_guard(name)],
+               route_handlers=checked_api_handlers(name, handlers),
+               dependencies={"idempotent": Provide(provide_idempotency),
+                             "customer": Provide(provide_customer)})
         for name in runtime.host.names()
         if (handlers := runtime.host.collect("galleria_api_routes", [name]))
     ]
@@ -154,7 +163,7 @@ def create_app(settings: Settings | None = None, *, host: PluginHost | None = No
             *OIDC_ROUTES,  # sign-in with OpenID Connect, sign out everywhere
             oauth_router, *OAUTH_PAGE_ROUTES,  # connected apps (OAuth2 authorization server)
             wechat_router, wechat_api_router,  # sign-in with WeChat (QR, mini-program)
-            *plugin_routes, *plugin_api_routes, *sandbox_mounts(settings, runtime.host, runtime),
+            *plugin_routes, *plugin_api, *sandbox_mounts(settings, runtime.host, runtime),
             create_static_files_router(path="/static", directories=[STATIC_DIR],
                                        name="static", include_in_schema=False),
             *plugin_static_routes(assets),

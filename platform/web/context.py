@@ -102,6 +102,20 @@ def shop_of(connection: ASGIConnection) -> Shop | None:
     return state.get("shop")
 
 
+API_PREFIXES = ("/api/v1/", "/api/admin/v1/")
+
+
+def checked_api_handlers(plugin: str, handlers: list[Any]) -> list[Any]:
+    """A plugin's `galleria_api_routes`, refused at build time when a path is outside the
+    storefront and admin APIs (a plugin must not shadow pages or another API)."""
+    for handler in handlers:
+        for path in getattr(handler, "paths", None) or {getattr(handler, "path", "")}:
+            if not path.startswith(API_PREFIXES):
+                raise ValueError(f"plugin {plugin!r}: API route {path!r} is not under "
+                                 f"{' or '.join(API_PREFIXES)}")
+    return handlers
+
+
 def plugin_enabled_guard(plugin: str):
     """A guard: the route exists only on shops that enabled `plugin`."""
     from galleria.kernel import db

@@ -113,3 +113,17 @@ def _replay(record: dict[str, Any], digest: str) -> Response:
     return Response(base64.b64decode(first["body"]), status_code=record["status_code"],
                     media_type=first["media_type"],
                     headers={**first["headers"], "Idempotent-Replayed": "true"})
+
+
+async def provide_idempotency(request: Request) -> Callable[..., Awaitable[Response]]:
+    """The `idempotent` dependency of plugins' API routes (`galleria_api_routes`):
+    `await idempotent(work)` runs `work()` in the shop's scope, honouring `Idempotency-Key`
+    (a plugin cannot import the web layer)."""
+    from galleria.web.context import shop_of
+
+    async def run(work: Callable[[], Awaitable[Response]]) -> Response:
+        shop = shop_of(request)
+        async with db.shop_scope(shop.id):
+            return await idempotent(request, shop.id, work)
+
+    return run

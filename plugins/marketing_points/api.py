@@ -40,7 +40,7 @@ def item(row: dict[str, Any]) -> PointsItem:
                       expires_at=_iso(row["expires_at"]) if row["points"] > 0 else None)
 
 
-@get("/account/points", operation_id="getAccountPoints", tags=["account"])
+@get("/api/v1/account/points", operation_id="getAccountPoints", tags=["account"])
 async def account_points(shop: Shop, customer: Any) -> PointsAnswer:
     """The signed-in shopper's points balance, member level and ledger (the latest 100
     entries, newest first). 401 for a guest."""

@@ -41,7 +41,7 @@ def share_link(base_url: str, code: str) -> str:
     return base_url.rstrip("/") + SHARE + code
 
 
-@get("/account/referral", operation_id="getAccountReferral", tags=["account"])
+@get("/api/v1/account/referral", operation_id="getAccountReferral", tags=["account"])
 async def account_referral(request: Request, shop: Shop, customer: Any) -> ReferralAnswer:
     """The signed-in shopper's share code and link (made on first ask) and their referral
     rewards, newest first. 401 for a guest."""

@@ -296,6 +296,21 @@ async def _billing_portal(ctx: Ctx) -> Call:
     return Call("/api/admin/v1/billing/portal", {})
 
 
+async def _create_flash_sale(ctx: Ctx) -> Call:
+    await enable_plugin(ctx.tenant_id, ctx.runtime.host, "marketing_campaigns")
+    now = dt.datetime.now(dt.UTC)
+    return Call("/api/admin/v1/marketing/flash-sales", {
+        "variant_id": ctx.variant_id, "price": 990, "quota": 5,
+        "starts_at": now.isoformat(), "ends_at": (now + dt.timedelta(hours=1)).isoformat()})
+
+
+async def _create_gift(ctx: Ctx) -> Call:
+    await enable_plugin(ctx.tenant_id, ctx.runtime.host, "marketing_campaigns")
+    return Call("/api/admin/v1/marketing/gifts", {
+        "gift_variant_id": ctx.variant_id, "trigger": {"min_amount": 10000},
+        "safety_stock": 2})
+
+
 PREPARE = {
     "signup": _signup, "addDomain": _add_domain, "createProduct": _create_product,
     "createCart": _create_cart, "placeOrder": _place_order,
@@ -310,6 +325,7 @@ PREPARE = {
     "createChannelOrder": _create_channel_order,
     "startBillingCheckout": _billing_checkout, "openBillingPortal": _billing_portal,
     "uploadReturnPhoto": _return_photo, "uploadQualityCheckPhoto": _check_photo,
+    "createFlashSale": _create_flash_sale, "createGift": _create_gift,
 }
 
 

@@ -132,12 +132,27 @@ class ShippingMethod:
 
 
 @dataclass(frozen=True)
+class AddedLine:
+    """A line an adjustment adds to the order at price 0: a gift with purchase.
+
+    `variant_id` is a variant of the shop; its stock is reserved in the order's transaction
+    like any line's, and only if `keep` units stay available afterwards (the gift's safety
+    level): when fewer do, placing the order is refused with 409 `out_of_stock` naming it.
+    """
+
+    variant_id: int
+    quantity: int = 1
+    keep: int = 0
+
+
+@dataclass(frozen=True)
 class Adjustment:
     """A signed amount an adjuster adds to a priced cart; a discount is negative.
 
     `target` is `items` (off the subtotal) or `shipping` (off the shipping fee: free
     shipping). `code` names it (`coupon`, `points`, `member_discount`); `label` is shown to
     the shopper; `data` (JSON-able) is kept on the order for the plugin (a coupon id…).
+    `lines` are `AddedLine`s it adds at price 0 (a gift: `amount` 0, the label names it).
     """
 
     code: str
@@ -145,6 +160,7 @@ class Adjustment:
     label: str = ""
     target: str = "items"
     data: dict[str, Any] = field(default_factory=dict)
+    lines: tuple[AddedLine, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -180,17 +196,24 @@ class PricingContext:
 class PriceAdjuster:
     """Turns a priced cart into adjustments: the base class of every adjuster. Adjusters run
     in ascending `order` (ties by `code`): discounts first (e.g. 100), points last (e.g.
-    900). The default adjusts nothing."""
+    900). The default adjusts nothing.
+
+    An adjuster that fails unexpectedly (a bug, a timeout) is skipped: the cart is priced
+    without it. An `essential` one refuses instead (409 `pricing_unavailable`, "try again"):
+    set it when pricing without you would be wrong — a flash sale's variant must never sell
+    at full price because its gate was slow.
+    """
 
     order: int = 100
     code: str = ""
     # The checkout inputs this adjuster reads (`"coupon_code"`, `"points"`): the storefront's
     # checkout shows an input only when an enabled adjuster reads it. Default: none.
     inputs: tuple[str, ...] = ()
+    essential: bool = False
 
     async def adjust(self, context: PricingContext) -> list[Adjustment]:
         return []
 
 
-__all__ = ["Address", "Adjustment", "NotOffered", "PriceAdjuster", "PricedLine", "PricingContext",
-           "Quote", "ShippingMethod"]
+__all__ = ["AddedLine", "Address", "Adjustment", "NotOffered", "PriceAdjuster", "PricedLine",
+           "PricingContext", "Quote", "ShippingMethod"]

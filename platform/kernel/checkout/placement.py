@@ -6,7 +6,8 @@ one order, a second placing gets 409 `cart_placed` naming the first), read the c
 it on the server (clients' totals are never read), write the order's lines, adjustments and
 first timeline entry, the `order.placed` event and the delayed `cancel_unpaid_order` job
 (due after the shop's payment timeout), empty the cart, and reserve every line with a
-conditional update (all shortages collected into one 409).
+conditional update (all shortages collected into one 409); lines an adjustment added at
+price 0 (gifts) are written and reserved like the others.
 Reserving comes last because it locks the stock rows until commit: the shorter that lock,
 the more buyers of one popular item go through per second. Any error rolls all of it back:
 no stock stays reserved, no coupon stays redeemed, the cart keeps its lines.
@@ -206,10 +207,11 @@ async def reserve_all(tenant_id: int, pricing: Pricing, number: str, actor: str)
     """Reserve every line (in variant order, so that two orders never wait on each other);
     raise one OutOfStock naming every line that ran short."""
     short = []
-    for line in sorted(pricing.lines, key=lambda line: line.variant_id):
+    wanted = [(line, 0) for line in pricing.lines] + [(g.line, g.keep) for g in pricing.gifts]
+    for line, keep in sorted(wanted, key=lambda item: item[0].variant_id):
         try:
             await inventory.reserve(tenant_id, line.variant_id, line.quantity,
-                                    reference=number, actor=actor)
+                                    reference=number, actor=actor, keep=keep)
         except inventory.OutOfStock as exc:
             short.append({"variant_id": line.variant_id, "sku": line.sku,
                           "requested": line.quantity, "available": exc.extra["available"]})
@@ -229,11 +231,12 @@ async def write_order(tenant_id: int, order_id: int, pricing: Pricing) -> None:
         Order.discount_total: pricing.discount_total, Order.total: pricing.total,
         Order.eta_max_days: max(eta) if eta else None,
     }).where((Order.tenant == tenant_id) & (Order.id == order_id))
-    if pricing.lines:
+    lines = [*pricing.lines, *(gift.line for gift in pricing.gifts)]  # gifts at price 0
+    if lines:
         await OrderLine.insert(*(OrderLine(
             tenant=tenant_id, order=order_id, variant=line.variant_id, sku=line.sku,
             name=line.name, options=line.options, unit_price=line.unit_price,
-            quantity=line.quantity, line_total=line.line_total) for line in pricing.lines))
+            quantity=line.quantity, line_total=line.line_total) for line in lines))
     if pricing.adjustments:
         await OrderAdjustment.insert(*(OrderAdjustment(
             tenant=tenant_id, order=order_id, source=a.source, code=a.adjustment.code[:64],

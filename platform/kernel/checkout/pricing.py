@@ -10,6 +10,7 @@ total is never below zero. Clients' totals are never read.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
@@ -17,8 +18,10 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from galleria.kernel import db
+from galleria.kernel.catalog.tables import Variant
 from galleria.kernel.checkout.carts import CartView
 from galleria.kernel.checkout.contracts import (
+    AddedLine,
     Address,
     Adjustment,
     NotOffered,
@@ -28,7 +31,7 @@ from galleria.kernel.checkout.contracts import (
     Quote,
     ShippingMethod,
 )
-from galleria.kernel.errors import DomainError, FieldError, ValidationFailed
+from galleria.kernel.errors import Conflict, DomainError, FieldError, ValidationFailed
 from galleria.kernel.plugins import PluginHost
 from galleria.kernel.tenancy.plugin_state import enabled_plugins
 from galleria.kernel.tenancy.shops import Shop
@@ -37,6 +40,12 @@ log = logging.getLogger("galleria.checkout")
 TARGETS = ("items", "shipping")
 PLUGIN_TIMEOUT = 10  # seconds a quote or an adjuster may take
 CART_OWNER = object()  # price_cart's default shopper: the cart's owner
+
+
+class PricingUnavailable(Conflict):
+    """An essential price adjuster failed (PriceAdjuster.essential): no price is given."""
+
+    code, title = "pricing_unavailable", "Pricing unavailable"
 
 
 @dataclass(frozen=True)
@@ -75,6 +84,22 @@ class AppliedAdjustment:
 
 
 @dataclass(frozen=True)
+class GiftLine:
+    """A line an adjustment added at price 0 (`AddedLine`), with the variant's details."""
+
+    source: str  # the adjuster's code
+    line: PricedLine  # unit_price 0
+    keep: int  # units that must stay available after its reservation
+
+    def to_json(self) -> dict[str, Any]:
+        line = self.line
+        return {"source": self.source, "variant_id": line.variant_id,
+                "product_id": line.product_id, "sku": line.sku, "name": line.name,
+                "options": line.options, "unit_price": 0, "quantity": line.quantity,
+                "line_total": 0}
+
+
+@dataclass(frozen=True)
 class Pricing:
     currency: str
     lines: tuple[PricedLine, ...]
@@ -84,6 +109,7 @@ class Pricing:
     shipping_fee: int
     adjustments: tuple[AppliedAdjustment, ...]
     unavailable: tuple[UnavailableOption, ...] = ()
+    gifts: tuple[GiftLine, ...] = ()  # lines added at price 0 by adjustments
 
     @property
     def discount_total(self) -> int:
@@ -98,6 +124,7 @@ class Pricing:
                 "unavailable_shipping": [u.to_json() for u in self.unavailable],
                 "shipping_method": self.shipping_method,
                 "adjustments": [a.to_json() for a in self.adjustments],
+                "gift_lines": [g.to_json() for g in self.gifts],
                 "subtotal": self.subtotal, "shipping_fee": self.shipping_fee,
                 "discount_total": self.discount_total, "total": self.total,
                 "currency": self.currency}
@@ -133,7 +160,41 @@ async def price_cart(shop: Shop, cart: CartView, *, host: PluginHost,
     return Pricing(currency=shop.currency, lines=lines, subtotal=subtotal,
                    shipping_options=tuple(options), shipping_method=shipping_method,
                    shipping_fee=fee, adjustments=tuple(applied),
-                   unavailable=tuple(unavailable))
+                   unavailable=tuple(unavailable),
+                   gifts=tuple(await gift_lines(shop.id, applied)))
+
+
+async def gift_lines(tenant_id: int, applied: list[AppliedAdjustment]) -> list[GiftLine]:
+    """The adjustments' added lines with their variants' details. A variant that is not the
+    shop's, not active or deleted is left out (logged): a gift nobody can ship is no gift.
+    The product need not be published: gifts are often not sold on their own."""
+    wanted = [(a.source, added) for a in applied for added in a.adjustment.lines]
+    if not wanted:
+        return []
+    rows = await Variant.select(
+        Variant.id, Variant.sku, Variant.options, Variant.status,
+        Variant.weight_grams, Variant.product.id.as_alias("product_id"),
+        Variant.product.name.as_alias("name"),
+        Variant.product.deleted_at.as_alias("deleted_at"),
+    ).where((Variant.tenant == tenant_id)
+            & Variant.id.is_in([added.variant_id for _, added in wanted]))
+    found = {row["id"]: row for row in rows
+             if row["status"] == "active" and row["deleted_at"] is None}
+    out = []
+    for source, added in wanted:
+        row = found.get(added.variant_id)
+        if row is None:
+            log.warning("adjuster %r added variant %r, not an active variant of shop %s; "
+                        "left out", source, added.variant_id, tenant_id)
+            continue
+        options = row["options"]
+        if isinstance(options, str):
+            options = json.loads(options or "{}")
+        out.append(GiftLine(source, PricedLine(
+            variant_id=row["id"], product_id=row["product_id"], sku=row["sku"],
+            name=row["name"], options=options or {}, unit_price=0, quantity=added.quantity,
+            weight_grams=row["weight_grams"] or 0), added.keep))
+    return out
 
 
 async def shipping_methods(host: PluginHost, enabled: Iterable[str], shop: Shop, *,
@@ -218,9 +279,11 @@ async def apply_adjusters(adjusters: list[PriceAdjuster],
     discount, and whatever it wrote is rolled back to a savepoint. That is the safe way to
     fail: a broken marketing plugin must not stop a shop from selling, and when it cannot
     vouch for a discount the shopper pays the undiscounted price the preview then shows —
-    the merchant never gives away money nobody checked. A `DomainError`, by contrast, is an
-    adjuster's deliberate refusal (a coupon used up, not enough points): it propagates, so
-    the preview says why and placing the order is refused as a whole (never half-redeemed).
+    the merchant never gives away money nobody checked. An `essential` adjuster that fails
+    refuses instead (PricingUnavailable): pricing without it would be wrong. A
+    `DomainError`, by contrast, is an adjuster's deliberate refusal (a coupon used up, not
+    enough points): it propagates, so the preview says why and placing the order is refused
+    as a whole (never half-redeemed).
     """
     applied: list[AppliedAdjustment] = []
     for adjuster in adjusters:
@@ -233,10 +296,16 @@ async def apply_adjusters(adjusters: list[PriceAdjuster],
                 checked = _checked(result)
             except DomainError:
                 raise
-            except Exception:
+            except Exception as exc:
+                await rollback()
+                if adjuster.essential:
+                    log.warning("essential price adjuster %r failed; pricing refused", code,
+                                exc_info=True)
+                    raise PricingUnavailable(
+                        "This cart cannot be priced right now; try again in a moment",
+                        adjuster=code) from exc
                 log.warning("price adjuster %r failed; skipped, no discount from it", code,
                             exc_info=True)
-                await rollback()
                 continue
         applied.extend(_normalised(code, checked, context, applied))
     return applied
@@ -252,6 +321,12 @@ def _checked(result: Any) -> list[Adjustment]:
             raise TypeError(f"an adjustment is a discount (0 or negative): {item!r}")
         if item.target not in TARGETS:
             raise TypeError(f"target must be one of {TARGETS}: {item!r}")
+        for added in item.lines:
+            if (not isinstance(added, AddedLine) or type(added.variant_id) is not int
+                    or type(added.quantity) is not int or not 0 < added.quantity <= 999
+                    or type(added.keep) is not int or added.keep < 0):
+                raise TypeError(f"lines must be AddedLine(variant_id, quantity 1–999, "
+                                f"keep >= 0): {added!r}")
     return result
 
 
@@ -295,5 +370,5 @@ async def _savepoint() -> AsyncIterator[Any]:
         await savepoint.release()
 
 
-__all__ = ["AppliedAdjustment", "Pricing", "ShippingOption", "UnavailableOption", "apply_adjusters",
-           "price_cart"]
+__all__ = ["AppliedAdjustment", "GiftLine", "Pricing", "PricingUnavailable", "ShippingOption",
+           "UnavailableOption", "apply_adjusters", "price_cart"]

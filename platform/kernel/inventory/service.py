@@ -79,15 +79,19 @@ async def _missing(tenant_id: int, variant_id: int) -> NotFound:
 
 
 async def reserve(tenant_id: int, variant_id: int, quantity: int, *, reference: str = "",
-                  actor: str = "system") -> Level:
-    """Hold `quantity` for an order. Raises OutOfStock when fewer are available."""
+                  actor: str = "system", keep: int = 0) -> Level:
+    """Hold `quantity` for an order, only if `keep` more stay available afterwards (a gift's
+    safety level). Raises OutOfStock when fewer are available (`available` counts what may
+    be taken: what is there beyond `keep`)."""
     _positive(quantity)
     level = await _move(tenant_id, variant_id, reserved=quantity,
-                        condition="on_hand - reserved >= {}", condition_args=(quantity,))
+                        condition="on_hand - reserved >= {}",
+                        condition_args=(quantity + max(keep, 0),))
     if level is None:
         current = await get_level(tenant_id, variant_id)
-        raise OutOfStock(f"Only {max(current.available, 0)} left of variant {variant_id}",
-                         variant_id=variant_id, available=max(current.available, 0))
+        left = max(current.available - max(keep, 0), 0)
+        raise OutOfStock(f"Only {left} left of variant {variant_id}",
+                         variant_id=variant_id, available=left)
     await _ledger(tenant_id, level, "reserve", reserved=quantity, reference=reference,
                   actor=actor)
     return level

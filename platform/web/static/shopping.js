@@ -174,4 +174,17 @@
   document.querySelectorAll("[data-order-link]").forEach(function (input) {
     input.addEventListener("focus", function () { input.select(); });
   });
+  // Countdowns (flash sales): HH:MM:SS to data-until, ticking each second; the server
+  // rendered the first value, so a page without scripts still says how long is left.
+  var countdowns = document.querySelectorAll("[data-countdown][data-until]");
+  function tick() {
+    var now = Date.now();
+    countdowns.forEach(function (el) {
+      var left = Math.max(0, Math.floor((new Date(el.dataset.until) - now) / 1000));
+      var pad = function (n) { return (n < 10 ? "0" : "") + n; };
+      el.textContent = pad(Math.floor(left / 3600)) + ":" + pad(Math.floor(left % 3600 / 60)) +
+        ":" + pad(left % 60);
+    });
+  }
+  if (countdowns.length) { tick(); window.setInterval(tick, 1000); }
 })();

@@ -26,7 +26,7 @@ from galleria.kernel.aftersales.returns import windows
 from galleria.kernel.checkout import carts
 from galleria.kernel.checkout.placement import OrderRequest, place_order
 from galleria.kernel.customers.addresses import list_addresses
-from galleria.kernel.errors import Conflict, NotFound, ValidationFailed
+from galleria.kernel.errors import Conflict, DomainError, NotFound, ValidationFailed
 from galleria.kernel.events_tables import IdempotencyRecord
 from galleria.kernel.inventory.service import OutOfStock
 from galleria.kernel.tenancy.shops import Shop
@@ -78,7 +78,16 @@ async def checkout_page(request: Request, shop: Shop, runtime: Runtime,
     values["attempt"] = values.get("attempt") or _new_attempt()
     if methods and values["payment_method"] not in {m.code for m in methods}:
         values["payment_method"] = methods[0].code
-    summary = await cf.summarize(shop, runtime.host, cart, values, translate)
+    try:
+        summary = await cf.summarize(shop, runtime.host, cart, values, translate)
+    except DomainError as exc:  # a price adjuster refuses a line (a flash sale sold out)
+        variant = exc.extra.get("variant_id")
+        if variant is None:
+            raise
+        from galleria.web.pages.storefront.cart_pages import cart_page
+
+        return await cart_page(request, shop, status_code=409,
+                               errors={variant: cf.translate_message(translate, exc.detail)})
     values["shipping_method"] = summary.shipping_method or ""
     errors = dict(errors or {})
     if summary.coupon_error:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 from urllib.parse import urlencode
 
@@ -20,6 +21,7 @@ from galleria.kernel.storage import storage
 from galleria.kernel.tenancy.shops import Shop
 from galleria.web.context import shop_host_only
 from galleria.web.i18n import N_
+from galleria.web.pages.promotions import countdowns, product_promotions, promotion_prices
 from galleria.web.pages.render import page
 from galleria.web.pages.seo import listing_meta, product_meta
 from galleria.web.pagination import decode_cursor, encode_cursor
@@ -112,7 +114,11 @@ async def render_product(request: Request, shop: Shop, product_id: int, *,
     for variant in variants:
         variant["available"] = max(variant["available"], 0)
     low, high = _price_range(variants)
+    promotions = await product_promotions(request, shop, product_id,
+                                          [v["id"] for v in variants])
     return page(request, "storefront/product.html", status_code=status_code,
+                promotions=countdowns(promotions, dt.datetime.now(dt.UTC)),
+                promoted=promotion_prices(promotions, dt.datetime.now(dt.UTC)),
                 product=product, variants=variants, price_low=low, price_high=high,
                 sold_out=all(v["available"] == 0 for v in variants),
                 chosen=chosen_variant(variants, extra.get("cart_variant")),

@@ -1,0 +1,229 @@
+"""Flash sales: the API, the sale price at checkout, the quota never oversold under
+concurrency (the Redis gate on PostgreSQL + Redis, the database's conditional update on
+SQLite), the per-customer limit, the quota returned once when an unpaid order times out or
+is cancelled, and another shop's sale out of reach."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+
+import pytest
+from helpers import campaign_shop, cart_with, order_body, window
+
+from galleria.jobs.tasks import plugin_jobs, relay_once
+from galleria.kernel import db, shared_redis
+from galleria.kernel.events_tables import OutboxEvent
+from galleria_plugins.marketing_campaigns import flash_sales
+from galleria_plugins.marketing_campaigns.tables import FlashSale, FlashSaleClaim
+
+
+async def _sale(shop, variant_id, **fields):
+    body = {"variant_id": variant_id, "price": 5000, "quota": 3, **window(), **fields}
+    answer = await shop.post("/api/admin/v1/marketing/flash-sales", json=body)
+    assert answer.status_code == 201, answer.text
+    return answer.json()
+
+
+async def _sold(tenant_id, sale_id):
+    async with db.shop_scope(tenant_id):
+        return (await FlashSale.select(FlashSale.sold).where(FlashSale.id == sale_id).first()
+                )["sold"]
+
+
+async def test_a_sale_is_created_listed_and_priced_at_checkout(open_shop, runtime):
+    shop, _tenant_id, v, _ = await campaign_shop(open_shop, runtime, ("TEA-1", 12800, 50))
+    sale = await _sale(shop, v["TEA-1"], price=9900, quota=10, per_customer_limit=2)
+    assert (sale["remaining"], sale["regular_price"], sale["status"]) == (10, 12800, "running")
+    listed = await shop.get("/api/v1/flash-sales", admin=False)
+    assert [(s["id"], s["remaining"]) for s in listed.json()["items"]] == [(sale["id"], 10)]
+    preview = await shop.post("/api/v1/checkout/preview", admin=False,
+                              json={"cart_id": await cart_with(shop, v["TEA-1"], 2)})
+    body = preview.json()
+    assert [(a["code"], a["amount"]) for a in body["adjustments"]] == [("flash_sale", -5800)]
+    assert body["total"] == 2 * 9900 and "¥99.00" in body["adjustments"][0]["label"]
+    placed = await shop.post("/api/v1/orders", admin=False,
+                             json=order_body(await cart_with(shop, v["TEA-1"], 2)))
+    assert placed.status_code == 201 and placed.json()["total"] == 19800
+    after = (await shop.get(f"/api/admin/v1/marketing/flash-sales/{sale['id']}")).json()
+    assert (after["sold"], after["remaining"]) == (2, 8)
+    three = await shop.post("/api/v1/checkout/preview", admin=False,
+                            json={"cart_id": await cart_with(shop, v["TEA-1"], 3)})
+    assert three.status_code == 409 and three.json()["type"].endswith("/flash_sale_limit")
+
+
+async def test_bad_sales_are_refused_field_by_field(open_shop, runtime):
+    shop, _, v, _ = await campaign_shop(open_shop, runtime, ("TEA-1", 12800, 50))
+    bad = await shop.post("/api/admin/v1/marketing/flash-sales", json={
+        "variant_id": v["TEA-1"], "price": 20000, "quota": 0, "starts_at": "tomorrow",
+        "ends_at": "2026-01-01T00:00:00"})
+    assert bad.status_code == 422 and bad.headers["content-type"].startswith(
+        "application/problem+json")
+    fields = {e["field"] for e in bad.json()["errors"]}
+    assert {"price", "quota", "starts_at", "ends_at"} <= fields
+    await _sale(shop, v["TEA-1"])
+    overlap = await shop.post("/api/admin/v1/marketing/flash-sales",
+                              json={"variant_id": v["TEA-1"], "price": 100, "quota": 1,
+                                    **window(10, 20)})
+    assert overlap.status_code == 409
+    guest = await shop.post("/api/admin/v1/marketing/flash-sales", admin=False,
+                            json={"variant_id": v["TEA-1"]})
+    assert guest.status_code == 401
+
+
+async def test_another_shops_sale_is_out_of_reach(open_shop, runtime):
+    shop, _, _v, _ = await campaign_shop(open_shop, runtime, ("TEA-1", 12800, 50))
+    other, _, ov, _ = await campaign_shop(open_shop, runtime, ("TEA-1", 12800, 50))
+    theirs = await _sale(other, ov["TEA-1"])
+    assert (await shop.get(f"/api/admin/v1/marketing/flash-sales/{theirs['id']}")
+            ).status_code == 404
+    assert (await shop.patch(f"/api/admin/v1/marketing/flash-sales/{theirs['id']}",
+                             json={"quota": 1})).status_code == 404
+    assert (await shop.get("/api/v1/flash-sales", admin=False)).json()["items"] == []
+    foreign = await shop.post("/api/admin/v1/marketing/flash-sales",
+                              json={"variant_id": ov["TEA-1"], "price": 100, "quota": 1,
+                                    **window()})
+    assert foreign.status_code == 422  # their variant is no variant of this shop
+
+
+async def _timed_out(tenant_id, number):
+    """Make the order's payment-timeout job due now."""
+    jobs = await OutboxEvent.select(OutboxEvent.id, OutboxEvent.payload).where(
+        (OutboxEvent.tenant == tenant_id) & (OutboxEvent.topic == "job.cancel_unpaid_order"))
+    ids = [job["id"] for job in jobs if number in str(job["payload"])]
+    assert len(ids) == 1
+    await OutboxEvent.update({OutboxEvent.next_attempt_at: dt.datetime.now(dt.UTC)
+                              - dt.timedelta(seconds=1)}).where(OutboxEvent.id == ids[0])
+
+
+async def test_an_unpaid_order_returns_its_quota_once_when_it_times_out(open_shop, runtime):
+    shop, tenant_id, v, _ = await campaign_shop(open_shop, runtime, ("TEA-1", 12800, 50))
+    sale = await _sale(shop, v["TEA-1"], quota=2)
+    first = await shop.post("/api/v1/orders", admin=False,
+                            json=order_body(await cart_with(shop, v["TEA-1"], 2)))
+    assert first.status_code == 201
+    gone = await shop.post("/api/v1/orders", admin=False,
+                           json=order_body(await cart_with(shop, v["TEA-1"], 1)))
+    assert gone.status_code == 409 and gone.json()["type"].endswith("/sold_out")
+    await _timed_out(tenant_id, first.json()["number"])
+    for _ in range(3):  # the job, then the cancelled event; more passes change nothing
+        await relay_once(runtime.host, plugin_jobs(runtime.host), limit=100_000)
+    order = await shop.get(f"/api/admin/v1/orders/{first.json()['number']}")
+    assert order.json()["status"] == "cancelled"
+    assert await _sold(tenant_id, sale["id"]) == 0
+    async with db.shop_scope(tenant_id):  # given back once, however often it is asked
+        assert await flash_sales.give_back(tenant_id, first.json()["number"]) == 0
+    assert await _sold(tenant_id, sale["id"]) == 0
+    again = await shop.post("/api/v1/orders", admin=False,
+                            json=order_body(await cart_with(shop, v["TEA-1"], 2)))
+    assert again.status_code == 201  # the returned units sell again, Redis gate included
+    assert await _sold(tenant_id, sale["id"]) == 2
+
+
+async def test_a_cancelled_order_returns_its_quota(open_shop, runtime):
+    shop, tenant_id, v, _ = await campaign_shop(open_shop, runtime, ("TEA-1", 12800, 50))
+    sale = await _sale(shop, v["TEA-1"], quota=1)
+    placed = await shop.post("/api/v1/orders", admin=False,
+                             json=order_body(await cart_with(shop, v["TEA-1"])))
+    number = placed.json()["number"]
+    cancelled = await shop.post(f"/api/admin/v1/orders/{number}/cancel",
+                                json={"reason": "changed mind"})
+    assert cancelled.status_code == 200
+    for _ in range(2):
+        await relay_once(runtime.host, plugin_jobs(runtime.host), limit=100_000)
+    assert await _sold(tenant_id, sale["id"]) == 0
+    async with db.shop_scope(tenant_id):
+        assert await FlashSaleClaim.count().where(FlashSaleClaim.order_number == number) == 0
+
+
+async def test_a_failed_order_gives_the_redis_counter_back(open_shop, runtime):
+    """The quota is taken, then the order fails later in its transaction (another line runs
+    out of stock): the database rolls back and the Redis counter is given back."""
+    shop, tenant_id, v, _ = await campaign_shop(open_shop, runtime, ("TEA-1", 12800, 50),
+                                                ("CUP-1", 3000, 1))
+    sale = await _sale(shop, v["TEA-1"], quota=1)
+    cart = await cart_with(shop, v["TEA-1"])
+    await shop.post(f"/api/v1/carts/{cart}/items", admin=False,
+                    json={"variant_id": v["CUP-1"], "quantity": 1})
+    taken = await shop.post("/api/v1/orders", admin=False,
+                            json=order_body(await cart_with(shop, v["CUP-1"])))
+    assert taken.status_code == 201  # the last cup is gone
+    failed = await shop.post("/api/v1/orders", admin=False, json=order_body(cart))
+    assert failed.status_code == 409 and failed.json()["type"].endswith("/out_of_stock")
+    assert await _sold(tenant_id, sale["id"]) == 0
+    redis = shared_redis()
+    if redis is not None:
+        async with db.shop_scope(tenant_id):
+            row = await FlashSale.select().where(FlashSale.id == sale["id"]).first()
+        assert int(await redis.get(flash_sales.counter_key(tenant_id, row))) == 1
+    alone = await shop.post("/api/v1/orders", admin=False,
+                            json=order_body(await cart_with(shop, v["TEA-1"])))
+    assert alone.status_code == 201
+
+
+@pytest.mark.concurrency
+async def test_200_buyers_for_a_quota_of_20_make_exactly_20_orders(open_shop, runtime):
+    shop, tenant_id, v, pid = await campaign_shop(open_shop, runtime, ("TEA-1", 12800, 500))
+    sale = await _sale(shop, v["TEA-1"], price=990, quota=20)
+    carts = [await cart_with(shop, v["TEA-1"]) for _ in range(200)]
+    answers = await asyncio.gather(*(shop.post("/api/v1/orders", admin=False,
+                                               json=order_body(cart)) for cart in carts))
+    placed = [a for a in answers if a.status_code == 201]
+    refused = [a for a in answers if a.status_code != 201]
+    assert len(placed) == 20, [a.text for a in refused][:2]
+    assert all(a.json()["total"] == 990 for a in placed)
+    assert {a.status_code for a in refused} == {409}
+    assert all(a.json()["type"].endswith("/sold_out") for a in refused)
+    assert await _sold(tenant_id, sale["id"]) == 20
+    product = (await shop.get(f"/api/admin/v1/products/{pid['TEA-1']}")).json()
+    assert product["variants"][0]["stock"]["reserved"] == 20  # stock held for the 20 orders only
+    async with db.shop_scope(tenant_id):
+        assert await FlashSaleClaim.count().where(FlashSaleClaim.sale == sale["id"]) == 20
+        row = await FlashSale.select().where(FlashSale.id == sale["id"]).first()
+    redis = shared_redis()
+    if redis is not None:  # the PostgreSQL + Redis run: the Redis gate turned them away
+        assert int(await redis.get(flash_sales.counter_key(tenant_id, row))) == 0
+
+
+async def test_a_signed_in_customer_buys_at_most_the_limit_across_orders(
+        open_shop, runtime, shopper):
+    shop, tenant_id, v, _ = await campaign_shop(open_shop, runtime, ("TEA-1", 12800, 50))
+    sale = await _sale(shop, v["TEA-1"], quota=10, per_customer_limit=2)
+    buyer = shopper(shop)
+    await buyer.register(phone="13700137000", name="王芳")
+    await buyer.place_order({v["TEA-1"]: 2})
+    body = {"cart_id": await buyer.cart({v["TEA-1"]: 1}), "contact": {"name": "王芳",
+            "phone": "13700137000"}, "address": order_body("")["address"],
+            "payment_method": "cod"}
+    third = await buyer.call("POST", "/api/v1/orders", body)
+    assert third.status_code == 409 and third.json()["type"].endswith("/flash_sale_limit")
+    assert "每人限购 2 件" in third.json()["detail"]  # in the shop's language
+    assert await _sold(tenant_id, sale["id"]) == 2  # the refused order took nothing
+    other = shopper(shop)
+    await other.register(phone="13700137001", name="李娜")
+    assert (await other.place_order({v["TEA-1"]: 2}))["total"] == 2 * 5000
+
+
+async def test_the_checkout_page_sends_a_sold_out_sale_back_to_the_cart_saying_why(
+        open_shop, runtime, app):
+    import re
+
+    import httpx
+
+    shop, _, v, p = await campaign_shop(open_shop, runtime, ("TEA-1", 12800, 50))
+    await _sale(shop, v["TEA-1"], quota=1)
+    async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url=f"http://{shop.host}",
+            headers={"accept": "text/html", "accept-language": "zh-CN,zh;q=0.9"}) as browser:
+        page = await browser.get(f"/products/{p['TEA-1']}")
+        token = re.search(r'name="_csrf_token" value="([^"]+)"', page.text).group(1)
+        added = await browser.post("/cart/items", data={
+            "_csrf_token": token, "product_id": str(p["TEA-1"]),
+            "variant_id": str(v["TEA-1"]), "quantity": "1"})
+        assert added.status_code in (200, 303), added.text
+        placed = await shop.post("/api/v1/orders", admin=False,
+                                 json=order_body(await cart_with(shop, v["TEA-1"])))
+        assert placed.status_code == 201  # someone else took the only unit
+        checkout = await browser.get("/checkout")
+    assert checkout.status_code == 409
+    assert "秒杀已抢光" in checkout.text and "去结算" in checkout.text  # the cart, with why
