@@ -113,6 +113,7 @@ API_RULES: dict[str, Rule] = {f"{_ADMIN}{path}": _rule(entry) for path, entry in
     "/domains": "settings",
     "/webhooks": "settings",
     "/coupons": "marketing",
+    "/marketing": "marketing",               # the marketing plugins' admin API
     "/promotions": "marketing",
     "/points": "marketing",
     "/review": "orders",

@@ -98,6 +98,29 @@ def galleria_routes() -> list[Any]:
 
 
 @hookspec
+def galleria_api_routes() -> list[Any]:
+    """Contribute JSON API route handlers (Litestar handlers) at their own absolute paths:
+    the storefront API (``/api/v1/...``) or the admin API (``/api/admin/v1/...``, by
+    convention under the plugin's area: ``/api/admin/v1/marketing/...``).
+
+    Called once when the app is built. The handlers answer 404 on the platform host and on
+    shops that have not enabled the plugin, are listed in ``/schema/openapi.json``, and are
+    guarded like the kernel's: an admin route needs the bearer token scope that the
+    permission table gives its path (``/api/admin/v1/marketing/...`` → ``marketing``; a path
+    it lacks needs a full-access token). Handlers may ask for ``shop`` and for ``api``, a
+    ``galleria.web.plugin_api.PluginApi``: ``await api.customer_id()`` (the signed-in
+    shopper, or None), ``await api.require_customer()`` (401 for a guest), ``await
+    api.admin_actor()`` (who holds the admin token) and ``await api.idempotent(work)``,
+    which honours ``Idempotency-Key`` on a creating POST. A path outside those two trees
+    fails the app's start.
+
+    .. versionadded:: 2 (marketing)
+
+    :returns: a list of Litestar route handlers.
+    """
+
+
+@hookspec
 def galleria_sandbox_apps() -> list[tuple[Any, ...]]:
     """Contribute simulators of outside services (a payment gateway, a carrier) for sandbox
     mode, so that a whole purchase works on a laptop without credentials.

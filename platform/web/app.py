@@ -61,7 +61,9 @@ from galleria.web.pages.render import install_plugin_assets
 from galleria.web.pages.signin.oauth import OAUTH_PAGE_ROUTES
 from galleria.web.pages.signin.oidc import OIDC_ROUTES
 from galleria.web.pages.signin.wechat import wechat_router
+from galleria.web.pages.storefront.plugin_pages import provide_storefront
 from galleria.web.permission_guard import enforce_permissions
+from galleria.web.plugin_api import plugin_api_routers
 from galleria.web.plugin_assets import find_assets
 from galleria.web.plugin_assets import static_routes as plugin_static_routes
 from galleria.web.problems import EXCEPTION_HANDLERS, ids_in_range
@@ -115,7 +117,8 @@ def create_app(settings: Settings | None = None, *, host: PluginHost | None = No
     plugin_routes = [
         Router(path=f"/plugins/{name}", guards=[shop_host_only, plugin_enabled_guard(name),
                                                  staff_for_console_routes],
-               route_handlers=handlers, dependencies={"console": Provide(provide_console)},
+               route_handlers=handlers, dependencies={"console": Provide(provide_console),
+                                                     "storefront": Provide(provide_storefront)},
                exception_handlers={LoginRequired: to_login},
                include_in_schema=False)  # console pages, not API
         for name in runtime.host.names()
@@ -125,6 +128,7 @@ def create_app(settings: Settings | None = None, *, host: PluginHost | None = No
     app = Litestar(
         route_handlers=[
             healthz, readyz, domain_verification, PlatformApi, shop_router, *PAGE_ROUTES,
+            *plugin_api_routers(runtime.host),  # plugins' JSON API (galleria_api_routes)
             *REGION_ROUTES,  # the address form's province → city → district cascade
             fulfilment_console_router, returns_console_router, service_console_router,
             chat_console_router, chat_socket_router,

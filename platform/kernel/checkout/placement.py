@@ -52,6 +52,7 @@ class OrderRequest:
     note: Any = None
     customer_id: int | None = None
     actor: str = "guest"
+    locale: str | None = None  # the shopper's language, for the adjustments' labels
 
 
 @dataclass(frozen=True)
@@ -86,7 +87,7 @@ async def place_order(shop: Shop, host: PluginHost, request: OrderRequest) -> Pl
         pricing = await price_cart(
             shop, cart, host=host, address=checked["address"],
             shipping_method=request.shipping_method, coupon_code=request.coupon_code,
-            points=request.points, placing=True, order_number=number)
+            points=request.points, placing=True, order_number=number, locale=request.locale)
         _require_shipping_choice(pricing)
         await _write_order(shop.id, order_id, pricing)
         await orders.record_timeline(shop.id, order_id, "", states.PENDING_PAYMENT,

@@ -25,6 +25,7 @@ from galleria.web.api.answers import Cart, CheckoutPreview, MethodList
 from galleria.web.api.answers_orders import PlacedOrder, ShopperOrder
 from galleria.web.idempotency import idempotent
 from galleria.web.openapi import ADDRESS, CONTACT
+from galleria.web.pages.render import request_locale
 from galleria.web.shoppers import actor_of, current_customer
 
 CartId = Annotated[str, Parameter(max_length=32)]
@@ -114,7 +115,7 @@ class ShopOrdersApi(Controller):
             return (await carts.remove_item(shop, cart_id, variant_id)).to_json()
 
     @post("/checkout/preview", operation_id="previewCheckout", status_code=200)
-    async def preview(self, shop: Shop, runtime: Runtime,
+    async def preview(self, request: Request, shop: Shop, runtime: Runtime,
                       data: PreviewBody) -> CheckoutPreview:
         """What the order would cost: shipping options for the address, adjustments from
         the shop's marketing plugins, totals. Nothing is reserved or redeemed."""
@@ -126,7 +127,7 @@ class ShopOrdersApi(Controller):
             pricing = await price_cart(
                 shop, cart, host=runtime.host, address=address,
                 shipping_method=data.shipping_method, coupon_code=data.coupon_code,
-                points=data.points)
+                points=data.points, locale=request_locale(request, shop))
         return {**pricing.to_json(), "lines": [view.to_json() for view in cart.lines]}
 
     @post("/orders", operation_id="placeOrder", status_code=201)
@@ -142,7 +143,7 @@ class ShopOrdersApi(Controller):
             payment_method=data.payment_method, shipping_method=data.shipping_method,
             coupon_code=data.coupon_code, points=data.points, invoice=data.invoice,
             note=data.note, customer_id=customer.id if customer else None,
-            actor=actor_of(customer))
+            actor=actor_of(customer), locale=request_locale(request, shop))
 
         async def work() -> Response:
             placed = await place_order(shop, runtime.host, order_request)

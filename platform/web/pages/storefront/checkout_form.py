@@ -183,7 +183,7 @@ class Summary:
 
 
 async def summarize(shop: Shop, host: PluginHost, cart: carts.CartView,
-                    values: dict[str, str], translate: Any) -> Summary:
+                    values: dict[str, str], translate: Any, locale: str = "") -> Summary:
     """Price the cart for what the form holds so far. An incomplete address is left out
     (options are then quoted without one); a shipping choice no longer offered falls back
     to the first option offered; a coupon an adjuster refuses is priced without, with the
@@ -195,31 +195,31 @@ async def summarize(shop: Shop, host: PluginHost, cart: carts.CartView,
     chosen = values["shipping_method"] or None
     coupon_error = ""
     try:
-        pricing = await _price(shop, host, cart, address, chosen, coupon)
+        pricing = await _price(shop, host, cart, address, chosen, coupon, locale)
     except DomainError as exc:  # an adjuster refused the coupon (used up, not valid…)
         if not coupon:
             raise
         coupon_error = translate_message(translate, exc.detail)
-        pricing = await _price(shop, host, cart, address, chosen, None)
+        pricing = await _price(shop, host, cart, address, chosen, None, locale)
     return Summary(pricing=pricing, shipping_method=pricing.shipping_method,
                    coupon_error=coupon_error)
 
 
 async def _price(shop: Shop, host: PluginHost, cart: carts.CartView, address: Any,
-                 chosen: str | None, coupon: str | None) -> Pricing:
+                 chosen: str | None, coupon: str | None, locale: str) -> Pricing:
     async with db.shop_scope(shop.id):
         try:
             pricing = await price_cart(shop, cart, host=host, address=address,
-                                       shipping_method=chosen, coupon_code=coupon)
+                                       shipping_method=chosen, coupon_code=coupon, locale=locale)
         except ValidationFailed as exc:
             if not any(e.field == "shipping_method" for e in exc.errors):
                 raise
             pricing = await price_cart(shop, cart, host=host, address=address,
-                                       coupon_code=coupon)
+                                       coupon_code=coupon, locale=locale)
         if pricing.shipping_method is None and pricing.shipping_options:
             first = pricing.shipping_options[0].code
             pricing = await price_cart(shop, cart, host=host, address=address,
-                                       shipping_method=first, coupon_code=coupon)
+                                       shipping_method=first, coupon_code=coupon, locale=locale)
     return pricing
 
 

@@ -78,7 +78,8 @@ async def checkout_page(request: Request, shop: Shop, runtime: Runtime,
     values["attempt"] = values.get("attempt") or _new_attempt()
     if methods and values["payment_method"] not in {m.code for m in methods}:
         values["payment_method"] = methods[0].code
-    summary = await cf.summarize(shop, runtime.host, cart, values, translate)
+    summary = await cf.summarize(shop, runtime.host, cart, values, translate,
+                                 request_locale(request, shop))
     values["shipping_method"] = summary.shipping_method or ""
     errors = dict(errors or {})
     if summary.coupon_error:
@@ -131,7 +132,7 @@ async def _place(request: Request, shop: Shop, runtime: Runtime,
             payment_method=payment_method, shipping_method=values["shipping_method"] or None,
             coupon_code=values["coupon_code"] or None, invoice=cf.invoice_of(values),
             note=values["note"], customer_id=customer.id if customer else None,
-            actor=actor_of(customer)))
+            actor=actor_of(customer), locale=request_locale(request, shop)))
         return {"number": placed.number, "access_token": placed.access_token,
                 "payment_method": payment_method}
 
