@@ -54,7 +54,13 @@ from galleria.kernel.payments.contracts import (
     RefundRequest,
     RefundUpdate,
 )
-from galleria.kernel.plugins import ConsolePage, JobSpec, PluginInfo, SettingField
+from galleria.kernel.plugins import (
+    ConsolePage,
+    JobSpec,
+    PluginInfo,
+    SettingField,
+    StorefrontLink,
+)
 from galleria.kernel.review import api as review_queue
 from galleria.kernel.review.contracts import CustomerHistory, ReviewContext, ReviewRule, Verdict
 from galleria.kernel.schema import Index, create_indexes, enable_row_level_security
@@ -107,6 +113,7 @@ __all__ = [
     "ShipmentRequest",
     "ShippingMethod",
     "Shop",
+    "StorefrontLink",
     "TrackedShipment",
     "TrackingUpdate",
     "ValidationFailed",

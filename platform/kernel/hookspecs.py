@@ -22,7 +22,13 @@ if TYPE_CHECKING:
     from galleria.kernel.events import Event
     from galleria.kernel.notifications.contracts import NotificationChannel
     from galleria.kernel.payments.contracts import PaymentGateway
-    from galleria.kernel.plugins import ConsolePage, JobSpec, PluginInfo, SettingField
+    from galleria.kernel.plugins import (
+        ConsolePage,
+        JobSpec,
+        PluginInfo,
+        SettingField,
+        StorefrontLink,
+    )
     from galleria.kernel.review.contracts import ReviewRule
     from galleria.kernel.tenancy.shops import Shop
 
@@ -117,6 +123,21 @@ def galleria_api_routes() -> list[Any]:
     .. versionadded:: 2 (marketing)
 
     :returns: a list of Litestar route handlers.
+    """
+
+
+@hookspec
+def galleria_storefront_links(shop: Shop) -> list[StorefrontLink]:
+    """Contribute links to the storefront's pages: under the product page's buy box
+    (``place="product"``, such as 领券 to the coupons that apply) or on the shopper's 我的
+    page (``place="account"``, such as 我的优惠券).
+
+    Called when those pages are rendered, on the plugins the shop enabled. Return quickly
+    and do no I/O: the page the link leads to reads what it needs.
+
+    .. versionadded:: 2 (marketing)
+
+    :returns: a list of :class:`galleria.kernel.StorefrontLink`.
     """
 
 

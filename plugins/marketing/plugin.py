@@ -12,6 +12,7 @@ from galleria.kernel import (
     PluginInfo,
     SettingField,
     Shop,
+    StorefrontLink,
     hookimpl,
     plugin_settings,
     shop_scope,
@@ -100,6 +101,16 @@ def galleria_console_pages() -> list[Any]:
 @hookimpl
 def galleria_routes() -> list[Any]:
     return console.ROUTES + storefront.ROUTES
+
+
+@hookimpl
+def galleria_storefront_links(shop: Shop) -> list[StorefrontLink]:
+    return [StorefrontLink("product", "Get coupons", f"{storefront.BASE}/centre?product="
+                           "{product_id}", title_zh="领券"),
+            StorefrontLink("account", "My coupons", f"{storefront.BASE}/wallet",
+                           title_zh="我的优惠券"),
+            StorefrontLink("account", "Coupon centre", f"{storefront.BASE}/centre",
+                           title_zh="领券中心")]
 
 
 @hookimpl

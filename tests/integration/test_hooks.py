@@ -446,6 +446,36 @@ async def test_hook_api_routes(plugin_host, runtime, open_shop):
         create_app(runtime.settings, host=plugin_host, embedded_worker=False)
 
 
+class Linked:
+    @hookimpl
+    def galleria_storefront_links(self, shop: Shop) -> list[Any]:
+        from galleria.kernel import StorefrontLink
+
+        return [StorefrontLink("product", "Points for this", "/plugins/x/p/{product_id}",
+                               title_zh="本品积分"),
+                StorefrontLink("account", "My points", "/plugins/x/mine", title_zh="我的积分")]
+
+
+async def test_hook_storefront_links(plugin_host, runtime, open_shop):
+    from galleria.web.app import create_app
+
+    name = plugin_name("links")
+    shop = await open_shop()
+    product = (await shop.post("/api/admin/v1/products", json={"name": "龙井", "variants": [
+        {"sku": "L-1", "price": 100, "stock": 1}]})).json()
+    with register_plugin(plugin_host, Linked, name):
+        app = create_app(runtime.settings, host=plugin_host, embedded_worker=False)
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
+                                     base_url=f"http://{shop.host}") as http:
+            path = f"/products/{product['id']}"
+            assert "本品积分" not in (await http.get(path)).text  # not enabled yet
+            await shop.put(f"/api/admin/v1/plugins/{name}", json={"enabled": True})
+            page = await http.get(path, headers={"accept-language": "zh-CN"})
+            assert "本品积分" in page.text and f"/plugins/x/p/{product['id']}" in page.text
+            english = await http.get(path + "?lang=en")
+            assert "Points for this" in english.text
+
+
 async def render_points(shop: Shop) -> str:
     return f"<h1>积分 · {shop.name}</h1>"
 

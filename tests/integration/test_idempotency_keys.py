@@ -261,6 +261,32 @@ async def _add_faq(ctx: Ctx) -> Call:
     return Call("/api/admin/v1/faq/", {"question": "多久发货?", "answer": "付款后 24 小时内。"})
 
 
+async def _marketing(ctx: Ctx) -> None:
+    await enable_plugin(ctx.tenant_id, ctx.runtime.host, "marketing")
+
+
+async def _create_coupon(ctx: Ctx) -> Call:
+    await _marketing(ctx)
+    return Call("/api/admin/v1/marketing/coupons",
+                {"kind": "amount_off", "value": 500, "code": ctx.unique("KEY")})
+
+
+async def _create_promotion(ctx: Ctx) -> Call:
+    await _marketing(ctx)
+    return Call("/api/admin/v1/marketing/promotions", {"kind": "quantity", "rule": {}})
+
+
+async def _claim_coupon(ctx: Ctx) -> Call:
+    await _marketing(ctx)
+    coupon = await ctx.shop.post("/api/admin/v1/marketing/coupons", json={
+        "kind": "amount_off", "value": 500, "claimable": True, "per_customer_limit": 5})
+    assert coupon.status_code == 201, coupon.text
+    registered = await ctx.shop.post("/api/v1/account/register", admin=False, json={
+        "email": f"{ctx.unique('c')}@example.com", "password": "Correct-Horse-9"})
+    return Call(f"/api/v1/coupons/{coupon.json()['id']}/claim", None, admin=False,
+                headers={"authorization": f"Bearer {registered.json()['token']}"})
+
+
 PREPARE = {
     "signup": _signup, "addDomain": _add_domain, "createProduct": _create_product,
     "createCart": _create_cart, "placeOrder": _place_order,
@@ -272,6 +298,8 @@ PREPARE = {
     "packAndShip": _pack, "requestReturn": _request_return,
     "requestService": _request_service, "openTicket": _open_ticket,
     "logOrderContact": _log_contact, "addFaq": _add_faq,
+    "createCoupon": _create_coupon, "createPromotion": _create_promotion,
+    "claimCoupon": _claim_coupon,
 }
 
 

@@ -38,7 +38,9 @@ NOT_STAFF = ("/api/v1", "/api/platform/", "/callbacks/", "/account", "/sandbox",
              "/developers/", "/help", "/chat", "/categories", "/regions", "/robots.txt",
              "/sitemap.xml",
              "/plugins/shipping/kuaidi100/",  # a carrier's push callback, signed by the carrier
-             "/plugins/shipping/quote")  # the checkout's shipping quote, for shoppers
+             "/plugins/shipping/quote",  # the checkout's shipping quote, for shoppers
+             "/plugins/marketing/centre",  # the coupon centre; claiming needs a shopper
+             "/plugins/marketing/wallet")  # the shopper's own coupons (sign-in page for guests)
 
 
 class Visitor:

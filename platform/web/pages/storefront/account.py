@@ -26,6 +26,7 @@ from galleria.web.pages.order_states import STATUS_TITLES, STATUS_TONES
 from galleria.web.pages.render import JINJA_ENV, gettext_for, page, request_locale
 from galleria.web.pages.signin.sessions import safe_next
 from galleria.web.pages.storefront import account_verify, checkout_form
+from galleria.web.pages.storefront.plugin_pages import storefront_links
 from galleria.web.pages.storefront.storefront import logo_url
 from galleria.web.pagination import decode_cursor, encode_cursor
 from galleria.web.shoppers import (
@@ -243,6 +244,7 @@ async def account_home(request: Request, shop: Shop, cursor: str = "") -> Respon
     positions = [order.pop("_position") for order in orders]
     default = await addresses.default_address(shop.id, me.id)
     return _page(request, shop, "home.html", me=me, orders=orders, default_address=default,
+                 plugin_links=await storefront_links(request, shop, "account"),
                  **_status_words(), first_page=not cursor,
                  next_cursor=encode_cursor(positions[-1]) if more else None, active="orders")
 

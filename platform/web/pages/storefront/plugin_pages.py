@@ -13,6 +13,10 @@ from typing import Any
 from litestar import Request
 from litestar.response import Template
 
+from galleria.kernel import db
+from galleria.kernel.plugins import StorefrontLink
+from galleria.kernel.tenancy.plugin_state import enabled_plugins
+from galleria.kernel.tenancy.shops import Shop
 from galleria.web.pages.render import gettext_for, page, request_locale, shop_of
 from galleria.web.shoppers import current_customer
 
@@ -47,8 +51,25 @@ class PluginStorefront:
                     **context)
 
 
+async def storefront_links(request: Request, shop: Shop, place: str,
+                           **values: Any) -> list[dict[str, str]]:
+    """The links the shop's enabled plugins add at `place` (`product`, `account`), titled
+    in the shopper's language; `values` fill the `{…}` fields of their URLs."""
+    host = request.app.state.runtime.host
+    async with db.shop_scope(shop.id):
+        enabled = await enabled_plugins(shop.id)
+    zh = request_locale(request, shop).lower().startswith("zh")
+    links = []
+    for link in host.collect("galleria_storefront_links", enabled, shop=shop):
+        if not isinstance(link, StorefrontLink) or link.place != place:
+            continue
+        links.append({"title": (link.title_zh or link.title) if zh else link.title,
+                      "url": link.url.format(**values), "icon": link.icon})
+    return links
+
+
 async def provide_storefront(request: Request) -> PluginStorefront:
     return PluginStorefront(request)
 
 
-__all__ = ["PluginStorefront", "provide_storefront"]
+__all__ = ["PluginStorefront", "provide_storefront", "storefront_links"]
