@@ -289,3 +289,33 @@ async def test_500_checkouts_on_a_50_use_coupon_redeem_exactly_50(open_shop, run
     assert row["used"] == 50
     listed = (await shop.get(API)).json()["items"][0]
     assert (listed["redemptions"], listed["orders"], listed["cost"]) == (50, 50, 50_000)
+
+
+async def test_the_console_shows_each_coupons_figures(open_shop, runtime, app):
+    import re
+
+    import httpx
+
+    shop, _, p = await _shop(open_shop, runtime)
+    coupon = await _coupon(shop, kind="amount_off", value=1500, code="FIG15", name="十五元券")
+    await _coupon(shop, kind="percent_off", value=10, code="UNUSED")
+    buyer = Shopper(app, shop)
+    try:
+        for quantity in (1, 2):
+            await buyer.place_order({_variant(p["tea"]): quantity}, coupon_code="FIG15")
+    finally:
+        await buyer.close()
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
+                                 base_url=f"http://{shop.host}") as browser:
+        login = await browser.get("/console/login")
+        token = re.search(r'name="_csrf_token" value="([^"]+)"', login.text).group(1)
+        await browser.post("/console/login", data={
+            "_csrf_token": token, "email": shop.email, "password": "Correct-Horse-9"})
+        page = (await browser.get("/console/p/marketing")).text
+    totals = dict(re.findall(r'<dd data-figure="(\w+)">([^<]+)</dd>', page))
+    # Two orders of ¥100 and ¥200 goods, ¥15 off each.
+    assert totals == {"redemptions": "2", "orders": "2", "sales": "¥300.00",
+                      "cost": "¥30.00"}
+    row = re.search(rf'<tr data-coupon="{coupon["id"]}">(.*?)</tr>', page, re.S).group(1)
+    assert "十五元券" in row and "¥300.00" in row and "¥30.00" in row
+    assert "核销次数" in page and "优惠成本" in page  # the shop speaks Chinese
