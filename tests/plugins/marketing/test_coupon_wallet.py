@@ -319,3 +319,30 @@ async def test_the_console_shows_each_coupons_figures(open_shop, runtime, app):
     row = re.search(rf'<tr data-coupon="{coupon["id"]}">(.*?)</tr>', page, re.S).group(1)
     assert "十五元券" in row and "¥300.00" in row and "¥30.00" in row
     assert "核销次数" in page and "优惠成本" in page  # the shop speaks Chinese
+
+
+async def test_cancelled_lines_give_the_coupon_back_only_when_all_are_cancelled(
+        open_shop, runtime, app):
+    shop, tenant_id, p = await _shop(open_shop, runtime)
+    coupon = await _coupon(shop, kind="amount_off", value=1000, claimable=True)
+    shopper = Shopper(app, shop)
+    try:
+        await shopper.register(email="lines@example.com")
+        await shopper.call("POST", f"/api/v1/coupons/{coupon['id']}/claim")
+        order = await shopper.place_order({_variant(p["tea"]): 1, _variant(p["cup"]): 1})
+    finally:
+        await shopper.close()
+
+    def lines_cancelled(all_cancelled):
+        return Event(id=0, tenant_id=tenant_id, topic="order.lines_cancelled",
+                     occurred_at=NOW, payload={"number": order["number"],
+                                               "all_cancelled": all_cancelled})
+
+    await marketing.galleria_order_lines_cancelled(lines_cancelled(False))
+    assert await _states(tenant_id) == ["used"]  # the cup was short; the tea still ships
+    await marketing.galleria_order_lines_cancelled(lines_cancelled(True))
+    await marketing.galleria_order_lines_cancelled(lines_cancelled(True))
+    assert await _states(tenant_id) == ["available"]
+    async with db.shop_scope(tenant_id):
+        row = await Coupon.select(Coupon.used).where(Coupon.id == coupon["id"]).first()
+    assert row["used"] == 0
