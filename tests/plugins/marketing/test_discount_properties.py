@@ -148,3 +148,23 @@ def test_one_coupon_never_takes_more_than_what_is_left(coupon, cart, left, fee):
         assert amount <= coupons.scoped_total(coupon, cart)
     if coupons.scoped_total(coupon, cart) < coupon["min_subtotal"]:
         assert amount == 0
+
+
+def _row(n, kind, ends=None):
+    return {"id": n, "kind": kind, "ends_at": ends}
+
+
+def test_stacking_one_goods_coupon_and_one_free_shipping_coupon():
+    soon = dt.datetime(2027, 1, 1, tzinfo=dt.UTC)
+    typed = Candidate(_row(1, "amount_off"), 500)
+    offered = [Candidate(_row(2, "percent_off"), 3000, 12),
+               Candidate(_row(3, "fixed_price"), 3000, 13),
+               Candidate(_row(4, "amount_off", soon), 3000, 14),
+               Candidate(_row(5, "free_shipping"), 800, 15),
+               Candidate(_row(6, "free_shipping"), 0, 16)]
+    # A typed code keeps its slot even when the wallet holds a bigger goods coupon; the
+    # free-shipping slot takes the wallet's best.
+    assert [c.coupon["id"] for c in choose(typed, offered)] == [1, 5]
+    # Nothing typed: the biggest goods coupon, and on a tie the one that expires first.
+    assert [c.coupon["id"] for c in choose(None, offered)] == [4, 5]
+    assert choose(None, [offered[-1]]) == []  # worth nothing: not used up for nothing
