@@ -11,6 +11,7 @@ through the plugin's Babel domain (locale/).
 from __future__ import annotations
 
 import datetime as dt
+import zoneinfo
 from typing import Any
 
 from litestar import Request, Response, get, post
@@ -24,7 +25,8 @@ from galleria.kernel import (
     parse_major,
     shop_scope,
 )
-from galleria_plugins.marketing import coupons, redemption
+from galleria_plugins.marketing import coupons, promotions, redemption
+from galleria_plugins.marketing.labels import TEXTS, percent_off_text, threshold_label
 
 BASE = "/plugins/marketing/coupons"  # where the app mounts the routes below
 CONSOLE = {"console": True, "area": "marketing"}
@@ -52,8 +54,49 @@ async def coupons_context(shop: Shop) -> dict[str, Any]:
             "totals": totals}
 
 
+def _rule_text(shop: Shop, row: dict[str, Any]) -> str:
+    """A promotion's rule as the merchant says it, in the shop's language."""
+    rule, locale, currency = row["rule"], shop.locale, shop.currency
+    if row["kind"] == "timed":
+        if "price" in rule:
+            return TEXTS.translate(locale, "One item for %(price)s",
+                                   price=format_minor(rule["price"], currency))
+        return percent_off_text(locale, rule["percent_off"])
+    if row["kind"] == "quantity":
+        return TEXTS.translate(locale, "Item %(nth)s at %(discount)s", nth=rule["nth"],
+                               discount=percent_off_text(locale, 100 - rule["percent"]))
+    return " · ".join(threshold_label(locale, currency, t["threshold"],
+                                    off=t.get("amount_off", 0),
+                                    percent=t.get("percent_off", 0))
+                    for t in rule.get("tiers", []))
+
+
+async def promotions_context(shop: Shop) -> dict[str, Any]:
+    rows = await promotions.list_promotions(shop.id)
+    figures = await promotions.figures(shop.id)
+    empty = {"orders": 0, "sales": 0, "cost": 0}
+    return {"promotions": rows, "currency": shop.currency,
+            "rule": lambda row: _rule_text(shop, row),
+            "figures": {row["id"]: figures.get(row["id"], empty) for row in rows},
+            "totals": {k: sum(f[k] for f in figures.values()) for k in empty},
+            "when": lambda moment: _shop_time(shop, moment)}
+
+
+def _shop_time(shop: Shop, moment: dt.datetime | None) -> str:
+    if moment is None:
+        return ""
+    try:
+        zone = zoneinfo.ZoneInfo(shop.timezone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        zone = dt.UTC
+    return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+
+
 PAGES = [ConsolePage("marketing", "Coupons", title_zh="优惠券", icon="tag", area="marketing",
-                     template="marketing/coupons.html", context=coupons_context)]
+                     template="marketing/coupons.html", context=coupons_context),
+         ConsolePage("marketing-promotions", "Promotions", title_zh="促销活动", icon="tag",
+                     area="marketing", template="marketing/promotions.html",
+                     context=promotions_context)]
 
 
 async def _form(console: Any, values: dict[str, str], error: str = "",

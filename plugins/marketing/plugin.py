@@ -17,7 +17,7 @@ from galleria.kernel import (
     plugin_settings,
     shop_scope,
 )
-from galleria_plugins.marketing import api, console, redemption, storefront
+from galleria_plugins.marketing import api, console, promotions, redemption, storefront
 from galleria_plugins.marketing.coupon_pricing import CouponAdjuster
 from galleria_plugins.marketing.promotions import PromotionAdjuster
 from galleria_plugins.marketing.tables import TABLES
@@ -71,6 +71,7 @@ async def _give_back(tenant_id: int, number: str, *, refund: bool) -> None:
     async with shop_scope(tenant_id):
         policy = (await plugin_settings(tenant_id, PLUGIN)).get(
             "coupon_return") or RETURN_ON_CANCEL_OR_REFUND
+        await promotions.give_back(tenant_id, number)  # figures count sales that stayed
         if policy == RETURN_NEVER or (refund and policy != RETURN_ON_CANCEL_OR_REFUND):
             return
         await redemption.give_back(tenant_id, number)

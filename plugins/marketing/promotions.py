@@ -31,7 +31,7 @@ from galleria.kernel import (
     Problems,
 )
 from galleria_plugins.marketing import labels
-from galleria_plugins.marketing.tables import Promotion
+from galleria_plugins.marketing.tables import Promotion, PromotionUse
 
 KINDS = ("timed", "quantity", "tiers")
 
@@ -219,9 +219,48 @@ class PromotionAdjuster(PriceAdjuster):
 
     async def adjust(self, context: PricingContext) -> list[Adjustment]:
         promotions = await live_promotions(context.shop.id, dt.datetime.now(dt.UTC))
-        return promotion_adjustments(promotions, context) if promotions else []
+        out = promotion_adjustments(promotions, context) if promotions else []
+        if context.placing and out:
+            await _record_uses(context, out)
+        return out
 
 
-__all__ = ["KINDS", "PromotionAdjuster", "check_rule", "create_promotion", "get_promotion",
+async def _record_uses(context: PricingContext, adjustments: list[Adjustment]) -> None:
+    """One row per promotion the order used (its lines' discounts together), for figures."""
+    by_promotion: dict[int, int] = {}
+    for a in adjustments:
+        by_promotion[a.data["promotion_id"]] = by_promotion.get(
+            a.data["promotion_id"], 0) - a.amount
+    await PromotionUse.insert(*(PromotionUse(
+        tenant=context.shop.id, promotion=pid, order_number=context.order_number or "",
+        amount=amount, order_amount=context.subtotal) for pid, amount in
+        by_promotion.items())).on_conflict(action="DO NOTHING")
+
+
+async def give_back(tenant_id: int, number: str) -> int:
+    """The order was cancelled or refunded in full: its promotion uses stop counting."""
+    returned = await PromotionUse.update({
+        PromotionUse.returned_at: dt.datetime.now(dt.UTC)}).where(
+        (PromotionUse.tenant == tenant_id) & (PromotionUse.order_number == number)
+        & PromotionUse.returned_at.is_null()).returning(PromotionUse.id)
+    return len(returned)
+
+
+async def figures(tenant_id: int) -> dict[int, dict[str, int]]:
+    """Per promotion: `orders`, `sales` (their goods totals) and `cost` (what it took off),
+    counting orders not cancelled or refunded in full."""
+    rows = await PromotionUse.select().where(
+        (PromotionUse.tenant == tenant_id) & PromotionUse.returned_at.is_null())
+    out: dict[int, dict[str, int]] = {}
+    for row in rows:
+        entry = out.setdefault(row["promotion"], {"orders": 0, "sales": 0, "cost": 0})
+        entry["orders"] += 1
+        entry["sales"] += row["order_amount"]
+        entry["cost"] += row["amount"]
+    return out
+
+
+__all__ = ["KINDS", "PromotionAdjuster", "check_rule", "create_promotion", "figures",
+           "get_promotion", "give_back",
            "list_promotions", "live_promotions", "promotion_adjustments", "quantity_off",
            "tier_off", "timed_off"]

@@ -75,4 +75,17 @@ class Promotion(Table, tablename="marketing_promotion"):
     created_at = Timestamptz(default=TimestamptzNow())
 
 
-TABLES = [Coupon, CouponRedemption, CouponClaim, Promotion]
+class PromotionUse(Table, tablename="marketing_promotion_use"):
+    """What a promotion took off one order (written when the order is placed; marked
+    `returned_at` when the order is cancelled or fully refunded), for its figures."""
+
+    tenant = Integer()
+    promotion = Integer()
+    order_number = Varchar(length=20)
+    amount = Integer()  # minor units off (positive), all the order's lines together
+    order_amount = Integer(default=0)  # the order's goods total
+    created_at = Timestamptz(default=TimestamptzNow())
+    returned_at = Timestamptz(null=True, default=None)
+
+
+TABLES = [Coupon, CouponRedemption, CouponClaim, Promotion, PromotionUse]

@@ -45,6 +45,15 @@ NEW_TABLES = {
         ("active", Boolean, {"default": True}),
         ("created_at", Timestamptz, {"default": TimestamptzNow()}),
     ],
+    ("PromotionUse", "marketing_promotion_use"): [
+        ("tenant", Integer, {"default": 0}),
+        ("promotion", Integer, {"default": 0}),
+        ("order_number", Varchar, {"length": 20, "default": ""}),
+        ("amount", Integer, {"default": 0}),
+        ("order_amount", Integer, {"default": 0}),
+        ("created_at", Timestamptz, {"default": TimestamptzNow()}),
+        ("returned_at", Timestamptz, {"null": True, "default": None}),
+    ],
 }
 
 

@@ -25,9 +25,13 @@ async def forwards():
             Index("marketing_coupon_redemption", ("tenant", "coupon", "customer", "slot"),
                   unique=True),
             Index("marketing_promotion", ("tenant", "kind")),
+            Index("marketing_promotion_use", ("tenant", "promotion", "order_number"),
+                  unique=True),
+            Index("marketing_promotion_use", ("tenant", "order_number")),
         ])
         await enable_row_level_security(engine, ["marketing_coupon_claim",
-                                                 "marketing_promotion"])
+                                                 "marketing_promotion",
+                                                 "marketing_promotion_use"])
 
     manager.add_raw(kinds_keys_and_rls)
     return manager

@@ -88,3 +88,38 @@ async def test_a_percent_tier_takes_its_share_of_what_is_left(open_shop, runtime
     body = await _preview(shop, {large: 3})
     assert [(a["code"], a["amount"]) for a in body["adjustments"]] == [("tier_discount", -6000)]
     assert body["adjustments"][0]["label"] == "满¥500.00享9折"
+
+
+async def test_the_console_shows_what_each_promotion_brought(open_shop, runtime, app):
+    import re
+
+    import httpx
+
+    from galleria.testing import Shopper, run_outbox
+
+    shop, tea, _ = await _shop(open_shop, runtime)
+    small = tea["variants"][0]["id"]
+    deal = await _promotion(shop, kind="quantity", name="第二件半价",
+                            rule={"products": [tea["id"]], "nth": 2, "percent": 50})
+    buyer = Shopper(app, shop)
+    try:
+        kept = await buyer.place_order({small: 2})  # ¥200 of tea, ¥50 off
+        gone = await buyer.place_order({small: 4})  # cancelled below: no longer counted
+    finally:
+        await buyer.close()
+    assert kept["total"] == 15000 and gone["total"] == 30000
+    cancelled = await shop.post(f"/api/admin/v1/orders/{gone['number']}/cancel",
+                                json={"reason": "顾客取消"})
+    assert cancelled.status_code == 200, cancelled.text
+    await run_outbox(runtime.host)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
+                                 base_url=f"http://{shop.host}") as browser:
+        login = await browser.get("/console/login")
+        token = re.search(r'name="_csrf_token" value="([^"]+)"', login.text).group(1)
+        await browser.post("/console/login", data={
+            "_csrf_token": token, "email": shop.email, "password": "Correct-Horse-9"})
+        page = (await browser.get("/console/p/marketing-promotions")).text
+    totals = dict(re.findall(r'<dd data-figure="(\w+)">([^<]+)</dd>', page))
+    assert totals == {"orders": "1", "sales": "¥200.00", "cost": "¥50.00"}
+    row = re.search(rf'<tr data-promotion="{deal["id"]}">(.*?)</tr>', page, re.S).group(1)
+    assert "多件优惠" in row and "第2件5折" in row
