@@ -128,7 +128,7 @@ def galleria_api_routes() -> list[Any]:
 
 @hookspec
 def galleria_storefront_links(shop: Shop) -> list[StorefrontLink]:
-    """Contribute links to the storefront's pages: under the product page's buy box
+    """Contribute links to the storefront's pages: above the product page's buy box
     (``place="product"``, such as 领券 to the coupons that apply) or on the shopper's 我的
     page (``place="account"``, such as 我的优惠券).
 

@@ -113,7 +113,7 @@ class ConsolePage:
 class StorefrontLink:
     """A link a plugin adds to the storefront's pages, in the shopper's language.
 
-    `place`: `product` (under the product page's buy box; `{product_id}` in `url` is
+    `place`: `product` (above the product page's buy box; `{product_id}` in `url` is
     filled in) or `account` (the shopper's 我的 page). `url` leads to the plugin's own page
     (`/plugins/<name>/…`).
     """

@@ -65,6 +65,7 @@ def test_claim_a_coupon_buy_with_it_and_see_it_used(live_server, browser: Browse
 
     # The product page leads to the coupons for it.
     page.goto(f"{shop}/products/{product_id}")
+    shot(page, screenshots, "coupons-phone-00-product")
     page.locator("[data-plugin-link]", has_text="领券").click()
     expect(page).to_have_url(re.compile(rf"/plugins/marketing/centre\?product={product_id}$"))
     card = page.locator(".coupon-card").first
