@@ -1,5 +1,5 @@
 """Marketing tables. Shop-owned: `tenant` first in every key; row-level security on
-PostgreSQL (migrations/marketing_0002, _0003)."""
+PostgreSQL (migrations/marketing_0002, _0005)."""
 
 from piccolo.columns import JSON, Boolean, Integer, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow

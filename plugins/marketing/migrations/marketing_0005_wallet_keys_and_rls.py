@@ -4,7 +4,7 @@ from piccolo.engine.postgres import PostgresEngine
 
 from galleria.kernel import Index, create_indexes, enable_row_level_security
 
-ID = "2026-12-05T13:12:01:000000"
+ID = "2026-12-05T14:17:01:000000"
 VERSION = "1.38.0"
 DESCRIPTION = "coupon kinds' longer names, wallet and promotion keys, row-level security"
 

@@ -2,7 +2,7 @@ from piccolo.apps.migrations.auto.migration_manager import MigrationManager
 from piccolo.columns import JSON, Boolean, Integer, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 
-ID = "2026-12-05T13:12:00:000000"
+ID = "2026-12-05T14:17:00:000000"
 VERSION = "1.38.0"
 DESCRIPTION = "coupon kinds, scope and limits; the wallet; promotions"
 
