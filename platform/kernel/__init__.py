@@ -59,7 +59,14 @@ from galleria.kernel.payments.contracts import (
     RefundRequest,
     RefundUpdate,
 )
-from galleria.kernel.plugins import AccountPanel, ConsolePage, JobSpec, PluginInfo, SettingField
+from galleria.kernel.plugins import (
+    AccountPanel,
+    ConsolePage,
+    JobSpec,
+    PluginInfo,
+    SettingField,
+    StorefrontLink,
+)
 from galleria.kernel.review import api as review_queue
 from galleria.kernel.review.contracts import CustomerHistory, ReviewContext, ReviewRule, Verdict
 from galleria.kernel.schema import (
@@ -124,6 +131,7 @@ __all__ = [
     "ShipmentRequest",
     "ShippingMethod",
     "Shop",
+    "StorefrontLink",
     "TrackedShipment",
     "TrackingUpdate",
     "Unauthorized",

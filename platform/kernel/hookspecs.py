@@ -29,6 +29,7 @@ if TYPE_CHECKING:
         JobSpec,
         PluginInfo,
         SettingField,
+        StorefrontLink,
     )
     from galleria.kernel.review.contracts import ReviewRule
     from galleria.kernel.tenancy.shops import Shop
@@ -117,8 +118,11 @@ def galleria_api_routes() -> list[Any]:
     Struct). They answer 404 on shops that have not enabled the plugin and on the platform
     host. A handler whose path is outside those two prefixes is refused when the app is
     built. A handler may ask for ``shop`` (the :class:`galleria.kernel.Shop`), ``customer``
-    (the signed-in shopper, with ``.id``, or None for a guest) and ``idempotent`` (replays a
-    creating POST sent again with the same ``Idempotency-Key``).
+    (the signed-in shopper, with ``.id``, or None for a guest), ``idempotent`` (replays a
+    creating POST sent again with the same ``Idempotency-Key``) and ``api``, a
+    ``galleria.web.plugin_api.PluginApi`` with all of these in one: ``await
+    api.customer_id()``, ``await api.require_customer()`` (401 for a guest), ``await
+    api.admin_actor()`` and ``await api.idempotent(work)``.
 
     :returns: a list of Litestar route handlers.
 
@@ -138,6 +142,21 @@ def galleria_account_panels() -> list[AccountPanel]:
     :returns: a list of :class:`galleria.kernel.AccountPanel`.
 
     .. versionadded:: 3 (points)
+    """
+
+
+@hookspec
+def galleria_storefront_links(shop: Shop) -> list[StorefrontLink]:
+    """Contribute links to the storefront's pages: above the product page's buy box
+    (``place="product"``, such as 领券 to the coupons that apply) or on the shopper's 我的
+    page (``place="account"``, such as 我的优惠券).
+
+    Called when those pages are rendered, on the plugins the shop enabled. Return quickly
+    and do no I/O: the page the link leads to reads what it needs.
+
+    .. versionadded:: 2 (marketing)
+
+    :returns: a list of :class:`galleria.kernel.StorefrontLink`.
     """
 
 

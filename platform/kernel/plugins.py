@@ -128,6 +128,22 @@ class AccountPanel:
     order: int = 100
 
 
+@dataclass(frozen=True)
+class StorefrontLink:
+    """A link a plugin adds to the storefront's pages, in the shopper's language.
+
+    `place`: `product` (above the product page's buy box; `{product_id}` in `url` is
+    filled in) or `account` (the shopper's 我的 page). `url` leads to the plugin's own page
+    (`/plugins/<name>/…`).
+    """
+
+    place: str
+    title: str
+    url: str
+    title_zh: str = ""
+    icon: str = "tag"
+
+
 @dataclass
 class PluginHost:
     trace: bool = False

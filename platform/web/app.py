@@ -46,14 +46,12 @@ from galleria.web.billing_guard import refuse_changes_while_restricted
 from galleria.web.caching import COMPRESSION, CachingMiddleware
 from galleria.web.context import (
     RequestContextMiddleware,
-    checked_api_handlers,
     plugin_enabled_guard,
     shop_host_only,
 )
 from galleria.web.csp import NoncedSwaggerUI, add_security_policy
 from galleria.web.deps import provide_runtime, provide_shop
 from galleria.web.health import domain_verification, healthz, readyz
-from galleria.web.idempotency import provide_idempotency
 from galleria.web.openapi import ProblemResponses
 from galleria.web.pages import JINJA_ENV, PAGE_ROUTES, STATIC_DIR
 from galleria.web.pages.chat_pages import chat_console_router, chat_socket_router
@@ -74,13 +72,13 @@ from galleria.web.pages.signin.oidc import OIDC_ROUTES
 from galleria.web.pages.signin.wechat import wechat_router
 from galleria.web.pages.storefront.plugin_pages import provide_storefront
 from galleria.web.permission_guard import enforce_permissions
+from galleria.web.plugin_api import plugin_api_routers
 from galleria.web.plugin_assets import find_assets
 from galleria.web.plugin_assets import static_routes as plugin_static_routes
 from galleria.web.problems import EXCEPTION_HANDLERS, ids_in_range
 from galleria.web.regions import REGION_ROUTES
 from galleria.web.sandbox import sandbox_mounts
 from galleria.web.sessions import LazySessionConfig
-from galleria.web.shoppers import provide_customer
 from galleria.web.staff_sessions import StaffSessionCheck
 
 log = logging.getLogger("galleria")
@@ -138,22 +136,13 @@ def create_app(settings: Settings | None = None, *, host: PluginHost | None = No
         if (handlers := runtime.host.collect("galleria_routes", [name]))
     ]
 
-    # Plugins' JSON API (galleria_api_routes): at their own paths under /api/v1/ or
-    # /api/admin/v1/, in the OpenAPI schema.
-    plugin_api = [
-        Router(path="/", guards=[shop_host_only, plugin_enabled_guard(name)],
-               route_handlers=checked_api_handlers(name, handlers),
-               dependencies={"idempotent": Provide(provide_idempotency),
-                             "customer": Provide(provide_customer)})
-        for name in runtime.host.names()
-        if (handlers := runtime.host.collect("galleria_api_routes", [name]))
-    ]
 
     app = Litestar(
         route_handlers=[
             healthz, readyz, domain_verification, PlatformApi, shop_router, *PAGE_ROUTES,
             operator_router,  # the operator console: /operator/ on the platform host
             BillingWebhookApi,  # Stripe Billing: merchants' subscriptions, platform host
+            *plugin_api_routers(runtime.host),  # plugins' JSON API (galleria_api_routes)
             *REGION_ROUTES,  # the address form's province → city → district cascade
             fulfilment_console_router, returns_console_router, service_console_router,
             chat_console_router, chat_socket_router,
@@ -163,7 +152,7 @@ def create_app(settings: Settings | None = None, *, host: PluginHost | None = No
             *OIDC_ROUTES,  # sign-in with OpenID Connect, sign out everywhere
             oauth_router, *OAUTH_PAGE_ROUTES,  # connected apps (OAuth2 authorization server)
             wechat_router, wechat_api_router,  # sign-in with WeChat (QR, mini-program)
-            *plugin_routes, *plugin_api, *sandbox_mounts(settings, runtime.host, runtime),
+            *plugin_routes, *sandbox_mounts(settings, runtime.host, runtime),
             create_static_files_router(path="/static", directories=[STATIC_DIR],
                                        name="static", include_in_schema=False),
             *plugin_static_routes(assets),

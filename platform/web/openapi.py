@@ -107,7 +107,10 @@ def problem_statuses(route: HTTPRoute, handler: HTTPRouteHandler) -> set[int]:
         statuses |= {400, 422}
     if path.startswith(ADMIN_API):
         statuses |= {401, 403}
-    if "customer" in handler.resolve_dependencies():  # shoppers' routes: sign-in and after
+    dependencies = handler.resolve_dependencies()
+    # Shoppers' routes (and plugins' API routes, whose `api` may ask for the shopper):
+    # sign-in and after.
+    if "customer" in dependencies or "api" in dependencies:
         statuses |= {401, 403}
     if set(handler.http_methods) & WRITES:
         statuses.add(409)

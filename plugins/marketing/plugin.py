@@ -12,28 +12,47 @@ from galleria.kernel import (
     PluginInfo,
     SettingField,
     Shop,
+    StorefrontLink,
     hookimpl,
+    plugin_settings,
     shop_scope,
 )
-from galleria_plugins.marketing import console, coupons
+from galleria_plugins.marketing import api, console, promotions, redemption, storefront
+from galleria_plugins.marketing.coupon_pricing import CouponAdjuster
+from galleria_plugins.marketing.promotions import PromotionAdjuster
 from galleria_plugins.marketing.tables import TABLES
 from galleria_plugins.marketing.thresholds import ThresholdDiscount
+
+PLUGIN = "marketing"
+# When a used coupon returns to the shopper (and its use to the coupon's count).
+RETURN_ON_CANCEL_OR_REFUND, RETURN_ON_CANCEL, RETURN_NEVER = (
+    "cancel_or_refund", "cancel", "never")
 
 
 @hookimpl
 def galleria_plugin_info() -> PluginInfo:
-    return PluginInfo(title="Coupons and discounts", title_zh="优惠券与满减",
-                      description="Coupon codes with limits and threshold discounts.",
-                      description_zh="优惠券（限量、限期、门槛）与满减活动。", version="1.0")
+    return PluginInfo(title="Coupons and promotions", title_zh="优惠券与促销",
+                      description="Coupons (code and claimable, with a wallet), limited-time "
+                                  "discounts, threshold and quantity deals.",
+                      description_zh="优惠券（口令券、领券中心与券包）、限时折扣、满减满折、"
+                                     "第二件半价。", version="2.0")
 
 
 @hookimpl
 def galleria_settings_schema() -> list[SettingField]:
-    return [SettingField(
-        "threshold_tiers", "Threshold discounts (spend:save, in yuan)", "text",
-        label_zh="满减（门槛:优惠，单位元）", default="",
-        help="One tier per line or comma, such as 199:20, 299:40. The highest tier the "
-             "items reach applies.")]
+    return [
+        SettingField(
+            "threshold_tiers", "Threshold discounts (spend:save, in yuan)", "text",
+            label_zh="满减（门槛:优惠，单位元）", default="",
+            help="One tier per line or comma, such as 199:20, 299:40. The highest tier the "
+                 "items reach applies."),
+        SettingField(
+            "coupon_return", "Give used coupons back when", "choice",
+            label_zh="已用优惠券退回", default=RETURN_ON_CANCEL_OR_REFUND,
+            choices=(RETURN_ON_CANCEL_OR_REFUND, RETURN_ON_CANCEL, RETURN_NEVER),
+            help="cancel_or_refund: the order is cancelled, all its lines are cancelled or "
+                 "it is fully refunded; cancel: only when cancelled; never."),
+    ]
 
 
 @hookimpl
@@ -45,13 +64,34 @@ def galleria_migrations() -> list[AppConfig]:
 
 @hookimpl
 def galleria_price_adjusters(shop: Shop) -> list[Any]:
-    return [ThresholdDiscount(), coupons.CouponAdjuster()]
+    return [ThresholdDiscount(), PromotionAdjuster(), CouponAdjuster()]
+
+
+async def _give_back(tenant_id: int, number: str, *, refund: bool) -> None:
+    async with shop_scope(tenant_id):
+        policy = (await plugin_settings(tenant_id, PLUGIN)).get(
+            "coupon_return") or RETURN_ON_CANCEL_OR_REFUND
+        await promotions.give_back(tenant_id, number)  # figures count sales that stayed
+        if policy == RETURN_NEVER or (refund and policy != RETURN_ON_CANCEL_OR_REFUND):
+            return
+        await redemption.give_back(tenant_id, number)
 
 
 @hookimpl
 async def galleria_order_cancelled(event: Event) -> None:
-    async with shop_scope(event.tenant_id):
-        await coupons.give_back(event.tenant_id, event.payload["number"])
+    await _give_back(event.tenant_id, event.payload["number"], refund=False)
+
+
+@hookimpl
+async def galleria_order_lines_cancelled(event: Event) -> None:
+    if event.payload.get("all_cancelled"):
+        await _give_back(event.tenant_id, event.payload["number"], refund=False)
+
+
+@hookimpl
+async def galleria_order_refunded(event: Event) -> None:
+    if event.payload.get("full"):
+        await _give_back(event.tenant_id, event.payload["number"], refund=True)
 
 
 @hookimpl
@@ -61,4 +101,19 @@ def galleria_console_pages() -> list[Any]:
 
 @hookimpl
 def galleria_routes() -> list[Any]:
-    return console.ROUTES
+    return console.ROUTES + storefront.ROUTES
+
+
+@hookimpl
+def galleria_storefront_links(shop: Shop) -> list[StorefrontLink]:
+    return [StorefrontLink("product", "Get coupons", f"{storefront.BASE}/centre?product="
+                           "{product_id}", title_zh="领券"),
+            StorefrontLink("account", "My coupons", f"{storefront.BASE}/wallet",
+                           title_zh="我的优惠券"),
+            StorefrontLink("account", "Coupon centre", f"{storefront.BASE}/centre",
+                           title_zh="领券中心")]
+
+
+@hookimpl
+def galleria_api_routes() -> list[Any]:
+    return api.ROUTES

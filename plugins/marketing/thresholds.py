@@ -10,10 +10,10 @@ from galleria.kernel import (
     Adjustment,
     PriceAdjuster,
     PricingContext,
-    format_minor,
     parse_major,
     plugin_settings,
 )
+from galleria_plugins.marketing.labels import threshold_label
 
 PLUGIN = "marketing"
 log = logging.getLogger("galleria.plugins.marketing")
@@ -56,8 +56,8 @@ class ThresholdDiscount(PriceAdjuster):
             return []
         for tier in tiers:
             if context.subtotal >= tier.threshold:
-                label = (f"满{format_minor(tier.threshold, context.currency)}"
-                         f"减{format_minor(tier.off, context.currency)}")
+                label = threshold_label(context.locale, context.currency, tier.threshold,
+                                        off=tier.off)
                 return [Adjustment("full_reduction", -tier.off, label,
                                    data={"threshold": tier.threshold})]
         return []

@@ -77,7 +77,7 @@ def test_plugin_console_pages_in_both_languages(live_server, browser: Browser,
 
     page.goto(f"{shop}/plugins/marketing/coupons/new")
     page.locator('input[name="code"]').fill("SPRING5")
-    page.locator('select[name="kind"]').select_option("amount")
+    page.locator('select[name="kind"]').select_option("amount_off")
     page.locator('input[name="value"]').fill("5.50")
     page.locator('input[name="min_subtotal"]').fill("50")
     page.get_by_role("button", name="创建").click()

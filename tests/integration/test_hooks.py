@@ -391,6 +391,93 @@ async def test_hook_routes(plugin_host, runtime, open_shop):
             assert (await http.get(path, headers={"host": enabling.host})).status_code == 404
 
 
+@get("/api/v1/hook-test/balance", operation_id="hookTestBalance")
+async def api_balance(shop: Shop, api: Any) -> dict[str, int | str | None]:
+    return {"shop": shop.slug, "customer": await api.customer_id()}
+
+
+@get("/api/admin/v1/marketing/hook-test", operation_id="hookTestAdmin")
+async def api_admin(shop: Shop, api: Any) -> dict[str, str]:
+    return {"actor": await api.admin_actor()}
+
+
+class ApiRouted:
+    @hookimpl
+    def galleria_api_routes(self) -> list[Any]:
+        return [api_balance, api_admin]
+
+
+class BadlyRouted:
+    @hookimpl
+    def galleria_api_routes(self) -> list[Any]:
+        @get("/balance", operation_id="hookTestBad")
+        async def outside() -> dict[str, int]:
+            return {}
+
+        return [outside]
+
+
+async def test_hook_api_routes(plugin_host, runtime, open_shop):
+    from galleria.web.app import create_app
+
+    name = plugin_name("api")
+    enabling, other = await open_shop(), await open_shop()
+    with register_plugin(plugin_host, ApiRouted, name):
+        app = create_app(runtime.settings, host=plugin_host, embedded_worker=False)
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://localhost") as http:
+            path = "/api/v1/hook-test/balance"
+            before = await http.get(path, headers={"host": enabling.host})
+            assert before.status_code == 404
+            enabled = await enabling.put(f"/api/admin/v1/plugins/{name}", json={"enabled": True})
+            assert enabled.status_code == 200, enabled.text
+            after = await http.get(path, headers={"host": enabling.host})
+            assert after.json() == {"shop": enabling.slug, "customer": None}
+            assert (await http.get(path, headers={"host": other.host})).status_code == 404
+            assert (await http.get(path, headers={"host": "localhost"})).status_code == 404
+            admin = "/api/admin/v1/marketing/hook-test"
+            refused = await http.get(admin, headers={"host": enabling.host})
+            assert refused.status_code == 401  # the permission guard, as for kernel routes
+            allowed = await http.get(admin, headers={**enabling.headers(admin=True),
+                                                     "host": enabling.host})
+            assert allowed.status_code == 200 and allowed.json()["actor"]
+            schema = (await http.get("/schema/openapi.json")).json()
+            assert path in schema["paths"] and admin in schema["paths"]
+    with (register_plugin(plugin_host, BadlyRouted, plugin_name("api-bad")),
+          pytest.raises(ValueError, match="must be under")):
+        create_app(runtime.settings, host=plugin_host, embedded_worker=False)
+
+
+class Linked:
+    @hookimpl
+    def galleria_storefront_links(self, shop: Shop) -> list[Any]:
+        from galleria.kernel import StorefrontLink
+
+        return [StorefrontLink("product", "Points for this", "/plugins/x/p/{product_id}",
+                               title_zh="本品积分"),
+                StorefrontLink("account", "My points", "/plugins/x/mine", title_zh="我的积分")]
+
+
+async def test_hook_storefront_links(plugin_host, runtime, open_shop):
+    from galleria.web.app import create_app
+
+    name = plugin_name("links")
+    shop = await open_shop()
+    product = (await shop.post("/api/admin/v1/products", json={"name": "龙井", "variants": [
+        {"sku": "L-1", "price": 100, "stock": 1}]})).json()
+    with register_plugin(plugin_host, Linked, name):
+        app = create_app(runtime.settings, host=plugin_host, embedded_worker=False)
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
+                                     base_url=f"http://{shop.host}") as http:
+            path = f"/products/{product['id']}"
+            assert "本品积分" not in (await http.get(path)).text  # not enabled yet
+            await shop.put(f"/api/admin/v1/plugins/{name}", json={"enabled": True})
+            page = await http.get(path, headers={"accept-language": "zh-CN"})
+            assert "本品积分" in page.text and f"/plugins/x/p/{product['id']}" in page.text
+            english = await http.get(path + "?lang=en")
+            assert "Points for this" in english.text
+
+
 async def render_points(shop: Shop) -> str:
     return f"<h1>积分 · {shop.name}</h1>"
 

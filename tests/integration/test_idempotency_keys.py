@@ -311,6 +311,32 @@ async def _create_gift(ctx: Ctx) -> Call:
         "safety_stock": 2})
 
 
+async def _marketing(ctx: Ctx) -> None:
+    await enable_plugin(ctx.tenant_id, ctx.runtime.host, "marketing")
+
+
+async def _create_coupon(ctx: Ctx) -> Call:
+    await _marketing(ctx)
+    return Call("/api/admin/v1/marketing/coupons",
+                {"kind": "amount_off", "value": 500, "code": ctx.unique("KEY")})
+
+
+async def _create_promotion(ctx: Ctx) -> Call:
+    await _marketing(ctx)
+    return Call("/api/admin/v1/marketing/promotions", {"kind": "quantity", "rule": {}})
+
+
+async def _claim_coupon(ctx: Ctx) -> Call:
+    await _marketing(ctx)
+    coupon = await ctx.shop.post("/api/admin/v1/marketing/coupons", json={
+        "kind": "amount_off", "value": 500, "claimable": True, "per_customer_limit": 5})
+    assert coupon.status_code == 201, coupon.text
+    registered = await ctx.shop.post("/api/v1/account/register", admin=False, json={
+        "email": f"{ctx.unique('c')}@example.com", "password": "Correct-Horse-9"})
+    return Call(f"/api/v1/coupons/{coupon.json()['id']}/claim", None, admin=False,
+                headers={"authorization": f"Bearer {registered.json()['token']}"})
+
+
 PREPARE = {
     "signup": _signup, "addDomain": _add_domain, "createProduct": _create_product,
     "createCart": _create_cart, "placeOrder": _place_order,
@@ -326,6 +352,8 @@ PREPARE = {
     "startBillingCheckout": _billing_checkout, "openBillingPortal": _billing_portal,
     "uploadReturnPhoto": _return_photo, "uploadQualityCheckPhoto": _check_photo,
     "createFlashSale": _create_flash_sale, "createGift": _create_gift,
+    "createCoupon": _create_coupon, "createPromotion": _create_promotion,
+    "claimCoupon": _claim_coupon,
 }
 
 

@@ -43,7 +43,9 @@ NOT_STAFF = ("/api/v1", "/api/platform/", "/callbacks/", "/account", "/sandbox",
              "/plugins/marketing_points/me", "/plugins/marketing_points/birthday",
              "/plugins/marketing_referral/r/",
              "/plugins/marketing_referral/join/", "/plugins/marketing_referral/invite",
-             "/plugins/marketing_referral/poster.svg")
+             "/plugins/marketing_referral/poster.svg",
+             "/plugins/marketing/centre",  # the coupon centre; claiming needs a shopper
+             "/plugins/marketing/wallet")  # the shopper's own coupons (sign-in page for guests)
 
 
 class Visitor:

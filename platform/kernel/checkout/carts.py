@@ -166,6 +166,7 @@ async def _line_views(tenant_id: int, cart_id: int) -> list[CartLineView]:
         CartLine.variant.status.as_alias("variant_status"),
         CartLine.variant.product.as_alias("product_id"),
         CartLine.variant.product.name.as_alias("name"),
+        CartLine.variant.product.category.as_alias("category_id"),
         CartLine.variant.product.status.as_alias("product_status"),
         CartLine.variant.product.deleted_at.as_alias("deleted_at"),
     ).where((CartLine.tenant == tenant_id) & (CartLine.cart == cart_id))
@@ -176,7 +177,8 @@ async def _line_views(tenant_id: int, cart_id: int) -> list[CartLineView]:
         line = PricedLine(variant_id=row["variant"], product_id=row["product_id"],
                           sku=row["sku"], name=row["name"], options=_json(row["options"]),
                           unit_price=row["price"], quantity=row["quantity"],
-                          weight_grams=row["weight_grams"] or 0)
+                          weight_grams=row["weight_grams"] or 0,
+                          category_id=row["category_id"])
         available = stock.get(row["variant"], 0)
         problem = None
         if not _sellable(row):

@@ -43,7 +43,8 @@ class Address:
 
 @dataclass(frozen=True)
 class PricedLine:
-    """A cart line at the variant's current price, as plugins see it."""
+    """A cart line at the variant's current price, as plugins see it. `category_id` is
+    the product's category (None when it has none), for discounts scoped to categories."""
 
     variant_id: int
     product_id: int
@@ -53,6 +54,7 @@ class PricedLine:
     unit_price: int
     quantity: int
     weight_grams: int = 0
+    category_id: int | None = None
 
     @property
     def line_total(self) -> int:
@@ -171,6 +173,9 @@ class PricingContext:
     `placing` is True inside the transaction that places order `order_number`: the moment
     to redeem (a coupon's use, points) with a conditional update, and to refuse by raising
     a `DomainError` (`Conflict("coupon used up")`), which refuses the whole order.
+
+    `locale` is the shopper's language (`zh_CN`, `en`; the shop's when the request named
+    none): write `Adjustment.label` in it, through the plugin's `PluginCatalog`.
     """
 
     shop: Shop
@@ -186,6 +191,7 @@ class PricingContext:
     applied: tuple[Adjustment, ...] = ()
     placing: bool = False
     order_number: str | None = None
+    locale: str = ""
 
     @property
     def payable(self) -> int:

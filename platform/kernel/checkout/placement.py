@@ -57,6 +57,7 @@ class OrderRequest:
     # order a staff member takes in the console (代客下单), which may also be paid by the
     # gateways offered only to staff (cash at the counter).
     channel: str = "web"
+    locale: str | None = None  # the shopper's language, for the adjustments' labels
 
 
 @dataclass(frozen=True)
@@ -92,7 +93,7 @@ async def place_order(shop: Shop, host: PluginHost, request: OrderRequest) -> Pl
             shop, cart, host=host, address=checked["address"],
             shipping_method=request.shipping_method, coupon_code=request.coupon_code,
             points=request.points, placing=True, order_number=number,
-            customer_id=request.customer_id)
+            customer_id=request.customer_id, locale=request.locale)
         _require_shipping_choice(pricing)
         await write_order(shop.id, order_id, pricing)
         await orders.record_timeline(shop.id, order_id, "", states.PENDING_PAYMENT,

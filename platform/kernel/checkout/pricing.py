@@ -134,7 +134,8 @@ async def price_cart(shop: Shop, cart: CartView, *, host: PluginHost,
                      address: Address | None = None, shipping_method: str | None = None,
                      coupon_code: str | None = None, points: int = 0,
                      placing: bool = False, order_number: str | None = None,
-                     customer_id: int | object | None = CART_OWNER) -> Pricing:
+                     customer_id: int | object | None = CART_OWNER,
+                     locale: str | None = None) -> Pricing:
     """Price `cart`'s sellable lines for `address` and `shipping_method` (inside the shop's
     scope). Raises ValidationFailed when `shipping_method` is not among the options: with
     no shipping plugin enabled there are none, and it must be None (fee 0).
@@ -153,7 +154,7 @@ async def price_cart(shop: Shop, cart: CartView, *, host: PluginHost,
         shipping_method=shipping_method, shipping_fee=fee, address=address,
         coupon_code=coupon_code or None, points=points,
         customer_id=shopper if isinstance(shopper, int) else None,
-        placing=placing, order_number=order_number)
+        placing=placing, order_number=order_number, locale=locale or shop.locale)
     adjusters = sorted(host.provided("galleria_price_adjusters", enabled, PriceAdjuster,
                                      shop=shop), key=lambda a: (a.order, a.code))
     applied = await apply_adjusters(adjusters, context)

@@ -25,6 +25,7 @@ from galleria.web.api.answers_orders import PlacedOrder, ShopperOrder
 from galleria.web.idempotency import idempotent
 from galleria.web.methods import offered_shipping
 from galleria.web.openapi import ADDRESS, CONTACT
+from galleria.web.pages.render import request_locale
 from galleria.web.shoppers import actor_of, current_customer
 
 CartId = Annotated[str, Parameter(max_length=32)]
@@ -127,7 +128,8 @@ class ShopOrdersApi(Controller):
             pricing = await price_cart(
                 shop, cart, host=runtime.host, address=address,
                 shipping_method=data.shipping_method, coupon_code=data.coupon_code,
-                points=data.points, customer_id=customer.id if customer else None)
+                points=data.points, customer_id=customer.id if customer else None,
+                locale=request_locale(request, shop))
         return {**pricing.to_json(), "lines": [view.to_json() for view in cart.lines]}
 
     @post("/orders", operation_id="placeOrder", status_code=201)
@@ -143,7 +145,7 @@ class ShopOrdersApi(Controller):
             payment_method=data.payment_method, shipping_method=data.shipping_method,
             coupon_code=data.coupon_code, points=data.points, invoice=data.invoice,
             note=data.note, customer_id=customer.id if customer else None,
-            actor=actor_of(customer))
+            actor=actor_of(customer), locale=request_locale(request, shop))
 
         async def work() -> Response:
             placed = await place_order(shop, runtime.host, order_request)

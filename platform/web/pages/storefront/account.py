@@ -26,7 +26,7 @@ from galleria.web.pages.order_states import STATUS_TITLES, STATUS_TONES
 from galleria.web.pages.render import JINJA_ENV, gettext_for, page, request_locale
 from galleria.web.pages.signin.sessions import safe_next
 from galleria.web.pages.storefront import account_verify, checkout_form
-from galleria.web.pages.storefront.plugin_pages import account_panels
+from galleria.web.pages.storefront.plugin_pages import account_panels, storefront_links
 from galleria.web.pages.storefront.storefront import logo_url
 from galleria.web.pagination import decode_cursor, encode_cursor
 from galleria.web.shoppers import (
@@ -250,6 +250,7 @@ async def account_home(request: Request, shop: Shop, runtime: Runtime,
     panels = await account_panels(runtime.host, shop, me.id)  # points, referral… (plugins)
     return _page(request, shop, "home.html", me=me, orders=orders, default_address=default,
                  panels=panels,
+                 plugin_links=await storefront_links(request, shop, "account"),
                  **_status_words(), first_page=not cursor,
                  next_cursor=encode_cursor(positions[-1]) if more else None, active="orders")
 

@@ -207,7 +207,7 @@ class Summary:
 
 
 async def summarize(shop: Shop, host: PluginHost, cart: carts.CartView,
-                    values: dict[str, str], translate: Any) -> Summary:
+                    values: dict[str, str], translate: Any, locale: str = "") -> Summary:
     """Price the cart for what the form holds so far. An incomplete address is left out
     (options are then quoted without one); a shipping choice no longer offered falls back
     to the first option offered; a coupon an adjuster refuses is priced without, with the
@@ -221,7 +221,8 @@ async def summarize(shop: Shop, host: PluginHost, cart: carts.CartView,
     coupon_error = points_error = ""
     while True:
         try:
-            pricing = await _price(shop, host, cart, address, chosen, coupon, points)
+            pricing = await _price(shop, host, cart, address, chosen, coupon, points,
+                                   locale=locale)
             break
         except DomainError as exc:  # an adjuster refused the points or the coupon
             fields = {e.field for e in getattr(exc, "errors", [])}
@@ -249,22 +250,23 @@ async def reads_input(shop: Shop, host: PluginHost, name: str) -> bool:
 
 
 async def _price(shop: Shop, host: PluginHost, cart: carts.CartView, address: Any,
-                 chosen: str | None, coupon: str | None, points: int = 0) -> Pricing:
+                 chosen: str | None, coupon: str | None, points: int = 0, *,
+                 locale: str | None = None) -> Pricing:
     async with db.shop_scope(shop.id):
         try:
             pricing = await price_cart(shop, cart, host=host, address=address,
                                        shipping_method=chosen, coupon_code=coupon,
-                                       points=points)
+                                       points=points, locale=locale)
         except ValidationFailed as exc:
             if not any(e.field == "shipping_method" for e in exc.errors):
                 raise
             pricing = await price_cart(shop, cart, host=host, address=address,
-                                       coupon_code=coupon, points=points)
+                                       coupon_code=coupon, points=points, locale=locale)
         if pricing.shipping_method is None and pricing.shipping_options:
             first = pricing.shipping_options[0].code
             pricing = await price_cart(shop, cart, host=host, address=address,
                                        shipping_method=first, coupon_code=coupon,
-                                       points=points)
+                                       points=points, locale=locale)
     return pricing
 
 

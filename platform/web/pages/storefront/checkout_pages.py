@@ -79,7 +79,8 @@ async def checkout_page(request: Request, shop: Shop, runtime: Runtime,
     if methods and values["payment_method"] not in {m.code for m in methods}:
         values["payment_method"] = methods[0].code
     try:
-        summary = await cf.summarize(shop, runtime.host, cart, values, translate)
+        summary = await cf.summarize(shop, runtime.host, cart, values, translate,
+                                     request_locale(request, shop))
     except DomainError as exc:  # a price adjuster refuses a line (a flash sale sold out)
         variant = exc.extra.get("variant_id")
         if variant is None:
@@ -144,7 +145,7 @@ async def _place(request: Request, shop: Shop, runtime: Runtime,
             coupon_code=values["coupon_code"] or None, points=cf.points_of(values),
             invoice=cf.invoice_of(values),
             note=values["note"], customer_id=customer.id if customer else None,
-            actor=actor_of(customer)))
+            actor=actor_of(customer), locale=request_locale(request, shop)))
         return {"number": placed.number, "access_token": placed.access_token,
                 "payment_method": payment_method}
 

@@ -2,6 +2,8 @@
 
 - account panels (`galleria_account_panels`): sections of the account page (我的), each a
   template of the plugin rendered with its `context(shop, customer_id)`;
+- links at places of the storefront (`galleria_storefront_links`: above the product page's
+  buy box, on 我的), titled in the shopper's language;
 - storefront pages of a plugin's own routes (`/plugins/<name>/…`): a handler that asks for
   the `storefront` dependency gets a `PluginStorefront`, which renders the plugin's
   template (extending `storefront/base.html`) in the shop's header and tab bar, and says
@@ -18,7 +20,7 @@ from litestar import Request, Response
 
 from galleria.kernel import db
 from galleria.kernel.customers.accounts import CustomerView
-from galleria.kernel.plugins import AccountPanel, PluginHost
+from galleria.kernel.plugins import AccountPanel, PluginHost, StorefrontLink
 from galleria.kernel.tenancy.plugin_state import enabled_plugins
 from galleria.kernel.tenancy.shops import Shop
 from galleria.runtime import Runtime
@@ -74,6 +76,10 @@ class PluginStorefront:
         """The shop's own address as the visitor reached it (`https://shop.example.com`)."""
         return str(self.request.base_url).rstrip("/")
 
+    async def customer_id(self) -> int | None:
+        """The signed-in shopper's id, or None for a guest."""
+        return self.customer.id if self.customer else None
+
     def gettext(self, message: str) -> str:
         """`message` in the visitor's language: the plugin's Babel domain, then ours."""
         return gettext_for(self.request, self.plugin)(message)
@@ -86,8 +92,25 @@ class PluginStorefront:
                     logo_url=logo_url(self.shop), q="", **context)
 
 
+async def storefront_links(request: Request, shop: Shop, place: str,
+                           **values: Any) -> list[dict[str, str]]:
+    """The links the shop's enabled plugins add at `place` (`product`, `account`), titled
+    in the shopper's language; `values` fill the `{…}` fields of their URLs."""
+    host = request.app.state.runtime.host
+    async with db.shop_scope(shop.id):
+        enabled = await enabled_plugins(shop.id)
+    zh = request_locale(request, shop).lower().startswith("zh")
+    links = []
+    for link in host.collect("galleria_storefront_links", enabled, shop=shop):
+        if not isinstance(link, StorefrontLink) or link.place != place:
+            continue
+        links.append({"title": (link.title_zh or link.title) if zh else link.title,
+                      "url": link.url.format(**values), "icon": link.icon})
+    return links
+
+
 async def provide_storefront(request: Request, runtime: Runtime) -> PluginStorefront:
     return PluginStorefront(request, runtime, await current_customer(request))
 
 
-__all__ = ["PluginStorefront", "account_panels", "provide_storefront"]
+__all__ = ["PluginStorefront", "account_panels", "provide_storefront", "storefront_links"]

@@ -24,6 +24,7 @@ from galleria.web.i18n import N_
 from galleria.web.pages.promotions import countdowns, product_promotions, promotion_prices
 from galleria.web.pages.render import page
 from galleria.web.pages.seo import listing_meta, product_meta
+from galleria.web.pages.storefront.plugin_pages import storefront_links
 from galleria.web.pagination import decode_cursor, encode_cursor
 from galleria.web.visits import count_visit
 
@@ -125,6 +126,8 @@ async def render_product(request: Request, shop: Shop, product_id: int, *,
                 main_picture=picture((product["image_details"] or [None])[0]),
                 option_names=" · ".join(g["name"] for g in option_groups(variants)),
                 logo_url=logo_url(shop), q="", terms=terms, return_days=windows(shop)[0],
+                plugin_links=await storefront_links(request, shop, "product",
+                                                    product_id=product_id),
                 quality_days=windows(shop)[1],
                 meta=product_meta(request, shop, product, variants), **extra)
 
