@@ -25,7 +25,6 @@ from galleria.kernel.tenancy.plugin_state import enabled_plugins
 from galleria.kernel.tenancy.shops import Shop
 from galleria.runtime import Runtime
 from galleria.web.pages.render import gettext_for, page, request_locale, shop_of
-from galleria.web.pages.storefront.storefront import logo_url
 from galleria.web.shoppers import current_customer
 
 log = logging.getLogger("galleria.web")
@@ -88,6 +87,8 @@ class PluginStorefront:
              **context: Any) -> Response:
         """`template` (`<plugin>/….html`, extending `storefront/base.html`) as a storefront
         page; `title` is the page's title, `context` its variables."""
+        from galleria.web.pages.storefront.storefront import logo_url  # it links here
+
         return page(self.request, template, status_code=status_code, page_title=title,
                     logo_url=logo_url(self.shop), q="", **context)
 
