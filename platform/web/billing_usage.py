@@ -2,24 +2,17 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from galleria.auth.invitations import staff_seats_taken
 from galleria.kernel.billing.limits import WARN_AT
 from galleria.kernel.billing.plans import LIMITS
 from galleria.kernel.billing.subscriptions import BillingState
 from galleria.kernel.catalog.queries import count_products
+from galleria.kernel.checkout.plan_room import month_start
 from galleria.kernel.orders.tables import Order
 from galleria.kernel.tenancy.shops import Shop
 from galleria.kernel.tenancy.tables import CustomDomain
-
-
-def month_start(shop: Shop, now: dt.datetime | None = None) -> dt.datetime:
-    """The first instant of the current month in the shop's time zone."""
-    local = (now or dt.datetime.now(dt.UTC)).astimezone(ZoneInfo(shop.timezone))
-    return local.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
 
 
 async def usage(shop: Shop) -> dict[str, int]:

@@ -361,3 +361,42 @@ async def test_the_merchant_is_mailed_at_each_dunning_step(open_shop, runtime, b
     grace = (dt.datetime.now(dt.UTC) + dt.timedelta(days=7)).astimezone(
         dt.timezone(dt.timedelta(hours=8))).strftime("%Y-%m-%d")
     assert grace in overdue.get_body(preferencelist=("plain",)).get_content()
+
+
+async def test_orders_entered_by_the_shop_stop_at_the_months_allowance_shoppers_never(
+        open_shop, shopper):
+    from galleria.kernel.orders.tables import Order
+
+    shop = await open_shop()
+    tenant = (await shop.shop()).id
+    made = await shop.post("/api/admin/v1/products", json={"name": "Tea", "variants": [
+        {"sku": "TEA-1", "price": 1000, "stock": 50}]})
+    assert made.status_code == 201, made.text
+    allowed = plans().default.limits.of("orders_per_month")
+    async with db.shop_scope(tenant):  # the month's orders so far, up to one short
+        await Order.insert(*[Order(tenant=tenant, number=f"B{n:08d}", currency="CNY",
+                                   access_token_hash=f"{n:064d}", channel="api",
+                                   external_id=f"OLD-{n}") for n in range(allowed - 1)])
+
+    def channel_order(external_id: str) -> dict:
+        return {"channel": "api", "external_id": external_id,
+                "lines": [{"sku": "TEA-1", "quantity": 1}],
+                "customer": {"name": "李雷", "phone": "13800138000"},
+                "address": {"name": "李雷", "phone": "13800138000", "country": "CN",
+                            "province": "浙江省", "city": "杭州市", "district": "西湖区",
+                            "line1": "文三路 90 号"},
+                "payment": {"status": "paid", "method": "wechat"}}
+
+    last = await shop.post("/api/admin/v1/orders", json=channel_order("EXT-LAST"))
+    assert last.status_code == 201, last.text  # the allowance's last order
+    over = await shop.post("/api/admin/v1/orders", json=channel_order("EXT-OVER"))
+    assert over.status_code == 403 and over.json()["type"].endswith("/plan-limit")
+    assert over.json()["limit"] == "orders_per_month"
+    assert over.json()["usage"] == allowed
+    again = await shop.post("/api/admin/v1/orders", json=channel_order("EXT-LAST"))
+    assert again.status_code == 200  # an order already in is found, not refused
+
+    await shop.enable("payments_offline")
+    buyer = shopper(shop)  # a shopper is never turned away by the merchant's plan
+    placed = await buyer.place_order({made.json()["variants"][0]["id"]: 1})
+    assert placed["status"] == "pending_payment"

@@ -30,6 +30,7 @@ from galleria.kernel.checkout.placement import (
     reserve_all,
     write_order,
 )
+from galleria.kernel.checkout.plan_room import ensure_order_room
 from galleria.kernel.checkout.pricing import AppliedAdjustment, Pricing
 from galleria.kernel.errors import Problems
 from galleria.kernel.events import emit, enqueue
@@ -83,6 +84,7 @@ async def place_channel_order(shop: Shop, host: PluginHost,
         existing = await channels.find_external(shop.id, channel, external_id)
         if existing is not None:
             return ChannelOrderResult(existing["number"], False)
+        await ensure_order_room(shop)  # the plan's monthly allowance (never for shoppers)
         checked = await _check(shop, host, request)
         pricing = await _price(shop, request, checked)
         now = dt.datetime.now(dt.UTC)
