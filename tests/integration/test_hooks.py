@@ -444,7 +444,7 @@ async def test_hook_api_routes(plugin_host, runtime, open_shop):
             schema = (await http.get("/schema/openapi.json")).json()
             assert path in schema["paths"] and admin in schema["paths"]
     with (register_plugin(plugin_host, BadlyRouted, plugin_name("api-bad")),
-          pytest.raises(ValueError, match="must be under")):
+          pytest.raises(ValueError, match="is not under")):
         create_app(runtime.settings, host=plugin_host, embedded_worker=False)
 
 

@@ -48,8 +48,10 @@ async def test_the_method_is_listed_for_a_cny_shop(open_shop, runtime, alipay, a
     shop = await alipay_shop(open_shop, runtime, alipay, app_key)
     methods = (await shop.handle.get("/api/v1/payment-methods", admin=False)).json()["items"]
     name = "支付宝" if (await shop.shop()).locale.startswith("zh") else "Alipay"
-    assert {"code": "alipay", "name": name, "offline": False,
-            "pays_on_delivery": False} in methods
+    listed = next(m for m in methods if m["code"] == "alipay")
+    assert {k: listed[k] for k in ("name", "offline", "pays_on_delivery")} == {
+        "name": name, "offline": False, "pays_on_delivery": False}
+    assert listed["mark_url"].startswith("/static/plugins/payments_alipay/mark.svg")
     gateway = AlipayGateway(await shop.shop())
     assert isinstance(gateway, PaymentGateway) and gateway.partial_refunds
 
