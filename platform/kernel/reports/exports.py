@@ -34,6 +34,9 @@ COLUMNS: dict[str, tuple[tuple[str, str, bool], ...]] = {
               ("turnover", "Turnover", False), ("days_of_cover", "Days of cover", False)),
     "refunds": (("reason", "Reason", False), ("refunds", "Refunds", False),
                 ("amount", "Amount", True)),
+    "returns": (("kind_title", "Kind", False), ("reason_title", "Reason", False),
+                ("count", "Number", False), ("units", "Units", False),
+                ("amount", "Amount", True)),
 }
 FORMATS = ("csv", "xlsx")
 
