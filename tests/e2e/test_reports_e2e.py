@@ -120,3 +120,51 @@ def test_overview_and_sales_reports_draw_their_charts(live_server, browser: Brow
             page.screenshot(path=str(screenshots / f"{name}.png"), full_page=True)
     finally:
         context.close()
+
+
+def test_returns_report_draws_its_chart(live_server, browser: Browser,
+                                        screenshots: Path) -> None:
+    """A paid order of two, one unit cancelled before shipping (缺货): the returns tab
+    draws its chart and shows the cancellation under its reason, in yuan."""
+    slug = f"lotus-{uuid.uuid4().hex[:6]}"
+    shop = Shop(live_server, slug)
+    created = shop.call("POST", "/api/admin/v1/products", admin=True, json={
+        "name": "西湖龙井", "variants": [{"sku": "LJ-250", "price": 12800, "stock": 20}]})
+    assert created.status_code == 201, created.text
+    enabled = shop.call("PUT", "/api/admin/v1/plugins/payments_offline", admin=True, json={
+        "enabled": True, "settings": {"bank_transfer": True,
+                                      "bank_instructions": "招商银行 6225 8800 1234"}})
+    assert enabled.status_code == 200, enabled.text
+    variant = created.json()["variants"][0]["id"]
+    number = shop.paid_order(variant, 2)
+    cancelled = shop.call("POST", f"/api/admin/v1/orders/{number}/cancel-lines", admin=True,
+                          json={"lines": [{"variant_id": variant, "quantity": 1}],
+                                "reason": "缺货"})
+    assert cancelled.status_code == 200, cancelled.text
+    report = shop.call("GET", "/api/admin/v1/reports/returns", admin=True,
+                       params={"range": "today"}).json()
+    assert report["totals"]["cancellations"] == 1
+
+    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
+    try:
+        page = context.new_page()
+        base = live_server.shop_url(slug)
+        page.goto(base + "/console/login")
+        page.locator("input[name=email]").fill(f"owner@{slug}.example")
+        page.locator("input[name=password]").fill(PASSWORD)
+        page.locator("form button[type=submit]").first.click()
+        page.goto(base + "/console/reports/returns?range=7d&group_by=day")
+        expect(page.locator("h1")).to_have_text("退货与取消")
+        expect(page.locator(".report-chart[data-drawn=true] canvas")).to_have_count(1)
+        page.wait_for_function("() => document.querySelector('.report-chart canvas').width > 0")
+        page.wait_for_timeout(300)
+        assert canvas_is_drawn(page), "the returns chart is blank"
+        reasons = page.locator("[data-table=returns-reasons]")
+        expect(reasons).to_contain_text("发货前取消")
+        expect(reasons).to_contain_text("缺货")
+        amount = report["totals"]["cancellation_amount"]
+        expect(page.locator("[data-figure=amount] .stat-value")).to_have_text(
+            f"¥{amount // 100:,}.{amount % 100:02d}")
+        page.screenshot(path=str(screenshots / "reports-returns.png"), full_page=True)
+    finally:
+        context.close()

@@ -201,7 +201,7 @@ async def test_export_and_import_again_changes_nothing(open_shop, fmt):
     if fmt == "xlsx":
         sheet = openpyxl.load_workbook(io.BytesIO(exported.content)).active
         rows = list(sheet.iter_rows(values_only=True))
-        assert list(rows[0]) == [*HEADER, "shelf_location"] and len(rows) == 6
+        assert list(rows[0]) == [*HEADER, "shelf_location", "cost_price"] and len(rows) == 6
         formula = next(c for row in sheet.iter_rows() for c in row
                        if str(c.value).startswith("'=HYPERLINK"))  # apostrophe: text
         assert formula.data_type == "s"  # text, not a live formula

@@ -104,7 +104,8 @@ async def test_reports_download_as_csv_and_xlsx(open_shop, app):
         assert products.status_code == 200
         sheet = load_workbook(io.BytesIO(products.content)).active
         assert [[c.value for c in row] for row in sheet.iter_rows()] == [
-            ["商品", "销量（件）", "支付订单数", "销售额"], ["龙井", 3, 3, "85.50"]]
+            ["商品", "销量（件）", "支付订单数", "销售额", "成本", "毛利"],
+            ["龙井", 3, 3, "85.50", None, None]]  # no cost price: cost and margin are empty
         bad = await browser.get("/console/reports/export", params={"format": "pdf"})
         assert bad.status_code == 422
 
@@ -177,7 +178,7 @@ async def test_every_report_downloads(open_shop, app):
             assert 'data-export="xlsx"' in html, page
         expected = {"payment_methods": ["其他方式", 3, "85.50"],
                     "customers": ["顾客 #41", 2, "57.00"],
-                    "stock": ["TEA-100", "龙井", 50, "1425.00", 3, 0.06, 33.3]}
+                    "stock": ["TEA-100", "龙井", 50, "1425.00", None, 3, 0.06, 33.3]}
         for name, first_row in expected.items():
             answer = await browser.get("/console/reports/export", params={
                 "report": name, "format": "xlsx", "from": "2026-11-10", "to": "2026-11-11"})

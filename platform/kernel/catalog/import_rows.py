@@ -22,6 +22,7 @@ _PARSERS: dict[str, Callable[[Any], Any]] = {
     "sku": sheet.cell_text, "price": sheet.price, "stock": sheet.whole, "options": sheet.pairs,
     "barcodes": sheet.barcodes, "weight_grams": sheet.whole,
     "shelf_location": lambda v: sheet.cell_text(v)[:32] or None,
+    "cost_price": sheet.price,  # an empty cell leaves the stored cost as it is
 }
 
 
@@ -150,7 +151,7 @@ async def in_chunks(query: Callable[[list[Any]], Any], values: list[Any]) -> lis
 async def _existing_variants(tenant_id: int, skus: list[str]) -> dict[str, dict[str, Any]]:
     rows = await in_chunks(lambda chunk: Variant.select(
         Variant.id, Variant.sku, Variant.product, Variant.price, Variant.options,
-        Variant.weight_grams, Variant.shelf_location).where(
+        Variant.weight_grams, Variant.shelf_location, Variant.cost_price).where(
         (Variant.tenant == tenant_id) & Variant.sku.is_in(chunk)
         & (Variant.status != "deleted")), skus)
     ids = [r["id"] for r in rows]

@@ -59,13 +59,14 @@ def _first(group: Group, column: str) -> Any:
 def _new_variant(row: Row) -> VariantInput:
     return VariantInput(sku=row.sku, price=row.price, stock=row.stock or 0,
                         options=row.options or {}, weight_grams=row.weight_grams or 0,
-                        barcodes=row.barcodes or [], shelf_location=row.shelf_location or "")
+                        barcodes=row.barcodes or [], shelf_location=row.shelf_location or "",
+                        cost_price=row.cost_price)
 
 
 def _variant_changes(row: Row) -> VariantChanges | None:
     """What the row changes on its stored variant, None for nothing."""
     stored, changes = row.existing, {}
-    for column in ("price", "options", "weight_grams", "shelf_location"):
+    for column in ("price", "options", "weight_grams", "shelf_location", "cost_price"):
         if row.cells[column] is not None and row.cells[column] != stored[column]:
             changes[column] = row.cells[column]
     if row.barcodes is not None and set(row.barcodes) != stored["barcodes"]:
@@ -183,7 +184,9 @@ async def export_rows(tenant_id: int, progress: Progress = noop) -> list[list[An
             rows += [[p["name"], p["category_slug"] or "", p["description"], attributes,
                       p["status"], v["sku"], v["price"], v["stock"]["on_hand"],
                       sheet.format_pairs(v["options"]), sheet.format_barcodes(v["barcodes"]),
-                      v["weight_grams"], v["shelf_location"]] for v in variants[p["id"]]]
+                      v["weight_grams"], v["shelf_location"],
+                      "" if v["cost_price"] is None else v["cost_price"]]
+                     for v in variants[p["id"]]]
         progress("exporting", start + len(batch), len(products))
     return rows
 

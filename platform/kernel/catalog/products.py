@@ -51,6 +51,7 @@ class VariantInput:
     barcodes: list[tuple[str, int]] = field(default_factory=list)  # (code, units)
     status: str = "active"
     shelf_location: str = ""  # 库位, where pickers find it
+    cost_price: int | None = None  # 成本价, minor units; None: not known
 
 
 @dataclass
@@ -75,6 +76,7 @@ class VariantChanges:
     options: dict[str, str] | UnsetType = UNSET
     barcodes: list[tuple[str, int]] | UnsetType = UNSET
     shelf_location: str | UnsetType = UNSET
+    cost_price: int | UnsetType | None = UNSET  # None clears it
 
 
 @dataclass
@@ -88,6 +90,9 @@ class ProductChanges:
     attributes: dict[str, str] | UnsetType = UNSET
     status: str | UnsetType = UNSET
     variants: list[VariantChanges | VariantInput] = field(default_factory=list)
+
+
+COST_PROBLEM = "a whole number of minor units (fen/cents), 0 or more, or null when not known"
 
 
 def _whole(value: Any, minimum: int = 0) -> bool:
@@ -128,6 +133,8 @@ def _check_variant(problems: Problems, at: str, v: VariantInput, skus: set[str],
         problems.add(f"{at}.stock", "a whole number, 0 or more")
     if not _whole(v.weight_grams):
         problems.add(f"{at}.weight_grams", "a whole number of grams, 0 or more")
+    if v.cost_price is not None and not _whole(v.cost_price):
+        problems.add(f"{at}.cost_price", COST_PROBLEM)
     if v.status not in VARIANT_STATUSES:
         problems.add(f"{at}.status", "active or inactive")
     _check_barcodes(problems, at, v.barcodes, codes)
@@ -138,6 +145,8 @@ def _check_changes(problems: Problems, at: str, v: VariantChanges, codes: set[st
         problems.add(f"{at}.price", "a whole number of minor units (fen/cents), 0 or more")
     if v.weight_grams is not UNSET and not _whole(v.weight_grams):
         problems.add(f"{at}.weight_grams", "a whole number of grams, 0 or more")
+    if v.cost_price is not UNSET and v.cost_price is not None and not _whole(v.cost_price):
+        problems.add(f"{at}.cost_price", COST_PROBLEM)
     if v.status is not UNSET and v.status not in VARIANT_STATUSES:
         problems.add(f"{at}.status", "active or inactive")
     if v.barcodes is not UNSET:
@@ -217,7 +226,7 @@ async def _insert_variants(tenant_id: int, product_id: int, variants: list[Varia
         rows = await Variant.insert(*[Variant(
             tenant=tenant_id, product=product_id, sku=v.sku, price=v.price, options=v.options,
             weight_grams=v.weight_grams, position=first_position + i, status=v.status,
-            shelf_location=v.shelf_location.strip()[:32],
+            shelf_location=v.shelf_location.strip()[:32], cost_price=v.cost_price,
         ) for i, v in enumerate(variants)]).returning(Variant.id, Variant.sku)
         ids = {r["sku"]: r["id"] for r in rows}
         await StockLevel.insert(*[StockLevel(tenant=tenant_id, variant=ids[v.sku],
@@ -351,6 +360,7 @@ async def update_variant(tenant_id: int, changes: VariantChanges) -> None:
         (Variant.weight_grams, changes.weight_grams), (Variant.options, changes.options),
         (Variant.shelf_location, changes.shelf_location if changes.shelf_location is UNSET
          else changes.shelf_location.strip()[:32]),
+        (Variant.cost_price, changes.cost_price),
     ) if value is not UNSET}
     if values:
         await Variant.update(values).where(

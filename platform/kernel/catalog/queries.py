@@ -34,7 +34,7 @@ def variant_view(v: dict[str, Any], level: dict[str, Any] | None,
     stock = _stock(level)
     return {"id": v["id"], "sku": v["sku"], "price": v["price"],
             "options": json_value(v["options"]), "weight_grams": v["weight_grams"],
-            "shelf_location": v.get("shelf_location", ""),
+            "shelf_location": v.get("shelf_location", ""), "cost_price": v.get("cost_price"),
             "status": v["status"], "stock": stock, "available": stock["available"],
             "safety_stock": (level or {}).get("safety_stock", 0), "barcodes": barcodes}
 

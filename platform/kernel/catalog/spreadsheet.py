@@ -19,13 +19,14 @@ from typing import Any
 from galleria.kernel.exports import csv_bytes, neutralise_row, restore
 
 COLUMNS = ("product", "category", "description", "attributes", "status", "sku", "price",
-           "stock", "options", "barcodes", "weight_grams", "shelf_location")
+           "stock", "options", "barcodes", "weight_grams", "shelf_location", "cost_price")
 ALIASES = {
     "name": "product", "weight": "weight_grams", "商品": "product", "商品名称": "product",
     "分类": "category", "描述": "description", "商品描述": "description",
     "参数": "attributes", "状态": "status", "规格编码": "sku", "价格": "price",
     "库存": "stock", "规格": "options", "条码": "barcodes", "重量": "weight_grams",
     "库位": "shelf_location", "shelf": "shelf_location",
+    "成本价": "cost_price", "成本": "cost_price", "cost": "cost_price",
 }
 MAX_ROWS = 100_000
 XLSX_MAGIC = b"PK\x03\x04"

@@ -42,6 +42,8 @@ class Variant(Table, tablename="variant"):
     product = ForeignKey(Product, null=False)
     sku = Varchar(length=64)
     price = Integer()  # minor units in the shop's currency
+    # 成本价: what a unit costs the shop, minor units; None when the merchant has not said.
+    cost_price = Integer(null=True, default=None)
     options = JSON(default="{}")  # {"颜色": "白", "尺寸": "L"}
     weight_grams = Integer(default=0)
     # 库位, e.g. "A-03-2": where pickers find it; pick lists walk the shelves in this order.

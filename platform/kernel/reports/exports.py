@@ -19,7 +19,8 @@ COLUMNS: dict[str, tuple[tuple[str, str, bool], ...]] = {
               ("sales", "Sales", True), ("orders", "Orders placed", False),
               ("visitors", "Visitors", False)),
     "products": (("name", "Product", False), ("quantity", "Units sold", False),
-                 ("orders", "Orders paid", False), ("revenue", "Sales", True)),
+                 ("orders", "Orders paid", False), ("revenue", "Sales", True),
+                 ("cost", "Cost", True), ("gross_margin", "Gross margin", True)),
     "categories": (("name", "Category", False), ("quantity", "Units sold", False),
                    ("orders", "Orders paid", False), ("revenue", "Sales", True)),
     "payment_methods": (("name", "Method", False), ("orders", "Orders paid", False),
@@ -30,17 +31,21 @@ COLUMNS: dict[str, tuple[tuple[str, str, bool], ...]] = {
                   ("paid_total", "Paid", True)),
     "stock": (("sku", "SKU", False), ("name", "Product", False),
               ("on_hand", "Units on hand", False),
-              ("retail_value", "Stock value at retail", True), ("sold", "Units sold", False),
+              ("retail_value", "Stock value at retail", True),
+              ("cost_value", "Stock value at cost", True), ("sold", "Units sold", False),
               ("turnover", "Turnover", False), ("days_of_cover", "Days of cover", False)),
     "refunds": (("reason", "Reason", False), ("refunds", "Refunds", False),
+                ("amount", "Amount", True)),
+    "returns": (("kind_title", "Kind", False), ("reason_title", "Reason", False),
+                ("count", "Number", False), ("units", "Units", False),
                 ("amount", "Amount", True)),
 }
 FORMATS = ("csv", "xlsx")
 
 
 def rows_of(name: str, series: list[dict[str, Any]], currency: str) -> list[list[Any]]:
-    return [[decimal_text(row[key], currency) if money else
-             ("" if row[key] is None else row[key])
+    return [["" if row[key] is None else
+             decimal_text(row[key], currency) if money else row[key]
              for key, _header, money in COLUMNS[name]] for row in series]
 
 

@@ -5,6 +5,11 @@ zone), grouped by product through the line's variant; lines keep the name they w
 under, the catalog gives the current one. Amounts are the lines' totals before order-level
 discounts and refunds (those belong to the order, not to a line). Products soft-deleted
 from the catalog still show with what they sold; they are never "never sold".
+
+Gross margin is counted where the cost is known: the lines of variants with a cost price
+(成本价, today's, as orders do not keep the cost they sold at) give `cost` (units × cost
+price), `gross_margin` (their sales − their cost) and `margin_rate` (margin over their
+sales). A product none of whose sold variants has a cost shows `null` for all three.
 """
 
 from __future__ import annotations
@@ -39,25 +44,42 @@ async def _sold(tenant_id: int, timezone: str, period: Period) -> dict[int, dict
 
 async def _by_product(tenant_id: int, timezone: str, period: Period) -> dict[int, dict]:
     sold = await _sold(tenant_id, timezone, period)
-    owners = {row["id"]: row["product"] for row in await Variant.select(
-        Variant.id, Variant.product).where(
+    stored = {row["id"]: row for row in await Variant.select(
+        Variant.id, Variant.product, Variant.cost_price).where(
         (Variant.tenant == tenant_id) & Variant.id.is_in(list(sold) or [0]))}
     products: dict[int, dict[str, Any]] = {}
     for variant, entry in sold.items():
-        product = owners.get(variant, -variant)  # a variant gone from the catalog: its own
+        # a variant gone from the catalog: a product of its own
+        product = stored[variant]["product"] if variant in stored else -variant
         row = products.setdefault(product, {"product_id": product if product > 0 else None,
                                             "name": entry["name"], "quantity": 0,
-                                            "revenue": 0, "orders": set()})
+                                            "revenue": 0, "orders": set(), "cost": None,
+                                            "costed_revenue": 0})
         row["quantity"] += entry["quantity"]
         row["revenue"] += entry["revenue"]
         row["orders"] |= entry["orders"]
+        cost_price = stored.get(variant, {}).get("cost_price")
+        if cost_price is not None:
+            row["cost"] = (row["cost"] or 0) + entry["quantity"] * cost_price
+            row["costed_revenue"] += entry["revenue"]
     return products
 
 
-def _totals(products: dict[int, dict[str, Any]]) -> dict[str, int]:
+def _margin(cost: int | None, costed_revenue: int) -> dict[str, Any]:
+    if cost is None:
+        return {"cost": None, "gross_margin": None, "margin_rate": None}
+    margin = costed_revenue - cost
+    return {"cost": cost, "gross_margin": margin,
+            "margin_rate": round(margin / costed_revenue, 4) if costed_revenue else None}
+
+
+def _totals(products: dict[int, dict[str, Any]]) -> dict[str, Any]:
+    costed = [p for p in products.values() if p["cost"] is not None]
     return {"products_sold": len(products),
             "quantity": sum(p["quantity"] for p in products.values()),
-            "revenue": sum(p["revenue"] for p in products.values())}
+            "revenue": sum(p["revenue"] for p in products.values()),
+            **_margin(sum(p["cost"] for p in costed) if costed else None,
+                      sum(p["costed_revenue"] for p in costed))}
 
 
 async def products_report(tenant_id: int, timezone: str, period: Period) -> dict[str, Any]:
@@ -71,8 +93,10 @@ async def products_report(tenant_id: int, timezone: str, period: Period) -> dict
     names = {row["id"]: row["name"] for row in catalog}
     series = []
     for product, row in current.items():
-        series.append({**row, "name": names.get(product, row["name"]),
-                       "orders": len(row["orders"])})
+        shown = {k: v for k, v in row.items() if k != "costed_revenue"}
+        series.append({**shown, "name": names.get(product, row["name"]),
+                       "orders": len(row["orders"]),
+                       **_margin(row["cost"], row["costed_revenue"])})
     series.sort(key=lambda r: (-r["revenue"], -r["quantity"], r["name"]))
     slow = sorted(series, key=lambda r: (r["quantity"], r["revenue"], r["name"]))[:SLOW]
     never = [{"product_id": row["id"], "name": row["name"]} for row in catalog

@@ -1,8 +1,10 @@
 """Stock on hand as money and as time: retail value, turnover and days of cover per
 variant, and the lots near their expiry with their value.
 
-Values are at the variant's current price (retail): the catalog keeps no cost price yet, so
-stock at cost waits for one. Units sold are those of the orders paid in the period (their
+Values are at the variant's current price (retail) and, where the merchant gave one, at its
+cost price (成本价): `cost_value` is `null` for a variant without a cost, and the totals say
+how many variants and units have none (their stock is left out of the total at cost). Units
+sold are those of the orders paid in the period (their
 lines), so a variant's days of cover is its stock on hand over its daily sales in the
 period; turnover is units sold in the period over stock on hand now.
 """
@@ -27,7 +29,8 @@ def _ratio(part: float, whole: float, digits: int = 2) -> float | None:
 async def stock_report(tenant_id: int, timezone: str, period: Period) -> dict[str, Any]:
     async with db.shop_scope(tenant_id):
         variants = await Variant.select(
-            Variant.id, Variant.sku, Variant.price, Variant.product.name.as_alias("name")
+            Variant.id, Variant.sku, Variant.price, Variant.cost_price,
+            Variant.product.name.as_alias("name")
         ).where((Variant.tenant == tenant_id) & (Variant.status == "active")
                 & Variant.product.deleted_at.is_null()).order_by(Variant.id)
         levels: dict[int, int] = {}
@@ -45,7 +48,9 @@ async def stock_report(tenant_id: int, timezone: str, period: Period) -> dict[st
         series.append({
             "variant_id": variant["id"], "sku": variant["sku"], "name": variant["name"],
             "on_hand": on_hand, "price": variant["price"],
-            "retail_value": on_hand * variant["price"], "sold": units,
+            "retail_value": on_hand * variant["price"], "cost_price": variant["cost_price"],
+            "cost_value": None if variant["cost_price"] is None
+            else on_hand * variant["cost_price"], "sold": units,
             "turnover": _ratio(units, on_hand),
             "days_of_cover": round(on_hand / per_day, 1) if per_day else None})
     series.sort(key=lambda r: (-r["retail_value"], r["sku"]))
@@ -57,6 +62,9 @@ async def stock_report(tenant_id: int, timezone: str, period: Period) -> dict[st
     return {"series": series, "near_expiry": near, "totals": {
         "units": sum(r["on_hand"] for r in series),
         "retail_value": sum(r["retail_value"] for r in series),
+        "cost_value": sum(r["cost_value"] for r in series if r["cost_value"] is not None),
+        "variants_without_cost": sum(1 for r in series if r["cost_price"] is None),
+        "units_without_cost": sum(r["on_hand"] for r in series if r["cost_price"] is None),
         "sold": sum(r["sold"] for r in series),
         "near_expiry_lots": len(near),
         "near_expiry_value": sum(lot["retail_value"] for lot in near)}}

@@ -41,6 +41,8 @@ class VariantBody(msgspec.Struct, forbid_unknown_fields=True):
     weight_grams: Annotated[int, msgspec.Meta(ge=0)] = 0
     barcodes: list[BarcodeBody] = []
     shelf_location: Annotated[str, msgspec.Meta(max_length=32)] = ""  # 库位
+    # 成本价, minor units: what a unit costs the shop (reports value stock and margin at it)
+    cost_price: Annotated[int, msgspec.Meta(ge=0, le=100_000_000)] | None = None
 
 
 class ProductBody(msgspec.Struct, forbid_unknown_fields=True):
@@ -78,7 +80,7 @@ class AdminApi(Controller):
                 variants=[VariantInput(
                     sku=v.sku, price=v.price, stock=v.stock, options=v.options,
                     weight_grams=v.weight_grams, shelf_location=v.shelf_location,
-                    barcodes=[(b.code, b.units) for b in v.barcodes],
+                    cost_price=v.cost_price, barcodes=[(b.code, b.units) for b in v.barcodes],
                 ) for v in data.variants],
             ))
             product = await get_product(shop.id, product_id)

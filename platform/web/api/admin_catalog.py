@@ -61,6 +61,8 @@ class VariantPatch(msgspec.Struct, forbid_unknown_fields=True):
     options: dict[str, str] | UnsetType = UNSET
     weight_grams: Count | UnsetType = UNSET
     shelf_location: Annotated[str, msgspec.Meta(max_length=32)] | UnsetType = UNSET
+    # 成本价, minor units; null clears it
+    cost_price: Annotated[int, msgspec.Meta(ge=0, le=100_000_000)] | UnsetType | None = UNSET
     status: Literal["active", "inactive"] | UnsetType = UNSET
     barcodes: list[BarcodeBody] | UnsetType = UNSET
 
@@ -137,7 +139,8 @@ def _variant_change(i: int, v: VariantPatch, problems: Problems) -> Any:
                     "; use POST /inventory/adjust" if name == "stock" else ""))
         return catalog.VariantChanges(id=v.id, price=v.price, status=v.status,
                                       weight_grams=v.weight_grams, options=v.options,
-                                      barcodes=barcodes, shelf_location=v.shelf_location)
+                                      barcodes=barcodes, shelf_location=v.shelf_location,
+                                      cost_price=v.cost_price)
     for name in ("sku", "price"):
         if getattr(v, name) is UNSET:
             problems.add(f"variants[{i}].{name}", "required for a new variant")
@@ -148,6 +151,7 @@ def _variant_change(i: int, v: VariantPatch, problems: Problems) -> Any:
         options={} if v.options is UNSET else v.options,
         weight_grams=0 if v.weight_grams is UNSET else v.weight_grams,
         shelf_location="" if v.shelf_location is UNSET else v.shelf_location,
+        cost_price=None if v.cost_price is UNSET else v.cost_price,
         status="active" if v.status is UNSET else v.status,
         barcodes=[] if barcodes is UNSET else barcodes)
 

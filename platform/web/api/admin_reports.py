@@ -28,6 +28,7 @@ from galleria.kernel.reports.periods import (
     zone_of,
 )
 from galleria.kernel.reports.products import categories_report, products_report
+from galleria.kernel.reports.returns import returns_report
 from galleria.kernel.reports.sales import sales_report
 from galleria.kernel.reports.stock import stock_report
 from galleria.kernel.tenancy.shops import Shop
@@ -36,12 +37,13 @@ from galleria.web.openapi import Problem
 from galleria.web.problems import PROBLEM_JSON
 
 REPORTS = ("overview", "sales", "products", "payment_methods", "shipping_methods",
-           "customers", "stock", "fulfilment", "refunds", "categories")
+           "customers", "stock", "fulfilment", "refunds", "categories", "returns")
 
 
 class ReportAnswer(msgspec.Struct, omit_defaults=True):
     """One report: its rows, their totals and the previous period's totals (`products`
-    adds its slow sellers and the products never sold in the period)."""
+    adds its slow sellers and the products never sold in the period; `returns` adds its
+    returns and cancellations grouped by kind and reason)."""
 
     name: str
     currency: str
@@ -52,6 +54,7 @@ class ReportAnswer(msgspec.Struct, omit_defaults=True):
     slow: list[dict[str, Any]] | None = None
     never_sold: list[dict[str, Any]] | None = None
     near_expiry: list[dict[str, Any]] | None = None
+    by_reason: list[dict[str, Any]] | None = None
 
 
 def _problem(description: str) -> ResponseSpec:
@@ -111,6 +114,14 @@ async def build_report(shop: Shop, name: str, period: Period,
             period={**_period_view(period), "group_by": group_by,
                     "previous": _period_view(period.previous())},
             series=report["series"], totals=report["totals"], previous=report["previous"])
+    if name == "returns":
+        report = await returns_report(shop.id, shop.timezone, period, group_by)
+        return ReportAnswer(
+            name=name, currency=shop.currency,
+            period={**_period_view(period), "group_by": group_by,
+                    "previous": _period_view(period.previous())},
+            series=report["series"], totals=report["totals"], previous=report["previous"],
+            by_reason=report["by_reason"])
     if name == "stock":  # stock now; `previous` is empty (no history of stock levels)
         report = await stock_report(shop.id, shop.timezone, period)
         return ReportAnswer(

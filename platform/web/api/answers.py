@@ -106,6 +106,7 @@ class AdminVariant(TypedDict):
     id: int
     sku: str
     price: int
+    cost_price: int | None  # 成本价, minor units; null when not known
     options: dict[str, str]
     weight_grams: int
     status: str

@@ -126,10 +126,11 @@ def read_rows(form: Any) -> list[dict[str, Any]]:
     rows = []
     for i in indexes[:MAX_ROWS]:
         row = {f: _text(form, f"v-{i}-{f}").strip() for f in
-               ("id", "sku", "options", "price", "stock", "weight", "barcodes", "shelf")}
+               ("id", "sku", "options", "price", "cost", "stock", "weight", "barcodes",
+                "shelf")}
         row["active"] = _text(form, f"v-{i}-active") in ("on", "1", "true")
-        row["blank"] = not any(row[f] for f in ("id", "sku", "options", "price", "stock",
-                                                "weight", "barcodes", "shelf"))
+        row["blank"] = not any(row[f] for f in ("id", "sku", "options", "price", "cost",
+                                                "stock", "weight", "barcodes", "shelf"))
         rows.append(row)
     return rows
 
@@ -154,12 +155,18 @@ def read_attributes(form: Any, errors: dict[str, str]) -> tuple[dict[str, str],
     return attributes, shown
 
 
+def _optional_yuan(text: str) -> int | None:
+    """成本价 in yuan, or None when left empty (not known)."""
+    return yuan_to_fen(text) if text.strip() else None
+
+
 def row_values(row: dict[str, Any], errors: dict[str, str], new: bool
                ) -> dict[str, Any] | None:
     """Typed values of one row, or None (with `errors` filled in) when it does not parse."""
     values: dict[str, Any] = {}
     ok = True
     for field, parse, target in (("price", yuan_to_fen, "price"),
+                                 ("cost", _optional_yuan, "cost_price"),
                                  ("weight", whole, "weight_grams"),
                                  ("options", parse_options, "options"),
                                  ("barcodes", parse_barcodes, "barcodes")):
@@ -179,8 +186,8 @@ def row_values(row: dict[str, Any], errors: dict[str, str], new: bool
 
 
 # -- service errors onto the form ------------------------------------------------------------
-FIELD_OF = {"price": "price", "sku": "sku", "stock": "stock", "weight_grams": "weight",
-            "shelf_location": "shelf",
+FIELD_OF = {"price": "price", "cost_price": "cost", "sku": "sku", "stock": "stock",
+            "weight_grams": "weight", "shelf_location": "shelf",
             "options": "options", "barcodes": "barcodes", "status": "active", "id": "sku"}
 
 
@@ -224,13 +231,16 @@ def _safe_codes(text: str) -> list[tuple[str, int]]:
 
 # -- the editor --------------------------------------------------------------------------------
 def blank_row() -> dict[str, Any]:
-    return {"id": "", "sku": "", "options": "", "price": "", "stock": "", "weight": "",
+    return {"id": "", "sku": "", "options": "", "price": "", "cost": "", "stock": "",
+            "weight": "",
             "barcodes": "", "shelf": "", "active": True, "blank": True}
 
 
 def rows_of(product: dict[str, Any]) -> list[dict[str, Any]]:
     return [{"id": str(v["id"]), "sku": v["sku"], "options": format_options(v["options"]),
-             "price": fen_to_yuan(v["price"]), "stock": "", "weight": str(v["weight_grams"]),
+             "price": fen_to_yuan(v["price"]),
+             "cost": "" if v.get("cost_price") is None else fen_to_yuan(v["cost_price"]),
+             "stock": "", "weight": str(v["weight_grams"]),
              "barcodes": format_barcodes(v["barcodes"]), "shelf": v.get("shelf_location", ""),
              "active": v["status"] == "active",
              "blank": False} for v in product["variants"]]
@@ -348,7 +358,8 @@ class ProductEditor(Controller):
                 variants.append(VariantChanges(
                     id=int(row["id"]), price=parsed["price"], status=status,
                     weight_grams=parsed["weight_grams"], options=parsed["options"],
-                    barcodes=parsed["barcodes"], shelf_location=parsed["shelf_location"]))
+                    barcodes=parsed["barcodes"], shelf_location=parsed["shelf_location"],
+                    cost_price=parsed["cost_price"]))
         if product_id is None and not any(not r["blank"] for r in rows):
             errors["variants"] = translate(NEEDS_ROW)
         errors = {k: translate(v) for k, v in errors.items()}

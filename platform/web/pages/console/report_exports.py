@@ -12,13 +12,29 @@ from galleria.kernel.reports.breakdown import customers_report, methods_report
 from galleria.kernel.reports.operations import refunds_report
 from galleria.kernel.reports.periods import Period, check_grouping
 from galleria.kernel.reports.products import categories_report, products_report
+from galleria.kernel.reports.returns import returns_report
 from galleria.kernel.reports.sales import sales_report
 from galleria.kernel.reports.stock import stock_report
 from galleria.kernel.tenancy.shops import Shop
 from galleria.runtime import Runtime
+from galleria.web.i18n import N_
 from galleria.web.methods import method_names
 from galleria.web.pages.console.reports_people import customer_names
 from galleria.web.pages.render import gettext_for
+from galleria.web.pages.return_views import REASON_TITLES
+
+KIND_TITLES = {"return": N_("Return or exchange"), "cancellation": N_("Cancelled before shipping")}
+
+
+def reason_rows(rows: list[dict[str, Any]], translate: Any) -> list[dict[str, Any]]:
+    """The returns report's reasons as people read them: a return's reason code translated,
+    a cancellation's words as given."""
+    def title(row: dict[str, Any]) -> str:
+        if row["kind"] == "return" and row["reason"] in REASON_TITLES:
+            return translate(REASON_TITLES[row["reason"]])
+        return row["reason"] or translate("No reason given")
+    return [{**row, "kind_title": translate(KIND_TITLES[row["kind"]]), "reason_title": title(row)}
+            for row in rows]
 
 
 async def export_series(request: Request, shop: Shop, runtime: Runtime, name: str,
@@ -47,5 +63,8 @@ async def export_series(request: Request, shop: Shop, runtime: Runtime, name: st
         return await customer_names(shop, rows, translate)
     if name == "stock":
         return (await stock_report(shop.id, shop.timezone, period))["series"]
+    if name == "returns":
+        rows = (await returns_report(shop.id, shop.timezone, period))["by_reason"]
+        return reason_rows(rows, translate)
     rows = (await refunds_report(shop.id, shop.timezone, period))["series"]
     return [{**row, "reason": row["reason"] or translate("No reason given")} for row in rows]

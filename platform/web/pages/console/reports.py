@@ -32,7 +32,7 @@ from galleria.web.pages.console.shell import LoginRequired, console_page, requir
 from galleria.web.pages.render import gettext_for, request_locale
 
 
-def _label(day: str, group_by: str, locale: str) -> str:
+def period_label(day: str, group_by: str, locale: str) -> str:
     date = dt.date.fromisoformat(day)
     if group_by == "month":
         return format_date(date, "yyyy年M月" if locale == "zh_CN" else "MMM yyyy", locale=locale)
@@ -56,7 +56,7 @@ class ReportPages(Controller):
         except DomainError:
             group_by = "day"
         report = await sales_report(shop.id, period, group_by)
-        rows = [{"label": _label(row["period"], group_by, locale),
+        rows = [{"label": period_label(row["period"], group_by, locale),
                  "orders": row["paid_orders"], "sales": row["sales"],
                  "paid_total": row["paid_total"], "refunded_total": row["refunded_total"]}
                 for row in report["series"]]

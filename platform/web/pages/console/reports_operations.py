@@ -1,18 +1,25 @@
-"""The console's operations report, `/console/reports/operations`: stock as money and days
+"""The console's operations reports: `/console/reports/operations` (stock as money and days
 of cover, lots near expiry, fulfilment times and refunds by reason, with a chart of the
-stock's value and the same figures as tables."""
+stock's value) and `/console/reports/returns` (returns and cancellations over time and by
+reason), each with the same figures as tables."""
 
 from __future__ import annotations
 
 from babel.numbers import format_decimal
 from litestar import Controller, Request, Response, Router, get
 
+from galleria.kernel.errors import DomainError
 from galleria.kernel.reports.operations import fulfilment_report, refunds_report
+from galleria.kernel.reports.periods import check_grouping
+from galleria.kernel.reports.returns import returns_report
 from galleria.kernel.reports.stock import EXPIRY_DAYS, stock_report
 from galleria.kernel.tenancy.shops import Shop
 from galleria.runtime import Runtime
 from galleria.web.context import shop_host_only
 from galleria.web.i18n import N_
+from galleria.web.pages.console.report_exports import reason_rows
+from galleria.web.pages.console.report_figures import GROUP_TITLES
+from galleria.web.pages.console.reports import period_label
 from galleria.web.pages.console.reports_people import common_context
 from galleria.web.pages.console.shell import LoginRequired, console_page, require_staff, to_login
 from galleria.web.pages.render import gettext_for, request_locale
@@ -59,6 +66,33 @@ class OperationsReportPages(Controller):
             request, runtime, "console/reports_operations.html", "reports",
             report_tab="operations", stock=stock, rows=rows, stages=stages, refunds=refunds,
             chart=chart, expiry_days=EXPIRY_DAYS, **context)
+
+    @get("/returns", name="console:reports-returns")
+    async def returns(self, request: Request, shop: Shop, runtime: Runtime) -> Response:
+        translate = gettext_for(request)
+        locale = request_locale(request, shop)
+        period, context = common_context(request, shop)
+        try:
+            group_by = check_grouping(request.query_params.get("group_by"))
+        except DomainError:
+            group_by = "day"
+        report = await returns_report(shop.id, shop.timezone, period, group_by)
+        rows = [{**row, "label": period_label(row["period"], group_by, locale)}
+                for row in report["series"]]
+        chart = {"kind": "returns", "currency": shop.currency, "locale": locale,
+                 "labels": [row["label"] for row in rows],
+                 "series": [{"name": translate("Refund amount (yuan)"), "type": "bar",
+                             "minor": [row["amount"] for row in rows]},
+                            {"name": translate("Returns and cancellations"), "type": "line",
+                             "axis": 1, "values": [row["returns"] + row["exchanges"]
+                                                   + row["cancellations"] for row in rows]}]}
+        return await console_page(
+            request, runtime, "console/reports_returns.html", "reports",
+            report_tab="returns", rows=rows, totals=report["totals"],
+            previous=report["previous"], reasons=reason_rows(report["by_reason"], translate),
+            chart=chart, group_by=group_by,
+            groupings=[{"key": key, "title": translate(t)} for key, t in GROUP_TITLES.items()],
+            **context)
 
 
 reports_operations_router = Router(
