@@ -9,31 +9,13 @@ import re
 
 import httpx
 import pytest
+from sms_helpers import KEY_ID, SECRET, SIGN
+from sms_helpers import sms_settings as _settings
 
 from galleria.kernel import NotificationMessage
-from galleria.testing import check_notification_channel, notification, serve_asgi
+from galleria.testing import check_notification_channel, notification
 from galleria_plugins.notify_sms import aliyun
 from galleria_plugins.notify_sms.channel import SmsNotConfigured
-from galleria_plugins.notify_sms.testing import AliyunSmsSimulator, Template
-
-KEY_ID, SECRET, SIGN = "LTAI5tTest", "test-secret", "茶小铺"
-TEMPLATES = {"SMS_1": Template("您的验证码为${code}，5分钟内有效。", "code"),
-             "SMS_2": Template("您的订单${number}${status}。")}
-
-
-@pytest.fixture
-def simulator():
-    sim = AliyunSmsSimulator(access_keys={KEY_ID: SECRET}, sign_names={SIGN},
-                             templates=dict(TEMPLATES))
-    with serve_asgi(sim.app) as url:
-        sim.url = url
-        yield sim
-
-
-def _settings(sim, **changes):
-    return {"access_key_id": KEY_ID, "access_key_secret": SECRET, "sign_name": SIGN,
-            "template_verify_code": "SMS_1", "template_order_status": "SMS_2",
-            "base_url": sim.url, **changes}
 
 
 def test_the_signature_is_aliyuns_rpc_signature_v1():
