@@ -176,6 +176,17 @@ async def sign_in(tenant_id: int, phone: Any, code: Any, *,
     return CustomerView.of({**row, **{c._meta.name: v for c, v in changes.items()}}), created
 
 
-__all__ = ["CODE_TTL", "MAX_ATTEMPTS", "PER_HOUR", "REQUESTED", "RESEND_AFTER",
-           "account_for", "issue_code", "mainland_phone", "request_code", "sign_in",
-           "signup_open"]
+__all__ = [
+    "CODE_TTL",
+    "MAX_ATTEMPTS",
+    "PER_HOUR",
+    "REQUESTED",
+    "RESEND_AFTER",
+    "CodeInvalid",
+    "account_for",
+    "issue_code",
+    "mainland_phone",
+    "request_code",
+    "sign_in",
+    "signup_open",
+]

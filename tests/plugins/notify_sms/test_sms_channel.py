@@ -9,7 +9,7 @@ import re
 
 import httpx
 import pytest
-from sms_helpers import KEY_ID, SECRET, SIGN
+from sms_helpers import KEY_ID, SECRET, SIGN, simulator_fixture  # noqa: F401 - the fixture
 from sms_helpers import sms_settings as _settings
 
 from galleria.kernel import NotificationMessage

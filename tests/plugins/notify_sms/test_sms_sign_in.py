@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 
-from sms_helpers import sms_settings
+from sms_helpers import simulator_fixture, sms_settings  # noqa: F401 - the fixture
 
 from galleria.kernel import db
 from galleria.kernel.customers.tables import Customer, SignInCode
@@ -178,3 +178,53 @@ async def test_closed_signup_texts_no_stranger_and_a_shop_without_sms_says_so(
     plain = await open_shop()
     assert (await _ask(plain, _phone())).status_code == 409
     assert (await _sign_in(plain, _phone(), "123456")).status_code == 409
+
+
+async def test_the_storefront_offers_code_sign_in_next_to_the_password_in_chinese(
+        open_shop, runtime, simulator, app):
+    import re
+
+    import httpx
+
+    shop, _ = await _sms_shop(open_shop, simulator)
+    plain = await open_shop()
+    csrf = re.compile(r'name="_csrf_token" value="([^"]+)"')
+    phone = _phone()
+
+    def browser(host):
+        return httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
+                                 base_url=f"http://{host}",
+                                 headers={"accept-language": "zh-CN"})
+
+    async with browser(plain.host) as visitor:
+        page = await visitor.get("/account/sign-in")
+        assert page.status_code == 200 and "验证码登录" not in page.text
+        away = await visitor.get("/account/sign-in/sms")
+        assert away.status_code == 303  # no SMS channel: back to the password form
+    async with browser(shop.host) as visitor:
+        page = await visitor.get("/account/sign-in?next=/account")
+        assert 'href="/account/sign-in/sms?next=/account"' in page.text
+        form = await visitor.get("/account/sign-in/sms?next=/account")
+        assert "获取验证码" in form.text and "新用户验证后将自动注册" in form.text
+        token = csrf.search(form.text).group(1)
+        bad = await visitor.post("/account/sign-in/sms/send", data={
+            "_csrf_token": token, "phone": "12345", "next": "/account"})
+        assert bad.status_code == 422 and "请输入中国大陆手机号" in bad.text
+        sent = await visitor.post("/account/sign-in/sms/send", data={
+            "_csrf_token": token, "phone": phone, "next": "/account"})
+        assert sent.status_code == 200
+        assert f"验证码已发送至 {phone[:3]}****{phone[-4:]}，5 分钟内有效" in sent.text
+        again = await visitor.post("/account/sign-in/sms/send", data={
+            "_csrf_token": token, "phone": phone, "next": "/account"})
+        assert again.status_code == 429 and "秒后可重新获取" in again.text
+        await run_outbox(runtime.host)
+        wrong = await visitor.post("/account/sign-in/sms", data={
+            "_csrf_token": token, "phone": phone, "code": "12345x", "next": "/account"})
+        assert wrong.status_code == 422 and "验证码错误或已过期" in wrong.text
+        assert f'value="{phone}"' in wrong.text  # the number stays typed in
+        done = await visitor.post("/account/sign-in/sms", data={
+            "_csrf_token": token, "phone": phone, "code": _code(simulator, phone),
+            "next": "/account"})
+        assert done.status_code == 303 and done.headers["location"] == "/account"
+        home = await visitor.get("/account")
+        assert home.status_code == 200 and phone in home.text
