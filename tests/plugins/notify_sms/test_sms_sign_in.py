@@ -228,3 +228,28 @@ async def test_the_storefront_offers_code_sign_in_next_to_the_password_in_chines
         assert done.status_code == 303 and done.headers["location"] == "/account"
         home = await visitor.get("/account")
         assert home.status_code == 200 and phone in home.text
+
+
+async def test_order_progress_reaches_the_shopper_and_the_shop_by_sms(open_shop, runtime,
+                                                                      simulator):
+    shopper, merchant = _phone(), _phone()
+    shop, _ = await _sms_shop(open_shop, simulator, notification_phone=f"+86 {merchant}")
+    created = await shop.post("/api/admin/v1/products", json={"name": "龙井", "variants": [
+        {"sku": f"TEA-{shopper}", "price": 2800, "stock": 5}]})
+    cart = (await shop.post("/api/v1/carts", admin=False)).json()["id"]
+    await shop.post(f"/api/v1/carts/{cart}/items", admin=False, json={
+        "variant_id": created.json()["variants"][0]["id"], "quantity": 2})
+    placed = await shop.post("/api/v1/orders", admin=False, json={
+        "cart_id": cart, "contact": {"name": "李雷", "phone": f"+86 {shopper}"},
+        "address": {"name": "李雷", "phone": shopper, "country": "CN", "province": "浙江省",
+                    "city": "杭州市", "district": "西湖区", "line1": "文三路 90 号"},
+        "payment_method": "wechat_pay"})
+    assert placed.status_code == 201, placed.text
+    number = placed.json()["number"]
+    await run_outbox(runtime.host)
+    [to_shopper] = simulator.to(shopper)
+    [to_shop] = simulator.to(merchant)
+    for sms in (to_shopper, to_shop):
+        assert sms.template_code == "SMS_2"
+        assert sms.params == {"number": number, "status": "已下单"}
+    assert to_shopper.text == f"【茶小铺】您的订单{number}已下单。"
