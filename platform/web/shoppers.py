@@ -27,7 +27,7 @@ from litestar import Request
 
 from galleria.auth import passwords as argon2_passwords
 from galleria.auth.ratelimit import check_sign_in, record_failure, signin_keys
-from galleria.kernel.customers import cart_merge, verification
+from galleria.kernel.customers import cart_merge, sms_sign_in, verification
 from galleria.kernel.customers.accounts import (
     CustomerView,
     SignInFailed,
@@ -164,6 +164,37 @@ async def send_verification_code(runtime: Runtime, request: Request, shop: Shop,
     await verification.request_code(shop.id, customer.id, channel)
 
 
+async def sms_sign_in_offered(runtime: Runtime, shop: Shop) -> bool:
+    """Whether the shop can text sign-in codes (an SMS channel plugin is enabled)."""
+    return await channel_for(runtime.host, shop, "sms") is not None
+
+
+async def send_sign_in_code(runtime: Runtime, request: Request, shop: Shop,
+                            phone: Any) -> str:
+    """Text a sign-in code to `phone`: Conflict (409) when the shop has no SMS channel,
+    RateLimited (429) past the limits per IP (the kernel keeps those per number); the
+    same for a number with or without an account. Returns the number texted."""
+    if not await sms_sign_in_offered(runtime, shop):
+        raise Conflict("This shop does not offer signing in with a texted code")
+    ip = _client_ip(request)
+    for limit, window in CODES_PER_IP:
+        await runtime.limiter.hit(f"shopper-sms-code-ip:{ip}:{window}", limit, window)
+    return await sms_sign_in.request_code(shop.id, phone)
+
+
+async def sign_in_with_code(runtime: Runtime, request: Request, shop: Shop, phone: Any,
+                            code: Any) -> tuple[CustomerView, bool]:
+    """(account, just opened) for a texted code, within a per-IP limit on typed codes
+    (its own budget: signing in does not use up the one for verifying an address)."""
+    if not await sms_sign_in_offered(runtime, shop):
+        raise Conflict("This shop does not offer signing in with a texted code")
+    for limit, window in CODE_TRIES_PER_IP:
+        await runtime.limiter.hit(f"shopper-sms-try:{_client_ip(request)}:{window}", limit,
+                                  window)
+    return await sms_sign_in.sign_in(shop.id, phone, code,
+                                     allow_signup=sms_sign_in.signup_open(shop.settings))
+
+
 async def limit_code_tries(runtime: Runtime, request: Request) -> None:
     """Typed verification codes per IP (each code itself allows five tries)."""
     for limit, window in CODE_TRIES_PER_IP:
@@ -218,6 +249,21 @@ async def sign_out_session(request: Request, shop: Shop, *, keep_cart: bool = Tr
     request.scope["state"]["shopper"] = None
 
 
-__all__ = ["CART_KEY", "CUSTOMER_KEY", "PASSWORDS", "SHOP_KEY", "actor_of", "current_customer",
-           "limit_register", "limit_reset", "limited_sign_in", "provide_customer",
-           "require_customer", "sign_in_session", "sign_out_session"]
+__all__ = [
+    "CART_KEY",
+    "CUSTOMER_KEY",
+    "PASSWORDS",
+    "SHOP_KEY",
+    "actor_of",
+    "current_customer",
+    "limit_register",
+    "limit_reset",
+    "limited_sign_in",
+    "provide_customer",
+    "require_customer",
+    "send_sign_in_code",
+    "sign_in_session",
+    "sign_in_with_code",
+    "sign_out_session",
+    "sms_sign_in_offered",
+]

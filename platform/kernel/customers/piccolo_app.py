@@ -9,10 +9,11 @@ from galleria.kernel.customers.tables import (
     Customer,
     CustomerAddress,
     CustomerToken,
+    SignInCode,
     VerificationCode,
 )
 
-CUSTOMER_TABLES = [Customer, CustomerAddress, CustomerToken, VerificationCode]
+CUSTOMER_TABLES = [Customer, CustomerAddress, CustomerToken, VerificationCode, SignInCode]
 
 APP_CONFIG = AppConfig(
     app_name="customers",

@@ -74,3 +74,17 @@ class VerificationCode(Table, tablename="customer_code"):
     created_at = Timestamptz(default=TimestamptzNow())
     expires_at = Timestamptz()
     used_at = Timestamptz(null=True, default=None)
+
+
+class SignInCode(Table, tablename="customer_sign_in_code"):
+    """A six-digit code texted to a phone number to sign in with it (验证码登录), whether or
+    not an account has that number yet. Only a keyed digest is kept (empty until the message
+    is made); it expires after five minutes, allows five attempts and works once."""
+
+    tenant = ForeignKey(Tenant, null=False)
+    phone = Varchar(length=24)  # a mainland mobile, 11 digits
+    code_digest = Varchar(length=64)
+    attempts = Integer(default=0)
+    created_at = Timestamptz(default=TimestamptzNow())
+    expires_at = Timestamptz()
+    used_at = Timestamptz(null=True, default=None)

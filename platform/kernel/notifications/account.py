@@ -12,7 +12,7 @@ import logging
 from typing import Any
 
 from galleria.kernel import db
-from galleria.kernel.customers import tokens, verification
+from galleria.kernel.customers import sms_sign_in, tokens, verification
 from galleria.kernel.customers.recovery import RESET_TOPIC
 from galleria.kernel.events import Event, Listener
 from galleria.kernel.notifications.contracts import SHOPPER, NotificationChannel
@@ -57,6 +57,30 @@ async def send_verification_code(event: Event, host: PluginHost) -> None:
                     event.topic)
 
 
+async def send_sign_in_code(event: Event, host: PluginHost) -> None:
+    """Listener of customer.sms_sign_in_requested: the code by SMS, unless the number has
+    no account and the shop lets nobody sign up (then nothing is sent, quietly: the
+    shopper's answer was the same either way)."""
+    shop = await get_shop_by_id(event.tenant_id)
+    channel = await channel_for(host, shop, "sms")
+    if channel is None:
+        log.warning("shop %s cannot send a sign-in code: no SMS channel", shop.id)
+        return
+    code_id = event.payload.get("code_id")
+    if type(code_id) is not int:
+        return
+    issued = await sms_sign_in.issue_code(shop.id, code_id)
+    if issued is None:
+        return
+    code, phone = issued
+    if not sms_sign_in.signup_open(shop.settings) \
+            and await sms_sign_in.account_for(shop.id, phone) is None:
+        return
+    minutes = int(sms_sign_in.CODE_TTL.total_seconds() // 60)
+    await _send(shop, channel, "sign_in_code", phone, {"code": code, "minutes": minutes},
+                event.topic)
+
+
 async def send_password_reset(event: Event, host: PluginHost) -> None:
     """Listener of customer.password_reset_requested: the link by email, else by SMS."""
     shop = await get_shop_by_id(event.tenant_id)
@@ -77,6 +101,8 @@ async def send_password_reset(event: Event, host: PluginHost) -> None:
 LISTENERS = [
     Listener("verification_code", verification.REQUESTED, send_verification_code),
     Listener("password_reset", RESET_TOPIC, send_password_reset),
+    Listener("sms_sign_in_code", sms_sign_in.REQUESTED, send_sign_in_code),
 ]
 
-__all__ = ["LISTENERS", "channel_for", "send_password_reset", "send_verification_code"]
+__all__ = ["LISTENERS", "channel_for", "send_password_reset", "send_sign_in_code",
+           "send_verification_code"]

@@ -9,7 +9,7 @@ channel), so a channel that fails is retried with backoff and the others are not
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 SHOPPER, MERCHANT = "shopper", "merchant"
@@ -23,7 +23,9 @@ class NotificationMessage:
     `text` is the plain-text body, `html` an optional HTML alternative (for email);
     `locale` the language it is written in (zh_CN or en); `topic` what it is about
     (`order.paid`, …, `order.follow_up`); `audience` shopper or merchant; `reply_to` where
-    answers should go (the merchant's address, for messages to shoppers).
+    answers should go (the merchant's address, for messages to shoppers); `params` the
+    message's values as short strings (`code`, `minutes`, `number`, …) for channels that
+    send provider-approved templates instead of free text (SMS in China).
     """
 
     recipient: str
@@ -36,6 +38,7 @@ class NotificationMessage:
     audience: str = SHOPPER
     shop_name: str = ""
     reply_to: str = ""
+    params: dict[str, str] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)

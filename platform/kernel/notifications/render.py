@@ -71,7 +71,10 @@ def render_message(name: str, audience: str, locale: str, values: dict[str, Any]
         recipient=recipient, subject=" ".join(subject.split()), text=text,
         html=html_body(subject, text, shop_name=shop_name, locale=locale) if html else None,
         locale=locale, topic=topic, order_number=str(values.get("number", "")),
-        audience=audience, shop_name=shop_name, reply_to=reply_to)
+        audience=audience, shop_name=shop_name, reply_to=reply_to,
+        params={key: str(value) for key, value in values.items()
+                if isinstance(value, str | int) and not isinstance(value, bool)
+                and str(value)})
 
 
 __all__ = ["LOCALES", "has_message", "html_body", "locale_of", "render_message"]

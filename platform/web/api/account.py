@@ -23,6 +23,7 @@ from galleria.kernel.customers import (
     cart_merge,
     history,
     recovery,
+    sms_sign_in,
     tokens,
     verification,
 )
@@ -37,6 +38,7 @@ from galleria.web.api.answers_orders import (
     PastOrderPage,
     SavedAddress,
     SavedAddressList,
+    SmsCodeSent,
 )
 from galleria.web.idempotency import idempotent
 from galleria.web.openapi import SAVED_ADDRESS
@@ -49,7 +51,9 @@ from galleria.web.shoppers import (
     limit_reset,
     limited_sign_in,
     provide_customer,
+    send_sign_in_code,
     send_verification_code,
+    sign_in_with_code,
     sign_out_session,
 )
 
@@ -117,6 +121,16 @@ class ConfirmCodeBody(msgspec.Struct, forbid_unknown_fields=True):
     code: Annotated[str, msgspec.Meta(min_length=1, max_length=12)]
 
 
+class SmsCodeBody(msgspec.Struct, forbid_unknown_fields=True):
+    phone: Annotated[str, msgspec.Meta(max_length=32)]
+
+
+class SmsSignInBody(msgspec.Struct, forbid_unknown_fields=True):
+    phone: Annotated[str, msgspec.Meta(max_length=32)]
+    code: Annotated[str, msgspec.Meta(min_length=1, max_length=12)]
+    cart_id: CartId | None = None  # a guest cart to merge into the account's cart
+
+
 class AccountApi(Controller):
     path = "/api/v1/account"
     tags = ["storefront: account"]
@@ -149,6 +163,38 @@ class AccountApi(Controller):
             runtime, request, shop, data.identity,
             lambda: accounts.authenticate(shop.id, PASSWORDS, data.identity, data.password))
         return await _session_answer(shop, customer, data.cart_id, 200)
+
+    @post("/sms-code", operation_id="requestSmsSignInCode", status_code=202)
+    async def request_sms_code(self, request: Request, shop: Shop, runtime: Runtime,
+                               data: SmsCodeBody) -> SmsCodeSent:
+        """Text a six-digit sign-in code (验证码登录) to a mainland China mobile number:
+        202 the same whether or not an account uses it; the code works for five minutes,
+        five tries, once. 409 when the shop has no SMS channel enabled, 422 for a number
+        that is not a mainland mobile, 429 (Retry-After) within a minute of the last code
+        to the number, past five an hour, or too many from one address."""
+        phone = await send_sign_in_code(runtime, request, shop, data.phone)
+        return {"detail": "A sign-in code is on its way by SMS.", "phone": phone,
+                "expires_in": int(sms_sign_in.CODE_TTL.total_seconds()),
+                "resend_after": int(sms_sign_in.RESEND_AFTER.total_seconds())}
+
+    @post("/sign-in/sms", operation_id="signInCustomerBySms", status_code=200)
+    async def sign_in_sms(self, request: Request, shop: Shop, runtime: Runtime,
+                          data: SmsSignInBody) -> Response[CustomerSession]:
+        """Sign in with the texted code: a bearer token as password sign-in gives, 200 for
+        the number's account, 201 when the account was opened just now (a new number, in a
+        shop that lets shoppers sign up; its phone counts as verified). A repeat with the
+        same `Idempotency-Key` answers the first response (the code works once). 422
+        `code_invalid` with the tries left; 401 `sign_in_failed` for a number without an
+        account where signing up is closed; 409 when the shop has no SMS channel."""
+
+        async def work() -> Response:
+            customer, created = await sign_in_with_code(runtime, request, shop, data.phone,
+                                                        data.code)
+            return await _session_answer(shop, customer, data.cart_id,
+                                         201 if created else 200)
+
+        # Not inside one transaction: a wrong code's counted try must stay counted.
+        return await idempotent(request, shop.id, work)
 
     @post("/sign-out", operation_id="signOutCustomer", status_code=204)
     async def sign_out(self, request: Request, shop: Shop,

@@ -161,6 +161,16 @@ class Notice(TypedDict):
     detail: str
 
 
+class SmsCodeSent(TypedDict):
+    """A sign-in code is on its way (the same answer for a number with or without an
+    account)."""
+
+    detail: str
+    phone: str  # the number texted, as 11 digits
+    expires_in: int  # seconds the code works
+    resend_after: int  # seconds before another code may be asked for
+
+
 # -- payments ------------------------------------------------------------------------------------
 class PaymentAction(TypedDict):
     """What the shopper does next; more members by `type` (`qr_code`, `url`, …)."""

@@ -25,7 +25,7 @@ from galleria.web.i18n import N_, translate_message
 from galleria.web.pages.order_states import STATUS_TITLES, STATUS_TONES
 from galleria.web.pages.render import JINJA_ENV, gettext_for, page, request_locale
 from galleria.web.pages.signin.sessions import safe_next
-from galleria.web.pages.storefront import account_verify, checkout_form
+from galleria.web.pages.storefront import account_sms, account_verify, checkout_form
 from galleria.web.pages.storefront.plugin_pages import account_panels, storefront_links
 from galleria.web.pages.storefront.storefront import logo_url
 from galleria.web.pagination import decode_cursor, encode_cursor
@@ -38,6 +38,7 @@ from galleria.web.shoppers import (
     limited_sign_in,
     sign_in_session,
     sign_out_session,
+    sms_sign_in_offered,
 )
 
 ORDERS_PER_PAGE = 10
@@ -124,9 +125,11 @@ async def register_submit(request: Request, shop: Shop, runtime: Runtime) -> Res
 
 
 @get("/sign-in", name="account:sign-in")
-async def sign_in_form(request: Request, shop: Shop, next: str = "") -> Response:
+async def sign_in_form(request: Request, shop: Shop, runtime: Runtime,
+                       next: str = "") -> Response:
     return _page(request, shop, "sign_in.html", values={}, error="",
-                 next=safe_next(next, "/", "/account"))
+                 next=safe_next(next, "/", "/account"),
+                 sms_sign_in=await sms_sign_in_offered(runtime, shop))
 
 
 @post("/sign-in", name="account:sign-in-submit")
@@ -141,11 +144,12 @@ async def sign_in_submit(request: Request, shop: Shop, runtime: Runtime) -> Resp
             lambda: accounts.authenticate(shop.id, PASSWORDS, values["login"], password))
     except RateLimited:
         return _page(request, shop, "sign_in.html", status_code=429, values=values,
-                     next=next_path,
+                     next=next_path, sms_sign_in=await sms_sign_in_offered(runtime, shop),
                      error=_("Too many sign-in attempts. Please wait a few minutes."))
     except accounts.SignInFailed:
         return _page(request, shop, "sign_in.html", status_code=401, values=values,
-                     next=next_path, error=_("Wrong email, phone or password."))
+                     next=next_path, sms_sign_in=await sms_sign_in_offered(runtime, shop),
+                     error=_("Wrong email, phone or password."))
     await sign_in_session(request, shop, customer)
     return Redirect(next_path, status_code=303)
 
@@ -362,7 +366,7 @@ account_router = Router(path="/account", guards=[shop_host_only], route_handlers
     register_form, register_submit, sign_in_form, sign_in_submit, sign_out, forgot_form,
     forgot_submit, reset_form, reset_submit, delete_form, delete_submit, account_home,
     address_book, new_address, add_address, edit_address, save_address, delete_address,
-    make_default, *account_verify.ROUTES,
+    make_default, *account_verify.ROUTES, *account_sms.ROUTES,
 ], include_in_schema=False)
 
 __all__ = ["account_router", "signed_in_hint"]
