@@ -19,7 +19,7 @@ import stripe
 from galleria.kernel import db
 from galleria.kernel.billing import subscriptions
 from galleria.kernel.billing.plans import Interval, plans
-from galleria.kernel.errors import DomainError, NotFound, Unauthorized, ValidationFailed
+from galleria.kernel.errors import Conflict, DomainError, NotFound, Unauthorized, ValidationFailed
 from galleria.runtime import Runtime
 
 TOLERANCE_SECONDS = 300
@@ -76,7 +76,7 @@ class StripeBilling:
 
     async def portal_url(self, customer: str, return_url: str) -> str:
         if not customer:
-            raise ValidationFailed("This shop has no subscription to manage yet: choose a plan")
+            raise Conflict("This shop has no subscription to manage yet: choose a plan")
         try:
             session = await self._client().v1.billing_portal.sessions.create_async(
                 params={"customer": customer, "return_url": return_url})

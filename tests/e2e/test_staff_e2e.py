@@ -88,8 +88,8 @@ def test_owner_invites_a_packer_who_sees_orders_only(live_server, page: Page, br
         packer.context.close()
 
     page.goto(shop + "/console/audit")
-    expect(page.locator(".audit-table")).to_contain_text("staff.joined")
-    expect(page.locator(".audit-table")).to_contain_text("staff.invited")
+    expect(page.locator(".audit-table")).to_contain_text("joined the shop")  # in words,
+    expect(page.locator(".audit-table")).to_contain_text("invited a staff member")  # not codes
     shot(page, screenshots, "desktop-staff-04-audit")
     page.goto(shop + "/console/staff")
     expect(page.locator(".staff-table")).to_contain_text(re.compile(r"packer@"))

@@ -2,16 +2,19 @@
 password and TOTP code (each code once), shops listed and searched with true figures, and a
 shop suspended and resumed with a reason, audited."""
 
+import os
 import random
 import re
+import subprocess
+import sys
 import time
 import uuid
+from pathlib import Path
 
 import httpx
 import pyotp
 import pytest
 from billing_helpers import serve_simulator, session_id
-from click.testing import CliRunner
 
 from galleria.auth.operators import create_operator, totp_secret
 from galleria.kernel.billing.tables import PlatformAudit
@@ -172,20 +175,22 @@ async def test_mrr_counts_a_new_monthly_subscription(app, runtime, visitor, oper
         await sender.aclose()
 
 
-def test_the_cli_makes_an_operator(settings, migrated, monkeypatch):
-    from galleria.cli import main
-
-    for name, value in (("GALLERIA_DATABASE_URL", settings.database_url),
-                        ("GALLERIA_SECRET_KEY", settings.secret_key),
-                        ("GALLERIA_VAR_DIR", str(settings.var_dir))):
-        monkeypatch.setenv(name, value)
+def test_the_cli_makes_an_operator(settings, migrated):
+    # In a process of its own, as an operator runs it: the command opens and closes a
+    # runtime, which in this process would close the suite's database pool.
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GALLERIA_")}
+    env.update({"GALLERIA_DATABASE_URL": settings.database_url,
+                "GALLERIA_SECRET_KEY": settings.secret_key,
+                "GALLERIA_VAR_DIR": str(settings.var_dir)})
     if settings.admin_database_url:
-        monkeypatch.setenv("GALLERIA_ADMIN_DATABASE_URL", settings.admin_database_url)
+        env["GALLERIA_ADMIN_DATABASE_URL"] = settings.admin_database_url
     email = f"cli-{time.time_ns()}@galleria.example"
-    result = CliRunner().invoke(main, ["operator", "create", email],
-                                input=f"{PASSWORD}\n{PASSWORD}\n")
-    assert result.exit_code == 0, result.output
-    assert "otpauth://totp/" in result.output and email.split("@")[0] in result.output
+    galleria = str(Path(sys.executable).with_name("galleria"))  # the installed command
+    result = subprocess.run([galleria, "operator", "create", email],
+                            env=env, input=f"{PASSWORD}\n{PASSWORD}\n", capture_output=True,
+                            text=True, timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "otpauth://totp/" in result.stdout and email.split("@")[0] in result.stdout
 
 
 async def test_an_operator_views_a_console_read_only_with_a_banner_and_an_audit_entry(
