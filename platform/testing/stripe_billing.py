@@ -34,13 +34,14 @@ PERIOD = {"month": 30 * 86400, "year": 365 * 86400}
 
 
 def sign(payload: bytes, secret: str, timestamp: int | None = None) -> str:
-    """The `Stripe-Signature` header for `payload`."""
+    """The `Stripe-Signature` header for `payload` (shared with the Stripe payment plugin's
+    simulator: one signing, as Stripe has one)."""
     timestamp = int(time.time()) if timestamp is None else timestamp
     mac = hmac.new(secret.encode(), f"{timestamp}.".encode() + payload, hashlib.sha256)
     return f"t={timestamp},v1={mac.hexdigest()}"
 
 
-def _form(body: bytes) -> dict[str, Any]:
+def form_fields(body: bytes) -> dict[str, Any]:
     """`a[b][0][c]=1` → {"a": {"b": {"0": {"c": "1"}}}}."""
     result: dict[str, Any] = {}
     for key, value in parse_qsl(body.decode(), keep_blank_values=True):
@@ -125,7 +126,7 @@ class StripeBillingSimulator:
         if scheme.lower() != "bearer" or key != self.secret_key:
             raise StripeError(401, "invalid_request_error", "api_key_invalid",
                               "Invalid API Key provided")
-        params = _form(body) if method == "POST" else {}
+        params = form_fields(body) if method == "POST" else {}
         return 200, json.dumps(self._api(method, parts, params)).encode(), "application/json"
 
     def _api(self, method: str, parts: list[str], params: dict) -> dict:

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import hmac
 import html
 import json
 import secrets
@@ -28,33 +27,9 @@ from urllib.parse import parse_qsl, urlsplit
 
 import httpx
 
+from galleria.testing.stripe_billing import StripeError, form_fields, sign
+
 HTML = "text/html; charset=utf-8"
-
-
-def sign(payload: bytes, secret: str, timestamp: int | None = None) -> str:
-    """The `Stripe-Signature` header for `payload`."""
-    timestamp = int(time.time()) if timestamp is None else timestamp
-    mac = hmac.new(secret.encode(), f"{timestamp}.".encode() + payload, hashlib.sha256)
-    return f"t={timestamp},v1={mac.hexdigest()}"
-
-
-def _form(body: bytes) -> dict[str, Any]:
-    """`a[b][c]=1` → {"a": {"b": {"c": "1"}}}."""
-    result: dict[str, Any] = {}
-    for key, value in parse_qsl(body.decode(), keep_blank_values=True):
-        parts = key.replace("]", "").split("[")
-        node = result
-        for part in parts[:-1]:
-            node = node.setdefault(part, {})
-        node[parts[-1]] = value
-    return result
-
-
-class StripeError(Exception):
-    def __init__(self, status: int, kind: str, code: str, message: str) -> None:
-        super().__init__(message)
-        self.status, self.body = status, {"error": {"type": kind, "code": code,
-                                                     "message": message}}
 
 
 class StripeSimulator:
@@ -102,7 +77,7 @@ class StripeSimulator:
         if parts[:1] == ["pay"] and len(parts) == 2:
             return await self._pay_page(method, parts[1], body, scope)
         key = self._authenticate(headers)
-        params = _form(body) if method == "POST" else {}
+        params = form_fields(body) if method == "POST" else {}
         idem = headers.get("idempotency-key")
         if idem and method == "POST":
             digest = hashlib.sha256(path.encode() + body).hexdigest()
