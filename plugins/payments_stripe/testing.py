@@ -27,7 +27,13 @@ from urllib.parse import parse_qsl, urlsplit
 
 import httpx
 
-from galleria.testing.stripe_billing import StripeError, form_fields, sign
+from galleria.testing import stripe_billing
+
+# One signer, one form parser, one error shape for both Stripe simulators (plugins reach
+# galleria.testing only through its top-level module).
+StripeError = stripe_billing.StripeError
+form_fields = stripe_billing.form_fields
+sign = stripe_billing.sign
 
 HTML = "text/html; charset=utf-8"
 
