@@ -32,6 +32,7 @@ from galleria.kernel.orders import service as orders
 from galleria.kernel.payments import jobs as payment_jobs
 from galleria.kernel.payments.views import payments_of
 from galleria.kernel.plugins import JobSpec
+from galleria.kernel.reports import export_jobs as report_export_jobs
 from galleria.kernel.reports import jobs as report_jobs
 from galleria.kernel.review import runner as review_runner
 from galleria.kernel.service import jobs as service_jobs
@@ -42,13 +43,15 @@ KERNEL_JOBS: dict[str, JobSpec] = {spec.name: spec
                                                 *notification_jobs.JOBS,
                                                 *fulfilment_jobs.JOBS,
                                                 *service_jobs.JOBS,
-                                                *billing_jobs.JOBS)}
+                                                *billing_jobs.JOBS,
+                                                *report_export_jobs.JOBS)}
 SWEEPS: list[tuple[str, float]] = [(name, every.total_seconds())
                                    for name, every in (*order_jobs.SWEEPS,
                                                        *inventory_jobs.SWEEPS,
                                                        *payment_jobs.SWEEPS,
                                                        *fulfilment_jobs.SWEEPS,
-                                                       *billing_jobs.SWEEPS)]
+                                                       *billing_jobs.SWEEPS,
+                                                       *report_export_jobs.SWEEPS)]
 
 
 def _by_topic(listeners: list[Listener]) -> dict[str, list[Listener]]:
@@ -63,7 +66,8 @@ KERNEL_LISTENERS: dict[str, list[Listener]] = _by_topic([*order_jobs.LISTENERS,
                                                           *notification_jobs.LISTENERS,
                                                           *review_runner.LISTENERS,
                                                           *aftersales_jobs.LISTENERS,
-                                                          *report_jobs.LISTENERS])
+                                                          *report_jobs.LISTENERS,
+                                                          *report_export_jobs.LISTENERS])
 
 
 

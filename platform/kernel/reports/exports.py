@@ -6,10 +6,10 @@ translated)."""
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from typing import Any
 
-from galleria.kernel.exports import csv_bytes, neutralise_row
+from galleria.kernel.exports import BOM, csv_bytes, csv_text, neutralise_row
 from galleria.kernel.orders.queries import decimal_text
 
 # The columns of each report's file: (key in its rows, header message, money?).
@@ -49,27 +49,57 @@ def rows_of(name: str, series: list[dict[str, Any]], currency: str) -> list[list
              for key, _header, money in COLUMNS[name]] for row in series]
 
 
+class CsvFile:
+    """A CSV file written row by row (UTF-8 with BOM, every cell neutralised)."""
+
+    def __init__(self, header: Sequence[str]) -> None:
+        self._out = io.StringIO()
+        self._out.write(BOM + csv_text([header]))
+
+    def append(self, row: Sequence[Any]) -> None:
+        self._out.write(csv_text([row]))
+
+    def finish(self) -> bytes:
+        return self._out.getvalue().encode()
+
+
+class XlsxFile:
+    """An XLSX file written row by row (openpyxl's write-only mode): text cells stay text,
+    even when they start with "=", so no cell is ever a formula."""
+
+    def __init__(self, sheet_name: str, header: Sequence[str]) -> None:
+        from openpyxl import Workbook
+
+        self._book = Workbook(write_only=True)
+        self._sheet = self._book.create_sheet(sheet_name[:31])
+        self.append(header)
+
+    def append(self, row: Sequence[Any]) -> None:
+        from openpyxl.cell import WriteOnlyCell
+
+        def cell(value: Any) -> Any:
+            written = WriteOnlyCell(self._sheet, value=value)
+            if isinstance(value, str):
+                written.data_type = "s"  # text, even when it starts with "=": never a formula
+            return written
+        self._sheet.append([cell(value) for value in neutralise_row(row)])
+
+    def finish(self) -> bytes:
+        out = io.BytesIO()
+        self._book.save(out)
+        return out.getvalue()
+
+
+def open_file(fmt: str, sheet_name: str, header: Sequence[str]) -> CsvFile | XlsxFile:
+    return CsvFile(header) if fmt == "csv" else XlsxFile(sheet_name, header)
+
+
 def write_csv(header: Sequence[str], rows: list[list[Any]]) -> bytes:
     return csv_bytes(header, rows)
 
 
 def write_xlsx(sheet_name: str, header: Sequence[str], rows: list[list[Any]]) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(sheet_name[:31])
-
-    def cells(values: Sequence[Any]) -> Iterator[Any]:
-        for value in neutralise_row(values):
-            cell = WriteOnlyCell(sheet, value=value)
-            if isinstance(value, str):
-                cell.data_type = "s"  # text, even when it starts with "=": never a formula
-            yield cell
-
-    sheet.append(list(cells(header)))
+    book = XlsxFile(sheet_name, header)
     for row in rows:
-        sheet.append(list(cells(row)))
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+        book.append(row)
+    return book.finish()

@@ -1,70 +1,38 @@
-"""The rows each report's file holds, as its page shows them (method and customer names
-rather than codes and ids)."""
+"""The words of the reports' files in the staff member's language: the kernel builds the
+rows (`galleria.kernel.reports.export_rows`), in the request or in a background job, from
+the labels given here already translated (method names from the shop's plugins, reason and
+kind titles from the catalogs)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from litestar import Request
-
-from galleria.kernel.errors import DomainError
-from galleria.kernel.reports.breakdown import customers_report, methods_report
-from galleria.kernel.reports.operations import refunds_report
-from galleria.kernel.reports.periods import Period, check_grouping
-from galleria.kernel.reports.products import categories_report, products_report
-from galleria.kernel.reports.returns import returns_report
-from galleria.kernel.reports.sales import sales_report
-from galleria.kernel.reports.stock import stock_report
+from galleria.kernel.reports import export_rows
 from galleria.kernel.tenancy.shops import Shop
 from galleria.runtime import Runtime
 from galleria.web.i18n import N_
 from galleria.web.methods import method_names
-from galleria.web.pages.console.reports_people import customer_names
-from galleria.web.pages.render import gettext_for
 from galleria.web.pages.return_views import REASON_TITLES
 
 KIND_TITLES = {"return": N_("Return or exchange"), "cancellation": N_("Cancelled before shipping")}
 
 
+def word_labels(translate: Any) -> dict[str, Any]:
+    """The labels that need no database: fixed words and titles of codes."""
+    return {"no_category": translate("No category"), "none": translate("None"),
+            "other_method": translate("Other method"), "no_reason": translate("No reason given"),
+            "customer": translate("Customer #%(id)s"),
+            "kinds": {key: translate(title) for key, title in KIND_TITLES.items()},
+            "reasons": {key: translate(title) for key, title in REASON_TITLES.items()}}
+
+
+async def export_labels(shop: Shop, runtime: Runtime, translate: Any) -> dict[str, Any]:
+    """Every label a report file may need (JSON-able: a background export keeps them)."""
+    known = await method_names(shop, runtime)
+    return {**word_labels(translate),
+            "payment_methods": {code: str(name) for code, name in known.payment.items()},
+            "shipping_methods": {code: str(name) for code, name in known.shipping.items()}}
+
+
 def reason_rows(rows: list[dict[str, Any]], translate: Any) -> list[dict[str, Any]]:
-    """The returns report's reasons as people read them: a return's reason code translated,
-    a cancellation's words as given."""
-    def title(row: dict[str, Any]) -> str:
-        if row["kind"] == "return" and row["reason"] in REASON_TITLES:
-            return translate(REASON_TITLES[row["reason"]])
-        return row["reason"] or translate("No reason given")
-    return [{**row, "kind_title": translate(KIND_TITLES[row["kind"]]), "reason_title": title(row)}
-            for row in rows]
-
-
-async def export_series(request: Request, shop: Shop, runtime: Runtime, name: str,
-                        period: Period) -> list[dict[str, Any]]:
-    translate = gettext_for(request)
-    if name == "sales":
-        try:
-            group_by = check_grouping(request.query_params.get("group_by"))
-        except DomainError:
-            group_by = "day"
-        return (await sales_report(shop.id, period, group_by))["series"]
-    if name == "products":
-        return (await products_report(shop.id, shop.timezone, period))["series"]
-    if name == "categories":
-        rows = (await categories_report(shop.id, shop.timezone, period))["series"]
-        return [{**row, "name": row["name"] or translate("No category")} for row in rows]
-    if name in ("payment_methods", "shipping_methods"):
-        known = await method_names(shop, runtime)
-        names = known.payment if name == "payment_methods" else known.shipping
-        rows = (await methods_report(shop.id, shop.timezone, period, name[:-1]))["series"]
-        return [{**row, "name": names.get(row["method"]) or (
-            translate("None") if not row["method"] else translate("Other method"))}
-            for row in rows]
-    if name == "customers":
-        rows = (await customers_report(shop.id, shop.timezone, period))["series"]
-        return await customer_names(shop, rows, translate)
-    if name == "stock":
-        return (await stock_report(shop.id, shop.timezone, period))["series"]
-    if name == "returns":
-        rows = (await returns_report(shop.id, shop.timezone, period))["by_reason"]
-        return reason_rows(rows, translate)
-    rows = (await refunds_report(shop.id, shop.timezone, period))["series"]
-    return [{**row, "reason": row["reason"] or translate("No reason given")} for row in rows]
+    return export_rows.reason_rows(rows, word_labels(translate))

@@ -13,15 +13,14 @@ import datetime as dt
 from babel.dates import format_date
 from litestar import Controller, Request, Response, Router, get
 
-from galleria.kernel.errors import DomainError, ValidationFailed
-from galleria.kernel.reports import exports
+from galleria.kernel.errors import DomainError
 from galleria.kernel.reports.periods import RANGES, check_grouping
 from galleria.kernel.reports.products import categories_report, products_report
 from galleria.kernel.reports.sales import sales_report
 from galleria.kernel.tenancy.shops import Shop
 from galleria.runtime import Runtime
 from galleria.web.context import shop_host_only
-from galleria.web.pages.console.report_exports import export_series
+from galleria.web.pages.console.report_downloads import ReportDownloads
 from galleria.web.pages.console.report_figures import (
     GROUP_TITLES,
     RANGE_TITLES,
@@ -99,32 +98,8 @@ class ReportPages(Controller):
             currency=shop.currency)
 
 
-    @get("/reports/export", name="console:reports-export")
-    async def export(self, request: Request, shop: Shop, runtime: Runtime) -> Response:
-        """`?report=<name>&format=csv|xlsx` with the page's period (and grouping)."""
-        translate = gettext_for(request)
-        name = request.query_params.get("report") or "sales"
-        fmt = request.query_params.get("format") or "csv"
-        if name not in exports.COLUMNS or fmt not in exports.FORMATS:
-            raise ValidationFailed(f"report is one of {', '.join(exports.COLUMNS)}; "
-                                   "format is csv or xlsx")
-        period, _chosen, _note = chosen_period(request, shop)
-        series = await export_series(request, shop, runtime, name, period)
-        header = [translate(title) for _key, title, _money in exports.COLUMNS[name]]
-        rows = exports.rows_of(name, series, shop.currency)
-        filename = f"{name}-{shop.slug}-{period.first}-{period.last}.{fmt}"
-        if fmt == "csv":
-            content, media = exports.write_csv(header, rows), "text/csv; charset=utf-8"
-        else:
-            content = exports.write_xlsx(name, header, rows)
-            media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        return Response(content, media_type=media, headers={
-            "Content-Disposition": f'attachment; filename="{filename}"',
-            "Cache-Control": "no-store"})
-
-
 reports_console_router = Router(
-    path="/console", guards=[shop_host_only], route_handlers=[ReportPages],
+    path="/console", guards=[shop_host_only], route_handlers=[ReportPages, ReportDownloads],
     exception_handlers={LoginRequired: to_login}, include_in_schema=False,
 )
 

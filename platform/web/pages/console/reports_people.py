@@ -8,8 +8,7 @@ from typing import Any
 
 from litestar import Controller, Request, Response, Router, get
 
-from galleria.kernel import db
-from galleria.kernel.customers.tables import Customer
+from galleria.kernel.reports import export_rows
 from galleria.kernel.reports.breakdown import customers_report, methods_report
 from galleria.kernel.reports.periods import RANGES
 from galleria.kernel.tenancy.shops import Shop
@@ -29,14 +28,7 @@ from galleria.web.pages.render import gettext_for, request_locale
 async def customer_names(shop: Shop, rows: list[dict[str, Any]],
                          translate: Any) -> list[dict[str, Any]]:
     """`rows` with each customer's name (or phone, or email, or "Customer #id")."""
-    ids = [row["customer"] for row in rows]
-    async with db.shop_scope(shop.id):
-        known = {row["id"]: row["name"] or row["phone"] or row["email"] or ""
-                 for row in await Customer.select(
-                     Customer.id, Customer.name, Customer.phone, Customer.email).where(
-                     (Customer.tenant == shop.id) & Customer.id.is_in(ids or [0]))}
-    return [{**row, "name": known.get(row["customer"]) or
-             translate("Customer #%(id)s") % {"id": row["customer"]}} for row in rows]
+    return await export_rows.customer_names(shop.id, rows, translate("Customer #%(id)s"))
 
 
 def common_context(request: Request, shop: Shop) -> tuple[Any, dict[str, Any]]:
