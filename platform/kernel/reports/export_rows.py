@@ -5,8 +5,8 @@ as the request does.
 Words are not the kernel's: the caller (the console, in the staff member's language) gives
 them already translated in `labels`, a JSON-able dict that travels with a background job:
 `no_category`, `none`, `other_method`, `no_reason`, `customer` ("Customer #%(id)s"),
-`kinds` and `reasons` (code → title), `payment_methods` and `shipping_methods` (code →
-name).
+`kinds`, `reasons` and `sources` (code → title), `other_source`, `payment_methods` and
+`shipping_methods` (code → name).
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from typing import Any
 from galleria.kernel import db
 from galleria.kernel.customers.tables import Customer
 from galleria.kernel.reports.breakdown import customers_report, methods_report
+from galleria.kernel.reports.marketing import marketing_report
 from galleria.kernel.reports.operations import refunds_report
 from galleria.kernel.reports.periods import Period
 from galleria.kernel.reports.products import categories_report, products_report
@@ -71,6 +72,11 @@ async def report_rows(tenant_id: int, timezone: str, name: str, period: Period,
         return await customer_names(tenant_id, rows, labels.get("customer", "#%(id)s"))
     if name == "stock":
         return (await stock_report(tenant_id, timezone, period))["series"]
+    if name == "marketing":
+        titles = labels.get("sources", {})
+        rows = (await marketing_report(tenant_id, timezone, period, group_by))["sources"]
+        return [{**row, "source_title": titles.get(row["source"]) or labels.get(
+            "other_source", row["source"])} for row in rows]
     if name == "returns":
         rows = (await returns_report(tenant_id, timezone, period))["by_reason"]
         return reason_rows(rows, labels)

@@ -18,6 +18,7 @@ from litestar.params import Parameter, QueryParameter
 
 from galleria.kernel.errors import NotFound
 from galleria.kernel.reports.breakdown import customers_report, methods_report
+from galleria.kernel.reports.marketing import marketing_report
 from galleria.kernel.reports.operations import fulfilment_report, refunds_report
 from galleria.kernel.reports.overview import overview
 from galleria.kernel.reports.periods import (
@@ -37,13 +38,14 @@ from galleria.web.openapi import Problem
 from galleria.web.problems import PROBLEM_JSON
 
 REPORTS = ("overview", "sales", "products", "payment_methods", "shipping_methods",
-           "customers", "stock", "fulfilment", "refunds", "categories", "returns")
+           "customers", "stock", "fulfilment", "refunds", "categories", "returns", "marketing")
 
 
 class ReportAnswer(msgspec.Struct, omit_defaults=True):
     """One report: its rows, their totals and the previous period's totals (`products`
     adds its slow sellers and the products never sold in the period; `returns` adds its
-    returns and cancellations grouped by kind and reason)."""
+    returns and cancellations grouped by kind and reason; `marketing` adds its cost and the
+    sales it brought per source)."""
 
     name: str
     currency: str
@@ -55,6 +57,7 @@ class ReportAnswer(msgspec.Struct, omit_defaults=True):
     never_sold: list[dict[str, Any]] | None = None
     near_expiry: list[dict[str, Any]] | None = None
     by_reason: list[dict[str, Any]] | None = None
+    sources: list[dict[str, Any]] | None = None
 
 
 def _problem(description: str) -> ResponseSpec:
@@ -122,6 +125,14 @@ async def build_report(shop: Shop, name: str, period: Period,
                     "previous": _period_view(period.previous())},
             series=report["series"], totals=report["totals"], previous=report["previous"],
             by_reason=report["by_reason"])
+    if name == "marketing":
+        report = await marketing_report(shop.id, shop.timezone, period, group_by)
+        return ReportAnswer(
+            name=name, currency=shop.currency,
+            period={**_period_view(period), "group_by": group_by,
+                    "previous": _period_view(period.previous())},
+            series=report["series"], totals=report["totals"], previous=report["previous"],
+            sources=report["sources"])
     if name == "stock":  # stock now; `previous` is empty (no history of stock levels)
         report = await stock_report(shop.id, shop.timezone, period)
         return ReportAnswer(

@@ -13,6 +13,7 @@ from galleria.web.pages.console.inventory import inventory_console_router
 from galleria.web.pages.console.order_import import order_import_router
 from galleria.web.pages.console.orders import orders_console_router
 from galleria.web.pages.console.reports import reports_console_router
+from galleria.web.pages.console.reports_marketing import reports_marketing_router
 from galleria.web.pages.console.reports_operations import reports_operations_router
 from galleria.web.pages.console.reports_people import reports_people_router
 from galleria.web.pages.console.shell import console_router
@@ -35,7 +36,7 @@ PAGE_ROUTES += [tasks_console_router]  # my tasks; handing out work
 PAGE_ROUTES += [shopping_router]  # cart, checkout, payment and order pages
 PAGE_ROUTES += [account_router]  # the shopper's account: sign-in, orders, addresses
 PAGE_ROUTES += [reports_console_router, reports_people_router,  # sales and the other reports
-                reports_operations_router]
+                reports_operations_router, reports_marketing_router]
 PAGE_ROUTES += [billing_console_router]  # the merchant's plan, Stripe Checkout and portal
 PAGE_ROUTES += SEO_ROUTES  # robots.txt and sitemap.xml of each host
 

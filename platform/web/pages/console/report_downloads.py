@@ -33,7 +33,8 @@ REPORT_TITLES = {"sales": N_("Sales over time"), "products": N_("Sales by produc
                  "categories": N_("Sales by category"), "payment_methods": N_("Payment methods"),
                  "shipping_methods": N_("Shipping methods"), "customers": N_("Top customers"),
                  "stock": N_("Stock"), "refunds": N_("Refunds by reason"),
-                 "returns": N_("Returns and cancellations")}
+                 "returns": N_("Returns and cancellations"),
+                 "marketing": N_("Marketing cost")}
 STATUS_TITLES = {"queued": N_("Waiting to start"), "running": N_("Being written"),
                  "ready": N_("Ready"), "failed": N_("Failed, trying again"),
                  "expired": N_("Expired")}

@@ -14,6 +14,14 @@ from galleria.web.i18n import N_
 from galleria.web.methods import method_names
 from galleria.web.pages.return_views import REASON_TITLES
 
+# Marketing sources: a discount's `data.kind` or its adjuster's code, as the first-party
+# marketing plugins write them (docs/plugins.md, price adjusters); any other source shows as
+# "Other discount".
+SOURCE_TITLES = {"coupon": N_("Coupons"), "promotion": N_("Promotions"),
+                 "flash_sale": N_("Flash sales"), "points": N_("Points redeemed"),
+                 "gift": N_("Free gifts"), "member_discount": N_("Member prices"),
+                 "member_free_shipping": N_("Member free shipping"),
+                 "full_reduction": N_("Spend-and-save discounts")}
 KIND_TITLES = {"return": N_("Return or exchange"), "cancellation": N_("Cancelled before shipping")}
 
 
@@ -23,7 +31,9 @@ def word_labels(translate: Any) -> dict[str, Any]:
             "other_method": translate("Other method"), "no_reason": translate("No reason given"),
             "customer": translate("Customer #%(id)s"),
             "kinds": {key: translate(title) for key, title in KIND_TITLES.items()},
-            "reasons": {key: translate(title) for key, title in REASON_TITLES.items()}}
+            "reasons": {key: translate(title) for key, title in REASON_TITLES.items()},
+            "sources": {key: translate(title) for key, title in SOURCE_TITLES.items()},
+            "other_source": translate("Other discount")}
 
 
 async def export_labels(shop: Shop, runtime: Runtime, translate: Any) -> dict[str, Any]:
