@@ -9,8 +9,9 @@ targets of issue 14, and a JSON file of the same.
 Runs, one after another (each starts its own server and database and stops them):
 catalog_bench.py (listing / detail / search ÷ /healthz, big ÷ small shop), checkout_bench.py
 (CPU per order, orders/s, p99, oversold units, the product page ÷ a hello template page),
-plugins_cost.py (10 plugins ÷ the minimum) and, when present, flash_sale.py (the flash-sale
-row: it sets `FIGURES` with the keys named in TARGETS below).
+plugins_cost.py (10 plugins ÷ the minimum), when present, flash_sale.py (the flash-sale
+row: it sets `FIGURES` with the keys named in TARGETS below), and reports_bench.py (the
+30-day overview of a 100,000-order shop on PostgreSQL; 10,000 orders in the quick variant).
 
 "ratio" is how much of its limit a figure uses: value ÷ ceiling for a ceiling, floor ÷ value
 for a floor; met when at most 1.00. The machine's other load is printed with the figures:
@@ -49,12 +50,15 @@ TARGETS = {
     "flash sale: orders at the sale price ÷ quota (exact)": ("flash_sale", "equal", 1,
                                                              "exactly the quota"),
     "flash sale: sold-out answers p99 ms": ("flash_sale", "ceiling", 200.0, "p99 < 200 ms"),
+    "reports: 30-day overview p50 ms (100,000-order shop)": (
+        "reports", "ceiling", 100.0, "p50 < 100 ms (issue 18; 10,000 orders quick)"),
 }
 BENCHES = {
     "catalog": ("catalog_bench", ["--quick"], []),
     "checkout": ("checkout_bench", ["--quick"], []),
     "plugins": ("plugins_cost", ["--quick"], []),
     "flash_sale": ("flash_sale", ["--quick"], []),  # added by the flash-sale work
+    "reports": ("reports_bench", ["--quick"], []),  # issue 18: the overview of a big shop
 }
 
 
@@ -109,7 +113,7 @@ def main(argv: list[str] | None = None) -> int:
     rows = []
     all_met = True
     print("\n" + "=" * 100)
-    print(f"Benchmarks against issue 14's targets ({'full' if a.full else 'quick'} variants, "
+    print(f"Benchmarks against the issues' targets ({'full' if a.full else 'quick'} variants, "
           f"{os.cpu_count()} CPUs, {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC)")
     header = f"{'figure':<50} {'value':>10} {'target':<30} {'ratio':>6}  verdict"
     print(header)

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from piccolo.query.functions.aggregate import Count
+
 from galleria.kernel import db
 from galleria.kernel.checkout.tables import Cart
 from galleria.kernel.orders.tables import Order
@@ -33,12 +35,14 @@ async def day_rows(tenant_id: int, period: Period) -> list[dict[str, Any]]:
 
 
 async def paying_customers(tenant_id: int, start: Any, end: Any) -> int:
-    """Signed-in customers count once however often they paid; each guest order is one."""
-    paid = (Order.tenant == tenant_id) & (Order.paid_at >= start) & (Order.paid_at < end)
-    known = await Order.select(Order.customer).where(
-        paid & Order.customer.is_not_null()).distinct()
-    guests = await Order.count().where(paid & Order.customer.is_null())
-    return len(known) + guests
+    """Signed-in customers count once however often they paid; each guest order is one.
+    Counted by the database in one pass over the (tenant, paid_at) index range: a busy
+    shop's thousands of customers are not sent to Python to be counted."""
+    row = await Order.select(
+        Count(distinct=[Order.customer], alias="known"), Count(alias="paid"),
+        Count(Order.customer, alias="signed_in")).where(
+        (Order.tenant == tenant_id) & (Order.paid_at >= start) & (Order.paid_at < end)).first()
+    return row["known"] + row["paid"] - row["signed_in"] if row else 0
 
 
 async def figures(tenant_id: int, timezone: str, period: Period) -> dict[str, Any]:
