@@ -2,7 +2,9 @@
 report by day and sales by product; ECharts draws each chart on a canvas that is not blank, the
 same figures stand in the table, and the page breaks no Content-Security-Policy rule.
 
-Screenshots go to `test-results/` (reports-overview, reports-sales-day, reports-products).
+The marketing cost tab draws its chart too, and a background export goes from its progress
+bar to a download. Screenshots go to `test-results/` (reports-overview, reports-sales-day,
+reports-products, reports-marketing, reports-downloads).
 """
 
 from __future__ import annotations
@@ -166,5 +168,77 @@ def test_returns_report_draws_its_chart(live_server, browser: Browser,
         expect(page.locator("[data-figure=amount] .stat-value")).to_have_text(
             f"¥{amount // 100:,}.{amount % 100:02d}")
         page.screenshot(path=str(screenshots / "reports-returns.png"), full_page=True)
+    finally:
+        context.close()
+
+
+def test_marketing_report_and_a_background_export(live_server, browser: Browser,
+                                                  screenshots: Path) -> None:
+    """An order with a ¥20.00 coupon: the marketing cost tab draws its chart and names the
+    coupon's cost against its sales; "后台导出" writes the file in the background, the
+    downloads page shows its progress bar, then its download link, and the file downloads."""
+    slug = f"lotus-{uuid.uuid4().hex[:6]}"
+    shop = Shop(live_server, slug)
+    created = shop.call("POST", "/api/admin/v1/products", admin=True, json={
+        "name": "西湖龙井", "variants": [{"sku": "LJ-250", "price": 12800, "stock": 20}]})
+    assert created.status_code == 201, created.text
+    for plugin, body in (("payments_offline", {"enabled": True, "settings": {
+            "bank_transfer": True, "bank_instructions": "招商银行 6225 8800 1234"}}),
+            ("marketing", {"enabled": True})):
+        enabled = shop.call("PUT", f"/api/admin/v1/plugins/{plugin}", admin=True, json=body)
+        assert enabled.status_code == 200, enabled.text
+    coupon = shop.call("POST", "/api/admin/v1/marketing/coupons", admin=True, json={
+        "kind": "amount_off", "value": 2000, "min_amount": 10000, "code": "TEA20",
+        "name": "满100减20"})
+    assert coupon.status_code == 201, coupon.text
+    cart = shop.call("POST", "/api/v1/carts").json()["id"]
+    shop.call("POST", f"/api/v1/carts/{cart}/items",
+              json={"variant_id": created.json()["variants"][0]["id"], "quantity": 1})
+    placed = shop.call("POST", "/api/v1/orders", json={
+        "cart_id": cart, "contact": {"name": "李雷", "phone": "13900001234"},
+        "address": ADDRESS, "payment_method": "bank_transfer", "coupon_code": "TEA20"})
+    assert placed.status_code == 201, placed.text
+    paid = shop.call("POST", f"/api/admin/v1/orders/{placed.json()['number']}/mark-paid",
+                     admin=True, json={"note": "transfer received"})
+    assert paid.status_code == 200, paid.text
+    report = shop.call("GET", "/api/admin/v1/reports/marketing", admin=True,
+                       params={"range": "7d"}).json()
+    assert report["totals"]["cost"] == 2000 and report["totals"]["sales"] == 10800
+
+    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900},
+                                  accept_downloads=True)
+    try:
+        page = context.new_page()
+        base = live_server.shop_url(slug)
+        page.goto(base + "/console/login")
+        page.locator("input[name=email]").fill(f"owner@{slug}.example")
+        page.locator("input[name=password]").fill(PASSWORD)
+        page.locator("form button[type=submit]").first.click()
+        page.goto(base + "/console/reports/marketing?range=7d&group_by=day")
+        expect(page.locator("h1")).to_have_text("营销成本")
+        expect(page.locator(".report-chart[data-drawn=true] canvas")).to_have_count(1)
+        page.wait_for_function("() => document.querySelector('.report-chart canvas').width > 0")
+        page.wait_for_timeout(300)
+        assert canvas_is_drawn(page), "the marketing chart is blank"
+        sources = page.locator("[data-table=marketing-sources]")
+        expect(sources).to_contain_text("优惠券")
+        expect(sources).to_contain_text("¥20.00")
+        expect(sources).to_contain_text("¥108.00")
+        expect(page.locator("[data-figure=cost] .stat-value")).to_have_text("¥20.00")
+        page.screenshot(path=str(screenshots / "reports-marketing.png"), full_page=True)
+
+        page.locator("a[data-export=background]").click()
+        expect(page.locator("h1")).to_have_text("报表下载")
+        row = page.locator("tr[data-export-token]").first
+        expect(row.locator("progress")).to_have_count(1)
+        expect(row).to_contain_text("营销成本")
+        link = row.locator("[data-export-link] a")
+        expect(link).to_have_text("下载", timeout=30_000)  # the worker thread wrote it
+        expect(row.locator("progress")).to_have_attribute("value", "100")
+        page.screenshot(path=str(screenshots / "reports-downloads.png"), full_page=True)
+        with page.expect_download() as download:
+            link.click()
+        assert download.value.suggested_filename.startswith("marketing-")
+        assert download.value.suggested_filename.endswith(".xlsx")
     finally:
         context.close()
