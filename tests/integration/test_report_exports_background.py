@@ -97,6 +97,10 @@ async def test_a_background_export_shows_progress_then_a_download(open_shop, app
             assert "已完成" in page and f"/console/reports/exports/{token}/download" in page
             assert 'http-equiv="refresh"' not in page  # nothing left to wait for
             assert "销售趋势 2026-11-10–2026-11-11" in page
+            english = (await browser.get("/console/reports/exports",
+                                         headers={"accept-language": "en"})).text
+            assert "Sales over time 2026-11-10–2026-11-11" in english  # one language a page
+            assert "销售趋势" not in english and "Report downloads" in english
             file = await browser.get(f"/console/reports/exports/{token}/download")
             assert file.status_code == 200
             assert file.headers["content-disposition"] == (

@@ -130,7 +130,9 @@ async def run_export(tenant_id: int, token: str) -> None:
 
 def export_view(row: dict[str, Any]) -> dict[str, Any]:
     total = row["rows_total"]
+    params = _params(row)
     return {"token": row["token"], "report": row["report"], "format": row["fmt"],
+            "from": params.get("from", ""), "to": params.get("to", ""),
             "title": row["title"], "status": row["status"], "rows_done": row["rows_done"],
             "rows_total": total,
             "percent": 100 if row["status"] == "ready" else

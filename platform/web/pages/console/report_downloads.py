@@ -95,8 +95,12 @@ class ReportDownloads(Controller):
     @get("/reports/exports", name="console:reports-exports")
     async def downloads(self, request: Request, shop: Shop, runtime: Runtime) -> Response:
         translate = gettext_for(request)
-        items = [{**view, **_status_view(view, translate)} for view in
-                 await export_jobs.exports_of(shop.id, staff_of(request)["user_id"])]
+        # Titled in the page's language, whatever language the file was asked for in.
+        items = [{**view, **_status_view(view, translate),
+                  "title": f"{translate(REPORT_TITLES[view['report']])} "
+                           f"{view['from']}–{view['to']}"}
+                 for view in await export_jobs.exports_of(shop.id, staff_of(request)["user_id"])
+                 if view["report"] in REPORT_TITLES]
         return await console_page(
             request, runtime, "console/report_exports.html", "reports", items=items,
             working=any(item["status"] in ("queued", "running") for item in items),
