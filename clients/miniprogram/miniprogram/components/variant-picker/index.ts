@@ -1,0 +1,28 @@
+import { chosenVariant, firstSelection, optionGroups, PickableVariant } from '../../lib/variants';
+
+/** Options as chips; emits `change` with `{variant}` (null until every option is chosen). */
+Component({
+  properties: {
+    variants: { type: Array, value: [] },
+  },
+  data: { groups: [] as ReturnType<typeof optionGroups>, selection: {} as Record<string, string> },
+  observers: {
+    variants(this: WechatMiniprogram.Component.TrivialInstance, variants: PickableVariant[]) {
+      const selection = firstSelection(variants);
+      this.setData({ selection, groups: optionGroups(variants, selection) });
+      this.triggerEvent('change', { variant: chosenVariant(variants, selection) });
+    },
+  },
+  methods: {
+    pick(this: WechatMiniprogram.Component.TrivialInstance, event: WechatMiniprogram.TouchEvent) {
+      const { name, value, possible } = event.currentTarget.dataset as
+        { name: string; value: string; possible: boolean };
+      if (!possible) return;
+      const data = this.data as { variants: PickableVariant[]; selection: Record<string, string> };
+      const variants = data.variants;
+      const selection = { ...data.selection, [name]: value };
+      this.setData({ selection, groups: optionGroups(variants, selection) });
+      this.triggerEvent('change', { variant: chosenVariant(variants, selection) });
+    },
+  },
+});
