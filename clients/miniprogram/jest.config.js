@@ -1,6 +1,6 @@
 // Two projects: `unit` (logic and components, miniprogram-simulate on jsdom) and `e2e` (the
 // API layer under Node against a served Galleria; tests/miniprogram/ starts the server).
-const ts = { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.test.json', isolatedModules: true }] };
+const ts = { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.test.json' }] };
 module.exports = {
   projects: [
     { displayName: 'unit', testEnvironment: 'jsdom', transform: ts,

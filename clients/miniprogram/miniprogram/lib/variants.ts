@@ -58,3 +58,14 @@ export function firstSelection(variants: PickableVariant[]): Record<string, stri
   const first = variants.find(inStock) ?? variants[0];
   return first ? { ...(first.options || {}) } : {};
 }
+
+/** The selection after tapping `value` of option `name`: when that makes a combination
+ * nothing is in stock of, the other options move to the first variant in stock with that
+ * value (as shoppers expect from 淘宝/有赞 pickers), so no tap leads nowhere. */
+export function pickValue(variants: PickableVariant[], selection: Record<string, string>,
+                          name: string, value: string): Record<string, string> {
+  const wanted = { ...selection, [name]: value };
+  if (variants.some((v) => matches(v, wanted) && inStock(v))) return wanted;
+  const other = variants.find((v) => v.options?.[name] === value && inStock(v));
+  return other ? { ...other.options } : wanted;
+}

@@ -1,4 +1,4 @@
-import { chosenVariant, firstSelection, optionGroups, PickableVariant } from '../../lib/variants';
+import { chosenVariant, firstSelection, optionGroups, PickableVariant, pickValue } from '../../lib/variants';
 
 /** Options as chips; emits `change` with `{variant}` (null until every option is chosen). */
 Component({
@@ -15,12 +15,10 @@ Component({
   },
   methods: {
     pick(this: WechatMiniprogram.Component.TrivialInstance, event: WechatMiniprogram.TouchEvent) {
-      const { name, value, possible } = event.currentTarget.dataset as
-        { name: string; value: string; possible: boolean };
-      if (!possible) return;
+      const { name, value } = event.currentTarget.dataset as { name: string; value: string };
       const data = this.data as { variants: PickableVariant[]; selection: Record<string, string> };
       const variants = data.variants;
-      const selection = { ...data.selection, [name]: value };
+      const selection = pickValue(variants, data.selection, name, value);
       this.setData({ selection, groups: optionGroups(variants, selection) });
       this.triggerEvent('change', { variant: chosenVariant(variants, selection) });
     },
