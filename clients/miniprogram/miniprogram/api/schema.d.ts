@@ -2240,7 +2240,7 @@ export interface components {
             counted: number;
             reason: string;
             /** @default  */
-            reference: string;
+            reference?: string;
             variant_id: number;
         };
         /** AdminProduct */
@@ -2279,7 +2279,7 @@ export interface components {
         /** ApproveBody */
         ApproveBody: {
             /** @default  */
-            note: string;
+            note?: string;
             return_address?: string | null;
         };
         /** Barcode */
@@ -2291,7 +2291,7 @@ export interface components {
         BarcodeBody: {
             code: string;
             /** @default 1 */
-            units: number;
+            units?: number;
         };
         /** BarcodeMatch */
         BarcodeMatch: {
@@ -2395,7 +2395,7 @@ export interface components {
             name: string;
             parent?: string | null;
             /** @default 0 */
-            position: number;
+            position?: number;
             slug: string;
         };
         /** CategoryNode */
@@ -2446,19 +2446,19 @@ export interface components {
                 phone?: string;
             };
             /** @default 0 */
-            discount_total: number;
+            discount_total?: number;
             external_id: string;
             lines: components["schemas"]["LineBody"][];
             /** @default  */
-            note: string;
+            note?: string;
             payment: components["schemas"]["admin_channel_orders_PaymentBody"];
             /** @default 0 */
-            shipping_fee: number;
+            shipping_fee?: number;
         };
         /** CheckBody */
         CheckBody: {
             /** @default  */
-            notes: string;
+            notes?: string;
             passed: boolean;
             photos?: string[];
         };
@@ -2468,7 +2468,7 @@ export interface components {
              * @default month
              * @enum {string}
              */
-            interval: "month" | "year";
+            interval?: "month" | "year";
             plan: string;
         };
         /** CheckoutPreview */
@@ -2501,7 +2501,7 @@ export interface components {
         ContactBody: {
             channel: string;
             /** @default  */
-            note: string;
+            note?: string;
             outcome: string;
         };
         /** CouponAnswer */
@@ -2604,7 +2604,7 @@ export interface components {
             /** @enum {string} */
             kind: "review" | "picking" | "delivery";
             /** @default default */
-            store: string;
+            store?: string;
         };
         /** Domain */
         Domain: {
@@ -2622,9 +2622,9 @@ export interface components {
         /** EndpointBody */
         EndpointBody: {
             /** @default  */
-            description: string;
+            description?: string;
             /** @default true */
-            enabled: boolean;
+            enabled?: boolean;
             topics: string[];
             url: string;
         };
@@ -2643,9 +2643,9 @@ export interface components {
         /** EventBody */
         EventBody: {
             /** @default  */
-            description: string;
+            description?: string;
             /** @default  */
-            location: string;
+            location?: string;
             occurred_at?: string | null;
             status: string;
         };
@@ -2669,9 +2669,9 @@ export interface components {
         FaqBody: {
             answer: string;
             /** @default 0 */
-            position: number;
+            position?: number;
             /** @default true */
-            published: boolean;
+            published?: boolean;
             question: string;
         };
         /** FaqList */
@@ -2782,7 +2782,7 @@ export interface components {
         /** ItemBody */
         ItemBody: {
             /** @default 1 */
-            quantity: number;
+            quantity?: number;
             variant_id: number;
         };
         /** LineBody */
@@ -2813,7 +2813,7 @@ export interface components {
         /** MarkPaidBody */
         MarkPaidBody: {
             /** @default  */
-            note: string;
+            note?: string;
         };
         /** MessageBody */
         MessageBody: {
@@ -2889,10 +2889,10 @@ export interface components {
                 [key: string]: unknown;
             } | null;
             /** @default  */
-            note: string;
+            note?: string;
             payment_method: string;
             /** @default 0 */
-            points: number;
+            points?: number;
             shipping_method?: string | null;
         };
         /** OrderLine */
@@ -2944,7 +2944,7 @@ export interface components {
         /** PackBody */
         PackBody: {
             /** @default  */
-            carrier: string;
+            carrier?: string;
             courier_pickup?: components["schemas"]["PickupWindow"] | null;
             method?: string | null;
             packages: components["schemas"]["Parcel"][];
@@ -2965,10 +2965,10 @@ export interface components {
         /** Parcel */
         Parcel: {
             /** @default  */
-            box: string;
+            box?: string;
             lines?: components["schemas"]["ParcelLine"][] | null;
             /** @default  */
-            tracking_number: string;
+            tracking_number?: string;
             weight_grams: number;
         };
         /** ParcelLine */
@@ -3063,9 +3063,9 @@ export interface components {
         PickListBody: {
             delivery_slot?: string | null;
             /** @default  */
-            label: string;
+            label?: string;
             /** @default order */
-            mode: string;
+            mode?: string;
             orders?: string[] | null;
             shipping_method?: string | null;
         };
@@ -3201,7 +3201,7 @@ export interface components {
             cart_id: string;
             coupon_code?: string | null;
             /** @default 0 */
-            points: number;
+            points?: number;
             shipping_method?: string | null;
         };
         /** Problem */
@@ -3219,10 +3219,10 @@ export interface components {
             };
             category?: string | null;
             /** @default  */
-            description: string;
+            description?: string;
             name: string;
             /** @default published */
-            status: string;
+            status?: string;
             variants: components["schemas"]["VariantBody"][];
         };
         /** ProductImage */
@@ -3271,11 +3271,11 @@ export interface components {
         /** ProductTermsBody */
         ProductTermsBody: {
             /** @default true */
-            returnable: boolean;
+            returnable?: boolean;
             /** @default  */
-            warranty_covers: string;
+            warranty_covers?: string;
             /** @default 0 */
-            warranty_months: number;
+            warranty_months?: number;
         };
         /** PromisesBody */
         PromisesBody: {
@@ -3314,14 +3314,14 @@ export interface components {
         /** RatingBody */
         RatingBody: {
             /** @default  */
-            comment: string;
+            comment?: string;
             rating: number;
         };
         /** ReceiveLine */
         ReceiveLine: {
             quantity: number;
             /** @default true */
-            restock: boolean;
+            restock?: boolean;
             variant_id: number;
         };
         /** Redelivery */
@@ -3412,7 +3412,7 @@ export interface components {
         /** ResolveBody */
         ResolveBody: {
             /** @default  */
-            note: string;
+            note?: string;
         };
         /** ReturnBody */
         ReturnBody: {
@@ -3427,9 +3427,9 @@ export interface components {
             name: string;
             quantity: number;
             /** @default 0 */
-            received: number;
+            received?: number;
             /** @default 0 */
-            restocked: number;
+            restocked?: number;
             sku: string;
             unit_price: number;
             variant_id: number;
@@ -3443,7 +3443,7 @@ export interface components {
             actor?: string | null;
             at: string;
             /** @default  */
-            note: string;
+            note?: string;
             status: string;
         };
         /** ReturnView */
@@ -3472,7 +3472,7 @@ export interface components {
             /** @enum {string} */
             role: "owner" | "admin" | "staff";
             /** @default default */
-            store: string;
+            store?: string;
         };
         /** SafetyStockBody */
         SafetyStockBody: {
@@ -3500,7 +3500,7 @@ export interface components {
         ScanBody: {
             code: string;
             /** @default  */
-            lot_code: string;
+            lot_code?: string;
             order_number?: string | null;
         };
         /** ScanCounted */
@@ -3553,18 +3553,18 @@ export interface components {
             } | null;
             appointment_date: string;
             /** @default  */
-            body: string;
+            body?: string;
             kind: string;
             time_slot: string;
         };
         /** ShipBody */
         ShipBody: {
             /** @default  */
-            carrier: string;
+            carrier?: string;
             lines?: components["schemas"]["ShipLine"][] | null;
             method?: string | null;
             /** @default  */
-            tracking_number: string;
+            tracking_number?: string;
         };
         /** ShipLine */
         ShipLine: {
@@ -3815,7 +3815,7 @@ export interface components {
             attachments?: string[];
             body: string;
             /** @default question */
-            kind: string;
+            kind?: string;
             order_number?: string | null;
             subject: string;
         };
@@ -3862,7 +3862,7 @@ export interface components {
             order_number?: string | null;
             rating?: number | null;
             /** @default  */
-            rating_comment: string;
+            rating_comment?: string;
             resolved_at?: string | null;
             return_id?: number | null;
             status: string;
@@ -3910,12 +3910,12 @@ export interface components {
             };
             price: number;
             /** @default  */
-            shelf_location: string;
+            shelf_location?: string;
             sku: string;
             /** @default 0 */
-            stock: number;
+            stock?: number;
             /** @default 0 */
-            weight_grams: number;
+            weight_grams?: number;
         };
         /** VariantPatch */
         VariantPatch: {
@@ -4006,19 +4006,19 @@ export interface components {
             count?: number | null;
             expires_on?: string | null;
             /** @default  */
-            lot_code: string;
+            lot_code?: string;
             produced_on?: string | null;
             quantity?: number | null;
             /** @default  */
-            reason: string;
+            reason?: string;
             /** @default  */
-            reference: string;
+            reference?: string;
             variant_id?: number | null;
         };
         /** PaymentBody */
         admin_channel_orders_PaymentBody: {
             /** @default  */
-            method: string;
+            method?: string;
             /** @enum {string} */
             status: "paid" | "unpaid";
         };
@@ -4033,7 +4033,7 @@ export interface components {
             kind: "review" | "picking" | "delivery";
             order_number: string;
             /** @default  */
-            reason: string;
+            reason?: string;
         };
         /** ReceiveBody */
         aftersales_schemas_ReceiveBody: {
@@ -4047,9 +4047,9 @@ export interface components {
         payments_PaymentBody: {
             method: string;
             /** @default  */
-            openid: string;
+            openid?: string;
             /** @default  */
-            scene: string;
+            scene?: string;
         };
         /** RefundBody */
         payments_RefundBody: {

@@ -9,6 +9,7 @@ import { KeyValue } from './storage';
 const TOKEN = 'galleria.token';
 const CART = 'galleria.cart';
 const OPENID = 'galleria.openid';
+const ORDER_TOKEN = 'galleria.order.';
 
 export type ProductList = Answer<'/api/v1/products', 'get'>;
 export type Product = Answer<'/api/v1/products/{product_id}', 'get'>;
@@ -109,7 +110,14 @@ export class Shop {
     const placed = await this.api.call('post', '/api/v1/orders',
       { body, idempotencyKey: attemptKey });
     this.store.remove(CART);
+    // Paying needs the order's access token even for its signed-in owner: keep it.
+    if (placed.access_token) this.store.set(`${ORDER_TOKEN}${placed.number}`, placed.access_token);
     return placed;
+  }
+
+  /** The access token of an order placed on this phone, if any. */
+  orderToken(number: string): string | undefined {
+    return this.store.get(`${ORDER_TOKEN}${number}`);
   }
 
   order(number: string, accessToken?: string): Promise<Order> {
@@ -120,7 +128,8 @@ export class Shop {
   startPayment(number: string, accessToken: string | undefined, body:
     Body<'/api/v1/orders/{number}/payments', 'post'>, attemptKey: string): Promise<StartedPayment> {
     return this.api.call('post', '/api/v1/orders/{number}/payments', {
-      params: { number }, query: { access_token: accessToken }, body, idempotencyKey: attemptKey });
+      params: { number }, query: { access_token: accessToken ?? this.orderToken(number) },
+      body, idempotencyKey: attemptKey });
   }
 
   myOrders(cursor?: string) {

@@ -13,7 +13,7 @@ Page({
     tracking: [] as TrackingRow[], timeline: [] as { at: string; text: string }[],
   },
   onLoad(query: Record<string, string | undefined>) {
-    accessToken = query.token || undefined;
+    accessToken = query.token || shop().orderToken(query.number ?? '') || undefined;
     this.setData({ number: query.number ?? '' });
   },
   onShow() { this.load(); },

@@ -9,7 +9,7 @@ let attempt = '';
 Page({
   data: { i18n: i18n(), number: '', lines: [] as ReturnChoice[], reason: '', error: '', sending: false },
   async onLoad(query: Record<string, string | undefined>) {
-    accessToken = query.token || undefined;
+    accessToken = query.token || shop().orderToken(query.number ?? '') || undefined;
     attempt = newAttemptKey();
     this.setData({ number: query.number ?? '' });
     try {
