@@ -13,8 +13,8 @@ from pathlib import Path
 
 SOURCE = Path(__file__).resolve().parent.parent / "clients" / "miniprogram"
 # What a DevTools project needs; node_modules and test files stay behind.
-COPIED = ("miniprogram", "project.config.json", "tsconfig.json", "package.json",
-          "package-lock.json", "README.md")
+COPIED = ("miniprogram", "project.config.json", "tsconfig.json", "README.md")
+TYPECHECK_PACKAGES = ("typescript", "miniprogram-api-typings")
 APPID = re.compile(r"^wx[0-9a-f]{16}$")
 COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
 
@@ -89,6 +89,14 @@ def build_project(brand: ShopBrand, appid: str, out: Path, source: Path = SOURCE
                    description=f"{brand.name} 小程序商城 (Galleria)")
     (out / "project.config.json").write_text(
         json.dumps(project, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    # DevTools compiles the TypeScript itself; `npm install && npm run typecheck` checks it.
+    source_package = json.loads((source / "package.json").read_text(encoding="utf-8"))
+    versions = source_package.get("devDependencies", {})
+    package = {"name": f"{brand.slug}-miniprogram", "private": True,
+               "scripts": {"typecheck": "tsc --noEmit -p ."},
+               "devDependencies": {name: versions[name] for name in TYPECHECK_PACKAGES
+                                   if name in versions}}
+    (out / "package.json").write_text(json.dumps(package, indent=2) + "\n", encoding="utf-8")
     return out
 
 

@@ -160,6 +160,10 @@ async def test_a_purchase_through_the_mini_program_api_layer(migrated, client, t
 async def test_the_build_for_a_shop_is_a_devtools_project_that_typechecks(
         migrated, open_shop, tmp_path):
     shop = await open_shop()
+    for body in ({"slug": "big", "name": "大家电"},
+                 {"slug": "fridge", "name": "冰箱", "parent": "big"}):
+        made = await shop.post("/api/admin/v1/categories", json=body)
+        assert made.status_code == 201, made.text
     out = tmp_path / "build"
     env = process_env(migrated)
     made = subprocess.run([*galleria_command(), "miniprogram", "build", "--shop", shop.slug,
@@ -177,7 +181,10 @@ async def test_the_build_for_a_shop_is_a_devtools_project_that_typechecks(
     assert app["tabBar"]["selectedColor"] == row["theme_color"]
     config = (out / "miniprogram" / "shop.ts").read_text()
     assert f"http://{shop.slug}.localhost:8000" in config  # GALLERIA_DOMAIN=localhost
+    assert '"name": "冰箱", "slug": "fridge", "parent_id": ' in config  # the 分类 tab's tree
     assert not (out / "node_modules").exists() and not (out / "test").exists()
+    package = json.loads((out / "package.json").read_text())
+    assert set(package["devDependencies"]) == {"typescript", "miniprogram-api-typings"}
 
     # Typechecks with no edits (the packages a developer gets with `npm ci` there).
     (out / "node_modules").symlink_to(CLIENT / "node_modules")
