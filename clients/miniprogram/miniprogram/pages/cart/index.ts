@@ -1,9 +1,9 @@
-import { i18n, shop, toastError } from '../../lib/page';
+import { i18n, localizeTabBar, shop, toastError } from '../../lib/page';
 import { cartView, CartView } from '../../lib/cart';
 
 Page({
   data: { i18n: i18n(), cart: null as CartView | null },
-  onShow() { this.load(); },
+  onShow() { localizeTabBar(); this.load(); },
   async load() {
     try {
       const cart = await shop().cart();

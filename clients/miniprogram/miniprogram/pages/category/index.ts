@@ -1,8 +1,9 @@
-import { i18n } from '../../lib/page';
+import { i18n, localizeTabBar } from '../../lib/page';
 import { categoryTree, CategoryNode } from '../../lib/categories';
 import { SHOP } from '../../shop';
 
 Page({
+  onShow() { localizeTabBar(); },
   data: { i18n: i18n(), tree: [] as CategoryNode[], current: 0 },
   onLoad() {
     // The storefront API lists no categories: the build writes the shop's tree into shop.ts.

@@ -1,9 +1,10 @@
 import { SHOP } from '../../shop';
-import { i18n, shop, toastError } from '../../lib/page';
+import { i18n, localizeTabBar, shop, toastError } from '../../lib/page';
 import { productCards } from '../../lib/catalog';
 import { categoryTree } from '../../lib/categories';
 
 Page({
+  onShow() { localizeTabBar(); },
   data: { i18n: i18n(), shopName: SHOP.name, logo: SHOP.logo, categories: categoryTree(SHOP.categories),
           products: [] as ReturnType<typeof productCards> },
   async onLoad() {

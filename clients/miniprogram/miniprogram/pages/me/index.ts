@@ -1,9 +1,9 @@
-import { i18n, shop, toastError } from '../../lib/page';
+import { i18n, localizeTabBar, shop, toastError } from '../../lib/page';
 import { wxPayer } from '../../lib/pay';
 
 Page({
   data: { i18n: i18n(), signedIn: false, name: '', level: '', points: 0 },
-  onShow() { this.load(); },
+  onShow() { localizeTabBar(); this.load(); },
   async load() {
     const signedIn = shop().signedIn;
     this.setData({ signedIn });
