@@ -438,7 +438,10 @@ def miniprogram() -> None:
               help="An empty or new directory for the DevTools project.")
 @click.option("--api-base", default="", help="The shop's API origin (default: its "
               "storefront URL, https://{slug}.{GALLERIA_DOMAIN} or its custom domain).")
-def miniprogram_build(slug: str, appid: str, out: Path, api_base: str) -> None:
+@click.option("--source", type=click.Path(path_type=Path), default=None,
+              help="The clients/miniprogram folder (default: the one next to this install).")
+def miniprogram_build(slug: str, appid: str, out: Path, api_base: str,
+                      source: Path | None) -> None:
     """Write shop SLUG's mini-program as a WeChat DevTools project: its API host, AppID,
     name, colour and logo (see clients/miniprogram/README.md)."""
     from galleria.kernel import db
@@ -446,7 +449,7 @@ def miniprogram_build(slug: str, appid: str, out: Path, api_base: str) -> None:
     from galleria.kernel.orders.links import shop_origin
     from galleria.kernel.storage import storage
     from galleria.kernel.tenancy.shops import get_shop
-    from galleria.miniprogram import BuildRefused, ShopBrand, build_project
+    from galleria.miniprogram import SOURCE, BuildRefused, ShopBrand, build_project
 
     async def brand() -> ShopBrand | None:
         runtime = await _open_runtime()
@@ -469,7 +472,7 @@ def miniprogram_build(slug: str, appid: str, out: Path, api_base: str) -> None:
     if found is None:
         raise click.ClickException(f"no shop {slug!r}")
     try:
-        build_project(found, appid, out)
+        build_project(found, appid, out, source or SOURCE)
     except BuildRefused as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"Wrote {found.name}'s mini-program to {out}: open it in WeChat DevTools, "

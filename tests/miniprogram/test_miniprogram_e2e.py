@@ -147,7 +147,8 @@ async def test_a_purchase_through_the_mini_program_api_layer(migrated, client, t
                        "MP_MERCHANT_PUBLIC_KEY": signing.public_pem(
                            signing.load_private_key(sandbox.MERCHANT_PRIVATE_KEY)),
                        "MP_VARIANTS": f"{white},{silver}"}
-                code, out = await _run(["npx", "jest", "--selectProjects", "e2e", "--ci"],
+                code, out = await _run([str(CLIENT / "node_modules" / ".bin" / "jest"),
+                                        "--selectProjects", "e2e", "--ci"],
                                        env, CLIENT)
                 assert code == 0, f"{out}\n--- server log ---\n{server.tail()}"
                 assert "1 passed" in out, out
