@@ -424,3 +424,56 @@ def operator_create(email: str, password: str) -> None:
     click.echo(f"{email} is an operator. Sign in at /operator/login with the password and a "
                "code from an authenticator app set up with this key (shown once):")
     click.echo(uri)
+
+
+@main.group()
+def miniprogram() -> None:
+    """The WeChat mini-program storefront (clients/miniprogram)."""
+
+
+@miniprogram.command("build")
+@click.option("--shop", "slug", required=True, help="The shop's slug.")
+@click.option("--appid", required=True, help="The mini-program's AppID (wx…).")
+@click.option("--out", "out", required=True, type=click.Path(path_type=Path),
+              help="An empty or new directory for the DevTools project.")
+@click.option("--api-base", default="", help="The shop's API origin (default: its "
+              "storefront URL, https://{slug}.{GALLERIA_DOMAIN} or its custom domain).")
+@click.option("--source", type=click.Path(path_type=Path), default=None,
+              help="The clients/miniprogram folder (default: the one next to this install).")
+def miniprogram_build(slug: str, appid: str, out: Path, api_base: str,
+                      source: Path | None) -> None:
+    """Write shop SLUG's mini-program as a WeChat DevTools project: its API host, AppID,
+    name, colour and logo (see clients/miniprogram/README.md)."""
+    from galleria.kernel import db
+    from galleria.kernel.catalog.categories import list_categories
+    from galleria.kernel.orders.links import shop_origin
+    from galleria.kernel.storage import storage
+    from galleria.kernel.tenancy.shops import get_shop
+    from galleria.miniprogram import SOURCE, BuildRefused, ShopBrand, build_project
+
+    async def brand() -> ShopBrand | None:
+        runtime = await _open_runtime()
+        try:
+            shop = await get_shop(slug)
+            if shop is None:
+                return None
+            async with db.shop_scope(shop.id):
+                categories = await list_categories(shop.id)
+        finally:
+            await runtime.close()
+        logo = storage().get(shop.logo) if shop.logo else b""
+        return ShopBrand(slug=shop.slug, name=shop.name,
+                         api_base=(api_base or shop_origin(shop.slug, shop.settings)).rstrip("/"),
+                         primary_color=shop.theme_color, logo=logo,
+                         logo_suffix=Path(shop.logo).suffix or ".png",
+                         categories=tuple({**c, "parent_id": c["parent"]} for c in categories))
+
+    found = asyncio.run(brand())
+    if found is None:
+        raise click.ClickException(f"no shop {slug!r}")
+    try:
+        build_project(found, appid, out, source or SOURCE)
+    except BuildRefused as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Wrote {found.name}'s mini-program to {out}: open it in WeChat DevTools, "
+               f"and add {found.api_base} as a request domain (see README).")

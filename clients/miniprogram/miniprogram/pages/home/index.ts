@@ -1,0 +1,27 @@
+import { SHOP } from '../../shop';
+import { i18n, localizeTabBar, shop, toastError } from '../../lib/page';
+import { productCards } from '../../lib/catalog';
+import { categoryTree } from '../../lib/categories';
+
+Page({
+  onShow() { localizeTabBar(); },
+  data: { i18n: i18n(), shopName: SHOP.name, logo: SHOP.logo, categories: categoryTree(SHOP.categories),
+          products: [] as ReturnType<typeof productCards> },
+  async onLoad() {
+    wx.setNavigationBarTitle({ title: SHOP.name });
+    try {
+      const list = await shop().products({ limit: 20 });
+      const products = productCards(list.items);
+      this.setData({ products });
+    } catch (error) {
+      toastError(error);
+    }
+  },
+  onSearch() { wx.navigateTo({ url: '/pages/search/index' }); },
+  onCategory(event: WechatMiniprogram.TouchEvent) {
+    wx.navigateTo({ url: `/pages/search/index?category=${encodeURIComponent(event.currentTarget.dataset.slug)}` });
+  },
+  onProduct(event: WechatMiniprogram.TouchEvent) {
+    wx.navigateTo({ url: `/pages/product/index?id=${event.currentTarget.dataset.id}` });
+  },
+});

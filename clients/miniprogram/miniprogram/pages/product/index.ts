@@ -1,0 +1,57 @@
+import { i18n, shop, toastError } from '../../lib/page';
+import { formatMoney } from '../../lib/money';
+import { t } from '../../lib/i18n';
+import { PickableVariant } from '../../lib/variants';
+
+Page({
+  data: {
+    i18n: i18n(), id: 0, name: '', description: '', images: [] as string[], currency: 'CNY',
+    variants: [] as PickableVariant[], attributes: [] as { name: string; value: string }[],
+    variant: null as PickableVariant | null, price: '', stock: '', canBuy: false,
+  },
+  async onLoad(query: Record<string, string | undefined>) {
+    const id = Number(query.id);
+    try {
+      const product = await shop().product(id);
+      const images = (product.images as unknown[]).map((image) =>
+        (typeof image === 'string' ? image : (image as { url?: string }).url ?? ''));
+      const attributes = Object.entries((product.attributes ?? {}) as Record<string, unknown>)
+        .map(([name, value]) => ({ name, value: String(value) }));
+      this.setData({ id, name: product.name, description: product.description ?? '', images,
+        currency: product.currency, variants: product.variants as PickableVariant[], attributes });
+      wx.setNavigationBarTitle({ title: product.name });
+    } catch (error) {
+      toastError(error);
+    }
+  },
+  onVariant(event: WechatMiniprogram.CustomEvent<{ variant: PickableVariant | null }>) {
+    const variant = event.detail.variant;
+    const available = variant ? Number(variant.available) : 0;
+    this.setData({
+      variant,
+      price: variant ? formatMoney(variant.price, this.data.currency) : '',
+      stock: !variant ? t('product.choose') : available > 0 ? t('product.stock', { n: available })
+        : t('product.sold_out'),
+      canBuy: Boolean(variant) && available > 0,
+    });
+  },
+  async add(): Promise<boolean> {
+    if (!this.data.variant || !this.data.canBuy) {
+      wx.showToast({ title: this.data.stock, icon: 'none' });
+      return false;
+    }
+    try {
+      await shop().addToCart(this.data.variant.id, 1);
+      return true;
+    } catch (error) {
+      toastError(error);
+      return false;
+    }
+  },
+  async onAddToCart() {
+    if (await this.add()) wx.showToast({ title: t('product.added'), icon: 'success' });
+  },
+  async onBuyNow() {
+    if (await this.add()) wx.navigateTo({ url: '/pages/checkout/index' });
+  },
+});

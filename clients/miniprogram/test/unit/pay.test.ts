@@ -1,0 +1,96 @@
+/** The API layer and the pay flow against a scripted transport: what goes over the wire. */
+import { ApiProblem } from '../../miniprogram/api/client';
+import { HttpRequest, HttpResponse, Transport } from '../../miniprogram/api/transport';
+import { payOrder } from '../../miniprogram/lib/pay';
+import { Shop } from '../../miniprogram/lib/shop';
+import { memoryStore } from '../../miniprogram/lib/storage';
+
+type Route = (request: HttpRequest) => HttpResponse;
+
+function scripted(routes: Record<string, Route>): Transport & { seen: HttpRequest[] } {
+  const seen: HttpRequest[] = [];
+  return {
+    seen,
+    async request(request) {
+      seen.push(request);
+      const path = new URL(request.url).pathname;
+      const route = routes[`${request.method} ${path}`];
+      if (!route) return { status: 404, headers: {}, data: { title: 'Not Found', status: 404, detail: path } };
+      return route(request);
+    },
+  };
+}
+
+const ok = (data: unknown, status = 200): HttpResponse => ({ status, headers: {}, data });
+const JSAPI = { type: 'jsapi', appId: 'wx0123456789abcdef', timeStamp: '1700000000', nonceStr: 'n1',
+                package: 'prepay_id=wx2026', signType: 'RSA', paySign: 'c2ln' };
+
+test('a problem answer becomes an ApiProblem with the shop\'s words; the host and token go along', async () => {
+  const transport = scripted({
+    'POST /api/v1/carts': () => ok({ id: 'cart1' }, 201),
+    'POST /api/v1/carts/cart1/items': () => ({ status: 409, headers: {}, data: {
+      type: 'https://galleria.dev/problems/out-of-stock', title: 'Conflict', status: 409,
+      detail: '库存不足：只剩 1 件', errors: [{ field: 'quantity', message: '最多 1 件' }] } }),
+  });
+  const shop = new Shop({ baseUrl: 'http://127.0.0.1:1', transport, hostHeader: 'demo.localhost' }, memoryStore());
+  const failure = await shop.addToCart(5, 2).catch((error: unknown) => error);
+  expect(failure).toBeInstanceOf(ApiProblem);
+  expect((failure as ApiProblem).detail).toBe('库存不足：只剩 1 件');
+  expect((failure as ApiProblem).errors[0].field).toBe('quantity');
+  expect(transport.seen[1].headers.host).toBe('demo.localhost');
+  expect(transport.seen[1].body).toEqual({ variant_id: 5, quantity: 2 });
+  expect(shop.cartId).toBe('cart1');
+});
+
+test('paying signs in with wx.login first, hands the JSAPI parameters to requestPayment, then waits for paid', async () => {
+  let status = 'pending_payment';
+  const transport = scripted({
+    'POST /api/v1/account/wechat/mini-program': (r) => ok({ token: `tok-${(r.body as { code: string }).code}`,
+      customer: { id: 1 }, expires_at: '', cart: null }),
+    'POST /api/v1/orders/N1/payments': () => ok({ payment_id: 'P1', action: JSAPI }, 201),
+    'GET /api/v1/orders/N1': () => { const answer = ok({ number: 'N1', status }); status = 'paid'; return answer; },
+  });
+  const shop = new Shop({ baseUrl: 'https://demo.example.com', transport }, memoryStore());
+  const paid: unknown[] = [];
+  const outcome = await payOrder(shop, 'N1', 'acc', {
+    login: async () => 'code-1',
+    requestPayment: async (parameters) => { paid.push(parameters); return true; },
+  }, { openid: 'oOPENID', pollMs: 1 });
+  expect(outcome.kind).toBe('paid');
+  expect(paid).toEqual([{ appId: JSAPI.appId, timeStamp: '1700000000', nonceStr: 'n1',
+                          package: 'prepay_id=wx2026', signType: 'RSA', paySign: 'c2ln' }]);
+  const start = transport.seen.find((r) => r.url.includes('/payments'))!;
+  expect(start.headers.authorization).toBe('Bearer tok-code-1');
+  expect(start.url).toContain('access_token=acc');
+  expect(start.body).toEqual({ method: 'wechat', scene: 'jsapi', openid: 'oOPENID' });
+  expect(start.headers['idempotency-key']).toMatch(/^mp-/);
+});
+
+test('closing the payment sheet leaves the order unpaid and says so', async () => {
+  const transport = scripted({
+    'POST /api/v1/orders/N2/payments': () => ok({ payment_id: 'P2', action: JSAPI }, 201),
+  });
+  const store = memoryStore();
+  store.set('galleria.token', 'tok');
+  const shop = new Shop({ baseUrl: 'https://demo.example.com', transport }, store);
+  const outcome = await payOrder(shop, 'N2', undefined, {
+    login: async () => { throw new Error('not asked: already signed in'); },
+    requestPayment: async () => false,
+  });
+  expect(outcome).toEqual({ kind: 'cancelled' });
+  expect(transport.seen.map((r) => `${r.method} ${new URL(r.url).pathname}`)).toEqual([
+    'POST /api/v1/orders/N2/payments']);
+});
+
+test('a shop answering another kind of payment is refused, not passed to WeChat', async () => {
+  const transport = scripted({
+    'POST /api/v1/orders/N3/payments': () => ok({ payment_id: 'P3', action: { type: 'qr_code', qr_code: 'weixin://x' } }, 201),
+  });
+  const store = memoryStore();
+  store.set('galleria.token', 'tok');
+  const shop = new Shop({ baseUrl: 'https://demo.example.com', transport }, store);
+  const requested: unknown[] = [];
+  await expect(payOrder(shop, 'N3', undefined, { login: async () => 'c',
+    requestPayment: async (p) => { requested.push(p); return true; } })).rejects.toThrow(/qr_code/);
+  expect(requested).toEqual([]);
+});
