@@ -3396,6 +3396,9 @@ export interface components {
             slow?: {
                 [key: string]: unknown;
             }[] | null;
+            sources?: {
+                [key: string]: unknown;
+            }[] | null;
             totals: {
                 [key: string]: unknown;
             };
@@ -9366,7 +9369,7 @@ export interface operations {
             };
             header?: never;
             path: {
-                /** @description overview | sales | products | payment_methods | shipping_methods | customers | stock | fulfilment | refunds | categories | returns */
+                /** @description overview | sales | products | payment_methods | shipping_methods | customers | stock | fulfilment | refunds | categories | returns | marketing */
                 name: string;
             };
             cookie?: never;
