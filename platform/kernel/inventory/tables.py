@@ -1,7 +1,16 @@
-"""Inventory tables: the stock ledger and lots. Stock levels live in catalog.tables
-(`StockLevel`), one row per variant and location."""
+"""Inventory tables: locations, the stock ledger, lots and transfers. Stock levels live in
+catalog.tables (`StockLevel`), one row per variant and location."""
 
-from piccolo.columns import Date, ForeignKey, Integer, Timestamptz, Varchar
+from piccolo.columns import (
+    JSON,
+    Boolean,
+    Date,
+    ForeignKey,
+    Integer,
+    Real,
+    Timestamptz,
+    Varchar,
+)
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
@@ -40,3 +49,50 @@ class Lot(Table, tablename="stock_lot"):
     received_at = Timestamptz(default=TimestamptzNow())
     # When the merchant was told this lot is near its expiry (`stock.expiring`, once).
     expiry_alerted_at = Timestamptz(null=True, default=None)
+
+
+class Location(Table, tablename="location"):
+    """A store (门店) or warehouse (仓库) of the shop, where stock is kept. Every shop has
+    the location `default`; stock levels, lots and ledger rows name a location by `code`,
+    unique within the shop."""
+
+    tenant = ForeignKey(Tenant, null=False)
+    code = Varchar(length=32)
+    name = Varchar(length=60)
+    kind = Varchar(length=16, default="warehouse")  # store | warehouse
+    # The address as the checkout's addresses give it (names), and its GB/T 2260 code.
+    province = Varchar(length=60, default="")
+    city = Varchar(length=60, default="")
+    district = Varchar(length=60, default="")
+    line1 = Varchar(length=200, default="")
+    region_code = Varchar(length=6, default="")
+    phone = Varchar(length=32, default="")
+    latitude = Real(null=True, default=None)
+    longitude = Real(null=True, default=None)
+    # [{"days": [1..7], "open": "09:00", "close": "21:00"}] (ISO weekdays, the shop's time).
+    hours = JSON(default="[]")
+    # Same-city delivery area: a radius around the coordinates, or region codes (either).
+    delivery_radius_km = Real(null=True, default=None)
+    delivery_regions = JSON(default="[]")
+    offers_pickup = Boolean(default=False)
+    active = Boolean(default=True)
+    position = Integer(default=0)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class StockTransfer(Table, tablename="stock_transfer"):
+    """Stock moving between two locations of a shop (调拨): draft → in_transit → received,
+    or cancelled (from draft, or from in_transit: the units go back to the source). While
+    in transit the units are on hand at neither end."""
+
+    tenant = ForeignKey(Tenant, null=False)
+    source = Varchar(length=32)
+    destination = Varchar(length=32)
+    state = Varchar(length=16, default="draft")
+    lines = JSON(default="[]")  # [{"variant_id", "quantity"}]
+    note = Varchar(length=200, default="")
+    created_by = Varchar(length=120, default="system")
+    created_at = Timestamptz(default=TimestamptzNow())
+    shipped_at = Timestamptz(null=True, default=None)
+    received_at = Timestamptz(null=True, default=None)
+    cancelled_at = Timestamptz(null=True, default=None)

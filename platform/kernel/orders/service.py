@@ -178,14 +178,15 @@ async def _move_stock(tenant_id: int, order: dict[str, Any], to: str, actor: str
         for variant, units in (await source(tenant_id, order["id"])).items():
             shipped[variant] = shipped.get(variant, 0) + units
     lines = await (OrderLine.select(OrderLine.variant, OrderLine.quantity,
-                                    OrderLine.cancelled_quantity).where(
+                                    OrderLine.cancelled_quantity, OrderLine.location).where(
         (OrderLine.tenant == tenant_id) & (OrderLine.order == order["id"]))
         .order_by(OrderLine.variant))
     for line in lines:
         held = line["quantity"] - line["cancelled_quantity"] - shipped.get(line["variant"], 0)
         if held > 0:
             await inventory.release(tenant_id, line["variant"], held,
-                                    reference=order["number"], actor=actor, reason=to)
+                                    reference=order["number"], actor=actor, reason=to,
+                                    location=line["location"])
 
 
 def _payload(order: dict[str, Any], to: str, reason: str,

@@ -14,6 +14,7 @@ from galleria.kernel.catalog.service import (
 )
 from galleria.kernel.errors import Problems, SlugTaken
 from galleria.kernel.events import emit
+from galleria.kernel.inventory.locations import ensure_default
 from galleria.kernel.plugins import PluginHost
 from galleria.kernel.storage import storage
 from galleria.kernel.tenancy.audit import record
@@ -58,6 +59,7 @@ async def open_shop(
 
     user_id = owner_id
     await Membership.insert(Membership(user=user_id, tenant=tenant_id, role="owner"))
+    await ensure_default(tenant_id)  # the first location (门店/仓库), where stock is kept
     for plugin in template.plugins:
         if not host.is_installed(plugin):
             log.warning("template %s names plugin %s, which is not installed",
