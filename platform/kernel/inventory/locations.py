@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from galleria.kernel.errors import Conflict, NotFound, Problems
-from galleria.kernel.inventory.service import DEFAULT_LOCATION
 from galleria.kernel.inventory.tables import Location
 from galleria.kernel.tenancy.tables import Tenant
 
@@ -217,13 +216,6 @@ async def update_location(tenant_id: int, code: str, data: dict[str, Any]) -> di
     return await get_location(tenant_id, code)
 
 
-async def ensure_default(tenant_id: int) -> None:
-    """Open the shop's first location, `default` (a new shop; idempotent)."""
-    await Location.insert(Location(
-        tenant=tenant_id, code=DEFAULT_LOCATION, name="默认仓库", kind="warehouse",
-    )).on_conflict(action="DO NOTHING")
-
-
 async def set_split_orders(tenant_id: int, allowed: bool) -> None:
     """Whether an order no single location can fill ships from several (拆单)."""
     await _set_settings(tenant_id, {SPLIT_ORDERS: bool(allowed)})
@@ -313,6 +305,6 @@ def delivers_to(location: dict[str, Any], *, region_code: str = "",
 
 
 __all__ = ["KINDS", "MULTI_LOCATION", "SPLIT_ORDERS", "LocationTaken", "Place", "closeness",
-           "create_location", "delivers_to", "distance_km", "ensure_default", "get_location",
+           "create_location", "delivers_to", "distance_km", "get_location",
            "list_locations", "rank", "require_location", "set_split_orders",
            "update_location", "view"]

@@ -1,21 +1,13 @@
-"""Inventory tables: locations, the stock ledger, lots and transfers. Stock levels live in
-catalog.tables (`StockLevel`), one row per variant and location."""
+"""Inventory tables: the stock ledger, lots and transfers. Stock levels live in
+catalog.tables (`StockLevel`), one row per variant and location; locations themselves in
+tenancy.tables (`Location`, re-exported here): a new shop opens with its first."""
 
-from piccolo.columns import (
-    JSON,
-    Boolean,
-    Date,
-    ForeignKey,
-    Integer,
-    Real,
-    Timestamptz,
-    Varchar,
-)
+from piccolo.columns import JSON, Date, ForeignKey, Integer, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
 from galleria.kernel.catalog.tables import Variant
-from galleria.kernel.tenancy.tables import Tenant
+from galleria.kernel.tenancy.tables import Location, Tenant
 
 
 class StockMovement(Table, tablename="stock_movement"):
@@ -51,35 +43,6 @@ class Lot(Table, tablename="stock_lot"):
     expiry_alerted_at = Timestamptz(null=True, default=None)
 
 
-class Location(Table, tablename="location"):
-    """A store (门店) or warehouse (仓库) of the shop, where stock is kept. Every shop has
-    the location `default`; stock levels, lots and ledger rows name a location by `code`,
-    unique within the shop."""
-
-    tenant = ForeignKey(Tenant, null=False)
-    code = Varchar(length=32)
-    name = Varchar(length=60)
-    kind = Varchar(length=16, default="warehouse")  # store | warehouse
-    # The address as the checkout's addresses give it (names), and its GB/T 2260 code.
-    province = Varchar(length=60, default="")
-    city = Varchar(length=60, default="")
-    district = Varchar(length=60, default="")
-    line1 = Varchar(length=200, default="")
-    region_code = Varchar(length=6, default="")
-    phone = Varchar(length=32, default="")
-    latitude = Real(null=True, default=None)
-    longitude = Real(null=True, default=None)
-    # [{"days": [1..7], "open": "09:00", "close": "21:00"}] (ISO weekdays, the shop's time).
-    hours = JSON(default="[]")
-    # Same-city delivery area: a radius around the coordinates, or region codes (either).
-    delivery_radius_km = Real(null=True, default=None)
-    delivery_regions = JSON(default="[]")
-    offers_pickup = Boolean(default=False)
-    active = Boolean(default=True)
-    position = Integer(default=0)
-    created_at = Timestamptz(default=TimestamptzNow())
-
-
 class StockTransfer(Table, tablename="stock_transfer"):
     """Stock moving between two locations of a shop (调拨): draft → in_transit → received,
     or cancelled (from draft, or from in_transit: the units go back to the source). While
@@ -96,3 +59,6 @@ class StockTransfer(Table, tablename="stock_transfer"):
     shipped_at = Timestamptz(null=True, default=None)
     received_at = Timestamptz(null=True, default=None)
     cancelled_at = Timestamptz(null=True, default=None)
+
+
+__all__ = ["Location", "Lot", "StockMovement", "StockTransfer"]
