@@ -5,6 +5,7 @@ everything (or split, when the shop allows it), and one shop never reaching anot
 from __future__ import annotations
 
 import asyncio
+import re
 
 import pytest
 from picking_helpers import add_product, tenant_of
@@ -15,7 +16,7 @@ from galleria.kernel.inventory import locations
 from galleria.kernel.inventory import service as inventory
 from galleria.kernel.orders import service as orders
 from galleria.kernel.orders.tables import OrderLine
-from galleria.testing import Shopper
+from galleria.testing import Browser, Shopper
 from galleria.testing.shoppers import ADDRESS, CONTACT
 
 HANGZHOU = {"province": "浙江省", "city": "杭州市", "district": "西湖区",
@@ -163,6 +164,13 @@ async def test_checkout_ships_from_the_nearest_location_that_has_every_line(open
     await _receive(shop, tea, 3, "xihu")
     await _receive(shop, tea, 9, "xuhui")
     await _receive(shop, cup, 2, "xuhui")
+    visitor = Browser(app, shop.host)
+    page = await visitor.get(f"/products/{await _product_of(shop, cup)}")
+    await visitor.close()
+    stores = page.text[page.text.index("data-store-stock"):]
+    assert "门店库存" in stores
+    assert re.search(r"门店 xuhui.*?有货", stores, re.S)
+    assert re.search(r"门店 xihu.*?缺货", stores, re.S)
     shopper = Shopper(app, shop)
     try:
         near = await shopper.place_order({tea: 2})
@@ -282,3 +290,52 @@ def test_nearest_is_same_district_then_city_then_province_then_distance():
     assert locations.delivers_to(area, region_code="330106")
     assert not locations.delivers_to(area, region_code="310104")
     assert locations.delivers_to(area, region_code="310104", latitude=30.28, longitude=120.14)
+
+
+async def test_console_adds_a_store_and_moves_stock_to_it_in_chinese(open_shop, console):
+    shop = await open_shop()
+    variant_id = await add_product(shop, "TEA-1", loose=10)
+    browser = await console(shop)
+    page = await browser.get("/console/inventory/locations")
+    assert page.status_code == 200
+    assert "门店/仓库" in page.text and "默认仓库" in page.text
+    bad = await browser.submit("/console/inventory/locations", "/console/inventory/locations", {
+        "code": "西湖", "name": "西湖店", "kind": "store", "open": "21:00", "close": "09:00"})
+    assert bad.status_code == 422
+    assert "1–32 位小写字母" in bad.text and "开门时间须早于关门时间" in bad.text
+    added = await browser.submit("/console/inventory/locations", "/console/inventory/locations", {
+        "code": "xihu", "name": "西湖店", "kind": "store", "province": "浙江省",
+        "city": "杭州市", "district": "西湖区", "open": "09:00", "close": "21:00",
+        "offers_pickup": "1"})
+    assert added.status_code == 303, added.text
+    listed = await browser.get("/console/inventory/locations")
+    assert "西湖店" in listed.text and "09:00–21:00" in listed.text
+    closed = await browser.submit("/console/inventory/locations/default",
+                                  "/console/inventory/locations/default", {
+                                      "name": "总仓", "kind": "warehouse"})  # not `active`
+    assert closed.status_code == 303
+    assert "已停用" in (await browser.get("/console/inventory/locations")).text
+    last = await browser.submit("/console/inventory/locations/xihu",
+                                "/console/inventory/locations/xihu", {"name": "西湖店"})
+    assert last.status_code == 409 and "至少要保留一个营业中" in last.text
+    await browser.submit("/console/inventory/locations/default",
+                         "/console/inventory/locations/default",
+                         {"name": "总仓", "kind": "warehouse", "active": "1"})
+
+    made = await browser.submit("/console/inventory/transfers", "/console/inventory/transfers", {
+        "source": "default", "destination": "xihu", "variant_id": str(variant_id),
+        "quantity": "4", "note": "补货"})
+    assert made.status_code == 303, made.text
+    transfers_page = await browser.get("/console/inventory/transfers")
+    assert "草稿" in transfers_page.text and "总仓" in transfers_page.text
+    transfer_id = int(re.search(r'id="transfer-(\d+)"', transfers_page.text).group(1))
+    for step in ("ship", "receive"):
+        moved = await browser.submit("/console/inventory/transfers",
+                                     f"/console/inventory/transfers/{transfer_id}/{step}", {})
+        assert moved.status_code == 303
+    assert "已签收" in (await browser.get("/console/inventory/transfers")).text
+    assert await _stock(shop, variant_id) == {"default": (6, 0), "xihu": (4, 0)}
+    stock = await browser.get("/console/inventory")
+    assert "西湖店" in stock.text and f'id="stock-{variant_id}-xihu"' in stock.text
+    movements = await browser.get(f"/console/inventory/{variant_id}")
+    assert "调拨出库" in movements.text and "transfer_out" not in movements.text

@@ -1,8 +1,9 @@
 """Locations (门店/仓库): where a shop keeps stock, and which of them fulfils an order.
 
-Every shop has the location `default` (its first warehouse). A shop with more than one
-active location says so in its settings (`multi_location`), so that placing an order in a
-shop with one location reads nothing more than before (the fast path).
+Every shop has the location `default` (its first warehouse). A shop whose one active
+location is not `default`, or that has several, says so in its settings
+(`multi_location`), so that placing an order in a shop with only `default` reads nothing
+more than before (the fast path).
 
 Choosing a location for an order (`rank`): the active locations ordered by how close they
 are to the shopper's address — same district, then same city, then same province, then any
@@ -19,7 +20,9 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from galleria.kernel.catalog.tables import StockLevel
 from galleria.kernel.errors import Conflict, NotFound, Problems
+from galleria.kernel.inventory.service import DEFAULT_LOCATION
 from galleria.kernel.inventory.tables import Location
 from galleria.kernel.tenancy.tables import Tenant
 
@@ -222,9 +225,12 @@ async def set_split_orders(tenant_id: int, allowed: bool) -> None:
 
 
 async def _sync_flags(tenant_id: int) -> None:
-    active = await Location.count().where(
+    """`multi_location` unless `default` is the one active location: only then may an
+    order be reserved at `default` without choosing."""
+    active = await Location.select(Location.code).where(
         (Location.tenant == tenant_id) & Location.active.eq(True))
-    await _set_settings(tenant_id, {MULTI_LOCATION: active > 1})
+    await _set_settings(tenant_id, {
+        MULTI_LOCATION: [row["code"] for row in active] != [DEFAULT_LOCATION]})
 
 
 async def _set_settings(tenant_id: int, changes: dict[str, Any]) -> None:
@@ -234,6 +240,26 @@ async def _set_settings(tenant_id: int, changes: dict[str, Any]) -> None:
         settings = json.loads(settings or "{}")
     await Tenant.update({Tenant.settings: {**(settings or {}), **changes}}).where(
         Tenant.id == tenant_id)
+
+
+async def store_availability(tenant_id: int, variant_ids: list[int]) -> list[dict[str, Any]]:
+    """The shop's open stores (kind `store`), each with how many of `variant_ids` it has
+    available in all (`available`), for a product page's 门店库存."""
+    stores = [loc for loc in await list_locations(tenant_id, active_only=True)
+              if loc["kind"] == "store"]
+    if not stores or not variant_ids:
+        return []
+    rows = await StockLevel.select(StockLevel.location, StockLevel.on_hand,
+                                   StockLevel.reserved).where(
+        (StockLevel.tenant == tenant_id) & StockLevel.variant.is_in(list(variant_ids))
+        & StockLevel.location.is_in([store["code"] for store in stores]))
+    held: dict[str, int] = {}
+    for row in rows:
+        held[row["location"]] = held.get(row["location"], 0) + max(
+            row["on_hand"] - row["reserved"], 0)
+    return [{"code": store["code"], "name": store["name"], "address": store["address"],
+             "hours": store["hours"], "offers_pickup": store["offers_pickup"],
+             "available": held.get(store["code"], 0)} for store in stores]
 
 
 # --- choosing where an order ships from -------------------------------------------------
@@ -307,4 +333,5 @@ def delivers_to(location: dict[str, Any], *, region_code: str = "",
 __all__ = ["KINDS", "MULTI_LOCATION", "SPLIT_ORDERS", "LocationTaken", "Place", "closeness",
            "create_location", "delivers_to", "distance_km", "get_location",
            "list_locations", "rank", "require_location", "set_split_orders",
+           "store_availability",
            "update_location", "view"]

@@ -89,7 +89,8 @@ async def order_view(tenant_id: int, row: dict[str, Any], *, staff: bool) -> dic
         "lines": [{"variant_id": line["variant"], "sku": line["sku"], "name": line["name"],
                    "options": _json(line["options"]), "unit_price": line["unit_price"],
                    "quantity": line["quantity"], "line_total": line["line_total"],
-                   "cancelled_quantity": line["cancelled_quantity"]}
+                   "cancelled_quantity": line["cancelled_quantity"],
+                   "location": line["location"]}  # the 门店/仓库 it ships from
                   for line in lines],
         "adjustments": [{"source": a["source"], "code": a["code"], "label": a["label"],
                          "target": a["target"], "amount": a["amount"]} for a in adjustments],
