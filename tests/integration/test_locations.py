@@ -5,17 +5,20 @@ everything (or split, when the shop allows it), and one shop never reaching anot
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import re
+import uuid
 
 import pytest
 from picking_helpers import add_product, tenant_of
 
 from galleria.kernel import db
 from galleria.kernel.checkout import sourcing
+from galleria.kernel.fulfilment import picking
 from galleria.kernel.inventory import locations
 from galleria.kernel.inventory import service as inventory
 from galleria.kernel.orders import service as orders
-from galleria.kernel.orders.tables import OrderLine
+from galleria.kernel.orders.tables import Order, OrderLine
 from galleria.testing import Browser, Shopper
 from galleria.testing.shoppers import ADDRESS, CONTACT
 
@@ -339,3 +342,41 @@ async def test_console_adds_a_store_and_moves_stock_to_it_in_chinese(open_shop, 
     assert "西湖店" in stock.text and f'id="stock-{variant_id}-xihu"' in stock.text
     movements = await browser.get(f"/console/inventory/{variant_id}")
     assert "调拨出库" in movements.text and "transfer_out" not in movements.text
+
+
+async def _approved_order(tenant_id, variant_id, sku, quantity, location):
+    """An approved order of one line reserved at `location`, as the checkout leaves it."""
+    number = uuid.uuid4().hex[:12]
+    async with db.shop_scope(tenant_id):
+        await inventory.reserve(tenant_id, variant_id, quantity, reference=number,
+                                location=location)
+        order = await Order.insert(Order(
+            tenant=tenant_id, number=number, status="paid", currency="CNY",
+            access_token_hash=number, total=quantity * 100, subtotal=quantity * 100,
+            paid_at=dt.datetime.now(dt.UTC))).returning(Order.id)
+        await OrderLine.insert(OrderLine(
+            tenant=tenant_id, order=order[0]["id"], variant=variant_id, sku=sku, name=sku,
+            unit_price=100, quantity=quantity, line_total=quantity * 100, location=location))
+    await orders.transition(tenant_id, number, "approved", actor="test")
+    return number
+
+
+async def test_a_pick_list_per_location_picks_from_that_locations_lots(open_shop):
+    shop = await open_shop()
+    tenant_id = await tenant_of(shop)
+    variant_id = await add_product(shop, "MILK-1", lots=[("D-1", 5, 30)])
+    await _store(shop, "xihu", HANGZHOU)
+    async with db.shop_scope(tenant_id):
+        await inventory.receive(tenant_id, variant_id, 5, lot_code="X-1", location="xihu",
+                                expires_on=dt.date.today() + dt.timedelta(days=10))
+    at_default = await _approved_order(tenant_id, variant_id, "MILK-1", 2, "default")
+    at_store = await _approved_order(tenant_id, variant_id, "MILK-1", 3, "xihu")
+
+    made = await shop.post("/api/admin/v1/pick-lists", json={"location": "xihu"})
+    assert made.status_code == 201, made.text
+    lines = made.json()["lines"]
+    assert {line["order_number"] for line in lines} == {at_store}
+    assert {line["lot_code"] for line in lines} == {"X-1"}
+    rest = await picking.create_pick_list(tenant_id, actor="test", location="default")
+    assert {line["order_number"] for line in rest["lines"]} == {at_default}
+    assert {line["lot_code"] for line in rest["lines"]} == {"D-1"}  # not the store's sooner
