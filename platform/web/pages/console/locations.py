@@ -37,7 +37,7 @@ KIND_TITLES = {"store": N_("Store"), "warehouse": N_("Warehouse")}
 STATE_TITLES = {"draft": N_("Draft"), "in_transit": N_("In transit"),
                 "received": N_("Received at destination"), "cancelled": N_("Cancelled")}
 NEXT_STEPS = {"draft": ("ship", "cancel"), "in_transit": ("receive", "cancel")}
-STEP_TITLES = {"ship": N_("Ship"), "receive": N_("Receive"), "cancel": N_("Cancel")}
+STEP_TITLES = {"ship": N_("Ship"), "receive": N_("Mark received"), "cancel": N_("Cancel")}
 FIELD_MESSAGES = {  # the kernel's field problems, as the form says them
     "code": N_("1–32 lowercase letters, digits, - or _ (such as store-1)"),
     "name": N_("required"),
