@@ -409,9 +409,9 @@ def _json_object(value: Any) -> dict[str, str]:
 
 
 async def low_stock(tenant_id: int, limit: int = 200) -> list[dict[str, Any]]:
-    """Variants at or below their safety stock, with their product name."""
+    """Variants at or below their safety stock at a location, with their product name."""
     rows = await StockLevel.raw(
-        "SELECT s.variant, s.on_hand, s.reserved, s.safety_stock, v.sku, p.name "
+        "SELECT s.variant, s.location, s.on_hand, s.reserved, s.safety_stock, v.sku, p.name "
         "FROM stock_level s JOIN variant v ON v.id = s.variant "
         "JOIN product p ON p.id = v.product "
         "WHERE s.tenant = {} AND v.tenant = {} AND p.deleted_at IS NULL "

@@ -387,7 +387,7 @@ class AdminCatalogApi(Controller):
         require_scope(request, "catalog:read")
         async with db.shop_scope(shop.id):
             rows = await inventory.low_stock(shop.id)
-        return {"items": [{"variant_id": r["variant"], "sku": r["sku"],
+        return {"items": [{"variant_id": r["variant"], "location": r["location"], "sku": r["sku"],
                            "product_name": r["name"], "on_hand": r["on_hand"],
                            "reserved": r["reserved"], "available": r["on_hand"] - r["reserved"],
                            "safety_stock": r["safety_stock"]} for r in rows]}
