@@ -42,6 +42,12 @@ from galleria.kernel.fulfilment.contracts import (
 )
 from galleria.kernel.fulfilment.service import record_tracking_by_number
 from galleria.kernel.hookspecs import hookimpl
+from galleria.kernel.inventory.locations import (
+    delivers_to,
+    get_location,
+    list_locations,
+    store_availability,
+)
 from galleria.kernel.inventory.lookup import active_variants, stock_available, variant_summaries
 from galleria.kernel.money import Money, format_minor, parse_major
 from galleria.kernel.notifications.contracts import NotificationChannel, NotificationMessage
@@ -143,11 +149,14 @@ __all__ = [
     "csv_bytes",
     "csv_text",
     "current_tenant",
+    "delivers_to",
     "emit",
     "enable_row_level_security",
     "enqueue",
     "format_minor",
+    "get_location",
     "hookimpl",
+    "list_locations",
     "neutralise",
     "neutralise_row",
     "on_commit",
@@ -160,6 +169,7 @@ __all__ = [
     "shared_redis",
     "shop_scope",
     "stock_available",
+    "store_availability",
     "tenant_first_keys",
     "update_plugin_settings",
     "variant_summaries",

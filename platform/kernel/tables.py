@@ -10,7 +10,7 @@ from galleria.kernel.catalog.tables import (
     Variant,
 )
 from galleria.kernel.events_tables import IdempotencyRecord, OutboxDelivery, OutboxEvent
-from galleria.kernel.inventory.tables import Lot, StockMovement
+from galleria.kernel.inventory.tables import Location, Lot, StockMovement, StockTransfer
 from galleria.kernel.tenancy.tables import (
     ApiToken,
     AuditLog,
@@ -26,5 +26,5 @@ KERNEL_TABLES = [
     Tenant, CustomDomain, PlatformUser, Membership, PluginState, ApiToken, AuditLog,
     Category, Product, Variant, ProductImage, Barcode, StockLevel,
     OutboxEvent, OutboxDelivery, IdempotencyRecord, StockMovement, Lot, SearchTerm,
-    Invitation,
+    Invitation, Location, StockTransfer,
 ]

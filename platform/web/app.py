@@ -26,6 +26,7 @@ from galleria.web.api.admin_aftersales import AdminAftersalesApi
 from galleria.web.api.admin_catalog import AdminCatalogApi
 from galleria.web.api.admin_channel_orders import AdminChannelOrdersApi
 from galleria.web.api.admin_fulfilment import AdminFulfilmentApi
+from galleria.web.api.admin_locations import AdminLocationsApi, AdminTransfersApi
 from galleria.web.api.admin_orders import AdminOrdersApi
 from galleria.web.api.admin_picking import AdminPickingApi
 from galleria.web.api.admin_reports import AdminReportsApi
@@ -122,7 +123,8 @@ def create_app(settings: Settings | None = None, *, host: PluginHost | None = No
                                          AdminAftersalesApi, ShopReturnsApi,
                                          ShopTicketsApi, AdminTicketsApi,
                                          ShopServiceApi, AdminFaqApi, AdminReportsApi,
-                                         AdminTasksApi, AdminBillingApi])
+                                         AdminTasksApi, AdminBillingApi,
+                                         AdminLocationsApi, AdminTransfersApi])
     assets = find_assets(runtime.host)  # the plugins' templates, static files and catalogs
     install_plugin_assets(assets)
     plugin_routes = [

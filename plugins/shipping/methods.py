@@ -31,6 +31,8 @@ from galleria.kernel import (
     Shop,
     TrackedShipment,
     TrackingUpdate,
+    delivers_to,
+    list_locations,
     plugin_settings,
     shop_scope,
 )
@@ -66,6 +68,9 @@ class Loaded:
     booked: dict[tuple[dt.date, int], int]
     now: dt.datetime  # in the shop's time zone
     problems: tuple[str, ...]
+    # The shop's open locations (门店/仓库) with a same-city area of their own: when there
+    # are any, same-city delivery covers their areas instead of the plugin's one radius.
+    areas: tuple[dict[str, Any], ...] = ()
 
 
 class ShopShipping:
@@ -90,9 +95,14 @@ class ShopShipping:
             booked = (await booked_counts(self.shop.id, [now.date(), now.date()
                                                          + dt.timedelta(days=1)])
                       if same_city else {})
+            # Only a shop with stores reads them (one with `default` alone reads nothing).
+            areas = tuple(
+                loc for loc in await list_locations(self.shop.id, active_only=True)
+                if loc["delivery_area"]["regions"] or loc["delivery_area"]["radius_km"]
+            ) if same_city and self.shop.settings.get("multi_location") else ()
         book, p1 = check_templates(settings.get("templates"))
         points, p3 = check_pickup_points(settings.get("pickup_points"))
-        return Loaded(settings, book, same_city, points, booked, now, (*p1, *p2, *p3))
+        return Loaded(settings, book, same_city, points, booked, now, (*p1, *p2, *p3), areas)
 
 
 def sf_client(settings: dict[str, Any]) -> SfExpress | None:
@@ -222,11 +232,27 @@ class SameCityDelivery(ShippingMethod):
         point = regions.locate(address.province, address.city, address.district).point
         if point is None:
             return Outcome(refused="cannot place this address on the map (district unknown)")
-        km = haversine_km((config.lat, config.lng), point)
-        fee = config.fee_for(km) if km <= config.radius_km else None
-        if fee is None:
-            return Outcome(refused=f"outside the delivery radius: {km:.1f} km, the shop "
-                                   f"delivers within {config.radius_km:g} km")
+        if loaded.areas:  # the stores' own areas
+            place = regions.locate(address.province, address.city, address.district)
+            code = place.codes[0] if place.codes else ""  # the district's, when known
+            covering = [loc for loc in loaded.areas if delivers_to(
+                loc, region_code=code, latitude=point[0], longitude=point[1])]
+            if not covering:
+                return Outcome(refused="outside every store's same-city delivery area")
+            store = covering[0]
+            centre = ((store["latitude"], store["longitude"])
+                      if store["latitude"] is not None and store["longitude"] is not None
+                      else (config.lat, config.lng))
+            km = haversine_km(centre, point)
+            fee = config.fee_for(km)
+            if fee is None:
+                return Outcome(refused=f"{km:.1f} km is beyond the delivery fee bands")
+        else:
+            km = haversine_km((config.lat, config.lng), point)
+            fee = config.fee_for(km) if km <= config.radius_km else None
+            if fee is None:
+                return Outcome(refused=f"outside the delivery radius: {km:.1f} km, the shop "
+                                       f"delivers within {config.radius_km:g} km")
         if loaded.booked.get((day, self.position), 0) >= slot.capacity:
             return Outcome(refused=f"the {slot.label} slot on {day:%m-%d} is full")
         days = (day - loaded.now.date()).days

@@ -136,7 +136,8 @@ async def cancel_lines(tenant_id: int, number: str, lines: Any, *, reason: str,
                     variant_id=variant, unshipped=max(left, 0))
             if order["stock_status"] == "reserved":
                 await inventory.release(tenant_id, variant, quantity, reference=number,
-                                        actor=actor, reason="lines cancelled")
+                                        actor=actor, reason="lines cancelled",
+                                        location=rows[variant]["location"])
         after = await OrderLine.select().where(
             (OrderLine.tenant == tenant_id) & (OrderLine.order == order["id"]))
         paid = order["paid_at"] is not None

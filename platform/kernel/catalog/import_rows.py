@@ -157,7 +157,8 @@ async def _existing_variants(tenant_id: int, skus: list[str]) -> dict[str, dict[
     ids = [r["id"] for r in rows]
     levels = {r["variant"]: r for r in await in_chunks(lambda chunk: StockLevel.select(
         StockLevel.variant, StockLevel.on_hand, StockLevel.reserved).where(
-        (StockLevel.tenant == tenant_id) & StockLevel.variant.is_in(chunk)), ids)}
+        (StockLevel.tenant == tenant_id) & StockLevel.variant.is_in(chunk)
+        & (StockLevel.location == "default")), ids)}  # an import counts the default location
     codes: dict[int, set[tuple[str, int]]] = {i: set() for i in ids}
     for b in await in_chunks(lambda chunk: Barcode.select(
             Barcode.variant, Barcode.code, Barcode.units).where(

@@ -8,7 +8,8 @@ Rows that name the same product become its variants. A SKU the shop already has 
 variant (and its product); an empty cell keeps what is stored, and what equals the stored
 value is not written again (so an exported file imported back changes nothing). A new
 product name creates a product, unless exactly one product of the shop has that name, which
-then gets the rows. Stock of an existing SKU is set as a stocktake would, with a ledger row.
+then gets the rows. Stock of an existing SKU is set as a stocktake would, with a ledger row;
+the file's stock is the default location's (门店/仓库 other than `default` are counted apart).
 
 Run inside `shop_scope(tenant_id)`: the import is one transaction with the caller's.
 """
@@ -43,7 +44,7 @@ from galleria.kernel.catalog.products import (
     update_product,
 )
 from galleria.kernel.catalog.queries import count_products, variants_of_many
-from galleria.kernel.catalog.tables import Barcode, Product
+from galleria.kernel.catalog.tables import Barcode, Product, StockLevel
 from galleria.kernel.errors import FieldError, ValidationFailed
 from galleria.kernel.inventory import service as inventory
 from galleria.kernel.tenancy.audit import record
@@ -179,10 +180,16 @@ async def export_rows(tenant_id: int, progress: Progress = noop) -> list[list[An
     for start in range(0, len(products), 200):
         batch = products[start:start + 200]
         variants = await variants_of_many(tenant_id, [p["id"] for p in batch])
+        # The file's stock is the default location's, the one an import counts.
+        at_default = {row["variant"]: row["on_hand"] for row in await StockLevel.select(
+            StockLevel.variant, StockLevel.on_hand).where(
+            (StockLevel.tenant == tenant_id) & (StockLevel.location == "default")
+            & StockLevel.variant.is_in([v["id"] for p in batch for v in variants[p["id"]]]
+                                       or [0]))}
         for p in batch:
             attributes = sheet.format_pairs(json_value(p["attributes"]) or {})
             rows += [[p["name"], p["category_slug"] or "", p["description"], attributes,
-                      p["status"], v["sku"], v["price"], v["stock"]["on_hand"],
+                      p["status"], v["sku"], v["price"], at_default.get(v["id"], 0),
                       sheet.format_pairs(v["options"]), sheet.format_barcodes(v["barcodes"]),
                       v["weight_grams"], v["shelf_location"],
                       "" if v["cost_price"] is None else v["cost_price"]]

@@ -39,6 +39,20 @@ def variant_view(v: dict[str, Any], level: dict[str, Any] | None,
             "safety_stock": (level or {}).get("safety_stock", 0), "barcodes": barcodes}
 
 
+def shop_totals(levels: list[dict[str, Any]]) -> dict[int, dict[str, Any]]:
+    """Stock-level rows (one per variant and location) added up per variant: the shop's
+    stock over all its locations (units in transit between two are at neither)."""
+    totals: dict[int, dict[str, Any]] = {}
+    for level in levels:
+        total = totals.get(level["variant"])
+        if total is None:
+            totals[level["variant"]] = dict(level)
+            continue
+        for column in ("on_hand", "reserved"):
+            total[column] += level[column]
+    return totals
+
+
 async def variants_of_many(tenant_id: int,
                            product_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
     """The products' variants in order, each with stock and barcodes, by product id."""
@@ -46,8 +60,8 @@ async def variants_of_many(tenant_id: int,
         (Variant.tenant == tenant_id) & Variant.product.is_in(product_ids or [0])
         & (Variant.status != "deleted")).order_by(Variant.position).order_by(Variant.id))
     ids = [v["id"] for v in variants] or [0]
-    stock = {s["variant"]: s for s in await StockLevel.select().where(
-        (StockLevel.tenant == tenant_id) & StockLevel.variant.is_in(ids))}
+    stock = shop_totals(await StockLevel.select().where(
+        (StockLevel.tenant == tenant_id) & StockLevel.variant.is_in(ids)))
     barcodes: dict[int, list[dict[str, Any]]] = {}
     for b in await Barcode.select().where(
             (Barcode.tenant == tenant_id) & Barcode.variant.is_in(ids)).order_by(Barcode.id):
@@ -106,8 +120,9 @@ async def variant_by_barcode(tenant_id: int, code: str) -> dict[str, Any]:
         raise NotFound(f"No product in this shop has barcode {code}")
     product = await Product.select(Product.id, Product.name, Product.status).where(
         (Product.tenant == tenant_id) & (Product.id == variant["product"])).first()
-    level = await StockLevel.select().where(
-        (StockLevel.tenant == tenant_id) & (StockLevel.variant == variant["id"])).first()
+    level = shop_totals(await StockLevel.select().where(
+        (StockLevel.tenant == tenant_id) & (StockLevel.variant == variant["id"]))).get(
+        variant["id"])
     barcodes = await Barcode.select(Barcode.code, Barcode.units).where(
         (Barcode.tenant == tenant_id) & (Barcode.variant == variant["id"])).order_by(Barcode.id)
     return {"barcode": {"code": row["code"], "units": row["units"]},
@@ -180,10 +195,11 @@ async def _summaries(tenant_id: int, products: list[dict[str, Any]],
     rows = await Variant.select(Variant.product, Variant.price, Variant.id).where(
         (Variant.tenant == tenant_id) & Variant.product.is_in(ids)
         & (Variant.status == "active"))
-    stock = {s["variant"]: s["on_hand"] - s["reserved"] for s in await StockLevel.select(
-        StockLevel.variant, StockLevel.on_hand, StockLevel.reserved).where(
-        (StockLevel.tenant == tenant_id)
-        & StockLevel.variant.is_in([r["id"] for r in rows] or [0]))}
+    stock = {variant: level["on_hand"] - level["reserved"]
+             for variant, level in shop_totals(await StockLevel.select(
+                 StockLevel.variant, StockLevel.on_hand, StockLevel.reserved).where(
+                 (StockLevel.tenant == tenant_id)
+                 & StockLevel.variant.is_in([r["id"] for r in rows] or [0]))).items()}
     available: dict[int, int] = {}
     for r in rows:
         available[r["product"]] = available.get(r["product"], 0) + max(stock.get(r["id"], 0), 0)

@@ -74,7 +74,7 @@ class Barcode(Table, tablename="barcode"):
 
 
 class StockLevel(Table, tablename="stock_level"):
-    """Stock of one variant at one location (one `default` location for now)."""
+    """Stock of one variant at one location (`location` is a `Location` code of the shop)."""
 
     tenant = ForeignKey(Tenant, null=False)
     variant = ForeignKey(Variant, null=False)

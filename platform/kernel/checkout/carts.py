@@ -25,7 +25,7 @@ from galleria.kernel.catalog.tables import StockLevel, Variant
 from galleria.kernel.checkout.contracts import PricedLine
 from galleria.kernel.checkout.tables import Cart, CartLine
 from galleria.kernel.errors import Conflict, NotFound, ValidationFailed
-from galleria.kernel.inventory.service import DEFAULT_LOCATION, OutOfStock
+from galleria.kernel.inventory.service import OutOfStock
 from galleria.kernel.tenancy.shops import Shop
 
 CART_TTL = dt.timedelta(days=30)
@@ -197,9 +197,12 @@ def _sellable(row: dict[str, Any]) -> bool:
 async def _available(tenant_id: int, variant_ids: list[int]) -> dict[int, int]:
     rows = await StockLevel.select(StockLevel.variant, StockLevel.on_hand,
                                    StockLevel.reserved).where(
-        (StockLevel.tenant == tenant_id) & StockLevel.variant.is_in(variant_ids or [0])
-        & (StockLevel.location == DEFAULT_LOCATION))
-    return {r["variant"]: max(r["on_hand"] - r["reserved"], 0) for r in rows}
+        (StockLevel.tenant == tenant_id) & StockLevel.variant.is_in(variant_ids or [0]))
+    available: dict[int, int] = {}  # over all the shop's locations
+    for r in rows:
+        available[r["variant"]] = available.get(r["variant"], 0) + max(
+            r["on_hand"] - r["reserved"], 0)
+    return available
 
 
 async def _variant_for_sale(tenant_id: int, variant_id: int) -> dict[str, Any]:

@@ -106,7 +106,8 @@ async def place_channel_order(shop: Shop, host: PluginHost,
             await enqueue(shop.id, CANCEL_UNPAID_JOB,
                           delay=dt.timedelta(minutes=shop.payment_timeout_minutes),
                           tenant_id=shop.id, number=number)
-        await reserve_all(shop.id, pricing, number, request.actor)
+        await reserve_all(shop.id, pricing, number, request.actor, shop=shop,
+                          address=checked["address"])
         if request.paid:
             await orders.transition(shop.id, number, states.PAID, actor=request.actor,
                                     reason=f"paid on {channel}: {external_id}")

@@ -22,11 +22,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from galleria.kernel import db
-from galleria.kernel.checkout import carts, details
+from galleria.kernel.checkout import carts, details, sourcing
 from galleria.kernel.checkout.plan_room import ensure_order_room
 from galleria.kernel.checkout.pricing import Pricing, price_cart
 from galleria.kernel.errors import Conflict, FieldError, Problems, ValidationFailed
 from galleria.kernel.events import emit, enqueue
+from galleria.kernel.inventory import locations
 from galleria.kernel.inventory import service as inventory
 from galleria.kernel.orders import channels, states
 from galleria.kernel.orders import service as orders
@@ -110,7 +111,8 @@ async def place_order(shop: Shop, host: PluginHost, request: OrderRequest) -> Pl
                       tenant_id=shop.id, number=number)
         await carts.empty_cart(shop.id, cart.id)
         # Last: a reservation locks the stock rows until commit, so hold them briefly.
-        await reserve_all(shop.id, pricing, number, request.actor)
+        await reserve_all(shop.id, pricing, number, request.actor, shop=shop,
+                          address=checked["address"])
         row = await orders.get_order(shop.id, number)
         return PlacedOrder(number, token, await orders.order_view(shop.id, row, staff=False))
 
@@ -207,11 +209,21 @@ async def open_order(shop: Shop, now: dt.datetime, fields: dict[str, Any]
     raise Conflict("Could not draw a free order number; try again")
 
 
-async def reserve_all(tenant_id: int, pricing: Pricing, number: str, actor: str) -> None:
+async def reserve_all(tenant_id: int, pricing: Pricing, number: str, actor: str, *,
+                      shop: Shop | None = None, address: Any = None) -> None:
     """Reserve every line (in variant order, so that two orders never wait on each other);
-    raise one OutOfStock naming every line that ran short."""
+    raise one OutOfStock naming every line that ran short. A shop with several active
+    locations reserves at the one chosen for `address` (checkout.sourcing); one with a
+    single location, at `default`, reading nothing more."""
     short = []
     wanted = [(line, 0) for line in pricing.lines] + [(g.line, g.keep) for g in pricing.gifts]
+    if shop is not None and shop.settings.get(locations.MULTI_LOCATION):
+        place = locations.Place(*(getattr(address, name, "") or "" for name in (
+            "province", "city", "district")))
+        await sourcing.reserve_at_locations(
+            tenant_id, sourcing.needs_of(wanted), number, actor, place,
+            split=bool(shop.settings.get(locations.SPLIT_ORDERS)))
+        return
     for line, keep in sorted(wanted, key=lambda item: item[0].variant_id):
         try:
             await inventory.reserve(tenant_id, line.variant_id, line.quantity,

@@ -48,15 +48,20 @@ def _time(value: dt.datetime | None) -> str | None:
     return value.astimezone(dt.UTC).isoformat() if value is not None else None
 
 
-async def _candidates(tenant_id: int, numbers: list[str] | None,
-                      method: str | None) -> list[dict[str, Any]]:
-    """Orders waiting for shipment that no pick list holds yet, oldest first."""
+async def _candidates(tenant_id: int, numbers: list[str] | None, method: str | None,
+                      location: str | None = None) -> list[dict[str, Any]]:
+    """Orders waiting for shipment that no pick list holds yet, oldest first; with
+    `location`, those with every line at that location (门店/仓库)."""
     query = Order.select(Order.id, Order.number, Order.status, Order.shipping_method).where(
         (Order.tenant == tenant_id) & Order.status.is_in(list(WAITING)))
     if numbers:
         query = query.where(Order.number.is_in([str(n)[:20] for n in numbers]))
     if method:
         query = query.where(Order.shipping_method == method)
+    if location is not None:
+        elsewhere = OrderLine.select(OrderLine.order).where(
+            (OrderLine.tenant == tenant_id) & (OrderLine.location != location))
+        query = query.where(Order.id.not_in(elsewhere))
     rows = await query.order_by(Order.paid_at).order_by(Order.id).limit(MAX_ORDERS * 2)
     held = {row["order"] for row in await PickLine.select(PickLine.order).where(
         (PickLine.tenant == tenant_id) & PickLine.order.is_in([r["id"] for r in rows] or [0]))}
@@ -64,23 +69,25 @@ async def _candidates(tenant_id: int, numbers: list[str] | None,
 
 
 async def _lots_free(tenant_id: int, variants: list[int],
-                     today: dt.date) -> dict[int, list[dict[str, Any]]]:
-    """Each variant's unexpired lots, soonest expiry first, less what open lists hold."""
-    lots = await Lot.select(Lot.id, Lot.variant, Lot.code, Lot.expires_on, Lot.quantity).where(
+                     today: dt.date) -> dict[tuple[int, str], list[dict[str, Any]]]:
+    """Each variant's unexpired lots at each location, soonest expiry first, less what
+    open lists hold; by (variant, location)."""
+    lots = await Lot.select(Lot.id, Lot.variant, Lot.location, Lot.code, Lot.expires_on,
+                            Lot.quantity).where(
         (Lot.tenant == tenant_id) & Lot.variant.is_in(variants or [0]) & (Lot.quantity > 0))
     held: dict[int, int] = defaultdict(int)
     for row in await PickLine.select(PickLine.lot, PickLine.quantity).where(
             (PickLine.tenant == tenant_id) & PickLine.lot.is_not_null()
             & (PickLine.order.stock_status == "reserved")):
         held[row["lot"]] += row["quantity"]
-    out: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    out: dict[tuple[int, str], list[dict[str, Any]]] = defaultdict(list)
     for lot in sorted(lots, key=lambda r: (r["expires_on"] is None,
                                            r["expires_on"] or dt.date.max, r["id"])):
         if lot["expires_on"] is not None and lot["expires_on"] < today:
             continue
         free = lot["quantity"] - held[lot["id"]]
         if free > 0:
-            out[lot["variant"]].append({**lot, "free": free})
+            out[(lot["variant"], lot["location"])].append({**lot, "free": free})
     return out
 
 
@@ -120,15 +127,17 @@ async def waiting_slots(shop: Shop, host: PluginHost) -> dict[str, list[str]]:
 
 async def create_pick_list(tenant_id: int, *, actor: str, mode: str = "order",
                            numbers: list[str] | None = None, method: str | None = None,
-                           label: str = "", today: dt.date | None = None) -> dict[str, Any]:
-    """Gather the waiting orders (`numbers`, or all with shipping `method`, or all) into a
-    new pick list. Raises Conflict when no order is waiting."""
+                           label: str = "", today: dt.date | None = None,
+                           location: str | None = None) -> dict[str, Any]:
+    """Gather the waiting orders (`numbers`, or all with shipping `method`, or all; with
+    `location`, only orders shipping wholly from there) into a new pick list. Each line
+    is picked from lots at its own location. Raises Conflict when no order is waiting."""
     if mode not in MODES:
         raise ValidationFailed("Unknown picking mode", errors=[FieldError(
             "mode", "order or wave")])
     today = today or dt.date.today()
     async with db.shop_scope(tenant_id):
-        chosen = await _candidates(tenant_id, numbers, method)
+        chosen = await _candidates(tenant_id, numbers, method, location)
         if not chosen:
             raise Conflict("No approved order is waiting to be picked")
         lines = await (OrderLine.select().where(
@@ -146,7 +155,8 @@ async def create_pick_list(tenant_id: int, *, actor: str, mode: str = "order",
         numbers_by_id = {o["id"]: o["number"] for o in chosen}
         planned = []
         for line in lines:
-            for lot, quantity in _split(line["quantity"], lots.get(line["variant"], [])):
+            for lot, quantity in _split(line["quantity"],
+                                        lots.get((line["variant"], line["location"]), [])):
                 planned.append(PickLine(
                     tenant=tenant_id, pick_list=list_id, order=line["order"],
                     order_number=numbers_by_id[line["order"]], variant=line["variant"],

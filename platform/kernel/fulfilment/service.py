@@ -250,7 +250,8 @@ async def _take_out_of_stock(tenant_id: int, order: dict[str, Any],
     for line in parcel:  # from those lots first, the rest first-expiry-first-out
         await inventory.ship(tenant_id, line.variant_id, line.quantity,
                              reference=order["number"], actor=actor,
-                             lots=lots.get(line.variant_id))
+                             lots=lots.get(line.variant_id),
+                             location=unshipped[line.variant_id]["location"])
     taken = {line.variant_id: line.quantity for line in parcel}
     if all(row["remaining"] - taken.get(v, 0) <= 0 for v, row in unshipped.items()):
         await Order.update({Order.stock_status: SHIPPED}).where(

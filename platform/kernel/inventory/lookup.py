@@ -6,7 +6,6 @@ import json
 from typing import Any
 
 from galleria.kernel.catalog.tables import StockLevel, Variant
-from galleria.kernel.inventory.service import DEFAULT_LOCATION
 
 
 async def variant_summaries(tenant_id: int, variant_ids: list[int]) -> dict[int, dict[str, Any]]:
@@ -44,15 +43,21 @@ async def active_variants(tenant_id: int, limit: int = 500) -> list[dict[str, An
     return sorted(found.values(), key=lambda v: (v["name"], v["sku"]))
 
 
-async def stock_available(tenant_id: int, variant_ids: list[int]) -> dict[int, int]:
-    """`{variant id: available (on hand − reserved, 0 or more)}` of the shop's variants."""
+async def stock_available(tenant_id: int, variant_ids: list[int],
+                          location: str | None = None) -> dict[int, int]:
+    """`{variant id: available (on hand − reserved, 0 or more)}` of the shop's variants,
+    over all its locations; with `location`, at that one only."""
     if not variant_ids:
         return {}
-    rows = await StockLevel.select(StockLevel.variant, StockLevel.on_hand,
-                                   StockLevel.reserved).where(
-        (StockLevel.tenant == tenant_id) & StockLevel.variant.is_in(list(variant_ids))
-        & (StockLevel.location == DEFAULT_LOCATION))
-    return {r["variant"]: max(r["on_hand"] - r["reserved"], 0) for r in rows}
+    query = StockLevel.select(StockLevel.variant, StockLevel.on_hand, StockLevel.reserved).where(
+        (StockLevel.tenant == tenant_id) & StockLevel.variant.is_in(list(variant_ids)))
+    if location is not None:
+        query = query.where(StockLevel.location == location)
+    available: dict[int, int] = {}
+    for r in await query:
+        available[r["variant"]] = available.get(r["variant"], 0) + max(
+            r["on_hand"] - r["reserved"], 0)
+    return available
 
 
 __all__ = ["active_variants", "stock_available", "variant_summaries"]

@@ -1,6 +1,9 @@
 """Stock movements: receive, reserve, release, ship, adjust, return — each one conditional
 UPDATE (never read-then-write) plus a ledger row, inside the caller's shop scope.
 
+Stock is kept per location (a `Location` code of the shop; `default` unless one is named):
+every function takes `location`, and the ledger row names it.
+
 `available = on_hand − reserved`. A reservation succeeds only when the update's condition
 `on_hand − reserved >= quantity` holds at the moment it runs, so no concurrency can oversell.
 Crossing the safety stock emits one `stock.low` event (not one per sale).
@@ -16,7 +19,7 @@ from typing import Any
 from galleria.kernel.catalog.tables import Barcode, StockLevel, Variant
 from galleria.kernel.errors import Conflict, NotFound, ValidationFailed
 from galleria.kernel.events import emit
-from galleria.kernel.inventory.tables import Lot, StockMovement
+from galleria.kernel.inventory.tables import Location, Lot, StockMovement
 
 DEFAULT_LOCATION = "default"
 
@@ -43,15 +46,16 @@ def _positive(quantity: int) -> None:
 
 
 async def _move(tenant_id: int, variant_id: int, *, on_hand: int = 0, reserved: int = 0,
-                condition: str = "", condition_args: tuple = ()) -> Level | None:
+                condition: str = "", condition_args: tuple = (),
+                location: str = DEFAULT_LOCATION) -> Level | None:
     """Apply deltas to one stock level if `condition` holds; None when it does not."""
     # `condition` is one of this module's constant fragments; values go in as parameters.
     sql = ("UPDATE stock_level SET on_hand = on_hand + {}, reserved = reserved + {} "  # noqa: S608
            "WHERE tenant = {} AND variant = {} AND location = {}"
            + (f" AND {condition}" if condition else "")
            + " RETURNING variant, on_hand, reserved, safety_stock")
-    rows = await StockLevel.raw(sql, on_hand, reserved, tenant_id, variant_id,
-                                DEFAULT_LOCATION, *condition_args)
+    rows = await StockLevel.raw(sql, on_hand, reserved, tenant_id, variant_id, location,
+                                *condition_args)
     if not rows:
         return None
     row = rows[0]
@@ -60,17 +64,19 @@ async def _move(tenant_id: int, variant_id: int, *, on_hand: int = 0, reserved: 
 
 async def _ledger(tenant_id: int, level: Level, kind: str, *, on_hand: int = 0,
                   reserved: int = 0, reason: str = "", reference: str = "",
-                  actor: str = "system", lot: int | None = None) -> None:
+                  actor: str = "system", lot: int | None = None,
+                  location: str = DEFAULT_LOCATION) -> None:
     await StockMovement.insert(StockMovement(
-        tenant=tenant_id, variant=level.variant_id, kind=kind, on_hand_change=on_hand,
-        reserved_change=reserved, on_hand_after=level.on_hand, reserved_after=level.reserved,
+        tenant=tenant_id, variant=level.variant_id, location=location, kind=kind,
+        on_hand_change=on_hand, reserved_change=reserved, on_hand_after=level.on_hand,
+        reserved_after=level.reserved,
         reason=reason[:200], reference=reference[:64], actor=actor[:120], lot=lot,
     ))
     before_available = level.available + reserved - on_hand
     if before_available > level.safety_stock >= level.available:
         await emit(tenant_id, "stock.low", {
             "variant_id": level.variant_id, "available": level.available,
-            "safety_stock": level.safety_stock,
+            "safety_stock": level.safety_stock, "location": location,
         })
 
 
@@ -79,64 +85,70 @@ async def _missing(tenant_id: int, variant_id: int) -> NotFound:
 
 
 async def reserve(tenant_id: int, variant_id: int, quantity: int, *, reference: str = "",
-                  actor: str = "system", keep: int = 0) -> Level:
+                  actor: str = "system", keep: int = 0,
+                  location: str = DEFAULT_LOCATION) -> Level:
     """Hold `quantity` for an order, only if `keep` more stay available afterwards (a gift's
     safety level). Raises OutOfStock when fewer are available (`available` counts what may
     be taken: what is there beyond `keep`)."""
     _positive(quantity)
     level = await _move(tenant_id, variant_id, reserved=quantity,
                         condition="on_hand - reserved >= {}",
-                        condition_args=(quantity + max(keep, 0),))
+                        condition_args=(quantity + max(keep, 0),), location=location)
     if level is None:
-        current = await get_level(tenant_id, variant_id)
+        current = await get_level(tenant_id, variant_id, location=location, missing_ok=True)
         left = max(current.available - max(keep, 0), 0)
         raise OutOfStock(f"Only {left} left of variant {variant_id}",
                          variant_id=variant_id, available=left)
     await _ledger(tenant_id, level, "reserve", reserved=quantity, reference=reference,
-                  actor=actor)
+                  actor=actor, location=location)
     return level
 
 
 async def release(tenant_id: int, variant_id: int, quantity: int, *, reference: str = "",
-                  actor: str = "system", reason: str = "") -> Level:
+                  actor: str = "system", reason: str = "",
+                  location: str = DEFAULT_LOCATION) -> Level:
     """Give back a reservation (order cancelled, cart expired)."""
     _positive(quantity)
     level = await _move(tenant_id, variant_id, reserved=-quantity,
-                        condition="reserved >= {}", condition_args=(quantity,))
+                        condition="reserved >= {}", condition_args=(quantity,),
+                        location=location)
     if level is None:
         raise Conflict(f"Variant {variant_id} has fewer than {quantity} reserved")
     await _ledger(tenant_id, level, "release", reserved=-quantity, reference=reference,
-                  actor=actor, reason=reason)
+                  actor=actor, reason=reason, location=location)
     return level
 
 
 async def ship(tenant_id: int, variant_id: int, quantity: int, *, reference: str = "",
                actor: str = "system",
-               lots: list[tuple[int | None, int]] | None = None) -> Level:
+               lots: list[tuple[int | None, int]] | None = None,
+               location: str = DEFAULT_LOCATION) -> Level:
     """Reserved stock leaves the shop. `lots` — [(lot id, units)], the lots the units were
     picked from (None: units kept outside lots) — are drawn first; the rest first-expiry-
     first-out. The ledger names the lot of every unit."""
     _positive(quantity)
     level = await _move(tenant_id, variant_id, on_hand=-quantity, reserved=-quantity,
                         condition="reserved >= {} AND on_hand >= {}",
-                        condition_args=(quantity, quantity))
+                        condition_args=(quantity, quantity), location=location)
     if level is None:
         raise Conflict(f"Variant {variant_id} has fewer than {quantity} reserved to ship")
     for lot_id, taken in await _draw_lots(tenant_id, variant_id, quantity, lots or [],
-                                          on_hand_before=level.on_hand + quantity):
+                                          on_hand_before=level.on_hand + quantity,
+                                          location=location):
         await _ledger(tenant_id, level, "ship", on_hand=-taken, reserved=-taken,
-                      reference=reference, actor=actor, lot=lot_id)
+                      reference=reference, actor=actor, lot=lot_id, location=location)
     return level
 
 
 async def _draw_lots(tenant_id: int, variant_id: int, quantity: int,
-                     preferred: list[tuple[int | None, int]], *,
-                     on_hand_before: int) -> list[tuple[int | None, int]]:
+                     preferred: list[tuple[int | None, int]], *, on_hand_before: int,
+                     location: str = DEFAULT_LOCATION) -> list[tuple[int | None, int]]:
     """Take `quantity` from the `preferred` lots (as far as they hold it; None is the units
     outside lots), then from the others, soonest expiry first; units outside lots come
     last."""
     lots = await (Lot.select(Lot.id, Lot.quantity, Lot.expires_on).where(
-        (Lot.tenant == tenant_id) & (Lot.variant == variant_id) & (Lot.quantity > 0))
+        (Lot.tenant == tenant_id) & (Lot.variant == variant_id) & (Lot.location == location)
+        & (Lot.quantity > 0))
         .order_by(Lot.expires_on).order_by(Lot.id))
     lots.sort(key=lambda lot: (lot["expires_on"] is None, lot["expires_on"] or dt.date.max,
                                lot["id"]))
@@ -168,44 +180,76 @@ async def _draw_lots(tenant_id: int, variant_id: int, quantity: int,
 
 async def receive(tenant_id: int, variant_id: int, quantity: int, *, actor: str = "system",
                   reason: str = "", reference: str = "", lot_code: str = "",
-                  produced_on: dt.date | None = None, expires_on: dt.date | None = None) -> Level:
-    """Stock arrives; with dates or a lot code it is kept as a lot."""
+                  produced_on: dt.date | None = None, expires_on: dt.date | None = None,
+                  location: str = DEFAULT_LOCATION) -> Level:
+    """Stock arrives at `location`; with dates or a lot code it is kept as a lot there."""
     _positive(quantity)
     if produced_on and expires_on and expires_on < produced_on:
         raise ValidationFailed("a lot cannot expire before it was produced")
-    level = await _move(tenant_id, variant_id, on_hand=quantity)
-    if level is None:
-        raise await _missing(tenant_id, variant_id)
+    level = await _move_into(tenant_id, variant_id, quantity, location)
     lot_id = None
     if lot_code or expires_on or produced_on:
         lot_id = (await Lot.insert(Lot(
-            tenant=tenant_id, variant=variant_id, code=lot_code, produced_on=produced_on,
-            expires_on=expires_on, quantity=quantity)))[0]["id"]
+            tenant=tenant_id, variant=variant_id, location=location, code=lot_code,
+            produced_on=produced_on, expires_on=expires_on, quantity=quantity)))[0]["id"]
     await _ledger(tenant_id, level, "receive", on_hand=quantity, reason=reason,
-                  reference=reference, actor=actor, lot=lot_id)
+                  reference=reference, actor=actor, lot=lot_id, location=location)
+    return level
+
+
+async def send_away(tenant_id: int, variant_id: int, quantity: int, *, location: str,
+                    reference: str, actor: str = "system") -> Level:
+    """Units leave `location` for another (a transfer shipped: `transfer_out`), only from
+    what is available there (never what orders hold); drawn from its lots first-expiry-
+    first-out. Raises OutOfStock when fewer are available."""
+    _positive(quantity)
+    level = await _move(tenant_id, variant_id, on_hand=-quantity,
+                        condition="on_hand - reserved >= {}", condition_args=(quantity,),
+                        location=location)
+    if level is None:
+        current = await get_level(tenant_id, variant_id, location=location, missing_ok=True)
+        raise OutOfStock(f"Only {max(current.available, 0)} of variant {variant_id} at "
+                         f"{location}", variant_id=variant_id,
+                         available=max(current.available, 0))
+    for lot_id, taken in await _draw_lots(tenant_id, variant_id, quantity, [],
+                                          on_hand_before=level.on_hand + quantity,
+                                          location=location):
+        await _ledger(tenant_id, level, "transfer_out", on_hand=-taken, reference=reference,
+                      actor=actor, lot=lot_id, location=location)
+    return level
+
+
+async def take_in(tenant_id: int, variant_id: int, quantity: int, *, location: str,
+                  reference: str, actor: str = "system", kind: str = "transfer_in") -> Level:
+    """Units arrive at `location` from another (`transfer_in`), or come back to where they
+    were sent from (`transfer_back`, a transfer cancelled on the way)."""
+    _positive(quantity)
+    level = await _move_into(tenant_id, variant_id, quantity, location)
+    await _ledger(tenant_id, level, kind, on_hand=quantity, reference=reference, actor=actor,
+                  location=location)
     return level
 
 
 async def restock(tenant_id: int, variant_id: int, quantity: int, *, reference: str = "",
-                  actor: str = "system", reason: str = "") -> Level:
+                  actor: str = "system", reason: str = "",
+                  location: str = DEFAULT_LOCATION) -> Level:
     """Returned units go back on the shelf (a `return` ledger entry)."""
     _positive(quantity)
-    level = await _move(tenant_id, variant_id, on_hand=quantity)
-    if level is None:
-        raise await _missing(tenant_id, variant_id)
+    level = await _move_into(tenant_id, variant_id, quantity, location)
     await _ledger(tenant_id, level, "return", on_hand=quantity, reason=reason,
-                  reference=reference, actor=actor)
+                  reference=reference, actor=actor, location=location)
     return level
 
 
 async def write_off(tenant_id: int, variant_id: int, quantity: int, *, reference: str = "",
-                    actor: str = "system", reason: str = "") -> Level:
+                    actor: str = "system", reason: str = "",
+                    location: str = DEFAULT_LOCATION) -> Level:
     """Returned units that cannot be sold again: recorded (`write_off`, `quantity` units in
     the reason) without coming back into stock — they left it when they were shipped."""
     _positive(quantity)
-    level = await get_level(tenant_id, variant_id)
+    level = await get_level(tenant_id, variant_id, location=location, missing_ok=True)
     await _ledger(tenant_id, level, "write_off", reason=f"{quantity} × {reason}",
-                  reference=reference, actor=actor)
+                  reference=reference, actor=actor, location=location)
     return level
 
 
@@ -224,32 +268,71 @@ async def receive_by_barcode(tenant_id: int, code: str, count: int = 1, *,
 
 
 async def adjust(tenant_id: int, variant_id: int, counted: int, *, reason: str,
-                 actor: str = "system", reference: str = "") -> Level:
+                 actor: str = "system", reference: str = "",
+                 location: str = DEFAULT_LOCATION) -> Level:
     """Stocktake: set on-hand to what was counted (never below what is reserved)."""
     if type(counted) is not int or counted < 0:
         raise ValidationFailed("the counted quantity must be a whole number, 0 or more")
     if not reason.strip():
         raise ValidationFailed("an adjustment needs a reason")
-    current = await get_level(tenant_id, variant_id)
+    if location != DEFAULT_LOCATION:
+        await _ensure_level(tenant_id, variant_id, location)
+    current = await get_level(tenant_id, variant_id, location=location)
     delta = counted - current.on_hand
     level = await _move(tenant_id, variant_id, on_hand=delta,
                         condition="on_hand = {} AND reserved <= {}",
-                        condition_args=(current.on_hand, counted))
+                        condition_args=(current.on_hand, counted), location=location)
     if level is None:
         raise Conflict("Stock changed while counting, or the count is below what is reserved; "
                        "count again")
     await _ledger(tenant_id, level, "adjust", on_hand=delta, reason=reason, actor=actor,
-                  reference=reference)
+                  reference=reference, location=location)
     return level
 
 
-async def get_level(tenant_id: int, variant_id: int) -> Level:
+async def get_level(tenant_id: int, variant_id: int, *, location: str = DEFAULT_LOCATION,
+                    missing_ok: bool = False) -> Level:
+    """The variant's stock at `location`. A location that never held the variant has no
+    row: NotFound, or an empty level with `missing_ok`."""
     row = await StockLevel.select().where(
         (StockLevel.tenant == tenant_id) & (StockLevel.variant == variant_id)
-        & (StockLevel.location == DEFAULT_LOCATION)).first()
+        & (StockLevel.location == location)).first()
     if row is None:
+        if missing_ok and location != DEFAULT_LOCATION:
+            return Level(variant_id, 0, 0, 0)
         raise await _missing(tenant_id, variant_id)
     return Level(row["variant"], row["on_hand"], row["reserved"], row["safety_stock"])
+
+
+async def _move_into(tenant_id: int, variant_id: int, quantity: int, location: str) -> Level:
+    """Add `quantity` on hand at `location`, opening the variant's level there if the
+    location never held it."""
+    level = await _move(tenant_id, variant_id, on_hand=quantity, location=location)
+    if level is None and location != DEFAULT_LOCATION:
+        await _ensure_level(tenant_id, variant_id, location)
+        level = await _move(tenant_id, variant_id, on_hand=quantity, location=location)
+    if level is None:
+        raise await _missing(tenant_id, variant_id)
+    return level
+
+
+async def _ensure_level(tenant_id: int, variant_id: int, location: str) -> None:
+    """Open the variant's (empty) stock level at `location`, which must be a location of
+    the shop; the variant must be the shop's. Concurrent openings make one row (the
+    unique key on tenant, variant, location)."""
+    if await Location.count().where((Location.tenant == tenant_id)
+                                    & (Location.code == location)) == 0:
+        raise NotFound(f"No location {location} in this shop")
+    if await Variant.count().where((Variant.tenant == tenant_id)
+                                   & (Variant.id == variant_id)) == 0:
+        raise await _missing(tenant_id, variant_id)
+    safety = await StockLevel.select(StockLevel.safety_stock).where(
+        (StockLevel.tenant == tenant_id) & (StockLevel.variant == variant_id)
+        & (StockLevel.location == DEFAULT_LOCATION)).first()
+    await StockLevel.insert(StockLevel(
+        tenant=tenant_id, variant=variant_id, location=location, on_hand=0, reserved=0,
+        safety_stock=safety["safety_stock"] if safety else 0,
+    )).on_conflict(action="DO NOTHING")
 
 
 async def set_safety_stock(tenant_id: int, variant_id: int, safety_stock: int) -> None:
@@ -263,21 +346,25 @@ async def set_safety_stock(tenant_id: int, variant_id: int, safety_stock: int) -
 
 
 async def ledger(tenant_id: int, variant_id: int, limit: int = 100,
-                 before: int | None = None) -> list[dict[str, Any]]:
-    """The variant's stock movements, newest first; `before` (a movement id) pages on."""
+                 before: int | None = None, location: str | None = None
+                 ) -> list[dict[str, Any]]:
+    """The variant's stock movements, newest first; `before` (a movement id) pages on;
+    `location` keeps one location's."""
     query = StockMovement.select().where(
         (StockMovement.tenant == tenant_id) & (StockMovement.variant == variant_id))
+    if location is not None:
+        query = query.where(StockMovement.location == location)
     if before is not None:
         query = query.where(StockMovement.id < before)
     return await query.order_by(StockMovement.id, ascending=False).limit(limit)
 
 
 async def stock_levels(tenant_id: int, q: str = "", low_only: bool = False,
-                       limit: int = 300) -> list[dict[str, Any]]:
-    """Each live variant with its stock and product, whether it is low, by product name;
-    `q` matches SKU or product name."""
+                       limit: int = 300, location: str | None = None) -> list[dict[str, Any]]:
+    """Each live variant's stock at each location (or at `location`) with its product,
+    whether it is low, by product name; `q` matches SKU or product name."""
     sql = ("SELECT v.id, v.sku, v.options, v.status, p.id AS product_id, p.name AS product, "
-           "s.on_hand, s.reserved, s.safety_stock FROM stock_level s "
+           "s.location, s.on_hand, s.reserved, s.safety_stock FROM stock_level s "
            "JOIN variant v ON v.id = s.variant JOIN product p ON p.id = v.product "
            "WHERE s.tenant = {} AND v.tenant = {} AND v.status != 'deleted' "
            "AND p.deleted_at IS NULL")
@@ -288,7 +375,10 @@ async def stock_levels(tenant_id: int, q: str = "", low_only: bool = False,
         args += [pattern, pattern]
     if low_only:
         sql += " AND s.on_hand - s.reserved <= s.safety_stock"
-    sql += " ORDER BY p.name, v.position, v.id LIMIT {}"
+    if location is not None:
+        sql += " AND s.location = {}"
+        args.append(location)
+    sql += " ORDER BY p.name, v.position, v.id, s.location LIMIT {}"
     args.append(limit)
     rows = await StockLevel.raw(sql, *args)
     for row in rows:
@@ -319,9 +409,9 @@ def _json_object(value: Any) -> dict[str, str]:
 
 
 async def low_stock(tenant_id: int, limit: int = 200) -> list[dict[str, Any]]:
-    """Variants at or below their safety stock, with their product name."""
+    """Variants at or below their safety stock at a location, with their product name."""
     rows = await StockLevel.raw(
-        "SELECT s.variant, s.on_hand, s.reserved, s.safety_stock, v.sku, p.name "
+        "SELECT s.variant, s.location, s.on_hand, s.reserved, s.safety_stock, v.sku, p.name "
         "FROM stock_level s JOIN variant v ON v.id = s.variant "
         "JOIN product p ON p.id = v.product "
         "WHERE s.tenant = {} AND v.tenant = {} AND p.deleted_at IS NULL "
@@ -375,6 +465,7 @@ async def near_expiry_alerts(tenant_id: int, days: int) -> int:
     return emitted
 
 
-__all__ = ["Level", "OutOfStock", "Variant", "adjust", "expiring_lots", "get_level", "ledger",
-           "low_stock", "near_expiry_alerts", "receive", "receive_by_barcode", "release",
-           "reserve", "restock", "set_safety_stock", "ship", "write_off"]
+__all__ = ["DEFAULT_LOCATION", "Level", "OutOfStock", "Variant", "adjust", "expiring_lots",
+           "get_level", "ledger", "low_stock", "near_expiry_alerts", "receive",
+           "receive_by_barcode", "release", "reserve", "restock", "send_away",
+           "set_safety_stock", "ship", "take_in", "write_off"]

@@ -89,7 +89,8 @@ async def order_view(tenant_id: int, row: dict[str, Any], *, staff: bool) -> dic
         "lines": [{"variant_id": line["variant"], "sku": line["sku"], "name": line["name"],
                    "options": _json(line["options"]), "unit_price": line["unit_price"],
                    "quantity": line["quantity"], "line_total": line["line_total"],
-                   "cancelled_quantity": line["cancelled_quantity"]}
+                   "cancelled_quantity": line["cancelled_quantity"],
+                   "location": line["location"]}  # the 门店/仓库 it ships from
                   for line in lines],
         "adjustments": [{"source": a["source"], "code": a["code"], "label": a["label"],
                          "target": a["target"], "amount": a["amount"]} for a in adjustments],
@@ -178,14 +179,15 @@ async def _move_stock(tenant_id: int, order: dict[str, Any], to: str, actor: str
         for variant, units in (await source(tenant_id, order["id"])).items():
             shipped[variant] = shipped.get(variant, 0) + units
     lines = await (OrderLine.select(OrderLine.variant, OrderLine.quantity,
-                                    OrderLine.cancelled_quantity).where(
+                                    OrderLine.cancelled_quantity, OrderLine.location).where(
         (OrderLine.tenant == tenant_id) & (OrderLine.order == order["id"]))
         .order_by(OrderLine.variant))
     for line in lines:
         held = line["quantity"] - line["cancelled_quantity"] - shipped.get(line["variant"], 0)
         if held > 0:
             await inventory.release(tenant_id, line["variant"], held,
-                                    reference=order["number"], actor=actor, reason=to)
+                                    reference=order["number"], actor=actor, reason=to,
+                                    location=line["location"])
 
 
 def _payload(order: dict[str, Any], to: str, reason: str,

@@ -63,6 +63,8 @@ class OrderLine(Table, tablename="order_line"):
     line_total = Integer()
     # Units cancelled before shipping (a short pick, `cancel-lines`): released and refunded.
     cancelled_quantity = Integer(default=0)
+    # The location (inventory.tables.Location code) the line is reserved at and ships from.
+    location = Varchar(length=32, default="default")
 
 
 class OrderAdjustment(Table, tablename="order_adjustment"):

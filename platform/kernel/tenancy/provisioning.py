@@ -19,7 +19,7 @@ from galleria.kernel.storage import storage
 from galleria.kernel.tenancy.audit import record
 from galleria.kernel.tenancy.plugin_state import set_plugin_state
 from galleria.kernel.tenancy.shops import Shop, check_slug, get_shop
-from galleria.kernel.tenancy.tables import Membership, Tenant
+from galleria.kernel.tenancy.tables import Location, Membership, Tenant
 from galleria.kernel.tenancy.templates import ShopTemplate
 
 log = logging.getLogger("galleria.tenancy")
@@ -58,6 +58,9 @@ async def open_shop(
 
     user_id = owner_id
     await Membership.insert(Membership(user=user_id, tenant=tenant_id, role="owner"))
+    # The first location (门店/仓库), where stock is kept (inventory.locations).
+    await Location.insert(Location(tenant=tenant_id, code="default", name="默认仓库",
+                                   kind="warehouse"))
     for plugin in template.plugins:
         if not host.is_installed(plugin):
             log.warning("template %s names plugin %s, which is not installed",

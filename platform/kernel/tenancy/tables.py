@@ -11,6 +11,7 @@ from piccolo.columns import (
     Boolean,
     ForeignKey,
     Integer,
+    Real,
     Text,
     Timestamptz,
     Varchar,
@@ -109,4 +110,33 @@ class AuditLog(Table, tablename="audit_log"):
     action = Varchar(length=64)  # "plugin.enabled", "shop.created", …
     subject = Varchar(length=120, default="")
     data = JSON(default="{}")
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class Location(Table, tablename="location"):
+    """A store (门店) or warehouse (仓库) of the shop, where stock is kept. Every shop opens
+    with the location `default`; stock levels, lots and ledger rows name a location by
+    `code`, unique within the shop. Managed by inventory.locations."""
+
+    tenant = ForeignKey(Tenant, null=False)
+    code = Varchar(length=32)
+    name = Varchar(length=60)
+    kind = Varchar(length=16, default="warehouse")  # store | warehouse
+    # The address as the checkout's addresses give it (names), and its GB/T 2260 code.
+    province = Varchar(length=60, default="")
+    city = Varchar(length=60, default="")
+    district = Varchar(length=60, default="")
+    line1 = Varchar(length=200, default="")
+    region_code = Varchar(length=6, default="")
+    phone = Varchar(length=32, default="")
+    latitude = Real(null=True, default=None)
+    longitude = Real(null=True, default=None)
+    # [{"days": [1..7], "open": "09:00", "close": "21:00"}] (ISO weekdays, the shop's time).
+    hours = JSON(default="[]")
+    # Same-city delivery area: a radius around the coordinates, or region codes (either).
+    delivery_radius_km = Real(null=True, default=None)
+    delivery_regions = JSON(default="[]")
+    offers_pickup = Boolean(default=False)
+    active = Boolean(default=True)
+    position = Integer(default=0)
     created_at = Timestamptz(default=TimestamptzNow())

@@ -49,6 +49,7 @@ Sku = Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
 Count = Annotated[int, msgspec.Meta(ge=0, le=100_000_000)]
 Positive = Annotated[int, msgspec.Meta(ge=1, le=100_000_000)]
 Slug = Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
+LocationCode = Annotated[str, msgspec.Meta(min_length=1, max_length=32)]
 
 
 class VariantPatch(msgspec.Struct, forbid_unknown_fields=True):
@@ -103,6 +104,7 @@ class ReceiveBody(msgspec.Struct, forbid_unknown_fields=True):
     expires_on: dt.date | None = None
     reason: Annotated[str, msgspec.Meta(max_length=200)] = ""
     reference: Annotated[str, msgspec.Meta(max_length=64)] = ""
+    location: LocationCode = inventory.DEFAULT_LOCATION  # 门店/仓库 receiving the stock
 
 
 class AdjustBody(msgspec.Struct, forbid_unknown_fields=True):
@@ -110,6 +112,7 @@ class AdjustBody(msgspec.Struct, forbid_unknown_fields=True):
     counted: Count
     reason: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
     reference: Annotated[str, msgspec.Meta(max_length=64)] = ""
+    location: LocationCode = inventory.DEFAULT_LOCATION  # the location counted
 
 
 class SafetyStockBody(msgspec.Struct, forbid_unknown_fields=True):
@@ -329,12 +332,12 @@ class AdminCatalogApi(Controller):
             if data.barcode is not None:
                 variant_id, level = await inventory.receive_by_barcode(
                     shop.id, data.barcode, data.count or 1, actor=actor,
-                    reference=data.reference, **lot)
+                    reference=data.reference, location=data.location, **lot)
             else:
                 variant_id = data.variant_id
                 level = await inventory.receive(
                     shop.id, variant_id, data.quantity, actor=actor, reason=data.reason,
-                    reference=data.reference, **lot)
+                    reference=data.reference, location=data.location, **lot)
             movement = (await inventory.ledger(shop.id, variant_id, 1))[0]
             return Response({"variant_id": variant_id, "received": movement["on_hand_change"],
                              "lot_id": movement["lot"], "stock": _level(level)},
@@ -353,7 +356,7 @@ class AdminCatalogApi(Controller):
         async def work() -> Response:
             level = await inventory.adjust(shop.id, data.variant_id, data.counted,
                                            reason=data.reason, actor=actor,
-                                           reference=data.reference)
+                                           reference=data.reference, location=data.location)
             return Response({"variant_id": data.variant_id, "stock": _level(level)},
                             status_code=200)
 
@@ -363,15 +366,19 @@ class AdminCatalogApi(Controller):
     @get("/inventory/{variant_id:int}/ledger", operation_id="stockLedger")
     async def ledger(self, request: Request, shop: Shop, actor: str, variant_id: int,
                      limit: Annotated[int, Parameter(ge=1, le=500)] = 100,
-                     cursor: str | None = None) -> StockLedgerPage:
-        """The variant's stock movements, newest first, with reason and actor."""
+                     cursor: str | None = None,
+                     location: Annotated[str | None, Parameter(max_length=32)] = None,
+                     ) -> StockLedgerPage:
+        """The variant's stock movements, newest first, with reason and actor; `location`
+        keeps one location's."""
         require_scope(request, "catalog:read")
         before = decode_cursor(cursor).get("id")
         if before is not None and type(before) is not int:
             raise ValidationFailed("The cursor is not one this API gave out")
         async with db.shop_scope(shop.id):
             await inventory.get_level(shop.id, variant_id)  # 404 for another shop's variant
-            rows = await inventory.ledger(shop.id, variant_id, limit + 1, before=before)
+            rows = await inventory.ledger(shop.id, variant_id, limit + 1, before=before,
+                                          location=location)
         return page([{k: v for k, v in row.items() if k != "tenant"} for row in rows], limit)
 
     @get("/inventory/low-stock", operation_id="lowStock")
@@ -380,7 +387,7 @@ class AdminCatalogApi(Controller):
         require_scope(request, "catalog:read")
         async with db.shop_scope(shop.id):
             rows = await inventory.low_stock(shop.id)
-        return {"items": [{"variant_id": r["variant"], "sku": r["sku"],
+        return {"items": [{"variant_id": r["variant"], "location": r["location"], "sku": r["sku"],
                            "product_name": r["name"], "on_hand": r["on_hand"],
                            "reserved": r["reserved"], "available": r["on_hand"] - r["reserved"],
                            "safety_stock": r["safety_stock"]} for r in rows]}

@@ -46,6 +46,7 @@ class PickListBody(msgspec.Struct, forbid_unknown_fields=True):
     shipping_method: Text64 | None = None
     delivery_slot: Text64 | None = None  # as GET /pick-lists/slots names it
     label: Text64 = ""
+    location: Annotated[str, msgspec.Meta(max_length=32)] | None = None  # 门店/仓库
 
 
 class WaitingSlot(msgspec.Struct):
@@ -154,7 +155,8 @@ class AdminPickingApi(Controller):
                                    f"{data.delivery_slot}")
             made = await picking.create_pick_list(
                 shop.id, actor=actor, mode=data.mode, numbers=numbers,
-                method=data.shipping_method, label=data.label or data.delivery_slot or "")
+                method=data.shipping_method, label=data.label or data.delivery_slot or "",
+                location=data.location)
             return Response(made, status_code=201)
 
         return await idempotent(request, shop.id, work)

@@ -189,6 +189,7 @@ class StockLedgerPage(TypedDict):
 
 class LowStock(TypedDict):
     variant_id: int
+    location: str  # the 门店/仓库 whose stock is low
     sku: str
     product_name: str
     on_hand: int

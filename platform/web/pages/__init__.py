@@ -10,6 +10,7 @@ from galleria.web.pages.common import home, switch_language
 from galleria.web.pages.console.billing import billing_console_router
 from galleria.web.pages.console.catalog import catalog_console_router
 from galleria.web.pages.console.inventory import inventory_console_router
+from galleria.web.pages.console.locations import locations_console_router
 from galleria.web.pages.console.order_import import order_import_router
 from galleria.web.pages.console.orders import orders_console_router
 from galleria.web.pages.console.reports import reports_console_router
@@ -30,6 +31,7 @@ load_all()  # compile the catalogs now: a broken .po file fails at start-up
 
 PAGE_ROUTES: list = [home, switch_language, platform_router, console_router, storefront_router]
 PAGE_ROUTES += [catalog_console_router, inventory_console_router]  # product editor, stock
+PAGE_ROUTES += [locations_console_router]  # 门店/仓库 and transfers between them
 PAGE_ROUTES += [orders_console_router]  # order list, detail, actions, CSV export
 PAGE_ROUTES += [take_order_router, order_import_router]  # 代客下单; orders from other platforms
 PAGE_ROUTES += [tasks_console_router]  # my tasks; handing out work

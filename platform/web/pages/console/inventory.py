@@ -20,6 +20,7 @@ from litestar.response import Redirect
 from galleria.kernel import db
 from galleria.kernel.catalog.tables import Variant
 from galleria.kernel.errors import Conflict, DomainError, NotFound, ValidationFailed
+from galleria.kernel.inventory.locations import list_locations
 from galleria.kernel.inventory.service import (
     adjust,
     expiring_lots,
@@ -48,7 +49,10 @@ from galleria.web.pages.render import gettext_for
 
 LIST_LIMIT = 300
 KINDS = {"receive": N_("Received"), "reserve": N_("Reserved"), "release": N_("Released"),
-         "ship": N_("Shipped"), "adjust": N_("Stocktake"), "return": N_("Returned")}
+         "ship": N_("Shipped"), "adjust": N_("Stocktake"), "return": N_("Returned"),
+         "transfer_out": N_("Sent to another location"),
+         "transfer_in": N_("Arrived from another location"),
+         "transfer_back": N_("Transfer cancelled, back in stock")}
 UNKNOWN_BARCODE = N_("No product in this shop has this barcode")
 WHOLE_ABOVE_0 = N_("a whole number, 1 or more")
 WHOLE = N_("a whole number, 0 or more")
@@ -133,6 +137,7 @@ class InventoryPages(Controller):
                            status_code: int = 200) -> Response:
         async with db.shop_scope(shop.id):
             rows = await stock_levels(shop.id, q, low, limit=LIST_LIMIT)
+            places = await list_locations(shop.id)
         params = request.query_params
         received = None
         if params.get("added") and params.get("sku"):
@@ -144,7 +149,8 @@ class InventoryPages(Controller):
             request, runtime, "console/inventory.html", "inventory", status_code=status_code,
             rows=rows, q=q, low=low, scan=scan or {"count": "1"}, received=received,
             low_count=sum(1 for r in rows if r["low"]), limit=LIST_LIMIT,
-            saved=params.get("saved", ""))
+            saved=params.get("saved", ""), places=places,
+            place_names={place["code"]: place["name"] for place in places})
 
     @get("/", name="console:inventory")
     async def levels(self, request: Request, shop: Shop, runtime: Runtime, q: str = "",
@@ -156,7 +162,8 @@ class InventoryPages(Controller):
     async def receive_scan(self, request: Request, shop: Shop, runtime: Runtime) -> Response:
         translate = gettext_for(request)
         form = await request.form()
-        scan = {k: _text(form, k) for k in ("barcode", "count", "lot_code", "expires_on")}
+        scan = {k: _text(form, k)
+                for k in ("barcode", "count", "lot_code", "expires_on", "location")}
         errors: dict[str, str] = {}
         try:
             count = _whole(scan["count"], 1, default=1)
@@ -169,7 +176,8 @@ class InventoryPages(Controller):
         if not scan["barcode"]:
             errors["barcode"] = translate("required")
         if not errors:
-            lot = {"lot_code": scan["lot_code"][:64], "expires_on": expires_on}
+            lot = {"lot_code": scan["lot_code"][:64], "expires_on": expires_on,
+                   "location": scan["location"][:32] or "default"}
             try:
                 async with db.shop_scope(shop.id):
                     variant_id, level = await receive_by_barcode(

@@ -16,6 +16,7 @@ from galleria.kernel.catalog.service import (
     list_categories,
     list_products,
 )
+from galleria.kernel.inventory.locations import MULTI_LOCATION, store_availability
 from galleria.kernel.orders.product_terms import get_terms
 from galleria.kernel.storage import storage
 from galleria.kernel.tenancy.shops import Shop
@@ -111,7 +112,9 @@ async def render_product(request: Request, shop: Shop, product_id: int, *,
     async with db.shop_scope(shop.id):
         product = await get_product(shop.id, product_id, published_only=True)
         terms = await get_terms(shop.id, product_id)
-    variants = [v for v in product["variants"] if v["status"] == "active"]
+        variants = [v for v in product["variants"] if v["status"] == "active"]
+        stores = await store_availability(shop.id, [v["id"] for v in variants]) \
+            if shop.settings.get(MULTI_LOCATION) else []  # one location: nothing to read
     for variant in variants:
         variant["available"] = max(variant["available"], 0)
     low, high = _price_range(variants)
@@ -121,6 +124,7 @@ async def render_product(request: Request, shop: Shop, product_id: int, *,
                 promotions=countdowns(promotions, dt.datetime.now(dt.UTC)),
                 promoted=promotion_prices(promotions, dt.datetime.now(dt.UTC)),
                 product=product, variants=variants, price_low=low, price_high=high,
+                stores=stores,
                 sold_out=all(v["available"] == 0 for v in variants),
                 chosen=chosen_variant(variants, extra.get("cart_variant")),
                 main_picture=picture((product["image_details"] or [None])[0]),

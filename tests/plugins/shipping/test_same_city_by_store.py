@@ -1,0 +1,39 @@
+"""Same-city delivery in a shop with stores (门店): the stores' own delivery areas decide
+where it is offered, and the fee is by distance from the store that covers the address."""
+
+from __future__ import annotations
+
+from shipping_helpers import ADDRESS, add_products, cart_with, enable_shipping
+
+NINGBO = {**ADDRESS, "province": "浙江省", "city": "宁波市", "district": "海曙区"}
+
+
+async def _options(shop, cart_id, address):
+    answer = await shop.post("/api/v1/checkout/preview", admin=False,
+                             json={"cart_id": cart_id, "address": address})
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    return ({o["code"]: o for o in body["shipping_options"]},
+            {u["code"]: u["reason"] for u in body.get("unavailable_shipping", [])})
+
+
+async def test_same_city_follows_the_stores_own_areas(open_shop):
+    shop = await open_shop()
+    products = await add_products(shop, ("TEA", 2800, 10, 500))
+    await enable_shipping(shop)
+    cart_id = await cart_with(shop, [(products["TEA"][1], 1)])
+    offered, _ = await _options(shop, cart_id, ADDRESS)
+    assert offered["same_city_1"]["fee"] == 500  # the plugin's own radius around Hangzhou
+
+    store = await shop.post("/api/admin/v1/locations", json={
+        "code": "haishu", "name": "海曙店", "kind": "store",
+        "address": {"province": "浙江省", "city": "宁波市", "district": "海曙区"},
+        "latitude": 29.87, "longitude": 121.55,
+        "delivery_area": {"regions": ["330200"]}})  # all of Ningbo
+    assert store.status_code == 201, store.text
+
+    offered, why = await _options(shop, cart_id, NINGBO)
+    assert offered["same_city_1"]["fee"] == 500  # within 3 km of the Haishu store
+    offered, why = await _options(shop, cart_id, ADDRESS)
+    assert "same_city_1" not in offered
+    assert why["same_city_1"] == "outside every store's same-city delivery area"
