@@ -26,6 +26,7 @@ from galleria.web.api.admin_aftersales import AdminAftersalesApi
 from galleria.web.api.admin_catalog import AdminCatalogApi
 from galleria.web.api.admin_channel_orders import AdminChannelOrdersApi
 from galleria.web.api.admin_fulfilment import AdminFulfilmentApi
+from galleria.web.api.admin_labels import AdminLabelsApi
 from galleria.web.api.admin_orders import AdminOrdersApi
 from galleria.web.api.admin_picking import AdminPickingApi
 from galleria.web.api.admin_reports import AdminReportsApi
@@ -34,7 +35,7 @@ from galleria.web.api.billing import AdminBillingApi, BillingWebhookApi
 from galleria.web.api.oauth import oauth_router
 from galleria.web.api.payments import AdminPaymentsApi, CallbacksApi, ShopPaymentsApi
 from galleria.web.api.platform import PlatformApi
-from galleria.web.api.service_api import AdminFaqApi, ShopServiceApi
+from galleria.web.api.service_api import AdminFaqApi, AdminServiceContactApi, ShopServiceApi
 from galleria.web.api.shop_orders import ShopOrdersApi
 from galleria.web.api.shop_returns import ShopReturnsApi
 from galleria.web.api.storefront import StorefrontApi
@@ -122,7 +123,8 @@ def create_app(settings: Settings | None = None, *, host: PluginHost | None = No
                                          AdminAftersalesApi, ShopReturnsApi,
                                          ShopTicketsApi, AdminTicketsApi,
                                          ShopServiceApi, AdminFaqApi, AdminReportsApi,
-                                         AdminTasksApi, AdminBillingApi])
+                                         AdminTasksApi, AdminBillingApi,
+                                         AdminServiceContactApi, AdminLabelsApi])
     assets = find_assets(runtime.host)  # the plugins' templates, static files and catalogs
     install_plugin_assets(assets)
     plugin_routes = [

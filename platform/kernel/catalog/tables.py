@@ -21,6 +21,7 @@ class Category(Table, tablename="category"):
     name = Varchar(length=120)
     parent = ForeignKey("self", null=True, on_delete=OnDelete.set_null)
     position = Integer(default=0)
+    image_key = Varchar(length=255, default="")  # storage key of its picture, "" for none
 
 
 class Product(Table, tablename="product"):

@@ -48,6 +48,7 @@ class Category(TypedDict):
     name: str
     parent: int | None  # the parent category's id
     position: int
+    image_url: str  # its picture (400 px), "" when it has none
 
 
 class CategoryNode(Category):

@@ -1,0 +1,26 @@
+"""Store-operations gaps (issue 20 item 6): a picture per category."""
+
+from piccolo.apps.migrations.auto.migration_manager import MigrationManager
+from piccolo.columns.column_types import Varchar
+from piccolo.columns.indexes import IndexMethod
+
+ID = "2026-12-05T16:14:41:893572"
+VERSION = "1.38.0"
+DESCRIPTION = "category pictures"
+
+
+def _params(**extra):
+    return {"null": False, "primary_key": False, "unique": False, "index": False,
+            "index_method": IndexMethod.btree, "choices": None, "db_column_name": None,
+            "secret": False, **extra}
+
+
+async def forwards():
+    manager = MigrationManager(migration_id=ID, app_name="kernel", description=DESCRIPTION)
+
+    manager.add_column(
+        table_class_name="Category", tablename="category", column_name="image_key",
+        db_column_name="image_key", column_class_name="Varchar", column_class=Varchar,
+        params=_params(length=255, default=""), schema=None)
+
+    return manager
