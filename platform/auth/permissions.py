@@ -69,6 +69,7 @@ CONSOLE_RULES: dict[str, Rule] = {path: _rule(entry) for path, entry in {
     "/console": MEMBER,                       # the dashboard (exact path only)
     "/console/products": "catalog",
     "/console/categories": "catalog",
+    "/console/stock-alerts": "catalog",       # a member's own low-stock / expiry alerts
     "/console/inventory": "catalog",
     "/console/orders": "orders",
     "/console/take-order": "orders",          # 代客下单

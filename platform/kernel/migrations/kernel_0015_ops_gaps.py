@@ -1,12 +1,13 @@
-"""Store-operations gaps (issue 20 item 6): a picture per category."""
+"""Store-operations gaps (issue 20 item 6): a picture per category; each staff member's
+stock-alert subscription on their membership."""
 
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
-from piccolo.columns.column_types import Varchar
+from piccolo.columns.column_types import JSON, Varchar
 from piccolo.columns.indexes import IndexMethod
 
 ID = "2026-12-05T16:14:41:893572"
 VERSION = "1.38.0"
-DESCRIPTION = "category pictures"
+DESCRIPTION = "category pictures, staff stock-alert subscriptions"
 
 
 def _params(**extra):
@@ -22,5 +23,10 @@ async def forwards():
         table_class_name="Category", tablename="category", column_name="image_key",
         db_column_name="image_key", column_class_name="Varchar", column_class=Varchar,
         params=_params(length=255, default=""), schema=None)
+
+    manager.add_column(
+        table_class_name="Membership", tablename="membership", column_name="stock_alerts",
+        db_column_name="stock_alerts", column_class_name="JSON", column_class=JSON,
+        params=_params(default="{}"), schema=None)
 
     return manager

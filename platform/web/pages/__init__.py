@@ -19,6 +19,7 @@ from galleria.web.pages.console.reports_operations import reports_operations_rou
 from galleria.web.pages.console.reports_people import reports_people_router
 from galleria.web.pages.console.service_contact import service_contact_router
 from galleria.web.pages.console.shell import console_router
+from galleria.web.pages.console.stock_alerts import stock_alerts_router
 from galleria.web.pages.console.take_order import take_order_router
 from galleria.web.pages.console.tasks import tasks_console_router
 from galleria.web.pages.platform import platform_router
@@ -42,6 +43,7 @@ PAGE_ROUTES += [reports_console_router, reports_people_router,  # sales and the 
 PAGE_ROUTES += [category_console_router]  # the category tree: order, pictures
 PAGE_ROUTES += [service_contact_router]  # the service phone and hours (Settings)
 PAGE_ROUTES += [label_console_router]  # 店内码 and label PDFs
+PAGE_ROUTES += [stock_alerts_router]  # each member's own stock-alert subscription
 PAGE_ROUTES += [billing_console_router]  # the merchant's plan, Stripe Checkout and portal
 PAGE_ROUTES += SEO_ROUTES  # robots.txt and sitemap.xml of each host
 
