@@ -29,6 +29,7 @@ from galleria.web.api.admin_fulfilment import AdminFulfilmentApi
 from galleria.web.api.admin_labels import AdminLabelsApi
 from galleria.web.api.admin_orders import AdminOrdersApi
 from galleria.web.api.admin_picking import AdminPickingApi
+from galleria.web.api.admin_product_video import AdminProductVideoApi
 from galleria.web.api.admin_reports import AdminReportsApi
 from galleria.web.api.admin_tasks import AdminTasksApi
 from galleria.web.api.billing import AdminBillingApi, BillingWebhookApi
@@ -124,7 +125,8 @@ def create_app(settings: Settings | None = None, *, host: PluginHost | None = No
                                          ShopTicketsApi, AdminTicketsApi,
                                          ShopServiceApi, AdminFaqApi, AdminReportsApi,
                                          AdminTasksApi, AdminBillingApi,
-                                         AdminServiceContactApi, AdminLabelsApi])
+                                         AdminServiceContactApi, AdminLabelsApi,
+                                         AdminProductVideoApi])
     assets = find_assets(runtime.host)  # the plugins' templates, static files and catalogs
     install_plugin_assets(assets)
     plugin_routes = [

@@ -36,6 +36,8 @@ class Product(Table, tablename="product"):
     search_text = Text(default="")  # normalised name, description, specs, SKUs, barcodes
     created_at = Timestamptz(default=TimestamptzNow())
     deleted_at = Timestamptz(null=True, default=None)
+    video_key = Varchar(length=255, default="")  # its MP4 (主图视频), "" for none
+    video_poster_key = Varchar(length=255, default="")  # the video's cover picture
 
 
 class Variant(Table, tablename="variant"):

@@ -88,6 +88,7 @@ class StorefrontProduct(TypedDict):
     category: CategoryRef | None
     attributes: dict[str, str]
     images: list[str]
+    video: ProductVideo | None  # shown before the pictures
     currency: str
     variants: list[StorefrontVariant]
 
@@ -133,6 +134,12 @@ class ProductImage(TypedDict):
     webp: list[ImageRendition]
 
 
+class ProductVideo(TypedDict):
+    url: str  # the MP4
+    poster_url: str  # its cover picture
+    poster_thumb_url: str
+
+
 class AdminProduct(TypedDict):
     id: int
     name: str
@@ -144,6 +151,7 @@ class AdminProduct(TypedDict):
     price_from: int | None
     images: list[str]
     image_details: list[ProductImage]
+    video: ProductVideo | None  # shown first in the gallery
     variants: list[AdminVariant]
     currency: str
 

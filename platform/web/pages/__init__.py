@@ -14,6 +14,7 @@ from galleria.web.pages.console.inventory import inventory_console_router
 from galleria.web.pages.console.labels import label_console_router
 from galleria.web.pages.console.order_import import order_import_router
 from galleria.web.pages.console.orders import orders_console_router
+from galleria.web.pages.console.product_video import product_video_router
 from galleria.web.pages.console.reports import reports_console_router
 from galleria.web.pages.console.reports_operations import reports_operations_router
 from galleria.web.pages.console.reports_people import reports_people_router
@@ -42,7 +43,7 @@ PAGE_ROUTES += [reports_console_router, reports_people_router,  # sales and the 
                 reports_operations_router]
 PAGE_ROUTES += [category_console_router]  # the category tree: order, pictures
 PAGE_ROUTES += [service_contact_router]  # the service phone and hours (Settings)
-PAGE_ROUTES += [label_console_router]  # 店内码 and label PDFs
+PAGE_ROUTES += [label_console_router, product_video_router]  # 店内码, labels; videos
 PAGE_ROUTES += [stock_alerts_router]  # each member's own stock-alert subscription
 PAGE_ROUTES += [billing_console_router]  # the merchant's plan, Stripe Checkout and portal
 PAGE_ROUTES += SEO_ROUTES  # robots.txt and sitemap.xml of each host
