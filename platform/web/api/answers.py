@@ -267,6 +267,13 @@ class UnavailableShipping(TypedDict):
     reason: str
 
 
+class DeliveryDates(TypedDict):
+    earliest: str
+    latest: str
+    weekdays: list[int]
+    methods: list[str]
+
+
 class CheckoutPreview(TypedDict):
     shipping_options: list[ShippingOption]
     unavailable_shipping: list[UnavailableShipping]
@@ -278,6 +285,10 @@ class CheckoutPreview(TypedDict):
     total: int
     currency: str
     lines: list[CartLine]
+    # The days a requested_delivery_date may be (null: the shop takes none): {"earliest",
+    # "latest" (YYYY-MM-DD), "weekdays" (1 Monday … 7 Sunday), "methods" it applies to}.
+    delivery_dates: DeliveryDates | None
+    requested_delivery_date: str | None  # the date asked for, checked
 
 
 class Method(TypedDict):

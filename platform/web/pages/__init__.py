@@ -10,6 +10,7 @@ from galleria.web.pages.common import home, switch_language
 from galleria.web.pages.console.billing import billing_console_router
 from galleria.web.pages.console.catalog import catalog_console_router
 from galleria.web.pages.console.categories import category_console_router
+from galleria.web.pages.console.delivery_dates import delivery_dates_router
 from galleria.web.pages.console.inventory import inventory_console_router
 from galleria.web.pages.console.labels import label_console_router
 from galleria.web.pages.console.order_import import order_import_router
@@ -42,7 +43,7 @@ PAGE_ROUTES += [account_router]  # the shopper's account: sign-in, orders, addre
 PAGE_ROUTES += [reports_console_router, reports_people_router,  # sales and the other reports
                 reports_operations_router]
 PAGE_ROUTES += [category_console_router]  # the category tree: order, pictures
-PAGE_ROUTES += [service_contact_router]  # the service phone and hours (Settings)
+PAGE_ROUTES += [service_contact_router, delivery_dates_router]  # Settings: phone, dates
 PAGE_ROUTES += [label_console_router, product_video_router]  # 店内码, labels; videos
 PAGE_ROUTES += [stock_alerts_router]  # each member's own stock-alert subscription
 PAGE_ROUTES += [billing_console_router]  # the merchant's plan, Stripe Checkout and portal

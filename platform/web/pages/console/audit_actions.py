@@ -15,6 +15,7 @@ ACTIONS = {
     "plugin.settings_changed": N_("changed plugin settings"),
     "catalog.imported": N_("imported the catalog"),
     "shop.service_contact": N_("changed the service phone and hours"),
+    "shop.delivery_dates": N_("changed the delivery date rules"),
     "category.created": N_("added a category"),
     "category.updated": N_("changed a category"),
     "category.deleted": N_("deleted a category"),

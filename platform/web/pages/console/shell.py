@@ -159,6 +159,11 @@ async def settings_page(request: Request, runtime: Runtime, shop: Shop, *,
                       or template.title) if template else shop.template
     context.setdefault("contact", {"phone": shop.settings.get("service_phone") or "",
                                    "hours": shop.settings.get("service_hours") or ""})
+    stored = shop.settings.get("requested_delivery") or {}
+    context.setdefault("delivery", {"enabled": bool(stored.get("enabled")),
+                                    "earliest_days": stored.get("earliest_days", 1),
+                                    "latest_days": stored.get("latest_days", 7),
+                                    "weekdays": stored.get("weekdays") or list(range(1, 8))})
     context.setdefault("errors", {})
     return await console_page(request, runtime, "console/settings.html", "settings",
                               status_code=status_code, template_title=template_title,
