@@ -68,6 +68,8 @@ CONSOLE_RULES: dict[str, Rule] = {path: _rule(entry) for path, entry in {
     "/console/invitation": PUBLIC,
     "/console": MEMBER,                       # the dashboard (exact path only)
     "/console/products": "catalog",
+    "/console/categories": "catalog",
+    "/console/stock-alerts": "catalog",       # a member's own low-stock / expiry alerts
     "/console/inventory": "catalog",
     "/console/orders": "orders",
     "/console/take-order": "orders",          # 代客下单
@@ -125,6 +127,7 @@ API_RULES: dict[str, Rule] = {f"{_ADMIN}{path}": _rule(entry) for path, entry in
     "/returns": "orders",
     "/tickets": "orders",
     "/faq": "settings",
+    "/service-contact": "settings",
     "/reports": "reports",
     "/tasks": "orders",
     "/billing": "settings",

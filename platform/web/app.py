@@ -26,16 +26,18 @@ from galleria.web.api.admin_aftersales import AdminAftersalesApi
 from galleria.web.api.admin_catalog import AdminCatalogApi
 from galleria.web.api.admin_channel_orders import AdminChannelOrdersApi
 from galleria.web.api.admin_fulfilment import AdminFulfilmentApi
+from galleria.web.api.admin_labels import AdminLabelsApi
 from galleria.web.api.admin_locations import AdminLocationsApi, AdminTransfersApi
 from galleria.web.api.admin_orders import AdminOrdersApi
 from galleria.web.api.admin_picking import AdminPickingApi
+from galleria.web.api.admin_product_video import AdminProductVideoApi
 from galleria.web.api.admin_reports import AdminReportsApi
 from galleria.web.api.admin_tasks import AdminTasksApi
 from galleria.web.api.billing import AdminBillingApi, BillingWebhookApi
 from galleria.web.api.oauth import oauth_router
 from galleria.web.api.payments import AdminPaymentsApi, CallbacksApi, ShopPaymentsApi
 from galleria.web.api.platform import PlatformApi
-from galleria.web.api.service_api import AdminFaqApi, ShopServiceApi
+from galleria.web.api.service_api import AdminFaqApi, AdminServiceContactApi, ShopServiceApi
 from galleria.web.api.shop_orders import ShopOrdersApi
 from galleria.web.api.shop_returns import ShopReturnsApi
 from galleria.web.api.storefront import StorefrontApi
@@ -124,7 +126,9 @@ def create_app(settings: Settings | None = None, *, host: PluginHost | None = No
                                          ShopTicketsApi, AdminTicketsApi,
                                          ShopServiceApi, AdminFaqApi, AdminReportsApi,
                                          AdminTasksApi, AdminBillingApi,
-                                         AdminLocationsApi, AdminTransfersApi])
+                                         AdminLocationsApi, AdminTransfersApi,
+                                         AdminServiceContactApi, AdminLabelsApi,
+                                         AdminProductVideoApi])
     assets = find_assets(runtime.host)  # the plugins' templates, static files and catalogs
     install_plugin_assets(assets)
     plugin_routes = [

@@ -36,6 +36,7 @@ POLICY: Sources = {
     "style-src-attr": ("'unsafe-inline'",),
     "img-src": ("'self'", "data:", "blob:"),
     "font-src": ("'self'",),
+    "media-src": ("'self'",),  # product videos
     "connect-src": ("'self'",),
     "frame-src": ("'none'",),
     "object-src": ("'none'",),
@@ -86,6 +87,7 @@ def media_origin() -> tuple[str, ...]:
 def policy_header(nonce: str, extra: Sources | None = None) -> str:
     extra = {**(extra or {})}
     extra["img-src"] = (*extra.get("img-src", ()), *media_origin())
+    extra["media-src"] = (*extra.get("media-src", ()), *media_origin())
     directives = []
     for directive, values in POLICY.items():
         more = extra.get(directive, ())

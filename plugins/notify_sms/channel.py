@@ -32,6 +32,16 @@ ORDER_STATUS = {
 }
 
 
+STOCK_TOPICS = ("stock.low", "stock.expiring")
+
+
+def stock_alert_text(topic: str, params: Mapping[str, str]) -> str:
+    """The ${alert} of a stock alert: what happened, in a few words."""
+    if topic == "stock.low":
+        return f"库存仅剩{params.get('available', '')}件，请及时补货"
+    return f"批次{params.get('lot_code', '')}将于{params.get('expires_on', '')}到期"
+
+
 class SmsNotConfigured(RuntimeError):
     """The shop has not filled in what a send needs (key, signature, template)."""
 
@@ -45,6 +55,10 @@ def template_for(message: NotificationMessage,
         key, values = "template_verify_code", {"code": params.get("code", "")}
     elif message.topic == RESET_TOPIC:
         key, values = "template_password_reset", {"link": params.get("link", "")}
+    elif message.topic in STOCK_TOPICS:  # to the staff who asked for stock alerts
+        key, values = "template_stock_alert", {
+            "product": f"{params.get('product_name', '')}（{params.get('sku', '')}）",
+            "alert": stock_alert_text(message.topic, params)}
     elif message.topic in ORDER_STATUS:
         key = "template_order_status"
         values = {"number": message.order_number or params.get("number", ""),

@@ -36,6 +36,10 @@ def galleria_settings_schema() -> list[SettingField]:
                      label_zh="订单状态模板",
                      help="Template code of a notice with the variables ${number} and "
                           "${status}. Leave empty to send no order messages by SMS."),
+        SettingField("template_stock_alert", "Stock alert template",
+                     label_zh="库存提醒模板",
+                     help="Template code of a notice to staff with the variables ${product} "
+                          "and ${alert}. Leave empty to send no stock alerts by SMS."),
         SettingField("template_password_reset", "Password reset template",
                      label_zh="重置密码模板",
                      help="Template code of a notice with the variable ${link}."),

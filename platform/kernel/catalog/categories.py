@@ -1,6 +1,6 @@
 """Categories: one tree per shop, addressed by slug. A move that would put a category inside
 itself (a cycle) is refused; a category that still holds products or subcategories is not
-deleted.
+deleted. A category may have a picture (shown on the storefront's category page).
 
 Every function takes the shop's `tenant_id` and must run inside `shop_scope(tenant_id)`.
 """
@@ -13,9 +13,11 @@ from typing import Any
 from msgspec import UNSET, UnsetType
 
 from galleria.kernel.catalog.common import refuse_duplicates
+from galleria.kernel.catalog.images import THUMB, photo_view, store_photo
 from galleria.kernel.catalog.indexing import refresh_product
 from galleria.kernel.catalog.tables import Category, Product
 from galleria.kernel.errors import Conflict, NotFound, Problems
+from galleria.kernel.storage import storage
 
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 
@@ -40,7 +42,15 @@ async def get_category(tenant_id: int, category: int) -> dict[str, Any]:
         (Category.tenant == tenant_id) & (Category.id == category)).first()
     if row is None:
         raise NotFound(f"No category {category} in this shop")
-    return {key: row[key] for key in ("id", "slug", "name", "parent", "position")}
+    return _view(row)
+
+
+def _view(row: dict[str, Any]) -> dict[str, Any]:
+    """A category as callers see it; `image_url` is "" when it has no picture."""
+    view = {key: row[key] for key in ("id", "slug", "name", "parent", "position")}
+    view["image_url"] = photo_view(row["image_key"])["thumb_url"] if row.get("image_key") \
+        else ""
+    return view
 
 
 async def create_category(tenant_id: int, slug: str, name: str, parent: str | None = None,
@@ -125,15 +135,58 @@ async def delete_category(tenant_id: int, category: int) -> None:
         raise Conflict(f"The category “{current['slug']}” still has {products} products and "
                        f"{children} subcategories; move them first",
                        products=products, subcategories=children)
-    await Category.delete().where((Category.tenant == tenant_id) & (Category.id == category))
+    deleted = await Category.delete().where(
+        (Category.tenant == tenant_id) & (Category.id == category)).returning(Category.image_key)
+    for row in deleted:
+        _forget_picture(row["image_key"])
+
+
+def _forget_picture(key: str) -> None:
+    """Delete a stored category picture: the picture and its thumbnail (see store_photo)."""
+    if key:
+        for stored in (key, key[:-4] + f"-{THUMB}.jpg"):
+            storage().delete(stored)
+
+
+async def move_category(tenant_id: int, category: int, step: int) -> None:
+    """Move a category one place up (`step=-1`) or down (`step=1`) among its siblings;
+    at either end nothing changes. Siblings are renumbered 0, 1, 2 … so that positions
+    typed through the API (ties, gaps) come out as the order shown."""
+    current = await get_category(tenant_id, category)
+    siblings = [c["id"] for c in await list_categories(tenant_id)
+                if c["parent"] == current["parent"]]
+    at = siblings.index(category)
+    to = at + step
+    if 0 <= to < len(siblings):
+        siblings[at], siblings[to] = siblings[to], siblings[at]
+    for position, sibling in enumerate(siblings):
+        await Category.update({Category.position: position}).where(
+            (Category.tenant == tenant_id) & (Category.id == sibling))
+
+
+async def set_category_picture(tenant_id: int, category: int, data: bytes | None
+                               ) -> dict[str, Any]:
+    """Give a category a picture (checked and re-encoded as product pictures are), or
+    remove it with `data=None`; the replaced picture's files are deleted. Raises
+    ValidationFailed (not a JPEG, PNG or WebP of at most 8 MB) or NotFound."""
+    row = await Category.select(Category.image_key).where(
+        (Category.tenant == tenant_id) & (Category.id == category)).first()
+    if row is None:
+        raise NotFound(f"No category {category} in this shop")
+    key = (await store_photo(tenant_id, "categories", data))["key"] if data is not None else ""
+    await Category.update({Category.image_key: key}).where(
+        (Category.tenant == tenant_id) & (Category.id == category))
+    _forget_picture(row["image_key"])
+    return await get_category(tenant_id, category)
 
 
 async def list_categories(tenant_id: int) -> list[dict[str, Any]]:
     """Every category of the shop, flat, in display order (`parent` is an id or None)."""
-    return await (Category.select(Category.id, Category.slug, Category.name, Category.parent,
-                                  Category.position)
+    rows = await (Category.select(Category.id, Category.slug, Category.name, Category.parent,
+                                  Category.position, Category.image_key)
                   .where(Category.tenant == tenant_id)
                   .order_by(Category.position).order_by(Category.id))
+    return [_view(row) for row in rows]
 
 
 async def category_tree(tenant_id: int) -> list[dict[str, Any]]:

@@ -20,6 +20,7 @@ from galleria.kernel.catalog.tables import (
     StockLevel,
     Variant,
 )
+from galleria.kernel.catalog.videos import video_view
 from galleria.kernel.errors import NotFound, ValidationFailed
 
 
@@ -104,6 +105,7 @@ async def get_product(tenant_id: int, product_id: int, *, published_only: bool =
         "status": product["status"], "created_at": product["created_at"],
         "price_from": product["price_min"],
         "images": [i["url"] for i in images], "image_details": images,
+        "video": video_view(product),  # shown before the pictures; None without one
         "variants": await variants_of(tenant_id, product_id),
     }
 

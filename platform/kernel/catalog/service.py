@@ -16,6 +16,8 @@ from galleria.kernel.catalog.categories import (
     delete_category,
     get_category,
     list_categories,
+    move_category,
+    set_category_picture,
     update_category,
 )
 from galleria.kernel.catalog.images import add_image, delete_image
@@ -42,6 +44,7 @@ __all__ = [
     "SORTS", "ProductChanges", "ProductInput", "VariantChanges", "VariantInput", "add_image",
     "category_and_below", "category_id", "category_tree", "check_product", "count_products",
     "create_category", "create_product", "delete_category", "delete_image", "delete_product",
-    "get_category", "get_product", "list_categories", "list_products", "refresh_product",
-    "update_category", "update_product", "variant_by_barcode",
+    "get_category", "get_product", "list_categories", "list_products", "move_category",
+    "refresh_product", "set_category_picture", "update_category", "update_product",
+    "variant_by_barcode",
 ]

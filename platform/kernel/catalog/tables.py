@@ -21,6 +21,7 @@ class Category(Table, tablename="category"):
     name = Varchar(length=120)
     parent = ForeignKey("self", null=True, on_delete=OnDelete.set_null)
     position = Integer(default=0)
+    image_key = Varchar(length=255, default="")  # storage key of its picture, "" for none
 
 
 class Product(Table, tablename="product"):
@@ -35,6 +36,8 @@ class Product(Table, tablename="product"):
     search_text = Text(default="")  # normalised name, description, specs, SKUs, barcodes
     created_at = Timestamptz(default=TimestamptzNow())
     deleted_at = Timestamptz(null=True, default=None)
+    video_key = Varchar(length=255, default="")  # its MP4 (主图视频), "" for none
+    video_poster_key = Varchar(length=255, default="")  # the video's cover picture
 
 
 class Variant(Table, tablename="variant"):

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from galleria.kernel import db
-from galleria.kernel.checkout import carts, details, sourcing
+from galleria.kernel.checkout import carts, delivery_dates, details, sourcing
 from galleria.kernel.checkout.plan_room import ensure_order_room
 from galleria.kernel.checkout.pricing import Pricing, price_cart
 from galleria.kernel.errors import Conflict, FieldError, Problems, ValidationFailed
@@ -53,6 +53,7 @@ class OrderRequest:
     points: int = 0
     invoice: Any = None
     note: Any = None
+    requested_delivery_date: Any = None  # YYYY-MM-DD, express only (delivery_dates)
     customer_id: int | None = None
     actor: str = "guest"
     # Where the order is taken (orders.channels): the storefront's `web`, or `staff` for an
@@ -124,6 +125,8 @@ async def _check(shop: Shop, host: PluginHost, request: OrderRequest) -> dict[st
         "address": details.check_address(request.address, problems),
         "invoice": details.check_invoice(request.invoice, problems),
         "note": details.check_note(request.note, problems),
+        "requested_delivery_date": delivery_dates.check_requested_date(
+            shop, request.requested_delivery_date, request.shipping_method, problems),
         "payment_method": await _check_payment_method(
             shop, host, request.payment_method, problems,
             staff=request.channel == channels.STAFF),
@@ -177,7 +180,7 @@ async def _open_order(shop: Shop, request: OrderRequest, checked: dict[str, Any]
         address=checked["address"].to_json(), shipping_method=request.shipping_method or "",
         payment_method=checked["payment_method"], coupon_code=request.coupon_code or "",
         points=request.points, note=checked["note"], invoice=checked["invoice"],
-        channel=request.channel))
+        channel=request.channel, requested_delivery_date=checked["requested_delivery_date"]))
 
 
 async def open_order(shop: Shop, now: dt.datetime, fields: dict[str, Any]

@@ -4,7 +4,14 @@ topic) and the webhook delivery job, registered in galleria.kernel.reactions."""
 from __future__ import annotations
 
 from galleria.kernel.events import Listener
-from galleria.kernel.notifications import account, billing_notices, service, tickets, webhooks
+from galleria.kernel.notifications import (
+    account,
+    billing_notices,
+    service,
+    stock_alerts,
+    tickets,
+    webhooks,
+)
 from galleria.kernel.plugins import JobSpec
 
 LISTENERS = [
@@ -16,6 +23,7 @@ LISTENERS = [
     *(Listener("webhooks", topic, webhooks.queue_webhooks) for topic in webhooks.TOPICS),
     *account.LISTENERS,
     *billing_notices.LISTENERS,
+    *stock_alerts.LISTENERS,  # low stock, near expiry: to the staff who asked
 ]
 JOBS = [JobSpec(webhooks.JOB, webhooks.deliver_webhook)]
 

@@ -63,6 +63,11 @@ async def record_timeline(tenant_id: int, order_id: int, from_status: str, to_st
         actor=actor[:120], reason=reason[:500], created_at=dt.datetime.now(dt.UTC)))
 
 
+def _day(value: Any) -> str | None:
+    """A DATE column as YYYY-MM-DD (SQLite may hand back the text already)."""
+    return value.isoformat() if isinstance(value, dt.date) else (value or None)
+
+
 async def order_view(tenant_id: int, row: dict[str, Any], *, staff: bool) -> dict[str, Any]:
     """An order with lines, adjustments, totals and timeline; `staff` adds what only the
     merchant sees (actors, stock status, payments and shipments)."""
@@ -83,6 +88,7 @@ async def order_view(tenant_id: int, row: dict[str, Any], *, staff: bool) -> dic
         "shipping_method": row["shipping_method"] or None,
         "payment_method": row["payment_method"], "coupon_code": row["coupon_code"] or None,
         "points": row["points"], "note": row["note"], "invoice": _json(row["invoice"]),
+        "requested_delivery_date": _day(row.get("requested_delivery_date")),
         "created_at": _time(row["created_at"]),
         "payment_due_at": _time(row["payment_due_at"]), "paid_at": _time(row["paid_at"]),
         "cancelled_at": _time(row["cancelled_at"]),

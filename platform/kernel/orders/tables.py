@@ -4,7 +4,7 @@ An order keeps copies of what was bought (SKU, name, options, price): the catalo
 change afterwards, the order must not. Its variants are plain ids for the same reason.
 """
 
-from piccolo.columns import JSON, ForeignKey, Integer, Text, Timestamptz, Varchar
+from piccolo.columns import JSON, Date, ForeignKey, Integer, Text, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
@@ -49,6 +49,8 @@ class Order(Table, tablename="shop_order"):  # `order` is an SQL keyword
     # The chosen shipping method's promise: delivered within this many days of shipping
     # (the longest of its quote's ETA); None when it named none. Delivery supervision.
     eta_max_days = Integer(null=True, default=None)
+    # The day the shopper asked the parcel to arrive (checkout.delivery_dates), or None.
+    requested_delivery_date = Date(null=True, default=None)
 
 
 class OrderLine(Table, tablename="order_line"):

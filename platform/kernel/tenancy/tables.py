@@ -61,6 +61,9 @@ class Membership(Table, tablename="membership"):
     # read); owners and admins may do everything (see galleria.auth.permissions).
     permissions = JSON(default="[]")
     created_at = Timestamptz(default=TimestamptzNow())
+    # The stock alerts this member asked for: {"low_stock": bool, "near_expiry": bool,
+    # "email": bool, "sms": "138…"} (galleria.kernel.notifications.stock_alerts).
+    stock_alerts = JSON(default="{}")
 
 
 class PluginState(Table, tablename="plugin_state"):

@@ -236,6 +236,16 @@ class FaqView(msgspec.Struct):
     published: bool
 
 
+class ServiceContact(msgspec.Struct):
+    phone: str  # "" when the shop shows none
+    hours: str
+
+
+class ServiceContactBody(msgspec.Struct, forbid_unknown_fields=True):
+    phone: Annotated[str, msgspec.Meta(max_length=40)]
+    hours: Annotated[str, msgspec.Meta(max_length=60)] = ""
+
+
 class FaqList(msgspec.Struct):
     items: list[FaqView]
 

@@ -48,6 +48,7 @@ class Category(TypedDict):
     name: str
     parent: int | None  # the parent category's id
     position: int
+    image_url: str  # its picture (400 px), "" when it has none
 
 
 class CategoryNode(Category):
@@ -87,6 +88,7 @@ class StorefrontProduct(TypedDict):
     category: CategoryRef | None
     attributes: dict[str, str]
     images: list[str]
+    video: ProductVideo | None  # shown before the pictures
     currency: str
     variants: list[StorefrontVariant]
 
@@ -132,6 +134,12 @@ class ProductImage(TypedDict):
     webp: list[ImageRendition]
 
 
+class ProductVideo(TypedDict):
+    url: str  # the MP4
+    poster_url: str  # its cover picture
+    poster_thumb_url: str
+
+
 class AdminProduct(TypedDict):
     id: int
     name: str
@@ -143,6 +151,7 @@ class AdminProduct(TypedDict):
     price_from: int | None
     images: list[str]
     image_details: list[ProductImage]
+    video: ProductVideo | None  # shown first in the gallery
     variants: list[AdminVariant]
     currency: str
 
@@ -259,6 +268,13 @@ class UnavailableShipping(TypedDict):
     reason: str
 
 
+class DeliveryDates(TypedDict):
+    earliest: str
+    latest: str
+    weekdays: list[int]
+    methods: list[str]
+
+
 class CheckoutPreview(TypedDict):
     shipping_options: list[ShippingOption]
     unavailable_shipping: list[UnavailableShipping]
@@ -270,6 +286,10 @@ class CheckoutPreview(TypedDict):
     total: int
     currency: str
     lines: list[CartLine]
+    # The days a requested_delivery_date may be (null: the shop takes none): {"earliest",
+    # "latest" (YYYY-MM-DD), "weekdays" (1 Monday … 7 Sunday), "methods" it applies to}.
+    delivery_dates: DeliveryDates | None
+    requested_delivery_date: str | None  # the date asked for, checked
 
 
 class Method(TypedDict):

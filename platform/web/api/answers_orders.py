@@ -61,6 +61,7 @@ class Order(TypedDict):
     points: int
     note: str
     invoice: dict[str, str] | None
+    requested_delivery_date: str | None  # YYYY-MM-DD the shopper asked for (express)
     created_at: str
     payment_due_at: str | None
     paid_at: str | None

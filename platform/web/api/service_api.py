@@ -12,11 +12,15 @@ from litestar.params import Parameter
 from galleria.kernel import db
 from galleria.kernel.service import faq
 from galleria.kernel.service import requests as service
+from galleria.kernel.tenancy import service_contact as contact
+from galleria.kernel.tenancy.audit import record
 from galleria.kernel.tenancy.shops import Shop
 from galleria.web.api.aftersales_schemas import (
     FaqBody,
     FaqList,
     FaqView,
+    ServiceContact,
+    ServiceContactBody,
     ServicePoint,
     ServicePointList,
     ServiceRequestBody,
@@ -40,6 +44,13 @@ class ShopServiceApi(Controller):
         """The shop's published questions and answers, in the merchant's order."""
         async with db.shop_scope(shop.id):
             return FaqList(items=[FaqView(**e) for e in await faq.entries(shop.id)])
+
+    @get("/service-contact", operation_id="getServiceContact")
+    async def service_contact(self, shop: Shop) -> ServiceContact:
+        """The shop's customer-service phone and hours (客服电话); `phone` is "" when the
+        shop has given none."""
+        shown = contact.service_contact(shop.settings) or {"phone": "", "hours": ""}
+        return ServiceContact(phone=shown["phone"], hours=shown["hours"])
 
     @get("/service-points", operation_id="listServicePoints")
     async def points(self, shop: Shop,
@@ -110,3 +121,21 @@ class AdminFaqApi(Controller):
         require_scope(request, "settings:write")
         async with db.shop_scope(shop.id):
             await faq.delete(shop.id, entry_id)
+
+
+class AdminServiceContactApi(Controller):
+    path = "/api/admin/v1/service-contact"
+    dependencies = {"actor": Provide(provide_admin)}
+    tags = ["admin"]
+
+    @put("/", operation_id="setServiceContact", responses=problems(400, 401, 403, 422))
+    async def change(self, request: Request, shop: Shop, actor: str,
+                     data: ServiceContactBody) -> ServiceContact:
+        """Set the service phone (digits, spaces, hyphens, brackets, an optional leading +;
+        5–20 digits; "" shows none) and hours (free text, at most 60 characters) that the
+        storefront shows."""
+        require_scope(request, "settings:write")
+        async with db.shop_scope(shop.id):
+            stored = await contact.set_service_contact(shop.id, data.phone, data.hours)
+            await record(shop.id, actor, "shop.service_contact", stored["phone"], stored)
+        return ServiceContact(**stored)

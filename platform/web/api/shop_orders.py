@@ -11,7 +11,7 @@ from litestar import Controller, Request, Response, delete, get, patch, post
 from litestar.params import Parameter
 
 from galleria.kernel import db
-from galleria.kernel.checkout import carts
+from galleria.kernel.checkout import carts, delivery_dates
 from galleria.kernel.checkout.details import check_address
 from galleria.kernel.checkout.placement import OrderRequest, place_order
 from galleria.kernel.checkout.pricing import price_cart
@@ -42,12 +42,17 @@ class QuantityBody(msgspec.Struct, forbid_unknown_fields=True):
     quantity: Quantity
 
 
+# YYYY-MM-DD, for an express order, within the shop's rules (see the preview's delivery_dates).
+DeliveryDate = Annotated[str, msgspec.Meta(max_length=10)]
+
+
 class PreviewBody(msgspec.Struct, forbid_unknown_fields=True):
     cart_id: Annotated[str, msgspec.Meta(max_length=32)]
     address: Annotated[dict[str, Any] | None, ADDRESS] = None
     shipping_method: Code | None = None
     coupon_code: Code | None = None
     points: Annotated[int, msgspec.Meta(ge=0)] = 0
+    requested_delivery_date: DeliveryDate | None = None
 
 
 class OrderBody(msgspec.Struct, forbid_unknown_fields=True):
@@ -60,6 +65,7 @@ class OrderBody(msgspec.Struct, forbid_unknown_fields=True):
     points: Annotated[int, msgspec.Meta(ge=0)] = 0
     invoice: dict[str, Any] | None = None
     note: Annotated[str, msgspec.Meta(max_length=500)] = ""
+    requested_delivery_date: DeliveryDate | None = None
 
 
 def _created(body: dict[str, Any]) -> Response:
@@ -122,6 +128,9 @@ class ShopOrdersApi(Controller):
         problems = Problems()
         address = check_address(data.address, problems) if data.address else None
         problems.raise_if_any("The address is invalid")
+        asked = delivery_dates.check_requested_date(  # the method: as placing will check
+            shop, data.requested_delivery_date, data.shipping_method, problems)
+        problems.raise_if_any("The requested delivery date is not offered")
         customer = await current_customer(request)  # whose points and level apply
         async with db.shop_scope(shop.id):
             cart = await carts.get_cart(shop, data.cart_id)
@@ -130,7 +139,9 @@ class ShopOrdersApi(Controller):
                 shipping_method=data.shipping_method, coupon_code=data.coupon_code,
                 points=data.points, customer_id=customer.id if customer else None,
                 locale=request_locale(request, shop))
-        return {**pricing.to_json(), "lines": [view.to_json() for view in cart.lines]}
+        return {**pricing.to_json(), "lines": [view.to_json() for view in cart.lines],
+                "delivery_dates": delivery_dates.window(shop),
+                "requested_delivery_date": asked.isoformat() if asked else None}
 
     @post("/orders", operation_id="placeOrder", status_code=201)
     async def place_order(self, request: Request, shop: Shop, runtime: Runtime,
@@ -145,6 +156,7 @@ class ShopOrdersApi(Controller):
             payment_method=data.payment_method, shipping_method=data.shipping_method,
             coupon_code=data.coupon_code, points=data.points, invoice=data.invoice,
             note=data.note, customer_id=customer.id if customer else None,
+            requested_delivery_date=data.requested_delivery_date,
             actor=actor_of(customer), locale=request_locale(request, shop))
 
         async def work() -> Response:

@@ -41,7 +41,7 @@ class StorefrontApi(Controller):
             "id": product["id"], "name": product["name"],
             "description": product["description"], "category": product["category"],
             "attributes": product["attributes"], "images": product["images"],
-            "currency": shop.currency,
+            "video": product["video"], "currency": shop.currency,
             "variants": [{"id": v["id"], "sku": v["sku"], "price": v["price"],
                           "options": v["options"], "available": max(v["available"], 0)}
                          for v in product["variants"] if v["status"] == "active"],

@@ -9,15 +9,21 @@ from galleria.web.i18n import load_all
 from galleria.web.pages.common import home, switch_language
 from galleria.web.pages.console.billing import billing_console_router
 from galleria.web.pages.console.catalog import catalog_console_router
+from galleria.web.pages.console.categories import category_console_router
+from galleria.web.pages.console.delivery_dates import delivery_dates_router
 from galleria.web.pages.console.inventory import inventory_console_router
+from galleria.web.pages.console.labels import label_console_router
 from galleria.web.pages.console.locations import locations_console_router
 from galleria.web.pages.console.order_import import order_import_router
 from galleria.web.pages.console.orders import orders_console_router
+from galleria.web.pages.console.product_video import product_video_router
 from galleria.web.pages.console.reports import reports_console_router
 from galleria.web.pages.console.reports_marketing import reports_marketing_router
 from galleria.web.pages.console.reports_operations import reports_operations_router
 from galleria.web.pages.console.reports_people import reports_people_router
+from galleria.web.pages.console.service_contact import service_contact_router
 from galleria.web.pages.console.shell import console_router
+from galleria.web.pages.console.stock_alerts import stock_alerts_router
 from galleria.web.pages.console.take_order import take_order_router
 from galleria.web.pages.console.tasks import tasks_console_router
 from galleria.web.pages.platform import platform_router
@@ -39,6 +45,10 @@ PAGE_ROUTES += [shopping_router]  # cart, checkout, payment and order pages
 PAGE_ROUTES += [account_router]  # the shopper's account: sign-in, orders, addresses
 PAGE_ROUTES += [reports_console_router, reports_people_router,  # sales and the other reports
                 reports_operations_router, reports_marketing_router]
+PAGE_ROUTES += [category_console_router]  # the category tree: order, pictures
+PAGE_ROUTES += [service_contact_router, delivery_dates_router]  # Settings: phone, dates
+PAGE_ROUTES += [label_console_router, product_video_router]  # 店内码, labels; videos
+PAGE_ROUTES += [stock_alerts_router]  # each member's own stock-alert subscription
 PAGE_ROUTES += [billing_console_router]  # the merchant's plan, Stripe Checkout and portal
 PAGE_ROUTES += SEO_ROUTES  # robots.txt and sitemap.xml of each host
 

@@ -20,6 +20,7 @@ from markdown_it import MarkdownIt
 from markupsafe import Markup
 
 from galleria.kernel.money import format_minor
+from galleria.kernel.tenancy.service_contact import service_contact
 from galleria.kernel.tenancy.shops import Shop, slug_from_host
 from galleria.web import i18n, plugin_assets
 from galleria.web.i18n import N_
@@ -114,6 +115,7 @@ def make_environment() -> Environment:
     env.filters["shop_time"] = _shop_time
     env.globals["static"] = static_url
     env.globals["plugin_static"] = plugin_assets.plugin_static_url
+    env.globals["service_contact"] = service_contact  # {phone, dial, hours} or None
     return env
 
 

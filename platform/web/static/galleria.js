@@ -41,15 +41,31 @@
   // Product page: pick the big picture from the thumbnails.
   document.querySelectorAll("[data-gallery]").forEach(function (gallery) {
     var main = gallery.querySelector("[data-gallery-main]");
+    // A product video comes first; a picture's thumb hides (and pauses) it, its own shows it.
+    var video = gallery.querySelector("[data-gallery-video]");
+    var picture = gallery.querySelector("[data-gallery-picture]");
+    function activate(button) {
+      gallery.querySelectorAll("[data-gallery-thumb], [data-gallery-show-video]").forEach(
+        function (b) { b.classList.toggle("is-active", b === button); });
+    }
+    function showVideo(shown) {
+      if (!video || !picture) return;
+      video.hidden = !shown;
+      picture.hidden = shown;
+      if (!shown) video.pause();
+    }
+    gallery.querySelectorAll("[data-gallery-show-video]").forEach(function (button) {
+      button.addEventListener("click", function () { showVideo(true); activate(button); });
+    });
     gallery.querySelectorAll("[data-gallery-thumb]").forEach(function (button) {
       button.addEventListener("click", function () {
+        showVideo(false);
+        if (!main) return;
         main.removeAttribute("srcset");  // else the first picture's srcset keeps winning
         var source = main.parentNode.querySelector("source");  // and its WebP source
         if (source) source.remove();
         main.src = button.getAttribute("data-gallery-thumb");
-        gallery.querySelectorAll("[data-gallery-thumb]").forEach(function (b) {
-          b.classList.toggle("is-active", b === button);
-        });
+        activate(button);
       });
     });
   });

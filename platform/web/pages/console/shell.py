@@ -150,6 +150,26 @@ async def console_page(request: Request, runtime: Runtime, template: str, active
                 staff=staff, may=may, logo_url=logo_url(shop), active=active, **context)
 
 
+async def settings_page(request: Request, runtime: Runtime, shop: Shop, *,
+                        status_code: int = 200, **context: Any) -> Response:
+    """The Settings page; `context` carries a form's values and errors back to it."""
+    template = runtime.templates.get(shop.template)
+    locale = request_locale(request, shop)
+    template_title = ((template.title if locale == "zh_CN" else template.title_en)
+                      or template.title) if template else shop.template
+    context.setdefault("contact", {"phone": shop.settings.get("service_phone") or "",
+                                   "hours": shop.settings.get("service_hours") or ""})
+    stored = shop.settings.get("requested_delivery") or {}
+    context.setdefault("delivery", {"enabled": bool(stored.get("enabled")),
+                                    "earliest_days": stored.get("earliest_days", 1),
+                                    "latest_days": stored.get("latest_days", 7),
+                                    "weekdays": stored.get("weekdays") or list(range(1, 8))})
+    context.setdefault("errors", {})
+    return await console_page(request, runtime, "console/settings.html", "settings",
+                              status_code=status_code, template_title=template_title,
+                              **context)
+
+
 # -- sign-in, ticket, sign-out ------------------------------------------------------------------
 REASONS = {"no_access": N_("This account has no access to this shop. Sign in with another."),
            "ticket": N_("That sign-in link has expired or was used already. "
@@ -286,13 +306,9 @@ class ConsolePages(Controller):
                                   products=items, total=total)
 
     @get("/settings", name="console:settings")
-    async def settings(self, request: Request, shop: Shop, runtime: Runtime) -> Response:
-        template = runtime.templates.get(shop.template)
-        locale = request_locale(request, shop)
-        template_title = ((template.title if locale == "zh_CN" else template.title_en)
-                          or template.title) if template else shop.template
-        return await console_page(request, runtime, "console/settings.html", "settings",
-                                  template_title=template_title)
+    async def settings(self, request: Request, shop: Shop, runtime: Runtime,
+                       saved: str = "") -> Response:
+        return await settings_page(request, runtime, shop, saved=saved)
 
     @get("/plugins", name="console:plugins")
     async def plugins(self, request: Request, shop: Shop, runtime: Runtime,

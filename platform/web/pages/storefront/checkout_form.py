@@ -32,7 +32,8 @@ ADDRESS = ("name", "phone", "country", "province", "city", "district", "line1", 
            "postal_code")
 FIELDS = (*(f"contact.{n}" for n in CONTACT), *(f"address.{n}" for n in ADDRESS),
           "shipping_method", "payment_method", "coupon_code", "invoice.title",
-          "invoice.tax_id", "note", "attempt", "saved_address", "points")
+          "invoice.tax_id", "note", "attempt", "saved_address", "points",
+          "requested_delivery_date")
 LIMITS = {"note": 500, "address.line1": 200, "address.line2": 200}
 COUNTRIES = ("CN", "HK", "MO", "TW", "SG", "MY", "JP", "KR", "US", "CA", "GB", "DE", "FR",
              "AU")
@@ -52,6 +53,15 @@ MESSAGES = {
     "personal or company": N_("Personal or company"),
     "required for a company invoice": N_("Required for a company invoice"),
     "required: the code of a payment method": N_("Choose a payment method"),
+    # checkout.delivery_dates: the requested delivery date
+    "this shop does not take requested delivery dates":
+        N_("This shop does not deliver on a chosen date"),
+    "a delivery date can be asked for express delivery only":
+        N_("A delivery date can be chosen for express delivery only"),
+    "a date as YYYY-MM-DD": N_("Choose a date"),
+    "a date within the days the shop offers": N_("Choose a date within the days offered"),
+    "the shop does not deliver on that day of the week":
+        N_("The shop does not deliver on that day of the week; choose another day"),
 }
 AT_MOST = re.compile(r"^(?:text of )?at most (\d+) characters$")
 # What a points adjuster says about the `points` input (docs/plugins.md, checkout inputs).

@@ -23,7 +23,7 @@ from litestar.response import Redirect
 
 from galleria.kernel import crypto, db
 from galleria.kernel.aftersales.returns import windows
-from galleria.kernel.checkout import carts
+from galleria.kernel.checkout import carts, delivery_dates
 from galleria.kernel.checkout.placement import OrderRequest, place_order
 from galleria.kernel.customers.addresses import list_addresses
 from galleria.kernel.errors import Conflict, DomainError, NotFound, ValidationFailed
@@ -103,7 +103,7 @@ async def checkout_page(request: Request, shop: Shop, runtime: Runtime,
                 provinces=regions.provinces(),
                 chosen_address=chosen_address, logo_url=logo_url(shop), q="",
                 signed_in=customer is not None,
-                return_days=windows(shop)[0])
+                return_days=windows(shop)[0], delivery_window=delivery_dates.window(shop))
 
 
 @get("/checkout", name="storefront:checkout")
@@ -144,6 +144,7 @@ async def _place(request: Request, shop: Shop, runtime: Runtime,
             payment_method=payment_method, shipping_method=values["shipping_method"] or None,
             coupon_code=values["coupon_code"] or None, points=cf.points_of(values),
             invoice=cf.invoice_of(values),
+            requested_delivery_date=values["requested_delivery_date"] or None,
             note=values["note"], customer_id=customer.id if customer else None,
             actor=actor_of(customer), locale=request_locale(request, shop)))
         return {"number": placed.number, "access_token": placed.access_token,
