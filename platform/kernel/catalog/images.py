@@ -208,7 +208,7 @@ def _renditions(value: Any) -> dict[str, str]:
 
 
 # -- photos attached to after-sales and quality checks ------------------------------------
-PHOTO_FOLDERS = ("returns", "checks", "tickets")
+PHOTO_FOLDERS = ("returns", "checks", "tickets", "reviews")  # reviews: the reviews plugin
 MAX_PHOTOS = 9
 
 
