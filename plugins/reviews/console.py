@@ -43,11 +43,11 @@ def _common(shop: Shop) -> dict[str, Any]:
 
 async def overview_context(shop: Shop) -> dict[str, Any]:
     items, _ = await service.console_list(shop.id, status=service.PENDING, limit=50)
-    return {"figures": await service.figures(shop.id), "items": items, "back": "/console/p/reviews",
-            **_common(shop)}
+    return {"figures": await service.figures(shop.id), "reviews": items,
+            "back": "/console/p/reviews", **_common(shop)}
 
 
-PAGES = [ConsolePage("reviews", "Reviews", title_zh="商品评价", icon="star", area="orders",
+PAGES = [ConsolePage("reviews", "Reviews", title_zh="商品评价", icon="sparkles", area="orders",
                      template="reviews/overview.html", context=overview_context)]
 
 

@@ -18,6 +18,10 @@ from galleria_plugins.reviews import api, console, storefront
 from galleria_plugins.reviews.tables import TABLES
 
 
+def N_(message: str) -> str:  # marks a message for extraction; translated where shown
+    return message
+
+
 @hookimpl
 def galleria_plugin_info() -> PluginInfo:
     return PluginInfo(title="Product reviews", title_zh="商品评价",
@@ -30,9 +34,9 @@ def galleria_plugin_info() -> PluginInfo:
 @hookimpl
 def galleria_settings_schema() -> list[SettingField]:
     return [SettingField(
-        "sensitive_words", "Sensitive words", label_zh="敏感词", type="text", default="",
-        help="One word or phrase per line (or separated by commas). A review containing "
-             "one is held for you to check instead of being published.")]
+        "sensitive_words", N_("Sensitive words"), label_zh="敏感词", type="text", default="",
+        help=N_("One word or phrase per line (or separated by commas). A review containing "
+                "one is held for you to check instead of being published."))]
 
 
 @hookimpl

@@ -44,6 +44,16 @@ STATUS_TITLES = {service.PUBLISHED: N_("Published"), service.PENDING: N_("Awaiti
                  service.HIDDEN: N_("Hidden")}
 
 
+# What the review service may refuse, shown on the review form in the shopper's language.
+REFUSALS = (N_("give 1 to 5 stars"), N_("not a line of this order"),
+            N_("at most 500 characters"), N_("at most 6 photos"),
+            N_("An order can be reviewed once it has been delivered"),
+            N_("The shop has already been rated for this order"),
+            N_("This line has already been reviewed"),
+            N_("not a photo uploaded to this shop; upload it first and give the key the "
+               "upload answered"))
+
+
 def form_path(number: str) -> str:
     return f"/plugins/reviews/orders/{number}"
 
@@ -53,7 +63,7 @@ async def product_block(shop: Shop, product_id: int, customer_id: int | None
                         ) -> dict[str, Any]:
     summary = await service.product_summary(shop.id, product_id)
     items, more = await service.product_reviews(shop.id, product_id, limit=SHOWN_ON_PRODUCT)
-    return {"summary": summary, "items": items, "more": bool(more),
+    return {"summary": summary, "reviews": items, "more": bool(more),
             "link": f"/plugins/reviews/products/{product_id}"}
 
 
@@ -83,7 +93,7 @@ async def order_block(shop: Shop, number: str, customer_id: int | None
 
 
 async def account_panel(shop: Shop, customer_id: int) -> dict[str, Any]:
-    return {"items": await service.customer_reviews(shop.id, customer_id, limit=10),
+    return {"reviews": await service.customer_reviews(shop.id, customer_id, limit=10),
             "statuses": STATUS_TITLES}
 
 

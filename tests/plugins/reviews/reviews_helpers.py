@@ -40,10 +40,12 @@ async def walk(tenant_id: int, number: str, to: str = states.DELIVERED) -> None:
 
 
 async def delivered_order(buyer, ids, skus=("TEA", "CUP")) -> dict[str, Any]:
-    """A delivered order of one of each `skus`, with its lines as the API shows them."""
+    """A delivered order of one of each `skus`: its lines as the buyer reviews them, and
+    its `access_token`."""
     order = await buyer.place_order({ids[sku][1]: 1 for sku in skus})
     await walk(buyer.shop.id, order["number"])
-    return await order_with_lines(buyer, order["number"])
+    return {**await order_with_lines(buyer, order["number"]),
+            "access_token": order["access_token"]}
 
 
 async def order_with_lines(buyer, number: str) -> dict[str, Any]:
