@@ -65,7 +65,8 @@ async def _manage(shop: Shop, console: Any, status: str, rating: int, cursor: st
             items, next_cursor = [], None
     query = "&".join(f"{k}={v}" for k, v in (("status", status), ("rating", rating)) if v)
     return await console.page("reviews/manage.html", nav="reviews",
-                              title=console.gettext("Reviews"), figures=figures, items=items,
+                              title=console.gettext("Product reviews"), figures=figures,
+                              items=items,
                               status=status, rating=rating, next_cursor=next_cursor,
                               back=f"{MANAGE}?{query}" if query else MANAGE, error=error,
                               status_code=status_code, **_common(shop))
