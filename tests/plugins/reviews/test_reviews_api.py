@@ -5,6 +5,9 @@ report, and that one shop never sees or touches another's reviews."""
 
 from __future__ import annotations
 
+import asyncio
+
+import pytest
 from reviews_helpers import (
     delivered_order,
     line_of,
@@ -261,3 +264,19 @@ async def test_a_shop_without_the_plugin_has_no_reviews(open_shop, shopper):
     assert (await shop.get(f"/api/v1/products/{ids['TEA'][0]}/reviews",
                            admin=False)).status_code == 404
     assert (await shop.get("/api/admin/v1/reviews")).status_code == 404
+
+
+@pytest.mark.concurrency
+async def test_the_same_review_sent_twice_at_once_is_kept_once(open_shop, shopper):
+    shop, ids = await reviews_shop(open_shop)
+    buyer = shopper(shop)
+    await buyer.register(phone="13900001701")
+    order = await delivered_order(buyer, ids)
+    item = {"line_id": line_of(order, "TEA"), "rating": 5, "text": "好"}
+    answers = await asyncio.gather(*[_review(buyer, order["number"], [item],
+                                             {"described": 5, "logistics": 5, "service": 5})
+                                     for _ in range(4)])
+    assert sorted(a.status_code for a in answers) == [201, 409, 409, 409], [
+        a.text for a in answers]
+    mine = (await buyer.call("GET", "/api/v1/account/reviews")).json()["items"]
+    assert len(mine) == 1
