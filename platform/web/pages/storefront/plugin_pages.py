@@ -57,22 +57,24 @@ async def storefront_blocks(request: Request, shop: Shop, place: str,
     id, the order number): `[{"slug", "template", "page"}]`. A block whose context answers
     None is not shown; one whose context raises is left out with a logged warning."""
     host = request.app.state.runtime.host
-    customer = await current_customer(request)
     async with db.shop_scope(shop.id):
         enabled = await enabled_plugins(shop.id)
-        blocks = sorted((b for b in host.provided("galleria_storefront_blocks", enabled,
-                                                  StorefrontBlock) if b.place == place),
-                        key=lambda b: (b.order, b.slug))
-        shown = []
-        for block in blocks:
-            try:
+    blocks = sorted((b for b in host.provided("galleria_storefront_blocks", enabled,
+                                              StorefrontBlock) if b.place == place),
+                    key=lambda b: (b.order, b.slug))
+    if not blocks:
+        return []
+    customer = await current_customer(request)
+    shown = []
+    for block in blocks:
+        try:  # each in a transaction of its own: one that fails spoils none of the others
+            async with db.shop_scope(shop.id):
                 context = await block.context(shop, key, customer.id if customer else None)
-            except Exception:
-                log.warning("storefront block %r failed; left out", block.slug, exc_info=True)
-                continue
-            if context is not None:
-                shown.append({"slug": block.slug, "template": block.template,
-                              "page": context})
+        except Exception:
+            log.warning("storefront block %r failed; left out", block.slug, exc_info=True)
+            continue
+        if context is not None:
+            shown.append({"slug": block.slug, "template": block.template, "page": context})
     return shown
 
 
