@@ -99,6 +99,10 @@ async def test_the_buyer_reviews_with_photos_on_the_form(app, open_shop, shopper
     assert form.status_code == 200 and "<title>评价订单" in form.text
     assert "描述相符" in form.text and "物流服务" in form.text and "服务态度" in form.text
     token = CSRF_RE.search(form.text).group(1)
+    english = await page.get(f"/plugins/reviews/orders/{number}",
+                             headers={"accept-language": "en-US,en;q=0.9"})
+    assert english.status_code == 200 and "Rate the shop" in english.text
+    assert 'data-some="{n} photos chosen"' in english.text
 
     # Text without stars: refused, nothing kept, what was typed is still there.
     refused = await page.http.post(f"/plugins/reviews/orders/{number}", data={
