@@ -129,6 +129,7 @@ API_RULES: dict[str, Rule] = {f"{_ADMIN}{path}": _rule(entry) for path, entry in
     "/faq": "settings",
     "/service-contact": "settings",
     "/reports": "reports",
+    "/reviews": "orders",                    # the reviews plugin: replies and moderation
     "/tasks": "orders",
     "/billing": "settings",
 }.items()}

@@ -5,6 +5,7 @@ module exports is the stable plugin API.
 """
 
 from galleria.kernel import reactions as reactions  # wires the kernel's reactions on import
+from galleria.kernel.catalog.images import check_photos, photo_view, store_photo
 from galleria.kernel.catalog.promotions import ProductPromoter, Promotion
 from galleria.kernel.catalogs import PluginCatalog
 from galleria.kernel.checkout.contracts import (
@@ -71,6 +72,7 @@ from galleria.kernel.plugins import (
     JobSpec,
     PluginInfo,
     SettingField,
+    StorefrontBlock,
     StorefrontLink,
 )
 from galleria.kernel.review import api as review_queue
@@ -137,6 +139,7 @@ __all__ = [
     "ShipmentRequest",
     "ShippingMethod",
     "Shop",
+    "StorefrontBlock",
     "StorefrontLink",
     "TrackedShipment",
     "TrackingUpdate",
@@ -145,6 +148,7 @@ __all__ = [
     "Verdict",
     "active_variants",
     "before_commit",
+    "check_photos",
     "create_indexes",
     "csv_bytes",
     "csv_text",
@@ -163,6 +167,7 @@ __all__ = [
     "on_rollback",
     "order_facts",
     "parse_major",
+    "photo_view",
     "plugin_settings",
     "record_tracking_by_number",
     "review_queue",
@@ -170,6 +175,7 @@ __all__ = [
     "shop_scope",
     "stock_available",
     "store_availability",
+    "store_photo",
     "tenant_first_keys",
     "update_plugin_settings",
     "variant_summaries",

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
         JobSpec,
         PluginInfo,
         SettingField,
+        StorefrontBlock,
         StorefrontLink,
     )
     from galleria.kernel.review.contracts import ReviewRule
@@ -157,6 +158,23 @@ def galleria_storefront_links(shop: Shop) -> list[StorefrontLink]:
     .. versionadded:: 2 (marketing)
 
     :returns: a list of :class:`galleria.kernel.StorefrontLink`.
+    """
+
+
+@hookspec
+def galleria_storefront_blocks() -> list[StorefrontBlock]:
+    """Contribute blocks of the storefront's pages: below a product page's description
+    (``place="product"``, such as the product's reviews) or on the shopper's order page
+    (``place="order"``, such as a card to rate a delivered order).
+
+    Called whenever those pages are rendered, on the plugins the shop enabled. Each block's
+    ``context(shop, key, customer_id)`` (``key``: the product id or the order number) is
+    awaited inside the shop's scope; None shows nothing, a dict is the ``page`` its template
+    is rendered with. A block whose context raises is left out (logged).
+
+    :returns: a list of :class:`galleria.kernel.StorefrontBlock`.
+
+    .. versionadded:: 4 (reviews)
     """
 
 

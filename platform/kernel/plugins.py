@@ -129,6 +129,26 @@ class AccountPanel:
 
 
 @dataclass(frozen=True)
+class StorefrontBlock:
+    """A block a plugin adds to a storefront page: the product's reviews on its product
+    page, a "rate this order" card on the shopper's order page.
+
+    `place`: `product` (below the product page's description; `key` is the product id) or
+    `order` (on the shopper's order page; `key` is the order number). `template` is a
+    Jinja template in the plugin's own `templates/` folder, rendered in the storefront's
+    language with what `await context(shop, key, customer_id)` returns as `page`
+    (`customer_id` is the signed-in shopper's, or None); `context` runs inside the shop's
+    scope and returns None to show nothing. Blocks are shown in ascending `order` (ties by
+    `slug`); one whose context fails is left out (logged), never the page."""
+
+    place: str
+    slug: str
+    template: str
+    context: Callable[[Any, Any, int | None], Awaitable[dict[str, Any] | None]]
+    order: int = 100
+
+
+@dataclass(frozen=True)
 class StorefrontLink:
     """A link a plugin adds to the storefront's pages, in the shopper's language.
 

@@ -247,6 +247,38 @@ async def _return_photo(ctx: Ctx) -> Call:
                 files={"file": ("broken.png", png((200, 160)), "image/png")})
 
 
+async def _buyers_delivered_order(ctx: Ctx) -> tuple[str, dict[str, str]]:
+    """A registered shopper's delivered order (reviews are the buyer's), in a shop with the
+    reviews plugin; its number and the shopper's bearer header."""
+    await ctx.shop.enable("reviews")
+    registered = await ctx.shop.post("/api/v1/account/register", admin=False, json={
+        "email": f"{ctx.unique('r')}@example.com", "password": "Correct-Horse-9"})
+    auth = {"authorization": f"Bearer {registered.json()['token']}"}
+    placed = await ctx.shop.post("/api/v1/orders", admin=False, headers=auth, json={
+        "cart_id": await ctx.cart(), "contact": CONTACT, "address": ADDRESS,
+        "payment_method": "testpay"})
+    assert placed.status_code == 201, placed.text
+    number = placed.json()["number"]
+    for status in ("paid", "approved", "fulfilling", "shipped", "delivered"):
+        await transition(ctx.tenant_id, number, status, actor="test")
+    return number, auth
+
+
+async def _review_order(ctx: Ctx) -> Call:
+    number, auth = await _buyers_delivered_order(ctx)
+    lines = await ctx.shop.get(f"/api/v1/orders/{number}/reviews", admin=False, headers=auth)
+    line_id = lines.json()["lines"][0]["line_id"]
+    return Call(f"/api/v1/orders/{number}/reviews", {
+        "items": [{"line_id": line_id, "rating": 5, "text": "好茶"}]}, admin=False,
+        headers=auth)
+
+
+async def _review_photo(ctx: Ctx) -> Call:
+    number, auth = await _buyers_delivered_order(ctx)
+    return Call(f"/api/v1/orders/{number}/reviews/photos", admin=False, headers=auth,
+                files={"file": ("tea.png", png((200, 160)), "image/png")})
+
+
 async def _check_photo(ctx: Ctx) -> Call:
     number = await _picked(ctx, checked=False)
     return Call(f"/api/admin/v1/orders/{number}/packing/photos",
@@ -354,6 +386,7 @@ PREPARE = {
     "createFlashSale": _create_flash_sale, "createGift": _create_gift,
     "createCoupon": _create_coupon, "createPromotion": _create_promotion,
     "claimCoupon": _claim_coupon,
+    "reviewOrder": _review_order, "uploadReviewPhoto": _review_photo,
 }
 
 

@@ -45,7 +45,9 @@ NOT_STAFF = ("/api/v1", "/api/platform/", "/callbacks/", "/account", "/sandbox",
              "/plugins/marketing_referral/join/", "/plugins/marketing_referral/invite",
              "/plugins/marketing_referral/poster.svg",
              "/plugins/marketing/centre",  # the coupon centre; claiming needs a shopper
-             "/plugins/marketing/wallet")  # the shopper's own coupons (sign-in page for guests)
+             "/plugins/marketing/wallet",  # the shopper's own coupons (sign-in page for guests)
+             # The reviews plugin: a product's reviews, the buyer's review form (own checks)
+             "/plugins/reviews/products/", "/plugins/reviews/orders/")
 
 
 class Visitor:

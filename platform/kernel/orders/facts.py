@@ -23,6 +23,9 @@ class OrderLineFacts:
     quantity: int  # ordered, cancelled ones included
     cancelled_quantity: int
     unit_price: int
+    line_id: int = 0  # the order line's id: what a plugin keys per-line records on
+    name: str = ""  # the product's name as ordered
+    options: dict[str, Any] | None = None  # the variant's options as ordered
 
     @property
     def kept_total(self) -> int:
@@ -90,7 +93,8 @@ async def order_facts(tenant_id: int, number: str) -> OrderFacts:
             variant_id=line["variant"], product_id=products.get(line["variant"], (None,))[0],
             category_id=products.get(line["variant"], (None, None))[1], sku=line["sku"],
             quantity=line["quantity"], cancelled_quantity=line["cancelled_quantity"],
-            unit_price=line["unit_price"]) for line in lines))
+            unit_price=line["unit_price"], line_id=line["id"], name=line["name"] or "",
+            options=json_value(line["options"]) or {}) for line in lines))
 
 
 __all__ = ["OrderFacts", "OrderLineFacts", "order_facts"]

@@ -35,6 +35,7 @@ from galleria.web.pages.order_states import TRACKING_TITLES, shopper_status, sho
 from galleria.web.pages.render import gettext_for, page
 from galleria.web.pages.return_views import return_context, returnable_lines
 from galleria.web.pages.service_titles import TICKET_KINDS, TICKET_STATUS
+from galleria.web.pages.storefront.plugin_pages import storefront_blocks
 from galleria.web.pages.storefront.shopping_session import order_token, remember_order
 from galleria.web.pages.storefront.storefront import logo_url
 from galleria.web.shoppers import current_customer
@@ -111,7 +112,9 @@ async def order_page(request: Request, shop: Shop, runtime: Runtime, number: str
                 can_return=can_return, returned=bool(request.query_params.get("returned")),
                 return_days=returns.windows(shop)[0], order_tickets=order_tickets,
                 warranties=warranties, ticket_status=TICKET_STATUS,
-                ticket_kinds=TICKET_KINDS, **return_context(shop))
+                ticket_kinds=TICKET_KINDS,
+                plugin_blocks=await storefront_blocks(request, shop, "order", order["number"]),
+                **return_context(shop))
 
 
 @get("/orders/{number:str}/status", name="storefront:order-status")

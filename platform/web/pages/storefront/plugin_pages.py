@@ -2,6 +2,9 @@
 
 - account panels (`galleria_account_panels`): sections of the account page (我的), each a
   template of the plugin rendered with its `context(shop, customer_id)`;
+- blocks of storefront pages (`galleria_storefront_blocks`: below the product page's
+  description, on the shopper's order page), each a template of the plugin rendered with
+  its `context(shop, key, customer_id)`, or nothing when that answers None;
 - links at places of the storefront (`galleria_storefront_links`: above the product page's
   buy box, on 我的), titled in the shopper's language;
 - storefront pages of a plugin's own routes (`/plugins/<name>/…`): a handler that asks for
@@ -20,7 +23,7 @@ from litestar import Request, Response
 
 from galleria.kernel import db
 from galleria.kernel.customers.accounts import CustomerView
-from galleria.kernel.plugins import AccountPanel, PluginHost, StorefrontLink
+from galleria.kernel.plugins import AccountPanel, PluginHost, StorefrontBlock, StorefrontLink
 from galleria.kernel.tenancy.plugin_state import enabled_plugins
 from galleria.kernel.tenancy.shops import Shop
 from galleria.runtime import Runtime
@@ -45,6 +48,33 @@ async def account_panels(host: PluginHost, shop: Shop, customer_id: int) -> list
                 log.warning("account panel %r failed; left out", panel.slug, exc_info=True)
                 continue
             shown.append({"slug": panel.slug, "template": panel.template, "page": context})
+    return shown
+
+
+async def storefront_blocks(request: Request, shop: Shop, place: str,
+                            key: Any) -> list[dict[str, Any]]:
+    """The enabled plugins' blocks at `place` (`product`, `order`) for `key` (the product
+    id, the order number): `[{"slug", "template", "page"}]`. A block whose context answers
+    None is not shown; one whose context raises is left out with a logged warning."""
+    host = request.app.state.runtime.host
+    async with db.shop_scope(shop.id):
+        enabled = await enabled_plugins(shop.id)
+    blocks = sorted((b for b in host.provided("galleria_storefront_blocks", enabled,
+                                              StorefrontBlock) if b.place == place),
+                    key=lambda b: (b.order, b.slug))
+    if not blocks:
+        return []
+    customer = await current_customer(request)
+    shown = []
+    for block in blocks:
+        try:  # each in a transaction of its own: one that fails spoils none of the others
+            async with db.shop_scope(shop.id):
+                context = await block.context(shop, key, customer.id if customer else None)
+        except Exception:
+            log.warning("storefront block %r failed; left out", block.slug, exc_info=True)
+            continue
+        if context is not None:
+            shown.append({"slug": block.slug, "template": block.template, "page": context})
     return shown
 
 
@@ -114,4 +144,5 @@ async def provide_storefront(request: Request, runtime: Runtime) -> PluginStoref
     return PluginStorefront(request, runtime, await current_customer(request))
 
 
-__all__ = ["PluginStorefront", "account_panels", "provide_storefront", "storefront_links"]
+__all__ = ["PluginStorefront", "account_panels", "provide_storefront", "storefront_blocks",
+           "storefront_links"]

@@ -25,7 +25,7 @@ from galleria.web.i18n import N_
 from galleria.web.pages.promotions import countdowns, product_promotions, promotion_prices
 from galleria.web.pages.render import page
 from galleria.web.pages.seo import listing_meta, product_meta
-from galleria.web.pages.storefront.plugin_pages import storefront_links
+from galleria.web.pages.storefront.plugin_pages import storefront_blocks, storefront_links
 from galleria.web.pagination import decode_cursor, encode_cursor
 from galleria.web.visits import count_visit
 
@@ -132,6 +132,7 @@ async def render_product(request: Request, shop: Shop, product_id: int, *,
                 logo_url=logo_url(shop), q="", terms=terms, return_days=windows(shop)[0],
                 plugin_links=await storefront_links(request, shop, "product",
                                                     product_id=product_id),
+                plugin_blocks=await storefront_blocks(request, shop, "product", product_id),
                 quality_days=windows(shop)[1],
                 meta=product_meta(request, shop, product, variants), **extra)
 
