@@ -104,6 +104,7 @@ API_RULES: dict[str, Rule] = {f"{_ADMIN}{path}": _rule(entry) for path, entry in
     "/categories": "catalog",
     "/barcodes": "catalog",
     "/inventory": "catalog",
+    "/locations": "catalog",                 # stores and warehouses (门店/仓库)
     "/catalog": "catalog",
     "/orders": "orders",
     "/orders/{number}/shipments": "fulfilment",
