@@ -369,6 +369,21 @@ async def _claim_coupon(ctx: Ctx) -> Call:
                 headers={"authorization": f"Bearer {registered.json()['token']}"})
 
 
+async def _create_location(ctx: Ctx) -> Call:
+    return Call("/api/admin/v1/locations", {"code": ctx.unique("store-"), "name": "西湖店",
+                                            "kind": "store"})
+
+
+async def _create_transfer(ctx: Ctx) -> Call:
+    store = ctx.unique("depot-")
+    made = await ctx.shop.post("/api/admin/v1/locations", json={"code": store, "name": "仓库",
+                                                                "kind": "warehouse"})
+    assert made.status_code == 201, made.text
+    return Call("/api/admin/v1/inventory/transfers", {
+        "source": "default", "destination": store,
+        "lines": [{"variant_id": ctx.variant_id, "quantity": 1}]})
+
+
 PREPARE = {
     "signup": _signup, "addDomain": _add_domain, "createProduct": _create_product,
     "createCart": _create_cart, "placeOrder": _place_order,
@@ -387,6 +402,7 @@ PREPARE = {
     "createCoupon": _create_coupon, "createPromotion": _create_promotion,
     "claimCoupon": _claim_coupon,
     "reviewOrder": _review_order, "uploadReviewPhoto": _review_photo,
+    "createLocation": _create_location, "createTransfer": _create_transfer,
 }
 
 
