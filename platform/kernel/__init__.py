@@ -59,6 +59,7 @@ from galleria.kernel.payments.contracts import (
     RefundRequest,
     RefundUpdate,
 )
+from galleria.kernel.payments.views import payer_refs
 from galleria.kernel.plugins import (
     AccountPanel,
     ConsolePage,
@@ -154,6 +155,7 @@ __all__ = [
     "on_rollback",
     "order_facts",
     "parse_major",
+    "payer_refs",
     "plugin_settings",
     "record_tracking_by_number",
     "review_queue",

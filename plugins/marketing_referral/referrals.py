@@ -5,8 +5,9 @@
   never to their own code, never after their first order.
 - The newcomer's first completed order holds the rewards for the shop's hold days (the
   return window); a full refund meanwhile refuses them. When the hold ends, the order's
-  contact phone and delivery address are claimed (unique in the shop): a phone or an
-  address that earned a reward before refuses this one. Both sides are then rewarded with
+  contact phone, delivery address and payer (the gateway's openid, buyer_id or card, when
+  it names one: the kernel's `payer_refs`) are claimed (unique in the shop): a phone, an
+  address or a payer that earned a reward before refuses this one. Both sides are then rewarded with
   `reward.granted` events, paid by the plugin of the reward's kind.
 Every step is a conditional update on the referral's status, so each happens once.
 """
@@ -25,6 +26,7 @@ from galleria.kernel import (
     emit,
     enqueue,
     order_facts,
+    payer_refs,
     plugin_settings,
     shop_scope,
 )
@@ -187,8 +189,9 @@ async def release(shop_id: int, referral_id: int, now: dt.datetime | None = None
         if facts.refunded_total >= facts.total > 0 or facts.status == "refunded":
             await _refuse(tenant_id, Referral.id == referral_id, "refunded")
             return "refused"
+        payers = [("payer", ref) for ref in await payer_refs(tenant_id, row["order_number"])]
         for kind, key in (("phone", _digits(facts.contact_phone)),
-                          ("address", facts.address_key)):
+                          ("address", facts.address_key), *payers):
             if not key.strip("|"):
                 continue
             claimed = await ReferralClaim.insert(ReferralClaim(
