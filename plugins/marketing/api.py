@@ -94,6 +94,7 @@ class WalletEntry(msgspec.Struct):
     used_at: dt.datetime | None
     order_number: str | None
     coupon: CouponTerms
+    use_code: str  # sent as `coupon_code` to the preview and the order: use this coupon
 
 
 class Wallet(msgspec.Struct):
@@ -147,7 +148,8 @@ def _entry(entry: dict[str, Any], currency: str) -> WalletEntry:
     claim = entry["claim"]
     return WalletEntry(id=claim["id"], state=entry["state"], claimed_at=claim["claimed_at"],
                        used_at=claim["used_at"], order_number=claim["order_number"] or None,
-                       coupon=terms(entry["coupon"], currency))
+                       coupon=terms(entry["coupon"], currency),
+                       use_code=entry["coupon"]["code"])
 
 
 @post(f"{ADMIN}/coupons", operation_id="createCoupon", status_code=201, **ADMIN_OPT)

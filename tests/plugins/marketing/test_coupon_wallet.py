@@ -346,3 +346,39 @@ async def test_cancelled_lines_give_the_coupon_back_only_when_all_are_cancelled(
     async with db.shop_scope(tenant_id):
         row = await Coupon.select(Coupon.used).where(Coupon.id == coupon["id"]).first()
     assert row["used"] == 0
+
+
+async def test_the_shopper_chooses_another_coupon_of_the_wallet(open_shop, runtime, app):
+    """The best coupon is chosen by itself; the shopper may send another wallet coupon's
+    `use_code` as `coupon_code` instead, and the order uses that entry (the other stays)."""
+    shop, _, p = await _shop(open_shop, runtime)
+    tea = _variant(p["tea"])
+    small = await _coupon(shop, kind="amount_off", value=1000, claimable=True, name="十元券")
+    big = await _coupon(shop, kind="amount_off", value=2000, claimable=True, name="二十元券",
+                        min_amount=20000)
+    shopper, stranger = Shopper(app, shop), Shopper(app, shop)
+    try:
+        await shopper.register(email="chooser@example.com", name="韩梅梅")
+        for coupon in (small, big):
+            assert (await shopper.call("POST", f"/api/v1/coupons/{coupon['id']}/claim")
+                    ).status_code == 201
+        wallet = (await shopper.call("GET", "/api/v1/account/coupons")).json()["items"]
+        codes = {e["coupon"]["id"]: e["use_code"] for e in wallet}
+        assert _coupon_lines(await _preview(shopper, {tea: 2})) == [("coupon", -2000)]  # best
+        chosen = await _preview(shopper, {tea: 2}, coupon_code=codes[small["id"]].lower())
+        assert _coupon_lines(chosen) == [("coupon", -1000)]
+        too_small = await _preview(shopper, {tea: 1}, coupon_code=codes[big["id"]])
+        assert too_small.status_code == 422
+        assert too_small.json()["errors"][0]["field"] == "coupon_code"
+        assert "¥200.00" in too_small.json()["errors"][0]["message"]
+        await stranger.register(email="stranger@example.com", name="李雷")
+        theirs = await _preview(stranger, {tea: 2}, coupon_code=codes[small["id"]])
+        assert theirs.status_code == 422  # a wallet's code is no use to anyone else
+        order = await shopper.place_order({tea: 2}, coupon_code=codes[small["id"]])
+        assert order["total"] == 19000
+        wallet = (await shopper.call("GET", "/api/v1/account/coupons")).json()["items"]
+        assert {e["coupon"]["id"]: e["state"] for e in wallet} == {
+            small["id"]: "used", big["id"]: "available"}
+    finally:
+        await shopper.close()
+        await stranger.close()
