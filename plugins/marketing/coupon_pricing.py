@@ -21,6 +21,7 @@ from typing import Any
 from galleria.kernel import (
     Adjustment,
     FieldError,
+    InputChoice,
     PriceAdjuster,
     PricingContext,
     ValidationFailed,
@@ -160,7 +161,8 @@ class CouponAdjuster(PriceAdjuster):
     async def adjust(self, context: PricingContext) -> list[Adjustment]:
         now = dt.datetime.now(dt.UTC)
         typed = await _typed(context, now)
-        chosen = choose(typed, await _offered(context, now))
+        offered = await _offered(context, now)
+        chosen = choose(typed, offered)
         out = []
         for candidate in chosen:
             if candidate.amount <= 0:
@@ -173,11 +175,30 @@ class CouponAdjuster(PriceAdjuster):
                     claim_id=candidate.claim_id, order_amount=context.subtotal)
             out.append(Adjustment(
                 "coupon", -candidate.amount, coupon_label(coupon, context.currency, context.locale),
-                target=candidate.target,
+                target=candidate.target, choices=_choices(candidate, offered, context),
                 data={"kind": "coupon", "coupon_id": coupon["id"],
                       "claim_id": candidate.claim_id, "coupon_kind": coupons.kind_of(coupon),
                       "code": coupon["code"] if coupon["code_typed"] else None}))
         return out
+
+
+def _choices(applied: Candidate, offered: list[Candidate], context: PricingContext
+             ) -> tuple[InputChoice, ...]:
+    """The wallet's coupons that fit this slot, best first with what each saves, the one
+    applied marked: when there are two or more, the shopper may pick another (its code is
+    the value the checkout sends as `coupon_code`)."""
+    if context.placing or applied.claim_id is None:
+        return ()
+    fitting = sorted((c for c in offered if c.target == applied.target and c.amount > 0),
+                     key=Candidate.rank, reverse=True)
+    seen: set[int] = set()
+    unique = [c for c in fitting if not (c.coupon["id"] in seen or seen.add(c.coupon["id"]))]
+    if len(unique) < 2:
+        return ()
+    return tuple(InputChoice(
+        "coupon_code", c.coupon["code"], coupon_label(c.coupon, context.currency,
+                                                      context.locale), c.amount,
+        chosen=c.coupon["id"] == applied.coupon["id"]) for c in unique)
 
 
 __all__ = ["Candidate", "CouponAdjuster", "choose"]

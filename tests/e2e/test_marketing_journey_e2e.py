@@ -1,6 +1,7 @@
 """End to end in Chromium, in Chinese on a phone, the marketing plugins together: the
 merchant gives a shopper points in the console; the shopper claims a coupon in the coupon
-centre (领券中心), buys a flash-sale (秒杀) teapot with the coupon and with points, and sees
+centre (领券中心), sees at checkout the wallet's coupons that fit (the best applied, another
+one a tap away), buys a flash-sale (秒杀) teapot with a coupon and with points, and sees
 the points ledger and the used coupon in 我的. Screenshots go to the output folder for a
 human to judge."""
 
@@ -29,8 +30,8 @@ def shot(page: Page, folder: Path, name: str) -> None:
 
 def marketing_shop(server, slug: str) -> dict[str, str]:
     """A tea shop with cash on delivery; a flash sale on its teapot (¥99.00 → ¥59.00, 5
-    units, 1 each, for 2 hours); a claimable coupon 满50减10; points worth ¥1 per 100, paying
-    at most half; and a registered shopper."""
+    units, 1 each, for 2 hours); claimable coupons 满50减10 and 满30减5; points worth ¥1 per
+    100, paying at most half; and a registered shopper."""
     http = httpx.Client(base_url=f"http://127.0.0.1:{server.port}", timeout=30)
     answer = http.post("/api/platform/v1/signup", headers={"host": f"localhost:{server.port}"},
                        json={"shop_name": "莲心茶舍", "slug": slug, "password": PASSWORD,
@@ -54,10 +55,11 @@ def marketing_shop(server, slug: str) -> dict[str, str]:
         "per_customer_limit": 1, "starts_at": (now - dt.timedelta(minutes=1)).isoformat(),
         "ends_at": (now + dt.timedelta(hours=2)).isoformat()})
     assert sale.status_code == 201, sale.text
-    coupon = http.post("/api/admin/v1/marketing/coupons", headers=headers, json={
-        "kind": "amount_off", "value": 1000, "min_amount": 5000, "claimable": True,
-        "name": "满50减10", "per_customer_limit": 1})
-    assert coupon.status_code == 201, coupon.text
+    for value, minimum, name in ((1000, 5000, "满50减10"), (500, 3000, "满30减5")):
+        coupon = http.post("/api/admin/v1/marketing/coupons", headers=headers, json={
+            "kind": "amount_off", "value": value, "min_amount": minimum, "claimable": True,
+            "name": name, "per_customer_limit": 1})
+        assert coupon.status_code == 201, coupon.text
     shopper = http.post("/api/v1/account/register", headers={"host": headers["host"]},
                         json={"phone": "13900139000", "password": SHOPPER_PASSWORD,
                               "name": "韩梅梅"})
@@ -105,12 +107,13 @@ def test_claim_a_coupon_buy_a_flash_sale_with_it_and_points_see_the_ledger(
     page.locator("form[action='/account/sign-in'] button[type=submit]").click()
     expect(page).to_have_url(shop + "/account")
 
-    # 领券中心: claim 满50减10 into the wallet.
+    # 领券中心: claim 满50减10 and 满30减5 into the wallet.
     page.locator("[data-plugin-link]", has_text="领券中心").click()
-    card = page.locator(".coupon-card", has_text="满50减10")
-    expect(card).to_contain_text("¥10.00")
-    card.locator("[data-claim]").click()
-    expect(page.locator('[data-notice="claimed"]')).to_be_visible()
+    for name, value in (("满30减5", "¥5.00"), ("满50减10", "¥10.00")):
+        card = page.locator(".coupon-card", has_text=name)
+        expect(card).to_contain_text(value)
+        card.locator("[data-claim]").click()
+        expect(page.locator('[data-notice="claimed"]')).to_be_visible()
     shot(page, screenshots, "journey-phone-01-coupon-claimed")
 
     # The flash sale: its price, countdown and what is left lead the product page.
@@ -133,6 +136,20 @@ def test_claim_a_coupon_buy_a_flash_sale_with_it_and_points_see_the_ledger(
     page.locator("#f-address-district").fill("静安区")
     page.locator("#f-address-line1").fill("南京西路 1 号 2 楼")
     page.locator("label.pick", has=page.locator('input[value="cod"]')).click()
+    # The wallet's coupons that fit, best first and applied; the shopper may pick another.
+    wallet = page.locator("[data-wallet-coupon]")
+    expect(wallet).to_have_count(2)
+    expect(wallet.first).to_contain_text("优惠券 满50减10：减¥10.00")
+    expect(wallet.first).to_contain_text("最优")
+    expect(wallet.first.locator("input")).to_be_checked()
+    expect(wallet.nth(1)).to_contain_text("优惠券 满30减5：减¥5.00")
+    wallet.nth(1).locator("input").check()
+    page.locator("[data-use-wallet-coupon]").click()
+    expect(page.locator("[data-total]")).to_have_text("¥54.00")  # 59 − 5
+    expect(page.locator("[data-wallet-coupon]").nth(1).locator("input")).to_be_checked()
+    page.locator(".checkout-summary").screenshot(  # the summary alone: no sticky header
+        path=str(screenshots / "journey-phone-03a-checkout-other-coupon.png"))
+    page.locator("[data-wallet-coupon]").first.locator("input").check()  # back to the best
     page.locator("#f-points").fill("1000")
     page.locator("[data-points-field] button[value=update]").click()
     summary = page.locator("[data-region=totals]")
@@ -164,6 +181,7 @@ def test_claim_a_coupon_buy_a_flash_sale_with_it_and_points_see_the_ledger(
     used = page.locator('[data-state="used"]')
     expect(used).to_contain_text("满50减10")
     expect(used.locator("[data-order]")).to_have_text(f"已用于订单 {number}")
+    expect(page.locator('[data-state="available"]')).to_contain_text("满30减5")
     shot(page, screenshots, "journey-phone-06-wallet")
     body = page.locator("body").inner_text()
     assert "coupon" not in body.lower() and "points" not in body.lower()

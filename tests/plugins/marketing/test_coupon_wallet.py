@@ -364,9 +364,17 @@ async def test_the_shopper_chooses_another_coupon_of_the_wallet(open_shop, runti
                     ).status_code == 201
         wallet = (await shopper.call("GET", "/api/v1/account/coupons")).json()["items"]
         codes = {e["coupon"]["id"]: e["use_code"] for e in wallet}
-        assert _coupon_lines(await _preview(shopper, {tea: 2})) == [("coupon", -2000)]  # best
+        best = await _preview(shopper, {tea: 2})
+        assert _coupon_lines(best) == [("coupon", -2000)]  # the best, by itself
+        # ...and the wallet's others that fit, best first, with what each saves
+        assert [(c["input"], c["value"], c["saves"], c["chosen"])
+                for c in best.json()["choices"]] == [
+            ("coupon_code", codes[big["id"]], 2000, True),
+            ("coupon_code", codes[small["id"]], 1000, False)]
+        assert best.json()["choices"][1]["label"] == "优惠券 十元券：减¥10.00"
         chosen = await _preview(shopper, {tea: 2}, coupon_code=codes[small["id"]].lower())
         assert _coupon_lines(chosen) == [("coupon", -1000)]
+        assert [c["chosen"] for c in chosen.json()["choices"]] == [False, True]
         too_small = await _preview(shopper, {tea: 1}, coupon_code=codes[big["id"]])
         assert too_small.status_code == 422
         assert too_small.json()["errors"][0]["field"] == "coupon_code"
