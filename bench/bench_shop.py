@@ -19,7 +19,7 @@ ADDRESS = {"name": "李雷", "phone": "13800138000", "country": "CN", "province"
 CONTACT = {"name": "李雷", "phone": "13800138000"}
 PASSWORD = "Bench-Horse-9"
 COUPON = "BENCH5"
-TIERS = "50:5"  # 满50减5 (yuan)
+TIERS = {"tiers": [{"threshold": 5000, "amount_off": 500}]}  # 满50减5
 SHIPPING = {"default": "标准快递", "templates": [
     {"name": "标准快递", "first": 1, "first_fee": 800, "additional": 1, "additional_fee": 300,
      "eta_days": [2, 4], "regions": [], "free": [], "excluded": []}]}
@@ -122,7 +122,10 @@ async def open_shop(http, db, *, products: int = 20, hot_stock: int | None = Non
     await enable("shipping", {"templates": json.dumps(SHIPPING, ensure_ascii=False)})
     coupon = None
     if plugins in ("checkout", "all"):
-        await enable("marketing", {"threshold_tiers": TIERS})
+        await enable("marketing", {})
+        tier = await http.request("POST", "/api/admin/v1/marketing/promotions", host=host,
+                                  headers=admin, json={"kind": "tiers", "rule": TIERS})
+        tier.raise_for_status()
         await _sql(db, "INSERT INTO marketing_coupon (tenant, code, kind, value, min_subtotal, "
                        "usage_limit, used, active, created_at) VALUES ($1, $2, 'amount', 100, "
                        "0, 0, 0, TRUE, CURRENT_TIMESTAMP)", tenant, COUPON)

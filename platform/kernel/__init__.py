@@ -12,6 +12,7 @@ from galleria.kernel.checkout.contracts import (
     AddedLine,
     Address,
     Adjustment,
+    InputChoice,
     NotOffered,
     PriceAdjuster,
     PricedLine,
@@ -66,6 +67,7 @@ from galleria.kernel.payments.contracts import (
     RefundRequest,
     RefundUpdate,
 )
+from galleria.kernel.payments.views import payer_refs
 from galleria.kernel.plugins import (
     AccountPanel,
     ConsolePage,
@@ -106,6 +108,7 @@ __all__ = [
     "Forbidden",
     "GatewayError",
     "Index",
+    "InputChoice",
     "JobSpec",
     "Money",
     "NotFound",
@@ -167,6 +170,7 @@ __all__ = [
     "on_rollback",
     "order_facts",
     "parse_major",
+    "payer_refs",
     "photo_view",
     "plugin_settings",
     "record_tracking_by_number",

@@ -1,7 +1,8 @@
 """The marketing JSON API (mounted through `galleria_api_routes`):
 
 - merchant (token scope `marketing`): `POST /api/admin/v1/marketing/coupons`, `GET …/coupons`
-  (with each coupon's figures), `PATCH …/coupons/{id}`; `POST …/promotions`, `GET …/promotions`;
+  (with each coupon's figures), `PATCH …/coupons/{id}`; `POST …/promotions`, `GET …/promotions`,
+  `PATCH …/promotions/{id}` (`"active": false` ends one);
 - shopper: `GET /api/v1/coupons` (the coupon centre: what can be claimed now),
   `POST /api/v1/coupons/{id}/claim` (signed in) and `GET /api/v1/account/coupons` (the wallet).
 
@@ -73,6 +74,7 @@ class CouponAnswer(msgspec.Struct):
     cost: int
     currency: str
     created_at: dt.datetime
+    reward_only: bool = False  # no code, not claimable: given only as a reward
 
 
 class CouponList(msgspec.Struct):
@@ -92,6 +94,7 @@ class WalletEntry(msgspec.Struct):
     used_at: dt.datetime | None
     order_number: str | None
     coupon: CouponTerms
+    use_code: str  # sent as `coupon_code` to the preview and the order: use this coupon
 
 
 class Wallet(msgspec.Struct):
@@ -138,21 +141,24 @@ def answer(row: dict[str, Any], shop: Shop, figures: dict[str, int] | None = Non
         used=row["used"], claimed=row["claimed"],
         redemptions=figures.get("redemptions", 0), orders=figures.get("orders", 0),
         sales=figures.get("sales", 0), cost=figures.get("cost", 0), currency=shop.currency,
-        created_at=row["created_at"])
+        created_at=row["created_at"], reward_only=view["reward_only"])
 
 
 def _entry(entry: dict[str, Any], currency: str) -> WalletEntry:
     claim = entry["claim"]
     return WalletEntry(id=claim["id"], state=entry["state"], claimed_at=claim["claimed_at"],
                        used_at=claim["used_at"], order_number=claim["order_number"] or None,
-                       coupon=terms(entry["coupon"], currency))
+                       coupon=terms(entry["coupon"], currency),
+                       use_code=entry["coupon"]["code"])
 
 
 @post(f"{ADMIN}/coupons", operation_id="createCoupon", status_code=201, **ADMIN_OPT)
 async def create_coupon(shop: Shop, api: Any, data: dict[str, Any]) -> Response[CouponAnswer]:
     """Create a coupon: `{"kind": "amount_off"|"percent_off"|"free_shipping"|"fixed_price",
     "value", "min_amount"?, "max_discount"?, "scope"?, "starts_at"?, "ends_at"?,
-    "total_limit"?, "per_customer_limit"?, "code"?, "claimable"?, "name"?}`. 422 names
+    "total_limit"?, "per_customer_limit"?, "code"?, "claimable"?, "reward_only"?, "name"?}`
+    (a code, claimable, or `reward_only`: given only as a referral or birthday reward, by
+    its `id` in those plugins' settings). 422 names
     every bad field; 409 for a code the shop has already."""
 
     async def work() -> Response:
@@ -205,6 +211,28 @@ def _promotion(row: dict[str, Any]) -> dict[str, Any]:
                                 "active")}
 
 
+@patch(f"{ADMIN}/promotions/{{promotion_id:int}}", operation_id="changePromotion",
+       **ADMIN_OPT)
+async def change_promotion(shop: Shop, promotion_id: int,
+                           data: dict[str, Any]) -> PromotionAnswer:
+    """Change a promotion: any of `kind`, `rule`, `name`, `starts_at`, `ends_at` (the rule
+    checked again as a whole); `"active": false` ends it now. Its figures so far stay."""
+    async with shop_scope(shop.id):
+        row = await promotions.get_promotion(shop.id, promotion_id)
+        if data.get("active") is False:
+            row = await promotions.end_promotion(shop.id, promotion_id)
+        fields = {k: data[k] for k in ("kind", "rule", "name", "starts_at", "ends_at")
+                  if k in data}
+        if fields:
+            times = coupons.check_times({k: data.get(k, row[k])
+                                         for k in ("starts_at", "ends_at")})
+            row = await promotions.change_promotion(
+                shop.id, promotion_id, kind=fields.get("kind", row["kind"]),
+                rule=fields.get("rule", row["rule"]),
+                name=str(fields.get("name", row["name"]) or ""), **times)
+    return PromotionAnswer(**_promotion(row))
+
+
 @get(f"{ADMIN}/promotions", operation_id="listPromotions", **ADMIN_OPT)
 async def list_promotions(shop: Shop) -> PromotionList:
     async with shop_scope(shop.id):
@@ -244,5 +272,6 @@ async def my_coupons(shop: Shop, api: Any) -> Wallet:
     return Wallet(items=[_entry(e, shop.currency) for e in entries])
 
 
-ROUTES = [create_coupon, list_coupons, change_coupon, create_promotion, list_promotions,
+ROUTES = [create_coupon, list_coupons, change_coupon, create_promotion, change_promotion,
+          list_promotions,
           coupon_centre, claim_coupon, my_coupons]

@@ -5,9 +5,11 @@ fixed_price) and one free_shipping coupon per order; both combine with each othe
 the promotions before them (their discounts are taken off first). A code the shopper types
 takes its slot; the other slot, or both when nothing is typed, is filled from a signed-in
 shopper's wallet with the coupon worth most to them (best for the shopper; on a tie, the
-one that expires first). Each adjustment records what it came from in `data`
-(`{"kind": "coupon", "coupon_id", "claim_id", "coupon_kind", "code"}`), kept on the order
-(the kernel's order_adjustment: source `coupon`, the amount) for reports.
+one that expires first). To choose another coupon of the wallet, the shopper sends its
+`use_code` (the wallet API's) as `coupon_code`: that entry then takes its slot. Each
+adjustment records what it came from in `data` (`{"kind": "coupon", "coupon_id",
+"claim_id", "coupon_kind", "code"}`), kept on the order (the kernel's order_adjustment:
+source `coupon`, the amount) for reports.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from typing import Any
 from galleria.kernel import (
     Adjustment,
     FieldError,
+    InputChoice,
     PriceAdjuster,
     PricingContext,
     ValidationFailed,
@@ -86,6 +89,9 @@ async def _typed(context: PricingContext, now: dt.datetime) -> Candidate | None:
         return None
     coupon = await Coupon.select().where(
         (Coupon.tenant == tenant_id) & (Coupon.code == code)).first()
+    if coupon is not None and coupon["active"] and (
+            not coupon["code_typed"] or await _in_wallet(context, coupon["id"])):
+        return await _chosen_from_wallet(context, coupon["id"])
     if coupon is None or not coupon["active"] or not coupon["code_typed"]:
         raise _refuse("unknown or no longer valid")
     coupon = await coupons.get_coupon(tenant_id, coupon["id"])  # scope read as JSON
@@ -111,6 +117,31 @@ async def _typed(context: PricingContext, now: dt.datetime) -> Candidate | None:
     return Candidate(coupon, _amount(coupon, context))
 
 
+async def _in_wallet(context: PricingContext, coupon_id: int) -> bool:
+    if context.customer_id is None:
+        return False
+    return any(e["coupon"]["id"] == coupon_id for e in await redemption.available_claims(
+        context.shop.id, context.customer_id))
+
+
+async def _chosen_from_wallet(context: PricingContext, coupon_id: int) -> Candidate:
+    """The shopper chose a coupon of their wallet (its `use_code`, from the wallet API)
+    instead of the one worth most: that entry, checked like the automatic choice."""
+    if context.customer_id is None:
+        raise _refuse("sign in to use a coupon from your wallet")
+    entries = [e for e in await redemption.available_claims(context.shop.id,
+                                                            context.customer_id)
+               if e["coupon"]["id"] == coupon_id]
+    if not entries:
+        raise _refuse("not in your wallet, used or no longer valid")
+    entry = min(entries, key=lambda e: e["claim"]["id"])  # the oldest of that coupon
+    amount = _amount(entry["coupon"], context)
+    if amount <= 0:
+        needed = format_minor(entry["coupon"]["min_subtotal"], context.currency)
+        raise _refuse(f"not for these items (needs eligible items worth {needed})")
+    return Candidate(entry["coupon"], amount, entry["claim"]["id"])
+
+
 async def _offered(context: PricingContext, now: dt.datetime) -> list[Candidate]:
     """The signed-in shopper's usable wallet coupons, with what each would take off."""
     if context.customer_id is None:
@@ -130,7 +161,8 @@ class CouponAdjuster(PriceAdjuster):
     async def adjust(self, context: PricingContext) -> list[Adjustment]:
         now = dt.datetime.now(dt.UTC)
         typed = await _typed(context, now)
-        chosen = choose(typed, await _offered(context, now))
+        offered = await _offered(context, now)
+        chosen = choose(typed, offered)
         out = []
         for candidate in chosen:
             if candidate.amount <= 0:
@@ -143,11 +175,30 @@ class CouponAdjuster(PriceAdjuster):
                     claim_id=candidate.claim_id, order_amount=context.subtotal)
             out.append(Adjustment(
                 "coupon", -candidate.amount, coupon_label(coupon, context.currency, context.locale),
-                target=candidate.target,
+                target=candidate.target, choices=_choices(candidate, offered, context),
                 data={"kind": "coupon", "coupon_id": coupon["id"],
                       "claim_id": candidate.claim_id, "coupon_kind": coupons.kind_of(coupon),
                       "code": coupon["code"] if coupon["code_typed"] else None}))
         return out
+
+
+def _choices(applied: Candidate, offered: list[Candidate], context: PricingContext
+             ) -> tuple[InputChoice, ...]:
+    """The wallet's coupons that fit this slot, best first with what each saves, the one
+    applied marked: when there are two or more, the shopper may pick another (its code is
+    the value the checkout sends as `coupon_code`)."""
+    if context.placing or applied.claim_id is None:
+        return ()
+    fitting = sorted((c for c in offered if c.target == applied.target and c.amount > 0),
+                     key=Candidate.rank, reverse=True)
+    seen: set[int] = set()
+    unique = [c for c in fitting if not (c.coupon["id"] in seen or seen.add(c.coupon["id"]))]
+    if len(unique) < 2:
+        return ()
+    return tuple(InputChoice(
+        "coupon_code", c.coupon["code"], coupon_label(c.coupon, context.currency,
+                                                      context.locale), c.amount,
+        chosen=c.coupon["id"] == applied.coupon["id"]) for c in unique)
 
 
 __all__ = ["Candidate", "CouponAdjuster", "choose"]

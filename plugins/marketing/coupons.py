@@ -10,7 +10,9 @@ A coupon is a code the shopper types (`code`) or one they claim into their walle
 (`claimable`, from the coupon centre or a product page), or both. Its `scope` is the whole
 shop, or products and/or categories, minus excluded products. `usage_limit` is the total
 (uses of a code coupon, claims of a claimable one); `per_customer_limit` the same per
-shopper. Rows written before kinds had these names say `amount` / `percent`.
+shopper. A `reward_only` coupon has neither: it is given only as a reward
+(`galleria_reward_granted`: a referral reward, a birthday coupon). Rows written before
+kinds had these names say `amount` / `percent`.
 
 Definitions only; using coupons is `redemption.py`, choosing them at checkout `pricing.py`.
 """
@@ -137,8 +139,8 @@ def check_coupon(body: dict[str, Any], current: dict[str, Any] | None = None) ->
         code = normalise_code(str(code))
         if not CODE_RE.match(code):
             problems.add("code", "3–32 letters, digits, - or _")
-    elif not claimable:
-        problems.add("code", "required unless the coupon is claimable")
+    elif not claimable and merged.get("reward_only") is not True:
+        problems.add("code", "required unless the coupon is claimable or reward_only")
     name = merged.get("name") or ""
     if not isinstance(name, str) or len(name) > 60:
         problems.add("name", "at most 60 characters")
@@ -170,7 +172,8 @@ def view_fields(row: dict[str, Any]) -> dict[str, Any]:
             "total_limit": row["usage_limit"] or None,
             "per_customer_limit": row["per_customer_limit"] or None,
             "code": row["code"] if row["code_typed"] else None,
-            "claimable": row["claimable"], "name": row["name"], "active": row["active"]}
+            "claimable": row["claimable"], "name": row["name"], "active": row["active"],
+            "reward_only": not row["code_typed"] and not row["claimable"]}
 
 
 def _json(value: Any) -> Any:

@@ -21,7 +21,6 @@ from galleria_plugins.marketing import api, console, promotions, redemption, sto
 from galleria_plugins.marketing.coupon_pricing import CouponAdjuster
 from galleria_plugins.marketing.promotions import PromotionAdjuster
 from galleria_plugins.marketing.tables import TABLES
-from galleria_plugins.marketing.thresholds import ThresholdDiscount
 
 PLUGIN = "marketing"
 # When a used coupon returns to the shopper (and its use to the coupon's count).
@@ -42,11 +41,6 @@ def galleria_plugin_info() -> PluginInfo:
 def galleria_settings_schema() -> list[SettingField]:
     return [
         SettingField(
-            "threshold_tiers", "Threshold discounts (spend:save, in yuan)", "text",
-            label_zh="满减（门槛:优惠，单位元）", default="",
-            help="One tier per line or comma, such as 199:20, 299:40. The highest tier the "
-                 "items reach applies."),
-        SettingField(
             "coupon_return", "Give used coupons back when", "choice",
             label_zh="已用优惠券退回", default=RETURN_ON_CANCEL_OR_REFUND,
             choices=(RETURN_ON_CANCEL_OR_REFUND, RETURN_ON_CANCEL, RETURN_NEVER),
@@ -64,7 +58,8 @@ def galleria_migrations() -> list[AppConfig]:
 
 @hookimpl
 def galleria_price_adjusters(shop: Shop) -> list[Any]:
-    return [ThresholdDiscount(), PromotionAdjuster(), CouponAdjuster()]
+    # 满减 tiers are promotions (the old settings tiers were moved: upgrade.py)
+    return [PromotionAdjuster(), CouponAdjuster()]
 
 
 async def _give_back(tenant_id: int, number: str, *, refund: bool) -> None:
@@ -92,6 +87,20 @@ async def galleria_order_lines_cancelled(event: Event) -> None:
 async def galleria_order_refunded(event: Event) -> None:
     if event.payload.get("full"):
         await _give_back(event.tenant_id, event.payload["number"], refund=True)
+
+
+@hookimpl
+async def galleria_reward_granted(event: Event) -> None:
+    """A reward of kind `coupon` (a referral reward, a birthday coupon): the coupon the
+    granting plugin's settings chose (`coupon_id`) goes into the shopper's wallet, once per
+    `ref`. Other kinds are another plugin's to pay."""
+    payload = event.payload
+    coupon_id, customer_id = payload.get("coupon_id"), payload.get("customer_id")
+    if payload.get("kind") != "coupon" or type(coupon_id) is not int or not customer_id:
+        return
+    async with shop_scope(event.tenant_id):
+        await redemption.issue_reward(event.tenant_id, coupon_id, int(customer_id),
+                                      str(payload.get("ref") or f"event:{event.id}"))
 
 
 @hookimpl

@@ -103,6 +103,30 @@ async def create_promotion(tenant_id: int, *, kind: str, rule: dict[str, Any], n
     return await get_promotion(tenant_id, row[0]["id"])
 
 
+async def change_promotion(tenant_id: int, promotion_id: int, *, kind: str,
+                           rule: dict[str, Any], name: str = "",
+                           starts_at: dt.datetime | None = None,
+                           ends_at: dt.datetime | None = None) -> dict[str, Any]:
+    """Rewrite a promotion (the console's edit form); its figures so far stay."""
+    await get_promotion(tenant_id, promotion_id)
+    checked = check_rule(kind, rule)
+    await Promotion.update({Promotion.kind: kind, Promotion.rule: checked,
+                            Promotion.name: name[:60], Promotion.starts_at: starts_at,
+                            Promotion.ends_at: ends_at}).where(
+        (Promotion.tenant == tenant_id) & (Promotion.id == promotion_id))
+    return await get_promotion(tenant_id, promotion_id)
+
+
+async def end_promotion(tenant_id: int, promotion_id: int) -> dict[str, Any]:
+    """End a promotion now: it stops applying and stays, with its figures, in the list."""
+    row = await get_promotion(tenant_id, promotion_id)
+    now = dt.datetime.now(dt.UTC)
+    ends = row["ends_at"] if row["ends_at"] and row["ends_at"] <= now else now
+    await Promotion.update({Promotion.active: False, Promotion.ends_at: ends}).where(
+        (Promotion.tenant == tenant_id) & (Promotion.id == promotion_id))
+    return await get_promotion(tenant_id, promotion_id)
+
+
 async def get_promotion(tenant_id: int, promotion_id: int) -> dict[str, Any]:
     row = await Promotion.select().where(
         (Promotion.tenant == tenant_id) & (Promotion.id == promotion_id)).first()
@@ -215,7 +239,7 @@ def promotion_adjustments(promotions: list[dict[str, Any]], context: PricingCont
 
 class PromotionAdjuster(PriceAdjuster):
     code = "promotion"
-    order = 110  # after the settings' threshold discount (100), before coupons (200)
+    order = 110  # before coupons (200): they apply to what is left
 
     async def adjust(self, context: PricingContext) -> list[Adjustment]:
         promotions = await live_promotions(context.shop.id, dt.datetime.now(dt.UTC))
@@ -260,7 +284,8 @@ async def figures(tenant_id: int) -> dict[int, dict[str, int]]:
     return out
 
 
-__all__ = ["KINDS", "PromotionAdjuster", "check_rule", "create_promotion", "figures",
+__all__ = ["KINDS", "PromotionAdjuster", "change_promotion", "check_rule", "create_promotion",
+           "end_promotion", "figures",
            "get_promotion", "give_back",
            "list_promotions", "live_promotions", "promotion_adjustments", "quantity_off",
            "tier_off", "timed_off"]

@@ -58,6 +58,35 @@ async def claim(tenant_id: int, coupon_id: int, customer_id: int) -> dict[str, A
     return (await wallet(tenant_id, customer_id, claim_id=row[0]["id"]))[0]
 
 
+async def issue_reward(tenant_id: int, coupon_id: int, customer_id: int, ref: str
+                       ) -> dict[str, Any] | None:
+    """Put one of coupon `coupon_id` in the shopper's wallet as the reward `ref` (a referral
+    reward, a birthday coupon: galleria_reward_granted), inside the shop's scope. Once per
+    `ref` (a unique key): a second call issues nothing and returns None, as it does for a
+    coupon the shop no longer has or switched off. Rewards are not held to the coupon's
+    claim limits (the shop promised them); they count as claimed."""
+    coupon = await Coupon.select(Coupon.id, Coupon.active).where(
+        (Coupon.tenant == tenant_id) & (Coupon.id == coupon_id)).first()
+    if coupon is None or not coupon["active"]:
+        return None
+    if await CouponClaim.exists().where((CouponClaim.tenant == tenant_id)
+                                        & (CouponClaim.ref == ref[:120])):
+        return None
+    lowest = await CouponClaim.select(CouponClaim.slot).where(
+        (CouponClaim.tenant == tenant_id) & (CouponClaim.coupon == coupon_id)
+        & (CouponClaim.customer == customer_id) & (CouponClaim.slot < 0)).order_by(
+        CouponClaim.slot).first()
+    row = await CouponClaim.insert(CouponClaim(
+        tenant=tenant_id, coupon=coupon_id, customer=customer_id,
+        slot=(lowest["slot"] if lowest else 0) - 1, status=AVAILABLE, ref=ref[:120],
+    )).on_conflict(action="DO NOTHING").returning(CouponClaim.id)
+    if not row:  # the same reward, paid a moment ago by another delivery
+        return None
+    await Coupon.raw("UPDATE marketing_coupon SET claimed = claimed + 1 "
+                     "WHERE tenant = {} AND id = {}", tenant_id, coupon_id)
+    return (await wallet(tenant_id, customer_id, claim_id=row[0]["id"]))[0]
+
+
 async def _free_slot(table: Any, tenant_id: int, coupon_id: int, customer_id: int,
                      limit: int) -> int | None:
     """The lowest free slot 1…limit of this shopper's uses or claims, reserved by a unique
@@ -180,4 +209,5 @@ async def figures(tenant_id: int) -> dict[int, dict[str, int]]:
 
 
 __all__ = ["AVAILABLE", "USED", "ClaimLimitReached", "CouponUsedUp", "available_claims",
-           "claim", "claimable_now", "figures", "give_back", "redeem", "wallet"]
+           "claim", "claimable_now", "figures", "give_back", "issue_reward", "redeem",
+           "wallet"]

@@ -59,6 +59,9 @@ class CouponClaim(Table, tablename="marketing_coupon_claim"):
     order_number = Varchar(length=20, default="")
     claimed_at = Timestamptz(default=TimestamptzNow())
     used_at = Timestamptz(null=True, default=None)
+    # A reward another plugin granted (galleria_reward_granted): its `ref`, unique in the
+    # shop, so one reward is one coupon; such entries take slots below 0, outside the limit.
+    ref = Varchar(length=120, null=True, default=None)
 
 
 class Promotion(Table, tablename="marketing_promotion"):

@@ -36,6 +36,7 @@ class Rules:
     expiry: str = "end_of_next_year"
     level_basis: str = "spend"
     levels: tuple[Level, ...] = ()  # lowest threshold first
+    birthday_coupon: int = 0  # the coupon (its id) members get on their birthday; 0 none
 
     def rate_for(self, category_id: int | None) -> int:
         return dict(self.category_rates).get(category_id or 0, self.earn_rate)
@@ -131,6 +132,11 @@ def settings_schema() -> list[SettingField]:
                      label_zh="会员等级（名称:门槛:折扣%:是否包邮[:生日积分]）", default="",
                      help="One level a line, such as 金卡:2000:95:yes:500 (threshold in yuan "
                           "of spend, or in points; 500 points on the member's birthday)."),
+        SettingField("birthday_coupon", "Birthday coupon for members (its number in "
+                     "Coupons; 0 = none)", "integer", label_zh="会员生日券（优惠券编号，0 为不送）",
+                     default=0, minimum=0, maximum=2**31 - 1,
+                     help="On their birthday a member of any level gets this coupon in their "
+                          "wallet, once a year (with the coupon plugin enabled)."),
     ]
 
 
@@ -159,7 +165,8 @@ async def shop_rules(tenant_id: int, currency: str = "CNY") -> Rules:
         redeem_cap_percent=min(100, max(0, _int(settings, "redeem_cap_percent", 50))),
         expiry=settings.get("expiry") if settings.get("expiry") in EXPIRY_RULES
         else "end_of_next_year",
-        level_basis=basis, levels=levels)
+        level_basis=basis, levels=levels,
+        birthday_coupon=max(0, _int(settings, "birthday_coupon", 0)))
 
 
 __all__ = ["Level", "Rules", "parse_category_rates", "parse_levels", "settings_schema",

@@ -19,7 +19,7 @@ SHARE = "/plugins/marketing_referral/r/"
 class ReferralReward(msgspec.Struct):
     role: str  # referrer (you invited) | newcomer (you were invited)
     status: str  # pending | held | rewarded | refused
-    reason: str | None  # why refused: refunded | phone_used | address_used
+    reason: str | None  # why refused: refunded | phone_used | address_used | payer_used
     kind: str  # points | coupon
     amount: int  # points, or a coupon's value in minor units
     order_number: str | None  # the newcomer's first completed order

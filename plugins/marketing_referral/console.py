@@ -11,7 +11,8 @@ from galleria_plugins.marketing_referral import referrals
 from galleria_plugins.marketing_referral.pages import N_
 
 REASONS = {"refunded": N_("First order refunded"), "phone_used": N_("Phone rewarded before"),
-           "address_used": N_("Address rewarded before")}
+           "address_used": N_("Address rewarded before"),
+           "payer_used": N_("Payer rewarded before")}
 
 
 async def overview_context(shop: Shop) -> dict[str, Any]:

@@ -5,8 +5,9 @@
   never to their own code, never after their first order.
 - The newcomer's first completed order holds the rewards for the shop's hold days (the
   return window); a full refund meanwhile refuses them. When the hold ends, the order's
-  contact phone and delivery address are claimed (unique in the shop): a phone or an
-  address that earned a reward before refuses this one. Both sides are then rewarded with
+  contact phone, delivery address and payer (the gateway's openid, buyer_id or card, when
+  it names one: the kernel's `payer_refs`) are claimed (unique in the shop): a phone, an
+  address or a payer that earned a reward before refuses this one. Both sides are then rewarded with
   `reward.granted` events, paid by the plugin of the reward's kind.
 Every step is a conditional update on the referral's status, so each happens once.
 """
@@ -25,6 +26,7 @@ from galleria.kernel import (
     emit,
     enqueue,
     order_facts,
+    payer_refs,
     plugin_settings,
     shop_scope,
 )
@@ -48,19 +50,27 @@ class Rules:
     referrer_reward: int = 500
     newcomer_reward: int = 500
     hold_days: int = 7
+    referrer_coupon: int = 0  # kind coupon: the coupon (its id) each side gets; 0 none
+    newcomer_coupon: int = 0
 
 
 def settings_schema() -> list[SettingField]:
     return [
         SettingField("reward_kind", "Reward", "choice", label_zh="奖励形式", default="points",
-                     choices=KINDS, help="Coupons are issued by a coupon plugin that pays "
-                                         "reward.granted events."),
-        SettingField("referrer_reward", "Reward to the referrer (points, or fen of a coupon)",
-                     "integer", label_zh="邀请人奖励（积分数，或优惠券面值/分）", default=500,
+                     choices=KINDS, help="points: the numbers below; coupon: the coupons chosen "
+                                         "below go into the shoppers' wallets."),
+        SettingField("referrer_reward", "Points to the referrer",
+                     "integer", label_zh="邀请人奖励积分", default=500,
                      minimum=0, maximum=1_000_000),
-        SettingField("newcomer_reward", "Reward to the newcomer (points, or fen of a coupon)",
-                     "integer", label_zh="新人奖励（积分数，或优惠券面值/分）", default=500,
+        SettingField("newcomer_reward", "Points to the newcomer",
+                     "integer", label_zh="新人奖励积分", default=500,
                      minimum=0, maximum=1_000_000),
+        SettingField("referrer_coupon", "Coupon to the referrer (its number in Coupons; "
+                     "reward kind coupon)", "integer", label_zh="邀请人奖励优惠券（优惠券编号，"
+                     "奖励形式为优惠券时）", default=0, minimum=0, maximum=2**31 - 1),
+        SettingField("newcomer_coupon", "Coupon to the newcomer (its number in Coupons; "
+                     "reward kind coupon)", "integer", label_zh="新人奖励优惠券（优惠券编号，"
+                     "奖励形式为优惠券时）", default=0, minimum=0, maximum=2**31 - 1),
         SettingField("hold_days", "Days rewards are held after the first order completes",
                      "integer", label_zh="首单完成后奖励冻结天数（退货期）", default=7,
                      minimum=0, maximum=90),
@@ -77,7 +87,9 @@ async def shop_rules(tenant_id: int) -> Rules:
     return Rules(kind=settings.get("reward_kind") if settings.get("reward_kind") in KINDS
                  else "points", referrer_reward=number("referrer_reward", 500),
                  newcomer_reward=number("newcomer_reward", 500),
-                 hold_days=number("hold_days", 7))
+                 hold_days=number("hold_days", 7),
+                 referrer_coupon=number("referrer_coupon", 0),
+                 newcomer_coupon=number("newcomer_coupon", 0))
 
 
 def normalise(code: str) -> str:
@@ -177,8 +189,9 @@ async def release(shop_id: int, referral_id: int, now: dt.datetime | None = None
         if facts.refunded_total >= facts.total > 0 or facts.status == "refunded":
             await _refuse(tenant_id, Referral.id == referral_id, "refunded")
             return "refused"
+        payers = [("payer", ref) for ref in await payer_refs(tenant_id, row["order_number"])]
         for kind, key in (("phone", _digits(facts.contact_phone)),
-                          ("address", facts.address_key)):
+                          ("address", facts.address_key), *payers):
             if not key.strip("|"):
                 continue
             claimed = await ReferralClaim.insert(ReferralClaim(
@@ -199,11 +212,15 @@ async def release(shop_id: int, referral_id: int, now: dt.datetime | None = None
         if not won:
             return "refused"
         rules = await shop_rules(tenant_id)
-        for role, customer, amount in (("referrer", row["referrer"], rules.referrer_reward),
-                                       ("newcomer", row["newcomer"], rules.newcomer_reward)):
-            if amount > 0:
+        for role, customer, amount, coupon in (
+                ("referrer", row["referrer"], rules.referrer_reward, rules.referrer_coupon),
+                ("newcomer", row["newcomer"], rules.newcomer_reward, rules.newcomer_coupon)):
+            # points: that many; a coupon: the one the settings chose (paid by the coupon
+            # plugin, into the wallet, once per ref)
+            if (coupon if rules.kind == "coupon" else amount) > 0:
                 await emit(tenant_id, "reward.granted", {
                     "customer_id": customer, "kind": rules.kind, "amount": amount,
+                    "coupon_id": coupon if rules.kind == "coupon" else None,
                     "reason": "referral", "ref": f"referral:{referral_id}:{role}",
                     "note": row["order_number"], "timezone": facts.timezone})
         return "rewarded"

@@ -18,7 +18,7 @@ class ReferralCode(Table, tablename="marketing_referral_code"):
 class Referral(Table, tablename="marketing_referral"):
     """A newcomer brought by a referrer (one per newcomer). `status`: pending (no completed
     order yet) → held (first order completed; rewards wait for `hold_until`) → rewarded, or
-    refused with `reason` (refunded, phone_used, address_used)."""
+    refused with `reason` (refunded, phone_used, address_used, payer_used)."""
 
     tenant = Integer()
     referrer = Integer()

@@ -132,7 +132,9 @@ class AlipayGateway(PaymentGateway):
             raise GatewayError(f"Alipay answered an unknown trade status "
                                f"{answer.get('trade_status')!r}")
         return PaymentUpdate(payment.reference, status, amount=_fen(answer.get("total_amount")),
-                             currency=CURRENCY, provider_reference=answer.get("trade_no", ""))
+                             currency=CURRENCY, provider_reference=answer.get("trade_no", ""),
+                             payer_ref=str(answer.get("buyer_user_id")
+                                           or answer.get("buyer_id") or "")[:64])
 
     async def close(self, shop: Shop, payment: PaymentRecord) -> None:
         """Close an unpaid trade. One that was never opened has nothing to close; closing a
@@ -250,7 +252,8 @@ def _update(fields: dict[str, str]) -> PaymentUpdate | RefundUpdate:
     except ValueError as exc:
         raise NotificationRejected("total_amount is not an amount in yuan") from exc
     return PaymentUpdate(reference, status, amount=amount, currency=CURRENCY,
-                         provider_reference=trade_no, notification_id=notify_id)
+                         provider_reference=trade_no, notification_id=notify_id,
+                         payer_ref=fields.get("buyer_id", "")[:64])
 
 
 def _form(body: bytes) -> dict[str, str]:

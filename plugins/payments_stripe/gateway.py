@@ -147,7 +147,20 @@ def _intent_update(intent: dict[str, Any], notification_id: str = "") -> Payment
     if intent["status"] == "requires_payment_method" and intent.get("last_payment_error"):
         status = "failed"
     return PaymentUpdate(reference, status, intent.get("amount_received") or None,
-                         str(intent["currency"]).upper(), intent["id"], notification_id)
+                         str(intent["currency"]).upper(), intent["id"], notification_id,
+                         payer_ref=_payer(intent))
+
+
+def _payer(intent: dict[str, Any]) -> str:
+    """Who paid: the card's fingerprint (the same card on any account), else the customer."""
+    charge = intent.get("latest_charge")
+    details = (charge.get("payment_method_details") or {}) if isinstance(charge, dict) else {}
+    fingerprint = (details.get("card") or {}).get("fingerprint")
+    if fingerprint:
+        return f"card:{fingerprint}"[:64]
+    customer = intent.get("customer")
+    customer = customer.get("id") if isinstance(customer, dict) else customer
+    return f"customer:{customer}"[:64] if customer else ""
 
 
 def _updates(event: dict[str, Any]) -> list:

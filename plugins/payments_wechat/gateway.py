@@ -201,6 +201,7 @@ def _trade_update(trade: dict[str, Any], notification_id: str = "") -> PaymentUp
         status=TRADE_STATES.get(trade.get("trade_state", ""), "pending"),
         amount=amount.get("total"), currency=amount.get("currency"),
         provider_reference=trade.get("transaction_id", ""), notification_id=notification_id,
+        payer_ref=str((trade.get("payer") or {}).get("openid") or "")[:64],
     )
 
 

@@ -22,11 +22,11 @@ async def test_read_once_per_scope_and_forgotten_after(open_shop, runtime):
         assert "marketing" not in before
         # A row written behind the kernel's back: this scope keeps what it read...
         await PluginState.insert(PluginState(tenant=tenant, plugin="marketing", enabled=True,
-                                             settings={"threshold_tiers": "50:5"}, secrets=""))
+                                             settings={"coupon_return": "cancel"}, secrets=""))
         assert await enabled_plugins(tenant) == before
     async with db.shop_scope(tenant):  # ...the next scope reads afresh
         assert "marketing" in await enabled_plugins(tenant)
-        assert (await plugin_settings(tenant, "marketing"))["threshold_tiers"] == "50:5"
+        assert (await plugin_settings(tenant, "marketing"))["coupon_return"] == "cancel"
     assert db.scope_memo(tenant) is None  # outside a scope nothing is remembered
 
 
@@ -36,9 +36,9 @@ async def test_a_change_through_the_kernel_is_seen_in_the_same_scope(open_shop, 
         assert "marketing" not in await enabled_plugins(tenant)
         assert await plugin_settings(tenant, "marketing") == {}
         await set_plugin_state(tenant, runtime.host, "marketing", enabled=True,
-                               settings={"threshold_tiers": "99:10"}, actor="test")
+                               settings={"coupon_return": "never"}, actor="test")
         assert "marketing" in await enabled_plugins(tenant)
         settings = await plugin_settings(tenant, "marketing")
-        assert settings["threshold_tiers"] == "99:10"
-        settings["threshold_tiers"] = "mutated by a caller"
-        assert (await plugin_settings(tenant, "marketing"))["threshold_tiers"] == "99:10"
+        assert settings["coupon_return"] == "never"
+        settings["coupon_return"] = "mutated by a caller"
+        assert (await plugin_settings(tenant, "marketing"))["coupon_return"] == "never"

@@ -148,6 +148,25 @@ class AddedLine:
 
 
 @dataclass(frozen=True)
+class InputChoice:
+    """Another value the shopper may pick for a checkout input instead of the one an
+    adjuster applied (`input` `coupon_code`: another coupon of their wallet). `label` says
+    what it is in the shopper's language, `saves` what it would take off (minor units),
+    `chosen` marks the one applied. The checkout lists them; the API's preview answers them
+    as `choices`."""
+
+    input: str
+    value: str
+    label: str
+    saves: int
+    chosen: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        return {"input": self.input, "value": self.value, "label": self.label,
+                "saves": self.saves, "chosen": self.chosen}
+
+
+@dataclass(frozen=True)
 class Adjustment:
     """A signed amount an adjuster adds to a priced cart; a discount is negative.
 
@@ -155,6 +174,7 @@ class Adjustment:
     shipping). `code` names it (`coupon`, `points`, `member_discount`); `label` is shown to
     the shopper; `data` (JSON-able) is kept on the order for the plugin (a coupon id…).
     `lines` are `AddedLine`s it adds at price 0 (a gift: `amount` 0, the label names it).
+    `choices` are `InputChoice`s: what else the shopper could pick instead (best first).
     """
 
     code: str
@@ -163,6 +183,7 @@ class Adjustment:
     target: str = "items"
     data: dict[str, Any] = field(default_factory=dict)
     lines: tuple[AddedLine, ...] = ()
+    choices: tuple[InputChoice, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -221,5 +242,5 @@ class PriceAdjuster:
         return []
 
 
-__all__ = ["AddedLine", "Address", "Adjustment", "NotOffered", "PriceAdjuster", "PricedLine",
-           "PricingContext", "Quote", "ShippingMethod"]
+__all__ = ["AddedLine", "Address", "Adjustment", "InputChoice", "NotOffered", "PriceAdjuster",
+           "PricedLine", "PricingContext", "Quote", "ShippingMethod"]

@@ -24,6 +24,7 @@ from galleria.kernel.checkout.contracts import (
     AddedLine,
     Address,
     Adjustment,
+    InputChoice,
     NotOffered,
     PriceAdjuster,
     PricedLine,
@@ -119,6 +120,11 @@ class Pricing:
     def total(self) -> int:
         return self.subtotal + self.shipping_fee - self.discount_total
 
+    @property
+    def choices(self) -> list[Any]:
+        """The adjustments' `InputChoice`s: what else the shopper could pick."""
+        return [c for a in self.adjustments for c in a.adjustment.choices]
+
     def to_json(self) -> dict[str, Any]:
         return {"shipping_options": [o.to_json() for o in self.shipping_options],
                 "unavailable_shipping": [u.to_json() for u in self.unavailable],
@@ -127,7 +133,7 @@ class Pricing:
                 "gift_lines": [g.to_json() for g in self.gifts],
                 "subtotal": self.subtotal, "shipping_fee": self.shipping_fee,
                 "discount_total": self.discount_total, "total": self.total,
-                "currency": self.currency}
+                "currency": self.currency, "choices": [c.to_json() for c in self.choices]}
 
 
 async def price_cart(shop: Shop, cart: CartView, *, host: PluginHost,
@@ -322,6 +328,9 @@ def _checked(result: Any) -> list[Adjustment]:
             raise TypeError(f"an adjustment is a discount (0 or negative): {item!r}")
         if item.target not in TARGETS:
             raise TypeError(f"target must be one of {TARGETS}: {item!r}")
+        if any(not isinstance(c, InputChoice) or type(c.saves) is not int
+               for c in item.choices):
+            raise TypeError(f"choices must be InputChoice with an int saves: {item!r}")
         for added in item.lines:
             if (not isinstance(added, AddedLine) or type(added.variant_id) is not int
                     or type(added.quantity) is not int or not 0 < added.quantity <= 999

@@ -125,6 +125,10 @@ class PaymentUpdate:
     currency: str | None = None
     provider_reference: str = ""
     notification_id: str = ""
+    # Who paid, as the provider names them (openid, buyer_id, card fingerprint), when it
+    # does: kept on the payment (`payer_ref`, prefixed with the method) and in OrderFacts,
+    # so that a plugin can tell one payer from another (one referral reward per payer).
+    payer_ref: str = ""
 
 
 @dataclass(frozen=True)

@@ -225,6 +225,8 @@ async def _apply_paid(shop: Shop, payment: dict[str, Any], update: c.PaymentUpda
         Payment.status: c.PAID, Payment.paid_at: now, Payment.updated_at: now,
         Payment.provider_reference: (update.provider_reference
                                      or payment["provider_reference"])[:128],
+        Payment.payer_ref: (f"{payment['method']}:{update.payer_ref}" if update.payer_ref
+                            else payment.get("payer_ref") or "")[:128],
     }).where((Payment.tenant == shop.id) & (Payment.id == payment["id"])
              & (Payment.status != c.PAID)).returning(Payment.id)
     if not won:

@@ -26,6 +26,9 @@ class Payment(Table, tablename="payment"):
     status = Varchar(length=16, default="pending")  # pending | paid | failed | closed
     refunded = Integer(default=0)  # refunds succeeded or under way (minor units)
     provider_reference = Varchar(length=128, default="")
+    # Who paid, as the gateway names them (a WeChat openid, an Alipay buyer_id, a Stripe
+    # card fingerprint or customer), prefixed by the method; "" when it names nobody.
+    payer_ref = Varchar(length=128, default="")
     action = JSON(default="{}")
     origin = Varchar(length=200, default="")  # the shop's URL origin the payment began on
     created_at = Timestamptz(default=TimestamptzNow())

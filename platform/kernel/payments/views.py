@@ -52,4 +52,14 @@ async def payments_of(tenant_id: int, order_id: int) -> list[dict[str, Any]]:
     return [payment_view(row) for row in rows]
 
 
-__all__ = ["payment_row", "payment_view", "payments_of", "to_record"]
+async def payer_refs(tenant_id: int, number: str) -> list[str]:
+    """Who paid order `number`: the `payer_ref` of its paid payments that name one
+    (`wechat:o…`, `alipay:2088…`, `stripe:card:…`), for a plugin telling payers apart (one
+    referral reward per payer). Plugin-neutral; call inside the shop's scope."""
+    rows = await Payment.select(Payment.payer_ref).where(
+        (Payment.tenant == tenant_id) & (Payment.order_number == number)
+        & (Payment.status == c.PAID) & (Payment.payer_ref != "")).order_by(Payment.id)
+    return list(dict.fromkeys(row["payer_ref"] for row in rows))
+
+
+__all__ = ["payer_refs", "payment_row", "payment_view", "payments_of", "to_record"]

@@ -346,3 +346,47 @@ async def test_cancelled_lines_give_the_coupon_back_only_when_all_are_cancelled(
     async with db.shop_scope(tenant_id):
         row = await Coupon.select(Coupon.used).where(Coupon.id == coupon["id"]).first()
     assert row["used"] == 0
+
+
+async def test_the_shopper_chooses_another_coupon_of_the_wallet(open_shop, runtime, app):
+    """The best coupon is chosen by itself; the shopper may send another wallet coupon's
+    `use_code` as `coupon_code` instead, and the order uses that entry (the other stays)."""
+    shop, _, p = await _shop(open_shop, runtime)
+    tea = _variant(p["tea"])
+    small = await _coupon(shop, kind="amount_off", value=1000, claimable=True, name="十元券")
+    big = await _coupon(shop, kind="amount_off", value=2000, claimable=True, name="二十元券",
+                        min_amount=20000)
+    shopper, stranger = Shopper(app, shop), Shopper(app, shop)
+    try:
+        await shopper.register(email="chooser@example.com", name="韩梅梅")
+        for coupon in (small, big):
+            assert (await shopper.call("POST", f"/api/v1/coupons/{coupon['id']}/claim")
+                    ).status_code == 201
+        wallet = (await shopper.call("GET", "/api/v1/account/coupons")).json()["items"]
+        codes = {e["coupon"]["id"]: e["use_code"] for e in wallet}
+        best = await _preview(shopper, {tea: 2})
+        assert _coupon_lines(best) == [("coupon", -2000)]  # the best, by itself
+        # ...and the wallet's others that fit, best first, with what each saves
+        assert [(c["input"], c["value"], c["saves"], c["chosen"])
+                for c in best.json()["choices"]] == [
+            ("coupon_code", codes[big["id"]], 2000, True),
+            ("coupon_code", codes[small["id"]], 1000, False)]
+        assert best.json()["choices"][1]["label"] == "优惠券 十元券：减¥10.00"
+        chosen = await _preview(shopper, {tea: 2}, coupon_code=codes[small["id"]].lower())
+        assert _coupon_lines(chosen) == [("coupon", -1000)]
+        assert [c["chosen"] for c in chosen.json()["choices"]] == [False, True]
+        too_small = await _preview(shopper, {tea: 1}, coupon_code=codes[big["id"]])
+        assert too_small.status_code == 422
+        assert too_small.json()["errors"][0]["field"] == "coupon_code"
+        assert "¥200.00" in too_small.json()["errors"][0]["message"]
+        await stranger.register(email="stranger@example.com", name="李雷")
+        theirs = await _preview(stranger, {tea: 2}, coupon_code=codes[small["id"]])
+        assert theirs.status_code == 422  # a wallet's code is no use to anyone else
+        order = await shopper.place_order({tea: 2}, coupon_code=codes[small["id"]])
+        assert order["total"] == 19000
+        wallet = (await shopper.call("GET", "/api/v1/account/coupons")).json()["items"]
+        assert {e["coupon"]["id"]: e["state"] for e in wallet} == {
+            small["id"]: "used", big["id"]: "available"}
+    finally:
+        await shopper.close()
+        await stranger.close()

@@ -11,7 +11,7 @@ from galleria.kernel.tenancy.tables import Tenant
 from galleria.testing import enable_plugin, run_outbox
 from galleria_plugins.marketing import coupons
 from galleria_plugins.marketing.tables import Coupon
-from galleria_plugins.marketing.thresholds import Tier, parse_tiers
+from galleria_plugins.marketing.upgrade import parse_tiers, plan_moves
 
 ADDRESS = {"name": "李雷", "phone": "13800138000", "country": "CN", "province": "浙江省",
            "city": "杭州市", "line1": "文三路 90 号"}
@@ -20,8 +20,11 @@ ADDRESS = {"name": "李雷", "phone": "13800138000", "country": "CN", "province"
 async def _shop(open_shop, runtime, tiers="", stock=100, price=10000):
     shop = await open_shop()
     tenant_id = (await Tenant.select(Tenant.id).where(Tenant.slug == shop.slug).first())["id"]
-    await enable_plugin(tenant_id, runtime.host, "marketing",
-                        settings={"threshold_tiers": tiers})
+    await enable_plugin(tenant_id, runtime.host, "marketing", settings={})
+    if tiers:  # 满减 tiers are a promotion (the old settings tiers were moved into one)
+        made = await shop.post("/api/admin/v1/marketing/promotions", json={
+            "kind": "tiers", "rule": {"tiers": parse_tiers(tiers, "CNY")}})
+        assert made.status_code == 201, made.text
     product = await shop.post("/api/admin/v1/products", json={"name": "茶具", "variants": [
         {"sku": "SET-1", "price": price, "stock": stock}]})
     return shop, tenant_id, product.json()["variants"][0]["id"]
@@ -40,7 +43,8 @@ async def _coupon(tenant_id, **fields):
 
 
 def test_tiers_are_read_exactly_and_bad_ones_named():
-    assert parse_tiers("199:20, 299:40", "CNY") == [Tier(29900, 4000), Tier(19900, 2000)]
+    assert parse_tiers("199:20, 299:40", "CNY") == [
+        {"threshold": 29900, "amount_off": 4000}, {"threshold": 19900, "amount_off": 2000}]
     for bad in ("199-20", "20:199", "abc:1"):
         try:
             parse_tiers(bad, "CNY")
@@ -58,7 +62,7 @@ async def test_threshold_discount_applies_the_highest_tier_reached(open_shop, ru
     three = await shop.post("/api/v1/checkout/preview", admin=False,
                             json={"cart_id": await _cart(shop, variant, 3)})
     body = three.json()
-    assert [(a["code"], a["amount"]) for a in body["adjustments"]] == [("full_reduction", -4000)]
+    assert [(a["code"], a["amount"]) for a in body["adjustments"]] == [("tier_discount", -4000)]
     assert body["total"] == 26000 and body["discount_total"] == 4000
 
 
@@ -69,7 +73,7 @@ async def test_a_coupon_stacks_after_the_threshold_and_is_checked(open_shop, run
     preview = await shop.post("/api/v1/checkout/preview", admin=False,
                               json={"cart_id": cart, "coupon_code": "TEA10"})
     amounts = [(a["code"], a["amount"]) for a in preview.json()["adjustments"]]
-    assert amounts == [("full_reduction", -2000), ("coupon", -1800)]  # 10% of 180
+    assert amounts == [("tier_discount", -2000), ("coupon", -1800)]  # 10% of 180
     assert preview.json()["total"] == 20000 - 2000 - 1800
     unknown = await shop.post("/api/v1/checkout/preview", admin=False,
                               json={"cart_id": cart, "coupon_code": "NOPE"})
@@ -157,3 +161,40 @@ async def test_the_merchant_creates_and_switches_off_a_coupon_in_the_console(
     preview = await shop.post("/api/v1/checkout/preview", admin=False, json={
         "cart_id": await _cart(shop, variant), "coupon_code": "spring5"})
     assert preview.json()["discount_total"] == 550
+
+
+def test_the_old_settings_tiers_are_planned_as_one_tiers_promotion():
+    moves = plan_moves([
+        {"tenant": 1, "currency": "CNY",
+         "settings": '{"threshold_tiers": "199:20\\n299:40", "coupon_return": "never"}'},
+        {"tenant": 2, "currency": "CNY", "settings": {"threshold_tiers": "20:199"}},
+        {"tenant": 3, "currency": "CNY", "settings": {"coupon_return": "cancel"}}])
+    assert moves == [
+        {"tenant": 1, "settings": {"coupon_return": "never"}, "rule": {"tiers": [
+            {"threshold": 29900, "amount_off": 4000},
+            {"threshold": 19900, "amount_off": 2000}]}},
+        {"tenant": 2, "settings": {}, "rule": None}]  # unreadable: it gave nothing before
+
+
+async def test_the_upgrade_moves_a_shops_settings_tiers_into_a_promotion(open_shop, runtime):
+    """What migrations/marketing_0006 does to a shop that had 满减 in its settings: the same
+    discount afterwards, from a promotion the console lists, and settings that save again."""
+    from galleria.kernel.tenancy.tables import PluginState
+    from galleria_plugins.marketing.upgrade import move_settings_tiers
+
+    shop, tenant_id, variant = await _shop(open_shop, runtime, price=10000)
+    async with db.shop_scope(tenant_id):  # as the setting was stored before the upgrade
+        await PluginState.update({PluginState.settings: {
+            "threshold_tiers": "199:20, 299:40", "coupon_return": "never"}}).where(
+            (PluginState.tenant == tenant_id) & (PluginState.plugin == "marketing"))
+    async with db.shop_scope(tenant_id):  # (the migration runs as the owner, over all shops)
+        assert await move_settings_tiers(PluginState._meta.db) == 1
+    listed = (await shop.get("/api/admin/v1/marketing/promotions")).json()["items"]
+    assert [(p["kind"], p["name"], p["rule"]) for p in listed] == [("tiers", "满减", {"tiers": [
+        {"threshold": 29900, "amount_off": 4000}, {"threshold": 19900, "amount_off": 2000}]})]
+    body = (await shop.post("/api/v1/checkout/preview", admin=False,
+                            json={"cart_id": await _cart(shop, variant, 3)})).json()
+    assert [(a["code"], a["amount"]) for a in body["adjustments"]] == [("tier_discount", -4000)]
+    saved = await shop.put("/api/admin/v1/plugins/marketing", json={"enabled": True})
+    assert saved.status_code == 200, saved.text
+    assert saved.json()["settings"] == {"coupon_return": "never"}

@@ -123,3 +123,97 @@ async def test_the_console_shows_what_each_promotion_brought(open_shop, runtime,
     assert totals == {"orders": "1", "sales": "¥200.00", "cost": "¥50.00"}
     row = re.search(rf'<tr data-promotion="{deal["id"]}">(.*?)</tr>', page, re.S).group(1)
     assert "多件优惠" in row and "第2件5折" in row
+
+
+async def _console(app, shop):
+    import re
+
+    import httpx
+
+    browser = httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
+                                base_url=f"http://{shop.host}")
+    login = await browser.get("/console/login")
+    token = re.search(r'name="_csrf_token" value="([^"]+)"', login.text).group(1)
+    await browser.post("/console/login", data={
+        "_csrf_token": token, "email": shop.email, "password": "Correct-Horse-9"})
+    return browser, token
+
+
+def _csrf(page):
+    import re
+
+    return re.search(r'name="_csrf_token" value="([^"]+)"', page).group(1)
+
+
+async def test_the_merchant_creates_edits_and_ends_promotions_in_the_console(
+        open_shop, runtime, app):
+    import re
+
+    shop, tea, cup = await _shop(open_shop, runtime)
+    small, large = (v["id"] for v in tea["variants"])
+    browser, _ = await _console(app, shop)
+    try:
+        form = await browser.get("/plugins/marketing/promotions/new",
+                                 headers={"accept-language": "zh-CN"})
+        assert form.status_code == 200
+        # products are picked by name; a product's single items too when it has several
+        assert re.search(rf'name="products" value="{tea["id"]}"[^>]*> 龙井', form.text)
+        assert re.search(rf'name="variants" value="{large}"[^>]*> 龙井 · 大罐', form.text)
+        token = _csrf(form.text)
+        # a tier whose discount is not below its threshold, and a typo in yuan:
+        # each error under its field, in Chinese, the typed values kept
+        bad = await browser.post("/plugins/marketing/promotions", data={
+            "_csrf_token": token, "kind": "tiers", "name": "满减",
+            "tier_threshold_0": "100", "tier_off_0": "150",
+            "starts_at": "2026-12-12T10:00", "ends_at": "2026-12-12T09:00"})
+        assert bad.status_code == 422
+        tiers = re.search(r'data-part="tiers">(.*?)</fieldset>', bad.text, re.S).group(1)
+        assert "每档需填门槛" in tiers and 'value="150"' in tiers
+        ends = re.search(r'<div class="field[^"]*has-error">\s*<label for="f-ends_at">.*?</div>',
+                         bad.text, re.S).group(0)
+        assert "结束时间须晚于开始时间" in ends
+        bad_price = await browser.post("/plugins/marketing/promotions", data={
+            "_csrf_token": token, "kind": "timed", "price": "9.9.9"})
+        assert bad_price.status_code == 422
+        assert re.search(r'f-price-error"><svg.*?请填写金额', bad_price.text, re.S)
+        assert "请至少选择一个商品" in bad_price.text
+        # a good 满减 in yuan and a limited-time price on one item
+        made = await browser.post("/plugins/marketing/promotions", data={
+            "_csrf_token": token, "kind": "tiers", "name": "满减",
+            "tier_threshold_0": "300", "tier_off_0": "30",
+            "tier_threshold_1": "500", "tier_percent_1": "10"})
+        assert made.status_code == 303, made.text
+        made = await browser.post("/plugins/marketing/promotions", data={
+            "_csrf_token": token, "kind": "timed", "name": "新茶", "variants": str(large),
+            "price": "150.00"})
+        assert made.status_code == 303, made.text
+        listed = (await shop.get(API)).json()["items"]
+        timed, tiers_row = listed
+        assert timed["rule"] == {"products": [], "variants": [large], "price": 15000}
+        assert tiers_row["rule"]["tiers"] == [{"threshold": 50000, "percent_off": 10},
+                                              {"threshold": 30000, "amount_off": 3000}]
+        body = await _preview(shop, {large: 2})  # 2 × 150 = 300: the ¥30 tier
+        assert [(a["code"], a["amount"]) for a in body["adjustments"]] == [
+            ("timed_discount", -10000), ("tier_discount", -3000)]
+        # the edit form shows yuan and the picks; saving changes the rule
+        edit = await browser.get(f"/plugins/marketing/promotions/{timed['id']}")
+        assert 'value="150.00"' in edit.text
+        assert re.search(rf'name="variants" value="{large}" checked', edit.text)
+        saved = await browser.post(f"/plugins/marketing/promotions/{timed['id']}", data={
+            "_csrf_token": _csrf(edit.text), "kind": "timed", "name": "新茶",
+            "products": [str(tea["id"]), str(cup["id"])], "percent_off": "20"})
+        assert saved.status_code == 303, saved.text
+        body = await _preview(shop, {small: 1})
+        assert [(a["code"], a["amount"]) for a in body["adjustments"]] == [
+            ("timed_discount", -2000)]
+        # ending it: it stops at once and says so in the list
+        ended = await browser.post(f"/plugins/marketing/promotions/{timed['id']}/end",
+                                   data={"_csrf_token": _csrf(edit.text)})
+        assert ended.status_code == 303
+        assert (await _preview(shop, {small: 1}))["adjustments"] == []
+        page = (await browser.get("/console/p/marketing-promotions",
+                                  headers={"accept-language": "zh-CN"})).text
+        row = re.search(rf'<tr data-promotion="{timed["id"]}">(.*?)</tr>', page, re.S).group(1)
+        assert "已结束" in row and "8折" in row
+    finally:
+        await browser.aclose()

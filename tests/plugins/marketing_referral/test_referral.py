@@ -191,3 +191,56 @@ async def test_the_invite_page_has_a_qr_poster_of_the_share_link(open_shop, runt
         poster.text
     account = await referrer.call("GET", "/account", headers=ZH)
     assert "data-referral-panel" in account.text and f">{code}<" in account.text
+
+
+async def _paid_by(shop, runtime, buyer, variant, payer: str, phone: str, street: str) -> str:
+    """A first order paid through a gateway that names its payer (`payer`: an openid), by a
+    newcomer with their own phone and address, taken to completed."""
+    from galleria.kernel import PaymentUpdate
+    from galleria.kernel.payments import service as payments
+
+    person = {"name": "新朋友", "phone": phone}
+    order = await buyer.place_order({variant: 1}, payment_method="bank_transfer",
+                                    contact=person, address={
+                                        **person, "country": "CN", "province": "江苏省",
+                                        "city": "南京市", "district": "玄武区", "line1": street})
+    kernel_shop = await shop.shop()
+    started = await payments.start_payment(kernel_shop, runtime.host, order["number"],
+                                           "bank_transfer", origin=f"http://{shop.host}")
+    outcome, _ = await payments.apply_update(kernel_shop, runtime.host, PaymentUpdate(
+        started["payment_id"], "paid", amount=order["total"], currency="CNY",
+        payer_ref=payer), actor="test")
+    assert outcome == "applied"
+    for to in PATH[1:]:
+        await orders.transition(shop.id, order["number"], to, actor="test")
+    return order["number"]
+
+
+async def test_one_reward_per_payer_the_gateway_names(open_shop, runtime, shopper):
+    """Two newcomers with their own phones and addresses whose first orders one WeChat
+    account paid: the second reward is refused (payer_used); another payer is rewarded."""
+    from galleria.kernel import payer_refs
+
+    shop, variant = await _shop(open_shop)
+    offered = await shop.put("/api/admin/v1/plugins/payments_offline", json={
+        "enabled": True, "settings": {"bank_transfer": True, "bank_instructions": "工商银行"}})
+    assert offered.status_code == 200, offered.text
+    _, referrer_id, code = await _invite(shop, shopper, "13700000041")
+    newcomers = []
+    for phone in ("13700000042", "13700000043", "13700000044"):
+        buyer = shopper(shop)
+        buyer_id = (await buyer.register(phone=phone))["customer"]["id"]
+        assert (await buyer.call("GET", f"/plugins/marketing_referral/join/{code}")
+                ).status_code == 200
+        newcomers.append((buyer, buyer_id, phone))
+    payers = ("oSAME-openid", "oSAME-openid", "oOTHER-openid")
+    numbers = [await _paid_by(shop, runtime, buyer, variant, payer, phone, f"中山路 {i} 号")
+               for i, ((buyer, _, phone), payer) in enumerate(zip(newcomers, payers))]
+    async with db.shop_scope(shop.id):
+        assert await payer_refs(shop.id, numbers[0]) == ["bank_transfer:oSAME-openid"]
+    await run_outbox(runtime.host)
+    outcomes = [await _release_after_hold(shop.id, buyer_id) for _, buyer_id, _ in newcomers]
+    assert outcomes == ["rewarded", "refused", "rewarded"]
+    assert (await _referral(shop.id, newcomers[1][1]))["reason"] == "payer_used"
+    await run_outbox(runtime.host)
+    assert await _points(shop.id, referrer_id) == 600  # two rewards of 300, not three

@@ -153,3 +153,14 @@ def test_keys_load_from_pem_or_alipays_bare_base64():
         APP_KEY.private_numbers()
     with pytest.raises(signing.SignatureError):
         signing.load_private_key("not a key")
+
+
+def test_a_payment_notification_names_its_payer():
+    """The buyer_id of a paid trade is kept as the payer (one referral reward per payer)."""
+    from galleria_plugins.payments_alipay.gateway import _update
+
+    update = _update({"out_trade_no": "R1_1", "trade_no": "2026", "notify_id": "n1",
+                      "trade_status": "TRADE_SUCCESS", "total_amount": "56.00",
+                      "buyer_id": "2088000000000001"})
+    assert (update.status, update.amount, update.payer_ref) == ("paid", 5600,
+                                                                 "2088000000000001")

@@ -230,3 +230,15 @@ def test_our_signer_and_stripe_pythons_agree():
     assert ours == theirs
     fresh = sign(payload.encode(), "whsec_x")
     assert stripe.WebhookSignature.verify_header(payload, fresh, "whsec_x", tolerance=300)
+
+
+def test_the_payer_is_the_cards_fingerprint_else_the_customer():
+    """What one-reward-per-payer rules compare: the same card on any account is one payer."""
+    from galleria_plugins.payments_stripe.gateway import _intent_update
+
+    intent = {"id": "pi_1", "status": "succeeded", "amount_received": 5600, "currency": "cny",
+              "metadata": {"reference": "R1_1"}, "customer": "cus_9",
+              "latest_charge": {"payment_method_details": {"card": {"fingerprint": "fpA"}}}}
+    assert _intent_update(intent).payer_ref == "card:fpA"
+    assert _intent_update({**intent, "latest_charge": "ch_1"}).payer_ref == "customer:cus_9"
+    assert _intent_update({**intent, "latest_charge": None, "customer": None}).payer_ref == ""

@@ -83,6 +83,7 @@ async def test_query_follows_the_trade_from_unpaid_to_paid(wechat_shop, simulato
     update = await ws.gateway.query(ws.shop, record_of(request))
     assert (update.status, update.amount, update.currency) == ("paid", 5600, "CNY")
     assert update.provider_reference == trade.transaction_id
+    assert update.payer_ref == trade.openid and trade.openid  # who paid: one reward a payer
     never = request_for(ws)
     assert (await ws.gateway.query(ws.shop, record_of(never))).status == "closed"
 

@@ -33,7 +33,7 @@ ADDRESS = ("name", "phone", "country", "province", "city", "district", "line1", 
 FIELDS = (*(f"contact.{n}" for n in CONTACT), *(f"address.{n}" for n in ADDRESS),
           "shipping_method", "payment_method", "coupon_code", "invoice.title",
           "invoice.tax_id", "note", "attempt", "saved_address", "points",
-          "requested_delivery_date")
+          "requested_delivery_date", "wallet_coupon")
 LIMITS = {"note": 500, "address.line1": 200, "address.line2": 200}
 COUNTRIES = ("CN", "HK", "MO", "TW", "SG", "MY", "JP", "KR", "US", "CA", "GB", "DE", "FR",
              "AU")
@@ -108,6 +108,8 @@ def read_form(form: Any) -> dict[str, str]:
         value = form.get(name)
         values[name] = value.strip()[:LIMITS.get(name, 120)] if isinstance(value, str) else ""
     values["address.country"] = values["address.country"].upper() or "CN"
+    if not values["coupon_code"] and values["wallet_coupon"]:  # picked from the wallet's list
+        values["coupon_code"] = values["wallet_coupon"]
     return values
 
 
