@@ -12,6 +12,7 @@ from litestar.params import Parameter
 
 from galleria.kernel import db
 from galleria.kernel.checkout import carts
+from galleria.kernel.checkout.admission import admit_order
 from galleria.kernel.checkout.details import check_address
 from galleria.kernel.checkout.placement import OrderRequest, place_order
 from galleria.kernel.checkout.pricing import price_cart
@@ -146,6 +147,10 @@ class ShopOrdersApi(Controller):
             coupon_code=data.coupon_code, points=data.points, invoice=data.invoice,
             note=data.note, customer_id=customer.id if customer else None,
             actor=actor_of(customer), locale=request_locale(request, shop))
+
+        # Late buyers of a sold-out flash sale are turned away here, before the order's
+        # transaction takes a connection (issue 14); the transaction stays the exact check.
+        await admit_order(shop, runtime.host, data.cart_id, order_request.locale or shop.locale)
 
         async def work() -> Response:
             placed = await place_order(shop, runtime.host, order_request)
