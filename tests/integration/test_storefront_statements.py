@@ -68,3 +68,15 @@ async def test_a_product_takes_five_statements_whatever_its_variants(open_shop, 
     assert [(v["sku"], v["available"]) for v in product["variants"]] == [
         ("MILK-0", 5), ("MILK-0-B", 0)]
     assert product["attributes"] == {"产地": "内蒙古"}
+
+
+async def test_the_product_page_reads_the_enabled_plugins_once(open_shop, statements):
+    """The page's promoters and plugin links join its one transaction of reads (they
+    opened one each, to read the same enabled plugins)."""
+    shop = await open_shop()
+    product_id = (await _catalog(shop, 1))[0]
+    statements.clear()
+    answer = await shop.get(f"/products/{product_id}", admin=False,
+                            headers={"accept-language": "zh-CN"})
+    assert answer.status_code == 200 and "有机牛奶 0" in answer.text
+    assert sum("plugin_state" in sql for sql in statements) == 1, statements
