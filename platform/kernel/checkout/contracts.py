@@ -223,7 +223,8 @@ class PriceAdjuster:
 
     async def admit(self, shop: Shop, wanted: Callable[[], Awaitable[dict[int, int]]],
                     locale: str) -> None:
-        """Turn a buyer away before the order's transaction opens (`POST /api/v1/orders`),
+        """Turn a buyer away before the order's transaction opens (`POST /api/v1/orders`,
+        the checkout form),
         e.g. a sold-out flash sale's late buyers, who would otherwise queue for a database
         connection only to be refused. Raise a `DomainError` (`Conflict`) to refuse.
         `await wanted()` gives the cart's {variant id: quantity} (one read, the first time
