@@ -223,10 +223,10 @@ class PriceAdjuster:
 
     async def admit(self, shop: Shop, wanted: Callable[[], Awaitable[dict[int, int]]],
                     locale: str) -> None:
-        """Turn a buyer away before the order's transaction opens (`POST /api/v1/orders`,
-        the checkout form),
-        e.g. a sold-out flash sale's late buyers, who would otherwise queue for a database
-        connection only to be refused. Raise a `DomainError` (`Conflict`) to refuse.
+        """Turn a buyer away before the order's transaction opens (`POST /api/v1/orders`
+        and the checkout form): a sold-out flash sale's late buyers, who would otherwise
+        queue for a database connection only to be refused. Raise a `DomainError`
+        (`Conflict`) to refuse.
         `await wanted()` gives the cart's {variant id: quantity} (one read, the first time
         it is called: call it only when there is something to refuse; {} when the shop has
         not enabled your plugin, whose refusals are then ignored). Answer from memory or
