@@ -16,6 +16,7 @@ the cart's lines to refuse, and a refusal of a plugin the shop has not enabled i
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -27,6 +28,7 @@ from galleria.kernel.plugins import PluginHost
 from galleria.kernel.tenancy.plugin_state import enabled_plugins
 from galleria.kernel.tenancy.shops import Shop
 
+log = logging.getLogger("galleria.checkout")
 HOOK = "galleria_price_adjusters"
 # The cart's variants and quantities, in one statement; a cart already placed answers no
 # rows (the transaction then names the order placed from it, 409 `cart_placed`).
@@ -34,8 +36,9 @@ _WANTED = ("SELECT l.variant AS variant, l.quantity AS quantity FROM cart_line l
            "JOIN cart c ON c.tenant = l.tenant AND c.id = l.cart "
            "WHERE c.tenant = {} AND c.token = {} AND c.order_number = '' "
            "AND l.quantity > 0")
-# Per host: the installed plugins with an adjuster that defines `admit` (learnt once).
-_gating: dict[int, list[str]] = {}
+# Per host: the installed plugins with an adjuster that defines `admit` (learnt once). The
+# host is kept with its entry, so that another host never meets a reused id's answer.
+_gating: dict[int, tuple[PluginHost, list[str]]] = {}
 
 
 def _gates(adjuster: Any) -> bool:
@@ -43,12 +46,23 @@ def _gates(adjuster: Any) -> bool:
 
 
 def _gating_plugins(host: PluginHost, shop: Shop) -> list[str]:
-    known = _gating.get(id(host))
+    entry = _gating.get(id(host))
+    known = entry[1] if entry is not None and entry[0] is host else None
     if known is None:
-        known = [name for name in host.names()
-                 if any(_gates(a) for a in host.collect(HOOK, [name], shop=shop))]
-        _gating[id(host)] = known
+        known = [name for name in host.names() if any(map(_gates, _adjusters(host, name, shop)))]
+        _gating[id(host)] = (host, known)
     return known
+
+
+def _adjusters(host: PluginHost, plugin: str, shop: Shop) -> list[Any]:
+    """`plugin`'s adjusters for `shop`; none when its hook fails (logged): admitting is
+    never the place where an order fails for a plugin's bug — pricing decides then."""
+    try:
+        return host.collect(HOOK, [plugin], shop=shop)
+    except Exception:
+        log.warning("plugin %s: galleria_price_adjusters failed; not asked to admit", plugin,
+                    exc_info=True)
+        return []
 
 
 class _Lookup:
@@ -81,8 +95,8 @@ async def admit_order(shop: Shop, host: PluginHost, cart_token: str, locale: str
         return
     lookup = _Lookup(shop.id, cart_token)
     for plugin in plugins:
-        adjusters = sorted((a for a in host.provided(HOOK, [plugin], PriceAdjuster, shop=shop)
-                            if _gates(a)), key=lambda a: (a.order, a.code))
+        adjusters = sorted((a for a in _adjusters(host, plugin, shop) if _gates(a)),
+                           key=lambda a: (a.order, a.code))
         for adjuster in adjusters:
             try:
                 await adjuster.admit(shop, lookup.wanted_for(plugin), locale)
