@@ -6,7 +6,7 @@ from __future__ import annotations
 import json as jsonlib
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 
 @dataclass
@@ -39,7 +39,9 @@ async def call(app, method: str, url: str, *, host: str, json: Any = None,
     scope = {"type": "http", "asgi": {"version": "3.0", "spec_version": "2.3"},
              "http_version": "1.1", "method": method, "scheme": "http",
              "path": parts.path, "raw_path": parts.path.encode(),
-             "query_string": parts.query.encode(), "root_path": "", "headers": raw,
+             # percent-encoded, as a client sends it (raw UTF-8 here searched for mojibake)
+             "query_string": quote(parts.query, safe="=&%+").encode(), "root_path": "",
+             "headers": raw,
              "client": ("127.0.0.1", 40000), "server": ("127.0.0.1", 8000)}
     sent = False
     status = 0

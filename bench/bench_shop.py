@@ -241,6 +241,48 @@ def request_makers(shop: BenchShop):
         await ok(await call(app, "POST", "/api/v1/orders", host=host,
                             json=shop.order_body(cart)), 201)
 
+    sold_out_cart: list[str] = []
+
+    async def sold_out(app):
+        """A late buyer of a sold-out flash sale (quota 1, taken at set-up): 409 `sold_out`.
+        The cart stays unplaced, so the same one is refused each time."""
+        if not sold_out_cart:
+            sold_out_cart.append(await _sold_out_sale(app, shop, ok, new_cart))
+        await ok(await call(app, "POST", "/api/v1/orders", host=host,
+                            json=shop.order_body(sold_out_cart[0])), 409)
+
     return {"healthz": healthz, "listing": listing, "detail": detail, "search": search,
             "product_page": product_page, "cart_add": cart_add, "preview": preview,
-            "place_order": place_order, "new_cart": new_cart}
+            "place_order": place_order, "new_cart": new_cart, "sold_out": sold_out}
+
+
+async def _sold_out_sale(app, shop: BenchShop, ok, new_cart) -> str:
+    """Enable marketing_campaigns, add a product on a flash sale of quota 1, sell it; return
+    a filled cart of it (whose placing is refused)."""
+    import datetime as dt
+
+    from asgi_client import call
+
+    host, admin = shop.host, shop.admin
+    await ok(await call(app, "PUT", "/api/admin/v1/plugins/marketing_campaigns", host=host,
+                        headers=admin, json={"enabled": True}))
+    made = await ok(await call(app, "POST", "/api/admin/v1/products", host=host, headers=admin,
+                               json={"name": "秒杀 龙井茶", "status": "published",
+                                     "variants": [{"sku": "SALE-1", "price": 12800,
+                                                   "stock": 1000}]}), 201)
+    variant = made.json()["variants"][0]["id"]
+    now = dt.datetime.now(dt.UTC)
+    await ok(await call(app, "POST", "/api/admin/v1/marketing/flash-sales", host=host,
+                        headers=admin, json={
+                            "variant_id": variant, "price": 990, "quota": 1,
+                            "starts_at": (now - dt.timedelta(minutes=1)).isoformat(),
+                            "ends_at": (now + dt.timedelta(hours=2)).isoformat()}), 201)
+    carts = []
+    for _ in range(2):
+        cart = await new_cart(app)
+        await ok(await call(app, "POST", f"/api/v1/carts/{cart}/items", host=host,
+                            json={"variant_id": variant, "quantity": 1}))
+        carts.append(cart)
+    await ok(await call(app, "POST", "/api/v1/orders", host=host,
+                        json=shop.order_body(carts[0])), 201)
+    return carts[1]

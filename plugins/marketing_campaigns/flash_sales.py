@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
 from typing import Any
 
 from galleria.kernel import (
@@ -33,6 +34,7 @@ from galleria.kernel import (
     on_commit,
     on_rollback,
     shared_redis,
+    shop_scope,
     variant_summaries,
 )
 from galleria_plugins.marketing_campaigns.tables import FlashSale, FlashSaleBuyer, FlashSaleClaim
@@ -130,6 +132,7 @@ async def create_sale(tenant_id: int, fields: dict[str, Any]) -> dict[str, Any]:
     inserted = await FlashSale.insert(FlashSale(
         tenant=tenant_id, variant=variant["id"], product=variant["product_id"], **values,
     )).returning(FlashSale.id)
+    _forget_sales(tenant_id)
     return await get_sale(tenant_id, inserted[0]["id"])
 
 
@@ -207,6 +210,7 @@ async def update_sale(tenant_id: int, sale_id: int, fields: dict[str, Any]) -> d
         await FlashSale.update({getattr(FlashSale, k): v for k, v in values.items()}).where(
             (FlashSale.tenant == tenant_id) & (FlashSale.id == sale_id))
     on_commit(lambda: _forget_counter(tenant_id, current))  # rebuilt from the new quota
+    _forget_sales(tenant_id)
     return await get_sale(tenant_id, sale_id)
 
 
@@ -399,6 +403,7 @@ async def give_back(tenant_id: int, number: str) -> int:
                 "AND sale = {} AND customer = {} AND bought >= {}", row["quantity"],
                 tenant_id, row["sale"], row["customer"], row["quantity"])
         on_commit(_giver(tenant_id, sale, row["quantity"]))
+        _forget_sales(tenant_id)
         units += row["quantity"]
     return units
 
@@ -409,6 +414,69 @@ def _giver(tenant_id: int, sale: dict[str, Any], quantity: int) -> Any:
     return give
 
 
+# -- before the order's transaction -----------------------------------------------------------
+# The running sales of each shop, as this process last read them: {tenant: (read at
+# (monotonic), {variant: sale})}. Kept SALES_TTL seconds: the admission gate refuses from it
+# without a database read. Without Redis its `remaining` is at most that old; a sale changed
+# in this process is dropped at once (`_forget_sales`).
+SALES_TTL = 1.0
+_running: dict[int, tuple[float, dict[int, dict[str, Any]]]] = {}
+
+
+def _forget_sales(tenant_id: int) -> None:
+    _running.pop(tenant_id, None)
+
+
+async def _running_sales(tenant_id: int) -> dict[int, dict[str, Any]]:
+    hit = _running.get(tenant_id)
+    if hit is not None and time.monotonic() - hit[0] < SALES_TTL:
+        return hit[1]
+    async with shop_scope(tenant_id):
+        at = now()
+        rows = await FlashSale.select(
+            FlashSale.id, FlashSale.variant, FlashSale.quota, FlashSale.sold,
+            FlashSale.created_at, FlashSale.ends_at,
+        ).where((FlashSale.tenant == tenant_id) & (FlashSale.active == True)  # noqa: E712
+                & (FlashSale.starts_at <= at) & (FlashSale.ends_at > at))
+        names = await variant_summaries(tenant_id, [row["variant"] for row in rows]) \
+            if rows else {}
+    sales = {row["variant"]: {**row, "name": names.get(row["variant"], {}).get("name", "")}
+             for row in rows}
+    _running[tenant_id] = (time.monotonic(), sales)
+    return sales
+
+
+async def _sold_out_variants(tenant_id: int) -> dict[int, dict[str, Any]]:
+    """The variants whose running sale has nothing left: per the Redis counter when there
+    is Redis (a missing counter says nothing), else per the cached read."""
+    sales = await _running_sales(tenant_id)
+    if not sales:
+        return {}
+    redis = shared_redis()
+    if redis is None:
+        return {v: sale for v, sale in sales.items() if sale["sold"] >= sale["quota"]}
+    try:
+        lefts = await redis.mget([counter_key(tenant_id, sale) for sale in sales.values()])
+    except Exception:
+        log.warning("flash sales of shop %s: Redis unreadable; admitting", tenant_id,
+                    exc_info=True)
+        return {}
+    return {v: sale for (v, sale), left in zip(sales.items(), lefts, strict=True)
+            if left is not None and int(left) <= 0}
+
+
+async def admit(shop: Any, wanted: Any, locale: str) -> None:
+    """Refuse at once (SoldOut) a cart holding a variant whose sale is sold out."""
+    sold_out = await _sold_out_variants(shop.id)
+    if not sold_out:
+        return
+    for variant_id in await wanted():
+        if variant_id in sold_out:
+            name = sold_out[variant_id]["name"]
+            raise SoldOut(t(locale, "%(name)s is sold out in this flash sale", name=name),
+                          sale_id=sold_out[variant_id]["id"], variant_id=variant_id)
+
+
 class FlashSalePrice(PriceAdjuster):
     """The sale price of a running sale's variant, as a discount on its line; when the
     order is placed, the units are claimed from the quota (or the order is refused)."""
@@ -416,6 +484,9 @@ class FlashSalePrice(PriceAdjuster):
     code = "flash_sale"
     order = 50  # first: threshold discounts and coupons judge the sale price
     essential = True  # never sell the variant at full price because this failed
+
+    async def admit(self, shop: Any, wanted: Any, locale: str) -> None:
+        await admit(shop, wanted, locale)
 
     async def adjust(self, context: PricingContext) -> list[Adjustment]:
         lines = [line for line in context.lines if line.quantity > 0]

@@ -14,7 +14,6 @@ from galleria.kernel.catalog.common import json_value
 from galleria.kernel.catalog.images import image_view
 from galleria.kernel.catalog.tables import (
     Barcode,
-    Category,
     Product,
     ProductImage,
     StockLevel,
@@ -54,23 +53,39 @@ def shop_totals(levels: list[dict[str, Any]]) -> dict[int, dict[str, Any]]:
     return totals
 
 
+# A product's variants with their stock over all the shop's locations, in one statement (it
+# was two): the sums of the variant's stock rows, and the safety stock of its `default` row.
+_VARIANTS = (
+    "SELECT v.id AS id, v.product AS product, v.sku AS sku, v.price AS price, "
+    "v.cost_price AS cost_price, v.options AS options, v.weight_grams AS weight_grams, "
+    "v.shelf_location AS shelf_location, v.status AS status, "
+    "(SELECT SUM(s.on_hand) FROM stock_level s WHERE s.tenant = v.tenant "
+    "AND s.variant = v.id) AS on_hand, "
+    "(SELECT SUM(s.reserved) FROM stock_level s WHERE s.tenant = v.tenant "
+    "AND s.variant = v.id) AS reserved, "
+    "(SELECT s.safety_stock FROM stock_level s WHERE s.tenant = v.tenant AND s.variant = v.id "
+    "ORDER BY s.location <> 'default', s.location LIMIT 1) AS safety_stock "
+    "FROM variant v "
+    "WHERE v.tenant = {} AND v.status <> 'deleted' AND v.product IN (%s) "
+    "ORDER BY v.position, v.id")
+
+
 async def variants_of_many(tenant_id: int,
                            product_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
     """The products' variants in order, each with stock and barcodes, by product id."""
-    variants = await (Variant.select().where(
-        (Variant.tenant == tenant_id) & Variant.product.is_in(product_ids or [0])
-        & (Variant.status != "deleted")).order_by(Variant.position).order_by(Variant.id))
-    ids = [v["id"] for v in variants] or [0]
-    stock = shop_totals(await StockLevel.select().where(
-        (StockLevel.tenant == tenant_id) & StockLevel.variant.is_in(ids)))
+    ids = product_ids or [0]
+    variants = await Variant.raw(_VARIANTS % ", ".join(["{}"] * len(ids)), tenant_id, *ids)
     barcodes: dict[int, list[dict[str, Any]]] = {}
-    for b in await Barcode.select().where(
-            (Barcode.tenant == tenant_id) & Barcode.variant.is_in(ids)).order_by(Barcode.id):
-        barcodes.setdefault(b["variant"], []).append({"code": b["code"], "units": b["units"]})
+    if variants:
+        for b in await Barcode.select(Barcode.variant, Barcode.code, Barcode.units).where(
+                (Barcode.tenant == tenant_id)
+                & Barcode.variant.is_in([v["id"] for v in variants])).order_by(Barcode.id):
+            barcodes.setdefault(b["variant"], []).append({"code": b["code"],
+                                                          "units": b["units"]})
     found: dict[int, list[dict[str, Any]]] = {pid: [] for pid in product_ids}
     for v in variants:
-        found[v["product"]].append(variant_view(v, stock.get(v["id"]),
-                                                barcodes.get(v["id"], [])))
+        level = None if v["on_hand"] is None else v
+        found[v["product"]].append(variant_view(v, level, barcodes.get(v["id"], [])))
     return found
 
 
@@ -79,26 +94,33 @@ async def variants_of(tenant_id: int, product_id: int) -> list[dict[str, Any]]:
     return (await variants_of_many(tenant_id, [product_id]))[product_id]
 
 
+# The product with its category's slug and name, in one statement (it was two).
+_PRODUCT = (
+    "SELECT p.id AS id, p.name AS name, p.description AS description, "
+    "p.category AS category, p.attributes AS attributes, p.status AS status, "
+    "p.created_at AS created_at, p.price_min AS price_min, "
+    "p.video_key AS video_key, p.video_poster_key AS video_poster_key, "
+    "c.slug AS category_slug, c.name AS category_name "
+    "FROM product p LEFT JOIN category c ON c.tenant = p.tenant AND c.id = p.category "
+    "WHERE p.tenant = {} AND p.id = {} AND p.deleted_at IS NULL")
+
+
 async def get_product(tenant_id: int, product_id: int, *, published_only: bool = False
                       ) -> dict[str, Any]:
     """A product with its variants (stock included), pictures and barcodes.
 
     `images` lists the full-size picture URLs; `image_details` each picture's sizes."""
-    query = Product.select().where(
-        (Product.tenant == tenant_id) & (Product.id == product_id)
-        & Product.deleted_at.is_null())
-    if published_only:
-        query = query.where(Product.status == "published")
-    product = await query.first()
-    if product is None:
+    rows = await Product.raw(_PRODUCT + (" AND p.status = 'published'" if published_only
+                                         else ""), tenant_id, product_id)
+    if not rows:
         raise NotFound(f"No product {product_id} in this shop")
+    product = rows[0]
     images = [image_view(i) for i in await (ProductImage.select().where(
         (ProductImage.tenant == tenant_id) & (ProductImage.product == product_id))
         .order_by(ProductImage.position).order_by(ProductImage.id))]
     category = None
-    if product["category"]:
-        category = await Category.select(Category.slug, Category.name).where(
-            (Category.tenant == tenant_id) & (Category.id == product["category"])).first()
+    if product["category"] and product["category_slug"] is not None:
+        category = {"slug": product["category_slug"], "name": product["category_name"]}
     return {
         "id": product["id"], "name": product["name"], "description": product["description"],
         "category": category, "attributes": json_value(product["attributes"]),
@@ -191,26 +213,34 @@ def _after(column: Any, ascending: bool, after: dict) -> Any:
     return (column <= value) & ((column < value) | ((column == value) & (Product.id < last_id)))
 
 
+# A page's availability (active variants' stock at every location, each at least 0) and
+# first picture per product, in one statement (issue 14: it was three, each built by the
+# ORM). Written out once; the product ids are bound parameters.
+_SUMMARIES = (
+    "SELECT p.id AS product, "
+    "(SELECT COALESCE(SUM(CASE WHEN s.on_hand > s.reserved THEN s.on_hand - s.reserved "
+    "ELSE 0 END), 0) FROM variant v JOIN stock_level s ON s.tenant = v.tenant "
+    "AND s.variant = v.id "
+    "WHERE v.tenant = p.tenant AND v.product = p.id AND v.status = 'active') AS available, "
+    "i.id AS id, i.key AS key, i.large_key AS large_key, i.thumb_key AS thumb_key, "
+    "i.webp AS webp, i.width AS width, i.height AS height, i.position AS position "
+    "FROM product p LEFT JOIN product_image i ON i.tenant = p.tenant AND i.id = ("
+    "SELECT f.id FROM product_image f WHERE f.tenant = p.tenant AND f.product = p.id "
+    "ORDER BY f.position, f.id LIMIT 1) "
+    "WHERE p.tenant = {} AND p.id IN (%s)")
+
+
 async def _summaries(tenant_id: int, products: list[dict[str, Any]],
                      sort: str) -> list[dict[str, Any]]:
-    ids = [p["id"] for p in products] or [0]
-    rows = await Variant.select(Variant.product, Variant.price, Variant.id).where(
-        (Variant.tenant == tenant_id) & Variant.product.is_in(ids)
-        & (Variant.status == "active"))
-    stock = {variant: level["on_hand"] - level["reserved"]
-             for variant, level in shop_totals(await StockLevel.select(
-                 StockLevel.variant, StockLevel.on_hand, StockLevel.reserved).where(
-                 (StockLevel.tenant == tenant_id)
-                 & StockLevel.variant.is_in([r["id"] for r in rows] or [0]))).items()}
+    ids = [p["id"] for p in products]
     available: dict[int, int] = {}
-    for r in rows:
-        available[r["product"]] = available.get(r["product"], 0) + max(stock.get(r["id"], 0), 0)
     first_images: dict[int, dict[str, Any]] = {}
-    for image in await (ProductImage.select().where(
-            (ProductImage.tenant == tenant_id) & ProductImage.product.is_in(ids))
-            .order_by(ProductImage.position, ascending=False)
-            .order_by(ProductImage.id, ascending=False)):
-        first_images[image["product"]] = image_view(image)
+    if ids:
+        rows = await Product.raw(_SUMMARIES % ", ".join(["{}"] * len(ids)), tenant_id, *ids)
+        for row in rows:
+            available[row["product"]] = int(row["available"] or 0)
+            if row["id"] is not None:
+                first_images[row["product"]] = image_view(row)
     column = SORTS[sort][0]._meta.name
     return [{
         "id": p["id"], "name": p["name"], "price_from": p["price_min"],

@@ -8,6 +8,7 @@ cents) in the shop's currency.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -240,6 +241,19 @@ class PriceAdjuster:
 
     async def adjust(self, context: PricingContext) -> list[Adjustment]:
         return []
+
+    async def admit(self, shop: Shop, wanted: Callable[[], Awaitable[dict[int, int]]],
+                    locale: str) -> None:
+        """Turn a buyer away before the order's transaction opens (`POST /api/v1/orders`
+        and the checkout form): a sold-out flash sale's late buyers, who would otherwise
+        queue for a database connection only to be refused. Raise a `DomainError`
+        (`Conflict`) to refuse.
+        `await wanted()` gives the cart's {variant id: quantity} (one read, the first time
+        it is called: call it only when there is something to refuse; {} when the shop has
+        not enabled your plugin, whose refusals are then ignored). Answer from memory or
+        Redis, never write: a fast pre-check; `adjust` with `placing` stays the exact one.
+        The default admits everyone."""
+        return None
 
 
 __all__ = ["AddedLine", "Address", "Adjustment", "InputChoice", "NotOffered", "PriceAdjuster",

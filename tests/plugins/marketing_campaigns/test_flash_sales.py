@@ -227,3 +227,86 @@ async def test_the_checkout_page_sends_a_sold_out_sale_back_to_the_cart_saying_w
         checkout = await browser.get("/checkout")
     assert checkout.status_code == 409
     assert "秒杀已抢光" in checkout.text and "去结算" in checkout.text  # the cart, with why
+
+
+async def test_late_buyers_are_refused_before_the_orders_transaction(
+        open_shop, runtime, monkeypatch):
+    """Once the quota is gone, a buyer of the sale's variant gets 409 `sold_out` without
+    the order's transaction being opened (issue 14); other carts still go through, and a
+    placed cart still answers `cart_placed` from the transaction."""
+    from galleria.web.api import shop_orders
+
+    shop, tenant_id, v, _ = await campaign_shop(open_shop, runtime, ("TEA-1", 12800, 50),
+                                                ("CUP-1", 3000, 50))
+    await _sale(shop, v["TEA-1"], price=990, quota=1)
+    first_cart = await cart_with(shop, v["TEA-1"])
+    late_cart = await cart_with(shop, v["TEA-1"])
+    opened = []
+    real = shop_orders.place_order
+
+    async def counting(*args, **kwargs):
+        opened.append(args[2].cart_id)
+        return await real(*args, **kwargs)
+
+    monkeypatch.setattr(shop_orders, "place_order", counting)
+    first = await shop.post("/api/v1/orders", admin=False, json=order_body(first_cart))
+    assert first.status_code == 201 and first.json()["total"] == 990
+    flash_sales._forget_sales(tenant_id)  # as another app process, whose read is older
+    late = await shop.post("/api/v1/orders", admin=False, json=order_body(late_cart))
+    assert late.status_code == 409 and late.json()["type"].endswith("/sold_out")
+    assert "龙井茶" in late.json()["detail"]
+    assert opened == [first_cart]  # the late buyer never reached the transaction
+    again = await shop.post("/api/v1/orders", admin=False, json=order_body(first_cart))
+    assert again.status_code == 409 and again.json()["type"].endswith("/cart_placed")
+    cups = await shop.post("/api/v1/orders", admin=False,
+                           json=order_body(await cart_with(shop, v["CUP-1"])))
+    assert cups.status_code == 201
+    assert len(opened) == 3
+
+
+async def test_the_checkout_form_refuses_a_late_buyer_before_placing(
+        open_shop, runtime, app, monkeypatch):
+    """The storefront's checkout form is gated too: the shopper who opened the checkout
+    while units were left and sends it after they are gone sees why, and nothing is placed
+    (the placing transaction is not opened)."""
+    import re
+
+    from galleria.testing import Browser
+    from galleria.web.pages.storefront import checkout_pages
+
+    shop, tenant_id, v, p = await campaign_shop(open_shop, runtime, ("TEA-1", 12800, 50))
+    await _sale(shop, v["TEA-1"], price=990, quota=1)
+    browser = Browser(app, shop.host)
+    try:
+        token = await browser.csrf(f"/products/{p['TEA-1']}")
+        added = await browser.http.post("/cart/items", data={
+            "_csrf_token": token, "product_id": str(p["TEA-1"]),
+            "variant_id": str(v["TEA-1"]), "quantity": "1"})
+        assert added.status_code in (200, 303), added.text
+        page = await browser.get("/checkout")
+        assert page.status_code == 200
+        form = {"attempt": re.search(r'name="attempt" value="([^"]+)"', page.text).group(1),
+                "contact.name": "韩梅梅", "contact.phone": "13900139000",
+                "address.country": "CN", "address.province": "上海市", "address.city": "上海市",
+                "address.district": "静安区", "address.line1": "南京西路 1 号",
+                "payment_method": "cod", "action": "place",
+                "_csrf_token": re.search(r'name="_csrf_token" value="([^"]+)"',
+                                         page.text).group(1)}
+        taken = await shop.post("/api/v1/orders", admin=False,
+                                json=order_body(await cart_with(shop, v["TEA-1"])))
+        assert taken.status_code == 201  # someone else took the only unit meanwhile
+        flash_sales._forget_sales(tenant_id)  # as another app process, whose read is older
+        placings = []
+        real = checkout_pages.place_once
+
+        async def counting(*args, **kwargs):
+            placings.append(args)
+            return await real(*args, **kwargs)
+
+        monkeypatch.setattr(checkout_pages, "place_once", counting)
+        sent = await browser.http.post("/checkout", data=form)
+    finally:
+        await browser.close()
+    assert sent.status_code == 409
+    assert "龙井茶 秒杀已抢光" in sent.text, sent.text[:2000]
+    assert placings == []

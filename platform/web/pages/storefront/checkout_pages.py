@@ -24,6 +24,7 @@ from litestar.response import Redirect
 from galleria.kernel import crypto, db
 from galleria.kernel.aftersales.returns import windows
 from galleria.kernel.checkout import carts, delivery_dates
+from galleria.kernel.checkout.admission import admit_order
 from galleria.kernel.checkout.placement import OrderRequest, place_order
 from galleria.kernel.customers.addresses import list_addresses
 from galleria.kernel.errors import Conflict, DomainError, NotFound, ValidationFailed
@@ -151,6 +152,8 @@ async def _place(request: Request, shop: Shop, runtime: Runtime,
                 "payment_method": payment_method}
 
     try:
+        if cart is not None:  # a sold-out flash sale's late buyer: refused before placing
+            await admit_order(shop, runtime.host, cart.token, request_locale(request, shop))
         keys = [values["attempt"] or _new_attempt()] + ([f"cart:{token}"] if token else [])
         placed = await place_once(shop.id, keys, work)
     except ValidationFailed as exc:

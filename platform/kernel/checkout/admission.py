@@ -1,0 +1,109 @@
+"""Admission: turn a buyer away before the order's transaction opens (issue 14).
+
+When a flash sale's quota is gone, hundreds of late buyers would each open the placing
+transaction — take a pooled connection, insert an order, claim the cart, price it — only
+to be refused with 409 `sold_out`, and the buyers who could still succeed queue behind
+them. `admit_order` asks the price adjusters that define `admit` first: they answer from
+memory or Redis and may raise (the refusal is the answer). Nothing is written here and
+nothing is promised: a buyer admitted may still be refused by the exact check inside the
+transaction (the database's conditional update), which alone decides who gets the units.
+
+Cheap when nobody is refused: no statement at all. The adjusters are asked before the shop's
+enabled plugins are known (that would be a read per order); the cart and the enabled
+plugins are read together, in one short read-only transaction, only when an adjuster wants
+the cart's lines to refuse, and a refusal of a plugin the shop has not enabled is ignored.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from galleria.kernel import db
+from galleria.kernel.checkout.contracts import PriceAdjuster
+from galleria.kernel.checkout.tables import Cart
+from galleria.kernel.errors import DomainError
+from galleria.kernel.plugins import PluginHost
+from galleria.kernel.tenancy.plugin_state import enabled_plugins
+from galleria.kernel.tenancy.shops import Shop
+
+log = logging.getLogger("galleria.checkout")
+HOOK = "galleria_price_adjusters"
+# The cart's variants and quantities, in one statement; a cart already placed answers no
+# rows (the transaction then names the order placed from it, 409 `cart_placed`).
+_WANTED = ("SELECT l.variant AS variant, l.quantity AS quantity FROM cart_line l "
+           "JOIN cart c ON c.tenant = l.tenant AND c.id = l.cart "
+           "WHERE c.tenant = {} AND c.token = {} AND c.order_number = '' "
+           "AND l.quantity > 0")
+# Per host: the installed plugins with an adjuster that defines `admit` (learnt once). The
+# host is kept with its entry, so that another host never meets a reused id's answer.
+_gating: dict[int, tuple[PluginHost, list[str]]] = {}
+
+
+def _gates(adjuster: Any) -> bool:
+    return isinstance(adjuster, PriceAdjuster) and type(adjuster).admit is not PriceAdjuster.admit
+
+
+def _gating_plugins(host: PluginHost, shop: Shop) -> list[str]:
+    entry = _gating.get(id(host))
+    known = entry[1] if entry is not None and entry[0] is host else None
+    if known is None:
+        known = [name for name in host.names() if any(map(_gates, _adjusters(host, name, shop)))]
+        _gating[id(host)] = (host, known)
+    return known
+
+
+def _adjusters(host: PluginHost, plugin: str, shop: Shop) -> list[Any]:
+    """`plugin`'s adjusters for `shop`; none when its hook fails (logged): admitting is
+    never the place where an order fails for a plugin's bug — pricing decides then."""
+    try:
+        return host.collect(HOOK, [plugin], shop=shop)
+    except Exception:
+        log.warning("plugin %s: galleria_price_adjusters failed; not asked to admit", plugin,
+                    exc_info=True)
+        return []
+
+
+class _Lookup:
+    """The cart's lines and the shop's enabled plugins, read together once, on demand."""
+
+    def __init__(self, tenant_id: int, cart_token: str) -> None:
+        self.tenant_id, self.cart_token = tenant_id, cart_token
+        self.lines: dict[int, int] | None = None
+        self.enabled: frozenset[str] = frozenset()
+
+    async def read(self) -> None:
+        if self.lines is None:
+            async with db.shop_scope(self.tenant_id):
+                self.enabled = await enabled_plugins(self.tenant_id)
+                rows = await Cart.raw(_WANTED, self.tenant_id, self.cart_token)
+            self.lines = {row["variant"]: row["quantity"] for row in rows}
+
+    def wanted_for(self, plugin: str) -> Callable[[], Awaitable[dict[int, int]]]:
+        async def wanted() -> dict[int, int]:
+            await self.read()
+            return dict(self.lines or {}) if plugin in self.enabled else {}
+        return wanted
+
+
+async def admit_order(shop: Shop, host: PluginHost, cart_token: str, locale: str) -> None:
+    """Raise the first refusal of an adjuster's `admit` (of a plugin the shop enabled) for
+    cart `cart_token`; return when every one admits. Call outside any shop scope."""
+    plugins = _gating_plugins(host, shop)
+    if not plugins:
+        return
+    lookup = _Lookup(shop.id, cart_token)
+    for plugin in plugins:
+        adjusters = sorted((a for a in _adjusters(host, plugin, shop) if _gates(a)),
+                           key=lambda a: (a.order, a.code))
+        for adjuster in adjusters:
+            try:
+                await adjuster.admit(shop, lookup.wanted_for(plugin), locale)
+            except DomainError:
+                await lookup.read()
+                if plugin in lookup.enabled:
+                    raise
+
+
+__all__ = ["admit_order"]
