@@ -14,7 +14,8 @@ import httpx
 import pytest
 import uvicorn
 
-from galleria.kernel import plugin_settings
+from galleria.kernel import db, plugin_settings
+from galleria.kernel.tenancy.plugin_state import set_plugin_state
 from galleria.testing import ADDRESS, CONTACT
 from galleria.web.app import create_app
 
@@ -69,7 +70,7 @@ async def _order(shop: Served, code: str) -> dict:
 
 
 @pytest.mark.parametrize("plugin", PLUGINS)
-async def test_hook_sandbox_settings(open_shop, sandbox_port, plugin):
+async def test_hook_sandbox_settings(open_shop, runtime, sandbox_port, plugin):
     """One request gives a shop its own sandbox account."""
     async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{sandbox_port}",
                                  timeout=20) as http:
@@ -105,6 +106,16 @@ async def test_hook_sandbox_settings(open_shop, sandbox_port, plugin):
             "enabled": True, "settings": {"sandbox": True}})
         again = await plugin_settings((await first.handle.shop()).id, plugin)
         assert again[secrets[plugin]] == one[secrets[plugin]]
+
+        # The demo started again on another port: the same account follows the app.
+        tenant = (await first.handle.shop()).id
+        async with db.shop_scope(tenant):
+            await set_plugin_state(tenant, runtime.host, plugin, enabled=True,
+                                   settings={"sandbox": True}, actor="demo:sandbox",
+                                   sandbox_url="http://localhost:9999/sandbox")
+        moved = await plugin_settings(tenant, plugin)
+        assert moved["api_base_url"].startswith("http://localhost:9999/sandbox/")
+        assert moved[secrets[plugin]] == one[secrets[plugin]]
 
 
 async def test_real_keys_replace_the_sandbox(open_shop, sandbox_port):

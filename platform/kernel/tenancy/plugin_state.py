@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import re
 from typing import Any
 
 from galleria.kernel import crypto, db
@@ -23,6 +24,7 @@ log = logging.getLogger("galleria.plugins")
 
 # The plain setting that marks a plugin running on the shop's own simulator account.
 SANDBOX = "sandbox"
+_SANDBOX_URL = re.compile(r"^https?://[^/]+/sandbox(?=/|$)")
 
 
 def _stored_secrets(row: dict[str, Any] | None) -> dict[str, Any]:
@@ -259,6 +261,10 @@ def _sandbox_settings(
         return validate_settings(schema, settings, {})
     if account is not None:
         stored_plain, stored_secrets = account
+        if sandbox_url:  # the app moved (the demo on another port): follow it
+            stored_plain = {key: _SANDBOX_URL.sub(sandbox_url.rstrip("/"), value)
+                            if isinstance(value, str) else value
+                            for key, value in stored_plain.items()}
         plain, secrets = validate_settings(schema, {**stored_plain, **settings},
                                            stored_secrets)
     else:
