@@ -96,8 +96,8 @@ def test_a_new_shop_takes_a_wechat_payment_in_sandbox(sandbox_server: LiveServer
     assert serious_violations(phone) == []
     phone.locator("#f-contact-name").fill("韩梅梅")
     phone.locator("#f-contact-phone").fill("13900139000")
-    phone.locator("#f-address-province").fill("浙江省")
-    phone.locator("#f-address-city").fill("杭州市")
+    phone.locator("#f-address-province").select_option("浙江省")
+    phone.locator("#f-address-city").select_option("杭州市")
     phone.locator("#f-address-line1").fill("龙井路 1 号")
     shipping = phone.locator('input[name="shipping_method"]')
     if shipping.count():
