@@ -7,6 +7,8 @@ from pathlib import Path
 
 from galleria.auth.signup import signup
 from galleria.kernel import db
+from galleria.kernel.plugins import PluginHost
+from galleria.kernel.tenancy.plugin_state import set_plugin_state
 from galleria.kernel.tenancy.settings_update import update_plugin_settings
 from galleria.kernel.tenancy.shops import get_shop
 from galleria.kernel.tenancy.templates import DemoShop, load_demo_shops
@@ -47,10 +49,16 @@ async def seed_demo(settings: Settings, progress: Callable[[str], None] = print,
 
 async def enable_sandboxes(runtime: Runtime, shops: list[DemoShop], base: str,
                            progress: Callable[[str], None]) -> None:
-    """Point every demo shop's sandboxed plugins at their simulators (galleria_sandbox_apps
-    entries with demo settings), so that a purchase works without credentials."""
+    """Point every demo shop's sandboxed plugins at their simulators, so that a purchase
+    works without credentials: a payment method that opens per-shop sandbox accounts
+    (galleria_sandbox_settings) gets one for each shop, as a merchant's click would; other
+    simulators' plugins get their galleria_sandbox_apps demo settings."""
     host = runtime.host
     for plugin in host.implementers("galleria_sandbox_apps", host.names()):
+        if host.offers_sandbox(plugin):
+            await _open_sandbox_accounts(host, plugin, shops, f"{base}/sandbox")
+            progress(f"sandbox: {plugin} → {base}/sandbox (an account per shop)")
+            continue
         for name, _app, *demo in host.collect("galleria_sandbox_apps", [plugin]):
             if not demo:
                 continue
@@ -65,3 +73,15 @@ async def enable_sandboxes(runtime: Runtime, shops: list[DemoShop], base: str,
                     await update_plugin_settings(found.id, host, plugin, values,
                                                  actor="demo:sandbox", enable=True)
             progress(f"sandbox: {plugin} → {url}")
+
+
+async def _open_sandbox_accounts(host: PluginHost, plugin: str, shops: list[DemoShop],
+                                 sandbox_url: str) -> None:
+    for shop in shops:
+        found = await get_shop(shop.slug)
+        if found is None:
+            continue
+        async with db.shop_scope(found.id):
+            await set_plugin_state(found.id, host, plugin, enabled=True,
+                                   settings={"sandbox": True}, sandbox_url=sandbox_url,
+                                   actor="demo:sandbox")

@@ -7,6 +7,7 @@ module exports is the stable plugin API.
 from galleria.kernel import reactions as reactions  # wires the kernel's reactions on import
 from galleria.kernel.catalog.images import check_photos, photo_view, store_photo
 from galleria.kernel.catalog.promotions import ProductPromoter, Promotion
+from galleria.kernel.catalog.queries import product_names
 from galleria.kernel.catalogs import PluginCatalog
 from galleria.kernel.checkout.contracts import (
     AddedLine,
@@ -173,6 +174,7 @@ __all__ = [
     "payer_refs",
     "photo_view",
     "plugin_settings",
+    "product_names",
     "record_tracking_by_number",
     "review_queue",
     "shared_redis",

@@ -193,6 +193,30 @@ def galleria_sandbox_apps() -> list[tuple[Any, ...]]:
     """
 
 
+@hookspec(firstresult=True)
+def galleria_sandbox_settings(tenant_id: int, sandbox_url: str) -> dict[str, Any] | None:
+    """Open a shop's own account at the plugin's simulator and return the plugin settings
+    that use it: the one-click "try it in sandbox" of a payment method.
+
+    Called only in sandbox mode (``GALLERIA_SANDBOX=1``), on one plugin, when a merchant
+    turns it on in sandbox (the console's button, or ``PUT /api/admin/v1/plugins/{name}``
+    with ``{"settings": {"sandbox": true}}``) and the shop has no sandbox account yet.
+    Generate new keys for every call (never shared between shops) and make the simulator
+    that :func:`galleria_sandbox_apps` mounts accept them. The platform validates the
+    result against the plugin's schema, stores it (secrets encrypted) and marks the plugin
+    "in sandbox" until the merchant saves real keys.
+
+    ``firstresult``: the plugin's one answer.
+
+    .. versionadded:: 2 (sandbox payments)
+
+    :param tenant_id: the shop's id (put it in account ids so that they are unique).
+    :param sandbox_url: where the simulators are mounted, such as
+        ``http://localhost:8000/sandbox`` (yours is below it, at ``/{name}``).
+    :returns: the settings, or ``None`` when the plugin offers no sandbox.
+    """
+
+
 @hookspec
 def galleria_console_pages() -> list[ConsolePage]:
     """Contribute pages to the merchant console's navigation.

@@ -221,6 +221,17 @@ class PluginHost:
     def settings_schema(self, name: str) -> list[SettingField]:
         return list(self._one(name, "galleria_settings_schema") or [])
 
+    def offers_sandbox(self, name: str) -> bool:
+        """Whether plugin `name` opens per-shop sandbox accounts (galleria_sandbox_settings)."""
+        return bool(self.is_installed(name)
+                    and self.implementers("galleria_sandbox_settings", [name]))
+
+    def sandbox_settings(self, name: str, tenant_id: int,
+                         sandbox_url: str) -> dict[str, Any] | None:
+        """Plugin `name`'s settings for a new sandbox account of shop `tenant_id`."""
+        return self.hook_for([name]).galleria_sandbox_settings(tenant_id=tenant_id,
+                                                               sandbox_url=sandbox_url)
+
     def package_of(self, name: str) -> str | None:
         """The import name of the package that holds plugin `name` (where its templates,
         static files and translations are), or None for a plugin that is not installed."""

@@ -11,7 +11,8 @@ than this module and `galleria.kernel`.
 - pytest fixtures (`settings`, `plugin_host`, `app`, `client`, `runtime`, `open_shop`,
   `shopper`, `console`) come from `galleria.testing.fixtures`, a pytest plugin that pytest
   loads by itself; `on_postgres()` tells which database the run uses.
-- The simulator harness `serve_asgi(app)` (an ASGI app over real HTTP on 127.0.0.1).
+- The simulator harness `serve_asgi(app)` (an ASGI app over real HTTP on 127.0.0.1), and
+  `SandboxAccounts` / `AccountsView`: the per-shop accounts a sandbox simulator knows.
 - Simulators of the platform's outside services: `galleria.testing.oidc`
   (`OidcProviderSimulator`) and `galleria.testing.wechat` (`WeChatSimulator`); a plugin's
   own simulators live in its `<plugin>.testing`.
@@ -33,6 +34,7 @@ from galleria.testing.database import on_postgres
 from galleria.testing.gateways import GatewayDriver, check_payment_gateway
 from galleria.testing.harness import serve_asgi
 from galleria.testing.plugins import enable_plugin, make_event, register_plugin, run_outbox
+from galleria.testing.sandbox_accounts import AccountsView, SandboxAccounts
 from galleria.testing.shoppers import ADDRESS, CONTACT, Shopper
 from galleria.testing.shops import PASSWORD, ShopHandle, find_shop, open_shop, unique_slug
 
@@ -40,8 +42,10 @@ __all__ = [
     "ADDRESS",
     "CONTACT",
     "PASSWORD",
+    "AccountsView",
     "Browser",
     "GatewayDriver",
+    "SandboxAccounts",
     "ShopHandle",
     "Shopper",
     "check_carrier",

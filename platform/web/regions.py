@@ -68,6 +68,20 @@ def children(code: str) -> list[dict[str, str]]:
             if c.startswith(prefix) and c != code and wanted(c)]
 
 
+def cascade(province: str = "", city: str = "") -> dict[str, list[dict[str, str]]]:
+    """The three lists of the address form's province → city → district `<select>`s for
+    the chosen names: every province, the chosen province's cities, the chosen city's
+    districts (a city without any, such as 东莞市, has none)."""
+    levels = {"provinces": provinces(), "cities": [], "districts": []}
+    found = next((p for p in levels["provinces"] if province in (p["name"], p["label"])), None)
+    if found and province:
+        levels["cities"] = children(found["code"])
+        town = next((c for c in levels["cities"] if c["name"] == city), None)
+        if town and city:
+            levels["districts"] = children(town["code"])
+    return levels
+
+
 @get("/regions", name="regions", include_in_schema=False)
 async def list_provinces() -> Response:
     return Response({"items": provinces()}, headers=CACHE)

@@ -66,4 +66,14 @@ def sandbox_mounts(settings: Settings, host: PluginHost, runtime: Any = None) ->
     return mounts
 
 
-__all__ = ["sandbox_mounts"]
+def sandbox_url(settings: Settings, request: Any) -> str | None:
+    """Where this app's simulators are, as its own outgoing calls reach them (the platform
+    domain on the port this request came to), or None outside sandbox mode: what
+    `set_plugin_state` needs to open a shop's sandbox account."""
+    if not settings.sandbox:
+        return None
+    port = request.url.port
+    return f"{request.url.scheme}://{settings.domain}{f':{port}' if port else ''}/sandbox"
+
+
+__all__ = ["sandbox_mounts", "sandbox_url"]

@@ -56,3 +56,11 @@ def galleria_sandbox_apps() -> list[tuple[str, Any, dict[str, Any]]]:
     from galleria_plugins.payments_alipay.sandbox import sandbox_apps
 
     return sandbox_apps()
+
+
+@hookimpl
+def galleria_sandbox_settings(tenant_id: int, sandbox_url: str) -> dict[str, Any]:
+    """The shop's own app at the simulated Alipay (sandbox mode only)."""
+    from galleria_plugins.payments_alipay.sandbox import open_account
+
+    return open_account(tenant_id, sandbox_url)

@@ -21,8 +21,9 @@ from typing import Any
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
+from galleria.testing import AccountsView, SandboxAccounts
 from galleria_plugins.payments_alipay import signing
-from galleria_plugins.payments_alipay.testing.simulator import AlipaySimulator
+from galleria_plugins.payments_alipay.testing.simulator import AlipaySimulator, Merchant
 
 NAME = "alipay"
 APP_ID = "2021000000000000"  # the demo shops' sandbox app
@@ -66,8 +67,30 @@ def sandbox_apps(folder: Path | None = None) -> list[tuple[str, Any, dict[str, A
     app_key = signing.load_private_key(keys["app_private_key"])
     simulator = AlipaySimulator(
         alipay_private_key=signing.load_private_key(keys["alipay_private_key"]))
+    simulator.merchants = AccountsView(SandboxAccounts(NAME, folder), _merchant)
     simulator.add_merchant(APP_ID, app_key.public_key(), SELLER_ID)
     settings = {"app_id": APP_ID, "app_private_key": keys["app_private_key"],
                 "alipay_public_key": simulator.alipay_public_key_pem,
                 "seller_id": SELLER_ID, "api_base_url": "{sandbox_url}"}
     return [(NAME, simulator.build_app(), settings)]
+
+
+def open_account(tenant_id: int, sandbox_url: str,
+                 folder: Path | None = None) -> dict[str, Any]:
+    """A shop's own sandbox app: a new app key pair, recorded where the simulator finds it,
+    and the shop's settings that use it (`galleria_sandbox_settings`)."""
+    key = _new()
+    app_id, seller_id = f"2021{tenant_id:012d}", f"2088{tenant_id:012d}"
+    public = key.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo).decode()
+    SandboxAccounts(NAME, folder).add(app_id, {"public_key": public, "seller_id": seller_id})
+    alipay_key = signing.load_private_key(sandbox_keys(folder)["alipay_private_key"])
+    return {"app_id": app_id, "app_private_key": _pem(key), "seller_id": seller_id,
+            "alipay_public_key": alipay_key.public_key().public_bytes(
+                serialization.Encoding.PEM,
+                serialization.PublicFormat.SubjectPublicKeyInfo).decode(),
+            "api_base_url": f"{sandbox_url}/{NAME}"}
+
+
+def _merchant(app_id: str, record: dict[str, Any]) -> Merchant:
+    return Merchant(app_id, signing.load_public_key(record["public_key"]), record["seller_id"])

@@ -49,9 +49,29 @@ def galleria_payment_gateways(shop: Shop) -> list[StripeGateway]:
 
 @hookimpl
 def galleria_sandbox_apps() -> list[tuple[Any, ...]]:
+    """The Stripe simulator at `/sandbox/stripe/`: it knows the demo account and every
+    shop's own sandbox account (`galleria_sandbox_settings`)."""
+    from galleria.testing import AccountsView, SandboxAccounts
     from galleria_plugins.payments_stripe.testing import StripeSimulator
 
-    simulator = StripeSimulator({SANDBOX_SECRET_KEY: SANDBOX_WEBHOOK_SECRET})
+    accounts = AccountsView(SandboxAccounts("stripe"), lambda _key, record: record["webhook"])
+    accounts[SANDBOX_SECRET_KEY] = SANDBOX_WEBHOOK_SECRET
+    simulator = StripeSimulator(accounts)
     return [("stripe", simulator, {
         "secret_key": SANDBOX_SECRET_KEY, "publishable_key": "pk_test_galleria_sandbox",
         "webhook_secret": SANDBOX_WEBHOOK_SECRET, "api_base_url": "{sandbox_url}"})]
+
+
+@hookimpl
+def galleria_sandbox_settings(tenant_id: int, sandbox_url: str) -> dict[str, Any]:
+    """The shop's own test-mode account at the simulator (sandbox mode only): new keys,
+    recorded where the simulator finds them."""
+    import secrets
+
+    from galleria.testing import SandboxAccounts
+
+    token = f"{tenant_id}_{secrets.token_hex(12)}"
+    secret_key, webhook = f"sk_test_{token}", f"whsec_{secrets.token_hex(16)}"
+    SandboxAccounts("stripe").add(secret_key, {"webhook": webhook})
+    return {"secret_key": secret_key, "publishable_key": f"pk_test_{token}",
+            "webhook_secret": webhook, "api_base_url": f"{sandbox_url}/stripe"}

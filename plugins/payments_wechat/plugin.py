@@ -40,3 +40,11 @@ def galleria_sandbox_apps() -> list[tuple[str, object, dict]]:
     from galleria_plugins.payments_wechat.sandbox import sandbox_settings, sandbox_simulator
 
     return [("wechat", sandbox_simulator().app, sandbox_settings("{sandbox_url}"))]
+
+
+@hookimpl
+def galleria_sandbox_settings(tenant_id: int, sandbox_url: str) -> dict:
+    """The shop's own sandbox merchant at the simulator above (sandbox mode only)."""
+    from galleria_plugins.payments_wechat.sandbox import open_account
+
+    return open_account(tenant_id, sandbox_url)

@@ -8,10 +8,13 @@ Only the `galleria_sandbox_apps` hook imports this module, and only in sandbox m
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
+from galleria.testing import AccountsView, SandboxAccounts
 from galleria_plugins.payments_wechat import signing
 from galleria_plugins.payments_wechat.testing.simulator import WeChatPaySimulator
+from galleria_plugins.payments_wechat.testing.simulator_records import Merchant
 
 MCHID = "1900000109"
 APPID = "wxd678efh567hg6787"
@@ -91,12 +94,36 @@ def sandbox_settings(base_url: str) -> dict[str, Any]:
     }
 
 
-def sandbox_simulator() -> WeChatPaySimulator:
+def open_account(tenant_id: int, sandbox_url: str,
+                 accounts: SandboxAccounts | None = None) -> dict[str, Any]:
+    """A shop's own sandbox merchant: new keys, recorded where the simulator finds them,
+    and the shop's settings that use them (`galleria_sandbox_settings`)."""
+    key = signing.new_key()
+    mchid = f"19{tenant_id:08d}"
+    appid = f"wx{secrets.token_hex(8)}"
+    serial_no = secrets.token_hex(20).upper()
+    apiv3_key = secrets.token_hex(16)  # 32 characters
+    (accounts or SandboxAccounts("wechat")).add(mchid, {
+        "appid": appid, "serial_no": serial_no, "apiv3_key": apiv3_key,
+        "public_key": signing.public_pem(key)})
+    return {**sandbox_settings(f"{sandbox_url}/wechat"), "appid": appid, "mchid": mchid,
+            "merchant_serial_no": serial_no, "merchant_private_key": signing.private_pem(key),
+            "apiv3_key": apiv3_key}
+
+
+def _merchant(mchid: str, record: dict[str, Any]) -> Merchant:
+    return Merchant(mchid, {record["appid"]}, record["serial_no"],
+                    signing.load_public_key(record["public_key"]), record["apiv3_key"])
+
+
+def sandbox_simulator(accounts: SandboxAccounts | None = None) -> WeChatPaySimulator:
     """The demo's simulator: real notifications to the demo shops over HTTP, on WeChat
-    Pay's real retry schedule."""
+    Pay's real retry schedule. It knows the demo merchant and every shop's own sandbox
+    merchant (`open_account`)."""
     simulator = WeChatPaySimulator(
         platform_key=signing.load_private_key(WECHATPAY_PRIVATE_KEY),
         public_key_id=PUBLIC_KEY_ID, refund_delay=2.0)
+    simulator.merchants = AccountsView(accounts or SandboxAccounts("wechat"), _merchant)
     simulator.add_merchant(MCHID, [APPID], MERCHANT_SERIAL_NO,
                            signing.load_private_key(MERCHANT_PRIVATE_KEY).public_key(),
                            APIV3_KEY)

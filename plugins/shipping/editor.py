@@ -23,6 +23,7 @@ from galleria.kernel import (
     Forbidden,
     Shop,
     plugin_settings,
+    product_names,
     shop_scope,
     update_plugin_settings,
 )
@@ -38,7 +39,7 @@ from galleria_plugins.shipping.methods import PLUGIN
 
 CONSOLE = {"console": True, "area": "fulfilment"}
 BASE = "/plugins/shipping"
-REGION_ROWS, FREE_ROWS, BAND_ROWS = 5, 3, 5
+FREE_ROWS, BAND_ROWS = 3, 5
 MANAGERS = ("owner", "admin")
 CODES_RE = re.compile(r"[0-9]{6}")
 
@@ -80,8 +81,19 @@ def fen_text(value: Any) -> str:
 
 def _codes(form: Any, prefix: str) -> list[str]:
     picked = [str(v) for v in form.getall(f"{prefix}_province", [])]
+    cities = [str(v) for v in form.getall(f"{prefix}_city", [])]
     more = CODES_RE.findall(str(form.get(f"{prefix}_more") or ""))
-    return list(dict.fromkeys([*picked, *more]))
+    return list(dict.fromkeys([*picked, *cities, *more]))
+
+
+REGION_RULE_RE = re.compile(r"^region_(\d+)_")
+MAX_REGION_RULES = 100
+
+
+def _rule_indexes(form: Any) -> list[int]:
+    """The region rules the form has, any number of them, in their order."""
+    found = {int(m.group(1)) for key in form for m in [REGION_RULE_RE.match(key)] if m}
+    return sorted(found)[:MAX_REGION_RULES]
 
 
 def _rate(form: Any, prefix: str, problems: FormProblems) -> dict[str, Any]:
@@ -104,7 +116,7 @@ def template_from_form(form: Any, problems: FormProblems) -> dict[str, Any]:
                                 "charge_by": str(form.get("charge_by") or "piece"),
                                 **_rate(form, "", problems)}
     rules = []
-    for i in range(REGION_ROWS):
+    for i in _rule_indexes(form):
         codes = _codes(form, f"region_{i}")
         if codes:
             rules.append({"codes": codes, **_rate(form, f"region_{i}_", problems)})
@@ -117,9 +129,9 @@ def template_from_form(form: Any, problems: FormProblems) -> dict[str, Any]:
                                     f"free_{i}_min_pieces", problems)}
         if rule["min_amount"] is not None or rule["min_pieces"] is not None:
             free.append({k: v for k, v in rule.items() if v not in (None, [])})
-    products = re.findall(r"\d+", str(form.get("products") or ""))
+    products = [int(p) for p in form.getall("products", []) if str(p).isdigit()]
     template.update(regions=rules, free=free, excluded=_codes(form, "excluded"),
-                    products=[int(p) for p in products])
+                    products=list(dict.fromkeys(products)))
     return template
 
 
@@ -145,20 +157,35 @@ async def _save(shop: Shop, console: Any, name: str, document: Any) -> None:
                                      actor=console.actor)
 
 
-def _provinces() -> list[dict[str, str]]:
-    return [{"code": p.code, "name": p.name} for p in regions.provinces()]
+def _provinces() -> list[dict[str, Any]]:
+    """Provinces with their cities (GB/T 2260), for the province → city picker."""
+    return [{"code": p.code, "name": p.name,
+             "cities": [{"code": c.code, "name": c.name} for c in regions.children(p.code)]}
+            for p in regions.provinces()]
 
 
 # -- templates ------------------------------------------------------------------------------
-async def _template_page(console: Any, document: dict, index: int | None,
+async def _template_page(shop: Shop, console: Any, document: dict, index: int | None,
                          template: dict[str, Any], problems: list[str],
-                         status_code: int = 200) -> Response:
+                         status_code: int = 200, *, product_query: str = "") -> Response:
+    """The template editor: its region rules and one blank rule (any number: filling the
+    blank one and pressing 添加规则 adds another), products chosen by name (a search finds
+    them). Both work without JavaScript: the buttons post the form, which comes back."""
+    async with shop_scope(shop.id):
+        chosen = await product_names(shop.id, ids=list(template.get("products") or []),
+                                     limit=500)
+        found = (await product_names(shop.id, q=product_query, limit=20)
+                 if product_query.strip() else [])
+    picked = {p["id"] for p in chosen}
     return await console.page(
         "shipping/template_form.html", nav="shipping", status_code=status_code,
         title=console.gettext("Shipping template"), index=index, draft=template,
         is_default=document.get("default") == template.get("name") and bool(template),
-        problems=problems, provinces=_provinces(), fen=fen_text, region_rows=REGION_ROWS,
-        free_rows=FREE_ROWS, describe=regions.describe)
+        problems=problems, provinces=_provinces(), fen=fen_text,
+        region_rows=len(template.get("regions") or []) + 1,
+        free_rows=FREE_ROWS, describe=regions.describe, chosen_products=chosen,
+        found_products=[p for p in found if p["id"] not in picked],
+        product_query=product_query, searched=bool(product_query.strip()))
 
 
 @get("/templates", opt=CONSOLE, include_in_schema=False)
@@ -167,7 +194,8 @@ async def edit_template(shop: Shop, console: Any, t: int | None = None) -> Respo
         document = _document((await plugin_settings(shop.id, PLUGIN)).get("templates"))
     templates = document["templates"]
     template = templates[t] if t is not None and 0 <= t < len(templates) else {}
-    return await _template_page(console, document, t if template else None, template, [])
+    return await _template_page(shop, console, document, t if template else None,
+                                template, [])
 
 
 @post("/templates", opt=CONSOLE, include_in_schema=False)
@@ -187,6 +215,11 @@ async def save_template(request: Request, shop: Shop, console: Any) -> Response:
         return Redirect("/console/p/shipping?saved=templates", status_code=303)
     problems = FormProblems()
     template = template_from_form(form, problems)
+    action = str(form.get("action") or "save")
+    if action in ("add_rule", "find_products"):  # the form again, not saved yet
+        return await _template_page(
+            shop, console, document, index, template, [],
+            product_query=str(form.get("product_query") or "")[:60])
     if index is None:
         templates.append(template)
     else:
@@ -196,11 +229,12 @@ async def save_template(request: Request, shop: Shop, console: Any) -> Response:
     _, found = check_templates(json.dumps(document, ensure_ascii=False))
     problems += found
     if problems:
-        return await _template_page(console, document, index, template, problems, 422)
+        return await _template_page(shop, console, document, index, template, problems,
+                                    422)
     try:
         await _save(shop, console, "templates", document)
     except DomainError as exc:
-        return await _template_page(console, document, index, template,
+        return await _template_page(shop, console, document, index, template,
                                     [e.message for e in exc.errors] or [exc.detail], 422)
     return Redirect("/console/p/shipping?saved=templates", status_code=303)
 

@@ -86,9 +86,9 @@ def test_buy_in_a_flash_sale_with_a_countdown_and_get_the_gift(
     expect(phone).to_have_url(re.compile(r"/checkout$"))
     phone.locator("#f-contact-name").fill("韩梅梅")
     phone.locator("#f-contact-phone").fill("13900139000")
-    phone.locator("#f-address-province").fill("上海市")
-    phone.locator("#f-address-city").fill("上海市")
-    phone.locator("#f-address-district").fill("静安区")
+    phone.locator("#f-address-province").select_option("上海市")
+    phone.locator("#f-address-city").select_option("上海市")
+    phone.locator("#f-address-district").select_option("静安区")
     phone.locator("#f-address-line1").fill("南京西路 1 号 2 楼")
     shipping = phone.locator('input[name="shipping_method"]')
     if shipping.count():

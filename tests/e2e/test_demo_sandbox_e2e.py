@@ -43,9 +43,9 @@ def check_out(page: Page, shop: str, method: str) -> str:
     page.goto(shop + "/checkout")
     page.locator("#f-contact-name").fill("Han Meimei")
     page.locator("#f-contact-phone").fill("13900139000")
-    page.locator("#f-address-province").fill("浙江省")
-    page.locator("#f-address-city").fill("杭州市")
-    page.locator("#f-address-district").fill("西湖区")
+    page.locator("#f-address-province").select_option("浙江省")
+    page.locator("#f-address-city").select_option("杭州市")
+    page.locator("#f-address-district").select_option("西湖区")
     page.locator("#f-address-line1").fill("龙井路 1 号")
     shipping = page.locator("label.pick", has=page.locator('input[name="shipping_method"]'))
     if shipping.count():

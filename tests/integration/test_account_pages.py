@@ -180,6 +180,12 @@ async def test_address_book_add_edit_default_delete(open_shop, browsers):
     assert bad.status_code == 422
     assert 'id="f-phone-error"' in bad.text and 'id="f-city-error"' in bad.text
     assert 'value="龙井路 1 号"' in bad.text
+    # The province is kept chosen and its cities are offered: pick, don't type.
+    city = bad.text.split('data-region-select="city"', 1)[1].split("</select>", 1)[0]
+    assert ">杭州市</option>" in city and 'selected' not in city.split("</option>", 1)[1]
+    shown = await browser.submit("/account/addresses/new", "/account/addresses/new",
+                                 {**ADDRESS, "action": "regions"})  # no JavaScript
+    assert shown.status_code == 200 and "龙井路 1 号" in shown.text
 
     added = await browser.submit("/account/addresses/new", "/account/addresses/new", ADDRESS)
     assert added.status_code == 303 and added.headers["location"] == "/account/addresses"

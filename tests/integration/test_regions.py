@@ -45,8 +45,36 @@ async def test_the_checkout_suggests_provinces_and_names_regions_the_prc_way(cli
         "_csrf_token": csrf, "product_id": str(created["id"]),
         "variant_id": str(created["variants"][0]["id"]), "quantity": "1"})
     checkout = (await client.get("/checkout", headers=headers)).text
-    assert 'list="regions-province"' in checkout
-    assert '<option value="浙江省" label="浙江省" data-code="330000">' in checkout
-    assert '<option value="香港特别行政区" label="中国香港" data-code="810000">' in checkout
-    assert '<option value="HK" >中国香港</option>' in checkout or ">中国香港</option>" in checkout
+    assert 'data-region-select="province"' in checkout
+    assert '<option value="浙江省" data-code="330000" >浙江省</option>' in checkout
+    assert '<option value="香港特别行政区" data-code="810000" >中国香港</option>' in checkout
     assert ">中国台湾</option>" in checkout and ">台湾</option>" not in checkout
+
+    # The cascade: a chosen province lists its cities, a chosen city its districts (what
+    # the form's update button shows without JavaScript; shopping.js does it in place).
+    form = {"_csrf_token": csrf, "action": "update", "address.country": "CN",
+            "address.province": "浙江省", "address.city": "杭州市",
+            "address.district": "西湖区"}
+    again = (await client.post("/checkout", headers=headers, data=form)).text
+    city = again.split('data-region-select="city"', 1)[1].split("</select>", 1)[0]
+    assert '<option value="杭州市" data-code="330100" selected>杭州市</option>' in city
+    assert ">宁波市</option>" in city and ">西湖区</option>" not in city
+    district = again.split('data-region-select="district"', 1)[1].split("</select>", 1)[0]
+    assert '<option value="西湖区" data-code="330106" selected>西湖区</option>' in district
+
+
+async def test_a_mainland_address_needs_a_mobile_number(client, open_shop):
+    shop = await open_shop()
+    address = {"name": "李雷", "country": "CN", "province": "浙江省", "city": "杭州市",
+               "line1": "文三路 90 号"}
+    cart = (await shop.post("/api/v1/carts", admin=False)).json()["id"]
+    for phone, ok in (("057188888888", False), ("+86 138 0013 8000", True),
+                      ("13800138000", True)):
+        answer = await shop.post("/api/v1/checkout/preview", admin=False, json={
+            "cart_id": cart, "address": {**address, "phone": phone}})
+        fields = [e["field"] for e in answer.json().get("errors", [])]
+        assert ("address.phone" not in fields) is ok, (phone, answer.text)
+    hong_kong = await shop.post("/api/v1/checkout/preview", admin=False, json={
+        "cart_id": cart, "address": {**address, "province": "香港特别行政区",
+                                     "city": "香港岛", "phone": "+852 2123 4567"}})
+    assert "address.phone" not in [e["field"] for e in hong_kong.json().get("errors", [])]

@@ -404,10 +404,13 @@ async def test_signed_in_shopper_checks_out_from_the_address_book(browsers, open
     assert 'value="长安街 1 号"' in page.text and 'value="lilei@example.com"' in page.text
     other = await shopper.get(f"/checkout?address={second['id']}")
     assert 'value="南京路 8 号"' in other.text
+    chosen = dict(re.findall(r'name="(address\.\w+)" data-region-select="\w+"[^>]*>.*?'
+                             r'<option value="([^"]+)"[^>]*selected>', other.text, re.S))
+    assert chosen == {"address.province": "天津市", "address.city": "天津市"}  # one tap
     form = {"attempt": ATTEMPT_RE.search(other.text).group(1), "action": "place",
             **{name: value for name, value in re.findall(
                 r'name="((?:contact|address)\.\w+)"[^>]*value="([^"]*)"', other.text)},
-            "address.country": "CN"}
+            **chosen, "address.country": "CN"}
     placed = await shopper.post("/checkout", form)
     assert placed.status_code == 303, text_of(placed.text)[:2000]
     number = re.search(r"/orders/(\d+)", placed.headers["location"]).group(1)

@@ -254,3 +254,19 @@ async def _summaries(tenant_id: int, products: list[dict[str, Any]],
 async def count_products(tenant_id: int) -> int:
     return await Product.count().where(
         (Product.tenant == tenant_id) & Product.deleted_at.is_null())
+
+
+async def product_names(tenant_id: int, *, ids: list[int] | None = None, q: str = "",
+                        limit: int = 20) -> list[dict[str, Any]]:
+    """`[{"id", "name"}]` of the shop's products (drafts included, deleted ones not): those
+    in `ids`, or those the shop's search finds for `q` — for pickers that choose products
+    by name."""
+    if ids is None:  # the shop's search: short Chinese terms and mixed text find too
+        found = await list_products(tenant_id, q=q.strip(), limit=limit,
+                                    published_only=False) if q.strip() else []
+        return [{"id": p["id"], "name": p["name"]} for p in found]
+    if not ids:
+        return []
+    return list(await Product.select(Product.id, Product.name).where(
+        (Product.tenant == tenant_id) & Product.deleted_at.is_null()
+        & Product.id.is_in(list(ids))).order_by(Product.id).limit(limit))

@@ -26,6 +26,12 @@ INVOICE_TYPES = ("personal", "company")
 NOTE_MAX = 500
 
 
+# A delivery in mainland China is to a mobile number (the courier calls and texts it);
+# Hong Kong, Macao and Taiwan, provinces of the same country list, have their own numbers.
+MAINLAND_MOBILE = re.compile(r"^(\+?86)?1[3-9]\d{9}$")
+OUTSIDE_MAINLAND = ("香港", "澳门", "台湾")
+
+
 def normal_phone(value: str) -> str:
     """`+86 138-0013-8000` → `+8613800138000` (spaces, hyphens and brackets dropped)."""
     return re.sub(r"[\s\-()]", "", value)
@@ -70,6 +76,10 @@ def check_address(data: Any, problems: Problems, at: str = "address") -> Address
               for name, (required, length) in ADDRESS_FIELDS.items()}
     values["phone"] = _phone(values["phone"], f"{at}.phone", problems)
     values["country"] = values["country"].upper()
+    if (values["country"] == "CN" and values["phone"] and PHONE_RE.match(values["phone"])
+            and not any(name in values["province"] for name in OUTSIDE_MAINLAND)
+            and not MAINLAND_MOBILE.match(values["phone"])):
+        problems.add(f"{at}.phone", "a mobile number: 11 digits starting with 1")
     if values["country"] and not COUNTRY_RE.match(values["country"]):
         problems.add(f"{at}.country", "a two-letter ISO 3166 country code, such as CN")
     if values["postal_code"] and not POSTAL_RE.match(values["postal_code"]):

@@ -8,7 +8,7 @@ from typing import Any
 from galleria.kernel.errors import FieldError, NotFound, ValidationFailed
 from galleria.kernel.payments.contracts import PaymentGateway
 from galleria.kernel.plugins import PluginHost
-from galleria.kernel.tenancy.plugin_state import enabled_plugins
+from galleria.kernel.tenancy.plugin_state import enabled_plugins, in_sandbox
 from galleria.kernel.tenancy.shops import Shop
 
 
@@ -18,6 +18,7 @@ class Offered:
 
     plugin: str
     gateway: PaymentGateway
+    sandbox: bool = False  # on the shop's own simulator account: badged 沙箱
 
     @property
     def code(self) -> str:
@@ -26,7 +27,7 @@ class Offered:
     def to_json(self) -> dict[str, Any]:
         gateway = self.gateway
         return {"code": gateway.code, "name": gateway.title, "offline": gateway.offline,
-                "pays_on_delivery": gateway.pays_on_delivery}
+                "pays_on_delivery": gateway.pays_on_delivery, "sandbox": self.sandbox}
 
 
 async def offered(shop: Shop, host: PluginHost, *, available_only: bool = True,
@@ -43,7 +44,7 @@ async def offered(shop: Shop, host: PluginHost, *, available_only: bool = True,
             if available_only and gateway.staff_only and not staff:
                 continue
             if not available_only or await gateway.available(shop):
-                found.append(Offered(plugin, gateway))
+                found.append(Offered(plugin, gateway, await in_sandbox(shop.id, plugin)))
     return found
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import re
 from typing import Any
 
 from galleria.kernel import crypto, db
@@ -20,6 +21,10 @@ from galleria.kernel.tenancy.audit import record
 from galleria.kernel.tenancy.tables import PluginState
 
 log = logging.getLogger("galleria.plugins")
+
+# The plain setting that marks a plugin running on the shop's own simulator account.
+SANDBOX = "sandbox"
+_SANDBOX_URL = re.compile(r"^https?://[^/]+/sandbox(?=/|$)")
 
 
 def _stored_secrets(row: dict[str, Any] | None) -> dict[str, Any]:
@@ -84,16 +89,27 @@ async def plugin_settings(tenant_id: int, plugin: str) -> dict[str, Any]:
     return dict(values)
 
 
+async def in_sandbox(tenant_id: int, plugin: str) -> bool:
+    """Whether the shop runs `plugin` on its own sandbox account (badged 沙箱)."""
+    return bool((await plugin_settings(tenant_id, plugin)).get(SANDBOX))
+
+
 def public_settings(schema: list[SettingField], row: dict[str, Any] | None) -> dict[str, Any]:
-    """Settings as the console and API show them: secrets replaced by whether one is set."""
+    """Settings as the console and API show them: secrets replaced by whether one is set.
+    A plugin in sandbox shows `"sandbox": true` and its fields as a merchant would fill
+    them in (defaults, no secret set): the generated sandbox keys are the platform's."""
     plain = _json(row["settings"]) if row else {}
-    secret_names = set(_stored_secrets(row))
+    in_sandbox = bool(plain.get(SANDBOX))
+    secret_names = set() if in_sandbox else set(_stored_secrets(row))
     shown: dict[str, Any] = {}
     for field in schema:
         if field.secret:
             shown[field.name] = {"set": field.name in secret_names}
         else:
-            shown[field.name] = plain.get(field.name, field.default)
+            shown[field.name] = field.default if in_sandbox else plain.get(field.name,
+                                                                             field.default)
+    if in_sandbox:
+        shown[SANDBOX] = True
     return shown
 
 
@@ -109,6 +125,8 @@ async def plugin_states(tenant_id: int, host: PluginHost) -> list[dict[str, Any]
             "enabled": bool(row and row["enabled"]),
             "settings_schema": [field.to_json() for field in schema],
             "settings": public_settings(schema, row),
+            "sandbox": bool(row and _json(row["settings"]).get(SANDBOX)),
+            "offers_sandbox": host.offers_sandbox(name),
         })
     return states
 
@@ -171,21 +189,34 @@ def _type_problem(field: SettingField, value: Any) -> str | None:
 
 async def set_plugin_state(
     tenant_id: int, host: PluginHost, plugin: str, *, enabled: bool,
-    settings: dict[str, Any] | None, actor: str,
+    settings: dict[str, Any] | None, actor: str, sandbox_url: str | None = None,
 ) -> None:
-    """Enable/disable `plugin` for the shop and store its settings (call in a shop scope)."""
+    """Enable/disable `plugin` for the shop and store its settings (call in a shop scope).
+
+    `settings` may hold `"sandbox": true` (sandbox mode only: `sandbox_url` is then the
+    app's `/sandbox` URL): the plugin opens the shop's own simulator account
+    (`galleria_sandbox_settings`) and the plugin is "in sandbox" until settings without
+    it are saved, which must then carry the real keys whole (the sandbox's are dropped)."""
     if not host.is_installed(plugin):
         raise PluginNotFound(f"No plugin named “{plugin}” is installed")
     row = await _row(tenant_id, plugin)
     schema = host.settings_schema(plugin)
     stored_plain = _json(row["settings"]) if row else {}
     stored_secrets = _stored_secrets(row)
-    if settings is None:
+    in_sandbox = bool(stored_plain.pop(SANDBOX, False))
+    if settings is not None and SANDBOX in settings:
+        plain, secrets = _sandbox_settings(
+            tenant_id, host, plugin, schema, dict(settings), sandbox_url,
+            (stored_plain, stored_secrets) if in_sandbox else None)
+    elif settings is None:
         plain, secrets = stored_plain, stored_secrets
         if enabled:  # enabling with no settings: the stored ones must still be complete
             validate_settings(schema, {**stored_plain}, stored_secrets)
-    else:
-        plain, secrets = validate_settings(schema, settings, stored_secrets)
+        if in_sandbox:
+            plain = {**plain, SANDBOX: True}
+    else:  # real keys replace a sandbox account whole: none of its secrets is kept
+        plain, secrets = validate_settings(schema, settings,
+                                           {} if in_sandbox else stored_secrets)
     now = dt.datetime.now(dt.UTC)
     _forget(tenant_id, plugin)
     if row is None:
@@ -207,3 +238,36 @@ async def set_plugin_state(
     if settings is not None:
         await record(tenant_id, actor, "plugin.settings_changed", plugin,
                      {"fields": sorted(settings)})
+
+
+def _sandbox_settings(
+    tenant_id: int, host: PluginHost, plugin: str, schema: list[SettingField],
+    settings: dict[str, Any], sandbox_url: str | None,
+    account: tuple[dict[str, Any], dict[str, Any]] | None,
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(plain, secrets) for a save that names `sandbox`: `account` is the shop's sandbox
+    account when it has one (kept: the same keys every time), else one is opened."""
+    wanted = settings.pop(SANDBOX)
+    problems = Problems()
+    if not isinstance(wanted, bool):
+        problems.add(f"settings.{SANDBOX}", "expected true or false")
+    elif sandbox_url is None and not (wanted and account):
+        problems.add(f"settings.{SANDBOX}", "Sandbox payments exist only in sandbox mode "
+                                            "(GALLERIA_SANDBOX=1, as `galleria demo` runs)")
+    elif not host.offers_sandbox(plugin):
+        problems.add(f"settings.{SANDBOX}", "This plugin has no sandbox")
+    problems.raise_if_any("Some plugin settings are invalid")
+    if not wanted:  # leaving the sandbox: what else was sent must be the real keys
+        return validate_settings(schema, settings, {})
+    if account is not None:
+        stored_plain, stored_secrets = account
+        if sandbox_url:  # the app moved (the demo on another port): follow it
+            stored_plain = {key: _SANDBOX_URL.sub(sandbox_url.rstrip("/"), value)
+                            if isinstance(value, str) else value
+                            for key, value in stored_plain.items()}
+        plain, secrets = validate_settings(schema, {**stored_plain, **settings},
+                                           stored_secrets)
+    else:
+        opened = host.sandbox_settings(plugin, tenant_id, (sandbox_url or "").rstrip("/"))
+        plain, secrets = validate_settings(schema, {**(opened or {}), **settings}, {})
+    return {**plain, SANDBOX: True}, secrets

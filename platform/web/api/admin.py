@@ -26,6 +26,7 @@ from galleria.web.api.answers_fulfilment import Domain, DomainList, NewDomain
 from galleria.web.api.answers_orders import PluginList, PluginState
 from galleria.web.deps import provide_admin, require_scope
 from galleria.web.idempotency import idempotent
+from galleria.web.sandbox import sandbox_url
 
 
 class BarcodeBody(msgspec.Struct, forbid_unknown_fields=True):
@@ -109,7 +110,8 @@ class AdminApi(Controller):
             if runtime.host.is_installed(name):
                 await ensure_plugin_change_allowed(shop.id, name, data.enabled)
             await set_plugin_state(shop.id, runtime.host, name, enabled=data.enabled,
-                                   settings=data.settings, actor=actor)
+                                   settings=data.settings, actor=actor,
+                                   sandbox_url=sandbox_url(runtime.settings, request))
             states = await plugin_states(shop.id, runtime.host)
         return next(state for state in states if state["name"] == name)
 

@@ -307,6 +307,7 @@ class PaymentMethod(TypedDict):
     offline: bool
     pays_on_delivery: bool
     mark_url: str
+    sandbox: bool  # the shop's sandbox account: no real money moves
 
 
 class PaymentMethodList(TypedDict):

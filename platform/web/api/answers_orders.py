@@ -208,6 +208,8 @@ class PluginState(TypedDict):
     enabled: bool
     settings_schema: list[dict[str, Any]]
     settings: dict[str, Any]  # secrets are never sent back
+    sandbox: bool  # running on the shop's own simulator account (sandbox mode)
+    offers_sandbox: bool  # can be turned on with {"settings": {"sandbox": true}}
 
 
 class PluginList(TypedDict):

@@ -41,32 +41,35 @@
     });
   }
 
-  // Address: province → city → district. Each chosen division fills the next one's
-  // suggestions from /regions/<code> (GB/T 2260); typing stays possible.
-  var levels = ["province", "city", "district"];
-  levels.slice(0, 2).forEach(function (level, index) {
-    var input = document.querySelector('[data-region-level="' + level + '"]');
-    var next = document.getElementById("regions-" + levels[index + 1]);
-    if (!input || !next) return;
-    var fill = function () {
-      var own = document.getElementById("regions-" + level);
-      var match = Array.prototype.find.call(own.options, function (o) { return o.value === input.value; });
-      if (!match) return;
-      fetch("/regions/" + match.getAttribute("data-code"), { headers: { "Accept": "application/json" } })
+  // Address: province → city → district <select>s. Choosing one refills the next from
+  // /regions/<code> (GB/T 2260) and empties the one after; without JavaScript the form's
+  // update button does it on the server.
+  var chain = ["province", "city", "district"];
+  chain.slice(0, 2).forEach(function (level, index) {
+    var select = document.querySelector('[data-region-select="' + level + '"]');
+    var next = document.querySelector('[data-region-select="' + chain[index + 1] + '"]');
+    if (!select || !next) return;
+    select.addEventListener("change", function () {
+      var after = index === 0 ? document.querySelector('[data-region-select="district"]') : null;
+      [next, after].forEach(function (list) {
+        if (list) list.replaceChildren(list.options[0]);
+      });
+      var chosen = select.options[select.selectedIndex];
+      var code = chosen && chosen.getAttribute("data-code");
+      if (!code) return;
+      fetch("/regions/" + code, { headers: { "Accept": "application/json" } })
         .then(function (response) { return response.ok ? response.json() : { items: [] }; })
         .then(function (data) {
-          next.replaceChildren.apply(next, data.items.map(function (item) {
+          data.items.forEach(function (item) {
             var option = document.createElement("option");
             option.value = item.name;
-            option.label = item.label;
+            option.textContent = item.label;
             option.setAttribute("data-code", item.code);
-            return option;
-          }));
+            next.appendChild(option);
+          });
         })
-        .catch(function () { /* offline: the field still takes typing */ });
-    };
-    input.addEventListener("change", fill);
-    if (input.value) fill();
+        .catch(function () { /* offline: the update button still works */ });
+    });
   });
 
   // Checkout: re-price (shipping options, discounts, totals) when the address, the

@@ -75,8 +75,8 @@ def test_a_guest_pays_with_alipay_in_sandbox_mode(sandbox_server, page: Page,
     page.get_by_role("link", name="Check out").click()
     page.locator("#f-contact-name").fill("韩梅梅")
     page.locator("#f-contact-phone").fill("13900139000")
-    page.locator("#f-address-province").fill("上海市")
-    page.locator("#f-address-city").fill("上海市")
+    page.locator("#f-address-province").select_option("上海市")
+    page.locator("#f-address-city").select_option("上海市")
     page.locator("#f-address-line1").fill("南京西路 1 号 2 楼")
     shipping = page.locator('input[name="shipping_method"]')
     if shipping.count():

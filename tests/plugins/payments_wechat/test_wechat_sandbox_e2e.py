@@ -87,8 +87,8 @@ def check_out_with_wechat(page: Page, shop: str) -> str:
     page.get_by_role("link", name="Check out").click()
     page.locator("#f-contact-name").fill("韩梅梅")
     page.locator("#f-contact-phone").fill("13900139000")
-    page.locator("#f-address-province").fill("浙江省")
-    page.locator("#f-address-city").fill("杭州市")
+    page.locator("#f-address-province").select_option("浙江省")
+    page.locator("#f-address-city").select_option("杭州市")
     page.locator("#f-address-line1").fill("龙井路 1 号")
     shipping = page.locator('input[name="shipping_method"]')
     if shipping.count():

@@ -75,7 +75,7 @@ async def test_a_merchant_edits_a_template_with_region_rules(open_shop, merchant
             ("region_0_first", "1000"), ("region_0_first_fee", "30"),
             ("region_0_additional", "1000"), ("region_0_additional_fee", "15"),
             ("free_0_min_amount", "299"), ("excluded_province", "710000"),
-            ("products", "7, 9"), ("action", "save")]
+            ("products", "7"), ("products", "9"), ("action", "save")]
     saved = await browser.submit("/plugins/shipping/templates", "/plugins/shipping/templates",
                                  form)
     assert saved.status_code == 303, saved.text
@@ -103,6 +103,45 @@ async def test_a_merchant_edits_a_template_with_region_rules(open_shop, merchant
     assert gone.status_code == 303
     assert json.loads((await _settings(shop))["templates"]) == {"default": None,
                                                                 "templates": []}
+
+
+async def test_any_number_of_region_rules_cities_and_products_by_name(open_shop, merchant):
+    shop = await open_shop()
+    await enable_shipping(shop, templates="")
+    made = await add_products(shop, ("LJ", 3800, 5, 0), ("TP", 9900, 5, 0))
+    tea, pot = made["LJ"][0], made["TP"][0]
+    browser = await merchant(shop)
+    base = [("index", ""), ("name", "标准"), ("first", "1"), ("first_fee", "8"),
+            ("additional", "1"), ("additional_fee", "2")]
+
+    # Products are found by name (the form comes back, nothing stored yet).
+    found = await browser.submit("/plugins/shipping/templates", "/plugins/shipping/templates",
+                                 [*base, ("product_query", "LJ"), ("action", "find_products")])
+    assert found.status_code == 200
+    assert f'name="products" value="{tea}"> 商品 LJ' in found.text
+    assert f'value="{pot}"' not in found.text
+    assert "templates" not in (await _settings(shop)) or \
+        "标准" not in (await _settings(shop))["templates"]
+
+    # Seven rules (more than the five rows the editor used to have), a city of a province.
+    provinces = ["110000", "120000", "130000", "140000", "150000", "210000"]
+    rules = [field for i, code in enumerate(provinces) for field in (
+        (f"region_{i}_province", code), (f"region_{i}_first", "1"),
+        (f"region_{i}_first_fee", str(10 + i)))]
+    rules += [("region_6_city", "330100"), ("region_6_first", "1"),
+              ("region_6_first_fee", "9")]
+    saved = await browser.submit("/plugins/shipping/templates", "/plugins/shipping/templates",
+                                 [*base, *rules, ("products", str(tea)), ("action", "save")])
+    assert saved.status_code == 303, saved.text
+    template = json.loads((await _settings(shop))["templates"])["templates"][0]
+    assert [r["codes"] for r in template["regions"]] == [[c] for c in provinces] + [["330100"]]
+    assert template["regions"][6]["first_fee"] == 900 and template["products"] == [tea]
+
+    page = (await browser.http.get("/plugins/shipping/templates?t=0")).text
+    assert page.count('class="ship-row"') == 7 + 1 + 3  # its rules, a blank one, free rules
+    assert f'name="products" value="{tea}" checked> 商品 LJ' in page
+    assert 'name="region_6_city" value="330100" checked> 杭州' in page
+    assert "添加规则" in page and "按名称查找商品" in page
 
 
 async def test_a_merchant_sets_same_city_slots_and_pickup_points(open_shop, merchant):

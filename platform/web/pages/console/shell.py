@@ -31,6 +31,7 @@ from galleria.kernel.inventory import service as inventory
 from galleria.kernel.plugins import ConsolePage
 from galleria.kernel.tenancy.plugin_state import (
     enabled_plugins,
+    in_sandbox,
     plugin_states,
     set_plugin_state,
 )
@@ -42,7 +43,12 @@ from galleria.web.i18n import N_
 from galleria.web.pages.billing_texts import billing_banner, plan_limit_message
 from galleria.web.pages.console import dashboard_data as console_data
 from galleria.web.pages.console import report_figures
-from galleria.web.pages.console.plugin_forms import field_errors, form_fields, read_settings
+from galleria.web.pages.console.plugin_forms import (
+    field_errors,
+    form_fields,
+    is_secret,
+    read_settings,
+)
 from galleria.web.pages.render import gettext_for, page, request_locale, shop_of
 from galleria.web.pages.signin.sessions import (
     client_ip,
@@ -54,6 +60,7 @@ from galleria.web.pages.signin.sessions import (
     start_session,
 )
 from galleria.web.pages.storefront.storefront import logo_url
+from galleria.web.sandbox import sandbox_url
 
 MANAGERS = ("owner", "admin")  # roles that may change plugins and settings
 NAV = (
@@ -332,8 +339,12 @@ class ConsolePages(Controller):
             try:
                 async with db.shop_scope(shop.id):
                     await ensure_plugin_change_allowed(shop.id, name, enabled)
+                    # In sandbox, a save without a key only switches the plugin on or off;
+                    # entering real keys replaces the sandbox account.
+                    keep = await in_sandbox(shop.id, name) and not any(
+                        is_secret(field) and field.name in settings for field in schema)
                     await set_plugin_state(shop.id, runtime.host, name, enabled=enabled,
-                                           settings=settings if schema else None,
+                                           settings=settings if schema and not keep else None,
                                            actor=f"user:{staff['user_id']}")
             except (PlanLimitReached, ShopRestricted) as exc:
                 errors = {"": plan_limit_message(exc, locale)}
@@ -345,6 +356,33 @@ class ConsolePages(Controller):
             return await self._plugins_page(
                 request, shop, runtime, status_code=422,
                 failed={"name": name, "enabled": enabled, "shown": shown, "errors": errors})
+        return Redirect(f"/console/plugins?saved={quote(name)}#plugin-{quote(name)}",
+                        status_code=303)
+
+    @post("/plugins/{name:str}/sandbox", name="console:plugin-sandbox")
+    async def sandbox_plugin(self, request: Request, shop: Shop, runtime: Runtime,
+                             name: str) -> Response:
+        """One click: the plugin on, on the shop's own simulator account (sandbox mode)."""
+        staff = staff_of(request)
+        if staff["role"] not in MANAGERS:
+            raise Forbidden("Only the shop's owner and admins can change plugins")
+        if not runtime.host.is_installed(name):
+            raise NotFound(f"No plugin named “{name}” is installed")
+        url = sandbox_url(runtime.settings, request)
+        if url is None or not runtime.host.offers_sandbox(name):
+            raise NotFound(f"The plugin “{name}” has no sandbox here")
+        locale = request_locale(request, shop)
+        try:
+            async with db.shop_scope(shop.id):
+                await ensure_plugin_change_allowed(shop.id, name, True)
+                await set_plugin_state(shop.id, runtime.host, name, enabled=True,
+                                       settings={"sandbox": True}, sandbox_url=url,
+                                       actor=f"user:{staff['user_id']}")
+        except (PlanLimitReached, ShopRestricted) as exc:
+            return await self._plugins_page(
+                request, shop, runtime, status_code=422,
+                failed={"name": name, "enabled": False, "shown": None,
+                        "errors": {"": plan_limit_message(exc, locale)}})
         return Redirect(f"/console/plugins?saved={quote(name)}#plugin-{quote(name)}",
                         status_code=303)
 
@@ -369,6 +407,8 @@ class ConsolePages(Controller):
                                       errors=mine["errors"] if mine else {}),
                 "form_error": mine["errors"].get("", "") if mine else "",
                 "failed": bool(mine), "saved": saved == state["name"],
+                "sandbox": state["sandbox"],
+                "offers_sandbox": state["offers_sandbox"] and runtime.settings.sandbox,
             })
         return await console_page(request, runtime, "console/plugins.html", "plugins",
                                   status_code=status_code, plugins=cards,

@@ -20,6 +20,7 @@ from galleria.kernel.customers.accounts import CustomerView
 from galleria.kernel.errors import DomainError, NotFound, RateLimited, ValidationFailed
 from galleria.kernel.tenancy.shops import Shop
 from galleria.runtime import Runtime
+from galleria.web import regions
 from galleria.web.context import shop_host_only
 from galleria.web.i18n import N_, translate_message
 from galleria.web.pages.order_states import STATUS_TITLES, STATUS_TONES
@@ -289,6 +290,8 @@ async def add_address(request: Request, shop: Shop) -> Response:
     if me is None:
         return _to_sign_in(request)
     values, data = await _address_values(request)
+    if (await request.form()).get("action") == "regions":  # no JavaScript: the next list
+        return _address_page(request, shop, me, values, {})
     try:
         await addresses.add_address(shop.id, me.id, data)
     except ValidationFailed as exc:
@@ -314,6 +317,8 @@ async def save_address(request: Request, shop: Shop, address_id: int) -> Respons
     if me is None:
         return _to_sign_in(request)
     values, data = await _address_values(request)
+    if (await request.form()).get("action") == "regions":  # no JavaScript: the next list
+        return _address_page(request, shop, me, values, {}, address_id=address_id)
     try:
         await addresses.update_address(shop.id, me.id, address_id, data)
     except ValidationFailed as exc:
@@ -359,6 +364,8 @@ def _address_page(request: Request, shop: Shop, me: CustomerView, values: dict[s
     return _page(request, shop, "address_form.html", status_code=422 if form_error else 200,
                  me=me, values=values, errors=errors, form_error=form_error,
                  countries=checkout_form.countries(request_locale(request)),
+                 levels=regions.cascade(str(values.get("province") or ""),
+                                        str(values.get("city") or "")),
                  address_id=address_id, active="addresses")
 
 

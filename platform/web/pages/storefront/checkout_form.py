@@ -171,6 +171,7 @@ class PaymentMethod:
     pays_on_delivery: bool = False
     instructions: str = ""
     mark_url: str = ""
+    sandbox: bool = False
 
 
 async def payment_methods(shop: Shop, host: PluginHost) -> list[PaymentMethod]:
@@ -179,7 +180,7 @@ async def payment_methods(shop: Shop, host: PluginHost) -> list[PaymentMethod]:
     return [PaymentMethod(code=item.code, name=item.gateway.title,
                           offline=item.gateway.offline,
                           pays_on_delivery=item.gateway.pays_on_delivery,
-                          mark_url=mark_url(item))
+                          mark_url=mark_url(item), sandbox=item.sandbox)
             for item in await gateways.offered(shop, host)]
 
 
