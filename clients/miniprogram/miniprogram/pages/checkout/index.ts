@@ -65,20 +65,23 @@ Page({
   onNote(event: WechatMiniprogram.Input) { choices.note = event.detail.value; },
   onInvoice(event: WechatMiniprogram.Input) { choices.invoiceTitle = event.detail.value; },
   async onPlace() {
-    const cartId = shop().cartId;
-    if (!cartId || this.data.placing) return;
-    const built = orderBody(cartId, choices, 'wechat');
-    if ('missing' in built) {
-      this.setData({ error: built.missing });
-      return;
-    }
+    if (!shop().cartId || this.data.placing) return;
     this.setData({ placing: true, error: '' });
     try {
+      // Signed in before placing: the order is the shopper's (我的订单, no access token) and
+      // WeChat Pay's payer is the openid the shop learns from this sign-in.
+      if (!shop().signedIn) await shop().signInWithWeChat(await wxPayer.login());
+      const built = orderBody(shop().cartId!, choices, 'wechat');
+      if ('missing' in built) {
+        this.setData({ error: built.missing });
+        return;
+      }
       const placed = await shop().placeOrder(built.body as never, attempt);
-      const outcome = await payOrder(shop(), placed.number, placed.access_token ?? undefined, wxPayer);
+      const token = shop().orderToken(placed.number);
+      const outcome = await payOrder(shop(), placed.number, token, wxPayer);
       wx.showToast({ title: outcome.kind === 'cancelled' ? t('pay.cancelled') : t('pay.paid'),
                      icon: outcome.kind === 'cancelled' ? 'none' : 'success' });
-      wx.redirectTo({ url: `/pages/order/index?number=${placed.number}&token=${placed.access_token ?? ''}` });
+      wx.redirectTo({ url: `/pages/order/index?number=${placed.number}` });
     } catch (error) {
       toastError(error);
       this.setData({ error: messageOf(error) });
