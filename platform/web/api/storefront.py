@@ -8,9 +8,9 @@ from litestar import Controller, get
 from litestar.params import Parameter
 
 from galleria.kernel import db
-from galleria.kernel.catalog.service import get_product, list_products
+from galleria.kernel.catalog.service import category_tree, get_product, list_products
 from galleria.kernel.tenancy.shops import Shop
-from galleria.web.api.answers import ProductPage, StorefrontProduct
+from galleria.web.api.answers import CategoryTree, ProductPage, StorefrontProduct
 from galleria.web.pagination import decode_cursor, page
 
 
@@ -32,6 +32,15 @@ class StorefrontApi(Controller):
         for item in items:
             item["currency"] = shop.currency
         return page(items, limit)
+
+    @get("/categories", operation_id="listStorefrontCategories")
+    async def categories(self, shop: Shop) -> CategoryTree:
+        """The shop's category tree, as its 分类 page shows it: top categories with their
+        `children`, each with `name` (in the shop's language), `slug` (what
+        `/products?category=` takes, that category and those under it), `image_url` ("" for
+        none) and `position`, in display order."""
+        async with db.shop_scope(shop.id):
+            return {"items": await category_tree(shop.id)}
 
     @get("/products/{product_id:int}", operation_id="getStorefrontProduct")
     async def get_product(self, shop: Shop, product_id: int) -> StorefrontProduct:

@@ -1,7 +1,7 @@
 /** The pages' logic, without a phone: money, words, addresses, checkout, returns, coupons. */
 import { fromWxAddress, regionCodes } from '../../miniprogram/lib/address';
 import { couponRows } from '../../miniprogram/lib/account';
-import { categoryTree } from '../../miniprogram/lib/categories';
+import { categoryTree, liveCategories } from '../../miniprogram/lib/categories';
 import { etaText, orderBody, settleShipping, shippingRows } from '../../miniprogram/lib/checkout';
 import { setLanguage, statusText, STRINGS } from '../../miniprogram/lib/i18n';
 import { formatMoney, parseYuan } from '../../miniprogram/lib/money';
@@ -104,4 +104,15 @@ test('coupons in words, categories as a tree, times in China time', () => {
     { id: 1, name: '大家电', slug: 'big', children: [{ id: 2, name: '冰箱', slug: 'fridge', children: [] }] },
     { id: 3, name: '小家电', slug: 'small', children: [] }]);
   expect(chinaTime('2026-12-05T16:30:00Z')).toBe('2026-12-06 00:30');
+});
+
+test('the categories are read live from the shop, with the built tree when it cannot be reached', async () => {
+  const live = await liveCategories(async () => ({ items: [
+    { id: 1, name: '大家电', slug: 'big', image_url: 'https://cdn.example.com/big.jpg', children: [
+      { id: 2, name: '冰箱', slug: 'fridge', image_url: '', children: [] }] }] }), []);
+  expect(live).toEqual([{ id: 1, name: '大家电', slug: 'big', image: 'https://cdn.example.com/big.jpg',
+    children: [{ id: 2, name: '冰箱', slug: 'fridge', image: undefined, children: [] }] }]);
+  const offline = await liveCategories(async () => { throw new Error('offline'); },
+    [{ id: 9, name: '茶叶', slug: 'tea', parent_id: null, position: 0 }]);
+  expect(offline).toEqual([{ id: 9, name: '茶叶', slug: 'tea', children: [] }]);
 });

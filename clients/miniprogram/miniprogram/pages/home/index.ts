@@ -1,7 +1,7 @@
 import { SHOP } from '../../shop';
 import { i18n, localizeTabBar, shop, toastError } from '../../lib/page';
 import { productCards } from '../../lib/catalog';
-import { categoryTree } from '../../lib/categories';
+import { categoryTree, liveCategories } from '../../lib/categories';
 
 Page({
   onShow() { localizeTabBar(); },
@@ -9,6 +9,8 @@ Page({
           products: [] as ReturnType<typeof productCards> },
   async onLoad() {
     wx.setNavigationBarTitle({ title: SHOP.name });
+    liveCategories(() => shop().categories(), SHOP.categories)
+      .then((categories) => this.setData({ categories }));
     try {
       const list = await shop().products({ limit: 20 });
       const products = productCards(list.items);
