@@ -8,9 +8,11 @@ from litestar import Controller, get
 from litestar.params import Parameter
 
 from galleria.kernel import db
+from galleria.kernel.catalog.banners import banner_views
 from galleria.kernel.catalog.service import category_tree, get_product, list_products
+from galleria.kernel.storage import storage
 from galleria.kernel.tenancy.shops import Shop
-from galleria.web.api.answers import CategoryTree, ProductPage, StorefrontProduct
+from galleria.web.api.answers import CategoryTree, ProductPage, ShopInfo, StorefrontProduct
 from galleria.web.pagination import decode_cursor, page
 
 
@@ -32,6 +34,18 @@ class StorefrontApi(Controller):
         for item in items:
             item["currency"] = shop.currency
         return page(items, limit)
+
+    @get("/shop", operation_id="getShop")
+    async def shop_info(self, shop: Shop) -> ShopInfo:
+        """The shop as an app shows it: name, currency, language, colour, logo and the home
+        page's `banners` (set on the console's Settings page; each with `image_url` and a
+        `link` to a product or a category)."""
+        async with db.shop_scope(shop.id):
+            banners = await banner_views(shop.id, shop.settings)
+        return {"slug": shop.slug, "name": shop.name, "currency": shop.currency,
+                "locale": shop.locale, "theme_color": shop.theme_color,
+                "logo_url": storage().url(shop.logo) if shop.logo else "",
+                "banners": banners}
 
     @get("/categories", operation_id="listStorefrontCategories")
     async def categories(self, shop: Shop) -> CategoryTree:

@@ -2359,6 +2359,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/shop": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** ShopInfo */
+        get: operations["getShop"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/tickets": {
         parameters: {
             query?: never;
@@ -2562,6 +2579,17 @@ export interface components {
         AreaBody: {
             radius_km?: number | null;
             regions?: string[];
+        };
+        /** Banner */
+        Banner: {
+            image_url: string;
+            link: components["schemas"]["BannerLink"];
+        };
+        /** BannerLink */
+        BannerLink: {
+            category: string | null;
+            product_id: number | null;
+            type: string;
         };
         /** Barcode */
         Barcode: {
@@ -4001,6 +4029,16 @@ export interface components {
             eta: components["schemas"]["Eta"] | null;
             fee: number;
             name: string;
+        };
+        /** ShopInfo */
+        ShopInfo: {
+            banners: components["schemas"]["Banner"][];
+            currency: string;
+            locale: string;
+            logo_url: string;
+            name: string;
+            slug: string;
+            theme_color: string;
         };
         /** ShopTemplate */
         ShopTemplate: {
@@ -16199,6 +16237,44 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["MethodList"];
+                };
+            };
+            /** @description Not allowed: the token's scope, the shopper, or a suspended shop */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found here, or not on this host */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getShop: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ShopInfo"];
                 };
             };
             /** @description Not allowed: the token's scope, the shopper, or a suspended shop */

@@ -44,6 +44,9 @@ export class Shop {
     return this.api.call('get', '/api/v1/products', { query });
   }
 
+  /** The shop's name, colour, logo and home-page banners (`GET /api/v1/shop`). */
+  info() { return this.api.call('get', '/api/v1/shop', {}); }
+
   /** The category tree (`GET /api/v1/categories`), in display order. */
   categories() { return this.api.call('get', '/api/v1/categories', {}); }
 

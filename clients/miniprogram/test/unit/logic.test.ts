@@ -1,6 +1,7 @@
 /** The pages' logic, without a phone: money, words, addresses, checkout, returns, coupons. */
 import { fromWxAddress, regionCodes } from '../../miniprogram/lib/address';
 import { couponRows } from '../../miniprogram/lib/account';
+import { bannerViews } from '../../miniprogram/lib/banners';
 import { categoryTree, liveCategories } from '../../miniprogram/lib/categories';
 import { etaText, orderBody, settleShipping, shippingRows } from '../../miniprogram/lib/checkout';
 import { setLanguage, statusText, STRINGS } from '../../miniprogram/lib/i18n';
@@ -115,4 +116,14 @@ test('the categories are read live from the shop, with the built tree when it ca
   const offline = await liveCategories(async () => { throw new Error('offline'); },
     [{ id: 9, name: '茶叶', slug: 'tea', parent_id: null, position: 0 }]);
   expect(offline).toEqual([{ id: 9, name: '茶叶', slug: 'tea', children: [] }]);
+});
+
+test('banners open their product or category, with the shop\'s pictures made absolute', () => {
+  expect(bannerViews([
+    { image_url: '/media/shops/1/banners/a.jpg', link: { type: 'product', product_id: 12, category: null } },
+    { image_url: 'https://cdn.example.com/b.jpg', link: { type: 'category', product_id: null, category: '大家电' } },
+    { image_url: '', link: { type: 'category', product_id: null, category: 'big' } },
+  ], 'https://shop.example.com/')).toEqual([
+    { image: 'https://shop.example.com/media/shops/1/banners/a.jpg', url: '/pages/product/index?id=12' },
+    { image: 'https://cdn.example.com/b.jpg', url: `/pages/search/index?category=${encodeURIComponent('大家电')}` }]);
 });
