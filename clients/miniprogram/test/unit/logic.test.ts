@@ -3,7 +3,8 @@ import { fromWxAddress, regionCodes } from '../../miniprogram/lib/address';
 import { couponRows } from '../../miniprogram/lib/account';
 import { bannerViews } from '../../miniprogram/lib/banners';
 import { categoryTree, liveCategories } from '../../miniprogram/lib/categories';
-import { etaText, orderBody, settleShipping, shippingRows } from '../../miniprogram/lib/checkout';
+import { etaText, orderBody, pointsRefusal, pointsToUse, previewBody, settleShipping, shippingRows } from '../../miniprogram/lib/checkout';
+import { ApiProblem } from '../../miniprogram/api/client';
 import { setLanguage, statusText, STRINGS } from '../../miniprogram/lib/i18n';
 import { formatMoney, parseYuan } from '../../miniprogram/lib/money';
 import { chinaTime } from '../../miniprogram/lib/orders';
@@ -126,4 +127,17 @@ test('banners open their product or category, with the shop\'s pictures made abs
   ], 'https://shop.example.com/')).toEqual([
     { image: 'https://shop.example.com/media/shops/1/banners/a.jpg', url: '/pages/product/index?id=12' },
     { image: 'https://cdn.example.com/b.jpg', url: `/pages/search/index?category=${encodeURIComponent('大家电')}` }]);
+});
+
+test('points at checkout: whole, at most the balance, and a refusal in words under the field', () => {
+  expect(pointsToUse('300', 1000)).toBe(300);
+  expect(pointsToUse('5000', 1000)).toBe(1000);
+  expect(pointsToUse('12.7分', 1000)).toBe(127);
+  expect(pointsToUse('', 1000)).toBe(0);
+  expect(previewBody('c1', { points: 300 })).toEqual({ cart_id: 'c1', points: 300 });
+  expect(previewBody('c1', { points: 0 })).toEqual({ cart_id: 'c1' });
+  const refused = new ApiProblem(422, { detail: 'Points: at most 50 points on this order',
+    errors: [{ field: 'points', message: 'at most 50 points on this order' }] });
+  expect(pointsRefusal(refused)).toBe('本单用不了这么多积分，请少用一些');
+  expect(pointsRefusal(new ApiProblem(422, { errors: [{ field: 'coupon_code', message: 'x' }] }))).toBe('');
 });
