@@ -78,8 +78,9 @@ async def save(request: Request, shop: Shop, runtime: Runtime) -> Response:
             form_rows["rows"][i] = {**form_rows["rows"][i], "link": link}
         return await settings_page(request, runtime, shop, status_code=422, errors=errors,
                                    banners=form_rows)
-    await record(shop.id, f"user:{staff_of(request)['user_id']}", "shop.banners",
-                 str(len(banners)), {"links": [b["link"] for _, b in banners]})
+    async with db.shop_scope(shop.id):
+        await record(shop.id, f"user:{staff_of(request)['user_id']}", "shop.banners",
+                     str(len(banners)), {"links": [b["link"] for _, b in banners]})
     return Redirect("/console/settings?saved=banners#banners", status_code=303)
 
 
