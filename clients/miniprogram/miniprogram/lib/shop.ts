@@ -151,6 +151,19 @@ export class Shop {
       params: { number }, query: { access_token: accessToken }, body, idempotencyKey: attemptKey });
   }
 
+  // -- 客服 (tickets) ------------------------------------------------------------------
+  tickets() { return this.api.call('get', '/api/v1/tickets', {}); }
+  ticket(id: number) {
+    return this.api.call('get', '/api/v1/tickets/{ticket_id}', { params: { ticket_id: id } });
+  }
+  openTicket(body: Body<'/api/v1/tickets', 'post'>, attemptKey: string) {
+    return this.api.call('post', '/api/v1/tickets', { body, idempotencyKey: attemptKey });
+  }
+  replyToTicket(id: number, body: string) {
+    return this.api.call('post', '/api/v1/tickets/{ticket_id}/messages',
+      { params: { ticket_id: id }, body: { body } });
+  }
+
   coupons() { return this.api.call('get', '/api/v1/account/coupons', {}); }
   points() { return this.api.call('get', '/api/v1/account/points', {}); }
 

@@ -105,4 +105,14 @@ test('a shopper buys in the mini-program and pays with WeChat Pay', async () => 
   const order = await shop.order(placed.number);
   expect(order.status).toBe('paid');
   expect(order.timeline.map((entry) => entry.to_status)).toContain('paid');
+
+  // 客服 about the order, as the order page opens it; the shop's info and categories live.
+  const opened = await shop.openTicket({ kind: 'complaint', subject: '送货时间', body: '能周末送吗？',
+                                         order_number: placed.number }, 'e2e-ticket-1');
+  expect(opened.order_number).toBe(placed.number);
+  const replied = await shop.replyToTicket(opened.id, '周六上午最好');
+  expect(replied.messages.map((m) => m.body)).toEqual(['能周末送吗？', '周六上午最好']);
+  expect((await shop.tickets()).items.map((item) => item.id)).toContain(opened.id);
+  expect((await shop.info()).banners).toEqual([]);
+  expect((await shop.categories()).items).toEqual([]);
 });

@@ -9,6 +9,7 @@ import { setLanguage, statusText, STRINGS } from '../../miniprogram/lib/i18n';
 import { formatMoney, parseYuan } from '../../miniprogram/lib/money';
 import { chinaTime } from '../../miniprogram/lib/orders';
 import { returnBody } from '../../miniprogram/lib/returns';
+import { messageRows, ticketBody, ticketRows } from '../../miniprogram/lib/tickets';
 
 afterEach(() => setLanguage('zh_CN'));
 
@@ -140,4 +141,19 @@ test('points at checkout: whole, at most the balance, and a refusal in words und
     errors: [{ field: 'points', message: 'at most 50 points on this order' }] });
   expect(pointsRefusal(refused)).toBe('本单用不了这么多积分，请少用一些');
   expect(pointsRefusal(new ApiProblem(422, { errors: [{ field: 'coupon_code', message: 'x' }] }))).toBe('');
+});
+
+test('客服: tickets and their messages in words, a new one checked before it is sent', () => {
+  const ticket = { id: 4, kind: 'complaint', status: 'waiting', subject: '冰箱门有划痕', order_number: 'N1',
+    messages: [{ id: 1, author: 'customer', body: '门上有划痕', created_at: '2026-12-05T02:00:00Z' },
+               { id: 2, author: 'staff', body: '请拍张照片', created_at: '2026-12-05T03:30:00Z' }] };
+  expect(ticketRows([ticket])).toEqual([{ id: 4, subject: '冰箱门有划痕', status: '待你回复', kind: '投诉',
+    waiting: true, at: '2026-12-05 11:30' }]);
+  expect(messageRows(ticket).map((m) => [m.mine, m.body])).toEqual([[true, '门上有划痕'], [false, '请拍张照片']]);
+  expect(ticketBody('question', ' ', 'x')).toEqual({ missing: '请填写主题' });
+  expect(ticketBody('complaint', '送货慢', '  ')).toEqual({ missing: '请写下你的问题' });
+  expect(ticketBody('complaint', ' 送货慢 ', '三天了还没到', 'N1')).toEqual({ body: {
+    kind: 'complaint', subject: '送货慢', body: '三天了还没到', order_number: 'N1' } });
+  setLanguage('en');
+  expect(ticketRows([{ ...ticket, status: 'resolved' }])[0].status).toBe('Resolved');
 });
