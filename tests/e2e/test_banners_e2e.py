@@ -24,9 +24,10 @@ def test_the_owner_sets_a_banner_the_mini_program_shows(live_server, browser: Br
     slug = f"banner-{uuid.uuid4().hex[:6]}"
     base = f"http://127.0.0.1:{live_server.port}"
     with httpx.Client(base_url=base, timeout=30) as http:
-        made = http.post("/api/platform/v1/signup", headers={"host": f"localhost:{live_server.port}"},
-                         json={"shop_name": "家电城", "slug": slug, "email": f"owner@{slug}.example",
-                               "password": PASSWORD, "template": "blank"})
+        made = http.post(
+            "/api/platform/v1/signup", headers={"host": f"localhost:{live_server.port}"},
+            json={"shop_name": "家电城", "slug": slug, "email": f"owner@{slug}.example",
+                  "password": PASSWORD, "template": "blank"})
         assert made.status_code == 201, made.text
         admin = {"host": f"{slug}.localhost:{live_server.port}",
                  "authorization": f"Bearer {made.json()['admin_token']}"}
