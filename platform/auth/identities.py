@@ -142,4 +142,23 @@ async def link_customer_subject(tenant_id: int, passwords: Passwords, issuer: st
                                                              customer.id))
 
 
-__all__ = ["link_customer", "link_customer_subject", "link_staff", "random_password"]
+async def bind_customer_subject(tenant_id: int, customer_id: int, issuer: str,
+                                subject: str) -> None:
+    """Remember that `customer_id` is also (issuer, subject) — e.g. their openid in one
+    WeChat app when they signed in by unionid. An identity already linked to another
+    customer keeps that customer."""
+    await _link_customer_row(tenant_id, issuer, subject, customer_id)
+
+
+async def customer_subject(tenant_id: int, customer_id: int, issuer: str) -> str:
+    """The subject of `customer_id`'s identity at `issuer` (the latest linked), or ""."""
+    async with db.shop_scope(tenant_id):
+        row = await CustomerIdentity.select(CustomerIdentity.subject).where(
+            (CustomerIdentity.tenant == tenant_id) & (CustomerIdentity.customer == customer_id)
+            & (CustomerIdentity.issuer == issuer)).order_by(
+                CustomerIdentity.id, ascending=False).first()
+    return row["subject"] if row else ""
+
+
+__all__ = ["bind_customer_subject", "customer_subject", "link_customer",
+           "link_customer_subject", "link_staff", "random_password"]

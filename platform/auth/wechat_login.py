@@ -26,6 +26,7 @@ from urllib.parse import urlencode
 
 import httpx
 
+from galleria.auth.identities import customer_subject
 from galleria.auth.oidc import HTTP_TIMEOUT, SECRET_PURPOSE, ProviderUnavailable, SignInRefused
 from galleria.kernel import crypto, db
 from galleria.kernel.access.tables import ShopSignInProvider
@@ -50,7 +51,7 @@ class WeChatUser:
 
     def key(self, appid: str) -> tuple[str, str]:
         """(issuer, subject) of the identity to link."""
-        return ("wechat", self.unionid) if self.unionid else (f"wechat:{appid}", self.openid)
+        return ("wechat", self.unionid) if self.unionid else (openid_issuer(appid), self.openid)
 
 
 def _api_base() -> str:
@@ -166,5 +167,22 @@ async def mini_program_user(app: WeChatApp, js_code: str) -> WeChatUser:
     return WeChatUser(openid, str(session.get("unionid") or ""))
 
 
-__all__ = ["KINDS", "WeChatApp", "WeChatUser", "mini_program_user", "qr_login_url",
+# -- paying ----------------------------------------------------------------------------------
+def openid_issuer(appid: str) -> str:
+    """The issuer under which a customer's openid in WeChat app `appid` is kept."""
+    return f"wechat:{appid}"
+
+
+async def mini_program_payer(tenant_id: int, customer_id: int) -> tuple[str, str]:
+    """(openid, appid) of `customer_id` in this shop's mini-program — what a JSAPI payment
+    names as its payer — or ("", appid) when they never signed in there, ("", "") when the
+    shop has no mini-program. Only the server's record counts: a client cannot name a payer."""
+    app = await wechat_app(tenant_id, "wechat_mini")
+    if app is None:
+        return "", ""
+    return await customer_subject(tenant_id, customer_id, openid_issuer(app.appid)), app.appid
+
+
+__all__ = ["KINDS", "WeChatApp", "WeChatUser", "mini_program_payer", "mini_program_user",
+           "openid_issuer", "qr_login_url",
            "save_wechat_app", "web_user", "wechat_app", "wechat_settings"]

@@ -87,9 +87,15 @@ class WeChatPayGateway(PaymentGateway):
             raise ValidationFailed(f"WeChat Pay offers the scenes {', '.join(SCENES)}, "
                                    f"not “{scene}”")
         if scene == "jsapi" and not request.client.get("openid"):
-            raise ValidationFailed("A JSAPI / mini-program payment needs the payer's openid")
+            raise ValidationFailed("A JSAPI / mini-program payment needs the payer's openid: "
+                                   "sign in with WeChat in the mini-program first")
         client = await self._client()
         creds = client.credentials
+        openid_appid = request.client.get("openid_appid", "")
+        if scene == "jsapi" and openid_appid and openid_appid != creds.appid:
+            raise ValidationFailed(f"The shopper signed in through the mini-program {openid_appid}"
+                                   f", but WeChat Pay is set up for the AppID {creds.appid}: "
+                                   "bind the mini-program's AppID in WeChat Pay's settings")
         body: dict[str, Any] = {
             "appid": creds.appid, "mchid": creds.mchid,
             "description": request.description[:127] or request.order_number,

@@ -99,6 +99,23 @@ async def test_set_quantity_zero_and_delete_remove_lines(open_shop):
     assert deleted.status_code == 200 and deleted.json()["lines"] == []
 
 
+async def test_put_sets_a_quantity_as_patch_does(open_shop):
+    """`wx.request` cannot PATCH: a mini-program sets quantities with PUT."""
+    shop, _, skus = await _shop(open_shop)
+    cart_id = await _cart(shop)
+    await shop.post(f"/api/v1/carts/{cart_id}/items", admin=False,
+                    json={"variant_id": skus["TEA-100"], "quantity": 4})
+    path = f"/api/v1/carts/{cart_id}/items/{skus['TEA-100']}"
+    fewer = await shop.client.put(path, json={"quantity": 2},
+                                  headers=shop.headers(admin=False))
+    assert fewer.status_code == 200, fewer.text
+    assert fewer.json()["lines"][0]["quantity"] == 2 and fewer.json()["subtotal"] == 5600
+    over = await shop.client.put(path, json={"quantity": 6}, headers=shop.headers(admin=False))
+    assert over.status_code == 409 and over.json()["available"] == 5
+    zero = await shop.client.put(path, json={"quantity": 0}, headers=shop.headers(admin=False))
+    assert zero.json()["lines"] == []
+
+
 async def test_inactive_variant_is_flagged_and_not_counted(open_shop):
     shop, tenant_id, skus = await _shop(open_shop)
     cart_id = await _cart(shop)

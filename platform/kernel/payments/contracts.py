@@ -70,7 +70,9 @@ class GatewayError(DomainError):
 class PaymentRequest:
     """What `start_payment` gets. `scene` is what the shopper's client asked for
     (`qr`, `h5`, `jsapi`, `page`, `wap`, `card`) or "" for the gateway's default; `client`
-    carries `ip`, `user_agent` and, for JSAPI / mini-programs, `openid`."""
+    carries `ip`, `user_agent` and, for JSAPI / mini-programs, `openid` (with
+    `openid_appid`, the WeChat app it belongs to, when the shop knows it from the signed-in
+    customer's mini-program sign-in)."""
 
     shop: Shop
     reference: str

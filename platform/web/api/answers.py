@@ -81,6 +81,27 @@ class StorefrontVariant(TypedDict):
     available: int
 
 
+class BannerLink(TypedDict):
+    type: str  # product | category
+    product_id: int | None  # for a product
+    category: str | None  # for a category: its slug, as /products?category= takes it
+
+
+class Banner(TypedDict):
+    image_url: str
+    link: BannerLink
+
+
+class ShopInfo(TypedDict):
+    slug: str
+    name: str
+    currency: str
+    locale: str
+    theme_color: str
+    logo_url: str  # "" for none
+    banners: list[Banner]  # the home page's, in order; at most 5
+
+
 class StorefrontProduct(TypedDict):
     id: int
     name: str

@@ -10,7 +10,9 @@ from litestar import Controller, Request, Response, get, post, route
 from litestar.di import Provide
 from litestar.params import Parameter
 
+from galleria.auth import wechat_login
 from galleria.kernel import db
+from galleria.kernel.customers.history import customer_order
 from galleria.kernel.orders.service import find_for_guest, get_order, order_view
 from galleria.kernel.payments import gateways, refunds
 from galleria.kernel.payments import service as payments
@@ -22,6 +24,7 @@ from galleria.web.api.answers_orders import OrderPayments, Payment, Refunded, St
 from galleria.web.deps import provide_admin, require_scope
 from galleria.web.idempotency import idempotent
 from galleria.web.methods import payment_method_json
+from galleria.web.shoppers import current_customer
 
 Number = Annotated[str, Parameter(max_length=20)]
 Name = Annotated[str, Parameter(max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
@@ -67,16 +70,28 @@ class ShopPaymentsApi(Controller):
         data: PaymentBody,
         access_token: Annotated[str | None, Parameter(max_length=100)] = None,
     ) -> Response[Payment]:
-        """Start paying order `number` (for whoever holds its `access_token`) with
-        `method`; `scene` picks the flavour (`qr`, `h5`, `jsapi`, `page`, `wap`). Answers
-        `{"payment_id", "action": {"type": "qr_code"|"redirect"|"client_secret"|"jsapi"|
-        "instructions", …}}`; asking again within minutes shows the same payment."""
+        """Start paying order `number` — the signed-in customer's own order, or any order
+        with its `access_token` — with `method`; `scene` picks the flavour (`qr`, `h5`,
+        `jsapi`, `page`, `wap`). For a signed-in customer a `jsapi` payment names the openid
+        the shop knows from their mini-program sign-in (`openid` in the body is only read
+        for guests). Answers `{"payment_id", "action": {"type": "qr_code"|"redirect"|
+        "client_secret"|"jsapi"|"instructions", …}}`; asking again within minutes shows the
+        same payment. Another customer's order, or a wrong token, is 404."""
+        customer = await current_customer(request)
         async with db.shop_scope(shop.id):
-            await find_for_guest(shop.id, number, access_token)
+            if customer is not None and access_token is None:  # the owner needs no token
+                await customer_order(shop.id, customer.id, number)
+            else:
+                await find_for_guest(shop.id, number, access_token)
         client = {"ip": request.client.host if request.client else "",
                   "user_agent": request.headers.get("user-agent", "")[:300]}
-        if data.openid:
-            client["openid"] = data.openid
+        if customer is None:
+            if data.openid:
+                client["openid"] = data.openid
+        elif data.scene == "jsapi" or data.openid:
+            openid, appid = await wechat_login.mini_program_payer(shop.id, customer.id)
+            if openid:
+                client["openid"], client["openid_appid"] = openid, appid
 
         async def work() -> Response:
             started = await payments.start_payment(

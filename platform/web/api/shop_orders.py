@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import msgspec
-from litestar import Controller, Request, Response, delete, get, patch, post
+from litestar import Controller, Request, Response, delete, get, patch, post, put
 from litestar.params import Parameter
 
 from galleria.kernel import db
@@ -110,6 +110,15 @@ class ShopOrdersApi(Controller):
     async def set_item(self, shop: Shop, cart_id: CartId, variant_id: int,
                        data: QuantityBody) -> Cart:
         """Set a line's quantity; 0 removes the line."""
+        async with db.shop_scope(shop.id):
+            return (await carts.set_quantity(shop, cart_id, variant_id, data.quantity)
+                    ).to_json()
+
+    @put("/carts/{cart_id:str}/items/{variant_id:int}", operation_id="putCartItem")
+    async def put_item(self, shop: Shop, cart_id: CartId, variant_id: int,
+                       data: QuantityBody) -> Cart:
+        """The same as `PATCH`, for clients that cannot send PATCH (a WeChat mini-program's
+        `wx.request`): set a line's quantity; 0 removes the line."""
         async with db.shop_scope(shop.id):
             return (await carts.set_quantity(shop, cart_id, variant_id, data.quantity)
                     ).to_json()

@@ -8,9 +8,11 @@ from litestar import Controller, get
 from litestar.params import Parameter
 
 from galleria.kernel import db
-from galleria.kernel.catalog.service import get_product, list_products
+from galleria.kernel.catalog.banners import banner_views
+from galleria.kernel.catalog.service import category_tree, get_product, list_products
+from galleria.kernel.storage import storage
 from galleria.kernel.tenancy.shops import Shop
-from galleria.web.api.answers import ProductPage, StorefrontProduct
+from galleria.web.api.answers import CategoryTree, ProductPage, ShopInfo, StorefrontProduct
 from galleria.web.pagination import decode_cursor, page
 
 
@@ -32,6 +34,27 @@ class StorefrontApi(Controller):
         for item in items:
             item["currency"] = shop.currency
         return page(items, limit)
+
+    @get("/shop", operation_id="getShop")
+    async def shop_info(self, shop: Shop) -> ShopInfo:
+        """The shop as an app shows it: name, currency, language, colour, logo and the home
+        page's `banners` (set on the console's Settings page; each with `image_url` and a
+        `link` to a product or a category)."""
+        async with db.shop_scope(shop.id):
+            banners = await banner_views(shop.id, shop.settings)
+        return {"slug": shop.slug, "name": shop.name, "currency": shop.currency,
+                "locale": shop.locale, "theme_color": shop.theme_color,
+                "logo_url": storage().url(shop.logo) if shop.logo else "",
+                "banners": banners}
+
+    @get("/categories", operation_id="listStorefrontCategories")
+    async def categories(self, shop: Shop) -> CategoryTree:
+        """The shop's category tree, as its 分类 page shows it: top categories with their
+        `children`, each with `name` (in the shop's language), `slug` (what
+        `/products?category=` takes, that category and those under it), `image_url` ("" for
+        none) and `position`, in display order."""
+        async with db.shop_scope(shop.id):
+            return {"items": await category_tree(shop.id)}
 
     @get("/products/{product_id:int}", operation_id="getStorefrontProduct")
     async def get_product(self, shop: Shop, product_id: int) -> StorefrontProduct:

@@ -1,7 +1,8 @@
 """Mini-program sign-in: `POST /api/v1/account/wechat/mini-program` with the `code` from
 `wx.login()` → the shop's mini-program app trades it at WeChat's `jscode2session` → the
 customer linked to that unionid (or openid), created on first sign-in → a shopper bearer
-token, in the same shape as `POST /api/v1/account/sign-in` answers."""
+token, in the same shape as `POST /api/v1/account/sign-in` answers. The customer's openid in
+this mini-program is kept either way: their WeChat Pay JSAPI payments name it as the payer."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import msgspec
 from litestar import Controller, Request, Response, Router, post
 
 from galleria.auth import wechat_login
-from galleria.auth.identities import link_customer_subject
+from galleria.auth.identities import bind_customer_subject, link_customer_subject
 from galleria.auth.oidc import SignInRefused
 from galleria.kernel.customers import cart_merge, tokens
 from galleria.kernel.tenancy.shops import Shop
@@ -47,6 +48,9 @@ class WeChatLoginApi(Controller):
         user = await wechat_login.mini_program_user(app, data.code)
         issuer, subject = user.key(app.appid)
         customer = await link_customer_subject(shop.id, PASSWORDS, issuer, subject)
+        if user.unionid:  # linked by unionid: keep the openid, which JSAPI payments name
+            await bind_customer_subject(shop.id, customer.id,
+                                        wechat_login.openid_issuer(app.appid), user.openid)
         issued = await tokens.issue_api_token(shop.id, customer.id)
         cart = await cart_merge.merge_guest_cart(shop, data.cart_id, customer.id)
         return Response({"customer": customer.to_json(), "token": issued.token,

@@ -7,6 +7,7 @@ extension: `_()` in templates translates into the request's language).
 
 from galleria.web.i18n import load_all
 from galleria.web.pages.common import home, switch_language
+from galleria.web.pages.console.banners import banners_router
 from galleria.web.pages.console.billing import billing_console_router
 from galleria.web.pages.console.catalog import catalog_console_router
 from galleria.web.pages.console.categories import category_console_router
@@ -47,6 +48,7 @@ PAGE_ROUTES += [reports_console_router, reports_people_router,  # sales and the 
                 reports_operations_router, reports_marketing_router]
 PAGE_ROUTES += [category_console_router]  # the category tree: order, pictures
 PAGE_ROUTES += [service_contact_router, delivery_dates_router]  # Settings: phone, dates
+PAGE_ROUTES += [banners_router]  # Settings: the home-page banners
 PAGE_ROUTES += [label_console_router, product_video_router]  # 店内码, labels; videos
 PAGE_ROUTES += [stock_alerts_router]  # each member's own stock-alert subscription
 PAGE_ROUTES += [billing_console_router]  # the merchant's plan, Stripe Checkout and portal

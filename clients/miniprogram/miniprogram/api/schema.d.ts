@@ -2143,7 +2143,8 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        put?: never;
+        /** PutItem */
+        put: operations["putCartItem"];
         post?: never;
         /** RemoveItem */
         delete: operations["removeCartItem"];
@@ -2151,6 +2152,23 @@ export interface paths {
         head?: never;
         /** SetItem */
         patch: operations["setCartItem"];
+        trace?: never;
+    };
+    "/api/v1/categories": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Categories */
+        get: operations["listStorefrontCategories"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/checkout/preview": {
@@ -2512,6 +2530,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/shop": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** ShopInfo */
+        get: operations["getShop"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/tickets": {
         parameters: {
             query?: never;
@@ -2715,6 +2750,17 @@ export interface components {
         AreaBody: {
             radius_km?: number | null;
             regions?: string[];
+        };
+        /** Banner */
+        Banner: {
+            image_url: string;
+            link: components["schemas"]["BannerLink"];
+        };
+        /** BannerLink */
+        BannerLink: {
+            category: string | null;
+            product_id: number | null;
+            type: string;
         };
         /** Barcode */
         Barcode: {
@@ -3600,6 +3646,7 @@ export interface components {
             name: string;
             offline: boolean;
             pays_on_delivery: boolean;
+            sandbox: boolean;
         };
         /** PaymentMethodList */
         PaymentMethodList: {
@@ -3735,6 +3782,8 @@ export interface components {
         PluginState: {
             enabled: boolean;
             name: string;
+            offers_sandbox: boolean;
+            sandbox: boolean;
             settings: {
                 [key: string]: unknown;
             };
@@ -4247,6 +4296,16 @@ export interface components {
             eta: components["schemas"]["Eta"] | null;
             fee: number;
             name: string;
+        };
+        /** ShopInfo */
+        ShopInfo: {
+            banners: components["schemas"]["Banner"][];
+            currency: string;
+            locale: string;
+            logo_url: string;
+            name: string;
+            slug: string;
+            theme_color: string;
         };
         /** ShopRatingBody */
         ShopRatingBody: {
@@ -15636,6 +15695,78 @@ export interface operations {
             };
         };
     };
+    putCartItem: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                cart_id: string;
+                variant_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["QuantityBody"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Cart"];
+                };
+            };
+            /** @description The request could not be read (malformed body or parameter) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed: the token's scope, the shopper, or a suspended shop */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found here, or not on this host */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state, or an Idempotency-Key reused with another body */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed; `errors` lists the fields */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     removeCartItem: {
         parameters: {
             query?: never;
@@ -15767,6 +15898,44 @@ export interface operations {
             };
             /** @description Validation failed; `errors` lists the fields */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listStorefrontCategories: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CategoryTree"];
+                };
+            };
+            /** @description Not allowed: the token's scope, the shopper, or a suspended shop */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found here, or not on this host */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -17180,6 +17349,44 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["MethodList"];
+                };
+            };
+            /** @description Not allowed: the token's scope, the shopper, or a suspended shop */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found here, or not on this host */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getShop: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ShopInfo"];
                 };
             };
             /** @description Not allowed: the token's scope, the shopper, or a suspended shop */

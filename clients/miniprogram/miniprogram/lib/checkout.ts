@@ -1,4 +1,5 @@
 /** The checkout page's logic: what to ask the shop for, and the summary rows to show. */
+import { ApiProblem } from '../api/client';
 import { ShopAddress } from './address';
 import { formatMoney } from './money';
 import { t } from './i18n';
@@ -68,4 +69,17 @@ export function orderBody(cartId: string, choices: CheckoutChoices, paymentMetho
 /** The first message a problem+json carries for `field` (e.g. "address.phone"). */
 export function fieldMessage(errors: { field: string; message: string }[], field: string): string {
   return errors.find((e) => e.field === field || e.field.startsWith(`${field}.`))?.message ?? '';
+}
+
+/** The points to redeem: what was typed, whole, at most the shopper's balance; 0 for none. */
+export function pointsToUse(typed: string, balance: number): number {
+  const asked = Math.floor(Number(typed.replace(/[^0-9]/g, '')) || 0);
+  return Math.max(0, Math.min(asked, balance));
+}
+
+/** The words for a preview the shop refused because of the points asked (more than the
+ * order may take), or "" when the refusal is about something else. */
+export function pointsRefusal(error: unknown): string {
+  return error instanceof ApiProblem && error.errors.some((e) => e.field === 'points')
+    ? t('checkout.points_refused') : '';
 }

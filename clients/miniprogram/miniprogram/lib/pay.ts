@@ -44,18 +44,19 @@ export function jsapiParameters(action: Record<string, unknown>): JsapiParameter
            signType: signType as JsapiParameters['signType'], paySign };
 }
 
+/** The JSAPI payment of order `number`, signed in first: the shop pays as the openid it
+ * learnt from this shopper's `wx.login()` sign-in, so the client never names a payer. */
 export async function startJsapiPayment(shop: Shop, number: string, accessToken: string | undefined,
-                                        payer: Payer, openid?: string) {
+                                        payer: Payer) {
   if (!shop.signedIn) await shop.signInWithWeChat(await payer.login());
-  const payerOpenid = openid ?? shop.openid ?? '';
-  return shop.startPayment(number, accessToken, { method: 'wechat', scene: 'jsapi', openid: payerOpenid },
+  return shop.startPayment(number, accessToken, { method: 'wechat', scene: 'jsapi' },
     newAttemptKey());
 }
 
 export async function payOrder(shop: Shop, number: string, accessToken: string | undefined,
-                               payer: Payer, options: { openid?: string; polls?: number; pollMs?: number } = {}):
+                               payer: Payer, options: { polls?: number; pollMs?: number } = {}):
   Promise<PayOutcome> {
-  const started = await startJsapiPayment(shop, number, accessToken, payer, options.openid);
+  const started = await startJsapiPayment(shop, number, accessToken, payer);
   const paid = await payer.requestPayment(jsapiParameters(started.action as Record<string, unknown>));
   if (!paid) return { kind: 'cancelled' };
   let order = await shop.order(number, accessToken);

@@ -8,7 +8,6 @@ import { KeyValue } from './storage';
 
 const TOKEN = 'galleria.token';
 const CART = 'galleria.cart';
-const OPENID = 'galleria.openid';
 const ORDER_TOKEN = 'galleria.order.';
 
 export type ProductList = Answer<'/api/v1/products', 'get'>;
@@ -38,14 +37,18 @@ export class Shop {
 
   get signedIn(): boolean { return Boolean(this.store.get(TOKEN)); }
   get cartId(): string | undefined { return this.store.get(CART); }
-  /** The shopper's openid for this mini-program, when the sign-in answer carries it. */
-  get openid(): string | undefined { return this.store.get(OPENID); }
 
   // -- catalog --------------------------------------------------------------------------
   products(query: { q?: string; category?: string; limit?: number; cursor?: string } = {}):
     Promise<ProductList> {
     return this.api.call('get', '/api/v1/products', { query });
   }
+
+  /** The shop's name, colour, logo and home-page banners (`GET /api/v1/shop`). */
+  info() { return this.api.call('get', '/api/v1/shop', {}); }
+
+  /** The category tree (`GET /api/v1/categories`), in display order. */
+  categories() { return this.api.call('get', '/api/v1/categories', {}); }
 
   product(id: number): Promise<Product> {
     return this.api.call('get', '/api/v1/products/{product_id}', { params: { product_id: id } });
@@ -72,15 +75,11 @@ export class Shop {
       params: { cart_id: cartId }, body: { variant_id: variantId, quantity } });
   }
 
-  /** A line to `quantity` (0 removes it). `wx.request` has no PATCH, so a larger quantity
-   * adds the difference and a smaller one replaces the line. */
-  async setQuantity(variantId: number, quantity: number, current: number): Promise<Cart> {
+  /** A line to `quantity` (0 removes it): `PUT`, as `wx.request` cannot send `PATCH`. */
+  async setQuantity(variantId: number, quantity: number): Promise<Cart> {
     const cartId = await this.ensureCart();
-    const params = { cart_id: cartId, variant_id: variantId };
-    if (quantity > current) return this.addToCart(variantId, quantity - current);
-    await this.api.call('delete', '/api/v1/carts/{cart_id}/items/{variant_id}', { params });
-    if (quantity > 0) return this.addToCart(variantId, quantity);
-    return (await this.cart())!;
+    return this.api.call('put', '/api/v1/carts/{cart_id}/items/{variant_id}', {
+      params: { cart_id: cartId, variant_id: variantId }, body: { quantity } });
   }
 
   // -- sign-in --------------------------------------------------------------------------
@@ -90,15 +89,12 @@ export class Shop {
       body: { code, cart_id: this.cartId ?? null } });
     this.store.set(TOKEN, session.token);
     if (session.cart?.id) this.store.set(CART, String(session.cart.id));
-    const openid = (session as { openid?: string }).openid;
-    if (openid) this.store.set(OPENID, openid);
     return session;
   }
 
   signOut(): void {
     this.store.remove(TOKEN);
     this.store.remove(CART);
-    this.store.remove(OPENID);
   }
 
   // -- checkout and orders --------------------------------------------------------------
@@ -110,21 +106,26 @@ export class Shop {
     const placed = await this.api.call('post', '/api/v1/orders',
       { body, idempotencyKey: attemptKey });
     this.store.remove(CART);
-    // Paying needs the order's access token even for its signed-in owner: keep it.
-    if (placed.access_token) this.store.set(`${ORDER_TOKEN}${placed.number}`, placed.access_token);
+    // A signed-in owner needs no token (the shop knows them); a guest's order opens with it.
+    if (!this.signedIn && placed.access_token) {
+      this.store.set(`${ORDER_TOKEN}${placed.number}`, placed.access_token);
+    }
     return placed;
   }
 
-  /** The access token of an order placed on this phone, if any. */
+  /** The access token of a guest order placed on this phone, if any. */
   orderToken(number: string): string | undefined {
     return this.store.get(`${ORDER_TOKEN}${number}`);
   }
 
+  /** Order `number`: the signed-in customer's own, or a guest's with its access token
+   * (given, or kept when it was placed on this phone). */
   order(number: string, accessToken?: string): Promise<Order> {
     return this.api.call('get', '/api/v1/orders/{number}',
-      { params: { number }, query: { access_token: accessToken } });
+      { params: { number }, query: { access_token: accessToken ?? this.orderToken(number) } });
   }
 
+  /** Start paying: the shop names the payer (the signed-in shopper's openid) itself. */
   startPayment(number: string, accessToken: string | undefined, body:
     Body<'/api/v1/orders/{number}/payments', 'post'>, attemptKey: string): Promise<StartedPayment> {
     return this.api.call('post', '/api/v1/orders/{number}/payments', {
@@ -148,6 +149,19 @@ export class Shop {
                 body: Body<'/api/v1/orders/{number}/returns', 'post'>, attemptKey: string) {
     return this.api.call('post', '/api/v1/orders/{number}/returns', {
       params: { number }, query: { access_token: accessToken }, body, idempotencyKey: attemptKey });
+  }
+
+  // -- 客服 (tickets) ------------------------------------------------------------------
+  tickets() { return this.api.call('get', '/api/v1/tickets', {}); }
+  ticket(id: number) {
+    return this.api.call('get', '/api/v1/tickets/{ticket_id}', { params: { ticket_id: id } });
+  }
+  openTicket(body: Body<'/api/v1/tickets', 'post'>, attemptKey: string) {
+    return this.api.call('post', '/api/v1/tickets', { body, idempotencyKey: attemptKey });
+  }
+  replyToTicket(id: number, body: string) {
+    return this.api.call('post', '/api/v1/tickets/{ticket_id}/messages',
+      { params: { ticket_id: id }, body: { body } });
   }
 
   coupons() { return this.api.call('get', '/api/v1/account/coupons', {}); }

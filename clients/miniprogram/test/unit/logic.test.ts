@@ -1,12 +1,15 @@
 /** The pages' logic, without a phone: money, words, addresses, checkout, returns, coupons. */
 import { fromWxAddress, regionCodes } from '../../miniprogram/lib/address';
 import { couponRows } from '../../miniprogram/lib/account';
-import { categoryTree } from '../../miniprogram/lib/categories';
-import { etaText, orderBody, settleShipping, shippingRows } from '../../miniprogram/lib/checkout';
+import { bannerViews } from '../../miniprogram/lib/banners';
+import { categoryTree, liveCategories } from '../../miniprogram/lib/categories';
+import { etaText, orderBody, pointsRefusal, pointsToUse, previewBody, settleShipping, shippingRows } from '../../miniprogram/lib/checkout';
+import { ApiProblem } from '../../miniprogram/api/client';
 import { setLanguage, statusText, STRINGS } from '../../miniprogram/lib/i18n';
 import { formatMoney, parseYuan } from '../../miniprogram/lib/money';
 import { chinaTime } from '../../miniprogram/lib/orders';
 import { returnBody } from '../../miniprogram/lib/returns';
+import { messageRows, ticketBody, ticketRows } from '../../miniprogram/lib/tickets';
 
 afterEach(() => setLanguage('zh_CN'));
 
@@ -104,4 +107,53 @@ test('coupons in words, categories as a tree, times in China time', () => {
     { id: 1, name: '大家电', slug: 'big', children: [{ id: 2, name: '冰箱', slug: 'fridge', children: [] }] },
     { id: 3, name: '小家电', slug: 'small', children: [] }]);
   expect(chinaTime('2026-12-05T16:30:00Z')).toBe('2026-12-06 00:30');
+});
+
+test('the categories are read live from the shop, with the built tree when it cannot be reached', async () => {
+  const live = await liveCategories(async () => ({ items: [
+    { id: 1, name: '大家电', slug: 'big', image_url: 'https://cdn.example.com/big.jpg', children: [
+      { id: 2, name: '冰箱', slug: 'fridge', image_url: '', children: [] }] }] }), []);
+  expect(live).toEqual([{ id: 1, name: '大家电', slug: 'big', image: 'https://cdn.example.com/big.jpg',
+    children: [{ id: 2, name: '冰箱', slug: 'fridge', image: undefined, children: [] }] }]);
+  const offline = await liveCategories(async () => { throw new Error('offline'); },
+    [{ id: 9, name: '茶叶', slug: 'tea', parent_id: null, position: 0 }]);
+  expect(offline).toEqual([{ id: 9, name: '茶叶', slug: 'tea', children: [] }]);
+});
+
+test('banners open their product or category, with the shop\'s pictures made absolute', () => {
+  expect(bannerViews([
+    { image_url: '/media/shops/1/banners/a.jpg', link: { type: 'product', product_id: 12, category: null } },
+    { image_url: 'https://cdn.example.com/b.jpg', link: { type: 'category', product_id: null, category: '大家电' } },
+    { image_url: '', link: { type: 'category', product_id: null, category: 'big' } },
+  ], 'https://shop.example.com/')).toEqual([
+    { image: 'https://shop.example.com/media/shops/1/banners/a.jpg', url: '/pages/product/index?id=12' },
+    { image: 'https://cdn.example.com/b.jpg', url: `/pages/search/index?category=${encodeURIComponent('大家电')}` }]);
+});
+
+test('points at checkout: whole, at most the balance, and a refusal in words under the field', () => {
+  expect(pointsToUse('300', 1000)).toBe(300);
+  expect(pointsToUse('5000', 1000)).toBe(1000);
+  expect(pointsToUse('12.7分', 1000)).toBe(127);
+  expect(pointsToUse('', 1000)).toBe(0);
+  expect(previewBody('c1', { points: 300 })).toEqual({ cart_id: 'c1', points: 300 });
+  expect(previewBody('c1', { points: 0 })).toEqual({ cart_id: 'c1' });
+  const refused = new ApiProblem(422, { detail: 'Points: at most 50 points on this order',
+    errors: [{ field: 'points', message: 'at most 50 points on this order' }] });
+  expect(pointsRefusal(refused)).toBe('本单用不了这么多积分，请少用一些');
+  expect(pointsRefusal(new ApiProblem(422, { errors: [{ field: 'coupon_code', message: 'x' }] }))).toBe('');
+});
+
+test('客服: tickets and their messages in words, a new one checked before it is sent', () => {
+  const ticket = { id: 4, kind: 'complaint', status: 'waiting', subject: '冰箱门有划痕', order_number: 'N1',
+    messages: [{ id: 1, author: 'customer', body: '门上有划痕', created_at: '2026-12-05T02:00:00Z' },
+               { id: 2, author: 'staff', body: '请拍张照片', created_at: '2026-12-05T03:30:00Z' }] };
+  expect(ticketRows([ticket])).toEqual([{ id: 4, subject: '冰箱门有划痕', status: '待你回复', kind: '投诉',
+    waiting: true, at: '2026-12-05 11:30' }]);
+  expect(messageRows(ticket).map((m) => [m.mine, m.body])).toEqual([[true, '门上有划痕'], [false, '请拍张照片']]);
+  expect(ticketBody('question', ' ', 'x')).toEqual({ missing: '请填写主题' });
+  expect(ticketBody('complaint', '送货慢', '  ')).toEqual({ missing: '请写下你的问题' });
+  expect(ticketBody('complaint', ' 送货慢 ', '三天了还没到', 'N1')).toEqual({ body: {
+    kind: 'complaint', subject: '送货慢', body: '三天了还没到', order_number: 'N1' } });
+  setLanguage('en');
+  expect(ticketRows([{ ...ticket, status: 'resolved' }])[0].status).toBe('Resolved');
 });

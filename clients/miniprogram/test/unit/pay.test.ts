@@ -55,14 +55,15 @@ test('paying signs in with wx.login first, hands the JSAPI parameters to request
   const outcome = await payOrder(shop, 'N1', 'acc', {
     login: async () => 'code-1',
     requestPayment: async (parameters) => { paid.push(parameters); return true; },
-  }, { openid: 'oOPENID', pollMs: 1 });
+  }, { pollMs: 1 });
   expect(outcome.kind).toBe('paid');
   expect(paid).toEqual([{ appId: JSAPI.appId, timeStamp: '1700000000', nonceStr: 'n1',
                           package: 'prepay_id=wx2026', signType: 'RSA', paySign: 'c2ln' }]);
   const start = transport.seen.find((r) => r.url.includes('/payments'))!;
   expect(start.headers.authorization).toBe('Bearer tok-code-1');
   expect(start.url).toContain('access_token=acc');
-  expect(start.body).toEqual({ method: 'wechat', scene: 'jsapi', openid: 'oOPENID' });
+  // The shop names the payer from the sign-in: the client sends no openid.
+  expect(start.body).toEqual({ method: 'wechat', scene: 'jsapi' });
   expect(start.headers['idempotency-key']).toMatch(/^mp-/);
 });
 
@@ -80,6 +81,32 @@ test('closing the payment sheet leaves the order unpaid and says so', async () =
   expect(outcome).toEqual({ kind: 'cancelled' });
   expect(transport.seen.map((r) => `${r.method} ${new URL(r.url).pathname}`)).toEqual([
     'POST /api/v1/orders/N2/payments']);
+  expect(transport.seen[0].url).not.toContain('access_token');
+});
+
+test('a signed-in shopper\'s order needs no access token; a guest\'s keeps it on the phone', async () => {
+  const placed = (number: string) => () => ok({ number, status: 'pending_payment', access_token: `t-${number}` }, 201);
+  const transport = scripted({
+    'POST /api/v1/orders': placed('G1'),
+    'GET /api/v1/orders/G1': () => ok({ number: 'G1', status: 'pending_payment' }),
+  });
+  const store = memoryStore();
+  const shop = new Shop({ baseUrl: 'https://demo.example.com', transport }, store);
+  await shop.placeOrder({} as never, 'k1');
+  expect(shop.orderToken('G1')).toBe('t-G1');
+  await shop.order('G1');
+  expect(transport.seen[1].url).toContain('access_token=t-G1');
+
+  store.set('galleria.token', 'tok');
+  transport.seen.length = 0;
+  const signedIn = scripted({ 'POST /api/v1/orders': placed('S1'),
+    'GET /api/v1/orders/S1': () => ok({ number: 'S1', status: 'pending_payment' }) });
+  const mine = new Shop({ baseUrl: 'https://demo.example.com', transport: signedIn }, store);
+  await mine.placeOrder({} as never, 'k2');
+  expect(mine.orderToken('S1')).toBeUndefined();
+  await mine.order('S1');
+  expect(signedIn.seen[1].url).not.toContain('access_token');
+  expect(signedIn.seen[1].headers.authorization).toBe('Bearer tok');
 });
 
 test('a shop answering another kind of payment is refused, not passed to WeChat', async () => {
@@ -93,4 +120,16 @@ test('a shop answering another kind of payment is refused, not passed to WeChat'
   await expect(payOrder(shop, 'N3', undefined, { login: async () => 'c',
     requestPayment: async (p) => { requested.push(p); return true; } })).rejects.toThrow(/qr_code/);
   expect(requested).toEqual([]);
+});
+
+test('a quantity is set with one PUT (wx.request cannot PATCH)', async () => {
+  const transport = scripted({
+    'PUT /api/v1/carts/cart1/items/7': (r) => ok({ id: 'cart1', lines: [{ variant_id: 7, quantity: (r.body as { quantity: number }).quantity }] }),
+  });
+  const store = memoryStore();
+  store.set('galleria.cart', 'cart1');
+  const shop = new Shop({ baseUrl: 'https://demo.example.com', transport }, store);
+  const cart = await shop.setQuantity(7, 1);
+  expect(cart.lines[0].quantity).toBe(1);
+  expect(transport.seen.map((r) => [r.method, r.body])).toEqual([['PUT', { quantity: 1 }]]);
 });

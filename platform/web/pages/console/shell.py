@@ -24,6 +24,7 @@ from galleria.kernel.billing.limits import (
     ShopRestricted,
     ensure_plugin_change_allowed,
 )
+from galleria.kernel.catalog.banners import banner_form
 from galleria.kernel.catalog.service import count_products, list_products
 from galleria.kernel.errors import Forbidden, NotFound, RateLimited, ValidationFailed
 from galleria.kernel.fulfilment import supervision
@@ -171,6 +172,9 @@ async def settings_page(request: Request, runtime: Runtime, shop: Shop, *,
                                     "earliest_days": stored.get("earliest_days", 1),
                                     "latest_days": stored.get("latest_days", 7),
                                     "weekdays": stored.get("weekdays") or list(range(1, 8))})
+    if "banners" not in context:
+        async with db.shop_scope(shop.id):
+            context["banners"] = await banner_form(shop.id, shop.settings)
     context.setdefault("errors", {})
     return await console_page(request, runtime, "console/settings.html", "settings",
                               status_code=status_code, template_title=template_title,

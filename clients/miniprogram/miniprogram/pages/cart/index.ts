@@ -13,10 +13,10 @@ Page({
     }
   },
   async onQuantity(event: WechatMiniprogram.TouchEvent) {
-    const { variant, quantity, current } = event.currentTarget.dataset as
-      { variant: number; quantity: number; current: number };
+    const { variant, quantity } = event.currentTarget.dataset as
+      { variant: number; quantity: number };
     try {
-      this.setData({ cart: cartView(await shop().setQuantity(variant, quantity, current)) });
+      this.setData({ cart: cartView(await shop().setQuantity(variant, quantity)) });
     } catch (error) {
       toastError(error);
     }

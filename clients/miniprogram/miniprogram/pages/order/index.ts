@@ -10,11 +10,11 @@ Page({
   data: {
     i18n: i18n(), number: '', status: '', statusText: '', total: '', createdAt: '',
     lines: [] as { name: string; quantity: number; total: string; variantId: number | null }[],
-    tracking: [] as TrackingRow[], timeline: [] as { at: string; text: string }[],
+    tracking: [] as TrackingRow[], timeline: [] as { at: string; text: string }[], signedIn: false,
   },
   onLoad(query: Record<string, string | undefined>) {
     accessToken = query.token || shop().orderToken(query.number ?? '') || undefined;
-    this.setData({ number: query.number ?? '' });
+    this.setData({ number: query.number ?? '', signedIn: shop().signedIn });
   },
   onShow() { this.load(); },
   async load() {
@@ -41,6 +41,9 @@ Page({
     } catch (error) {
       toastError(error);
     }
+  },
+  onTicket() {  // 客服 about this order (the tickets API takes the signed-in customer's orders)
+    wx.navigateTo({ url: `/pages/tickets/index?number=${this.data.number}` });
   },
   onReturn() {
     wx.navigateTo({ url: `/pages/returns/index?number=${this.data.number}&token=${accessToken ?? ''}` });
