@@ -131,9 +131,9 @@ def test_claim_a_coupon_buy_a_flash_sale_with_it_and_points_see_the_ledger(
     page.goto(shop + "/checkout")
     page.locator("#f-contact-name").fill("韩梅梅")
     page.locator("#f-contact-phone").fill("13900139000")
-    page.locator("#f-address-province").fill("上海市")
-    page.locator("#f-address-city").fill("上海市")
-    page.locator("#f-address-district").fill("静安区")
+    page.locator("#f-address-province").select_option("上海市")
+    page.locator("#f-address-city").select_option("上海市")
+    page.locator("#f-address-district").select_option("静安区")
     page.locator("#f-address-line1").fill("南京西路 1 号 2 楼")
     page.locator("label.pick", has=page.locator('input[value="cod"]')).click()
     # The wallet's coupons that fit, best first and applied; the shopper may pick another.
