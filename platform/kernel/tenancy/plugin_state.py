@@ -203,8 +203,10 @@ async def set_plugin_state(
     schema = host.settings_schema(plugin)
     stored_plain = _json(row["settings"]) if row else {}
     stored_secrets = _stored_secrets(row)
-    in_sandbox = bool(stored_plain.pop(SANDBOX, False))
-    if settings is not None and SANDBOX in settings:
+    # `sandbox` is the platform's switch, unless the plugin declares a setting of that name.
+    platform_sandbox = not any(field.name == SANDBOX for field in schema)
+    in_sandbox = platform_sandbox and bool(stored_plain.pop(SANDBOX, False))
+    if settings is not None and SANDBOX in settings and platform_sandbox:
         plain, secrets = _sandbox_settings(
             tenant_id, host, plugin, schema, dict(settings), sandbox_url,
             (stored_plain, stored_secrets) if in_sandbox else None)
