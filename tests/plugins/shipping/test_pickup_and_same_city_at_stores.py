@@ -79,12 +79,14 @@ async def test_a_store_offering_pickup_is_the_pickup_point_and_ships_the_order(o
     assert await _stock(shop, tea) == {"default": (5, 0), "xuhui": (2, 1)}
     refused = await _try(shop, [(tea, 2)], ADDRESS, "pickup_1")  # the store has 1 left
     assert refused.status_code == 409, refused.text
-    assert refused.json()["type"].endswith("/out_of_stock") and "徐汇门店" in refused.json()["detail"]
+    problem = refused.json()
+    assert problem["type"].endswith("/out_of_stock") and "徐汇门店" in problem["detail"]
     assert await _stock(shop, tea) == {"default": (5, 0), "xuhui": (2, 1)}
 
     await approve(await _tenant(shop), order["number"])
     ready = await shop.post(f"/api/admin/v1/orders/{order['number']}/shipments", json={})
     assert ready.status_code == 201, ready.text
+    assert "10:00–18:00" in ready.text and "徐汇区漕溪北路 1 号" in ready.text  # the store's
     assert await _stock(shop, tea) == {"default": (5, 0), "xuhui": (1, 0)}
 
 
