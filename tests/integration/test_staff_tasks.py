@@ -142,7 +142,7 @@ async def test_the_sweep_hands_out_new_work_by_the_shops_rules(open_shop):
 
 
 async def test_picking_goes_to_the_staff_of_the_store_the_order_ships_from(open_shop):
-    shop, tenant_id, (_ann, ann_id), (_bob, bob_id) = await shop_with_two_pickers(open_shop)
+    shop, _tenant_id, (_ann, ann_id), (_bob, bob_id) = await shop_with_two_pickers(open_shop)
     tea = await add_product(shop, "TEA", loose=0)
     jam = await add_product(shop, "JAM", loose=3)
     made = await shop.post("/api/admin/v1/locations", json={
