@@ -430,3 +430,24 @@ async def test_console_sets_opening_hours_per_weekday(open_shop, console):
                                    "name": "西湖店", "active": "1",
                                    "open-1": "21:00", "close-1": "09:00"})
     assert bad.status_code == 422 and "开门时间须早于关门时间" in bad.text
+
+
+async def test_console_location_address_is_picked_province_city_district(open_shop, console):
+    shop = await open_shop()
+    browser = await console(shop)
+    page = await browser.get("/console/inventory/locations")
+    assert 'data-region-level="district"' in page.text and "shopping.js" in page.text
+    assert re.search(r'<option value="浙江省"[^>]*data-code="330000"', page.text)
+    added = await browser.submit("/console/inventory/locations", "/console/inventory/locations", {
+        "code": "xihu", "name": "西湖店", "kind": "store", "province": "浙江省",
+        "city": "杭州市", "district": "西湖区"})
+    assert added.status_code == 303, added.text
+    made = (await shop.get("/api/admin/v1/locations/xihu")).json()
+    assert made["address"]["region_code"] == "330106"  # what delivery areas match
+    moved = await browser.submit("/console/inventory/locations/xihu",
+                                 "/console/inventory/locations/xihu", {
+                                     "name": "西湖店", "active": "1", "province": "浙江省",
+                                     "city": "宁波市", "district": "某个新区"})
+    assert moved.status_code == 303
+    assert (await shop.get("/api/admin/v1/locations/xihu")).json()[
+        "address"]["region_code"] == "330200"  # the city, where the district is unknown

@@ -22,6 +22,7 @@ from galleria.kernel.inventory import locations, transfers
 from galleria.kernel.inventory.lookup import active_variants
 from galleria.kernel.tenancy.shops import Shop, get_shop
 from galleria.runtime import Runtime
+from galleria.web import regions
 from galleria.web.context import shop_host_only
 from galleria.web.i18n import N_
 from galleria.web.pages.console.shell import (
@@ -60,7 +61,11 @@ def _location_fields(form: Any, *, creating: bool) -> dict[str, Any]:
     fields: dict[str, Any] = {
         "name": _text(form, "name"), "kind": _text(form, "kind") or "store",
         "address": {"province": _text(form, "province"), "city": _text(form, "city"),
-                    "district": _text(form, "district"), "line1": _text(form, "line1")},
+                    "district": _text(form, "district"), "line1": _text(form, "line1"),
+                    # The picker's names, as GB/T 2260 codes for delivery areas.
+                    "region_code": regions.code_of(_text(form, "province"),
+                                                   _text(form, "city"),
+                                                   _text(form, "district"))},
         "phone": _text(form, "phone"),
         "offers_pickup": form.get("offers_pickup") == "1",
     }
@@ -151,7 +156,7 @@ class LocationPages(Controller):
         return await console_page(
             request, runtime, "console/locations.html", "inventory", status_code=status_code,
             rows=rows, kinds=KIND_TITLES, form=form or {"kind": "store"}, errors=errors or {},
-            weekdays=WEEKDAYS,
+            weekdays=WEEKDAYS, provinces=regions.provinces(),
             split=bool(current.settings.get(locations.SPLIT_ORDERS)),
             saved=request.query_params.get("saved", ""))
 
@@ -196,7 +201,8 @@ class LocationPages(Controller):
         return await console_page(
             request, runtime, "console/location_edit.html", "inventory",
             status_code=status_code, location=location, kinds=KIND_TITLES,
-            hours=hours_form(location["hours"]), weekdays=WEEKDAYS, errors=errors or {})
+            hours=hours_form(location["hours"]), weekdays=WEEKDAYS,
+            provinces=regions.provinces(), errors=errors or {})
 
     @post("/locations/{code:str}", name="console:location-save")
     async def save(self, request: Request, shop: Shop, runtime: Runtime, code: str) -> Response:
