@@ -102,6 +102,24 @@ def _hours(form: Any) -> list[dict[str, Any]]:
             for (opens, closes), days in ranges.items()]
 
 
+def days_text(days: list[int], translate: Any) -> str:
+    """Weekdays as the merchant reads them: runs of three or more as 周一–周五."""
+    runs: list[list[int]] = []
+    for day in sorted(days):
+        if runs and day == runs[-1][-1] + 1:
+            runs[-1].append(day)
+        else:
+            runs.append([day])
+    parts = []
+    for run in runs:
+        names = [translate(WEEKDAYS[day - 1]) for day in run]
+        parts += [f"{names[0]}–{names[-1]}"] if len(run) >= 3 else names
+    text = parts[0]
+    for part in parts[1:]:
+        text = translate(N_("%(first)s, %(second)s")) % {"first": text, "second": part}
+    return text
+
+
 def hours_form(hours: list[dict[str, Any]]) -> dict[str, Any]:
     """A location's hours as the form's fields: every day alike fills `open`/`close`,
     otherwise each day its own (a day without hours is closed)."""
@@ -152,6 +170,11 @@ class LocationPages(Controller):
                          status_code: int = 200) -> Response:
         async with db.shop_scope(shop.id):
             rows = await locations.list_locations(shop.id)
+        translate = gettext_for(request)
+        for row in rows:
+            row["hours_text"] = [
+                (days_text(h["days"], translate) if len(h["days"]) < 7 else "",
+                 f"{h['open']}–{h['close']}") for h in row["hours"]]
         current = await get_shop(shop.slug) or shop
         return await console_page(
             request, runtime, "console/locations.html", "inventory", status_code=status_code,
