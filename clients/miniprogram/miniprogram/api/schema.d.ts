@@ -3474,6 +3474,7 @@ export interface components {
         RuleBody: {
             /** @enum {string} */
             role: "owner" | "admin" | "staff";
+            staff?: number[];
             /** @default default */
             store?: string;
         };
@@ -3807,6 +3808,7 @@ export interface components {
         TaskRuleAnswer: {
             kind: string;
             role: string;
+            staff: number[];
             store: string;
         };
         /** TemplateList */
