@@ -82,6 +82,20 @@ def cascade(province: str = "", city: str = "") -> dict[str, list[dict[str, str]
     return levels
 
 
+def code_of(province: str, city: str = "", district: str = "") -> str:
+    """The code of the deepest division the names reach (district, else city, else
+    province); "" when the province is not one."""
+    found = ""
+    choices = provinces()
+    for name in (province, city, district):
+        match = next((item for item in choices if name and item["name"] == name), None)
+        if match is None:
+            break
+        found = match["code"]
+        choices = children(found) if found.endswith("00") else []
+    return found
+
+
 @get("/regions", name="regions", include_in_schema=False)
 async def list_provinces() -> Response:
     return Response({"items": provinces()}, headers=CACHE)

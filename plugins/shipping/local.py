@@ -94,15 +94,54 @@ class PickupPoint:
     days: tuple[int, ...]
     fee: int = 0
     eta_days: tuple[int, int] = (0, 1)
+    location: str = ""  # the shop's location (门店) it is, when fed from the locations
+    # A location's hours: ((days, open, close), …) — per weekday ranges
+    ranges: tuple[tuple[tuple[int, ...], str, str], ...] = ()
 
     @property
     def hours(self) -> str:
-        names = "一二三四五六日"
-        if self.days == (1, 2, 3, 4, 5, 6, 7):
-            days = "每天"
-        else:
-            days = "、".join("周" + names[d - 1] for d in self.days)
-        return f"{days} {self.open}–{self.close}"
+        if not self.ranges and not self.open:
+            return ""  # a store that has not given its hours
+        ranges = self.ranges or ((self.days, self.open, self.close),)
+        return "；".join(f"{_days_label(days)} {start}–{end}" for days, start, end in ranges)
+
+
+def _days_label(days: tuple[int, ...]) -> str:
+    names = "一二三四五六日"
+    if tuple(sorted(days)) == (1, 2, 3, 4, 5, 6, 7):
+        return "每天"
+    return "、".join("周" + names[d - 1] for d in days)
+
+
+def pickup_point_of(location: dict[str, Any], now_local: dt.datetime) -> PickupPoint:
+    """A location (门店) that offers pickup, as a pickup point: its address, phone and
+    opening hours; ready from its next opening (today when it is still open, else the
+    next day it opens), so a pickup is never promised for a day the store is shut."""
+    address = location["address"]
+    ranges = tuple((tuple(h["days"]), h["open"], h["close"]) for h in location["hours"])
+    first = ranges[0] if ranges else ((), "", "")
+    return PickupPoint(
+        name=location["name"],
+        address="".join(address[k] for k in ("province", "city", "district", "line1")
+                        if address.get(k) and not (k == "city" and address[k] ==
+                                                   address.get("province"))),
+        phone=location["phone"], open=first[1], close=first[2], days=first[0],
+        eta_days=_next_opening(ranges, now_local), location=location["code"],
+        ranges=ranges)
+
+
+def _next_opening(ranges: tuple[tuple[tuple[int, ...], str, str], ...],
+                  now_local: dt.datetime) -> tuple[int, int]:
+    """(days until the store next opens, one day later): today when it closes later than
+    now (or when it has not given its hours)."""
+    if not ranges:
+        return 0, 1
+    for ahead in range(8):
+        day = now_local.date() + dt.timedelta(days=ahead)
+        for days, _start, end in ranges:
+            if day.isoweekday() in days and (ahead or now_local.strftime("%H:%M") < end):
+                return ahead, ahead + 1
+    return 0, 1
 
 
 def check_same_city(raw: Any) -> tuple[SameCity | None, list[str]]:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+import math
 import secrets
 from dataclasses import dataclass
 from typing import Any
@@ -50,6 +51,7 @@ from galleria_plugins.shipping.local import (
     check_same_city,
     haversine_km,
     local_now,
+    pickup_point_of,
     slot_day,
 )
 from galleria_plugins.shipping.rates import Outcome, combine, group_lines
@@ -96,13 +98,20 @@ class ShopShipping:
                                                          + dt.timedelta(days=1)])
                       if same_city else {})
             # Only a shop with stores reads them (one with `default` alone reads nothing).
-            areas = tuple(
-                loc for loc in await list_locations(self.shop.id, active_only=True)
-                if loc["delivery_area"]["regions"] or loc["delivery_area"]["radius_km"]
-            ) if same_city and self.shop.settings.get("multi_location") else ()
+            stores = (await list_locations(self.shop.id, active_only=True)
+                      if self.shop.settings.get("multi_location") else [])
+        areas = tuple(
+            loc for loc in stores
+            if loc["delivery_area"]["regions"] or loc["delivery_area"]["radius_km"]
+        ) if same_city else ()
         book, p1 = check_templates(settings.get("templates"))
         points, p3 = check_pickup_points(settings.get("pickup_points"))
-        return Loaded(settings, book, same_city, points, booked, now, (*p1, *p2, *p3), areas)
+        # The shop's locations that offer pickup are its pickup points (their own address
+        # and hours); the plugin's own list serves only a shop that has none.
+        at_stores = tuple(pickup_point_of(loc, now) for loc in stores
+                          if loc["offers_pickup"])[:MAX_PICKUP_POINTS]
+        return Loaded(settings, book, same_city, at_stores or points, booked, now,
+                      (*p1, *p2, *p3), areas)
 
 
 def sf_client(settings: dict[str, Any]) -> SfExpress | None:
@@ -128,7 +137,7 @@ def _quote(outcome: Outcome) -> Quote | NotOffered:
     """The refusal's reason goes to the shopper's checkout, next to the method."""
     if outcome.refused:
         return NotOffered(outcome.refused)
-    return Quote(fee=outcome.fee, eta_days=outcome.eta_days)
+    return Quote(fee=outcome.fee, eta_days=outcome.eta_days, location=outcome.location)
 
 
 class Express(ShippingMethod):
@@ -239,7 +248,10 @@ class SameCityDelivery(ShippingMethod):
                 loc, region_code=code, latitude=point[0], longitude=point[1])]
             if not covering:
                 return Outcome(refused="outside every store's same-city delivery area")
-            store = covering[0]
+            # The nearest covering store: the order ships from it (Quote.location).
+            store = min(covering, key=lambda loc: haversine_km(
+                (loc["latitude"], loc["longitude"]), point)
+                if loc["latitude"] is not None and loc["longitude"] is not None else math.inf)
             centre = ((store["latitude"], store["longitude"])
                       if store["latitude"] is not None and store["longitude"] is not None
                       else (config.lat, config.lng))
@@ -258,7 +270,8 @@ class SameCityDelivery(ShippingMethod):
         days = (day - loaded.now.date()).days
         return Outcome(fee=fee, eta_days=(days, days),
                        parts=({"distance_km": round(km, 2), "slot": slot.label,
-                               "day": day.isoformat()},))
+                               "day": day.isoformat()},),
+                       location=store["code"] if loaded.areas else "")
 
     async def quote(self, shop: Shop, lines: list[PricedLine],
                     address: Address | None) -> Quote | None:
@@ -310,7 +323,8 @@ class StorePickup(ShippingMethod):
             return Outcome(refused="no such pickup point")
         self.name = f"到店自提 · {point.name}"
         return Outcome(fee=point.fee, eta_days=point.eta_days,
-                       parts=({"address": point.address, "hours": point.hours},))
+                       parts=({"address": point.address, "hours": point.hours},),
+                       location=point.location)
 
     async def quote(self, shop: Shop, lines: list[PricedLine],
                     address: Address | None) -> Quote | None:

@@ -114,6 +114,7 @@ class Outcome:
     eta_days: tuple[int, int] | None = None
     refused: str = ""
     parts: tuple[dict, ...] = field(default_factory=tuple)  # per group, for the quote tester
+    location: str = ""  # the store (门店) it ships from, when tied to one (Quote.location)
 
 
 def group_lines(lines: Iterable[tuple[Template, int, int, int]]) -> list[Group]:

@@ -173,3 +173,36 @@ async def test_after_sales_tables_are_behind_row_level_security(open_shop):
     forced = await Tenant.raw("SELECT relname FROM pg_class WHERE relforcerowsecurity "
                               "AND relkind = 'r'")
     assert {*SHOP_OWNED, *SERVICE_TABLES, *CHAT_TABLES} <= {row["relname"] for row in forced}
+
+
+async def test_returned_units_go_back_to_the_store_the_line_shipped_from(open_shop, runtime,
+                                                                         afterpay):
+    shop = await open_shop()
+    products = await add_products(shop, ("TEA", 2800, 0), ("CUP", 1500, 0))
+    made = await shop.post("/api/admin/v1/locations", json={
+        "code": "xihu", "name": "西湖店", "kind": "store", "address": {
+            "province": "浙江省", "city": "杭州市", "district": "西湖区", "line1": "文三路 1 号"}})
+    assert made.status_code == 201, made.text
+    for sku in ("TEA", "CUP"):
+        got = await shop.post("/api/admin/v1/inventory/receive", json={
+            "variant_id": products[sku], "quantity": 5, "location": "xihu"})
+        assert got.status_code == 201, got.text
+    tenant_id, order, _ = await delivered_order(shop, runtime, [(products["TEA"], 2),
+                                                                (products["CUP"], 1)])
+    asked = await shop.post(_returns(order), admin=False, json={
+        "kind": "return", "note": "不要了", "lines": [
+            {"variant_id": products["TEA"], "quantity": 2},
+            {"variant_id": products["CUP"], "quantity": 1}]})
+    rid = asked.json()["id"]
+    assert (await shop.post(f"/api/admin/v1/returns/{rid}/approve",
+                            json={"return_address": "西湖店"})).status_code == 200
+    received = await shop.post(f"/api/admin/v1/returns/{rid}/receive", json={"lines": [
+        {"variant_id": products["TEA"], "quantity": 2, "restock": True},
+        {"variant_id": products["CUP"], "quantity": 1, "restock": False}]})
+    assert received.status_code == 200, received.text
+    async with db.shop_scope(tenant_id):
+        tea = {level: await inventory.get_level(tenant_id, products["TEA"], location=level,
+                                                missing_ok=True) for level in ("xihu", "default")}
+        cup_moves = await inventory.ledger(tenant_id, products["CUP"], location="xihu")
+    assert tea["xihu"].on_hand == 5 and tea["default"].on_hand == 0  # back where it left
+    assert cup_moves[0]["kind"] == "write_off"  # recorded at the store, not `default`

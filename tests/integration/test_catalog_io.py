@@ -306,3 +306,40 @@ def test_cli_import_and_export(tmp_path):
     rows = list(openpyxl.load_workbook(tmp_path / "out.xlsx").active.iter_rows(values_only=True))
     assert [r[5] for r in rows[1:]] == ["M-1"]
     assert run("catalog", "export", "no-such-shop", str(tmp_path / "x.csv")).returncode != 0
+
+
+async def test_a_shop_with_stores_has_a_stock_column_per_location(open_shop):
+    shop = await shop_with_dairy(open_shop)
+    assert (await upload(shop, csv_file(CATALOG))).status_code == 200
+    made = await shop.post("/api/admin/v1/locations", json={
+        "code": "xihu", "name": "西湖店", "kind": "store"})
+    assert made.status_code == 201, made.text
+    exported = await shop.get("/api/admin/v1/catalog/export?format=csv")
+    table = list(csv.reader(io.StringIO(exported.content.decode("utf-8-sig"))))
+    assert table[0][-1] == "stock@xihu" and table[0][HEADER.index("stock")] == "stock"
+    milk = next(row for row in table if row[5] == "MILK-250")
+    assert (milk[HEADER.index("stock")], milk[-1]) == ("10", "0")
+
+    counted = csv_file([["伊利纯牛奶 250ml", "", "", "", "", "MILK-250", "", "", "", "", "",
+                         "7"]], header=[*HEADER, "库存@xihu"])
+    done = await upload(shop, counted, name="count.csv")
+    assert done.status_code == 200, done.text
+    stock = (await shop.get(f"/api/admin/v1/inventory/{milk_id(await admin_products(shop))}"
+                            "/locations")).json()["locations"]
+    assert {row["location"]: row["on_hand"] for row in stock} == {"default": 10, "xihu": 7}
+
+    unknown = await upload(shop, csv_file([["", "", "", "", "", "MILK-250", "", "", "", "",
+                                            "", "3"]], header=[*HEADER, "stock@nowhere"]))
+    assert unknown.status_code == 422
+    assert unknown.json()["errors"][0] == {"field": "rows[1].stock@nowhere",
+                                           "message": "no location nowhere in this shop"}
+    again = await shop.get("/api/admin/v1/catalog/export?format=csv")
+    back = await upload(shop, again.content)
+    assert back.status_code == 200 and back.json()["variants_updated"] == 0
+    ledger = (await shop.get(f"/api/admin/v1/inventory/{milk_id(await admin_products(shop))}"
+                             "/ledger?location=xihu")).json()
+    assert [m["kind"] for m in ledger["items"]] == ["adjust"]  # counted once, not again
+
+
+def milk_id(products):
+    return products["伊利纯牛奶 250ml"]["variants"][0]["id"]

@@ -380,3 +380,74 @@ async def test_a_pick_list_per_location_picks_from_that_locations_lots(open_shop
     rest = await picking.create_pick_list(tenant_id, actor="test", location="default")
     assert {line["order_number"] for line in rest["lines"]} == {at_default}
     assert {line["lot_code"] for line in rest["lines"]} == {"D-1"}  # not the store's sooner
+
+
+async def test_a_console_transfer_takes_several_lines(open_shop, console):
+    shop = await open_shop()
+    tea = await add_product(shop, "TEA-1", loose=10)
+    cup = await add_product(shop, "CUP-1", loose=4)
+    await _store(shop, "xihu", HANGZHOU)
+    browser = await console(shop)
+    page = await browser.get("/console/inventory/transfers")
+    assert 'name="variant_id-5"' in page.text and "商品 2" in page.text
+    half = await browser.submit("/console/inventory/transfers", "/console/inventory/transfers", {
+        "source": "default", "destination": "xihu", "variant_id": str(tea), "quantity": "2",
+        "variant_id-2": str(cup), "quantity-2": ""})  # a product without its quantity
+    assert half.status_code == 422 and "请选择商品，数量至少为 1" in half.text
+    made = await browser.submit("/console/inventory/transfers", "/console/inventory/transfers", {
+        "source": "default", "destination": "xihu", "variant_id": str(tea), "quantity": "2",
+        "variant_id-2": str(cup), "quantity-2": "3", "variant_id-3": "", "quantity-3": ""})
+    assert made.status_code == 303, made.text
+    listed = await browser.get("/console/inventory/transfers")
+    transfer_id = int(re.search(r'id="transfer-(\d+)"', listed.text).group(1))
+    for step in ("ship", "receive"):
+        await browser.submit("/console/inventory/transfers",
+                             f"/console/inventory/transfers/{transfer_id}/{step}", {})
+    assert await _stock(shop, tea) == {"default": (8, 0), "xihu": (2, 0)}
+    assert await _stock(shop, cup) == {"default": (1, 0), "xihu": (3, 0)}
+
+
+async def test_console_sets_opening_hours_per_weekday(open_shop, console):
+    shop = await open_shop()
+    browser = await console(shop)
+    page = await browser.get("/console/inventory/locations")
+    assert "分日营业时间" in page.text and "周日" in page.text and "当天休息" in page.text
+    added = await browser.submit("/console/inventory/locations", "/console/inventory/locations", {
+        "code": "xihu", "name": "西湖店", "kind": "store", "open": "09:00", "close": "21:00",
+        "open-6": "10:00", "close-6": "18:00", "closed-7": "1"})
+    assert added.status_code == 303, added.text
+    made = (await shop.get("/api/admin/v1/locations/xihu")).json()
+    assert made["hours"] == [{"days": [1, 2, 3, 4, 5], "open": "09:00", "close": "21:00"},
+                             {"days": [6], "open": "10:00", "close": "18:00"}]
+    listed = await browser.get("/console/inventory/locations")
+    assert "周一–周五 09:00–21:00" in listed.text
+    assert "周六 10:00–18:00" in listed.text
+    edit = await browser.get("/console/inventory/locations/xihu")
+    assert re.search(r'name="open-6"[^>]*value="10:00"', edit.text)
+    assert re.search(r'name="closed-7"[^>]*checked', edit.text)
+    bad = await browser.submit("/console/inventory/locations/xihu",
+                               "/console/inventory/locations/xihu", {
+                                   "name": "西湖店", "active": "1",
+                                   "open-1": "21:00", "close-1": "09:00"})
+    assert bad.status_code == 422 and "开门时间须早于关门时间" in bad.text
+
+
+async def test_console_location_address_is_picked_province_city_district(open_shop, console):
+    shop = await open_shop()
+    browser = await console(shop)
+    page = await browser.get("/console/inventory/locations")
+    assert 'data-region-level="district"' in page.text and "shopping.js" in page.text
+    assert re.search(r'<option value="浙江省"[^>]*data-code="330000"', page.text)
+    added = await browser.submit("/console/inventory/locations", "/console/inventory/locations", {
+        "code": "xihu", "name": "西湖店", "kind": "store", "province": "浙江省",
+        "city": "杭州市", "district": "西湖区"})
+    assert added.status_code == 303, added.text
+    made = (await shop.get("/api/admin/v1/locations/xihu")).json()
+    assert made["address"]["region_code"] == "330106"  # what delivery areas match
+    moved = await browser.submit("/console/inventory/locations/xihu",
+                                 "/console/inventory/locations/xihu", {
+                                     "name": "西湖店", "active": "1", "province": "浙江省",
+                                     "city": "宁波市", "district": "某个新区"})
+    assert moved.status_code == 303
+    assert (await shop.get("/api/admin/v1/locations/xihu")).json()[
+        "address"]["region_code"] == "330200"  # the city, where the district is unknown

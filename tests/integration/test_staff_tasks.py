@@ -139,3 +139,41 @@ async def test_the_sweep_hands_out_new_work_by_the_shops_rules(open_shop):
     assert given == {first: ann_id, second: bob_id}
     await distribute_by_rules()  # nothing new: nobody gets a second task for one order
     assert (await shop.get("/api/admin/v1/tasks")).json()["total"] == 2
+
+
+async def test_picking_goes_to_the_staff_of_the_store_the_order_ships_from(open_shop):
+    shop, _tenant_id, (_ann, ann_id), (_bob, bob_id) = await shop_with_two_pickers(open_shop)
+    tea = await add_product(shop, "TEA", loose=0)
+    jam = await add_product(shop, "JAM", loose=3)
+    made = await shop.post("/api/admin/v1/locations", json={
+        "code": "xihu", "name": "西湖店", "kind": "store",
+        "address": {"province": "浙江省", "city": "杭州市", "district": "西湖区"}})
+    assert made.status_code == 201, made.text
+    got = await shop.post("/api/admin/v1/inventory/receive", json={
+        "variant_id": tea, "quantity": 3, "location": "xihu"})
+    assert got.status_code == 201, got.text
+    at_store = await approved_order(shop, [(tea, 1)])  # only 西湖店 has tea
+    at_default = await approved_order(shop, [(jam, 1)])
+
+    for store, person in (("xihu", bob_id), ("default", ann_id)):
+        rule = await shop.put("/api/admin/v1/tasks/rules/picking",
+                              json={"role": "staff", "store": store, "staff": [person]})
+        assert rule.status_code == 200, rule.text
+        assert rule.json()["staff"] == [person]
+    stranger = await shop.put("/api/admin/v1/tasks/rules/picking",
+                              json={"role": "staff", "store": "xihu", "staff": [999999]})
+    assert stranger.status_code == 422  # not staff of this shop; the rule is unchanged
+    given = await shop.post("/api/admin/v1/tasks/distribute",
+                            json={"kind": "picking", "store": "xihu"})
+    assert given.status_code == 200, given.text
+    assert [(t["order_number"], t["assignee_id"], t["store"])
+            for t in given.json()["items"]] == [(at_store, bob_id, "xihu")]
+    rest = await shop.post("/api/admin/v1/tasks/distribute", json={"kind": "picking"})
+    assert [(t["order_number"], t["assignee_id"], t["store"])
+            for t in rest.json()["items"]] == [(at_default, ann_id, "default")]
+
+    # By hand, the task still records the store the order ships from.
+    moved = await shop.post("/api/admin/v1/tasks", json={
+        "kind": "picking", "order_number": at_store, "assignee_id": ann_id,
+        "reason": "bob is off"})
+    assert moved.status_code == 200 and moved.json()["store"] == "xihu"

@@ -310,17 +310,27 @@ async def receive(tenant_id: int, return_id: int, lines: list[dict[str, Any]], *
         received.append({**line, "received": quantity, "restocked": quantity if restock else 0})
     updated = await advance(tenant_id, return_id, expected=(APPROVED, SHIPPED_BACK),
                             to=RECEIVED, actor=actor, what="received", lines=received)
+    shipped_from = await _shipped_from(tenant_id, row["order"])
     for line in received:
+        location = shipped_from.get(line["variant_id"], inventory.DEFAULT_LOCATION)
         if line["restocked"]:
             await inventory.restock(tenant_id, line["variant_id"], line["restocked"],
                                     reference=row["order_number"], actor=actor,
-                                    reason=f"return #{return_id}")
+                                    reason=f"return #{return_id}", location=location)
         if line["received"] - line["restocked"] > 0:
             await inventory.write_off(tenant_id, line["variant_id"],
                                       line["received"] - line["restocked"],
                                       reference=row["order_number"], actor=actor,
-                                      reason=f"return #{return_id}: not resellable")
+                                      reason=f"return #{return_id}: not resellable",
+                                      location=location)
     return updated
+
+
+async def _shipped_from(tenant_id: int, order_id: int) -> dict[int, str]:
+    """{variant id: the location its line shipped from} — returned units go back there."""
+    rows = await OrderLine.select(OrderLine.variant, OrderLine.location).where(
+        (OrderLine.tenant == tenant_id) & (OrderLine.order == order_id))
+    return {row["variant"]: row["location"] or inventory.DEFAULT_LOCATION for row in rows}
 
 
 __all__ = ["KINDS", "REASONS", "STATUSES", "ReturnNotAllowed", "ReturnStateConflict", "advance",

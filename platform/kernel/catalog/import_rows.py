@@ -11,6 +11,7 @@ from typing import Any
 from galleria.kernel.catalog import spreadsheet as sheet
 from galleria.kernel.catalog.common import json_value
 from galleria.kernel.catalog.tables import Barcode, Category, Product, StockLevel, Variant
+from galleria.kernel.tenancy.tables import Location
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 PRODUCT_FIELDS = ("category", "description", "attributes", "status")
@@ -120,7 +121,9 @@ def parse(data: bytes, filename: str, report: ImportReport) -> list[Row]:
         for column, value in zip(columns, raw, strict=False):
             if column is not None:
                 try:
-                    cells[column] = _PARSERS[column](value)
+                    parser = (sheet.whole if sheet.stock_location(column)
+                              else _PARSERS[column])
+                    cells[column] = parser(value)
                 except sheet.CellError as exc:
                     report.add(number, column, str(exc))
         rows.append(Row(number, cells))
@@ -263,6 +266,37 @@ async def _check_barcodes(tenant_id: int, rows: list[Row], report: ImportReport)
                        f"{holder['sku']} (“{holder['product']}”)")
 
 
+def stock_at(row: Row) -> dict[str, int]:
+    """The row's stock per location other than `default` ({code: units}), cells given."""
+    return {code: value for column, value in row.cells.items()
+            if (code := sheet.stock_location(column)) and value is not None}
+
+
+async def _check_locations(tenant_id: int, rows: list[Row], report: ImportReport) -> None:
+    """`stock@<code>` columns name locations of the shop, and never count fewer units than
+    orders hold there."""
+    codes = sorted({code for row in rows for code in stock_at(row)})
+    if not codes:
+        return
+    known = {r["code"] for r in await Location.select(Location.code).where(
+        (Location.tenant == tenant_id) & Location.code.is_in(codes))}
+    for code in codes:
+        if code not in known:
+            report.add(1, sheet.STOCK_AT + code, f"no location {code} in this shop")
+    ids = [row.existing["id"] for row in rows if row.existing]
+    held = {(r["variant"], r["location"]): r["reserved"] for r in await in_chunks(
+        lambda chunk: StockLevel.select(StockLevel.variant, StockLevel.location,
+                                        StockLevel.reserved).where(
+            (StockLevel.tenant == tenant_id) & StockLevel.variant.is_in(chunk)
+            & StockLevel.location.is_in(codes)), ids)}
+    for row in rows:
+        for code, units in stock_at(row).items():
+            reserved = held.get((row.existing["id"], code), 0) if row.existing else 0
+            if units < reserved:
+                report.add(row.number, sheet.STOCK_AT + code, f"{reserved} units are "
+                           f"reserved by orders at {code}; the stock cannot be less")
+
+
 async def check(tenant_id: int, rows: list[Row], report: ImportReport,
                 progress: Progress = noop) -> tuple[list[Group], Snapshot]:
     """Check every row against the shop; returns the rows grouped by product, and what
@@ -280,6 +314,7 @@ async def check(tenant_id: int, rows: list[Row], report: ImportReport,
     for group in groups:
         _check_group(group, snapshot, report)
     await _check_barcodes(tenant_id, rows, report)
+    await _check_locations(tenant_id, rows, report)
     report.errors.sort(key=lambda e: (e.row, sheet.COLUMNS.index(e.column)
                                       if e.column in sheet.COLUMNS else -1))
     return groups, snapshot

@@ -9,7 +9,9 @@ variant (and its product); an empty cell keeps what is stored, and what equals t
 value is not written again (so an exported file imported back changes nothing). A new
 product name creates a product, unless exactly one product of the shop has that name, which
 then gets the rows. Stock of an existing SKU is set as a stocktake would, with a ledger row;
-the file's stock is the default location's (门店/仓库 other than `default` are counted apart).
+the file's `stock` is the default location's, and a shop with other locations (门店/仓库)
+has one more column per location, `stock@<code>`, counted the same way at that location
+(an empty cell keeps what is there; a file without the column leaves that location alone).
 
 Run inside `shop_scope(tenant_id)`: the import is one transaction with the caller's.
 """
@@ -34,6 +36,7 @@ from galleria.kernel.catalog.import_rows import (
     check,
     noop,
     parse,
+    stock_at,
 )
 from galleria.kernel.catalog.products import (
     ProductChanges,
@@ -44,10 +47,11 @@ from galleria.kernel.catalog.products import (
     update_product,
 )
 from galleria.kernel.catalog.queries import count_products, variants_of_many
-from galleria.kernel.catalog.tables import Barcode, Product, StockLevel
+from galleria.kernel.catalog.tables import Barcode, Product, StockLevel, Variant
 from galleria.kernel.errors import FieldError, ValidationFailed
 from galleria.kernel.inventory import service as inventory
 from galleria.kernel.tenancy.audit import record
+from galleria.kernel.tenancy.tables import Location
 
 __all__ = ["ImportReport", "RowError", "export_catalog", "export_rows", "import_catalog",
            "report_problem"]
@@ -154,9 +158,39 @@ async def import_catalog(tenant_id: int, data: bytes, filename: str = "", *,
             await _update(tenant_id, group, snapshot, report, actor, reason)
         done += len(group.rows)
         progress("saving", done, len(rows))
+    await _count_at_locations(tenant_id, rows, actor, reason)
     await record(tenant_id, actor, "catalog.imported", filename,
                  {k: v for k, v in report.as_dict().items() if k != "errors"})
     return report
+
+
+async def _count_at_locations(tenant_id: int, rows: list[Row], actor: str,
+                              reason: str) -> None:
+    """Each `stock@<code>` cell, as a stocktake at that location (when it differs)."""
+    wanted = {row.sku: stock_at(row) for row in rows if stock_at(row)}
+    if not wanted:
+        return
+    ids = {r["sku"]: r["id"] for r in await Variant.select(Variant.id, Variant.sku).where(
+        (Variant.tenant == tenant_id) & Variant.sku.is_in(list(wanted))
+        & (Variant.status != "deleted"))}
+    codes = sorted({code for counts in wanted.values() for code in counts})
+    now = {(r["variant"], r["location"]): r["on_hand"] for r in await StockLevel.select(
+        StockLevel.variant, StockLevel.location, StockLevel.on_hand).where(
+        (StockLevel.tenant == tenant_id) & StockLevel.variant.is_in(list(ids.values()) or [0])
+        & StockLevel.location.is_in(codes))}
+    for sku, counts in wanted.items():
+        for code, units in sorted(counts.items()):
+            if sku in ids and now.get((ids[sku], code), 0) != units:
+                await inventory.adjust(tenant_id, ids[sku], units, reason=reason,
+                                       actor=actor, location=code)
+
+
+async def _stock_columns(tenant_id: int) -> list[str]:
+    """The shop's locations other than `default`, in the merchant's order."""
+    rows = await Location.select(Location.code).where(
+        (Location.tenant == tenant_id) & (Location.code != inventory.DEFAULT_LOCATION)
+    ).order_by(Location.position).order_by(Location.id)
+    return [row["code"] for row in rows]
 
 
 def report_problem(report: ImportReport) -> ValidationFailed:
@@ -169,8 +203,10 @@ def report_problem(report: ImportReport) -> ValidationFailed:
                                             for e in report.errors], report=report.as_dict())
 
 
-async def export_rows(tenant_id: int, progress: Progress = noop) -> list[list[Any]]:
-    """Every live product's variants as rows of `spreadsheet.COLUMNS`, by product id."""
+async def export_rows(tenant_id: int, progress: Progress = noop,
+                      locations: tuple[str, ...] = ()) -> list[list[Any]]:
+    """Every live product's variants as rows of `spreadsheet.COLUMNS` (then the stock at
+    each of `locations`), by product id."""
     products = await (Product.select(Product.id, Product.name, Product.description,
                                      Product.attributes, Product.status,
                                      Product.category.slug.as_alias("category_slug"))
@@ -181,18 +217,22 @@ async def export_rows(tenant_id: int, progress: Progress = noop) -> list[list[An
         batch = products[start:start + 200]
         variants = await variants_of_many(tenant_id, [p["id"] for p in batch])
         # The file's stock is the default location's, the one an import counts.
-        at_default = {row["variant"]: row["on_hand"] for row in await StockLevel.select(
-            StockLevel.variant, StockLevel.on_hand).where(
-            (StockLevel.tenant == tenant_id) & (StockLevel.location == "default")
+        levels = {(row["variant"], row["location"]): row["on_hand"]
+                  for row in await StockLevel.select(
+            StockLevel.variant, StockLevel.location, StockLevel.on_hand).where(
+            (StockLevel.tenant == tenant_id)
+            & StockLevel.location.is_in([inventory.DEFAULT_LOCATION, *locations])
             & StockLevel.variant.is_in([v["id"] for p in batch for v in variants[p["id"]]]
                                        or [0]))}
         for p in batch:
             attributes = sheet.format_pairs(json_value(p["attributes"]) or {})
             rows += [[p["name"], p["category_slug"] or "", p["description"], attributes,
-                      p["status"], v["sku"], v["price"], at_default.get(v["id"], 0),
+                      p["status"], v["sku"], v["price"],
+                      levels.get((v["id"], inventory.DEFAULT_LOCATION), 0),
                       sheet.format_pairs(v["options"]), sheet.format_barcodes(v["barcodes"]),
                       v["weight_grams"], v["shelf_location"],
-                      "" if v["cost_price"] is None else v["cost_price"]]
+                      "" if v["cost_price"] is None else v["cost_price"],
+                      *(levels.get((v["id"], code), 0) for code in locations)]
                      for v in variants[p["id"]]]
         progress("exporting", start + len(batch), len(products))
     return rows
@@ -202,5 +242,8 @@ async def export_catalog(tenant_id: int, fmt: str, progress: Progress = noop) ->
     """The shop's catalog as a `csv` or `xlsx` file."""
     if fmt not in ("csv", "xlsx"):
         raise ValidationFailed("format must be csv or xlsx")
-    rows = await export_rows(tenant_id, progress)
-    return sheet.write_csv(rows) if fmt == "csv" else sheet.write_xlsx(rows)
+    locations = tuple(await _stock_columns(tenant_id))
+    rows = await export_rows(tenant_id, progress, locations)
+    columns = (*sheet.COLUMNS, *(sheet.STOCK_AT + code for code in locations))
+    return (sheet.write_csv(rows, columns) if fmt == "csv"
+            else sheet.write_xlsx(rows, columns))

@@ -28,6 +28,10 @@ ALIASES = {
     "库位": "shelf_location", "shelf": "shelf_location",
     "成本价": "cost_price", "成本": "cost_price", "cost": "cost_price",
 }
+# Stock at one location (门店/仓库) other than `default`: a column `stock@<code>` (or
+# `库存@<code>`), one per location; `stock` stays the default location's.
+STOCK_AT = "stock@"
+_STOCK_AT_RE = re.compile(r"^(?:stock@|库存@)([a-z0-9][a-z0-9_-]{0,31})$")
 MAX_ROWS = 100_000
 XLSX_MAGIC = b"PK\x03\x04"
 _SPLIT_RE = re.compile(r"(?<!\\)[;；]")
@@ -44,7 +48,15 @@ class FileError(ValueError):
 
 def header_column(name: Any) -> str | None:
     text = cell_text(name).lower().replace(" ", "_")
+    at = _STOCK_AT_RE.match(text)
+    if at:
+        return "stock" if at.group(1) == "default" else STOCK_AT + at.group(1)
     return text if text in COLUMNS else ALIASES.get(cell_text(name))
+
+
+def stock_location(column: str) -> str | None:
+    """The location code of a `stock@<code>` column, None for any other column."""
+    return column[len(STOCK_AT):] if column.startswith(STOCK_AT) else None
 
 
 def cell_text(value: Any) -> str:
@@ -178,11 +190,11 @@ def _read_xlsx(data: bytes) -> list[list[Any]]:
         book.close()
 
 
-def write_csv(rows: Iterable[list[Any]]) -> bytes:
-    return csv_bytes(COLUMNS, rows)
+def write_csv(rows: Iterable[list[Any]], columns: tuple[str, ...] = COLUMNS) -> bytes:
+    return csv_bytes(columns, rows)
 
 
-def write_xlsx(rows: Iterable[list[Any]]) -> bytes:
+def write_xlsx(rows: Iterable[list[Any]], columns: tuple[str, ...] = COLUMNS) -> bytes:
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
 
@@ -196,7 +208,7 @@ def write_xlsx(rows: Iterable[list[Any]]) -> bytes:
                 cell.data_type = "s"  # text, even when it starts with "=": never a formula
             yield cell
 
-    sheet.append(list(COLUMNS))
+    sheet.append(list(columns))
     for row in rows:
         sheet.append(list(cells(row)))
     out = io.BytesIO()

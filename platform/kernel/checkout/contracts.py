@@ -65,10 +65,13 @@ class PricedLine:
 @dataclass(frozen=True)
 class Quote:
     """A shipping method's price for one cart and address: `fee`, and optionally the
-    delivery time as a range of days (`eta_days=(1, 3)`)."""
+    delivery time as a range of days (`eta_days=(1, 3)`). A method tied to one location
+    (门店/仓库) — a store's same-city area, pickup at a store — names its `code` as
+    `location`: an order placed with this quote is sourced there, and only there."""
 
     fee: int
     eta_days: tuple[int, int] | None = None
+    location: str = ""
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from typing import Any
 
 from galleria.kernel import db
 from galleria.kernel.catalog.tables import Variant
+from galleria.kernel.checkout import sourcing
 from galleria.kernel.checkout.carts import CartView
 from galleria.kernel.checkout.contracts import (
     AddedLine,
@@ -164,6 +165,10 @@ async def price_cart(shop: Shop, cart: CartView, *, host: PluginHost,
     adjusters = sorted(host.provided("galleria_price_adjusters", enabled, PriceAdjuster,
                                      shop=shop), key=lambda a: (a.order, a.code))
     applied = await apply_adjusters(adjusters, context)
+    if placing and order_number:
+        chosen = next((o for o in options if o.code == shipping_method), None)
+        if chosen is not None and chosen.quote.location:
+            await sourcing.ship_from(shop.id, order_number, chosen.quote.location)
     return Pricing(currency=shop.currency, lines=lines, subtotal=subtotal,
                    shipping_options=tuple(options), shipping_method=shipping_method,
                    shipping_fee=fee, adjustments=tuple(applied),

@@ -11,6 +11,11 @@ Called by the placement, inside its transaction, instead of reserving everything
    is reserved at the nearest location that holds it (the order is split by location);
    without it, or when some variant is short everywhere, one OutOfStock names the lines.
 
+An order whose shipping method is tied to one location (`Quote.location`: the store whose
+same-city area was quoted, the store it is picked up at) is not re-chosen: the pricing
+records it on the order (`order.ship_from`, `ship_from` below) and every line is reserved
+there, or the order is refused naming what that location lacks.
+
 The order's lines record their location (`order_line.location`); picking, shipping and
 releasing go there.
 """
@@ -41,6 +46,9 @@ async def reserve_at_locations(tenant_id: int, needs: list[Need], number: str, a
     """Reserve `needs` for order `number`; returns {variant id: location code}."""
     ranked = locations.rank(await locations.list_locations(tenant_id, active_only=True), place)
     codes = [location["code"] for location in ranked]
+    pinned = await _pinned(tenant_id, number)
+    if pinned:
+        return await _reserve_pinned(tenant_id, needs, number, actor, pinned, ranked)
     held = await _available(tenant_id, [need.variant_id for need in needs], codes)
     for code in codes:
         has_all = all(held.get((n.variant_id, code), 0) >= n.quantity + n.keep for n in needs)
@@ -60,6 +68,35 @@ async def reserve_at_locations(tenant_id: int, needs: list[Need], number: str, a
     if missing:
         raise _short(needs, held, codes, missing)
     return await _record(tenant_id, number, chosen)
+
+
+async def ship_from(tenant_id: int, number: str, code: str) -> None:
+    """Order `number` ships from location `code`, the one its shipping quote was for."""
+    await Order.update({Order.ship_from: code}).where(
+        (Order.tenant == tenant_id) & (Order.number == number))
+
+
+async def _pinned(tenant_id: int, number: str) -> str:
+    row = await Order.select(Order.ship_from).where(
+        (Order.tenant == tenant_id) & (Order.number == number)).first()
+    return row["ship_from"] if row else ""
+
+
+async def _reserve_pinned(tenant_id: int, needs: list[Need], number: str, actor: str,
+                          code: str, active: list[dict[str, Any]]) -> dict[int, str]:
+    """Every line at `code` (the quoted store), or OutOfStock naming what it lacks."""
+    location = next((loc for loc in active if loc["code"] == code), None)
+    if location is None:
+        raise inventory.OutOfStock(
+            f"Location {code} is closed: choose another shipping method", items=[
+                {"variant_id": n.variant_id, "sku": n.sku, "requested": n.quantity,
+                 "available": 0} for n in needs], skus=[n.sku for n in needs])
+    if await _reserve_all_at(tenant_id, needs, code, number, actor):
+        return await _record(tenant_id, number, {n.variant_id: code for n in needs})
+    held = await _available(tenant_id, [need.variant_id for need in needs], [code])
+    short = [n.variant_id for n in needs if held.get((n.variant_id, code), 0) < n.quantity + n.keep]
+    raise _short(needs, held, [code], short or [n.variant_id for n in needs],
+                 at=f"{location['name']} ({code})")
 
 
 async def _available(tenant_id: int, variant_ids: list[int],
@@ -91,7 +128,7 @@ async def _reserve_all_at(tenant_id: int, needs: list[Need], code: str, number: 
 
 
 def _short(needs: list[Need], held: dict[tuple[int, str], int], codes: list[str],
-           variant_ids: list[int]) -> inventory.OutOfStock:
+           variant_ids: list[int], at: str = "one location") -> inventory.OutOfStock:
     """One OutOfStock naming each short line with the most one location has of it."""
     short = []
     for need in needs:
@@ -101,7 +138,7 @@ def _short(needs: list[Need], held: dict[tuple[int, str], int], codes: list[str]
             short.append({"variant_id": need.variant_id, "sku": need.sku,
                           "requested": need.quantity, "available": best})
     return inventory.OutOfStock(
-        "Not enough stock at one location: " + ", ".join(
+        f"Not enough stock at {at}: " + ", ".join(
             f"{s['sku']} ({s['available']} left, {s['requested']} asked)" for s in short),
         items=short, skus=[s["sku"] for s in short])
 
@@ -132,4 +169,4 @@ def needs_of(wanted: list[tuple[Any, int]]) -> list[Need]:
     return [merged[v] for v in sorted(merged)]
 
 
-__all__ = ["Need", "needs_of", "reserve_at_locations"]
+__all__ = ["Need", "needs_of", "reserve_at_locations", "ship_from"]

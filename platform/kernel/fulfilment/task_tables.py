@@ -7,7 +7,7 @@ out: round robin among the members of one role, per store (`store`: a location c
 `default` location until a shop has several).
 """
 
-from piccolo.columns import ForeignKey, Integer, Timestamptz, Varchar
+from piccolo.columns import JSON, ForeignKey, Integer, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
@@ -33,4 +33,7 @@ class TaskRule(Table, tablename="task_rule"):
     kind = Varchar(length=16)
     store = Varchar(length=32, default="default")
     role = Varchar(length=16, default="staff")  # round robin among the members of this role
+    # The store's staff: user ids the rule hands its store's work to in turn (members of
+    # the shop), instead of everyone with `role`; [] for the role.
+    staff = JSON(default="[]")
     last_user = Integer(null=True, default=None)  # whom the rule gave the last task

@@ -6,6 +6,10 @@
   to the members of the rule's role, in turn (round robin, remembered between calls), per
   store. `set_rule` chooses the role; the sweep `distribute_tasks` (fulfilment.jobs, every
   minute) applies every shop's rules, so new work reaches someone without a click.
+- By store: a store is a location (门店/仓库) of the shop. An order's work belongs to the
+  location it ships from (the location of its first line: `order_line.location`), so a
+  store's rule hands out only the orders that ship from it — to the store's own `staff`
+  when the rule names them, else to its role. A task records its order's store.
 - "My tasks": `tasks_of` lists a member's tasks whose orders still wait for that work, with
   counts per kind. A task is done when its order moves on (reviewed, shipped, delivered):
   the lists read the order's state, so no task lingers after the work.
@@ -19,10 +23,12 @@ import datetime as dt
 from typing import Any
 
 from galleria.kernel import db
+from galleria.kernel.catalog.common import json_value
 from galleria.kernel.errors import FieldError, NotFound, ValidationFailed
 from galleria.kernel.fulfilment.task_tables import StaffTask, TaskRule
+from galleria.kernel.inventory import locations
 from galleria.kernel.orders import states
-from galleria.kernel.orders.tables import Order
+from galleria.kernel.orders.tables import Order, OrderLine
 from galleria.kernel.tenancy.audit import record
 from galleria.kernel.tenancy.tables import Membership, PlatformUser
 
@@ -37,14 +43,28 @@ DEFAULT_STORE = "default"
 MAX_BATCH = 500
 
 
-def _check_store(store: str) -> str:
-    """Every order is fulfilled from the one `default` location today; a rule for another
-    store would hand out work that is not its own, so it is refused until locations come."""
+async def _check_store(tenant_id: int, store: str) -> str:
+    """A store is one of the shop's locations (门店/仓库), `default` always."""
     store = (store or DEFAULT_STORE).strip()[:32]
     if store != DEFAULT_STORE:
-        raise ValidationFailed("This shop has one location, default", errors=[
-            FieldError("store", f"one of: {DEFAULT_STORE}")])
+        try:
+            async with db.shop_scope(tenant_id):
+                await locations.get_location(tenant_id, store)
+        except NotFound:
+            raise ValidationFailed(f"No location {store} in this shop", errors=[
+                FieldError("store", "a location code of this shop")]) from None
     return store
+
+
+async def _stores_of(tenant_id: int, order_ids: list[int]) -> dict[int, str]:
+    """{order id: the location it ships from} — its first line's (`default` without one)."""
+    stores: dict[int, str] = {}
+    rows = await OrderLine.select(OrderLine.order, OrderLine.location).where(
+        (OrderLine.tenant == tenant_id) & OrderLine.order.is_in(order_ids or [0])
+    ).order_by(OrderLine.id)
+    for row in rows:
+        stores.setdefault(row["order"], row["location"] or DEFAULT_STORE)
+    return {order: stores.get(order, DEFAULT_STORE) for order in order_ids}
 
 
 def _check_kind(kind: Any) -> str:
@@ -110,9 +130,10 @@ async def assign(tenant_id: int, kind: str, number: str, user_id: int, *, actor:
             (StaffTask.tenant == tenant_id) & (StaffTask.kind == kind)
             & (StaffTask.order == order["id"])).first()
         if before is None:
+            store = (await _stores_of(tenant_id, [order["id"]]))[order["id"]]
             inserted = await StaffTask.insert(StaffTask(
                 tenant=tenant_id, kind=kind, order=order["id"], order_number=order["number"],
-                store=DEFAULT_STORE, assignee=user_id, assignee_name=name,
+                store=store, assignee=user_id, assignee_name=name,
                 assigned_by=actor[:120], created_at=now, updated_at=now,
             )).on_conflict(action="DO NOTHING").returning(StaffTask.id)
             if inserted:
@@ -134,29 +155,41 @@ async def assign(tenant_id: int, kind: str, number: str, user_id: int, *, actor:
 
 
 async def set_rule(tenant_id: int, kind: str, role: str, *, store: str = DEFAULT_STORE,
-                   actor: str) -> dict[str, Any]:
-    """Hand `kind` work out round robin among the members whose role is `role`."""
+                   staff: list[int] | None = None, actor: str) -> dict[str, Any]:
+    """Hand `kind` work of `store` (the orders that ship from it) out round robin among
+    `staff` (the store's staff: members of the shop), or without them among the members
+    whose role is `role`."""
     _check_kind(kind)
     if role not in ROLES:
         raise ValidationFailed("Unknown role", errors=[
             FieldError("role", "one of: " + ", ".join(ROLES))])
-    store = _check_store(store)
+    store = await _check_store(tenant_id, store)
+    people = sorted(set(staff or []))
     async with db.shop_scope(tenant_id):
-        updated = await TaskRule.update({TaskRule.role: role}).where(
+        for i, user in enumerate(people):
+            try:
+                await _member_name(tenant_id, user)
+            except ValidationFailed:
+                raise ValidationFailed("Not a staff member of this shop", errors=[
+                    FieldError(f"staff[{i}]", "not staff of this shop")]) from None
+        updated = await TaskRule.update({TaskRule.role: role, TaskRule.staff: people}).where(
             (TaskRule.tenant == tenant_id) & (TaskRule.kind == kind)
             & (TaskRule.store == store)).returning(TaskRule.id)
         if not updated:
             await TaskRule.insert(TaskRule(tenant=tenant_id, kind=kind, store=store,
-                                           role=role)).on_conflict(action="DO NOTHING")
-        await record(tenant_id, actor, "task.rule", kind, {"role": role, "store": store})
-    return {"kind": kind, "store": store, "role": role}
+                                           role=role, staff=people)
+                                  ).on_conflict(action="DO NOTHING")
+        await record(tenant_id, actor, "task.rule", kind,
+                     {"role": role, "store": store, "staff": people})
+    return {"kind": kind, "store": store, "role": role, "staff": people}
 
 
 async def rules(tenant_id: int) -> list[dict[str, Any]]:
     async with db.shop_scope(tenant_id):
-        rows = await TaskRule.select(TaskRule.kind, TaskRule.store, TaskRule.role).where(
+        rows = await TaskRule.select(TaskRule.kind, TaskRule.store, TaskRule.role,
+                                     TaskRule.staff).where(
             TaskRule.tenant == tenant_id).order_by(TaskRule.id)
-    return [dict(row) for row in rows]
+    return [{**row, "staff": json_value(row["staff"]) or []} for row in rows]
 
 
 async def distribute(tenant_id: int, kind: str, *, store: str = DEFAULT_STORE,
@@ -165,7 +198,7 @@ async def distribute(tenant_id: int, kind: str, *, store: str = DEFAULT_STORE,
     turn after whoever the rule gave the last one. Returns the tasks made. Raises
     ValidationFailed when the kind has no rule or the role has no members."""
     _check_kind(kind)
-    store = _check_store(store)
+    store = await _check_store(tenant_id, store)
     async with db.shop_scope(tenant_id):
         rule = await TaskRule.select().where(
             (TaskRule.tenant == tenant_id) & (TaskRule.kind == kind)
@@ -173,20 +206,26 @@ async def distribute(tenant_id: int, kind: str, *, store: str = DEFAULT_STORE,
         if rule is None:
             raise ValidationFailed(f"No rule hands out {kind} work yet: choose a role first",
                                    errors=[FieldError("kind", "no rule")])
+        named = json_value(rule["staff"]) or []
         members = await Membership.select(Membership.user).where(
-            (Membership.tenant == tenant_id) & (Membership.role == rule["role"])
+            (Membership.tenant == tenant_id) & (
+                Membership.user.is_in(named) if named else Membership.role == rule["role"])
         ).order_by(Membership.user)
         people = [m["user"] for m in members]
         if not people:
-            raise ValidationFailed(f"Nobody in this shop has the role {rule['role']}",
-                                   errors=[FieldError("role", "no members")])
+            raise ValidationFailed(
+                f"Nobody of store {store} is staff of this shop" if named
+                else f"Nobody in this shop has the role {rule['role']}",
+                errors=[FieldError("staff" if named else "role", "no members")])
         waiting = await Order.select(Order.id, Order.number).where(
             (Order.tenant == tenant_id) & Order.status.is_in(list(KINDS[kind]))
         ).order_by(Order.id)
         taken = {row["order"] for row in await StaffTask.select(StaffTask.order).where(
             (StaffTask.tenant == tenant_id) & (StaffTask.kind == kind)
             & StaffTask.order.is_in([o["id"] for o in waiting] or [0]))}
-        waiting = [o for o in waiting if o["id"] not in taken][:MAX_BATCH]
+        waiting = [o for o in waiting if o["id"] not in taken]
+        stores = await _stores_of(tenant_id, [o["id"] for o in waiting])
+        waiting = [o for o in waiting if stores[o["id"]] == store][:MAX_BATCH]
         names = {user: await _member_name(tenant_id, user) for user in people}
         last = rule["last_user"]
         turn = next((i for i, user in enumerate(people) if last is not None and user > last),

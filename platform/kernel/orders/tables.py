@@ -51,6 +51,10 @@ class Order(Table, tablename="shop_order"):  # `order` is an SQL keyword
     eta_max_days = Integer(null=True, default=None)
     # The day the shopper asked the parcel to arrive (checkout.delivery_dates), or None.
     requested_delivery_date = Date(null=True, default=None)
+    # The location (门店/仓库) the chosen shipping method is tied to (Quote.location: the
+    # store whose same-city area was quoted, the store picked up at); "" when none. The
+    # order's stock is reserved there and nowhere else (checkout.sourcing).
+    ship_from = Varchar(length=32, default="")
 
 
 class OrderLine(Table, tablename="order_line"):

@@ -34,6 +34,9 @@ class DistributeBody(msgspec.Struct, forbid_unknown_fields=True):
 class RuleBody(msgspec.Struct, forbid_unknown_fields=True):
     role: Literal["owner", "admin", "staff"]
     store: Store = tasks.DEFAULT_STORE
+    # The store's own staff (user ids), handed its work in turn instead of the whole role.
+    staff: Annotated[list[Annotated[int, msgspec.Meta(ge=1)]],
+                     msgspec.Meta(max_length=100)] = []
 
 
 def _list(items: list) -> TaskList:
@@ -79,7 +82,9 @@ class AdminTasksApi(Controller):
     async def set_rule(self, request: Request, shop: Shop, actor: str,
                        kind: Annotated[str, Parameter(max_length=16)],
                        data: RuleBody) -> TaskRuleAnswer:
-        """Hand `kind` work (review, picking, delivery) out round robin among a role."""
+        """Hand `kind` work (review, picking, delivery) of `store` — the orders that ship
+        from that location — out round robin among its `staff` (user ids), or without
+        them among a role."""
         require_scope(request, "orders:write")
         return await tasks.set_rule(shop.id, kind, data.role, store=data.store,
-                                    actor=actor)  # type: ignore[return-value]
+                                    staff=data.staff, actor=actor)  # type: ignore[return-value]

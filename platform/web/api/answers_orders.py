@@ -282,3 +282,4 @@ class TaskRuleAnswer(TypedDict):
     kind: str
     store: str
     role: str
+    staff: list[int]

@@ -4158,6 +4158,7 @@ export interface components {
         RuleBody: {
             /** @enum {string} */
             role: "owner" | "admin" | "staff";
+            staff?: number[];
             /** @default default */
             store?: string;
         };
@@ -4555,6 +4556,7 @@ export interface components {
         TaskRuleAnswer: {
             kind: string;
             role: string;
+            staff: number[];
             store: string;
         };
         /** TemplateList */

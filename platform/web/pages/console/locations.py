@@ -22,6 +22,7 @@ from galleria.kernel.inventory import locations, transfers
 from galleria.kernel.inventory.lookup import active_variants
 from galleria.kernel.tenancy.shops import Shop, get_shop
 from galleria.runtime import Runtime
+from galleria.web import regions
 from galleria.web.context import shop_host_only
 from galleria.web.i18n import N_
 from galleria.web.pages.console.shell import (
@@ -60,7 +61,11 @@ def _location_fields(form: Any, *, creating: bool) -> dict[str, Any]:
     fields: dict[str, Any] = {
         "name": _text(form, "name"), "kind": _text(form, "kind") or "store",
         "address": {"province": _text(form, "province"), "city": _text(form, "city"),
-                    "district": _text(form, "district"), "line1": _text(form, "line1")},
+                    "district": _text(form, "district"), "line1": _text(form, "line1"),
+                    # The picker's names, as GB/T 2260 codes for delivery areas.
+                    "region_code": regions.code_of(_text(form, "province"),
+                                                   _text(form, "city"),
+                                                   _text(form, "district"))},
         "phone": _text(form, "phone"),
         "offers_pickup": form.get("offers_pickup") == "1",
     }
@@ -68,15 +73,83 @@ def _location_fields(form: Any, *, creating: bool) -> dict[str, Any]:
         fields["code"] = _text(form, "code")
     else:
         fields["active"] = form.get("active") == "1"
-    opens, closes = _text(form, "open"), _text(form, "close")
-    fields["hours"] = [{"days": [1, 2, 3, 4, 5, 6, 7], "open": opens, "close": closes}] \
-        if opens or closes else []
+    fields["hours"] = _hours(form)
     radius = _text(form, "radius_km")
     try:
         fields["delivery_radius_km"] = float(radius) if radius else None
     except ValueError:
         fields["delivery_radius_km"] = -1.0  # the kernel's check names the field
     return fields
+
+
+WEEKDAYS = (N_("Mon"), N_("Tue"), N_("Wed"), N_("Thu"), N_("Fri"), N_("Sat"), N_("Sun"))
+
+
+def _hours(form: Any) -> list[dict[str, Any]]:
+    """Opening hours per weekday: a day's own `open-N`/`close-N` (N = 1 Monday … 7 Sunday),
+    else the every-day `open`/`close`; `closed-N` shuts that day. Days with the same range
+    are one entry, as the API takes them."""
+    daily = (_text(form, "open"), _text(form, "close"))
+    ranges: dict[tuple[str, str], list[int]] = {}
+    for day in range(1, 8):
+        if form.get(f"closed-{day}") == "1":
+            continue
+        own = (_text(form, f"open-{day}"), _text(form, f"close-{day}"))
+        chosen = own if any(own) else daily
+        if any(chosen):
+            ranges.setdefault(chosen, []).append(day)
+    return [{"days": days, "open": opens, "close": closes}
+            for (opens, closes), days in ranges.items()]
+
+
+def days_text(days: list[int], translate: Any) -> str:
+    """Weekdays as the merchant reads them: runs of three or more as 周一–周五."""
+    runs: list[list[int]] = []
+    for day in sorted(days):
+        if runs and day == runs[-1][-1] + 1:
+            runs[-1].append(day)
+        else:
+            runs.append([day])
+    parts = []
+    for run in runs:
+        names = [translate(WEEKDAYS[day - 1]) for day in run]
+        parts += [f"{names[0]}–{names[-1]}"] if len(run) >= 3 else names
+    text = parts[0]
+    for part in parts[1:]:
+        text = translate(N_("%(first)s, %(second)s")) % {"first": text, "second": part}
+    return text
+
+
+def hours_form(hours: list[dict[str, Any]]) -> dict[str, Any]:
+    """A location's hours as the form's fields: every day alike fills `open`/`close`,
+    otherwise each day its own (a day without hours is closed)."""
+    if len(hours) == 1 and sorted(hours[0]["days"]) == list(range(1, 8)):
+        return {"open": hours[0]["open"], "close": hours[0]["close"]}
+    values: dict[str, Any] = {f"closed-{day}": bool(hours) for day in range(1, 8)}
+    for entry in hours:
+        for day in entry["days"]:
+            values.update({f"open-{day}": entry["open"], f"close-{day}": entry["close"],
+                           f"closed-{day}": False})
+    return values
+
+
+TRANSFER_ROWS = 5  # lines on the console's transfer form (the API takes any number)
+
+
+def _transfer_lines(form: Any) -> list[dict[str, int]] | None:
+    """The form's product lines (`variant_id`/`quantity`, then `variant_id-2`… up to
+    TRANSFER_ROWS), a product twice adding up; rows left empty are skipped. None when a
+    row is half filled or wrong, or no row is filled."""
+    wanted: dict[int, int] = {}
+    for n in range(1, TRANSFER_ROWS + 1):
+        suffix = "" if n == 1 else f"-{n}"
+        variant, quantity = _text(form, f"variant_id{suffix}"), _text(form, f"quantity{suffix}")
+        if n > 1 and not variant and not quantity:
+            continue  # an unused row
+        if not variant.isdigit() or not quantity.isdigit() or int(quantity) < 1:
+            return None
+        wanted[int(variant)] = wanted.get(int(variant), 0) + int(quantity)
+    return [{"variant_id": v, "quantity": q} for v, q in wanted.items()] or None
 
 
 def _errors(exc: DomainError, translate: Any) -> dict[str, str]:
@@ -97,10 +170,16 @@ class LocationPages(Controller):
                          status_code: int = 200) -> Response:
         async with db.shop_scope(shop.id):
             rows = await locations.list_locations(shop.id)
+        translate = gettext_for(request)
+        for row in rows:
+            row["hours_text"] = [
+                (days_text(h["days"], translate) if len(h["days"]) < 7 else "",
+                 f"{h['open']}–{h['close']}") for h in row["hours"]]
         current = await get_shop(shop.slug) or shop
         return await console_page(
             request, runtime, "console/locations.html", "inventory", status_code=status_code,
             rows=rows, kinds=KIND_TITLES, form=form or {"kind": "store"}, errors=errors or {},
+            weekdays=WEEKDAYS, provinces=regions.provinces(),
             split=bool(current.settings.get(locations.SPLIT_ORDERS)),
             saved=request.query_params.get("saved", ""))
 
@@ -142,11 +221,11 @@ class LocationPages(Controller):
                          status_code: int = 200) -> Response:
         async with db.shop_scope(shop.id):
             location = await locations.get_location(shop.id, code)
-        hours = location["hours"][0] if location["hours"] else {}
         return await console_page(
             request, runtime, "console/location_edit.html", "inventory",
-            status_code=status_code, location=location, kinds=KIND_TITLES, hours=hours,
-            errors=errors or {})
+            status_code=status_code, location=location, kinds=KIND_TITLES,
+            hours=hours_form(location["hours"]), weekdays=WEEKDAYS,
+            provinces=regions.provinces(), errors=errors or {})
 
     @post("/locations/{code:str}", name="console:location-save")
     async def save(self, request: Request, shop: Shop, runtime: Runtime, code: str) -> Response:
@@ -184,7 +263,7 @@ class LocationPages(Controller):
             request, runtime, "console/transfers.html", "inventory", status_code=status_code,
             rows=rows, names=names, places=[p for p in places if p["active"]],
             variants=variants, states=STATE_TITLES, steps=NEXT_STEPS, step_titles=STEP_TITLES,
-            error=error)
+            transfer_rows=TRANSFER_ROWS, error=error)
 
     @get("/transfers", name="console:transfers")
     async def list_transfers(self, request: Request, shop: Shop, runtime: Runtime) -> Response:
@@ -194,9 +273,8 @@ class LocationPages(Controller):
     async def add_transfer(self, request: Request, shop: Shop, runtime: Runtime) -> Response:
         form = await request.form()
         translate = gettext_for(request)
-        quantity = _text(form, "quantity")
-        variant = _text(form, "variant_id")
-        if not quantity.isdigit() or not variant.isdigit() or int(quantity) < 1:
+        lines = _transfer_lines(form)
+        if not lines:
             return await self._transfers_page(
                 request, shop, runtime, status_code=422,
                 error=translate(N_("Choose a product and a quantity of 1 or more")))
@@ -204,8 +282,7 @@ class LocationPages(Controller):
             async with db.shop_scope(shop.id):
                 await transfers.create_transfer(
                     shop.id, source=_text(form, "source"),
-                    destination=_text(form, "destination"),
-                    lines=[{"variant_id": int(variant), "quantity": int(quantity)}],
+                    destination=_text(form, "destination"), lines=lines,
                     note=_text(form, "note"), actor=_actor(request))
         except DomainError:
             return await self._transfers_page(
