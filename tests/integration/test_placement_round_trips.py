@@ -95,3 +95,24 @@ async def test_placing_an_order_costs_the_same_statements_for_one_line_or_three(
             (StockMovement.tenant == tenant_id) & (StockMovement.kind == "reserve"))
     assert sorted(row["reference"] for row in ledger) == sorted(
         [one["number"]] + [three["number"]] * 3)
+
+
+async def test_adding_opens_a_line_or_adds_to_it_and_refuses_a_line_beyond_the_most(
+        open_shop, monkeypatch):
+    from galleria.kernel.checkout import carts
+
+    monkeypatch.setattr(carts, "MAX_LINES", 2)
+    shop = await open_shop()
+    created = await shop.post("/api/admin/v1/products", json={"name": "龙井", "variants": [
+        {"sku": f"TEA-{n}", "price": 1000, "stock": 5} for n in (1, 2, 3)]})
+    first, second, third = [v["id"] for v in created.json()["variants"]]
+    cart_id = await _cart(shop, [first, second, first])  # 2 each, then 2 more of the first
+    beyond = await shop.post(f"/api/v1/carts/{cart_id}/items", admin=False,
+                             json={"variant_id": third, "quantity": 1})
+    assert beyond.status_code == 422 and "at most 2 different items" in beyond.text
+    too_many = await shop.post(f"/api/v1/carts/{cart_id}/items", admin=False,
+                               json={"variant_id": second, "quantity": 4})
+    assert too_many.status_code == 409 and too_many.json()["available"] == 5
+    cart = (await shop.get(f"/api/v1/carts/{cart_id}", admin=False)).json()
+    assert [(line["sku"], line["quantity"]) for line in cart["lines"]] == [
+        ("TEA-1", 4), ("TEA-2", 2)]  # neither refused add changed anything

@@ -254,29 +254,33 @@ async def add_item(shop: Shop, token: str, variant_id: int, quantity: int) -> Ca
     total = await _add_to_line(shop.id, cart["id"], variant_id, quantity)
     if total > MAX_QUANTITY:
         raise ValidationFailed(f"at most {MAX_QUANTITY} of one variant per cart")
-    await _refuse_beyond_stock(shop.id, variant, total)  # raising rolls the add back
-    return await get_cart(shop, token, await _touch(cart["id"]))
+    view = await get_cart(shop, token, await _touch(cart["id"]))
+    # The view read the stock of every line: no read of its own for the added one.
+    available = next(v.available for v in view.lines if v.line.variant_id == variant_id)
+    if total > available:  # raising rolls the add back
+        raise OutOfStock(f"Only {available} of {variant['sku']} available, {total} asked",
+                         variant_id=variant["id"], sku=variant["sku"], available=available,
+                         requested=total)
+    return view
+
+
+# One statement adds to the line or opens it (the unique key is tenant, cart, variant).
+_ADD_TO_LINE = ("INSERT INTO cart_line (tenant, cart, variant, quantity, added_at) "
+                "VALUES ({}, {}, {}, {}, {}) ON CONFLICT (tenant, cart, variant) "
+                "DO UPDATE SET quantity = cart_line.quantity + excluded.quantity "
+                "RETURNING quantity")
 
 
 async def _add_to_line(tenant_id: int, cart_id: int, variant_id: int, quantity: int) -> int:
-    """Add to the line with conditional statements only; returns the line's new quantity."""
-    where = ((CartLine.tenant == tenant_id) & (CartLine.cart == cart_id)
-             & (CartLine.variant == variant_id))
-    for _ in range(2):
-        updated = await CartLine.update({CartLine.quantity: CartLine.quantity + quantity}).where(
-            where).returning(CartLine.quantity)
-        if updated:
-            return updated[0]["quantity"]
-        if await CartLine.count().where(
-                (CartLine.tenant == tenant_id) & (CartLine.cart == cart_id)) >= MAX_LINES:
-            raise ValidationFailed(f"a cart holds at most {MAX_LINES} different items")
-        inserted = await CartLine.insert(CartLine(
-            tenant=tenant_id, cart=cart_id, variant=variant_id, quantity=quantity,
-        )).on_conflict(action="DO NOTHING").returning(CartLine.quantity)
-        if inserted:
-            return quantity
-        # a concurrent request inserted this line first: add to it on the next pass
-    raise Conflict("The cart changed while adding; try again")
+    """Add to the line, or open it, in one conditional statement; returns the line's new
+    quantity. A line that was opened (its quantity is what was added: an existing line held
+    at least 1) counts towards MAX_LINES; beyond it, raising rolls the line back."""
+    rows = await CartLine.raw(_ADD_TO_LINE, tenant_id, cart_id, variant_id, quantity, _now())
+    total = rows[0]["quantity"]
+    if total == quantity and await CartLine.count().where(
+            (CartLine.tenant == tenant_id) & (CartLine.cart == cart_id)) > MAX_LINES:
+        raise ValidationFailed(f"a cart holds at most {MAX_LINES} different items")
+    return total
 
 
 async def set_quantity(shop: Shop, token: str, variant_id: int, quantity: int) -> CartView:
