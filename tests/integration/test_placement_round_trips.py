@@ -6,10 +6,13 @@ written. A change that brings back a statement per line (or a re-read) fails her
 import pytest
 
 from conftest import on_postgres
-from galleria.kernel import db
+from galleria.kernel import Adjustment, PriceAdjuster, db, hookimpl
+from galleria.kernel.events import emit
+from galleria.kernel.events_tables import OutboxEvent
 from galleria.kernel.inventory import service as inventory
 from galleria.kernel.inventory.tables import StockMovement
 from galleria.kernel.tenancy.tables import Tenant
+from galleria.testing import enable_plugin, register_plugin
 
 ADDRESS = {"name": "李雷", "phone": "138 0013 8000", "country": "CN", "province": "浙江省",
            "city": "杭州市", "district": "西湖区", "line1": "文三路 90 号"}
@@ -116,3 +119,44 @@ async def test_adding_opens_a_line_or_adds_to_it_and_refuses_a_line_beyond_the_m
     cart = (await shop.get(f"/api/v1/carts/{cart_id}", admin=False)).json()
     assert [(line["sku"], line["quantity"]) for line in cart["lines"]] == [
         ("TEA-1", 4), ("TEA-2", 2)]  # neither refused add changed anything
+
+
+class _Writes(PriceAdjuster):
+    """Writes an outbox row named after itself while placing; `fails` then sends a statement
+    that fails (on PostgreSQL that aborts the transaction unless a savepoint catches it)."""
+
+    def __init__(self, code, order, fails=False):
+        self.code, self.order, self.fails = code, order, fails
+
+    async def adjust(self, context):
+        if context.placing:
+            await emit(context.shop.id, f"test.{self.code}", {})
+            if self.fails:
+                await OutboxEvent.raw("SELECT * FROM no_such_table")
+        return [Adjustment(self.code, -100, self.code)]
+
+
+class _Adjusters:
+    @hookimpl
+    def galleria_price_adjusters(self, shop):
+        return [_Writes("before", 10), _Writes("broken", 20, fails=True), _Writes("after", 30)]
+
+
+async def test_a_failing_adjuster_loses_only_its_own_writes(open_shop, plugin_host):
+    shop = await open_shop()
+    created = await shop.post("/api/admin/v1/products", json={"name": "龙井", "variants": [
+        {"sku": "TEA-1", "price": 1000, "stock": 5}]})
+    tenant_id = (await Tenant.select(Tenant.id).where(Tenant.slug == shop.slug).first())["id"]
+    cart_id = await _cart(shop, [created.json()["variants"][0]["id"]])
+    with register_plugin(plugin_host, _Adjusters, "test_writing_adjusters"):
+        await enable_plugin(tenant_id, plugin_host, "test_writing_adjusters")
+        placed = await shop.post("/api/v1/orders", admin=False, json={
+            "cart_id": cart_id, "contact": CONTACT, "address": ADDRESS,
+            "payment_method": "wechat_pay"})
+    assert placed.status_code == 201, placed.text
+    assert [a["source"] for a in placed.json()["adjustments"]] == ["before", "after"]
+    assert placed.json()["total"] == 2000 - 200
+    topics = {row["topic"] for row in await OutboxEvent.select(OutboxEvent.topic).where(
+        OutboxEvent.tenant == tenant_id)}
+    assert {"test.before", "test.after", "order.placed"} <= topics
+    assert "test.broken" not in topics
