@@ -160,3 +160,24 @@ async def test_a_failing_adjuster_loses_only_its_own_writes(open_shop, plugin_ho
         OutboxEvent.tenant == tenant_id)}
     assert {"test.before", "test.after", "order.placed"} <= topics
     assert "test.broken" not in topics
+
+
+async def test_reserving_several_is_all_or_none_within_the_transaction(open_shop):
+    shop = await open_shop()
+    created = await shop.post("/api/admin/v1/products", json={"name": "龙井", "variants": [
+        {"sku": f"TEA-{n}", "price": 1000, "stock": 3} for n in (1, 2)]})
+    first, second = [v["id"] for v in created.json()["variants"]]
+    tenant_id = (await Tenant.select(Tenant.id).where(Tenant.slug == shop.slug).first())["id"]
+    async with db.shop_scope(tenant_id):
+        with pytest.raises(inventory.OutOfStock) as short:
+            await inventory.reserve_many(tenant_id, [(first, 2, 0), (second, 2, 2)],
+                                         reference="X1")
+        assert short.value.extra["items"] == [
+            {"variant_id": second, "requested": 2, "available": 1}]  # 3 on hand, keep 2
+        # Given back at once, not only when the transaction rolls back: a multi-location
+        # placing goes on to try the next location in the same transaction.
+        assert (await inventory.get_level(tenant_id, first)).reserved == 0
+        levels = await inventory.reserve_many(tenant_id, [(first, 2, 0), (second, 1, 2)],
+                                              reference="X2")
+        assert {v: (lv.on_hand, lv.reserved) for v, lv in levels.items()} == {
+            first: (3, 2), second: (3, 1)}
