@@ -54,24 +54,42 @@ class Event:
         return "galleria_" + self.topic.replace(".", "_")
 
 
+def event_row(tenant_id: int | None, topic: str, payload: dict[str, Any], *,
+              not_before: dt.datetime | None = None) -> OutboxEvent:
+    """The outbox row `emit` writes; give several to `emit_all` to write them at once."""
+    row = OutboxEvent(tenant=tenant_id, topic=topic, payload=payload)
+    if not_before is not None:
+        row.next_attempt_at = not_before
+    return row
+
+
+def job_row(tenant_id: int | None, job: str, /, *, delay: dt.timedelta | None = None,
+            **kwargs: Any) -> OutboxEvent:
+    """The outbox row `enqueue` writes; give several to `emit_all` to write them at once."""
+    return event_row(tenant_id, "job." + job, kwargs,
+                     not_before=dt.datetime.now(dt.UTC) + delay if delay else None)
+
+
 async def emit(tenant_id: int | None, topic: str, payload: dict[str, Any], *,
                not_before: dt.datetime | None = None) -> None:
     """Record an event; call inside the transaction of the change it reports.
 
     `not_before` delays it (durable delayed work: a payment timeout, an auto-complete).
     """
-    row = OutboxEvent(tenant=tenant_id, topic=topic, payload=payload)
-    if not_before is not None:
-        row.next_attempt_at = not_before
-    await OutboxEvent.insert(row)
+    await OutboxEvent.insert(event_row(tenant_id, topic, payload, not_before=not_before))
+
+
+async def emit_all(rows: list[OutboxEvent]) -> None:
+    """Record several events and jobs (`event_row`, `job_row`) in one INSERT."""
+    if rows:
+        await OutboxEvent.insert(*rows)
 
 
 async def enqueue(tenant_id: int | None, job: str, /, *, delay: dt.timedelta | None = None,
                   **kwargs: Any) -> None:
     """Schedule job `job` (a JobSpec from `galleria_actors`) with JSON-able `kwargs`, in the
     caller's transaction: it runs once that commits (after `delay`, if given)."""
-    await emit(tenant_id, "job." + job, kwargs,
-               not_before=dt.datetime.now(dt.UTC) + delay if delay else None)
+    await OutboxEvent.insert(job_row(tenant_id, job, delay=delay, **kwargs))
 
 
 def backoff(attempts: int) -> dt.timedelta:

@@ -113,9 +113,12 @@ def _check_quantity(quantity: Any, minimum: int) -> None:
 async def create_cart(shop: Shop, customer_id: int | None = None) -> CartView:
     now = _now()
     token = secrets.token_urlsafe(16)
-    await Cart.insert(Cart(tenant=shop.id, token=token, customer=customer_id, created_at=now,
-                           updated_at=now, expires_at=now + CART_TTL))
-    return await get_cart(shop, token)
+    row = (await Cart.insert(Cart(tenant=shop.id, token=token, customer=customer_id,
+                                  created_at=now, updated_at=now, expires_at=now + CART_TTL))
+           .returning(*Cart.all_columns()))[0]
+    return CartView(id=row["id"], token=row["token"], customer_id=row["customer"],
+                    currency=shop.currency, lines=(), expires_at=row["expires_at"],
+                    order_number=row["order_number"])  # a new cart has no lines to read
 
 
 async def _live_cart(tenant_id: int, token: str, *, changing: bool = False) -> dict[str, Any]:
@@ -132,26 +135,30 @@ async def _live_cart(tenant_id: int, token: str, *, changing: bool = False) -> d
     return row
 
 
-async def claim_for_order(tenant_id: int, token: str, order_number: str) -> None:
+async def claim_for_order(tenant_id: int, token: str, order_number: str) -> dict[str, Any]:
     """Mark the cart as placed as `order_number`, only if no order was placed from it.
 
     A conditional update: on PostgreSQL a concurrent placing of the same cart waits on this
     row until the first commits, then finds it claimed (CartPlaced naming that order) or,
     if the first rolled back, claims it itself. Raises NotFound for a missing/expired cart.
+    Returns the cart's row as claimed (for `get_cart`, which then need not read it again).
     """
     if isinstance(token, str) and 0 < len(token) <= 32:
-        claimed = await Cart.update({Cart.order_number: order_number}).where(
+        now = _now()
+        claimed = await Cart.update({Cart.order_number: order_number, Cart.updated_at: now,
+                                     Cart.expires_at: now + CART_TTL}).where(
             (Cart.tenant == tenant_id) & (Cart.token == token) & (Cart.order_number == "")
-            & (Cart.expires_at > _now())).returning(Cart.id)
+            & (Cart.expires_at > now)).returning(*Cart.all_columns())
         if claimed:
-            return
+            return claimed[0]
     await _live_cart(tenant_id, token, changing=True)  # NotFound or CartPlaced
     raise Conflict("The cart changed while placing the order; try again")
 
 
-async def get_cart(shop: Shop, token: str) -> CartView:
-    """The cart with every line priced now; raises NotFound for a missing/expired cart."""
-    cart = await _live_cart(shop.id, token)
+async def get_cart(shop: Shop, token: str, row: dict[str, Any] | None = None) -> CartView:
+    """The cart with every line priced now; raises NotFound for a missing/expired cart.
+    `row`: the cart's row when the caller has just read or written it (not read again)."""
+    cart = row if row is not None else await _live_cart(shop.id, token)
     return CartView(id=cart["id"], token=cart["token"], customer_id=cart["customer"],
                     currency=shop.currency, lines=tuple(await _line_views(shop.id, cart["id"])),
                     expires_at=cart["expires_at"], order_number=cart["order_number"])
@@ -227,10 +234,12 @@ async def _refuse_beyond_stock(tenant_id: int, variant: dict[str, Any], quantity
                          requested=quantity)
 
 
-async def _touch(cart_id: int) -> None:
+async def _touch(cart_id: int) -> dict[str, Any]:
+    """Keep the cart another CART_TTL; returns its row."""
     now = _now()
-    await Cart.update({Cart.updated_at: now, Cart.expires_at: now + CART_TTL}).where(
-        Cart.id == cart_id)
+    rows = await Cart.update({Cart.updated_at: now, Cart.expires_at: now + CART_TTL}).where(
+        Cart.id == cart_id).returning(*Cart.all_columns())
+    return rows[0]
 
 
 async def add_item(shop: Shop, token: str, variant_id: int, quantity: int) -> CartView:
@@ -245,30 +254,33 @@ async def add_item(shop: Shop, token: str, variant_id: int, quantity: int) -> Ca
     total = await _add_to_line(shop.id, cart["id"], variant_id, quantity)
     if total > MAX_QUANTITY:
         raise ValidationFailed(f"at most {MAX_QUANTITY} of one variant per cart")
-    await _refuse_beyond_stock(shop.id, variant, total)  # raising rolls the add back
-    await _touch(cart["id"])
-    return await get_cart(shop, token)
+    view = await get_cart(shop, token, await _touch(cart["id"]))
+    # The view read the stock of every line: no read of its own for the added one.
+    available = next(v.available for v in view.lines if v.line.variant_id == variant_id)
+    if total > available:  # raising rolls the add back
+        raise OutOfStock(f"Only {available} of {variant['sku']} available, {total} asked",
+                         variant_id=variant["id"], sku=variant["sku"], available=available,
+                         requested=total)
+    return view
+
+
+# One statement adds to the line or opens it (the unique key is tenant, cart, variant).
+_ADD_TO_LINE = ("INSERT INTO cart_line (tenant, cart, variant, quantity, added_at) "
+                "VALUES ({}, {}, {}, {}, {}) ON CONFLICT (tenant, cart, variant) "
+                "DO UPDATE SET quantity = cart_line.quantity + excluded.quantity "
+                "RETURNING quantity")
 
 
 async def _add_to_line(tenant_id: int, cart_id: int, variant_id: int, quantity: int) -> int:
-    """Add to the line with conditional statements only; returns the line's new quantity."""
-    where = ((CartLine.tenant == tenant_id) & (CartLine.cart == cart_id)
-             & (CartLine.variant == variant_id))
-    for _ in range(2):
-        updated = await CartLine.update({CartLine.quantity: CartLine.quantity + quantity}).where(
-            where).returning(CartLine.quantity)
-        if updated:
-            return updated[0]["quantity"]
-        if await CartLine.count().where(
-                (CartLine.tenant == tenant_id) & (CartLine.cart == cart_id)) >= MAX_LINES:
-            raise ValidationFailed(f"a cart holds at most {MAX_LINES} different items")
-        inserted = await CartLine.insert(CartLine(
-            tenant=tenant_id, cart=cart_id, variant=variant_id, quantity=quantity,
-        )).on_conflict(action="DO NOTHING").returning(CartLine.quantity)
-        if inserted:
-            return quantity
-        # a concurrent request inserted this line first: add to it on the next pass
-    raise Conflict("The cart changed while adding; try again")
+    """Add to the line, or open it, in one conditional statement; returns the line's new
+    quantity. A line that was opened (its quantity is what was added: an existing line held
+    at least 1) counts towards MAX_LINES; beyond it, raising rolls the line back."""
+    rows = await CartLine.raw(_ADD_TO_LINE, tenant_id, cart_id, variant_id, quantity, _now())
+    total = rows[0]["quantity"]
+    if total == quantity and await CartLine.count().where(
+            (CartLine.tenant == tenant_id) & (CartLine.cart == cart_id)) > MAX_LINES:
+        raise ValidationFailed(f"a cart holds at most {MAX_LINES} different items")
+    return total
 
 
 async def set_quantity(shop: Shop, token: str, variant_id: int, quantity: int) -> CartView:
@@ -285,8 +297,7 @@ async def set_quantity(shop: Shop, token: str, variant_id: int, quantity: int) -
         & (CartLine.variant == variant_id)).returning(CartLine.id)
     if not updated:
         raise NotFound(f"Variant {variant_id} is not in this cart", variant_id=variant_id)
-    await _touch(cart["id"])
-    return await get_cart(shop, token)
+    return await get_cart(shop, token, await _touch(cart["id"]))
 
 
 async def remove_item(shop: Shop, token: str, variant_id: int) -> CartView:
@@ -295,13 +306,15 @@ async def remove_item(shop: Shop, token: str, variant_id: int) -> CartView:
     await CartLine.delete().where(
         (CartLine.tenant == shop.id) & (CartLine.cart == cart["id"])
         & (CartLine.variant == variant_id))
-    await _touch(cart["id"])
-    return await get_cart(shop, token)
+    return await get_cart(shop, token, await _touch(cart["id"]))
 
 
-async def empty_cart(tenant_id: int, cart_id: int) -> None:
+async def empty_cart(tenant_id: int, cart_id: int, *, touch: bool = True) -> None:
+    """Remove every line; `touch=False` when the caller has just kept the cart alive
+    (`claim_for_order` does)."""
     await CartLine.delete().where((CartLine.tenant == tenant_id) & (CartLine.cart == cart_id))
-    await _touch(cart_id)
+    if touch:
+        await _touch(cart_id)
 
 
 __all__ = ["CART_TTL", "NOT_ENOUGH_STOCK", "UNAVAILABLE", "CartLineView", "CartPlaced",

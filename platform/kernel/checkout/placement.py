@@ -11,6 +11,10 @@ price 0 (gifts) are written and reserved like the others.
 Reserving comes last because it locks the stock rows until commit: the shorter that lock,
 the more buyers of one popular item go through per second. Any error rolls all of it back:
 no stock stays reserved, no coupon stays redeemed, the cart keeps its lines.
+
+Round trips do not grow with the lines (issue 14; tests/integration/test_placement_round_trips):
+the lines, the adjustments, the outbox rows, the reservations and their ledger rows are one
+statement each, and the answer is built from the rows written (RETURNING), not read back.
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ from galleria.kernel.checkout import carts, delivery_dates, details, sourcing
 from galleria.kernel.checkout.plan_room import ensure_order_room
 from galleria.kernel.checkout.pricing import Pricing, price_cart
 from galleria.kernel.errors import Conflict, FieldError, Problems, ValidationFailed
-from galleria.kernel.events import emit, enqueue
+from galleria.kernel.events import emit_all, event_row, job_row
 from galleria.kernel.inventory import locations
 from galleria.kernel.inventory import service as inventory
 from galleria.kernel.orders import channels, states
@@ -91,8 +95,8 @@ async def place_order(shop: Shop, host: PluginHost, request: OrderRequest) -> Pl
         now = dt.datetime.now(dt.UTC)
         order_id, number, token = await _open_order(shop, request, checked, now)
         # Before reading the lines: a concurrent placing of this cart waits here for ours.
-        await carts.claim_for_order(shop.id, request.cart_id, number)
-        cart = await carts.get_cart(shop, request.cart_id)
+        claimed = await carts.claim_for_order(shop.id, request.cart_id, number)
+        cart = await carts.get_cart(shop, request.cart_id, claimed)
         _refuse_unbuyable(cart)
         pricing = await price_cart(
             shop, cart, host=host, address=checked["address"],
@@ -100,22 +104,28 @@ async def place_order(shop: Shop, host: PluginHost, request: OrderRequest) -> Pl
             points=request.points, placing=True, order_number=number,
             customer_id=request.customer_id, locale=request.locale)
         _require_shipping_choice(pricing)
-        await write_order(shop.id, order_id, pricing)
-        await orders.record_timeline(shop.id, order_id, "", states.PENDING_PAYMENT,
-                                     request.actor, "placed")
-        await emit(shop.id, "order.placed", {
-            "number": number, "total": pricing.total, "currency": pricing.currency,
-            "customer_id": request.customer_id, "payment_method": checked["payment_method"],
-            "channel": request.channel})
-        await enqueue(shop.id, CANCEL_UNPAID_JOB,
-                      delay=dt.timedelta(minutes=shop.payment_timeout_minutes),
-                      tenant_id=shop.id, number=number)
-        await carts.empty_cart(shop.id, cart.id)
+        written = await write_order(shop.id, order_id, pricing)
+        entry = await orders.record_timeline(shop.id, order_id, "", states.PENDING_PAYMENT,
+                                             request.actor, "placed")
+        await emit_all([
+            event_row(shop.id, "order.placed", {
+                "number": number, "total": pricing.total, "currency": pricing.currency,
+                "customer_id": request.customer_id,
+                "payment_method": checked["payment_method"], "channel": request.channel}),
+            job_row(shop.id, CANCEL_UNPAID_JOB,
+                    delay=dt.timedelta(minutes=shop.payment_timeout_minutes),
+                    tenant_id=shop.id, number=number)])
+        await carts.empty_cart(shop.id, cart.id, touch=False)  # claiming touched it
         # Last: a reservation locks the stock rows until commit, so hold them briefly.
         await reserve_all(shop.id, pricing, number, request.actor, shop=shop,
                           address=checked["address"])
-        row = await orders.get_order(shop.id, number)
-        return PlacedOrder(number, token, await orders.order_view(shop.id, row, staff=False))
+        if shop.settings.get(locations.MULTI_LOCATION):  # lines may have moved location
+            view = await orders.order_view(shop.id, await orders.get_order(shop.id, number),
+                                           staff=False)
+        else:  # the view of what was just written, not read back
+            view = await orders.view_of(shop.id, written.order, written.lines,
+                                        written.adjustments, [entry], staff=False)
+        return PlacedOrder(number, token, view)
 
 
 async def _check(shop: Shop, host: PluginHost, request: OrderRequest) -> dict[str, Any]:
@@ -214,11 +224,11 @@ async def open_order(shop: Shop, now: dt.datetime, fields: dict[str, Any]
 
 async def reserve_all(tenant_id: int, pricing: Pricing, number: str, actor: str, *,
                       shop: Shop | None = None, address: Any = None) -> None:
-    """Reserve every line (in variant order, so that two orders never wait on each other);
-    raise one OutOfStock naming every line that ran short. A shop with several active
+    """Reserve every line in one statement (`inventory.reserve_many`: the rows locked in
+    variant order, so that two orders never wait on each other; one ledger INSERT); raise
+    one OutOfStock naming every line that ran short. A shop with several active
     locations reserves at the one chosen for `address` (checkout.sourcing); one with a
     single location, at `default`, reading nothing more."""
-    short = []
     wanted = [(line, 0) for line in pricing.lines] + [(g.line, g.keep) for g in pricing.gifts]
     if shop is not None and shop.settings.get(locations.MULTI_LOCATION):
         place = locations.Place(*(getattr(address, name, "") or "" for name in (
@@ -227,41 +237,61 @@ async def reserve_all(tenant_id: int, pricing: Pricing, number: str, actor: str,
             tenant_id, sourcing.needs_of(wanted), number, actor, place,
             split=bool(shop.settings.get(locations.SPLIT_ORDERS)))
         return
-    for line, keep in sorted(wanted, key=lambda item: item[0].variant_id):
-        try:
-            await inventory.reserve(tenant_id, line.variant_id, line.quantity,
-                                    reference=number, actor=actor, keep=keep)
-        except inventory.OutOfStock as exc:
-            short.append({"variant_id": line.variant_id, "sku": line.sku,
-                          "requested": line.quantity, "available": exc.extra["available"]})
-    if short:
+    needs = sourcing.needs_of(wanted)  # one per variant, in variant order
+    try:
+        await inventory.reserve_many(
+            tenant_id, [(need.variant_id, need.quantity, need.keep) for need in needs],
+            reference=number, actor=actor)
+    except inventory.OutOfStock as exc:
+        skus = {need.variant_id: need.sku for need in needs}
+        short = [{"variant_id": item["variant_id"], "sku": skus[item["variant_id"]],
+                  "requested": item["requested"], "available": item["available"]}
+                 for item in exc.extra["items"]]
         raise inventory.OutOfStock(
             "Not enough stock: " + ", ".join(
                 f"{s['sku']} ({s['available']} left, {s['requested']} asked)" for s in short),
-            items=short, skus=[s["sku"] for s in short])
+            items=short, skus=[s["sku"] for s in short]) from None
 
 
-async def write_order(tenant_id: int, order_id: int, pricing: Pricing) -> None:
+@dataclass(frozen=True)
+class WrittenOrder:
+    """The rows `write_order` wrote, as a SELECT would give them back."""
+
+    order: dict[str, Any]
+    lines: list[dict[str, Any]]
+    adjustments: list[dict[str, Any]]
+
+
+async def write_order(tenant_id: int, order_id: int, pricing: Pricing) -> WrittenOrder:
+    """Write the priced order's totals, lines and adjustments; returns the rows written
+    (one statement each, whatever the number of lines)."""
     chosen = next((o for o in pricing.shipping_options
                    if o.code == pricing.shipping_method), None)
     eta = chosen.quote.eta_days if chosen is not None else None
-    await Order.update({
+    order = await Order.update({
         Order.subtotal: pricing.subtotal, Order.shipping_fee: pricing.shipping_fee,
         Order.discount_total: pricing.discount_total, Order.total: pricing.total,
         Order.eta_max_days: max(eta) if eta else None,
-    }).where((Order.tenant == tenant_id) & (Order.id == order_id))
+    }).where((Order.tenant == tenant_id) & (Order.id == order_id)).returning(
+        *Order.all_columns())
     lines = [*pricing.lines, *(gift.line for gift in pricing.gifts)]  # gifts at price 0
+    written_lines: list[dict[str, Any]] = []
     if lines:
-        await OrderLine.insert(*(OrderLine(
+        written_lines = await OrderLine.insert(*(OrderLine(
             tenant=tenant_id, order=order_id, variant=line.variant_id, sku=line.sku,
             name=line.name, options=line.options, unit_price=line.unit_price,
-            quantity=line.quantity, line_total=line.line_total) for line in lines))
+            quantity=line.quantity, line_total=line.line_total) for line in lines)
+        ).returning(*OrderLine.all_columns())
+    written_adjustments: list[dict[str, Any]] = []
     if pricing.adjustments:
-        await OrderAdjustment.insert(*(OrderAdjustment(
+        written_adjustments = await OrderAdjustment.insert(*(OrderAdjustment(
             tenant=tenant_id, order=order_id, source=a.source, code=a.adjustment.code[:64],
             label=a.adjustment.label[:120], target=a.adjustment.target,
-            amount=a.adjustment.amount, data=a.adjustment.data) for a in pricing.adjustments))
+            amount=a.adjustment.amount, data=a.adjustment.data) for a in pricing.adjustments)
+        ).returning(*OrderAdjustment.all_columns())
+    return WrittenOrder(order[0], sorted(written_lines, key=lambda row: row["id"]),
+                        sorted(written_adjustments, key=lambda row: row["id"]))
 
 
-__all__ = ["CANCEL_UNPAID_JOB", "OrderRequest", "PlacedOrder", "new_number", "open_order",
-           "place_order", "reserve_all", "write_order"]
+__all__ = ["CANCEL_UNPAID_JOB", "OrderRequest", "PlacedOrder", "WrittenOrder", "new_number",
+           "open_order", "place_order", "reserve_all", "write_order"]

@@ -4,9 +4,9 @@ Called by the placement, inside its transaction, instead of reserving everything
 `default` (a shop with one active location never comes here: `locations.MULTI_LOCATION`).
 
 1. The active locations, nearest to the shipping address first (`locations.rank`).
-2. The first that holds every line (read from its stock levels) reserves them all, each
-   with the same conditional update as ever: a reservation can still lose a race, and then
-   what it reserved there is released and the next location is tried.
+2. The first that holds every line (read from its stock levels) reserves them all in one
+   conditional update (`inventory.reserve_many`): it can still lose a race, and then what
+   it reserved there is given back and the next location is tried.
 3. When none holds everything: with the shop's `split_by_location` setting, each variant
    is reserved at the nearest location that holds it (the order is split by location);
    without it, or when some variant is short everywhere, one OutOfStock names the lines.
@@ -110,20 +110,14 @@ async def _available(tenant_id: int, variant_ids: list[int],
 
 async def _reserve_all_at(tenant_id: int, needs: list[Need], code: str, number: str,
                           actor: str) -> bool:
-    """Reserve every need at `code`, or none of them (what was reserved is released)."""
-    done: list[Need] = []
-    for need in needs:
-        try:
-            await inventory.reserve(tenant_id, need.variant_id, need.quantity,
-                                    reference=number, actor=actor, keep=need.keep,
-                                    location=code)
-        except inventory.OutOfStock:
-            for taken in done:
-                await inventory.release(tenant_id, taken.variant_id, taken.quantity,
-                                        reference=number, actor=actor, location=code,
-                                        reason="sold out meanwhile; another location")
-            return False
-        done.append(need)
+    """Reserve every need at `code`, or none of them (`inventory.reserve_many`: one
+    statement, and what it took is given back when a line falls short meanwhile)."""
+    try:
+        await inventory.reserve_many(
+            tenant_id, [(need.variant_id, need.quantity, need.keep) for need in needs],
+            reference=number, actor=actor, location=code)
+    except inventory.OutOfStock:
+        return False
     return True
 
 

@@ -16,6 +16,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from galleria.kernel import db
 from galleria.kernel.catalog.tables import Barcode, StockLevel, Variant
 from galleria.kernel.errors import Conflict, NotFound, ValidationFailed
 from galleria.kernel.events import emit
@@ -102,6 +103,113 @@ async def reserve(tenant_id: int, variant_id: int, quantity: int, *, reference: 
     await _ledger(tenant_id, level, "reserve", reserved=quantity, reference=reference,
                   actor=actor, location=location)
     return level
+
+
+# Reserving several variants in one round trip. On PostgreSQL the rows are locked first in
+# variant order (the CTE's FOR UPDATE below a sort), so two orders never wait on each other;
+# the UPDATE then rechecks its condition on the newest version of each row, as a single
+# conditional UPDATE does. SQLite has one writer at a time: no lock order to keep.
+_RESERVE_MANY_PG = """
+WITH wanted AS (
+    SELECT * FROM unnest({}::integer[], {}::integer[], {}::integer[]) AS w(variant, quantity, keep)
+), locked AS (
+    SELECT s.id FROM stock_level s JOIN wanted w ON w.variant = s.variant
+    WHERE s.tenant = {} AND s.location = {} ORDER BY s.variant FOR UPDATE OF s
+)
+UPDATE stock_level s SET reserved = s.reserved + w.quantity
+FROM wanted w, locked l
+WHERE s.id = l.id AND s.variant = w.variant AND s.on_hand - s.reserved >= w.quantity + w.keep
+RETURNING s.variant, s.on_hand, s.reserved, s.safety_stock"""
+
+_UNRESERVE_MANY_PG = """
+UPDATE stock_level s SET reserved = s.reserved - w.quantity
+FROM unnest({}::integer[], {}::integer[]) AS w(variant, quantity)
+WHERE s.tenant = {} AND s.location = {} AND s.variant = w.variant"""
+
+
+async def reserve_many(tenant_id: int, needs: list[tuple[int, int, int]], *,
+                       reference: str = "", actor: str = "system",
+                       location: str = DEFAULT_LOCATION) -> dict[int, Level]:
+    """`reserve` for several variants at once: `needs` is [(variant id, quantity, keep)],
+    one entry per variant. All or none: when any falls short, what this call reserved is
+    given back and OutOfStock is raised with `items` [{variant_id, requested, available}]
+    for every short variant. One UPDATE and one multi-row ledger INSERT however many lines
+    (plus a stock.low event for each level that crosses its safety stock)."""
+    if not needs:
+        return {}
+    for _variant, quantity, _keep in needs:
+        _positive(quantity)
+    if len({variant for variant, _q, _k in needs}) != len(needs):
+        raise ValueError("reserve_many takes one entry per variant")
+    wanted = {variant: (quantity, max(keep, 0)) for variant, quantity, keep in needs}
+    rows = await _reserve_rows(tenant_id, wanted, location)
+    levels = {row["variant"]: Level(row["variant"], row["on_hand"], row["reserved"],
+                                    row["safety_stock"]) for row in rows}
+    if len(levels) < len(wanted):
+        await _unreserve_rows(tenant_id, {v: wanted[v][0] for v in levels}, location)
+        raise await _shortage(tenant_id, wanted, set(levels), location)
+    await StockMovement.insert(*(StockMovement(
+        tenant=tenant_id, variant=variant, location=location, kind="reserve",
+        on_hand_change=0, reserved_change=wanted[variant][0], on_hand_after=level.on_hand,
+        reserved_after=level.reserved, reason="", reference=reference[:64],
+        actor=actor[:120], lot=None) for variant, level in sorted(levels.items())))
+    for variant, level in sorted(levels.items()):
+        before_available = level.available + wanted[variant][0]
+        if before_available > level.safety_stock >= level.available:
+            await emit(tenant_id, "stock.low", {
+                "variant_id": level.variant_id, "available": level.available,
+                "safety_stock": level.safety_stock, "location": location,
+            })
+    return levels
+
+
+async def _reserve_rows(tenant_id: int, wanted: dict[int, tuple[int, int]],
+                        location: str) -> list[dict[str, Any]]:
+    variants = sorted(wanted)
+    if db.database().is_postgres:
+        return await StockLevel.raw(
+            _RESERVE_MANY_PG, variants, [wanted[v][0] for v in variants],
+            [wanted[v][1] for v in variants], tenant_id, location)
+    values = ", ".join("({}, {}, {})" for _ in variants)
+    sql = (f"WITH wanted(variant, quantity, keep) AS (VALUES {values}) "  # noqa: S608
+           "UPDATE stock_level SET reserved = reserved + (SELECT w.quantity FROM wanted w "
+           "WHERE w.variant = stock_level.variant) "
+           "WHERE tenant = {} AND location = {} AND variant IN (SELECT variant FROM wanted) "
+           "AND on_hand - reserved >= (SELECT w.quantity + w.keep FROM wanted w "
+           "WHERE w.variant = stock_level.variant) "
+           "RETURNING variant, on_hand, reserved, safety_stock")
+    args = [x for v in variants for x in (v, *wanted[v])]
+    return await StockLevel.raw(sql, *args, tenant_id, location)
+
+
+async def _unreserve_rows(tenant_id: int, taken: dict[int, int], location: str) -> None:
+    if not taken:
+        return
+    variants = sorted(taken)
+    if db.database().is_postgres:
+        await StockLevel.raw(_UNRESERVE_MANY_PG, variants, [taken[v] for v in variants],
+                             tenant_id, location)
+        return
+    for variant in variants:
+        await _move(tenant_id, variant, reserved=-taken[variant], location=location)
+
+
+async def _shortage(tenant_id: int, wanted: dict[int, tuple[int, int]], reserved: set[int],
+                    location: str) -> Exception:
+    """OutOfStock naming each variant that fell short, with what may be taken of it (what
+    is there beyond its `keep`); NotFound for a variant with no stock at `default`."""
+    short = sorted(set(wanted) - reserved)
+    rows = await StockLevel.select(StockLevel.variant, StockLevel.on_hand,
+                                   StockLevel.reserved).where(
+        (StockLevel.tenant == tenant_id) & StockLevel.variant.is_in(short)
+        & (StockLevel.location == location))
+    held = {row["variant"]: row["on_hand"] - row["reserved"] for row in rows}
+    if location == DEFAULT_LOCATION and any(v not in held for v in short):
+        return await _missing(tenant_id, next(v for v in short if v not in held))
+    items = [{"variant_id": v, "requested": wanted[v][0],
+              "available": max(held.get(v, 0) - wanted[v][1], 0)} for v in short]
+    return OutOfStock("Not enough stock of variants " + ", ".join(map(str, short)),
+                      items=items)
 
 
 async def release(tenant_id: int, variant_id: int, quantity: int, *, reference: str = "",
@@ -467,5 +575,5 @@ async def near_expiry_alerts(tenant_id: int, days: int) -> int:
 
 __all__ = ["DEFAULT_LOCATION", "Level", "OutOfStock", "Variant", "adjust", "expiring_lots",
            "get_level", "ledger", "low_stock", "near_expiry_alerts", "receive",
-           "receive_by_barcode", "release", "reserve", "restock", "send_away",
+           "receive_by_barcode", "release", "reserve", "reserve_many", "restock", "send_away",
            "set_safety_stock", "ship", "take_in", "write_off"]

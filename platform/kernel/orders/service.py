@@ -57,10 +57,13 @@ async def find_for_guest(tenant_id: int, number: str, access_token: str | None) 
 
 
 async def record_timeline(tenant_id: int, order_id: int, from_status: str, to_status: str,
-                          actor: str, reason: str = "") -> None:
-    await TimelineEntry.insert(TimelineEntry(
+                          actor: str, reason: str = "") -> dict[str, Any]:
+    """Write a timeline entry; returns its row."""
+    rows = await TimelineEntry.insert(TimelineEntry(
         tenant=tenant_id, order=order_id, from_status=from_status, to_status=to_status,
-        actor=actor[:120], reason=reason[:500], created_at=dt.datetime.now(dt.UTC)))
+        actor=actor[:120], reason=reason[:500], created_at=dt.datetime.now(dt.UTC),
+    )).returning(*TimelineEntry.all_columns())
+    return rows[0]
 
 
 def _day(value: Any) -> str | None:
@@ -79,6 +82,14 @@ async def order_view(tenant_id: int, row: dict[str, Any], *, staff: bool) -> dic
     timeline = await (TimelineEntry.select().where(
         (TimelineEntry.tenant == tenant_id) & (TimelineEntry.order == row["id"]))
         .order_by(TimelineEntry.id))
+    return await view_of(tenant_id, row, lines, adjustments, timeline, staff=staff)
+
+
+async def view_of(tenant_id: int, row: dict[str, Any], lines: list[dict[str, Any]],
+                  adjustments: list[dict[str, Any]], timeline: list[dict[str, Any]], *,
+                  staff: bool) -> dict[str, Any]:
+    """`order_view` of rows the caller has already (each list in id order): placing an
+    order builds its view from what it has just written instead of reading it back."""
     view = {
         "number": row["number"], "status": row["status"], "currency": row["currency"],
         "subtotal": row["subtotal"], "shipping_fee": row["shipping_fee"],
@@ -257,4 +268,4 @@ async def record_refund(tenant_id: int, number: str, amount: int, *, actor: str,
 
 
 __all__ = ["IllegalTransition", "cancel_order", "find_for_guest", "get_order", "hash_token",
-           "order_view", "record_refund", "record_timeline", "transition"]
+           "order_view", "record_refund", "record_timeline", "transition", "view_of"]
