@@ -1,12 +1,15 @@
 """Lighthouse (mobile) on the demo storefront: home, a category, a product, cart, checkout.
 
     (cd tools/lighthouse && npm ci)        # once: Lighthouse 12 in a dev folder
-    .venv/bin/python bench/lighthouse.py   # ~2 minutes; --keep to leave the server running
+    .venv/bin/python bench/lighthouse.py   # ~5 minutes; --runs 1 for a quick look
 
 Starts `galleria demo` on SQLite in a temporary folder on a free port, puts a product in a
 cart (so the cart and checkout pages have something on them; the cookie is handed to
-Lighthouse), runs Lighthouse's mobile preset with Debian's chromium on each page, and prints
+Lighthouse), runs Lighthouse's mobile preset with Debian's chromium on each page (three times; the
+median run by performance counts, as Lighthouse advises on a busy machine), and prints
 each category's score and its ratio to the 95 target (target ÷ score; met when ≤ 1.00).
+Cart and checkout are `noindex` on purpose (issue 13 item 18); their SEO score is computed
+without the `is-crawlable` audit, which only says so, and the line is marked.
 Exits 1 when a score is under 95. Not run in CI: it takes minutes and a browser.
 """
 
@@ -103,7 +106,10 @@ def _pages(port: int) -> tuple[list[tuple[str, str]], str]:
     return pages, cookie
 
 
-def _lighthouse(url: str, cookie: str, out: Path) -> dict[str, float]:
+def _lighthouse(url: str, cookie: str, out: Path) -> tuple[dict[str, int], bool]:
+    """Each category's score, and whether the page is `noindex` (then SEO is scored without
+    the `is-crawlable` audit: the shopper's own pages are kept out of search engines on
+    purpose, which that audit counts against them)."""
     command = [str(LIGHTHOUSE), url, "--output=json", f"--output-path={out}", "--quiet",
                f"--chrome-flags={CHROME_FLAGS}",
                f"--only-categories={','.join(CATEGORIES)}",
@@ -111,7 +117,25 @@ def _lighthouse(url: str, cookie: str, out: Path) -> dict[str, float]:
     subprocess.run(command, check=True, env={**os.environ, "CHROME_PATH": CHROME},
                    cwd=LIGHTHOUSE.parents[2], timeout=300)
     report = json.loads(out.read_text())
-    return {name: round(report["categories"][name]["score"] * 100) for name in CATEGORIES}
+    scores = {name: round(report["categories"][name]["score"] * 100) for name in CATEGORIES}
+    crawlable = report["audits"]["is-crawlable"]
+    noindex = crawlable.get("score") == 0 and "noindex" in json.dumps(crawlable["details"])
+    if noindex:
+        scores["seo"] = _score_without(report, "seo", "is-crawlable")
+    return scores, noindex
+
+
+def _score_without(report: dict, category: str, left_out: str) -> int:
+    """A category's score as Lighthouse computes it (the weighted mean of its audits'
+    scores, audits not applicable left out), without one audit."""
+    total = weights = 0.0
+    for ref in report["categories"][category]["auditRefs"]:
+        score = report["audits"][ref["id"]].get("score")
+        if ref["id"] == left_out or score is None or not ref["weight"]:
+            continue
+        total += score * ref["weight"]
+        weights += ref["weight"]
+    return round(100 * total / weights) if weights else 100
 
 
 def _failures(report_path: Path, category: str) -> list[str]:
@@ -128,6 +152,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--keep", action="store_true", help="leave the server running")
     parser.add_argument("--reports", type=Path, help="keep the JSON reports in this folder")
+    parser.add_argument("--runs", type=int, default=3,
+                        help="runs per page; the median run (by performance) counts (3)")
     args = parser.parse_args()
     if not LIGHTHOUSE.exists():
         print("Lighthouse is not installed: (cd tools/lighthouse && npm ci)", file=sys.stderr)
@@ -146,20 +172,25 @@ def main() -> int:
               "ratio = target ÷ score (met when ≤ 1.00)")
         print(f"{'page':<10}" + "".join(f"{name:>22}" for name in CATEGORIES))
         for name, path in pages:
-            out = reports / f"{name}.json"
-            scores = _lighthouse(base + path, cookie, out)
+            runs = []
+            for run in range(args.runs):
+                out = reports / f"{name}-{run + 1}.json"
+                runs.append((*_lighthouse(base + path, cookie, out), out))
+            runs.sort(key=lambda r: r[0]["performance"])
+            scores, noindex, out = runs[len(runs) // 2]  # Lighthouse's advice: the median
             cells = "".join(f"{score:>10} ({TARGET / max(score, 1):.2f})" + " " * 4
                             for score in scores.values())
-            print(f"{name:<10}{cells}", flush=True)
+            print(f"{name:<10}{cells}" + ("  * noindex" if noindex else ""), flush=True)
             for category, score in scores.items():
-                if score < TARGET:
+                if score < TARGET:  # what to fix: the audits that lost points
                     missed = True
                     print(f"    {category} {score}:", *_failures(out, category), sep="\n")
+        print("* noindex: the shopper's own page, kept out of search engines on purpose; its "
+              "SEO score leaves out the is-crawlable audit")
         if args.reports is None:
             shutil.rmtree(reports, ignore_errors=True)
         if args.keep:
-            print(f"server left running on {base} (pid {server.pid})")
-            return 1 if missed else 0
+            print(f"server left running on {base} (pid {server.pid}, files in {work})")
         return 1 if missed else 0
     finally:
         if not args.keep:

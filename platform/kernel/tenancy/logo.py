@@ -77,10 +77,10 @@ def logo_rendition(key: str) -> LogoRendition | None:
         existing = Image.open(io.BytesIO(store.get(webp_key)))
         made: LogoRendition | None = LogoRendition(webp_key, rendition_keys(key)[1],
                                                    *existing.size)
-    except Exception:  # noqa: BLE001 — not made yet (or unreadable): make it from the logo
+    except Exception:  # not made yet (or unreadable): make it from the logo
         try:
             made = make_renditions(key, store.get(key))
-        except Exception:  # noqa: BLE001 — a missing or broken logo shows as it is
+        except Exception:  # a missing or broken logo shows as it is
             log.warning("logo %s: no small rendition", key, exc_info=True)
             made = None
     _made[key] = made
