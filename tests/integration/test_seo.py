@@ -71,8 +71,10 @@ async def test_a_product_page_has_a_description_share_card_and_product_data(clie
     assert data["image"] == [image]
 
     # Each language at its own URL, the page naming itself canonical.
-    # No Accept-Language: the shop's own language (Chinese), which names itself canonical.
-    assert 'lang="zh-CN"' in page and links(page, "canonical")[""] == url + "?lang=zh_CN"
+    # No Accept-Language: the shop's own language (Chinese) at the x-default URL, which
+    # names itself canonical (not another hreflang alternate: search engines would then
+    # disregard the alternates, and Lighthouse fails the page's `canonical` audit).
+    assert 'lang="zh-CN"' in page and links(page, "canonical")[""] == url
     alternates = links(page, "alternate")
     assert alternates == {"zh-CN": url + "?lang=zh_CN", "en": url + "?lang=en",
                           "x-default": url}

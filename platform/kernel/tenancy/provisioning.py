@@ -17,6 +17,7 @@ from galleria.kernel.events import emit
 from galleria.kernel.plugins import PluginHost
 from galleria.kernel.storage import storage
 from galleria.kernel.tenancy.audit import record
+from galleria.kernel.tenancy.logo import make_renditions
 from galleria.kernel.tenancy.plugin_state import set_plugin_state
 from galleria.kernel.tenancy.shops import Shop, check_slug, get_shop
 from galleria.kernel.tenancy.tables import Location, Membership, Tenant
@@ -71,7 +72,9 @@ async def open_shop(
                                actor=f"user:{user_id}")
     if template.logo:
         key = f"shops/{tenant_id}/logo{Path(template.logo).suffix}"
-        storage().put(key, (tenants_dir / template.logo).read_bytes())
+        logo = (tenants_dir / template.logo).read_bytes()
+        storage().put(key, logo)
+        make_renditions(key, logo)
         await Tenant.update({Tenant.logo: key}).where(Tenant.id == tenant_id)
     await _seed_catalog(tenant_id, template, tenants_dir)
     await record(tenant_id, f"user:{user_id}", "shop.created", slug, {"template": template.name})

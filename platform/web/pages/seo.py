@@ -3,7 +3,8 @@
 - Every language has its own URL: `?lang=zh_CN` / `?lang=en` choose the page's language
   ahead of the cookie and `Accept-Language` (see `render.request_locale`), so a crawler,
   which sends neither, can reach each one. Pages link their alternates with `hreflang` and
-  name their own canonical URL (the page's path, its meaningful query, its language).
+  name their own canonical URL (the page's path, its meaningful query, its `lang` if the
+  URL has one: the x-default URL names itself).
 - The shopper's own pages (cart, checkout, orders, account) and the console are `noindex`.
 - `/robots.txt` and `/sitemap.xml` on each shop host list what may be indexed.
 - Product and category pages carry a description, Open Graph tags with an absolute picture
@@ -64,8 +65,14 @@ def page_links(request: Request, locale: str) -> dict[str, Any]:
                   for code in i18n.LOCALES]
     alternates.append({"hreflang": "x-default",
                        "href": language_url(request, path, query, None)})
+    # The page names its own URL: `?lang=` when it was asked for one language, else the
+    # x-default URL (which answers in the visitor's language). Naming another language's URL
+    # from the x-default one would point one hreflang alternate at another, and search
+    # engines (and Lighthouse's `canonical` audit) then disregard the alternates.
+    asked = request.query_params.get("lang", "")
     return {"noindex": False, "alternates": alternates,
-            "canonical": language_url(request, path, query, locale)}
+            "canonical": language_url(request, path, query,
+                                      asked if asked in i18n.LOCALES else None)}
 
 
 def plain_summary(text: str | None, fallback: str) -> str:

@@ -27,13 +27,31 @@ async def count_skus(tenant_id: int) -> int:
         & Variant.product.deleted_at.is_null())
 
 
+# The orders the merchant has to act on, each a filter of the orders list.
+AWAITING_PAYMENT = ("pending_payment",)
+AWAITING_REVIEW = ("under_review",)
+AWAITING_SHIPMENT = ("paid", "approved", "fulfilling")
+
+
 async def count_orders(tenant_id: int) -> dict[str, int]:
-    """Every order the shop has, and how many of them wait for the merchant (paid, not yet
-    shipped): the dashboard's order card."""
+    """Every order the shop has; how many of them wait for the merchant (paid, not yet
+    shipped: the order card); and the to-do figures: awaiting payment, awaiting review
+    (审单), awaiting shipment."""
     shop = Order.tenant == tenant_id
-    waiting = Order.status.is_in(["paid", "under_review", "approved", "fulfilling"])
+    waiting = Order.status.is_in([*AWAITING_REVIEW, *AWAITING_SHIPMENT])
     return {"all": await Order.count().where(shop),
-            "waiting": await Order.count().where(shop & waiting)}
+            "waiting": await Order.count().where(shop & waiting),
+            "awaiting_payment": await Order.count().where(
+                shop & Order.status.is_in(list(AWAITING_PAYMENT))),
+            "awaiting_review": await Order.count().where(
+                shop & Order.status.is_in(list(AWAITING_REVIEW))),
+            "awaiting_shipment": await Order.count().where(
+                shop & Order.status.is_in(list(AWAITING_SHIPMENT)))}
+
+
+def status_filter(statuses: tuple[str, ...]) -> str:
+    """The orders list's URL showing only orders in `statuses`."""
+    return "/console/orders?" + "&".join(f"status={s}" for s in statuses)
 
 
 async def product_statuses(tenant_id: int, ids: list[int]) -> dict[int, str]:

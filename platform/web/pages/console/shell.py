@@ -29,6 +29,7 @@ from galleria.kernel.catalog.service import count_products, list_products
 from galleria.kernel.errors import Forbidden, NotFound, RateLimited, ValidationFailed
 from galleria.kernel.fulfilment import supervision
 from galleria.kernel.inventory import service as inventory
+from galleria.kernel.inventory.jobs import DEFAULT_EXPIRY_ALERT_DAYS
 from galleria.kernel.plugins import ConsolePage
 from galleria.kernel.tenancy.plugin_state import (
     enabled_plugins,
@@ -289,6 +290,9 @@ class ConsolePages(Controller):
             activity = await console_data.activity(shop.id, runtime.host, locale,
                                                    shop.timezone)
             orders = await console_data.count_orders(shop.id)
+            expiry_days = int(shop.settings.get("expiry_alert_days",
+                                                DEFAULT_EXPIRY_ALERT_DAYS))
+            near_expiry = len(await inventory.expiring_lots(shop.id, expiry_days))
         alerts = (len(await supervision.delivery_alerts(shop))
                   if may_open(staff_of(request), "/console/picking/alerts") else None)
         figures = await report_figures.overview_context(request, shop)
@@ -299,6 +303,11 @@ class ConsolePages(Controller):
             request, runtime, "console/dashboard.html", "dashboard",
             stats={"products": products, "skus": skus, "low_stock": low_stock,
                    "delivery_alerts": alerts, "orders": orders,
+                   "near_expiry": near_expiry, "expiry_days": expiry_days,
+                   "links": {key: console_data.status_filter(statuses) for key, statuses in (
+                       ("awaiting_payment", console_data.AWAITING_PAYMENT),
+                       ("awaiting_review", console_data.AWAITING_REVIEW),
+                       ("awaiting_shipment", console_data.AWAITING_SHIPMENT))},
                    "plugins": len(enabled), "installed": len(states)},
             **figures,
             enabled_plugins=enabled_list, activity=activity,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
@@ -19,6 +20,7 @@ from galleria.kernel.catalog.service import (
 from galleria.kernel.inventory.locations import MULTI_LOCATION, store_availability
 from galleria.kernel.orders.product_terms import get_terms
 from galleria.kernel.storage import storage
+from galleria.kernel.tenancy.logo import logo_rendition
 from galleria.kernel.tenancy.shops import Shop
 from galleria.web.context import shop_host_only
 from galleria.web.i18n import N_
@@ -32,8 +34,30 @@ from galleria.web.visits import count_visit
 PAGE_SIZE = 24
 
 
-def logo_url(shop: Shop) -> str:
-    return storage().url(shop.logo) if shop.logo else ""
+@dataclass(frozen=True)
+class Logo:
+    """A shop's logo for `shop_mark`: the small WebP with its PNG/JPEG fallback (`str()`),
+    and the size, so the header does not shift when it arrives."""
+    url: str
+    webp: str = ""
+    width: int = 0
+    height: int = 0
+
+    def __str__(self) -> str:
+        return self.url
+
+    def __bool__(self) -> bool:
+        return bool(self.url)
+
+
+def logo_url(shop: Shop) -> Logo:
+    if not shop.logo:
+        return Logo("")
+    store = storage()
+    small = logo_rendition(shop.logo)
+    if small is None:
+        return Logo(store.url(shop.logo))
+    return Logo(store.url(small.fallback), store.url(small.webp), small.width, small.height)
 
 
 # Renditions the kernel stores (catalog/images.py): thumb ≤ 400 px, large ≤ 1200 px, full.
