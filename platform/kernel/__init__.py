@@ -71,6 +71,7 @@ from galleria.kernel.payments.contracts import (
 from galleria.kernel.payments.views import payer_refs
 from galleria.kernel.plugins import (
     AccountPanel,
+    ChoiceSource,
     ConsolePage,
     JobSpec,
     PluginInfo,
@@ -100,6 +101,7 @@ __all__ = [
     "CallbackResponse",
     "Carrier",
     "CarrierError",
+    "ChoiceSource",
     "Conflict",
     "ConsolePage",
     "CustomerHistory",

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from galleria.kernel.payments.contracts import PaymentGateway
     from galleria.kernel.plugins import (
         AccountPanel,
+        ChoiceSource,
         ConsolePage,
         JobSpec,
         PluginInfo,
@@ -64,6 +65,18 @@ def galleria_settings_schema() -> list[SettingField]:
     ``secret=True`` are encrypted at rest and never sent back out.
 
     :returns: a list of :class:`galleria.kernel.SettingField`.
+    """
+
+
+@hookspec
+def galleria_setting_choices() -> list[ChoiceSource]:
+    """Offer lists of the shop's things (its coupons, …) that settings fields pick from.
+
+    Called on the plugins the shop enabled when a settings form is drawn and when settings
+    are saved; a field names a source with ``SettingField(choices_from=...)``, whichever
+    plugin declares the field. ``load(tenant_id)`` is awaited in the shop's scope.
+
+    :returns: a list of :class:`galleria.kernel.ChoiceSource`.
     """
 
 

@@ -45,6 +45,12 @@ class SettingField:
     amount in minor units (fen), as the API takes it; the console shows and takes it in
     yuan. `secret` fields are encrypted at
     rest and never sent back out (the API answers `"set": true` instead of the value).
+
+    `choices_from` names a `ChoiceSource` (hook `galleria_setting_choices`) whose options,
+    read for the shop when the form is drawn, the field takes its value from: the console
+    shows a list to pick from (the option's label) and a save with a value that is not one
+    of them (other than the field's `default`, "none") is refused under the field. The
+    stored value stays the option's value (an id), as the API takes it.
     """
 
     name: str
@@ -58,6 +64,7 @@ class SettingField:
     minimum: int | None = None
     maximum: int | None = None
     help: str = ""
+    choices_from: str = ""
 
     def to_json(self) -> dict[str, Any]:
         data = {
@@ -73,7 +80,23 @@ class SettingField:
             data["minimum"] = self.minimum
         if self.maximum is not None:
             data["maximum"] = self.maximum
+        if self.choices_from:
+            data["choices_from"] = self.choices_from
         return data
+
+
+@dataclass(frozen=True)
+class ChoiceSource:
+    """Options a plugin offers to settings fields (`SettingField.choices_from`), read for
+    one shop at the time a form is drawn or a save is checked.
+
+    `name`: what fields name in `choices_from` (e.g. "coupons"). `load(tenant_id)` is
+    awaited inside the shop's scope and returns `[(value, label), …]`, value an int or a
+    str as stored in the setting, label as the merchant knows the thing (its name).
+    """
+
+    name: str
+    load: Callable[[int], Awaitable[list[tuple[Any, str]]]]
 
 
 @dataclass(frozen=True)

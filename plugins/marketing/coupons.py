@@ -238,6 +238,16 @@ async def list_coupons(tenant_id: int, *, claimable: bool | None = None
     return rows
 
 
+async def coupon_named(tenant_id: int, name: str) -> int | None:
+    """The id of the shop's newest active coupon called `name` (as the coupon list shows
+    it: its name, or its code when unnamed), or None."""
+    rows = await Coupon.select(Coupon.id).where(
+        (Coupon.tenant == tenant_id) & (Coupon.active.eq(True))
+        & ((Coupon.name == name.strip()) | (Coupon.code == name.strip()))
+    ).order_by(Coupon.id, ascending=False).first()
+    return rows["id"] if rows else None
+
+
 async def set_active(tenant_id: int, coupon_id: int, active: bool) -> None:
     await get_coupon(tenant_id, coupon_id)
     await Coupon.update({Coupon.active: active}).where(

@@ -8,6 +8,7 @@ from typing import Any
 from piccolo.conf.apps import AppConfig
 
 from galleria.kernel import (
+    ChoiceSource,
     Event,
     PluginInfo,
     SettingField,
@@ -17,7 +18,14 @@ from galleria.kernel import (
     plugin_settings,
     shop_scope,
 )
-from galleria_plugins.marketing import api, console, promotions, redemption, storefront
+from galleria_plugins.marketing import (
+    api,
+    console,
+    coupons,
+    promotions,
+    redemption,
+    storefront,
+)
 from galleria_plugins.marketing.coupon_pricing import CouponAdjuster
 from galleria_plugins.marketing.promotions import PromotionAdjuster
 from galleria_plugins.marketing.tables import TABLES
@@ -89,16 +97,35 @@ async def galleria_order_refunded(event: Event) -> None:
         await _give_back(event.tenant_id, event.payload["number"], refund=True)
 
 
+async def _coupon_options(tenant_id: int) -> list[tuple[Any, str]]:
+    """The shop's coupons by name (its code when unnamed), newest first: what reward
+    settings (referral, birthday) pick from; their ids are what the settings keep."""
+    return [(row["id"], row["name"] or row["code"])
+            for row in await coupons.list_coupons(tenant_id)]
+
+
+@hookimpl
+def galleria_setting_choices() -> list[ChoiceSource]:
+    return [ChoiceSource("coupons", _coupon_options)]
+
+
 @hookimpl
 async def galleria_reward_granted(event: Event) -> None:
     """A reward of kind `coupon` (a referral reward, a birthday coupon): the coupon the
-    granting plugin's settings chose (`coupon_id`) goes into the shopper's wallet, once per
-    `ref`. Other kinds are another plugin's to pay."""
+    granting plugin's settings chose goes into the shopper's wallet, once per `ref` — the
+    shop's newest active coupon named `coupon_name` when one is, else `coupon_id`. Other
+    kinds are another plugin's to pay."""
     payload = event.payload
     coupon_id, customer_id = payload.get("coupon_id"), payload.get("customer_id")
-    if payload.get("kind") != "coupon" or type(coupon_id) is not int or not customer_id:
+    name = payload.get("coupon_name")
+    if payload.get("kind") != "coupon" or not customer_id or not (
+            type(coupon_id) is int or (isinstance(name, str) and name)):
         return
     async with shop_scope(event.tenant_id):
+        if isinstance(name, str) and name:  # by name (a member level's own); else the id
+            coupon_id = await coupons.coupon_named(event.tenant_id, name) or coupon_id
+        if type(coupon_id) is not int or not coupon_id:
+            return
         await redemption.issue_reward(event.tenant_id, coupon_id, int(customer_id),
                                       str(payload.get("ref") or f"event:{event.id}"))
 

@@ -1,14 +1,16 @@
 """Birthday points (and the shop's birthday coupon), a member level's benefit: the shopper
 gives their birthday once (month and day, on 我的积分); on that day, in the shop's time
 zone, a member of a level with birthday points gets them, once a year
-(`birthday:<customer>:<year>`), and a member of any level the shop's birthday coupon
-(a `reward.granted` event the coupon plugin pays, once per year's ref). The job that gives
+(`birthday:<customer>:<year>`), and a member of any level the level's own birthday coupon
+(named in its line) or else the shop's (a `reward.granted` event the coupon plugin pays,
+once per year's ref). The job that gives
 them is scheduled for the next birthday when it is set, and again after each one."""
 
 from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
+from typing import Any
 
 from galleria.kernel import FieldError, ValidationFailed, emit, enqueue, shop_scope
 from galleria_plugins.marketing_points import ledger
@@ -87,13 +89,16 @@ async def give_birthday_points(shop_id: int, customer: int, timezone: str = "Asi
                     expires_at=rules.expires_at(now, timezone)):
                 return 0
             given = points
-            if level is not None and rules.birthday_coupon:
-                # paid by the coupon plugin into the wallet, once per ref (a year's)
+            if level is not None and (level.birthday_coupon or rules.birthday_coupon):
+                # paid by the coupon plugin into the wallet, once per ref (a year's): the
+                # level's own coupon (by its name), else (none of that name) the shop's
+                chosen: dict[str, Any] = {"coupon_id": rules.birthday_coupon}
+                if level.birthday_coupon:
+                    chosen["coupon_name"] = level.birthday_coupon
                 await emit(shop_id, "reward.granted", {
-                    "customer_id": customer, "kind": "coupon", "amount": 0,
-                    "coupon_id": rules.birthday_coupon, "reason": "birthday",
-                    "ref": f"birthday:{customer}:{local_today.year}", "note": None,
-                    "timezone": timezone})
+                    "customer_id": customer, "kind": "coupon", "amount": 0, **chosen,
+                    "reason": "birthday", "ref": f"birthday:{customer}:{local_today.year}",
+                    "note": None, "timezone": timezone})
             start = next_birthday(account["birthday"], now + dt.timedelta(days=1), timezone)
         await enqueue(shop_id, BIRTHDAY_JOB, delay=max(start - now, dt.timedelta(0)),
                       shop_id=shop_id, customer=customer, timezone=timezone)

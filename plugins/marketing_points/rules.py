@@ -25,6 +25,7 @@ class Level:
     discount_percent: int  # 95 = pay 95 % (9.5 折); 100 = no discount
     free_shipping: bool
     birthday_points: int = 0  # given on the member's birthday, once a year
+    birthday_coupon: str = ""  # the name of the level's own birthday coupon; "" the shop's
 
 
 @dataclass(frozen=True)
@@ -86,20 +87,24 @@ def parse_category_rates(text: str) -> tuple[tuple[int, int], ...]:
 
 def parse_levels(text: str, basis: str, currency: str) -> tuple[Level, ...]:
     """One level a line: `name:threshold:discount percent:free shipping (yes/no)[:birthday
-    points]`, such as `金卡:2000:95:yes:500` (threshold in yuan of spend, or in points).
+    points[:birthday coupon]]`, such as `金卡:2000:95:yes:500:金卡生日券` (threshold in yuan
+    of spend, or in points; the coupon by its name, as the coupon list shows it).
     ValueError names a bad line."""
     levels = []
     for entry in (text or "").splitlines():
         if not entry.strip():
             continue
         parts = [part.strip() for part in entry.replace("：", ":").split(":")]
-        if len(parts) not in (4, 5) or not parts[0] or not parts[2].isdigit() or (
-                len(parts) == 5 and not parts[4].isdigit()):
+        if len(parts) == 7:  # a coupon name may hold a colon of its own
+            parts[5:] = [":".join(parts[5:])]
+        if len(parts) not in (4, 5, 6) or not parts[0] or not parts[2].isdigit() or (
+                len(parts) >= 5 and not parts[4].isdigit()):
             raise ValueError(f"write each level as name:threshold:discount %:free shipping"
-                             f"[:birthday points], such as 金卡:2000:95:yes:500 "
-                             f"(not {entry.strip()!r})")
+                             f"[:birthday points[:birthday coupon]], such as "
+                             f"金卡:2000:95:yes:500:金卡生日券 (not {entry.strip()!r})")
         name, threshold, percent, free = parts[:4]
-        birthday = int(parts[4]) if len(parts) == 5 else 0
+        birthday = int(parts[4]) if len(parts) >= 5 else 0
+        coupon = parts[5][:60] if len(parts) == 6 else ""
         amount = (parse_major(threshold, currency) if basis == "spend"
                   else int(threshold) if threshold.isdigit() else -1)
         if amount < 0 or not 1 <= int(percent) <= 100 or free.lower() not in (
@@ -107,7 +112,7 @@ def parse_levels(text: str, basis: str, currency: str) -> tuple[Level, ...]:
             raise ValueError(f"a level needs a threshold of 0 or more, a discount of 1–100 % "
                              f"and yes or no for free shipping ({entry.strip()!r})")
         levels.append(Level(name[:40], amount, int(percent), free.lower() in ("yes", "是"),
-                            birthday))
+                            birthday, coupon))
     return tuple(sorted(levels, key=lambda level: level.threshold))
 
 
@@ -128,15 +133,19 @@ def settings_schema() -> list[SettingField]:
         SettingField("level_basis", "Member levels by", "choice", label_zh="会员等级依据",
                      default="spend", choices=BASES),
         SettingField("levels", "Member levels (name:threshold:discount %:free shipping"
-                     "[:birthday points])", "text",
-                     label_zh="会员等级（名称:门槛:折扣%:是否包邮[:生日积分]）", default="",
-                     help="One level a line, such as 金卡:2000:95:yes:500 (threshold in yuan "
-                          "of spend, or in points; 500 points on the member's birthday)."),
-        SettingField("birthday_coupon", "Birthday coupon for members (its number in "
-                     "Coupons; 0 = none)", "integer", label_zh="会员生日券（优惠券编号，0 为不送）",
-                     default=0, minimum=0, maximum=2**31 - 1,
-                     help="On their birthday a member of any level gets this coupon in their "
-                          "wallet, once a year (with the coupon plugin enabled)."),
+                     "[:birthday points[:birthday coupon]])", "text",
+                     label_zh="会员等级（名称:门槛:折扣%:是否包邮[:生日积分[:生日券名称]]）",
+                     default="",
+                     help="One level a line, such as 金卡:2000:95:yes:500:金卡生日券 (threshold "
+                          "in yuan of spend, or in points; 500 points and the coupon named "
+                          "金卡生日券 on the member's birthday; without a coupon of its own a "
+                          "level gets the birthday coupon below)."),
+        SettingField("birthday_coupon", "Birthday coupon for members", "integer",
+                     label_zh="会员生日券", default=0, minimum=0, maximum=2**31 - 1,
+                     choices_from="coupons",
+                     help="On their birthday a member of a level without a coupon of its own "
+                          "gets this coupon in their wallet, once a year (with the coupon "
+                          "plugin enabled)."),
     ]
 
 

@@ -65,12 +65,12 @@ def settings_schema() -> list[SettingField]:
         SettingField("newcomer_reward", "Points to the newcomer",
                      "integer", label_zh="新人奖励积分", default=500,
                      minimum=0, maximum=1_000_000),
-        SettingField("referrer_coupon", "Coupon to the referrer (its number in Coupons; "
-                     "reward kind coupon)", "integer", label_zh="邀请人奖励优惠券（优惠券编号，"
-                     "奖励形式为优惠券时）", default=0, minimum=0, maximum=2**31 - 1),
-        SettingField("newcomer_coupon", "Coupon to the newcomer (its number in Coupons; "
-                     "reward kind coupon)", "integer", label_zh="新人奖励优惠券（优惠券编号，"
-                     "奖励形式为优惠券时）", default=0, minimum=0, maximum=2**31 - 1),
+        SettingField("referrer_coupon", "Coupon to the referrer (reward kind coupon)",
+                     "integer", label_zh="邀请人奖励优惠券（奖励形式为优惠券时）", default=0,
+                     minimum=0, maximum=2**31 - 1, choices_from="coupons"),
+        SettingField("newcomer_coupon", "Coupon to the newcomer (reward kind coupon)",
+                     "integer", label_zh="新人奖励优惠券（奖励形式为优惠券时）", default=0,
+                     minimum=0, maximum=2**31 - 1, choices_from="coupons"),
         SettingField("hold_days", "Days rewards are held after the first order completes",
                      "integer", label_zh="首单完成后奖励冻结天数（退货期）", default=7,
                      minimum=0, maximum=90),

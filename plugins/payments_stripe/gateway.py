@@ -9,6 +9,7 @@ retried start or refund never makes a second intent or refund at Stripe.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import stripe
@@ -29,6 +30,7 @@ from galleria.kernel import (
     plugin_settings,
 )
 
+log = logging.getLogger("galleria.plugins.payments_stripe")
 PLUGIN = "payments_stripe"
 STRIPE_API = "https://api.stripe.com"
 TOLERANCE_SECONDS = 300
@@ -97,7 +99,23 @@ class StripeGateway(PaymentGateway):
                 tolerance=TOLERANCE_SECONDS)
         except (stripe.SignatureVerificationError, ValueError) as exc:
             raise NotificationRejected(f"Stripe signature: {exc}") from exc
-        return _updates(event.to_dict())
+        data = event.to_dict()
+        obj = data["data"]["object"]
+        if data["type"] == "payment_intent.succeeded" and isinstance(
+                obj.get("latest_charge"), str):
+            obj["latest_charge"] = await self._charge(shop, obj["latest_charge"])
+        return _updates(data)
+
+    async def _charge(self, shop: Shop, charge_id: str) -> dict[str, Any] | str:
+        """The charge an event names by id (its card's fingerprint names the payer); the id
+        alone when Stripe cannot be asked now (the payment is still applied, payer by
+        customer)."""
+        client, _ = await self._client(shop)
+        try:
+            return (await client.v1.charges.retrieve_async(charge_id)).to_dict()
+        except stripe.StripeError as exc:
+            log.warning("Stripe charge %s not read: %s", charge_id, _message(exc))
+            return charge_id
 
     def answer(self, accepted: bool, message: str = "") -> CallbackResponse:
         # Stripe retries anything but 2xx for three days: refuse only what should be retried.
@@ -106,7 +124,8 @@ class StripeGateway(PaymentGateway):
     async def query(self, shop: Shop, payment: PaymentRecord) -> PaymentUpdate:
         client, _ = await self._client(shop)
         try:
-            intent = await client.v1.payment_intents.retrieve_async(payment.provider_reference)
+            intent = await client.v1.payment_intents.retrieve_async(
+                payment.provider_reference, params={"expand": ["latest_charge"]})
         except stripe.StripeError as exc:
             raise GatewayError(f"Stripe: {_message(exc)}") from exc
         return _intent_update(intent.to_dict())

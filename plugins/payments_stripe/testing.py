@@ -11,6 +11,12 @@ with the account's webhook secret and delivered to the URL in the intent's
 `galleria_notify_url` metadata — real Stripe sends them to the endpoint set in its dashboard —
 retried on failure; `duplicate_events` sends each twice, as Stripe may.
 
+A paid intent has a charge (`ch_…`) and a payment method (`pm_…`) whose `card.fingerprint`
+is the same for the same card number, as Stripe's is: the intent names them by id
+(`latest_charge`, `payment_method`, as in Stripe's events), `GET /v1/charges/{id}` and
+`GET /v1/payment_methods/{id}` answer them, and `expand[]=latest_charge` on
+`GET /v1/payment_intents/{id}` puts the charge in place. The sandbox page takes the card.
+
 Never imported on production paths: tests and `galleria_sandbox_apps` (demo) only.
 """
 
@@ -52,6 +58,8 @@ class StripeSimulator:
         self.retry_delays, self.duplicate_events = retry_delays, duplicate_events
         self.intents: dict[str, dict[str, Any]] = {}
         self.refunds: dict[str, dict[str, Any]] = {}
+        self.charges: dict[str, dict[str, Any]] = {}
+        self.payment_methods: dict[str, dict[str, Any]] = {}
         self.owner: dict[str, str] = {}  # object id → secret key
         self.idempotency: dict[tuple[str, str], tuple[str, int, dict]] = {}
         self.deliveries: list[tuple[str, int]] = []  # (event type, status)
@@ -83,7 +91,7 @@ class StripeSimulator:
         if parts[:1] == ["pay"] and len(parts) == 2:
             return await self._pay_page(method, parts[1], body, scope)
         key = self._authenticate(headers)
-        params = form_fields(body) if method == "POST" else {}
+        params = form_fields(body if method == "POST" else scope.get("query_string", b""))
         idem = headers.get("idempotency-key")
         if idem and method == "POST":
             digest = hashlib.sha256(path.encode() + body).hexdigest()
@@ -113,9 +121,13 @@ class StripeSimulator:
                 return 200, self._create_intent(key, params)
             intent = self._own(self.intents, parts[2] if len(parts) > 2 else "", key)
             if method == "GET" and len(parts) == 3:
-                return 200, intent
+                return 200, self._expanded(intent, params)
             if method == "POST" and parts[3:] == ["cancel"]:
                 return 200, self._cancel(intent)
+        if parts[:2] == ["v1", "charges"] and method == "GET" and len(parts) == 3:
+            return 200, self._own(self.charges, parts[2], key)
+        if parts[:2] == ["v1", "payment_methods"] and method == "GET" and len(parts) == 3:
+            return 200, self._own(self.payment_methods, parts[2], key)
         if parts == ["v1", "refunds"] and method == "POST":
             return 200, self._refund(key, params)
         if parts[:2] == ["v1", "refunds"] and method == "GET" and len(parts) == 3:
@@ -147,6 +159,7 @@ class StripeSimulator:
                   "client_secret": f"{intent_id}_secret_{secrets.token_hex(12)}",
                   "description": params.get("description"),
                   "metadata": dict(params.get("metadata") or {}), "last_payment_error": None,
+                  "latest_charge": None, "payment_method": None,
                   "created": int(time.time())}
         self.intents[intent_id] = intent
         self.owner[intent_id] = key
@@ -186,11 +199,39 @@ class StripeSimulator:
         self._emit(intent, "refund.updated", refund)
         return refund
 
-    def succeed(self, intent_id: str) -> dict:
+    def _expanded(self, intent: dict, params: dict) -> dict:
+        wanted = params.get("expand") or {}
+        wanted = set(wanted.values()) if isinstance(wanted, dict) else {wanted}
+        charge = self.charges.get(intent.get("latest_charge") or "")
+        if "latest_charge" in wanted and charge is not None:
+            return {**intent, "latest_charge": charge}
+        return intent
+
+    @staticmethod
+    def fingerprint(card: str) -> str:
+        """The card's fingerprint: the same card number, the same fingerprint."""
+        digits = "".join(ch for ch in card if ch.isdigit())
+        return hashlib.sha256(f"card:{digits}".encode()).hexdigest()[:16]
+
+    def succeed(self, intent_id: str, card: str = "4242424242424242") -> dict:
         """The card was charged: what Stripe.js confirming the intent leads to."""
         intent = self.intents[intent_id]
         if intent["status"] == "requires_payment_method":
-            intent.update(status="succeeded", amount_received=intent["amount"])
+            key = self.owner[intent_id]
+            digits = "".join(ch for ch in card if ch.isdigit()) or "4242424242424242"
+            details = {"brand": "visa", "last4": digits[-4:], "exp_month": 12,
+                       "exp_year": 2030, "fingerprint": self.fingerprint(digits)}
+            method_id, charge_id = "pm_" + secrets.token_hex(12), "ch_" + secrets.token_hex(12)
+            self.payment_methods[method_id] = {"id": method_id, "object": "payment_method",
+                                               "type": "card", "card": details}
+            self.charges[charge_id] = {
+                "id": charge_id, "object": "charge", "amount": intent["amount"],
+                "currency": intent["currency"], "payment_intent": intent_id,
+                "payment_method": method_id, "status": "succeeded", "paid": True,
+                "payment_method_details": {"type": "card", "card": details}}
+            self.owner[method_id] = self.owner[charge_id] = key
+            intent.update(status="succeeded", amount_received=intent["amount"],
+                          latest_charge=charge_id, payment_method=method_id)
             self._emit(intent, "payment_intent.succeeded", intent)
         return intent
 
@@ -209,8 +250,11 @@ class StripeSimulator:
         if intent is None:
             return 404, b"No such payment", "text/plain"
         if method == "POST":
-            outcome = dict(parse_qsl(body.decode())).get("outcome", "succeed")
-            (self.decline if outcome == "decline" else self.succeed)(intent_id)
+            form = dict(parse_qsl(body.decode()))
+            if form.get("outcome") == "decline":
+                self.decline(intent_id)
+            else:
+                self.succeed(intent_id, form.get("card") or "4242424242424242")
         back = html.escape(intent["metadata"].get("return_url", ""))
         amount = f"{intent['amount'] / 100:.2f} {intent['currency'].upper()}"  # display only
         state = html.escape(intent["status"])
@@ -220,7 +264,8 @@ class StripeSimulator:
 <body style="font-family:system-ui;max-width:28rem;margin:2rem auto;padding:1rem">
 <h1>Stripe sandbox</h1><p>{html.escape(intent.get('description') or '')}</p>
 <p>Amount: <strong>{amount}</strong> · status: <strong id="status">{state}</strong></p>
-<form method="post"><p>Card: 4242 4242 4242 4242 (test)</p>
+<form method="post"><p><label>Card <input name="card" value="4242 4242 4242 4242"
+ inputmode="numeric" autocomplete="off"></label> (test)</p>
 <button name="outcome" value="succeed">Pay</button>
 <button name="outcome" value="decline">Decline</button></form>
 {f'<p><a href="{back}">Back to the shop</a></p>' if back else ''}</body></html>"""

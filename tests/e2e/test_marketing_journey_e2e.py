@@ -88,14 +88,27 @@ def test_claim_a_coupon_buy_a_flash_sale_with_it_and_points_see_the_ledger(
     expect(console.locator("[data-balance]")).to_have_attribute("data-balance", "1000")
     # A 满减 promotion from its form: a tier that takes off more than its threshold is
     # refused under the tiers, in Chinese, with what was typed kept.
+    # Only the chosen kind's part of the form shows (every part without the script).
     console.goto(f"{shop}/plugins/marketing/promotions/new")
+
+    def part(name: str):
+        return console.locator(f"[data-promotion-form] [data-part={name}]")
+
+    expect(part("timed")).to_be_visible()
+    expect(part("products")).to_be_visible()
+    expect(part("tiers")).to_be_hidden()
+    expect(part("quantity")).to_be_hidden()
     console.locator("#f-kind").select_option("tiers")
+    expect(part("tiers")).to_be_visible()
+    for hidden in ("timed", "products", "quantity"):
+        expect(part(hidden)).to_be_hidden()
     console.locator("#f-name").fill("满100减15")
     console.locator("#f-tier_threshold_0").fill("100")
     console.locator("#f-tier_off_0").fill("150")
     console.locator("[data-promotion-form] button[type=submit]").click()
     expect(console.locator("#f-tiers-error")).to_contain_text("每档需填门槛")
     expect(console.locator("#f-tier_off_0")).to_have_value("150")
+    expect(part("timed")).to_be_hidden()  # the refused form keeps showing its kind only
     shot(console, screenshots, "journey-tablet-00-promotion-form-error")
     staff.close()
 

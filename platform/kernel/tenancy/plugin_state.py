@@ -16,7 +16,7 @@ from typing import Any
 from galleria.kernel import crypto, db
 from galleria.kernel.errors import PluginNotFound, Problems
 from galleria.kernel.events import emit
-from galleria.kernel.plugins import PluginHost, SettingField
+from galleria.kernel.plugins import ChoiceSource, PluginHost, SettingField
 from galleria.kernel.tenancy.audit import record
 from galleria.kernel.tenancy.tables import PluginState
 
@@ -116,19 +116,60 @@ def public_settings(schema: list[SettingField], row: dict[str, Any] | None) -> d
 async def plugin_states(tenant_id: int, host: PluginHost) -> list[dict[str, Any]]:
     rows = await PluginState.select().where(PluginState.tenant == tenant_id)
     by_name = {row["plugin"]: row for row in rows}
+    enabled = frozenset(name for name, row in by_name.items() if row["enabled"])
+    options: dict[str, list[tuple[Any, str]]] = {}
     states = []
     for name in host.names():
         info, schema, row = host.info(name), host.settings_schema(name), by_name.get(name)
+        fields = []
+        for field in schema:
+            data = field.to_json()
+            if field.choices_from:
+                if field.choices_from not in options:
+                    options[field.choices_from] = await setting_options(
+                        tenant_id, host, enabled, field.choices_from)
+                data["options"] = [{"value": value, "label": label}
+                                   for value, label in options[field.choices_from]]
+            fields.append(data)
         states.append({
             "name": name, "title": info.title, "title_zh": info.title_zh or info.title,
             "description": info.description, "description_zh": info.description_zh,
             "enabled": bool(row and row["enabled"]),
-            "settings_schema": [field.to_json() for field in schema],
+            "settings_schema": fields,
             "settings": public_settings(schema, row),
             "sandbox": bool(row and _json(row["settings"]).get(SANDBOX)),
             "offers_sandbox": host.offers_sandbox(name),
         })
     return states
+
+
+async def setting_options(tenant_id: int, host: PluginHost, enabled: frozenset[str],
+                          source: str) -> list[tuple[Any, str]]:
+    """The options of the choice source `source` for the shop, from its enabled plugins
+    (none when no enabled plugin offers it: the field then takes only its default)."""
+    found: list[tuple[Any, str]] = []
+    for offered in host.provided("galleria_setting_choices", enabled, ChoiceSource):
+        if offered.name == source:
+            found.extend((value, str(label)) for value, label in await offered.load(tenant_id))
+    return found
+
+
+async def _check_options(tenant_id: int, host: PluginHost, schema: list[SettingField],
+                         plain: dict[str, Any]) -> None:
+    """Refuse a value of a `choices_from` field that is not one of the shop's options."""
+    problems = Problems()
+    enabled: frozenset[str] | None = None
+    for field in schema:
+        value = plain.get(field.name)
+        if not field.choices_from or value is None or value == "" or value == field.default:
+            continue
+        if enabled is None:
+            enabled = await enabled_plugins(tenant_id)
+        values = {option for option, _ in await setting_options(
+            tenant_id, host, enabled, field.choices_from)}
+        if value not in values:
+            problems.add(f"settings.{field.name}", "not one of the choices")
+    problems.raise_if_any("Some plugin settings are invalid")
 
 
 def validate_settings(
@@ -219,6 +260,7 @@ async def set_plugin_state(
     else:  # real keys replace a sandbox account whole: none of its secrets is kept
         plain, secrets = validate_settings(schema, settings,
                                            {} if in_sandbox else stored_secrets)
+        await _check_options(tenant_id, host, schema, plain)
     now = dt.datetime.now(dt.UTC)
     _forget(tenant_id, plugin)
     if row is None:

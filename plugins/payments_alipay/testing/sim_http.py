@@ -10,7 +10,7 @@ from litestar.response import Redirect
 
 from galleria_plugins.payments_alipay import signing
 from galleria_plugins.payments_alipay.testing.sim_pages import cashier_page, error_page
-from galleria_plugins.payments_alipay.testing.sim_trades import Refused
+from galleria_plugins.payments_alipay.testing.sim_trades import DEFAULT_BUYER, Refused
 
 if TYPE_CHECKING:
     from galleria_plugins.payments_alipay.testing.simulator import AlipaySimulator
@@ -61,12 +61,13 @@ def handlers(sim: AlipaySimulator) -> Iterable[Any]:
         return cashier_page(trade, sim.return_link(trade))
 
     @post("/cashier/{token:str}/pay")
-    async def pay_page(token: str) -> Response:
+    async def pay_page(token: str, request: Request) -> Response:
         trade = sim.book.by_page(token, sim.now())
         if trade is None:
             return error_page("ACQ.TRADE_NOT_EXIST", "交易不存在")
+        form = await request.form()
         try:
-            await sim.pay(trade)
+            await sim.pay(trade, str(form.get("buyer") or DEFAULT_BUYER))
         except Refused as refused:
             return error_page(refused.sub_code, refused.sub_msg)
         if trade.return_url:  # page/wap pay: back to the shop, as Alipay's cashier does
@@ -77,7 +78,7 @@ def handlers(sim: AlipaySimulator) -> Iterable[Any]:
     async def control_pay(data: dict[str, str]) -> Response:
         try:
             trade = sim.trade(data.get("app_id", ""), data.get("out_trade_no", ""))
-            delivery = await sim.pay(trade)
+            delivery = await sim.pay(trade, str(data.get("buyer") or DEFAULT_BUYER))
         except Refused as refused:
             return Response({"sub_code": refused.sub_code}, status_code=409)
         return Response({"trade": trade.public(), "answer": delivery.body if delivery else ""},

@@ -10,6 +10,7 @@ from litestar import Response
 from galleria_plugins.payments_alipay import signing
 from galleria_plugins.payments_alipay.testing.sim_trades import (
     CLOSED,
+    DEFAULT_BUYER,
     FINISHED,
     SUCCESS,
     WAIT,
@@ -51,6 +52,8 @@ def cashier_page(trade: Trade, back_url: str) -> Response:
             f"{escape(_STATES.get(trade.status, trade.status))}</div>")
     if trade.status == WAIT:
         body += (f"<form method='post' action='{escape(trade.token)}/pay'>"
+                 f"<label>Alipay account · 支付宝账号 <input name='buyer' "
+                 f"value='{DEFAULT_BUYER}' autocomplete='off' data-testid='buyer'></label>"
                  f"<button type='submit' data-testid='pay'>Pay · 确认付款</button></form>")
     elif back_url:
         body += (f"<a class='button' href='{escape(back_url)}'>"

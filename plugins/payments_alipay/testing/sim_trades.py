@@ -8,6 +8,7 @@ show them; the few that could not be confirmed are marked *assumed* in `REFUSALS
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import itertools
 import re
 import secrets
@@ -29,6 +30,7 @@ REFUSALS = {
     "ACQ.REASON_TRADE_REFUND_FEE_ERR": "退款请求号对应的退款金额不一致",  # assumed
 }
 _trade_numbers = itertools.count(1)
+DEFAULT_BUYER = "sim@example.com"  # the cashier's login when the buyer types none
 
 
 class Refused(Exception):
@@ -60,7 +62,23 @@ class Trade:
     trade_no: str = ""
     token: str = field(default_factory=lambda: secrets.token_urlsafe(12))
     paid_at: dt.datetime | None = None
+    buyer_login: str = ""  # who paid, as they signed in to the cashier
     refunds: dict[str, int] = field(default_factory=dict)  # out_request_no → fen
+
+    @property
+    def buyer_id(self) -> str:
+        """The paying account's 2088… user id: one per buyer login, as Alipay's is."""
+        if not self.buyer_login:
+            return ""
+        digest = hashlib.sha256(self.buyer_login.strip().lower().encode()).hexdigest()
+        return "2088" + f"{int(digest, 16) % 10**12:012d}"
+
+    @property
+    def buyer_logon_id(self) -> str:
+        """The login masked, as Alipay shows it (`sim***@example.com`)."""
+        login = self.buyer_login
+        return (login[:3] + "***" + login[login.index("@"):] if "@" in login
+                else login[:3] + "***" + login[-2:]) if login else ""
 
     @property
     def refunded(self) -> int:
@@ -70,7 +88,7 @@ class Trade:
         """The trade as `alipay.trade.query` reports it."""
         return {"out_trade_no": self.out_trade_no, "trade_no": self.trade_no,
                 "trade_status": self.status, "total_amount": signing.yuan(self.total),
-                "buyer_logon_id": "sim***@example.com"}
+                "buyer_logon_id": self.buyer_logon_id, "buyer_user_id": self.buyer_id}
 
 
 class TradeBook:
@@ -128,12 +146,14 @@ class TradeBook:
         self.by_token[trade.token] = trade
         return trade
 
-    def pay(self, trade: Trade, now: dt.datetime) -> None:
+    def pay(self, trade: Trade, now: dt.datetime, buyer: str = DEFAULT_BUYER) -> None:
+        """`buyer`: the login the buyer signed in to the cashier with (names `buyer_id`)."""
         self._expire(trade, now)
         if trade.status != WAIT:
             raise Refused("ACQ.TRADE_HAS_SUCCESS" if trade.status in (SUCCESS, FINISHED)
                           else "ACQ.TRADE_HAS_CLOSE")
         trade.status, trade.paid_at = SUCCESS, now
+        trade.buyer_login = buyer.strip()[:100] or DEFAULT_BUYER
         trade.trade_no = f"{now.astimezone(signing.BEIJING):%Y%m%d}2200{next(_trade_numbers):014d}"
 
     def close(self, trade: Trade) -> None:

@@ -38,6 +38,7 @@ from galleria_plugins.payments_alipay import signing
 from galleria_plugins.payments_alipay.testing.sim_http import API_METHODS, PAGE_METHODS, handlers
 from galleria_plugins.payments_alipay.testing.sim_trades import (
     CLOSED,
+    DEFAULT_BUYER,
     SUCCESS,
     Refused,
     Trade,
@@ -163,7 +164,7 @@ class AlipaySimulator:
             return {"out_trade_no": trade.out_trade_no, "trade_no": trade.trade_no,
                     "fund_change": "Y" if moved else "N",
                     "refund_fee": signing.yuan(trade.refunded),
-                    "buyer_logon_id": "sim***@example.com"}
+                    "buyer_logon_id": trade.buyer_logon_id}
         # alipay.trade.fastpay.refund.query: an unknown request answers 10000 with no amount
         request_no = str(biz.get("out_request_no") or trade.out_trade_no)
         found = {"out_trade_no": trade.out_trade_no, "trade_no": trade.trade_no,
@@ -184,10 +185,11 @@ class AlipaySimulator:
 
     # -- paying and notifying -------------------------------------------------------------
 
-    async def pay(self, trade: Trade) -> Delivery | None:
-        """The buyer pays: the trade succeeds and its notification is sent (awaited, with
-        its `duplicates`; retries follow in the background)."""
-        self.book.pay(trade, self.now())
+    async def pay(self, trade: Trade, buyer: str = DEFAULT_BUYER) -> Delivery | None:
+        """The buyer pays, signed in to the cashier as `buyer` (their login, which names
+        the `buyer_id` Alipay reports): the trade succeeds and its notification is sent
+        (awaited, with its `duplicates`; retries follow in the background)."""
+        self.book.pay(trade, self.now(), buyer)
         return await self.notify(trade)
 
     def notification(self, trade: Trade, refund: str = "") -> dict[str, str]:
@@ -196,7 +198,7 @@ class AlipaySimulator:
             "notify_time": now, "notify_type": "trade_status_sync",
             "notify_id": secrets.token_hex(16), "charset": "utf-8", "version": "1.0",
             "app_id": trade.app_id, "auth_app_id": trade.app_id, "seller_id": trade.seller_id,
-            "buyer_id": "2088000000000001", "trade_no": trade.trade_no,
+            "buyer_id": trade.buyer_id, "trade_no": trade.trade_no,
             "out_trade_no": trade.out_trade_no, "trade_status": trade.status,
             "total_amount": signing.yuan(trade.total), "subject": trade.subject,
             "gmt_create": signing.timestamp(trade.created_at),

@@ -105,3 +105,27 @@ async def test_a_member_gets_the_birthday_coupon_once_a_year(open_shop, runtime,
                                          now=day.replace(month=4))  # not the birthday
     await run_outbox(runtime.host)
     assert len(await _wallet(buyer)) == 1
+
+
+async def test_a_level_names_its_own_birthday_coupon_and_others_get_the_shops(
+        open_shop, runtime, shopper):
+    levels = "银卡:0:100:no\n金卡:2000:95:yes:0:金卡生日券"
+    shop, _ = await _shop(open_shop, marketing_points={"levels": levels})
+    shop_wide = await _coupon(shop, "生日券", 1500)
+    await _coupon(shop, "金卡生日券", 3000)
+    saved = await shop.put("/api/admin/v1/plugins/marketing_points", json={
+        "enabled": True, "settings": {"levels": levels, "birthday_coupon": shop_wide}})
+    assert saved.status_code == 200, saved.text
+    day = dt.datetime(2027, 3, 8, 2, tzinfo=dt.UTC)
+    wallets = {}
+    for phone, level in (("13600000004", "银卡"), ("13600000005", "金卡")):
+        buyer = shopper(shop)
+        me = (await buyer.register(phone=phone))["customer"]["id"]
+        async with db.shop_scope(shop.id):
+            assert await birthdays.set_birthday(shop.id, me, "03-08", "Asia/Shanghai")
+            await PointsAccount.update({PointsAccount.level: level}).where(
+                (PointsAccount.tenant == shop.id) & (PointsAccount.customer == me))
+        await birthdays.give_birthday_points(shop.id, me, "Asia/Shanghai", now=day)
+        await run_outbox(runtime.host)
+        wallets[level] = await _wallet(buyer)
+    assert wallets == {"银卡": [("生日券", "available")], "金卡": [("金卡生日券", "available")]}

@@ -240,3 +240,29 @@ async def test_query_reports_a_payment_whose_notification_was_lost(open_shop, ru
     assert update.provider_reference == trade.trade_no
     await apply_update(shop_obj, runtime.host, update, actor="gateway:alipay")
     assert (await admin_order(shop, order["number"]))["status"] == "paid"
+
+
+async def test_each_buyer_signed_in_at_the_cashier_is_their_own_payer(open_shop, runtime,
+                                                                     alipay, app_key):
+    """The buyer_id Alipay reports is the paying account's: one per login at the cashier
+    (the same login on two orders is one payer, what one-reward-per-payer compares)."""
+    from galleria.kernel import payer_refs
+
+    shop = await alipay_shop(open_shop, runtime, alipay, app_key)
+    numbers = []
+    for login in ("meimei@example.com", "lei@example.com", "MeiMei@example.com"):
+        order = await place_order(shop)
+        payment = (await start(shop, order, "qr")).json()
+        async with alipay.client() as sim:
+            cashier = urlsplit(payment["action"]["qr_code"]).path
+            assert "data-testid='buyer'" in (await sim.get(cashier)).text
+            paid = await sim.post(f"{cashier}/pay", data={"buyer": login})
+        assert paid.status_code == 200, paid.text
+        assert alipay.simulator.deliveries[-1].fields["buyer_id"].startswith("2088")
+        assert (await admin_order(shop, order["number"]))["status"] == "paid"
+        numbers.append(order["number"])
+    tenant = shop.tenant_id
+    async with db.shop_scope(tenant):
+        refs = [await payer_refs(tenant, number) for number in numbers]
+    assert refs[0] == refs[2] != refs[1]
+    assert all(len(ref) == 1 and ref[0].startswith("alipay:2088") for ref in refs)

@@ -11,7 +11,7 @@ import stripe
 from galleria.kernel import db
 from galleria.kernel.payments.tables import Payment
 from galleria.testing import check_payment_gateway
-from galleria_plugins.payments_stripe.testing import sign
+from galleria_plugins.payments_stripe.testing import StripeSimulator, sign
 
 from .stripe_helpers import account
 
@@ -242,3 +242,28 @@ def test_the_payer_is_the_cards_fingerprint_else_the_customer():
     assert _intent_update(intent).payer_ref == "card:fpA"
     assert _intent_update({**intent, "latest_charge": "ch_1"}).payer_ref == "customer:cus_9"
     assert _intent_update({**intent, "latest_charge": None, "customer": None}).payer_ref == ""
+
+
+async def test_the_card_that_paid_names_the_payer_end_to_end(stripe_shop, stripe_sim):
+    """Paid on the sandbox page: Stripe's event names the charge by id; the gateway reads it
+    and records the card's fingerprint as the payer — the same card on two orders is one
+    payer (what one-reward-per-payer compares), another card another."""
+    from galleria.kernel import payer_refs
+
+    shop = await stripe_shop()
+    numbers = []
+    for card in ("4242 4242 4242 4242", "4242424242424242", "5555 5555 5555 4444"):
+        order, payment = await _order_and_payment(shop)
+        async with httpx.AsyncClient() as browser:
+            answer = await browser.post(payment["action"]["sandbox_url"],
+                                        data={"outcome": "succeed", "card": card})
+        assert answer.status_code == 200
+        await stripe_sim.settle()
+        assert await _status(shop, order["number"]) == "paid"
+        assert _intent(stripe_sim, payment)["latest_charge"].startswith("ch_")
+        numbers.append(order["number"])
+    async with db.shop_scope(shop.tenant_id):
+        refs = [await payer_refs(shop.tenant_id, number) for number in numbers]
+    same = f"stripe:card:{StripeSimulator.fingerprint('4242424242424242')}"
+    assert refs[0] == refs[1] == [same]
+    assert refs[2] != refs[0] and refs[2][0].startswith("stripe:card:")

@@ -45,6 +45,8 @@ def form_fields(state: dict[str, Any], locale: str, *, submitted: Mapping[str, A
             value = submitted.get(name) if submitted is not None else stored
             is_set = False
         kind = "secret" if secret else spec["type"]
+        if "options" in spec and not secret:  # choices_from: pick one of the shop's things
+            kind = "options"
         if kind == "money" and type(value) is int:
             value = fen_to_yuan(value)
         if kind == "boolean" and submitted is None:
@@ -58,9 +60,13 @@ def form_fields(state: dict[str, Any], locale: str, *, submitted: Mapping[str, A
             "required": spec.get("required", False),
             "choices": [(choice, plugin_text(locale, state["name"], choice))
                         for choice in spec.get("choices") or []],
+            "options": [(str(option["value"]), option["label"])
+                        for option in spec.get("options") or []],
+            "none": "" if spec.get("default") is None else str(spec["default"]),
             "minimum": spec.get("minimum"),
             "maximum": spec.get("maximum"),
-            "value": "" if value is None else value, "is_set": is_set,
+            "value": "" if value is None else (str(value) if kind == "options" else value),
+            "is_set": is_set,
             "error": errors.get(input_name(name), ""),
         })
     return fields
