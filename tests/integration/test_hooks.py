@@ -687,7 +687,8 @@ async def test_hook_stock_low(plugin_host, open_shop):
         await run_outbox(plugin_host)
     (enabling, variant), (other, _) = shops
     assert [(e.tenant_id, e.payload) for e in listener.received] == [
-        (enabling.id, {"variant_id": variant, "available": 2, "safety_stock": 2})]
+        (enabling.id, {"variant_id": variant, "available": 2, "safety_stock": 2,
+                       "location": "default"})]
     assert len(await outbox_rows(other, "stock.low")) == 1  # emitted there too, not for us
 
 
