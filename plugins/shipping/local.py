@@ -198,6 +198,14 @@ def check_pickup_points(raw: Any) -> tuple[tuple[PickupPoint, ...], list[str]]:
     return tuple(points[:MAX_PICKUP_POINTS]), c.problems
 
 
+def open_during(location: dict[str, Any], day: dt.date, slot: Slot) -> bool:
+    """Whether the store is open for the whole of `slot` on `day` (a store that has not
+    given its hours is taken as open): same-city delivery leaves from an open store."""
+    hours = location.get("hours") or ()
+    return not hours or any(day.isoweekday() in h["days"] and h["open"] <= slot.start
+                            and slot.end <= h["close"] for h in hours)
+
+
 def local_now(timezone: str, now: dt.datetime | None = None) -> dt.datetime:
     try:
         zone = zoneinfo.ZoneInfo(timezone)
@@ -255,4 +263,4 @@ async def release_slot(tenant_id: int, order_number: str) -> bool:
 
 __all__ = ["MAX_PICKUP_POINTS", "MAX_SLOTS", "Band", "PickupPoint", "SameCity", "Slot",
            "book_slot", "booked_counts", "check_pickup_points", "check_same_city",
-           "haversine_km", "local_now", "release_slot", "slot_day"]
+           "haversine_km", "local_now", "open_during", "release_slot", "slot_day"]

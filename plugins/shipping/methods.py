@@ -51,6 +51,7 @@ from galleria_plugins.shipping.local import (
     check_same_city,
     haversine_km,
     local_now,
+    open_during,
     pickup_point_of,
     slot_day,
 )
@@ -252,6 +253,9 @@ class SameCityDelivery(ShippingMethod):
             store = min(covering, key=lambda loc: haversine_km(
                 (loc["latitude"], loc["longitude"]), point)
                 if loc["latitude"] is not None and loc["longitude"] is not None else math.inf)
+            if not open_during(store, day, slot):
+                return Outcome(refused=f"{store['name']} is closed on {day:%m-%d} at "
+                                       f"{slot.label}")
             centre = ((store["latitude"], store["longitude"])
                       if store["latitude"] is not None and store["longitude"] is not None
                       else (config.lat, config.lng))
