@@ -73,10 +73,12 @@ from galleria.kernel.plugins import (
     ConsolePage,
     JobSpec,
     PluginInfo,
+    ReportTab,
     SettingField,
     StorefrontBlock,
     StorefrontLink,
 )
+from galleria.kernel.reports.exports import write_xlsx as xlsx_bytes
 from galleria.kernel.review import api as review_queue
 from galleria.kernel.review.contracts import CustomerHistory, ReviewContext, ReviewRule, Verdict
 from galleria.kernel.schema import (
@@ -134,6 +136,7 @@ __all__ = [
     "Quote",
     "RefundRequest",
     "RefundUpdate",
+    "ReportTab",
     "ReviewContext",
     "ReviewRule",
     "SettingField",
@@ -183,4 +186,5 @@ __all__ = [
     "tenant_first_keys",
     "update_plugin_settings",
     "variant_summaries",
+    "xlsx_bytes",
 ]
