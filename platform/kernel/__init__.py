@@ -20,6 +20,7 @@ from galleria.kernel.checkout.contracts import (
     Quote,
     ShippingMethod,
 )
+from galleria.kernel.customers.accounts import customer_name
 from galleria.kernel.db import before_commit, current_tenant, on_commit, on_rollback, shop_scope
 from galleria.kernel.errors import (
     Conflict,
@@ -159,6 +160,7 @@ __all__ = [
     "csv_bytes",
     "csv_text",
     "current_tenant",
+    "customer_name",
     "delivers_to",
     "emit",
     "enable_row_level_security",

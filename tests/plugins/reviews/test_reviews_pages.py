@@ -246,3 +246,24 @@ async def test_hook_report_tabs(app, open_shop, shopper, console):
     plain = await open_shop()  # without the plugin: no tab
     other = await console(plain)
     assert 'data-report-tab="reviews"' not in (await other.get("/console/reports")).text
+
+
+async def test_reviews_name_the_buyer_masked_or_not_at_all(app, open_shop, shopper):
+    shop, ids = await reviews_shop(open_shop)
+    named, hidden = shopper(shop), shopper(shop)
+    await named.register(phone="13900002401", name="李明华")
+    await hidden.register(phone="13900002402", name="王芳")
+    for buyer, anonymous, text in ((named, False, "茶香浓郁"), (hidden, True, "包装很好")):
+        order = await delivered_order(buyer, ids, skus=("TEA",))
+        answer = await buyer.call("POST", f"/api/v1/orders/{order['number']}/reviews", {
+            "items": [{"line_id": line_of(order, "TEA"), "rating": 5, "text": text}],
+            "anonymous": anonymous})
+        assert answer.status_code == 201, answer.text
+    public = (await shop.get(f"/api/v1/products/{ids['TEA'][0]}/reviews",
+                             admin=False)).json()["items"]
+    assert {(r["text"], r["reviewer"], r["anonymous"]) for r in public} == {
+        ("茶香浓郁", "李**", False), ("包装很好", None, True)}
+    page = await shop.get(f"/plugins/reviews/products/{ids['TEA'][0]}", admin=False)
+    names = re.findall(r"<span data-reviewer>([^<]+)</span>", page.text)
+    assert sorted(names) == sorted(["李**", "匿名买家"])
+    assert "李明华" not in page.text and "王芳" not in page.text
