@@ -243,6 +243,10 @@ async def test_hook_report_tabs(app, open_shop, shopper, console):
     assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
     assert (await browser.get("/plugins/reviews/report/export?format=pdf")).status_code == 422
 
+    english = await console(shop, "en")
+    in_english = (await english.get("/plugins/reviews/report?range=all")).text
+    assert ">Product reviews<" in in_english and "Lowest rated first" in in_english
+
     plain = await open_shop()  # without the plugin: no tab
     other = await console(plain)
     assert 'data-report-tab="reviews"' not in (await other.get("/console/reports")).text
