@@ -21,6 +21,7 @@ from galleria.kernel.checkout.contracts import (
     Quote,
     ShippingMethod,
 )
+from galleria.kernel.customers.accounts import customer_name
 from galleria.kernel.db import before_commit, current_tenant, on_commit, on_rollback, shop_scope
 from galleria.kernel.errors import (
     Conflict,
@@ -75,10 +76,12 @@ from galleria.kernel.plugins import (
     ConsolePage,
     JobSpec,
     PluginInfo,
+    ReportTab,
     SettingField,
     StorefrontBlock,
     StorefrontLink,
 )
+from galleria.kernel.reports.exports import write_xlsx as xlsx_bytes
 from galleria.kernel.review import api as review_queue
 from galleria.kernel.review.contracts import CustomerHistory, ReviewContext, ReviewRule, Verdict
 from galleria.kernel.schema import (
@@ -137,6 +140,7 @@ __all__ = [
     "Quote",
     "RefundRequest",
     "RefundUpdate",
+    "ReportTab",
     "ReviewContext",
     "ReviewRule",
     "SettingField",
@@ -159,6 +163,7 @@ __all__ = [
     "csv_bytes",
     "csv_text",
     "current_tenant",
+    "customer_name",
     "delivers_to",
     "emit",
     "enable_row_level_security",
@@ -187,4 +192,5 @@ __all__ = [
     "tenant_first_keys",
     "update_plugin_settings",
     "variant_summaries",
+    "xlsx_bytes",
 ]

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
         ConsolePage,
         JobSpec,
         PluginInfo,
+        ReportTab,
         SettingField,
         StorefrontBlock,
         StorefrontLink,
@@ -237,6 +238,21 @@ def galleria_console_pages() -> list[ConsolePage]:
     Called when the console is rendered for a shop that enabled the plugin.
 
     :returns: a list of :class:`galleria.kernel.ConsolePage`.
+    """
+
+
+@hookspec
+def galleria_report_tabs() -> list[ReportTab]:
+    """Contribute tabs to the console's reports (数据中心), shown after the platform's tabs.
+
+    Called whenever a reports page is rendered, on the plugins the shop enabled; a tab is
+    shown to the staff who may read its ``permission`` area. The tab's page is the plugin's
+    own console route (``url``), rendered with ``console.report_page(template, tab=name,
+    …)`` so that it sits in the console's shell under the same tabs.
+
+    :returns: a list of :class:`galleria.kernel.ReportTab`.
+
+    .. versionadded:: 5 (reviews' report)
     """
 
 

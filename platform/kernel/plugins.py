@@ -135,6 +135,23 @@ class ConsolePage:
 
 
 @dataclass(frozen=True)
+class ReportTab:
+    """A tab a plugin adds to the console's reports (数据中心), after the platform's own.
+
+    `url` is the plugin's console route that renders the tab's page (a handler marked
+    `opt={"console": True, "area": "reports"}` calling `console.report_page(...)`, which
+    draws the reports' tabs with this one active); `name` is the tab's key (unique among
+    tabs, such as `reviews`); `permission` the area a staff member needs to see the tab
+    (`reports` unless said otherwise)."""
+
+    name: str
+    title: str
+    url: str
+    title_zh: str = ""
+    permission: str = "reports"
+
+
+@dataclass(frozen=True)
 class AccountPanel:
     """A section of the shopper's account page (我的): a points balance, a referral code.
 

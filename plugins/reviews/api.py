@@ -60,10 +60,12 @@ class ShopRatingBody(msgspec.Struct):
 class ReviewBody(msgspec.Struct):
     """`items`: one per order line reviewed (`line_id` from `GET …/reviews`' `lines`, 1–5
     `rating`, `text` of at most 500 characters, at most 6 `photos` keys from the photo
-    upload); `shop_rating`: 描述相符, 物流服务, 服务态度, each 1–5, once per order."""
+    upload); `shop_rating`: 描述相符, 物流服务, 服务态度, each 1–5, once per order;
+    `anonymous`: the reviews do not name the buyer (otherwise by a masked name, 李**)."""
 
     items: list[ReviewItemBody] = []
     shop_rating: ShopRatingBody | None = None
+    anonymous: bool = False
 
 
 class Photo(msgspec.Struct):
@@ -80,6 +82,8 @@ class ReviewView(msgspec.Struct):
     options: str
     rating: int
     text: str
+    reviewer: str | None  # the buyer's masked name (李**); None when anonymous or unnamed
+    anonymous: bool
     photos: list[Photo]
     reply: str | None
     replied_at: str | None
@@ -188,7 +192,8 @@ async def review_order(shop: Shop, customer: Any, number: Number, data: ReviewBo
     async def work() -> Response:
         items = [ItemInput(i.line_id, i.rating, i.text, i.photos) for i in data.items]
         rating = msgspec.structs.asdict(data.shop_rating) if data.shop_rating else None
-        done = await service.submit(shop.id, customer_id, number, items, rating)
+        done = await service.submit(shop.id, customer_id, number, items, rating,
+                                    anonymous=data.anonymous)
         return Response(Submitted(
             reviews=[_merchant(service.view(r, public=False)) for r in done["reviews"]],
             shop_rating=_shop_rating(done["shop_rating"])), status_code=201)

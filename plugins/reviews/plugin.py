@@ -10,11 +10,12 @@ from piccolo.conf.apps import AppConfig
 from galleria.kernel import (
     AccountPanel,
     PluginInfo,
+    ReportTab,
     SettingField,
     StorefrontBlock,
     hookimpl,
 )
-from galleria_plugins.reviews import api, console, storefront
+from galleria_plugins.reviews import api, console, report, storefront
 from galleria_plugins.reviews.tables import TABLES
 
 
@@ -53,7 +54,7 @@ def galleria_console_pages() -> list[Any]:
 
 @hookimpl
 def galleria_routes() -> list[Any]:
-    return console.ROUTES + storefront.ROUTES
+    return console.ROUTES + report.ROUTES + storefront.ROUTES
 
 
 @hookimpl
@@ -69,3 +70,8 @@ def galleria_account_panels() -> list[AccountPanel]:
 @hookimpl
 def galleria_storefront_blocks() -> list[StorefrontBlock]:
     return storefront.BLOCKS
+
+
+@hookimpl
+def galleria_report_tabs() -> list[ReportTab]:
+    return [report.TAB]

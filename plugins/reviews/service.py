@@ -19,6 +19,7 @@ from galleria.kernel import (
     NotFound,
     ValidationFailed,
     check_photos,
+    customer_name,
     order_facts,
     photo_view,
     plugin_settings,
@@ -91,10 +92,19 @@ def options_text(options: Any) -> str:
     return ""
 
 
+def masked_name(name: str) -> str:
+    """How a review names its buyer to other shoppers: the name's first character and two
+    stars whatever its length (李明 → 李**, Alice → A**); "" without a name."""
+    name = (name or "").strip()
+    return f"{name[0]}**" if name else ""
+
+
 async def submit(tenant_id: int, customer_id: int, number: str, items: list[ItemInput],
-                 shop_rating: dict[str, Any] | None) -> dict[str, Any]:
+                 shop_rating: dict[str, Any] | None, *, anonymous: bool = False
+                 ) -> dict[str, Any]:
     """Write the buyer's reviews of lines of order `number` and, once per order, their
-    rating of the shop; all or nothing. A review whose text holds a word of the shop's
+    rating of the shop; all or nothing. The reviews name the buyer by their masked name
+    (李**), or not at all when `anonymous`. A review whose text holds a word of the shop's
     sensitive-word list is held (`pending`) for a person instead of published. Returns
     `{"reviews": [...], "shop_rating": {...} | None}`."""
     facts = await buyers_order(tenant_id, customer_id, number)
@@ -153,6 +163,8 @@ async def submit(tenant_id: int, customer_id: int, number: str, items: list[Item
         raise Conflict("The shop has already been rated for this order")
 
     words = await shop_words(tenant_id) if checked else []
+    reviewer = "" if anonymous or not checked else masked_name(
+        await customer_name(tenant_id, customer_id))
     written = []
     for line, rating, text, photos in checked:
         held = matched_words(text, words)
@@ -161,6 +173,7 @@ async def submit(tenant_id: int, customer_id: int, number: str, items: list[Item
             customer=customer_id, product=line.product_id or 0, variant=line.variant_id,
             product_name=(line.name or line.sku)[:200], options=options_text(line.options),
             rating=rating, body=text, photos=json.dumps(photos),
+            reviewer=reviewer[:40], anonymous=bool(anonymous),
             status=PENDING if held else PUBLISHED, held_words=", ".join(held)[:200])
         written.append(await _insert(ProductReview, row, "This line has already been reviewed"))
     rated = None
@@ -195,6 +208,8 @@ def view(row: dict[str, Any], *, public: bool = True) -> dict[str, Any]:
     answer = {"id": row["id"], "product_id": row["product"], "variant_id": row["variant"],
               "product_name": row["product_name"], "options": row["options"],
               "rating": row["rating"], "text": row["body"],
+              "reviewer": row.get("reviewer") or None,
+              "anonymous": bool(row.get("anonymous")),
               "photos": [photo_view(key) for key in photos or []],
               "reply": row["reply"] or None, "replied_at": _iso(row["replied_at"]),
               "created_at": _iso(row["created_at"])}

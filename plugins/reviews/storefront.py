@@ -194,7 +194,8 @@ async def submit_form(request: Request, shop: Shop, storefront: Any, number: str
     if not errors:
         try:
             async with shop_scope(shop.id):
-                await service.submit(shop.id, customer_id, number, items, shop_rating)
+                await service.submit(shop.id, customer_id, number, items, shop_rating,
+                                     anonymous=values.get("anonymous") == "1")
         except ValidationFailed as exc:
             errors.extend(f"{gettext(e.message)}" for e in exc.errors)
         except DomainError as exc:

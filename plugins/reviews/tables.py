@@ -1,7 +1,7 @@
 """Review tables. Shop-owned: `tenant` first in every key; row-level security on PostgreSQL
 (migrations/reviews_0002)."""
 
-from piccolo.columns import Integer, Text, Timestamptz, Varchar
+from piccolo.columns import Boolean, Integer, Text, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
@@ -23,6 +23,8 @@ class ProductReview(Table, tablename="reviews_review"):
     product_name = Varchar(length=200, default="")
     options = Varchar(length=200, default="")  # the variant's options, "红色 · L"
     rating = Integer()
+    reviewer = Varchar(length=40, default="")  # the buyer's masked name (李**), "" if none
+    anonymous = Boolean(default=False)  # the buyer asked not to be named
     body = Text(default="")
     photos = Text(default="[]")
     status = Varchar(length=12, default="published")

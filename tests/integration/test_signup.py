@@ -25,6 +25,8 @@ async def test_signup_opens_a_shop_from_a_template(client):
     plugins = await client.get("/api/admin/v1/plugins", headers={
         "host": f"{slug}.localhost", "authorization": f"Bearer {token}"})
     assert plugins.status_code == 200
+    enabled = {p["name"] for p in plugins.json()["items"] if p["enabled"]}
+    assert "reviews" in enabled  # the template turns buyers' reviews on
 
 
 async def test_templates_are_listed(client):

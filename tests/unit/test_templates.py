@@ -38,6 +38,9 @@ def test_shipped_templates_load():
         assert template.logo is None or (ROOT / template.logo).is_file()
     blank = templates["blank"]
     assert blank.products == [] and blank.categories == []
+    # A new merchant's shop that sells goods sees buyers' reviews working from day one.
+    for name in ("grocery", "appliances", "teahouse"):
+        assert "reviews" in templates[name].plugins, name
 
 
 @pytest.mark.parametrize("name", ["grocery", "appliances"])

@@ -190,3 +190,84 @@ async def test_the_merchant_filters_replies_and_moderates_in_the_console(app, op
     assert shown.status_code == 303
     assert [r["text"] for r in (await shop.get(f"/api/v1/products/{ids['CUP'][0]}/reviews",
                                                admin=False)).json()["items"]] == ["骗子"]
+
+
+async def test_hook_report_tabs(app, open_shop, shopper, console):
+    """The reviews plugin's 商品评价 tab of the reports (`galleria_report_tabs`): shown only
+    with the plugin, with its chart, table, low-rated order and CSV / Excel files."""
+    shop, ids = await reviews_shop(open_shop)
+    for n, (tea, cup) in enumerate([(5, 2), (4, 1)]):
+        buyer = shopper(shop)
+        await buyer.register(phone=f"1390000230{n}")
+        order = await delivered_order(buyer, ids)
+        answer = await buyer.call("POST", f"/api/v1/orders/{order['number']}/reviews", {
+            "items": [{"line_id": line_of(order, "TEA"), "rating": tea},
+                      {"line_id": line_of(order, "CUP"), "rating": cup}]})
+        assert answer.status_code == 201, answer.text
+    browser = await console(shop)
+
+    sales = await browser.get("/console/reports")
+    assert sales.status_code == 200
+    assert re.search(r'href="/plugins/reviews/report" data-report-tab="reviews">商品评价<',
+                     sales.text)
+
+    page = await browser.get("/plugins/reviews/report?range=30d")
+    assert page.status_code == 200, page.text[:500]
+    html = page.text
+    assert 'class="chip is-active" href="/plugins/reviews/report"' in html  # its tab, active
+    assert "销售趋势" in html or "按商品" in html  # the platform's tabs are there too
+    assert 'data-figure="count"><span class="stat-label">评价数</span><span class="stat-value">4<' \
+        in html
+    assert '<span class="stat-value">50%<' in html  # 2 of 4 with 4–5 stars
+    rows = re.findall(r'<tr data-product="(\d+)"><th scope="row">([^<]+)</th>'
+                      r'<td class="num">(\d+)</td><td class="num">([\d.]+)</td>'
+                      r'<td class="num">(\d+)%</td>', html)
+    assert [(name, count, average, share) for _id, name, count, average, share in rows] == [
+        ("龙井茶", "2", "4.5", "100"), ("青瓷杯", "2", "1.5", "0")]
+    low = await browser.get("/plugins/reviews/report?range=30d&order=low")
+    assert low.text.index("青瓷杯</th>") < low.text.index("龙井茶</th>")
+    assert 'id="reviews-chart"' in html and "最低分优先" in html
+
+    long_ago = await browser.get("/plugins/reviews/report?from=2020-01-01&to=2020-01-31")
+    assert "该时段没有商品收到评价。" in long_ago.text
+    assert "2020-01-01 – 2020-01-31" in long_ago.text
+    wrong = await browser.get("/plugins/reviews/report?from=2020-13-01")
+    assert wrong.status_code == 200 and "请检查日期" in wrong.text
+
+    csv_file = await browser.get("/plugins/reviews/report/export?format=csv&range=30d&order=low")
+    assert csv_file.status_code == 200 and csv_file.headers["content-type"].startswith("text/csv")
+    lines = csv_file.content.decode("utf-8-sig").splitlines()
+    assert lines[0].startswith("商品,评价数,平均评分")
+    assert lines[1].startswith("青瓷杯,2,1.5,0,0,0,0,1,1")
+    xlsx = await browser.get("/plugins/reviews/report/export?format=xlsx&range=all")
+    assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
+    assert (await browser.get("/plugins/reviews/report/export?format=pdf")).status_code == 422
+
+    english = await console(shop, "en")
+    in_english = (await english.get("/plugins/reviews/report?range=all")).text
+    assert ">Product reviews<" in in_english and "Lowest rated first" in in_english
+
+    plain = await open_shop()  # without the plugin: no tab
+    other = await console(plain)
+    assert 'data-report-tab="reviews"' not in (await other.get("/console/reports")).text
+
+
+async def test_reviews_name_the_buyer_masked_or_not_at_all(app, open_shop, shopper):
+    shop, ids = await reviews_shop(open_shop)
+    named, hidden = shopper(shop), shopper(shop)
+    await named.register(phone="13900002401", name="李明华")
+    await hidden.register(phone="13900002402", name="王芳")
+    for buyer, anonymous, text in ((named, False, "茶香浓郁"), (hidden, True, "包装很好")):
+        order = await delivered_order(buyer, ids, skus=("TEA",))
+        answer = await buyer.call("POST", f"/api/v1/orders/{order['number']}/reviews", {
+            "items": [{"line_id": line_of(order, "TEA"), "rating": 5, "text": text}],
+            "anonymous": anonymous})
+        assert answer.status_code == 201, answer.text
+    public = (await shop.get(f"/api/v1/products/{ids['TEA'][0]}/reviews",
+                             admin=False)).json()["items"]
+    assert {(r["text"], r["reviewer"], r["anonymous"]) for r in public} == {
+        ("茶香浓郁", "李**", False), ("包装很好", None, True)}
+    page = await shop.get(f"/plugins/reviews/products/{ids['TEA'][0]}", admin=False)
+    names = re.findall(r"<span data-reviewer>([^<]+)</span>", page.text)
+    assert sorted(names) == sorted(["李**", "匿名买家"])
+    assert "李明华" not in page.text and "王芳" not in page.text

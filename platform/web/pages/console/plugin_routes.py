@@ -82,6 +82,15 @@ class PluginConsole:
         return await console_page(self.request, self.runtime, template, f"p:{nav}",
                                   status_code=status_code, page_title=title, **context)
 
+    async def report_page(self, template: str, *, tab: str, title: str,
+                          status_code: int = 200, **context: Any) -> Response:
+        """`template` as one of the console's reports (数据中心): the console's navigation
+        with Reports active, and the reports' tabs (`console/report_tabs.html`, which the
+        template includes) with the plugin's tab `tab` (its `ReportTab.name`) active."""
+        return await console_page(self.request, self.runtime, template, "reports",
+                                  status_code=status_code, page_title=title,
+                                  report_tab=tab, **context)
+
 
 async def provide_console(request: Request, runtime: Runtime) -> PluginConsole:
     return PluginConsole(request, runtime)

@@ -30,7 +30,7 @@ from galleria.kernel.errors import Forbidden, NotFound, RateLimited, ValidationF
 from galleria.kernel.fulfilment import supervision
 from galleria.kernel.inventory import service as inventory
 from galleria.kernel.inventory.jobs import DEFAULT_EXPIRY_ALERT_DAYS
-from galleria.kernel.plugins import ConsolePage
+from galleria.kernel.plugins import ConsolePage, ReportTab
 from galleria.kernel.tenancy.plugin_state import (
     enabled_plugins,
     in_sandbox,
@@ -132,6 +132,16 @@ async def plugin_pages(runtime: Runtime, shop: Shop) -> list[ConsolePage]:
             if isinstance(p, ConsolePage)]
 
 
+def plugin_report_tabs(runtime: Runtime, enabled: set[str], staff: dict[str, Any],
+                       locale: str, active: str) -> list[dict[str, Any]]:
+    """The reports' tabs contributed by the shop's enabled plugins (`galleria_report_tabs`)
+    that `staff` may read, for `console/report_tabs.html`."""
+    tabs = [t for t in runtime.host.collect("galleria_report_tabs", sorted(enabled))
+            if isinstance(t, ReportTab) and may_open_area(staff, t.permission)]
+    return [{"name": t.name, "url": t.url, "title": _title(locale, t.title, t.title_zh),
+             "active": t.name == active} for t in tabs]
+
+
 async def console_page(request: Request, runtime: Runtime, template: str, active: str,
                        *, status_code: int = 200, **context: Any) -> Response:
     """A console page inside the shell: navigation (with plugin pages), shop, user."""
@@ -140,7 +150,9 @@ async def console_page(request: Request, runtime: Runtime, template: str, active
     locale = request_locale(request, shop)
     translate = gettext_for(request)
     async with db.shop_scope(shop.id):
-        extra = await plugin_pages(runtime, shop)
+        enabled = await enabled_plugins(shop.id)
+        extra = [p for p in runtime.host.collect("galleria_console_pages", sorted(enabled))
+                 if isinstance(p, ConsolePage)]
         banner = await billing_banner(shop, locale)
     staff = staff_of(request)
 
@@ -155,6 +167,9 @@ async def console_page(request: Request, runtime: Runtime, template: str, active
                    "active": active == f"p:{p.slug}"} for p in extra
                   if may_open_area(staff, p.area)]
     context.setdefault("billing_banner", banner)
+    if template.startswith("console/report") or "report_tab" in context:
+        context["plugin_report_tabs"] = plugin_report_tabs(
+            runtime, enabled, staff, locale, str(context.get("report_tab") or ""))
     return page(request, template, status_code=status_code, nav=nav, plugin_nav=plugin_nav,
                 staff=staff, may=may, logo_url=logo_url(shop), active=active, **context)
 
