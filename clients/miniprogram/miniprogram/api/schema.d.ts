@@ -3395,6 +3395,7 @@ export interface components {
         };
         /** MerchantReviewView */
         MerchantReviewView: {
+            anonymous: boolean;
             created_at: string | null;
             customer_id: number;
             held_words: string;
@@ -3410,6 +3411,7 @@ export interface components {
             replied_at: string | null;
             replied_by: string;
             reply: string | null;
+            reviewer: string | null;
             status: string;
             text: string;
             variant_id: number;
@@ -4116,6 +4118,8 @@ export interface components {
         };
         /** ReviewBody */
         ReviewBody: {
+            /** @default false */
+            anonymous?: boolean;
             items?: components["schemas"]["ReviewItemBody"][];
             shop_rating?: components["schemas"]["ShopRatingBody"] | null;
         };
@@ -4129,6 +4133,7 @@ export interface components {
         };
         /** ReviewView */
         ReviewView: {
+            anonymous: boolean;
             created_at: string | null;
             id: number;
             options: string;
@@ -4138,6 +4143,7 @@ export interface components {
             rating: number;
             replied_at: string | null;
             reply: string | null;
+            reviewer: string | null;
             text: string;
             variant_id: number;
         };
