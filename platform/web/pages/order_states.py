@@ -104,6 +104,7 @@ _REASONS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"^completed (?P<days>\d+) days after delivery$",
          N_("Completed %(days)s days after delivery")),
         (r"^rejected: (?P<note>.+)$", N_("Rejected: %(note)s")),
+        (r"^approved automatically$", N_("Approved automatically")),
     ))
 
 
