@@ -19,6 +19,7 @@ Admin (`/api/admin/v1/`, scope `orders`; the report `reports`):
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 import msgspec
@@ -201,6 +202,13 @@ async def review_order(shop: Shop, customer: Any, number: Number, data: ReviewBo
     return await idempotent(work)
 
 
+@dataclass
+class PhotoUpload:
+    """The multipart form: one field `file` (a form without it is a 400, not a crash)."""
+
+    file: UploadFile
+
+
 async def _keep_body(request: Request) -> None:
     """Read a multipart body before it is parsed, so `Idempotency-Key` can hash it."""
     await request.body()
@@ -209,7 +217,8 @@ async def _keep_body(request: Request) -> None:
 @post("/api/v1/orders/{number:str}/reviews/photos", operation_id="uploadReviewPhoto",
       status_code=201, before_request=_keep_body, tags=["storefront"])
 async def upload_photo(shop: Shop, customer: Any, number: Number, idempotent: Any,
-                       data: Annotated[UploadFile, Body(media_type=RequestEncodingType.MULTI_PART)]
+                       data: Annotated[PhotoUpload,
+                                       Body(media_type=RequestEncodingType.MULTI_PART)]
                        ) -> Response[Photo]:
     """A photo for a review of this order (multipart field `file`: a JPEG, PNG or WebP
     picture of at most 8 MB, checked and re-encoded like product pictures). Name its `key`
@@ -218,7 +227,7 @@ async def upload_photo(shop: Shop, customer: Any, number: Number, idempotent: An
 
     async def work() -> Response:
         await service.buyers_order(shop.id, customer_id, number)
-        stored = await store_photo(shop.id, service.PHOTO_FOLDER, await data.read())
+        stored = await store_photo(shop.id, service.PHOTO_FOLDER, await data.file.read())
         return Response(Photo(**stored), status_code=201)
 
     return await idempotent(work)

@@ -436,7 +436,7 @@ async def test_console_location_address_is_picked_province_city_district(open_sh
     shop = await open_shop()
     browser = await console(shop)
     page = await browser.get("/console/inventory/locations")
-    assert 'data-region-level="district"' in page.text and "shopping.js" in page.text
+    assert 'data-region-select="district"' in page.text and "shopping.js" in page.text
     assert re.search(r'<option value="浙江省"[^>]*data-code="330000"', page.text)
     added = await browser.submit("/console/inventory/locations", "/console/inventory/locations", {
         "code": "xihu", "name": "西湖店", "kind": "store", "province": "浙江省",

@@ -63,7 +63,16 @@ async def _place(shop, cart_id, statements):
         "cart_id": cart_id, "contact": CONTACT, "address": ADDRESS,
         "payment_method": "wechat_pay"})
     assert placed.status_code == 201, placed.text
-    return placed.json(), list(statements)
+    return placed.json(), _placing(list(statements))
+
+
+def _placing(sent: list[str]) -> list[str]:
+    """The host's shop and the placing transaction: what comes before it (a flash-sale
+    plugin's admission read, at most once a second per process) is not placement's cost."""
+    opened = max(n for n, sql in enumerate(sent)
+                 if n < next(i for i, s in enumerate(sent) if 'INSERT INTO "shop_order"' in s)
+                 and sql.strip().upper().startswith("BEGIN"))
+    return sent[:1] + sent[opened:]
 
 
 async def test_placing_an_order_costs_the_same_statements_for_one_line_or_three(

@@ -179,7 +179,8 @@ class LocationPages(Controller):
         return await console_page(
             request, runtime, "console/locations.html", "inventory", status_code=status_code,
             rows=rows, kinds=KIND_TITLES, form=form or {"kind": "store"}, errors=errors or {},
-            weekdays=WEEKDAYS, provinces=regions.provinces(),
+            weekdays=WEEKDAYS, levels=regions.cascade(str((form or {}).get("province") or ""),
+                                                      str((form or {}).get("city") or "")),
             split=bool(current.settings.get(locations.SPLIT_ORDERS)),
             saved=request.query_params.get("saved", ""))
 
@@ -225,7 +226,9 @@ class LocationPages(Controller):
             request, runtime, "console/location_edit.html", "inventory",
             status_code=status_code, location=location, kinds=KIND_TITLES,
             hours=hours_form(location["hours"]), weekdays=WEEKDAYS,
-            provinces=regions.provinces(), errors=errors or {})
+            levels=regions.cascade(location["address"].get("province") or "",
+                                   location["address"].get("city") or ""),
+            errors=errors or {})
 
     @post("/locations/{code:str}", name="console:location-save")
     async def save(self, request: Request, shop: Shop, runtime: Runtime, code: str) -> Response:
