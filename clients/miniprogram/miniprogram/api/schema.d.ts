@@ -3654,6 +3654,11 @@ export interface components {
         PaymentMethodList: {
             items: components["schemas"]["PaymentMethod"][];
         };
+        /** PhotoUpload */
+        PhotoUpload: {
+            /** Format: binary */
+            file: string;
+        };
         /** PickLine */
         PickLine: {
             expires_on: string | null;
@@ -16870,10 +16875,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "multipart/form-data": {
-                    /** Format: binary */
-                    file?: string;
-                };
+                "multipart/form-data": components["schemas"]["PhotoUpload"];
             };
         };
         responses: {
