@@ -46,6 +46,12 @@ export const STRINGS = {
     'coupons.percent_off': '{rate} 折', 'coupons.free_shipping': '免运费', 'coupons.fixed_price': '一口价 {amount}',
     'coupons.available': '可使用', 'coupons.used': '已使用', 'coupons.expired': '已过期',
     'addresses.default': '默认',
+    'reviews.count': '{n} 条评价', 'reviews.average': '{average} 分', 'reviews.good_share': '好评率 {share}%',
+    'reviews.none': '还没有评价', 'reviews.anonymous': '匿名买家', 'reviews.reply': '商家回复：{text}',
+    'reviews.stars': '{n} 星',
+    'flash.title': '限时秒杀', 'flash.ends_in': '距结束 {time}', 'flash.starts_in': '距开始 {time}',
+    'flash.days': '{n} 天 ', 'flash.remaining': '仅剩 {n} 件', 'flash.sold_out': '已抢光',
+    'flash.limit': '每人限购 {n} 件', 'flash.regular': '原价 {price}',
   },
   en: {
     'tab.home': 'Home', 'tab.category': 'Categories', 'tab.cart': 'Cart', 'tab.me': 'Me',
@@ -88,6 +94,12 @@ export const STRINGS = {
     'coupons.percent_off': '{percent}% off', 'coupons.free_shipping': 'free shipping',
     'coupons.fixed_price': 'pay only {amount}', 'coupons.available': 'Available', 'coupons.used': 'Used',
     'coupons.expired': 'Expired', 'addresses.default': 'Default',
+    'reviews.count': '{n} reviews', 'reviews.average': '{average} / 5', 'reviews.good_share': '{share}% positive',
+    'reviews.none': 'No reviews yet', 'reviews.anonymous': 'Anonymous buyer', 'reviews.reply': 'The shop replied: {text}',
+    'reviews.stars': '{n} stars',
+    'flash.title': 'Flash sale', 'flash.ends_in': 'Ends in {time}', 'flash.starts_in': 'Starts in {time}',
+    'flash.days': '{n}d ', 'flash.remaining': 'Only {n} left', 'flash.sold_out': 'Sold out',
+    'flash.limit': 'Limit {n} per customer', 'flash.regular': 'Was {price}',
   },
 } as const;
 

@@ -54,6 +54,15 @@ export class Shop {
     return this.api.call('get', '/api/v1/products/{product_id}', { params: { product_id: id } });
   }
 
+  /** The product's published reviews, newest first, and their summary (reviews plugin). */
+  productReviews(id: number, limit = 5) {
+    return this.api.call('get', '/api/v1/products/{product_id}/reviews',
+      { params: { product_id: id }, query: { limit } });
+  }
+
+  /** Running and upcoming flash sales (campaigns plugin). */
+  flashSales() { return this.api.call('get', '/api/v1/flash-sales', {}); }
+
   // -- cart -----------------------------------------------------------------------------
   async cart(): Promise<Cart | null> {
     const id = this.cartId;
