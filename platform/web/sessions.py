@@ -35,10 +35,24 @@ class LazySessionBackend(ServerSideSessionBackend):
         cookie = self.config.key in connection.cookies
         if (scope_session is Empty or not scope_session) and not cookie:
             return  # nothing to keep and nothing to clear
-        if cookie and scope_session is not Empty and scope_session == connection.scope.get(
-                LOADED):
+        loaded = connection.scope.get(LOADED)
+        if cookie and scope_session is not Empty and scope_session == loaded:
             return  # unchanged: writing it back could undo a concurrent request's change
+        if cookie and scope_session is not Empty and loaded and isinstance(loaded, dict):
+            scope_session = await self._merged(scope_session, loaded, connection)
         await super().store_in_message(scope_session, message, connection)
+
+    async def _merged(self, session: dict[str, Any], loaded: dict[str, Any],
+                      connection: ASGIConnection) -> dict[str, Any]:
+        """This request's changes laid over the session as stored now, not over the copy it
+        read: a concurrent request's change to other keys (the order just placed, beside a
+        re-pricing that forgot the cart) survives."""
+        current = await ServerSideSessionBackend.load_from_connection(self, connection)
+        merged = {**current, **{key: value for key, value in session.items()
+                                if key not in loaded or loaded[key] != value}}
+        for key in loaded.keys() - session.keys():
+            merged.pop(key, None)
+        return merged
 
 
 @dataclass
