@@ -63,7 +63,7 @@ async def check_shop(tenant_id: int) -> list[str]:
         problems.append("an event was queued twice for one webhook endpoint")
     problems += [f"webhook {h['event_id']} to endpoint {h['endpoint']} is {h['status']}"
                  for h in hooks if h["status"] != "succeeded"]
-    problems += await _outbox_problems(tenant_id)
+    problems += await outbox_problems(tenant_id)
     return problems
 
 
@@ -90,10 +90,10 @@ def _ledger_problems(variant: int, moves: list[dict], level: dict) -> list[str]:
 
 async def outbox_settled(tenant_id: int) -> bool:
     """Whether every outbox row of the shop is done (delayed work aside)."""
-    return not await _outbox_problems(tenant_id)
+    return not await outbox_problems(tenant_id)
 
 
-async def _outbox_problems(tenant_id: int) -> list[str]:
+async def outbox_problems(tenant_id: int) -> list[str]:
     events = await OutboxEvent.select(OutboxEvent.id, OutboxEvent.topic, OutboxEvent.done_at,
                                       OutboxEvent.attempts).where(
         OutboxEvent.tenant == tenant_id)
