@@ -22,7 +22,7 @@ class CampaignPromoter(ProductPromoter):
                       else t(locale, "Was %(price)s",
                              price=format_minor(sale["regular_price"], shop.currency))),
                 variant_id=sale["variant"], price=sale["price"], starts_at=sale["starts_at"],
-                ends_at=sale["ends_at"], remaining=sale["remaining"]))
+                ends_at=sale["ends_at"], remaining=sale["remaining"], kind="flash_sale"))
         for gift in await gifts.list_gifts(shop.id, active_only=True):
             if not gift["giving"]:
                 continue  # below its safety stock: promise nothing
@@ -33,7 +33,7 @@ class CampaignPromoter(ProductPromoter):
                          amount=format_minor(gift["min_amount"], shop.currency))
             else:
                 continue
-            out.append(Promotion(label=t(locale, "Free gift"), text=text))
+            out.append(Promotion(label=t(locale, "Free gift"), text=text, kind="gift"))
         return out
 
 

@@ -46,6 +46,15 @@ REFUND_STATES = {"SUCCESS": "succeeded", "PROCESSING": "pending", "CLOSED": "fai
                  "ABNORMAL": "failed"}
 
 
+class PayerUnknown(ValidationFailed):
+    """A JSAPI payment whose payer the shop has no openid for: a shopper who signed in
+    before the shop recorded openids, or a guest who named none. The problem's `type` ends
+    in `/wechat_payer_unknown`: the mini-program signs in again with `wx.login()` (which
+    records the openid) and pays once more."""
+
+    code, title = "wechat_payer_unknown", "WeChat sign-in needed"
+
+
 def rfc3339(moment: dt.datetime) -> str:
     """`time_expire` as WeChat Pay wants it: seconds, with the +08:00 offset."""
     return moment.astimezone(BEIJING).replace(microsecond=0).isoformat()
@@ -87,8 +96,8 @@ class WeChatPayGateway(PaymentGateway):
             raise ValidationFailed(f"WeChat Pay offers the scenes {', '.join(SCENES)}, "
                                    f"not “{scene}”")
         if scene == "jsapi" and not request.client.get("openid"):
-            raise ValidationFailed("A JSAPI / mini-program payment needs the payer's openid: "
-                                   "sign in with WeChat in the mini-program first")
+            raise PayerUnknown("A JSAPI / mini-program payment needs the payer's openid: "
+                               "sign in with WeChat in the mini-program first")
         client = await self._client()
         creds = client.credentials
         openid_appid = request.client.get("openid_appid", "")

@@ -1,8 +1,9 @@
 """The storefront's reads send few statements, however many products a page shows (issue
 14): a listing of 24 products is the host's shop, the page and one statement for all their
 availability and pictures; a product is the host's shop, the product with its category,
-its pictures, its variants with their stock, and their barcodes. No statement per product
-(N+1). Counted at the ORM's engine: BEGIN, the shop setting and COMMIT come on top."""
+its pictures, its variants with their stock, their barcodes, and the shop's enabled plugins
+(whose promoters answer its `promotions`). No statement per product (N+1). Counted at the
+ORM's engine: BEGIN, the shop setting and COMMIT come on top."""
 
 from __future__ import annotations
 
@@ -57,14 +58,16 @@ async def test_a_listing_of_24_products_takes_three_statements(open_shop, statem
     assert len(statements) <= 3, statements
 
 
-async def test_a_product_takes_five_statements_whatever_its_variants(open_shop, statements):
+async def test_a_product_takes_six_statements_whatever_its_variants(open_shop, statements):
     shop = await open_shop()
     product_id = (await _catalog(shop, 1))[0]
     statements.clear()
     answer = await shop.get(f"/api/v1/products/{product_id}", admin=False)
     assert answer.status_code == 200
     product = answer.json()
-    assert len(statements) <= 5, statements
+    assert len(statements) <= 6, statements
+    assert sum("plugin_state" in sql for sql in statements) == 1, statements
+    assert product["promotions"] == []  # no plugin of this shop promises anything
     assert [(v["sku"], v["available"]) for v in product["variants"]] == [
         ("MILK-0", 5), ("MILK-0-B", 0)]
     assert product["attributes"] == {"产地": "内蒙古"}

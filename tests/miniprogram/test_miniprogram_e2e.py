@@ -102,12 +102,26 @@ async def _run(command: list[str], env: dict[str, str], cwd: Path,
 
 
 async def _stock(http: httpx.AsyncClient, port: int, host: str, token: str) -> list[int]:
-    answer = await http.post(f"http://127.0.0.1:{port}/api/admin/v1/products", headers={
-        "host": host, "authorization": f"Bearer {token}"}, json={
+    admin = {"host": host, "authorization": f"Bearer {token}"}
+    answer = await http.post(f"http://127.0.0.1:{port}/api/admin/v1/products", headers=admin,
+                             json={
         "name": "对开门冰箱", "description": "一级能效，风冷无霜", "variants": [
             {"sku": "FR-W", "price": 329900, "stock": 5, "options": {"颜色": "白色"}},
             {"sku": "FR-S", "price": 349900, "stock": 1, "options": {"颜色": "银色"}}]})
     assert answer.status_code == 201, answer.text
+    # A gift with the fridge (campaigns plugin): the product page shows it (购买即送 冰箱滤芯).
+    gift = await http.post(f"http://127.0.0.1:{port}/api/admin/v1/products", headers=admin,
+                           json={"name": "冰箱滤芯", "variants": [
+                               {"sku": "FR-FILTER", "price": 9900, "stock": 10}]})
+    assert gift.status_code == 201, gift.text
+    enabled = await http.put(f"http://127.0.0.1:{port}/api/admin/v1/plugins/marketing_campaigns",
+                             headers=admin, json={"enabled": True})
+    assert enabled.status_code == 200, enabled.text
+    given = await http.post(f"http://127.0.0.1:{port}/api/admin/v1/marketing/gifts",
+                            headers=admin, json={
+        "gift_variant_id": gift.json()["variants"][0]["id"],
+        "trigger": {"product_ids": [answer.json()["id"]]}, "safety_stock": 0})
+    assert given.status_code == 201, given.text
     return [v["id"] for v in answer.json()["variants"]]
 
 

@@ -23,7 +23,9 @@ class Promotion:
 
     `label` is the short badge (秒杀, 赠品), `text` the sentence beside it. Optional:
     `variant_id` when it concerns one variant only; `price` (minor units) the promoted
-    price; `starts_at`/`ends_at` (aware datetimes) for a countdown; `remaining` units left.
+    price; `starts_at`/`ends_at` (aware datetimes) for a countdown; `remaining` units left;
+    `kind`, a stable machine name apps tell promotions apart by (`flash_sale`, `gift`; ""
+    for any other) — never shown to a shopper.
     """
 
     label: str
@@ -33,6 +35,7 @@ class Promotion:
     starts_at: dt.datetime | None = None
     ends_at: dt.datetime | None = None
     remaining: int | None = None
+    kind: str = ""
 
 
 class ProductPromoter:

@@ -102,6 +102,20 @@ class ShopInfo(TypedDict):
     banners: list[Banner]  # the home page's, in order; at most 5
 
 
+class ProductPromotion(TypedDict):
+    """One promise of the shop's plugins on the product (`galleria_product_promotions`), in
+    the request's language: what the web product page shows above its buy box."""
+
+    kind: str  # flash_sale | gift | "" (another plugin's): for apps, never shown
+    label: str  # the badge: 秒杀, 赠品
+    text: str  # the sentence beside it ("" for none)
+    variant_id: int | None  # when it concerns one variant only
+    price: int | None  # the promoted price, minor units
+    starts_at: str | None  # RFC 3339, UTC
+    ends_at: str | None
+    remaining: int | None  # units left
+
+
 class StorefrontProduct(TypedDict):
     id: int
     name: str
@@ -112,6 +126,7 @@ class StorefrontProduct(TypedDict):
     video: ProductVideo | None  # shown before the pictures
     currency: str
     variants: list[StorefrontVariant]
+    promotions: list[ProductPromotion]  # [] when no enabled plugin promises anything
 
 
 class Stock(TypedDict):

@@ -2,18 +2,39 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated
 
-from litestar import Controller, get
+from litestar import Controller, Request, get
 from litestar.params import Parameter
 
 from galleria.kernel import db
 from galleria.kernel.catalog.banners import banner_views
+from galleria.kernel.catalog.promotions import Promotion
 from galleria.kernel.catalog.service import category_tree, get_product, list_products
 from galleria.kernel.storage import storage
 from galleria.kernel.tenancy.shops import Shop
-from galleria.web.api.answers import CategoryTree, ProductPage, ShopInfo, StorefrontProduct
+from galleria.web.api.answers import (
+    CategoryTree,
+    ProductPage,
+    ProductPromotion,
+    ShopInfo,
+    StorefrontProduct,
+)
+from galleria.web.pages.promotions import product_promotions
 from galleria.web.pagination import decode_cursor, page
+
+
+def _utc(value: dt.datetime | None) -> str | None:
+    return value.astimezone(dt.UTC).isoformat() if value is not None else None
+
+
+def promotion_view(promotion: Promotion) -> ProductPromotion:
+    """A promotion as the storefront API answers it (times RFC 3339 in UTC)."""
+    return {"kind": promotion.kind, "label": promotion.label, "text": promotion.text,
+            "variant_id": promotion.variant_id, "price": promotion.price,
+            "starts_at": _utc(promotion.starts_at), "ends_at": _utc(promotion.ends_at),
+            "remaining": promotion.remaining}
 
 
 class StorefrontApi(Controller):
@@ -57,9 +78,17 @@ class StorefrontApi(Controller):
             return {"items": await category_tree(shop.id)}
 
     @get("/products/{product_id:int}", operation_id="getStorefrontProduct")
-    async def get_product(self, shop: Shop, product_id: int) -> StorefrontProduct:
+    async def get_product(self, request: Request, shop: Shop,
+                          product_id: int) -> StorefrontProduct:
+        """A published product with its active `variants` and its `promotions`: what the
+        shop's enabled plugins promise on it (a flash sale's price and times, a free gift),
+        in the request's language (`Accept-Language`) — the same promises the
+        web product page shows, from the same promoters."""
         async with db.shop_scope(shop.id):
             product = await get_product(shop.id, product_id, published_only=True)
+            variants = [v for v in product["variants"] if v["status"] == "active"]
+            promotions = await product_promotions(request, shop, product_id,
+                                                  [v["id"] for v in variants])
         return {
             "id": product["id"], "name": product["name"],
             "description": product["description"], "category": product["category"],
@@ -67,5 +96,6 @@ class StorefrontApi(Controller):
             "video": product["video"], "currency": shop.currency,
             "variants": [{"id": v["id"], "sku": v["sku"], "price": v["price"],
                           "options": v["options"], "available": max(v["available"], 0)}
-                         for v in product["variants"] if v["status"] == "active"],
+                         for v in variants],
+            "promotions": [promotion_view(p) for p in promotions],
         }

@@ -10,6 +10,8 @@ import random
 import pytest
 
 from galleria.auth import wechat_login
+from galleria.kernel import db
+from galleria.kernel.access.tables import CustomerIdentity
 from galleria.testing.wechat import WeChatSimulator, WeChatSimUser
 
 from .flow import ADDRESS, CONTACT
@@ -117,3 +119,29 @@ async def test_a_mini_program_that_wechat_pay_does_not_know_is_named(
                                    headers=bearer, json={"method": "wechat", "scene": "jsapi"})
     assert refused.status_code == 422, refused.text
     assert ws.mini_appid in refused.json()["detail"] and ws.appid in refused.json()["detail"]
+
+
+async def test_a_shopper_without_a_recorded_openid_is_told_to_sign_in_again(
+        wechat_shop, simulator, wechat_sign_in):
+    """Signed in before the shop kept openids: a 422 whose `type` the mini-program knows
+    (never its words), and once it signs in again with wx.login() the payment goes through."""
+    ws = await _mini_shop(wechat_shop, wechat_sign_in)
+    person = _person()
+    bearer = await _sign_in(ws, wechat_sign_in, person)
+    order = await _order_of(ws, bearer)
+    async with db.shop_scope(ws.shop.id):  # as it was before openids were recorded
+        await CustomerIdentity.delete().where(
+            (CustomerIdentity.tenant == ws.shop.id)
+            & (CustomerIdentity.issuer == wechat_login.openid_issuer(ws.mini_appid)))
+    path = f"/api/v1/orders/{order['number']}/payments"
+    body = {"method": "wechat", "scene": "jsapi"}
+    refused = await ws.handle.post(path, admin=False, headers=bearer, json=body)
+    assert refused.status_code == 422, refused.text
+    assert refused.headers["content-type"] == "application/problem+json"
+    assert refused.json()["type"].endswith("/wechat_payer_unknown")
+
+    again = await _sign_in(ws, wechat_sign_in, person)  # the same shopper, openid recorded
+    started = await ws.handle.post(path, admin=False, headers=again, json=body)
+    assert started.status_code == 201, started.text
+    trade = simulator.trades[(ws.mchid, started.json()["payment_id"])]
+    assert trade.openid == wechat_sign_in.openid(ws.mini_appid, person)

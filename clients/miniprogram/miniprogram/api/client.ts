@@ -48,6 +48,13 @@ export class ApiProblem extends Error {
     this.detail = String(raw.detail || raw.title || '');
     this.errors = Array.isArray(raw.errors) ? (raw.errors as ProblemField[]) : [];
   }
+
+  /** The problem's stable machine name: the last segment of its `type`
+   * (`https://galleria.dev/problems/out_of_stock` → `out_of_stock`). Recognise problems by
+   * it, never by their words, which follow the shopper's language. */
+  get code(): string {
+    return this.type.replace(/\/+$/, '').split('/').pop() ?? '';
+  }
 }
 
 export interface ClientConfig {

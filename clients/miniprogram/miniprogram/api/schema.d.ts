@@ -3886,6 +3886,17 @@ export interface components {
             status?: "draft" | "published";
             variants?: components["schemas"]["VariantPatch"][];
         };
+        /** ProductPromotion */
+        ProductPromotion: {
+            ends_at: string | null;
+            kind: string;
+            label: string;
+            price: number | null;
+            remaining: number | null;
+            starts_at: string | null;
+            text: string;
+            variant_id: number | null;
+        };
         /** ProductReviews */
         ProductReviews: {
             items: components["schemas"]["ReviewView"][];
@@ -4515,6 +4526,7 @@ export interface components {
             id: number;
             images: string[];
             name: string;
+            promotions: components["schemas"]["ProductPromotion"][];
             variants: components["schemas"]["StorefrontVariant"][];
             video: components["schemas"]["ProductVideo"] | null;
         };

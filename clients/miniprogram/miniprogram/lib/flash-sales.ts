@@ -3,8 +3,9 @@
  * sale price against the regular one, what remains, and a countdown to the end (or to the
  * start of an upcoming sale). A shop without the plugin answers 404: no flash sales.
  *
- * The storefront API says nothing of gifts with purchase (only the console's
- * `/api/admin/v1/marketing/gifts`), so the mini-program shows no gifts.
+ * The product's `promotions` (GET /api/v1/products/{id}) carry its flash sales too, but
+ * only as the shop's sentence: the banner reads the regular price, the per-shopper limit
+ * and the state from here, and lib/promotions.ts leaves kind `flash_sale` to it.
  */
 import { ApiProblem } from '../api/client';
 import type { components } from '../api/schema';

@@ -4,6 +4,7 @@
  * until the shop has the payment notification. `Payer` is `wx` in the mini-program and a
  * stand-in in tests, so this logic is tested without a phone.
  */
+import { ApiProblem } from '../api/client';
 import { newAttemptKey, Order, Shop } from './shop';
 
 export interface JsapiParameters {
@@ -44,13 +45,30 @@ export function jsapiParameters(action: Record<string, unknown>): JsapiParameter
            signType: signType as JsapiParameters['signType'], paySign };
 }
 
+/** The problem the shop answers (422) when it knows no openid to name as the payer: the
+ * shopper signed in before the shop recorded openids. A new `wx.login()` sign-in records it. */
+export const PAYER_UNKNOWN = 'wechat_payer_unknown';
+
+export function isPayerUnknown(error: unknown): boolean {
+  return error instanceof ApiProblem && error.status === 422 && error.code === PAYER_UNKNOWN;
+}
+
 /** The JSAPI payment of order `number`, signed in first: the shop pays as the openid it
- * learnt from this shopper's `wx.login()` sign-in, so the client never names a payer. */
+ * learnt from this shopper's `wx.login()` sign-in, so the client never names a payer. When
+ * the shop has no openid for a shopper signed in long ago, sign in again once and retry
+ * (the same attempt: the same Idempotency-Key). */
 export async function startJsapiPayment(shop: Shop, number: string, accessToken: string | undefined,
                                         payer: Payer) {
   if (!shop.signedIn) await shop.signInWithWeChat(await payer.login());
-  return shop.startPayment(number, accessToken, { method: 'wechat', scene: 'jsapi' },
-    newAttemptKey());
+  const attempt = newAttemptKey();
+  const body = { method: 'wechat', scene: 'jsapi' };
+  try {
+    return await shop.startPayment(number, accessToken, body, attempt);
+  } catch (error) {
+    if (!isPayerUnknown(error)) throw error;
+    await shop.signInWithWeChat(await payer.login());
+    return shop.startPayment(number, accessToken, body, attempt);
+  }
 }
 
 export async function payOrder(shop: Shop, number: string, accessToken: string | undefined,

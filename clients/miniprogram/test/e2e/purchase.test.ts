@@ -8,14 +8,15 @@
  *   MP_PAY_SIM      the WeChat Pay simulator, MP_MERCHANT_PUBLIC_KEY the key paySign verifies with
  *   MP_VARIANTS     "white,silver" variant ids of the product the test stocked
  *
- * Browse → search (a two-character term) → add to cart → sign in with the code (the guest
- * cart goes along) → preview → place the order → JSAPI parameters whose paySign verifies →
+ * Browse → search (a two-character term) → the product with its gift (购买即送 冰箱滤芯, in
+ * the phone's language) → add to cart → sign in with the code (the guest cart goes along) → preview → place the order → JSAPI parameters whose paySign verifies →
  * "WeChat" pays → the order is paid after the simulator's notification.
  */
 import crypto from 'node:crypto';
 import { ApiProblem } from '../../miniprogram/api/client';
 import { orderBody, previewBody, settleShipping, shippingRows } from '../../miniprogram/lib/checkout';
 import { JsapiParameters, payOrder } from '../../miniprogram/lib/pay';
+import { promotionRows } from '../../miniprogram/lib/promotions';
 import { OrderBody, Shop } from '../../miniprogram/lib/shop';
 import { memoryStore } from '../../miniprogram/lib/storage';
 import { nodeTransport } from '../support/node-transport';
@@ -41,6 +42,13 @@ test('a shopper buys in the mini-program and pays with WeChat Pay', async () => 
   expect((await shop.products({ q: '冰箱' })).items.map((p) => p.id)).toContain(fridge.id);
   const product = await shop.product(fridge.id);
   expect(product.variants.map((v) => v.id).sort()).toEqual([white, silver].sort());
+  // The gift the shop set for the fridge, worded by the shop as its web page words it.
+  expect(promotionRows(product.promotions, white, product.currency, Date.now())
+    .map((row) => [row.gift, row.label, row.text])).toEqual([[true, '赠品', '购买即送 冰箱滤芯']]);
+  const english = new Shop({ baseUrl: env('MP_BASE_URL'), hostHeader: env('MP_HOST'),
+                             transport: nodeTransport, language: 'en' }, memoryStore());
+  expect((await english.product(fridge.id)).promotions.map((p) => [p.kind, p.label, p.text]))
+    .toEqual([['gift', 'Free gift', 'Buy it and get 冰箱滤芯 free']]);
 
   // The silver one has a single unit: asking for two is the shop's 409, in words.
   const tooMany = await shop.addToCart(silver, 2).catch((error: unknown) => error);

@@ -67,6 +67,77 @@ test('paying signs in with wx.login first, hands the JSAPI parameters to request
   expect(start.headers['idempotency-key']).toMatch(/^mp-/);
 });
 
+const PAYER_UNKNOWN = (): HttpResponse => ({ status: 422, headers: {}, data: {
+  type: 'https://galleria.dev/problems/wechat_payer_unknown', title: 'WeChat sign-in needed',
+  status: 422, detail: '需要先用微信登录' } });
+
+test('a shopper signed in before openids were kept signs in again once, and the payment goes through', async () => {
+  let refused = false;
+  const transport = scripted({
+    'POST /api/v1/account/wechat/mini-program': (r) => ok({ token: `tok-${(r.body as { code: string }).code}`,
+      customer: { id: 1 }, expires_at: '', cart: null }),
+    // The old token's shopper has no openid on record; after the new sign-in the shop has one.
+    'POST /api/v1/orders/N4/payments': (r) => {
+      if (r.headers.authorization === 'Bearer old') { refused = true; return PAYER_UNKNOWN(); }
+      return ok({ payment_id: 'P4', action: JSAPI }, 201);
+    },
+    'GET /api/v1/orders/N4': () => ok({ number: 'N4', status: 'paid' }),
+  });
+  const store = memoryStore();
+  store.set('galleria.token', 'old');
+  const shop = new Shop({ baseUrl: 'https://demo.example.com', transport }, store);
+  const codes: string[] = [];
+  const sheets: unknown[] = [];
+  const outcome = await payOrder(shop, 'N4', undefined, {
+    login: async () => { codes.push('code-2'); return 'code-2'; },
+    requestPayment: async (parameters) => { sheets.push(parameters); return true; },
+  }, { pollMs: 1 });
+  expect(refused).toBe(true);
+  expect(outcome.kind).toBe('paid');
+  expect(codes).toEqual(['code-2']);  // wx.login once
+  expect(sheets).toHaveLength(1);
+  expect(transport.seen.map((r) => `${r.method} ${new URL(r.url).pathname} ${r.headers.authorization ?? ''}`)).toEqual([
+    'POST /api/v1/orders/N4/payments Bearer old',
+    'POST /api/v1/account/wechat/mini-program Bearer old',
+    'POST /api/v1/orders/N4/payments Bearer tok-code-2',
+    'GET /api/v1/orders/N4 Bearer tok-code-2',
+  ]);
+  const [first, , retry] = transport.seen;
+  expect(retry.headers['idempotency-key']).toBe(first.headers['idempotency-key']);  // one attempt
+  expect(shop.signedIn).toBe(true);
+});
+
+test('re-signing in is tried once only, and not for another 422', async () => {
+  let logins = 0;
+  const payer = { login: async () => { logins += 1; return `c${logins}`; },
+                  requestPayment: async () => true };
+  const stillUnknown = scripted({
+    'POST /api/v1/account/wechat/mini-program': () => ok({ token: 'tok-new', customer: { id: 1 }, expires_at: '', cart: null }),
+    'POST /api/v1/orders/N5/payments': PAYER_UNKNOWN,
+  });
+  const store = memoryStore();
+  store.set('galleria.token', 'old');
+  const shop = new Shop({ baseUrl: 'https://demo.example.com', transport: stillUnknown }, store);
+  const failure = await payOrder(shop, 'N5', undefined, payer).catch((error: unknown) => error);
+  expect(failure).toBeInstanceOf(ApiProblem);
+  expect((failure as ApiProblem).code).toBe('wechat_payer_unknown');
+  expect(logins).toBe(1);
+  expect(stillUnknown.seen.filter((r) => r.url.includes('/payments'))).toHaveLength(2);
+
+  // The AppID mismatch is a 422 too, but signing in again cannot mend it: no wx.login.
+  const mismatch = scripted({
+    'POST /api/v1/orders/N6/payments': () => ({ status: 422, headers: {}, data: {
+      type: 'https://galleria.dev/problems/validation_failed', title: 'Validation failed',
+      status: 422, detail: 'WeChat Pay is set up for another AppID' } }),
+  });
+  logins = 0;
+  const other = new Shop({ baseUrl: 'https://demo.example.com', transport: mismatch }, store);
+  const refused = await payOrder(other, 'N6', undefined, payer).catch((error: unknown) => error);
+  expect((refused as ApiProblem).code).toBe('validation_failed');
+  expect(logins).toBe(0);
+  expect(mismatch.seen).toHaveLength(1);
+});
+
 test('closing the payment sheet leaves the order unpaid and says so', async () => {
   const transport = scripted({
     'POST /api/v1/orders/N2/payments': () => ok({ payment_id: 'P2', action: JSAPI }, 201),

@@ -1,11 +1,12 @@
-/** The product page's reviews and flash sales: what a shopper reads, and nothing when the
- * shop has neither plugin. */
+/** The product page's reviews, flash sales and gifts: what a shopper reads, and nothing when
+ * the shop has none of those plugins. */
 import fs from 'node:fs';
 import path from 'node:path';
 import simulate from 'miniprogram-simulate';
 import { HttpRequest, HttpResponse, Transport } from '../../miniprogram/api/transport';
 import { bannerFor, countdownText, currentFlashSales, FlashSale, flashSaleBanner } from '../../miniprogram/lib/flash-sales';
 import { setLanguage, words } from '../../miniprogram/lib/i18n';
+import { ProductPromotion, promotionRows } from '../../miniprogram/lib/promotions';
 import { productReviews, ProductReviews, reviewsView, starsText } from '../../miniprogram/lib/reviews';
 import { Shop } from '../../miniprogram/lib/shop';
 import { memoryStore } from '../../miniprogram/lib/storage';
@@ -71,6 +72,17 @@ test('a product without reviews says so; a shop without the reviews plugin shows
   await expect(productReviews(shop, 7)).resolves.toBeNull();
 });
 
+const ROOT = path.resolve(__dirname, '../../miniprogram');
+const productTemplate = () => fs.readFileSync(path.join(ROOT, 'pages/product/index.wxml'), 'utf8');
+let picker = '';
+/** The variant picker, registered once for the product-page renders. */
+function variantPicker(): string {
+  if (!picker) {
+    picker = simulate.load(path.join(ROOT, 'components/variant-picker/index'), { rootPath: ROOT, compiler: 'simulate' });
+  }
+  return picker;
+}
+
 const NOW = Date.parse('2026-12-05T10:00:00Z');
 function sale(overrides: Partial<FlashSale>): FlashSale {
   return { id: 1, active: true, currency: 'CNY', name: '电水壶', per_customer_limit: 2, price: 9900,
@@ -119,12 +131,9 @@ test('the product page shows the chosen variant\'s sale, else the product\'s run
 });
 
 test('the product page renders the flash-sale banner and the reviews block, and neither without them', async () => {
-  const root = path.resolve(__dirname, '../../miniprogram');
-  const template = fs.readFileSync(path.join(root, 'pages/product/index.wxml'), 'utf8');
   const id = simulate.load({
-    template,
-    usingComponents: { 'g-variant-picker': simulate.load(path.join(root, 'components/variant-picker/index'),
-      { rootPath: root, compiler: 'simulate' }) },
+    template: productTemplate(),
+    usingComponents: { 'g-variant-picker': variantPicker() },
     data: { i18n: words(), images: [], variants: [], attributes: [], price: '¥159.00', name: '电水壶',
             stock: '', description: '', canBuy: true, flash: null as unknown, reviews: null as unknown },
   });
@@ -147,4 +156,54 @@ test('the product page renders the flash-sale banner and the reviews block, and 
   expect(reviews.querySelectorAll('.review-photo').length).toBe(1);
   expect(reviews.querySelector('.star-fill')!.getAttribute('style')).toContain('75%');
   expect(reviews.querySelector('.reply')!.textContent).toBe('商家回复：谢谢支持');
+});
+
+function promotion(overrides: Partial<ProductPromotion>): ProductPromotion {
+  return { kind: 'gift', label: '赠品', text: '购买即送 品茗杯', variant_id: null, price: null,
+           starts_at: null, ends_at: null, remaining: null, ...overrides };
+}
+
+test('gifts show under the price as the shop words them; flash sales are left to the banner', () => {
+  const promotions = [
+    promotion({ kind: 'flash_sale', label: '秒杀', text: '原价 ¥159.00', variant_id: 70, price: 9900,
+                starts_at: '2026-12-05T08:00:00Z', ends_at: '2026-12-05T11:02:03Z', remaining: 12 }),
+    promotion({ kind: '', label: '双11', text: '全场包邮', ends_at: '2026-12-05T12:00:00Z' }),
+    promotion({}),
+    promotion({ text: '满 ¥200.00 送 茶巾' }),
+    promotion({ kind: '', label: '会员价', text: '', variant_id: 71, price: 12900 }),
+  ];
+  const rows = promotionRows(promotions, 70, 'CNY', NOW);
+  expect(rows.map((row) => [row.gift, row.label, row.text, row.price])).toEqual([
+    [true, '赠品', '购买即送 品茗杯', ''],
+    [true, '赠品', '满 ¥200.00 送 茶巾', ''],
+    [false, '双11', '全场包邮', ''],
+  ]);
+  expect(new Set(rows.map((row) => row.key)).size).toBe(rows.length);
+  // Another variant's promise shows with that variant; an ended one goes.
+  expect(promotionRows(promotions, 71, 'CNY', Date.parse('2026-12-05T12:00:00Z'))
+    .map((row) => [row.label, row.price])).toEqual([['赠品', ''], ['赠品', ''], ['会员价', '¥129.00']]);
+  expect(promotionRows([], null, 'CNY', NOW)).toEqual([]);
+});
+
+test('the product page shows its gifts, and no block without them', async () => {
+  const id = simulate.load({
+    template: productTemplate(),
+    usingComponents: { 'g-variant-picker': variantPicker() },
+    data: { i18n: words(), images: [], variants: [], attributes: [], price: '¥128.00', name: '龙井茶',
+            stock: '', description: '', canBuy: true, flash: null, reviews: null, offers: [] as unknown[] },
+  });
+  const page = simulate.render(id);
+  page.attach(document.createElement('parent-wrapper'));
+  expect(page.querySelector('.offers')).toBeUndefined();
+
+  page.setData({ offers: promotionRows([promotion({}), promotion({ text: '满 ¥200.00 送 茶巾' })], null, 'CNY', NOW) });
+  await simulate.sleep(0);
+  const offers = page.querySelector('.offers')!.dom!;
+  expect(offers.querySelectorAll('.offer').length).toBe(2);
+  expect(offers.querySelectorAll('.offer-label.gift').length).toBe(2);
+  const [first, second] = Array.from(offers.querySelectorAll('.offer'));
+  expect(first.querySelector('.offer-label')!.textContent).toBe('赠品');
+  expect(first.querySelector('.offer-text')!.textContent).toBe('购买即送 品茗杯');
+  expect(second.querySelector('.offer-text')!.textContent).toBe('满 ¥200.00 送 茶巾');
+  expect(offers.querySelector('.offer-price')).toBeNull();
 });

@@ -3,6 +3,7 @@ import { formatMoney } from '../../lib/money';
 import { t } from '../../lib/i18n';
 import { PickableVariant } from '../../lib/variants';
 import { bannerFor, currentFlashSales, FlashSale, FlashSaleBanner } from '../../lib/flash-sales';
+import { ProductPromotion, PromotionRow, promotionRows } from '../../lib/promotions';
 import { productReviews, ReviewsView } from '../../lib/reviews';
 
 Page({
@@ -11,6 +12,7 @@ Page({
     variants: [] as PickableVariant[], attributes: [] as { name: string; value: string }[],
     variant: null as PickableVariant | null, price: '', stock: '', canBuy: false,
     sales: [] as FlashSale[], flash: null as FlashSaleBanner | null,
+    promotions: [] as ProductPromotion[], offers: [] as PromotionRow[],
     reviews: null as ReviewsView | null,
   },
   timer: 0 as number,
@@ -23,7 +25,9 @@ Page({
       const attributes = Object.entries((product.attributes ?? {}) as Record<string, unknown>)
         .map(([name, value]) => ({ name, value: String(value) }));
       this.setData({ id, name: product.name, description: product.description ?? '', images,
-        currency: product.currency, variants: product.variants as PickableVariant[], attributes });
+        currency: product.currency, variants: product.variants as PickableVariant[], attributes,
+        promotions: product.promotions });
+      this.showOffers();
       wx.setNavigationBarTitle({ title: product.name });
     } catch (error) {
       toastError(error);
@@ -38,6 +42,11 @@ Page({
     }, () => undefined);
   },
   onShow() { if (this.data.sales.length) this.tick(); },
+  /** The gifts (and other plugins' promises) for the chosen variant, as the shop words them. */
+  showOffers() {
+    this.setData({ offers: promotionRows(this.data.promotions, this.data.variant?.id ?? null,
+      this.data.currency, Date.now()) });
+  },
   onHide() { this.stop(); },
   onUnload() { this.stop(); },
   /** The flash-sale banner now, and again every second while one is shown. */
@@ -66,6 +75,7 @@ Page({
       canBuy: Boolean(variant) && available > 0,
     });
     if (this.data.sales.length) this.tick();
+    this.showOffers();
   },
   async add(): Promise<boolean> {
     if (!this.data.variant || !this.data.canBuy) {
