@@ -4701,6 +4701,7 @@ export interface components {
             code: string;
             name: string;
             reason: string;
+            reason_code: string;
         };
         /** VariantBody */
         VariantBody: {
