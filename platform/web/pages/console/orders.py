@@ -63,7 +63,8 @@ CHANNEL_NAMES = {"web": N_("Web storefront"), "mini_program": N_("Mini-program")
                  "staff": N_("Order on behalf"), "import": N_("Imported"),
                  "api": N_("Open API")}
 ACTOR_KINDS = {"guest": N_("Guest"), "customer": N_("Customer"), "token": N_("API token"),
-               "system": N_("System"), "review": N_("Automatic review")}
+               "system": N_("System"), "review": N_("Automatic review"),
+               "gateway": N_("Payment provider")}
 
 
 def _field(name: str, message: str) -> ValidationFailed:
@@ -106,7 +107,9 @@ async def actor_names(actors: set[str], translate: Any) -> dict[str, str]:
             names[actor] = translate(ACTOR_KINDS["guest"])
         elif kind == "review":
             names[actor] = translate(ACTOR_KINDS["review"])
-        elif kind in ("job", "system", "demo"):
+        elif kind == "gateway":  # its notice: `gateway:wechat`
+            names[actor] = translate(ACTOR_KINDS["gateway"])
+        elif kind in ("job", "system", "demo", "sweep", "cli"):
             names[actor] = translate(ACTOR_KINDS["system"])
         else:
             names[actor] = actor
