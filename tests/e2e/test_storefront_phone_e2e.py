@@ -8,6 +8,7 @@ Screenshots go to the output folder for a human to judge.
 
 from __future__ import annotations
 
+import json
 import re
 import uuid
 from pathlib import Path
@@ -244,4 +245,36 @@ def test_a_phone_purchase_in_chinese_from_tab_bar_to_paid_order(
     assert order["paid_at"] and order["total"] == 16800
     assert order["customer_id"], "the order is the signed-in shopper's"
     page.context.close()
+    shop.close()
+
+
+SAME_CITY = {"name": "同城配送", "lat": 30.2741, "lng": 120.1551, "radius_km": 8,
+             "bands": [{"up_to_km": 8, "fee": 500}],
+             "slots": [{"start": "00:00", "end": "23:59", "capacity": 5}], "lead_minutes": 0}
+EXPRESS = {"default": "标准快递", "templates": [
+    {"name": "标准快递", "first": 1, "first_fee": 800, "additional": 1, "additional_fee": 300,
+     "eta_days": [2, 4]}]}
+
+
+def test_the_checkout_says_in_chinese_why_same_city_delivery_is_not_offered(
+        live_server, phone: Page, screenshots: Path) -> None:
+    shop = SignedUpShop(live_server, "far")
+    shop.product(TEAPOT)
+    shop.enable("payments_offline", {"cash_on_delivery": True})
+    shop.enable("shipping", {"templates": json.dumps(EXPRESS, ensure_ascii=False),
+                             "same_city": json.dumps(SAME_CITY, ensure_ascii=False)})
+    phone.goto(shop.url + "/")
+    phone.get_by_role("link", name=re.compile("Celadon teapot")).first.click()
+    phone.get_by_role("button", name="立即购买").click()
+    refused = phone.locator('[data-unavailable-shipping] [data-code="same_city_1"]')
+    expect(refused).to_contain_text("请先填写收货地址")  # no address yet
+    fill_contact(phone)
+    choose_address(phone, "浙江省", "杭州市", "西湖区")  # near the shop: both offered
+    expect(phone.locator('input[name="shipping_method"][value="same_city_1"]')).to_have_count(1)
+    choose_address(phone, "西藏自治区", "拉萨市", "城关区")  # re-priced as it changes
+    expect(refused).to_contain_text(re.compile(
+        r"超出配送范围：距离 [\d.]+ 公里，本店仅配送 8 公里以内"))
+    expect(phone.locator('input[name="shipping_method"][value="same_city_1"]')).to_have_count(0)
+    refused.scroll_into_view_if_needed()
+    shot(phone, screenshots, "storefront-phone-checkout-not-offered", full_page=False)
     shop.close()
