@@ -49,6 +49,7 @@ def test_a_new_shop_takes_a_wechat_payment_and_refunds_part_of_it(
     expect(page.locator("body")).to_contain_text("¥3.50")
     shot(page, screenshots, "new-shop-refunded")
     expect(page.locator("body")).not_to_contain_text("gateway:")  # who paid: 支付平台
+    expect(page.locator("#f-refund-amount")).to_have_value("124.50")  # what is left
     for _ in range(40):  # WeChat Pay confirms the refund by its notice, a moment later
         if shop.order(number)["refunded_total"] == 350:
             break

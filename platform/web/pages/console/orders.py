@@ -223,6 +223,9 @@ class OrderPages(Controller):
         status = view["status"]
         unpaid = view["paid_at"] is None
         refundable = view["total"] - view["refunded_total"]
+        paid = [p for p in view.get("payments") or [] if p["status"] == "paid"]
+        if paid:  # a refund the gateway has not confirmed yet is already held on its payment
+            refundable = min(refundable, sum(p["amount"] - p["refunded"] for p in paid))
         actions = {
             "cancel": unpaid and states.can_transition(status, states.CANCELLED),
             "mark_paid": unpaid and offline and status not in states.FINAL,
