@@ -27,6 +27,7 @@ from e2e.journeys import (
     shot,
     sign_in_with_code,
 )
+from e2e.test_accessibility_e2e import serious_violations
 from galleria_plugins.notify_sms.sandbox import sandbox_settings
 
 pytestmark = pytest.mark.e2e
@@ -186,7 +187,8 @@ def test_a_phone_purchase_in_chinese_from_tab_bar_to_paid_order(
     shop.product({**TEA, "category": "green-tea"})
     shop.enable("payments_wechat", {"sandbox": True})
     shop.enable("notify_sms", sandbox_settings(f"{sandbox_server.url}/sandbox/sms"))
-    page = browser.new_context(**PHONE).new_page()
+    page = browser.new_context(**PHONE, bypass_csp=True).new_page()  # axe is injected
+    axe: dict[str, list[str]] = {}
 
     page.goto(shop.url + "/")
     tabs = page.get_by_role("navigation", name="店铺导航")
@@ -230,9 +232,11 @@ def test_a_phone_purchase_in_chinese_from_tab_bar_to_paid_order(
     expect(page.locator("#f-address-district")).to_have_value("西湖区")
     assert english_words(page) == []
     shot(page, screenshots, "phone-buy-06-checkout")
+    axe["checkout"] = serious_violations(page)
     number = place_with_wechat(page)
     assert english_words(page) == []
     shot(page, screenshots, "phone-buy-07-pay")
+    axe["pay"] = serious_violations(page)
     pay_in_wechat_simulator(page)
     expect(page.locator("body")).to_contain_text("西湖龙井")
     expect(page.locator("body")).to_contain_text("微信支付")
@@ -241,11 +245,13 @@ def test_a_phone_purchase_in_chinese_from_tab_bar_to_paid_order(
     expect(page.locator("body")).to_contain_text(re.compile(r"支付方式：\s*微信支付"))
     assert english_words(page) == []
     shot(page, screenshots, "phone-buy-08-order")
+    axe["order"] = serious_violations(page)
     order = shop.order(number)
     assert order["paid_at"] and order["total"] == 16800
     assert order["customer_id"], "the order is the signed-in shopper's"
     page.context.close()
     shop.close()
+    assert not {step: found for step, found in axe.items() if found}
 
 
 SAME_CITY = {"name": "同城配送", "lat": 30.2741, "lng": 120.1551, "radius_km": 8,
