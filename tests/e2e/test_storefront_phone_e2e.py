@@ -202,6 +202,7 @@ def test_a_phone_purchase_in_chinese_from_tab_bar_to_paid_order(
     expect(page).to_have_url(re.compile(r"/categories$"))
     expect(tabs.get_by_role("link", name="分类")).to_have_attribute("aria-current", "page")
     expect(page.locator(".category-list")).to_have_css("list-style-type", "none")
+    assert small_tap_targets(page, "main") == []  # a category is a thumb's target
     assert english_words(page) == []
     shot(page, screenshots, "phone-buy-02-categories")
     page.get_by_role("link", name="绿茶").click()
