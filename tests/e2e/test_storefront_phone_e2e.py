@@ -232,8 +232,11 @@ def test_a_phone_purchase_in_chinese_from_tab_bar_to_paid_order(
     choose_address(page, "浙江省", "杭州市", "西湖区", "龙井路 1 号")
     expect(page.locator("#f-address-district")).to_have_value("西湖区")
     assert english_words(page) == []
+    page.wait_for_timeout(500)  # the re-pricing after the last change starts…
+    expect(page.locator("form[data-checkout]")).not_to_have_class(re.compile("is-updating"))
+    page.wait_for_timeout(300)  # the summary's fade back in
     shot(page, screenshots, "phone-buy-06-checkout")
-    axe["checkout"] = serious_violations(page)
+    axe["checkout"] = serious_violations(page)  # …and is done (it dims the summary meanwhile)
     number = place_with_wechat(page)
     assert english_words(page) == []
     shot(page, screenshots, "phone-buy-07-pay")
