@@ -68,9 +68,11 @@ async def check_shipping_method(method: Any, shop: Shop,
                                 address: Address | None = ADDRESS
                                 ) -> Quote | NotOffered | None:
     """A method quotes without an address (a first preview) and with one, answers a `Quote`
-    (fee in minor units ≥ 0, `eta_days` a (min, max) range), `NotOffered(reason)` or None,
-    writes nothing (the same question gets the same answer). Returns the quote for
-    `address`."""
+    (fee in minor units ≥ 0, `eta_days` a (min, max) range), `NotOffered` or None,
+    writes nothing (the same question gets the same answer). A `NotOffered` says why; its
+    `code` is a machine name, its `values` fill its `message` in English and, when it
+    names a `catalog`, in that catalog's Chinese, which translates it. Returns the quote
+    for `address`."""
     code = _names_itself(method, "shipping method")
     _require(isinstance(getattr(method, "name", None), str) and bool(method.name.strip()),
              f"shipping method {code}: `name` is shown to shoppers and is not empty")
@@ -88,12 +90,31 @@ async def check_shipping_method(method: Any, shop: Shop,
                                      and 0 <= eta[0] <= eta[1]),
                      f"shipping method {code}: eta_days is (min, max) days, min ≤ max")
         if isinstance(answer, NotOffered):
-            _require(bool(answer.reason.strip()),
-                     f"shipping method {code}: NotOffered says why (shown to the shopper)")
+            _check_not_offered(answer, code)
         answers.append(answer)
     _require(answers[1] == answers[2],
              f"shipping method {code}: the same question gets the same quote")
     return answers[1]
+
+
+def _check_not_offered(answer: NotOffered, code: str) -> None:
+    _require(isinstance(answer.reason, str) and bool(answer.reason.strip()),
+             f"shipping method {code}: NotOffered says why (shown to the shopper)")
+    _require(not answer.code or re.fullmatch(r"[a-z][a-z0-9_]{0,59}", answer.code) is not None,
+             f"shipping method {code}: NotOffered's code is a machine name "
+             f"(lowercase_with_underscores), not {answer.code!r}")
+    if not answer.message:
+        return
+    for locale in ("en", *(("zh_CN",) if answer.catalog is not None else ())):
+        try:
+            answer.fill(locale)
+        except (KeyError, ValueError, TypeError) as exc:
+            raise AssertionError(f"shipping method {code}: NotOffered's values fill its "
+                                 f"message in {locale} ({exc!r})") from exc
+    if answer.catalog is not None:
+        _require(answer.catalog.translate("zh_CN", answer.message) != answer.message,
+                 f"shipping method {code}: NotOffered's message is translated in its "
+                 f"catalog's zh_CN ({answer.message!r})")
 
 
 def shipment_request(shop: Shop, method: str, carrier: str = "",

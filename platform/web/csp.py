@@ -116,6 +116,15 @@ def _secure(cookie: bytes) -> bytes:
     return cookie if b"secure" in attributes else cookie + b"; Secure"
 
 
+def _requested_path(scope: Scope) -> str:
+    """The path as the client sent it: a mount (the sandbox's simulators) rewrites `path`
+    to the part below it before the response starts, never `raw_path`."""
+    raw = scope.get("raw_path")
+    if isinstance(raw, bytes) and raw:
+        return raw.decode("latin-1").split("?", 1)[0]
+    return str(scope.get("path", ""))
+
+
 async def add_security_policy(message: Message, scope: Scope) -> None:
     """Litestar `before_send` hook (every response, a 404 of no route included): adds the
     policy, and `Secure` to the cookies of an HTTPS request."""
@@ -123,7 +132,7 @@ async def add_security_policy(message: Message, scope: Scope) -> None:
         return
     state = scope.setdefault("state", {})
     extra = state.get("csp_sources")
-    if scope.get("path", "").startswith(SANDBOX_PREFIX):
+    if _requested_path(scope).startswith(SANDBOX_PREFIX):
         extra = SANDBOX
     https = scope.get("scheme") == "https"
     headers = [(name, _secure(value) if https and name.lower() == b"set-cookie" else value)

@@ -57,6 +57,7 @@ from galleria_plugins.shipping.local import (
 )
 from galleria_plugins.shipping.rates import Outcome, combine, group_lines
 from galleria_plugins.shipping.tables import SlotBooking
+from galleria_plugins.shipping.texts import N_, NO_POINT, NO_SLOT, refusal
 
 PLUGIN = "shipping"
 log = logging.getLogger("galleria.plugins.shipping")
@@ -135,9 +136,9 @@ def kuaidi100_client(settings: dict[str, Any]) -> Kuaidi100 | None:
 
 
 def _quote(outcome: Outcome) -> Quote | NotOffered:
-    """The refusal's reason goes to the shopper's checkout, next to the method."""
+    """The refusal goes to the shopper's checkout, next to the method, in their language."""
     if outcome.refused:
-        return NotOffered(outcome.refused)
+        return outcome.why or NotOffered(outcome.refused)
     return Quote(fee=outcome.fee, eta_days=outcome.eta_days, location=outcome.location)
 
 
@@ -155,19 +156,24 @@ class Express(ShippingMethod):
         loaded = await self.shipping.load()
         self.name = loaded.settings.get("express_name") or "快递"
         if not loaded.book.templates:
-            return Outcome(refused="no shipping templates are set up")
+            return Outcome.refuse(refusal("not_set_up",
+                                          N_("no shipping templates are set up")))
         chosen = []
         for line in lines:
             template = loaded.book.for_product(line.product_id)
             if template is None:
-                return Outcome(refused=f"{line.name}: no shipping template (set a default)")
+                return Outcome.refuse(refusal(
+                    "no_template", N_("%(product)s: no shipping template (set a default)"),
+                    product=line.name))
             chosen.append((template, line.line_total, line.quantity,
                            line.weight_grams * line.quantity))
         codes = ()
         if address is not None:
             located = regions.locate(address.province, address.city, address.district)
             if located.province is None:
-                return Outcome(refused=f"unknown province {address.province}")
+                return Outcome.refuse(refusal(
+                    "unknown_province", N_("unknown province %(province)s"),
+                    province=address.province))
             codes = located.codes
         return combine(group_lines(chosen), codes)
 
@@ -233,44 +239,55 @@ class SameCityDelivery(ShippingMethod):
     async def explain(self, lines: list[PricedLine], address: Address | None) -> Outcome:
         chosen = await self.choice()
         if chosen is None:
-            return Outcome(refused="no such delivery slot")
+            return Outcome.refuse(NO_SLOT)
         config, slot, day = chosen
         loaded = await self.shipping.load()
         self.name = f"{config.name} {day:%m-%d} {slot.label}"
         if address is None:
-            return Outcome(refused="needs the delivery address")
+            return Outcome.refuse(refusal("needs_address",
+                                          N_("needs the delivery address")))
         point = regions.locate(address.province, address.city, address.district).point
         if point is None:
-            return Outcome(refused="cannot place this address on the map (district unknown)")
+            return Outcome.refuse(refusal(
+                "address_not_located",
+                N_("cannot place this address on the map (district unknown)")))
         if loaded.areas:  # the stores' own areas
             place = regions.locate(address.province, address.city, address.district)
             code = place.codes[0] if place.codes else ""  # the district's, when known
             covering = [loc for loc in loaded.areas if delivers_to(
                 loc, region_code=code, latitude=point[0], longitude=point[1])]
             if not covering:
-                return Outcome(refused="outside every store's same-city delivery area")
+                return Outcome.refuse(refusal(
+                    "outside_area", N_("outside every store's same-city delivery area")))
             # The nearest covering store: the order ships from it (Quote.location).
             store = min(covering, key=lambda loc: haversine_km(
                 (loc["latitude"], loc["longitude"]), point)
                 if loc["latitude"] is not None and loc["longitude"] is not None else math.inf)
             if not open_during(store, day, slot):
-                return Outcome(refused=f"{store['name']} is closed on {day:%m-%d} at "
-                                       f"{slot.label}")
+                return Outcome.refuse(refusal(
+                    "store_closed", N_("%(store)s is closed on %(day)s at %(slot)s"),
+                    store=store["name"], day=day, slot=slot.label))
             centre = ((store["latitude"], store["longitude"])
                       if store["latitude"] is not None and store["longitude"] is not None
                       else (config.lat, config.lng))
             km = haversine_km(centre, point)
             fee = config.fee_for(km)
             if fee is None:
-                return Outcome(refused=f"{km:.1f} km is beyond the delivery fee bands")
+                return Outcome.refuse(refusal(
+                    "beyond_fee_bands", N_("%(distance)s km is beyond the delivery fee bands"),
+                    distance=round(km, 1)))
         else:
             km = haversine_km((config.lat, config.lng), point)
             fee = config.fee_for(km) if km <= config.radius_km else None
             if fee is None:
-                return Outcome(refused=f"outside the delivery radius: {km:.1f} km, the shop "
-                                       f"delivers within {config.radius_km:g} km")
+                return Outcome.refuse(refusal(
+                    "outside_radius", N_("outside the delivery radius: %(distance)s km, the "
+                                         "shop delivers within %(radius)s km"),
+                    distance=round(km, 1), radius=float(config.radius_km)))
         if loaded.booked.get((day, self.position), 0) >= slot.capacity:
-            return Outcome(refused=f"the {slot.label} slot on {day:%m-%d} is full")
+            return Outcome.refuse(refusal(
+                "slot_full", N_("the %(slot)s slot on %(day)s is full"),
+                slot=slot.label, day=day))
         days = (day - loaded.now.date()).days
         return Outcome(fee=fee, eta_days=(days, days),
                        parts=({"distance_km": round(km, 2), "slot": slot.label,
@@ -324,7 +341,7 @@ class StorePickup(ShippingMethod):
     async def explain(self, lines: list[PricedLine], address: Address | None) -> Outcome:
         point = await self.point()
         if point is None:
-            return Outcome(refused="no such pickup point")
+            return Outcome.refuse(NO_POINT)
         self.name = f"到店自提 · {point.name}"
         return Outcome(fee=point.fee, eta_days=point.eta_days,
                        parts=({"address": point.address, "hours": point.hours},),

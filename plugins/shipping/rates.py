@@ -21,6 +21,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from galleria.kernel import NotOffered
+from galleria_plugins.shipping.texts import N_, refusal
+
 PIECE, WEIGHT = "piece", "weight"
 
 
@@ -108,13 +111,19 @@ class Group:
 
 @dataclass(frozen=True)
 class Outcome:
-    """A quote (`fee`, `eta_days`) or, when `refused`, the reason why not."""
+    """A quote (`fee`, `eta_days`) or, when `refused`, the reason why not: `refused` in
+    English, `why` the refusal the shopper reads in their language (texts.py)."""
 
     fee: int = 0
     eta_days: tuple[int, int] | None = None
     refused: str = ""
     parts: tuple[dict, ...] = field(default_factory=tuple)  # per group, for the quote tester
     location: str = ""  # the store (门店) it ships from, when tied to one (Quote.location)
+    why: NotOffered | None = None
+
+    @classmethod
+    def refuse(cls, why: NotOffered) -> Outcome:
+        return cls(refused=why.reason, why=why)
 
 
 def group_lines(lines: Iterable[tuple[Template, int, int, int]]) -> list[Group]:
@@ -132,7 +141,9 @@ def combine(groups: Sequence[Group], codes: Sequence[str]) -> Outcome:
     """The fee and delivery days for these groups at an address with region `codes`."""
     for group in groups:
         if group.template.excludes(codes):
-            return Outcome(refused=f"{group.template.name}: not delivered to this region")
+            return Outcome.refuse(refusal(
+                "region_excluded", N_("%(template)s: not delivered to this region"),
+                template=group.template.name))
     rated = [(g, g.template.rate_for(codes)) for g in groups]
     free = [any(rule.applies(codes, g.amount, g.pieces) for rule in g.template.free)
             for g, _ in rated]

@@ -40,7 +40,6 @@ from galleria_plugins.shipping.editor import EDITOR_ROUTES
 from galleria_plugins.shipping.methods import PLUGIN, methods_for
 
 log = logging.getLogger("galleria.plugins.shipping")
-UNCONFIGURED = ("no such delivery slot", "no such pickup point")
 MAX_TEST_LINES = 20
 
 
@@ -92,20 +91,25 @@ def _lines(raw: str) -> list[PricedLine]:
 
 
 @get("/quote", include_in_schema=False)
-async def quote(shop: Shop, province: str = "", city: str = "", district: str = "",
-                items: str = "[]") -> dict[str, Any]:
+async def quote(shop: Shop, console: Any, province: str = "", city: str = "",
+                district: str = "", items: str = "[]") -> dict[str, Any]:
+    """`refused` in the request's language, as the checkout says it; `refused_code` the
+    refusal's machine name."""
     lines = _lines(items)
     address = Address(name="", phone="", country="CN", province=province[:60],
                       city=city[:60], line1="", district=district[:60]) if province else None
     options = []
     for method in methods_for(shop):
         outcome = await method.explain(lines, address)
-        if outcome.refused in UNCONFIGURED:
+        if outcome.why is not None and outcome.why.reason_code == "not_configured":
             continue
+        refused = outcome.why.text(console.locale) if outcome.why else outcome.refused
         options.append({"code": method.code, "name": method.name,
                         "fee": None if outcome.refused else outcome.fee,
                         "eta": list(outcome.eta_days) if outcome.eta_days else None,
-                        "refused": outcome.refused or None, "parts": list(outcome.parts)})
+                        "refused": refused or None,
+                        "refused_code": outcome.why.reason_code if outcome.why else None,
+                        "parts": list(outcome.parts)})
     return {"currency": shop.currency, "options": options}
 
 

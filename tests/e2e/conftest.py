@@ -177,6 +177,17 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
 
 
 @pytest.fixture(scope="session")
+def sandbox_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """A server in sandbox mode (`GALLERIA_SANDBOX=1`, as `galleria demo` runs): the
+    payment and SMS simulators at `/sandbox/…`, one-click sandbox payments for any shop."""
+    var = tmp_path_factory.mktemp("sandbox")
+    env = server_env(var, GALLERIA_SANDBOX="1")
+    migrate(env)
+    with serving(env, var) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
 def screenshots(pytestconfig: pytest.Config) -> Path:
     """Where screenshots go: pytest-playwright's output folder (`test-results/`)."""
     folder = Path(pytestconfig.getoption("--output")).absolute()
@@ -203,7 +214,8 @@ def no_csp_violations(request: pytest.FixtureRequest) -> Iterator[list[str]]:
     violations: list[str] = []
 
     def watch(context) -> None:
-        context.on("console", lambda message: violations.append(message.text)
+        context.on("console", lambda message: violations.append(
+            f"{message.text} (at {message.location.get('url', '?')})")
                    if "Content Security Policy" in message.text else None)
 
     for context in browser.contexts:

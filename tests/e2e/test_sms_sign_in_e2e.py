@@ -15,12 +15,11 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, expect
 
+from e2e.journeys import PHONE, sign_in_with_code
 from galleria.testing import serve_asgi
 from galleria_plugins.notify_sms.testing import AliyunSmsSimulator, Template
 
 pytestmark = pytest.mark.e2e
-PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2,
-         "is_mobile": True, "has_touch": True, "locale": "zh-CN"}
 KEY_ID, SECRET, SIGN = "LTAI5tE2E", "e2e-secret", "莲花茶馆"
 
 
@@ -45,25 +44,22 @@ def test_a_new_shopper_signs_in_with_a_texted_code_on_a_phone(live_server, brows
     sim = AliyunSmsSimulator(access_keys={KEY_ID: SECRET}, sign_names={SIGN}, templates={
         "SMS_1": Template("您的验证码为${code}，5分钟内有效，请勿泄露给他人。", "code")})
     slug = f"sms-{uuid.uuid4().hex[:6]}"
+
+    def texted_code(phone: str) -> str:
+        deadline = time.monotonic() + 30
+        while not sim.to(phone) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        [sms] = sim.to(phone)
+        assert sms.text.startswith("【莲花茶馆】您的验证码为")
+        return sms.params["code"]
+
     with serve_asgi(sim.app) as sim_url:
         _open_shop_with_sms(live_server, slug, sim_url)
         shop = live_server.shop_url(slug)
         context = browser.new_context(**PHONE)
         page = context.new_page()
         page.goto(shop + "/account/sign-in")
-        page.get_by_role("link", name="验证码登录").click()
-        expect(page.locator("h1")).to_have_text("验证码登录")
-        page.get_by_label("手机号").fill("139 0013 7000")
-        page.get_by_role("button", name="获取验证码").click()
-        expect(page.get_by_role("status")).to_contain_text("验证码已发送至 139****7000")
-        deadline = time.monotonic() + 30
-        while not sim.to("13900137000") and time.monotonic() < deadline:
-            time.sleep(0.2)
-        [sms] = sim.to("13900137000")
-        assert sms.text.startswith("【莲花茶馆】您的验证码为")
-        page.get_by_label("验证码", exact=True).fill(sms.params["code"])
-        page.screenshot(path=str(screenshots / "sms-sign-in-phone.png"), full_page=True)
-        page.get_by_role("button", name="登录", exact=True).click()
+        sign_in_with_code(page, "139 0013 7000", texted_code, screenshots, "sms-sign-in-phone")
         expect(page).to_have_url(shop + "/account")
         expect(page.locator("body")).to_contain_text("13900137000")
         page.screenshot(path=str(screenshots / "sms-sign-in-account-phone.png"), full_page=True)

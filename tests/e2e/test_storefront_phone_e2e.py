@@ -1,40 +1,44 @@
-"""The storefront on a phone (390 × 844, zh-CN), in Chromium: what a shopper's thumb does.
+"""The storefront on a phone (390 × 844, zh-CN), in Chromium: what a shopper's thumb does,
+and (issue 13, "Done when") one whole purchase: the tab bar, a category, a product, 立即购买,
+the SMS-code sign-in and WeChat Pay in sandbox, the address by the province → city →
+district cascade, and the order page after paying.
 
 Screenshots go to the output folder for a human to judge.
 """
 
 from __future__ import annotations
 
+import json
 import re
 import uuid
 from pathlib import Path
 
-import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from e2e.journeys import (
+    PHONE,
+    SignedUpShop,
+    choose_address,
+    fill_contact,
+    pay_in_wechat_simulator,
+    place_with_wechat,
+    sandbox_sms_code,
+    shot,
+    sign_in_with_code,
+)
+from e2e.test_accessibility_e2e import serious_violations
+from galleria_plugins.notify_sms.sandbox import sandbox_settings
+
 pytestmark = pytest.mark.e2e
-PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2,
-         "is_mobile": True, "has_touch": True, "locale": "zh-CN"}
 
 
-def shot(page: Page, folder: Path, name: str) -> None:
-    page.screenshot(path=str(folder / f"{name}.png"), full_page=True)
-
-
-def open_shop(server, slug: str, *products: dict) -> str:
+def open_shop(server, prefix: str, *products: dict) -> str:
     """Sign up a shop and stock it through the admin API; returns the shop's URL."""
-    http = httpx.Client(base_url=f"http://127.0.0.1:{server.port}", timeout=30)
-    answer = http.post("/api/platform/v1/signup", headers={"host": f"localhost:{server.port}"},
-                       json={"shop_name": "莲心茶舍", "slug": slug, "password": "Correct-Horse-9",
-                             "email": f"owner@{slug}.example", "template": "blank"})
-    assert answer.status_code == 201, answer.text
-    headers = {"host": f"{slug}.localhost:{server.port}",
-               "authorization": f"Bearer {answer.json()['admin_token']}"}
+    shop = SignedUpShop(server, prefix)
     for body in products:
-        created = http.post("/api/admin/v1/products", json=body, headers=headers)
-        assert created.status_code == 201, created.text
-    return server.shop_url(slug)
+        shop.product(body)
+    return shop.url
 
 
 TEAPOT = {"name": "Celadon teapot 青瓷茶壶", "variants": [
@@ -50,7 +54,7 @@ def phone(browser: Browser) -> Page:
 
 def test_a_quantity_typed_in_the_cart_and_sent_with_enter_is_the_quantity(
         live_server, phone: Page, screenshots: Path) -> None:
-    shop = open_shop(live_server, f"enter-{uuid.uuid4().hex[:6]}", TEAPOT)
+    shop = open_shop(live_server, "enter", TEAPOT)
     phone.goto(shop + "/")
     phone.get_by_role("link", name=re.compile("Celadon teapot")).first.click()
     phone.get_by_role("button", name="加入购物车").click()
@@ -73,7 +77,7 @@ def test_a_quantity_typed_in_the_cart_and_sent_with_enter_is_the_quantity(
 
 def test_error_pages_on_a_phone_are_the_shops_and_in_chinese(
         live_server, phone: Page, screenshots: Path) -> None:
-    shop = open_shop(live_server, f"oops-{uuid.uuid4().hex[:6]}")
+    shop = open_shop(live_server, "oops")
     answer = phone.goto(shop + "/products/99999999")
     assert answer.status == 404
     expect(phone.locator("h1")).to_have_text("页面不存在")
@@ -96,7 +100,7 @@ TEA = {"name": "西湖龙井", "status": "published", "description": "明前茶�
 
 def test_tab_bar_product_picker_and_buy_now_on_a_phone(
         live_server, phone: Page, screenshots: Path) -> None:
-    shop = open_shop(live_server, f"tabs-{uuid.uuid4().hex[:6]}", TEA, TEAPOT)
+    shop = open_shop(live_server, "tabs", TEA, TEAPOT)
     phone.goto(shop + "/")
     tabs = phone.get_by_role("navigation", name="店铺导航")
     expect(tabs).to_be_visible()
@@ -125,7 +129,7 @@ def test_tab_bar_product_picker_and_buy_now_on_a_phone(
 
 def test_the_address_cascade_suggests_cities_then_districts(
         live_server, phone: Page, screenshots: Path) -> None:
-    shop = open_shop(live_server, f"addr-{uuid.uuid4().hex[:6]}", TEAPOT)
+    shop = open_shop(live_server, "addr", TEAPOT)
     phone.goto(shop + "/")
     phone.get_by_role("link", name=re.compile("Celadon teapot")).first.click()
     phone.get_by_role("button", name="立即购买").click()
@@ -145,3 +149,142 @@ def test_the_address_cascade_suggests_cities_then_districts(
     city.select_option("南京市")
     expect(district.locator('option[value="玄武区"]')).to_have_count(1)
     shot(phone, screenshots, "storefront-phone-checkout-address")
+
+
+TAB_NAMES = ["首页", "分类", "购物车", "我的"]
+# Latin words a zh-CN shopper may see: units, the language switcher, the platform's name.
+ALLOWED_LATIN = re.compile(r"^(g|kg|ml|English|Galleria)$")
+
+
+def english_words(page: Page) -> list[str]:
+    """Latin words of two letters or more in the page's visible text, but those allowed."""
+    text = page.locator("body").inner_text()
+    return sorted({w for w in re.findall(r"[A-Za-z]{2,}", text) if not ALLOWED_LATIN.match(w)})
+
+
+def small_tap_targets(page: Page, scope: str = "body") -> list[str]:
+    """Visible links and buttons in `scope` smaller than 40 × 40 CSS pixels, by their text,
+    except links inside running text."""
+    return page.evaluate("""(scope) => [...document.querySelectorAll(
+        scope + ' a[href], ' + scope + ' button, ' + scope + ' select, ' + scope + ' input')]
+      .filter((el) => el.offsetParent !== null && el.type !== 'hidden')
+      .filter((el) => !(el.tagName === 'A' && el.closest('p, li.muted, small')))
+      .map((el) => [el, el.getBoundingClientRect()])
+      .filter(([el, box]) => box.width > 0 && (box.height < 40 || box.width < 40))
+      .map(([el, box]) => `${el.tagName} ${(el.innerText || el.name ||
+        el.getAttribute('aria-label') || '').trim().slice(0, 20)} ${Math.round(box.width)}×${
+        Math.round(box.height)}`)""",
+                         scope)
+
+
+def test_a_phone_purchase_in_chinese_from_tab_bar_to_paid_order(
+        sandbox_server, browser: Browser, screenshots: Path) -> None:
+    """A shopper on a phone buys from a shop signed up a moment ago, in sandbox mode: the
+    shop's WeChat Pay is in sandbox, its texts go to the SMS simulator's inbox."""
+    shop = SignedUpShop(sandbox_server, "buy")
+    shop.admin("POST", "/api/admin/v1/categories", 201,
+               json={"slug": "green-tea", "name": "绿茶"})
+    shop.product({**TEA, "category": "green-tea"})
+    shop.enable("payments_wechat", {"sandbox": True})
+    shop.enable("notify_sms", sandbox_settings(f"{sandbox_server.url}/sandbox/sms"))
+    page = browser.new_context(**PHONE, bypass_csp=True).new_page()  # axe is injected
+    axe: dict[str, list[str]] = {}
+
+    page.goto(shop.url + "/")
+    tabs = page.get_by_role("navigation", name="店铺导航")
+    expect(tabs.get_by_role("link")).to_have_text(
+        [re.compile(rf"^\s*{name}") for name in TAB_NAMES])
+    assert small_tap_targets(page, "nav.tab-bar") == []
+    assert english_words(page) == []
+    shot(page, screenshots, "phone-buy-01-home")
+
+    tabs.get_by_role("link", name="分类").click()
+    expect(page).to_have_url(re.compile(r"/categories$"))
+    expect(tabs.get_by_role("link", name="分类")).to_have_attribute("aria-current", "page")
+    expect(page.locator(".category-list")).to_have_css("list-style-type", "none")
+    assert small_tap_targets(page, "main") == []  # a category is a thumb's target
+    assert english_words(page) == []
+    shot(page, screenshots, "phone-buy-02-categories")
+    page.get_by_role("link", name="绿茶").click()
+    expect(page).to_have_url(re.compile(r"category=green-tea"))
+    expect(tabs.get_by_role("link", name="分类")).to_have_attribute("aria-current", "page")
+    # The 50g is sold out: the card's price is the 250g's, the one a shopper can buy.
+    expect(page.locator("main .price").first).to_have_text("¥168.00")
+    shot(page, screenshots, "phone-buy-03-category")
+
+    page.get_by_role("link", name=re.compile("西湖龙井")).first.click()
+    expect(page.locator("[data-picker-price]")).to_have_text("¥168.00")
+    assert english_words(page) == []
+    shot(page, screenshots, "phone-buy-04-product")
+    page.get_by_role("button", name="立即购买").click()
+    expect(page).to_have_url(re.compile(r"/checkout$"))
+
+    # A guest at checkout signs in with a texted code and comes back to the same checkout.
+    page.locator("[data-sign-in-hint]").get_by_role("link", name="登录").click()
+    expect(page).to_have_url(re.compile(r"/account/sign-in\?next=/checkout"))
+    sign_in_with_code(page, "139 0013 8111", sandbox_sms_code(sandbox_server), screenshots,
+                      "phone-buy-05-sms-code")
+    expect(page).to_have_url(re.compile(r"/checkout$"))
+    expect(page.locator("body")).to_contain_text("西湖龙井")
+    expect(page.locator("[data-sign-in-hint]")).to_have_count(0)
+
+    fill_contact(page, phone="13900138111")
+    choose_address(page, "浙江省", "杭州市", "西湖区", "龙井路 1 号")
+    expect(page.locator("#f-address-district")).to_have_value("西湖区")
+    assert english_words(page) == []
+    page.wait_for_timeout(500)  # the re-pricing after the last change starts…
+    expect(page.locator("form[data-checkout]")).not_to_have_class(re.compile("is-updating"))
+    page.wait_for_timeout(300)  # the summary's fade back in
+    shot(page, screenshots, "phone-buy-06-checkout")
+    axe["checkout"] = serious_violations(page)  # …and is done (it dims the summary meanwhile)
+    number = place_with_wechat(page)
+    assert english_words(page) == []
+    shot(page, screenshots, "phone-buy-07-pay")
+    axe["pay"] = serious_violations(page)
+    pay_in_wechat_simulator(page)
+    expect(page.locator("body")).to_contain_text("西湖龙井")
+    expect(page.locator("body")).to_contain_text("微信支付")
+    expect(page.locator("body")).to_contain_text("西湖区")
+    expect(page.locator("[data-order-link]")).to_have_count(0)  # it is in their account
+    expect(page.locator("body")).to_contain_text(re.compile(r"支付方式：\s*微信支付"))
+    assert english_words(page) == []
+    shot(page, screenshots, "phone-buy-08-order")
+    axe["order"] = serious_violations(page)
+    order = shop.order(number)
+    assert order["paid_at"] and order["total"] == 16800
+    assert order["customer_id"], "the order is the signed-in shopper's"
+    page.context.close()
+    shop.close()
+    assert not {step: found for step, found in axe.items() if found}
+
+
+SAME_CITY = {"name": "同城配送", "lat": 30.2741, "lng": 120.1551, "radius_km": 8,
+             "bands": [{"up_to_km": 8, "fee": 500}],
+             "slots": [{"start": "00:00", "end": "23:59", "capacity": 5}], "lead_minutes": 0}
+EXPRESS = {"default": "标准快递", "templates": [
+    {"name": "标准快递", "first": 1, "first_fee": 800, "additional": 1, "additional_fee": 300,
+     "eta_days": [2, 4]}]}
+
+
+def test_the_checkout_says_in_chinese_why_same_city_delivery_is_not_offered(
+        live_server, phone: Page, screenshots: Path) -> None:
+    shop = SignedUpShop(live_server, "far")
+    shop.product(TEAPOT)
+    shop.enable("payments_offline", {"cash_on_delivery": True})
+    shop.enable("shipping", {"templates": json.dumps(EXPRESS, ensure_ascii=False),
+                             "same_city": json.dumps(SAME_CITY, ensure_ascii=False)})
+    phone.goto(shop.url + "/")
+    phone.get_by_role("link", name=re.compile("Celadon teapot")).first.click()
+    phone.get_by_role("button", name="立即购买").click()
+    refused = phone.locator('[data-unavailable-shipping] [data-code="same_city_1"]')
+    expect(refused).to_contain_text("请先填写收货地址")  # no address yet
+    fill_contact(phone)
+    choose_address(phone, "浙江省", "杭州市", "西湖区")  # near the shop: both offered
+    expect(phone.locator('input[name="shipping_method"][value="same_city_1"]')).to_have_count(1)
+    choose_address(phone, "西藏自治区", "拉萨市", "城关区")  # re-priced as it changes
+    expect(refused).to_contain_text(re.compile(
+        r"超出配送范围：距离 [\d.]+ 公里，本店仅配送 8 公里以内"))
+    expect(phone.locator('input[name="shipping_method"][value="same_city_1"]')).to_have_count(0)
+    refused.scroll_into_view_if_needed()
+    shot(phone, screenshots, "storefront-phone-checkout-not-offered", full_page=False)
+    shop.close()

@@ -138,3 +138,24 @@ async def test_cookies_are_secure_over_https_and_through_a_trusted_proxy(app):
     forged = await signup_page(httpx.ASGITransport(app=proxied, client=("203.0.113.7", 1)),
                                "http://localhost", **{"x-forwarded-proto": "https"})
     assert not any("secure" in c.lower() for c in set_cookies(forged))  # not our proxy
+
+
+async def test_a_sandbox_simulators_page_may_style_itself_inline_and_nothing_else_may():
+    """The simulators are mounted under /sandbox/: the mount rewrites `path` to the part
+    below it before the response starts, so the exception is judged by the path as sent."""
+    from galleria.web.csp import add_security_policy
+
+    async def policy(scope: dict) -> dict[str, list[str]]:
+        message = {"type": "http.response.start", "status": 200, "headers": []}
+        await add_security_policy(message, scope)
+        header = dict(message["headers"])[b"content-security-policy"].decode()
+        return {name: values for name, *values in (p.split() for p in header.split(";"))}
+
+    simulator = await policy({"type": "http", "path": "/pay/W1",
+                              "raw_path": b"/sandbox/wechat/pay/W1", "state": {}})
+    assert "'unsafe-inline'" in simulator["style-src"]
+    assert not any(v.startswith("'nonce-") for v in simulator["style-src"])  # would void it
+    assert "'unsafe-inline'" not in simulator["script-src"]
+    shop_page = await policy({"type": "http", "path": "/pay/W1", "raw_path": b"/pay/W1",
+                              "state": {}})
+    assert "'unsafe-inline'" not in shop_page["style-src"]

@@ -46,6 +46,8 @@ class Method:
     (Quote(fee=-1), "int of minor units"),
     (Quote(fee=800, eta_days=(3, 1)), "min ≤ max"),
     (NotOffered(" "), "says why"),
+    (NotOffered("too far", code="Too Far"), "machine name"),
+    (NotOffered(code="too_far", message="%(km)s km away"), "fill its message in en"),
     ("free", "answers Quote, NotOffered or None"),
 ])
 async def test_a_shipping_method_breaking_a_rule_fails(answer, rule):

@@ -192,7 +192,7 @@ async def list_products(tenant_id: int, *, q: str = "", category: str | None = N
     if column is not Product.id:
         query = query.order_by(Product.id, ascending=ascending)
     products = await query.limit(limit)
-    summaries = await _summaries(tenant_id, products, sort)
+    summaries = await _summaries(tenant_id, products, sort, shoppers=published_only)
     if published_only:
         for summary in summaries:
             summary.pop("status")
@@ -213,15 +213,19 @@ def _after(column: Any, ascending: bool, after: dict) -> Any:
     return (column <= value) & ((column < value) | ((column == value) & (Product.id < last_id)))
 
 
-# A page's availability (active variants' stock at every location, each at least 0) and
-# first picture per product, in one statement (issue 14: it was three, each built by the
-# ORM). Written out once; the product ids are bound parameters.
+# A page's availability (active variants' stock at every location, each at least 0), the
+# lowest price of a variant one can buy now, and first picture per product, in one statement
+# (issue 14: it was three, each built by the ORM). Written out once; the product ids are
+# bound parameters.
 _SUMMARIES = (
     "SELECT p.id AS product, "
     "(SELECT COALESCE(SUM(CASE WHEN s.on_hand > s.reserved THEN s.on_hand - s.reserved "
     "ELSE 0 END), 0) FROM variant v JOIN stock_level s ON s.tenant = v.tenant "
     "AND s.variant = v.id "
     "WHERE v.tenant = p.tenant AND v.product = p.id AND v.status = 'active') AS available, "
+    "(SELECT MIN(v.price) FROM variant v WHERE v.tenant = p.tenant AND v.product = p.id "
+    "AND v.status = 'active' AND EXISTS (SELECT 1 FROM stock_level s WHERE "
+    "s.tenant = v.tenant AND s.variant = v.id AND s.on_hand > s.reserved)) AS price_in_stock, "
     "i.id AS id, i.key AS key, i.large_key AS large_key, i.thumb_key AS thumb_key, "
     "i.webp AS webp, i.width AS width, i.height AS height, i.position AS position "
     "FROM product p LEFT JOIN product_image i ON i.tenant = p.tenant AND i.id = ("
@@ -231,19 +235,26 @@ _SUMMARIES = (
 
 
 async def _summaries(tenant_id: int, products: list[dict[str, Any]],
-                     sort: str) -> list[dict[str, Any]]:
+                     sort: str, shoppers: bool = True) -> list[dict[str, Any]]:
+    """`shoppers`: `price_from` is the lowest price a shopper can buy at now (the merchant's
+    view keeps the lowest price of all)."""
     ids = [p["id"] for p in products]
     available: dict[int, int] = {}
+    in_stock: dict[int, int] = {}
     first_images: dict[int, dict[str, Any]] = {}
     if ids:
         rows = await Product.raw(_SUMMARIES % ", ".join(["{}"] * len(ids)), tenant_id, *ids)
         for row in rows:
             available[row["product"]] = int(row["available"] or 0)
+            if shoppers and row["price_in_stock"] is not None:
+                in_stock[row["product"]] = int(row["price_in_stock"])
             if row["id"] is not None:
                 first_images[row["product"]] = image_view(row)
     column = SORTS[sort][0]._meta.name
     return [{
-        "id": p["id"], "name": p["name"], "price_from": p["price_min"],
+        # The price of a variant the shopper can buy now (a sold-out cheaper size is not
+        # "from" anything); a product sold out in every variant shows its lowest price.
+        "id": p["id"], "name": p["name"], "price_from": in_stock.get(p["id"], p["price_min"]),
         "available": available.get(p["id"], 0),
         "image": first_images[p["id"]]["thumb_url"] if p["id"] in first_images else "",
         "_picture": first_images.get(p["id"]),  # its sizes, for pages' srcset

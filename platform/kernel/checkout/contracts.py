@@ -8,11 +8,17 @@ cents) in the shop's currency.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+import datetime as dt
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from babel.dates import format_skeleton
+
+from galleria.kernel.money import Money
+
 if TYPE_CHECKING:
+    from galleria.kernel.catalogs import PluginCatalog
     from galleria.kernel.fulfilment.contracts import (
         ShipmentCreated,
         ShipmentRequest,
@@ -78,9 +84,64 @@ class Quote:
 class NotOffered:
     """What `quote` answers instead of a Quote when the method cannot serve this cart or
     address and the shopper should know why ("outside our 5 km delivery radius", "the
-    18:00–20:00 slot is full"). The checkout shows the reason next to the method."""
+    18:00–20:00 slot is full"). The checkout shows the reason next to the method.
 
-    reason: str
+    In the shopper's language: give `message`, an English message id with `%(name)s`
+    placeholders, its `values`, and `catalog`, the plugin's `PluginCatalog` that translates
+    it; the checkout and the API fill it in the request's language. A value that is a
+    `Money` is shown in the currency's major unit (`¥12.50`), a `datetime.date` as a short
+    date of the locale (`12月5日`, `Dec 5`), a float with at most one decimal (a distance:
+    say its unit in the message, `%(distance)s km`). `code` is a stable machine name of
+    the reason (`outside_radius`, `slot_full`; the API's `reason_code`, default
+    `not_offered`). `reason` is the plain-text reason, filled in English from `message`
+    when not given; a plain `NotOffered("text")` is still shown as it is, in every
+    language."""
+
+    reason: str = ""
+    code: str = ""
+    message: str = ""
+    values: Mapping[str, Any] = field(default_factory=dict, hash=False)
+    catalog: PluginCatalog | None = field(default=None, compare=False, hash=False,
+                                          repr=False)
+
+    def __post_init__(self) -> None:
+        if self.message and not self.reason:
+            object.__setattr__(self, "reason", self.text(None))
+
+    @property
+    def reason_code(self) -> str:
+        return self.code or "not_offered"
+
+    def text(self, locale: str | None) -> str:
+        """The reason in `locale` (`zh_CN`, `en`; None: English). A message its values do
+        not fill is shown as `reason`."""
+        if not self.message:
+            return self.reason
+        try:
+            return self.fill(locale)
+        except (KeyError, ValueError, TypeError):
+            return self.reason or self.message
+
+    def fill(self, locale: str | None) -> str:
+        """`message` in `locale` filled with `values`; raises KeyError, ValueError or
+        TypeError when they do not fill it (the contract suite's check)."""
+        template = self.message
+        if self.catalog is not None and locale:
+            template = self.catalog.translate(locale, self.message)
+        return template % {name: _shown(value, locale) for name, value in self.values.items()}
+
+
+def _shown(value: Any, locale: str | None) -> str:
+    """A NotOffered value as the shopper reads it in `locale`."""
+    if isinstance(value, Money):
+        return value.format()
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    if isinstance(value, dt.date):
+        return format_skeleton("MMMd", value, locale=locale or "en")
+    if isinstance(value, float):
+        return f"{value:.1f}".removesuffix(".0")
+    return str(value)
 
 
 class ShippingMethod:
@@ -89,7 +150,8 @@ class ShippingMethod:
     empty).
 
     `quote` answers None when the method does not serve this cart or address (too heavy,
-    outside the delivery area), or `NotOffered(reason)` when the shopper should be told why;
+    outside the delivery area), or `NotOffered` when the shopper should be told why (in
+    their language: `NotOffered(code=…, message=…, values=…, catalog=…)`);
     it may be called without an address (a first preview), and should then quote what it
     can or answer None. It must not write anything.
 

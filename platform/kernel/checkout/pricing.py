@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import re
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
@@ -64,14 +65,17 @@ class ShippingOption:
 
 @dataclass(frozen=True)
 class UnavailableOption:
-    """A shipping method that cannot serve this cart or address, and why (NotOffered)."""
+    """A shipping method that cannot serve this cart or address, and why (NotOffered):
+    `reason` in the pricing's language, `reason_code` the stable machine name of it."""
 
     code: str
     name: str
     reason: str
+    reason_code: str = "not_offered"
 
     def to_json(self) -> dict[str, Any]:
-        return {"code": self.code, "name": self.name, "reason": self.reason}
+        return {"code": self.code, "name": self.name, "reason": self.reason,
+                "reason_code": self.reason_code}
 
 
 @dataclass(frozen=True)
@@ -154,7 +158,8 @@ async def price_cart(shop: Shop, cart: CartView, *, host: PluginHost,
     lines = tuple(cart.sellable)
     subtotal = sum(line.line_total for line in lines)
     enabled = await enabled_plugins(shop.id)
-    options, unavailable = await _shipping_options(host, enabled, shop, list(lines), address)
+    options, unavailable = await _shipping_options(host, enabled, shop, list(lines), address,
+                                                   locale or shop.locale)
     fee = _chosen_fee(options, unavailable, shipping_method)
     context = PricingContext(
         shop=shop, currency=shop.currency, lines=lines, subtotal=subtotal,
@@ -233,7 +238,7 @@ async def _offered(method: ShippingMethod, shop: Shop) -> bool:
 
 async def _shipping_options(host: PluginHost, enabled: frozenset[str], shop: Shop,
                             lines: list[PricedLine],
-                            address: Address | None,
+                            address: Address | None, locale: str | None = None,
                             ) -> tuple[list[ShippingOption], list[UnavailableOption]]:
     methods = await shipping_methods(host, enabled, shop)
     quotes = await asyncio.gather(*(_quote(m, shop, lines, address) for m in methods))
@@ -243,8 +248,25 @@ async def _shipping_options(host: PluginHost, enabled: frozenset[str], shop: Sho
         if isinstance(quote, Quote):
             options.append(ShippingOption(method.code, name, quote))
         elif isinstance(quote, NotOffered):
-            unavailable.append(UnavailableOption(method.code, name, str(quote.reason)[:200]))
+            unavailable.append(UnavailableOption(method.code, name,
+                                                 _refusal_text(method, quote, locale)[:200],
+                                                 _reason_code(quote)))
     return options, unavailable
+
+
+def _refusal_text(method: ShippingMethod, refusal: NotOffered, locale: str | None) -> str:
+    """The refusal in `locale`; a plugin whose catalog fails is heard in English."""
+    try:
+        return str(refusal.text(locale))
+    except Exception:
+        log.warning("shipping method %r: its refusal could not be translated to %s",
+                    method.code, locale, exc_info=True)
+        return str(refusal.reason)
+
+
+def _reason_code(refusal: NotOffered) -> str:
+    code = str(refusal.reason_code)
+    return code[:60] if re.fullmatch(r"[a-z][a-z0-9_]*", code) else "not_offered"
 
 
 async def _quote(method: ShippingMethod, shop: Shop, lines: list[PricedLine],

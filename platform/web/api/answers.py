@@ -299,9 +299,10 @@ class ShippingOption(TypedDict):
 
 
 class UnavailableShipping(TypedDict):
-    code: str
+    code: str  # the shipping method's
     name: str
-    reason: str
+    reason: str  # in the request's language (Accept-Language)
+    reason_code: str  # why, as a stable machine name: outside_radius, slot_full, not_offered…
 
 
 class DeliveryDates(TypedDict):

@@ -256,6 +256,8 @@ def base_context(request: Request) -> dict[str, Any]:
         "translations": i18n.translations(locale),
         "languages": language_links(request, locale),
         "path": request.url.path,
+        # The storefront's tab bar: a category's listing (`/?category=…`) is under 分类.
+        "browsing_category": bool(request.query_params.get("category")),
         "platform_url": platform_base_url(request),
         "session_user": session.get("email") if session.get("user_id") else None,
         "seo": page_links(request, locale),

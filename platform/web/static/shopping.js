@@ -81,6 +81,7 @@
     var pending = null;
     var placing = false;
     var refresh = function () {
+      if (placing) return; // the order is being placed: its answer is the next page
       var data = new FormData(checkout);
       data.set("action", "update");
       if (pending) pending.abort();
@@ -119,7 +120,16 @@
       }
       if (placing) { event.preventDefault(); return; } // one order per click, whatever the mouse does
       placing = true;
+      // A field left for the button fires its change just before: no re-pricing POST may
+      // follow the order's (nor one still on its way be swapped in).
+      clearTimeout(timer);
+      if (pending) pending.abort();
       if (submitter) submitter.classList.add("is-busy");
+    });
+    window.addEventListener("pageshow", function (event) { // back to this page from the next
+      if (!event.persisted) return;
+      placing = false;
+      checkout.querySelectorAll(".is-busy").forEach(function (b) { b.classList.remove("is-busy"); });
     });
   }
 

@@ -55,21 +55,23 @@ async def test_checkout_offers_express_same_city_and_pickup_with_fee_and_eta(ope
     # The shopper is told why a method is missing, and choosing it anyway says so too.
     answer = await shop.post("/api/v1/checkout/preview", admin=False,
                              json={"cart_id": cart_id, "address": LHASA})
-    why = {u["code"]: u["reason"] for u in answer.json()["unavailable_shipping"]}
-    assert why["same_city_1"].startswith("outside the delivery radius")
+    why = {u["code"]: u for u in answer.json()["unavailable_shipping"]}
+    assert why["same_city_1"]["reason_code"] == "outside_radius"
+    assert why["same_city_1"]["reason"].startswith("超出配送范围")  # the shop's language
     chosen = await shop.post("/api/v1/checkout/preview", admin=False, json={
         "cart_id": cart_id, "address": LHASA, "shipping_method": "same_city_1"})
     assert chosen.status_code == 422
-    assert chosen.json()["errors"][0]["message"].startswith("outside the delivery radius")
+    assert chosen.json()["errors"][0]["message"].startswith("超出配送范围")
 
     tester = await shop.get("/plugins/shipping/quote", admin=False, params={
         "province": "浙江省", "city": "宁波市", "district": "海曙区",
         "items": json.dumps([{"product_id": products["TEA"][0], "quantity": 1,
                               "unit_price": 2800, "weight_grams": 500}])})
     assert tester.status_code == 200, tester.text
-    refused = {o["code"]: o["refused"] for o in tester.json()["options"]}
-    assert refused["same_city_1"].startswith("outside the delivery radius")
-    assert refused["express"] is None
+    refused = {o["code"]: o for o in tester.json()["options"]}
+    assert refused["same_city_1"]["refused_code"] == "outside_radius"
+    assert refused["same_city_1"]["refused"].startswith("超出配送范围")
+    assert refused["express"]["refused"] is None
 
 
 async def test_products_in_two_templates_are_combined_by_the_highest_first_fee(open_shop):
@@ -109,7 +111,7 @@ async def test_a_full_slot_is_not_offered_and_its_place_comes_back_on_cancel(ope
         "items": json.dumps([{"product_id": 1, "quantity": 1, "unit_price": 100,
                               "weight_grams": 0}])})
     reason = {o["code"]: o["refused"] for o in tester.json()["options"]}["same_city_1"]
-    assert reason.endswith("is full")
+    assert reason.endswith("时段已约满")
 
     cancelled = await shop.post(f"/api/admin/v1/orders/{first['number']}/cancel",
                                 json={"reason": "shopper changed their mind"})

@@ -4713,6 +4713,7 @@ export interface components {
             code: string;
             name: string;
             reason: string;
+            reason_code: string;
         };
         /** VariantBody */
         VariantBody: {

@@ -63,7 +63,8 @@ CHANNEL_NAMES = {"web": N_("Web storefront"), "mini_program": N_("Mini-program")
                  "staff": N_("Order on behalf"), "import": N_("Imported"),
                  "api": N_("Open API")}
 ACTOR_KINDS = {"guest": N_("Guest"), "customer": N_("Customer"), "token": N_("API token"),
-               "system": N_("System"), "review": N_("Automatic review")}
+               "system": N_("System"), "review": N_("Automatic review"),
+               "gateway": N_("Payment provider")}
 
 
 def _field(name: str, message: str) -> ValidationFailed:
@@ -106,7 +107,9 @@ async def actor_names(actors: set[str], translate: Any) -> dict[str, str]:
             names[actor] = translate(ACTOR_KINDS["guest"])
         elif kind == "review":
             names[actor] = translate(ACTOR_KINDS["review"])
-        elif kind in ("job", "system", "demo"):
+        elif kind == "gateway":  # its notice: `gateway:wechat`
+            names[actor] = translate(ACTOR_KINDS["gateway"])
+        elif kind in ("job", "system", "demo", "sweep", "cli"):
             names[actor] = translate(ACTOR_KINDS["system"])
         else:
             names[actor] = actor
@@ -220,6 +223,9 @@ class OrderPages(Controller):
         status = view["status"]
         unpaid = view["paid_at"] is None
         refundable = view["total"] - view["refunded_total"]
+        paid = [p for p in view.get("payments") or [] if p["status"] == "paid"]
+        if paid:  # a refund the gateway has not confirmed yet is already held on its payment
+            refundable = min(refundable, sum(p["amount"] - p["refunded"] for p in paid))
         actions = {
             "cancel": unpaid and states.can_transition(status, states.CANCELLED),
             "mark_paid": unpaid and offline and status not in states.FINAL,

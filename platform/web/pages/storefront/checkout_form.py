@@ -218,6 +218,12 @@ class Summary:
         return [{"code": o.code, "name": o.name, "fee": o.quote.fee,
                  "eta": o.quote.eta_days} for o in self.pricing.shipping_options]
 
+    @property
+    def unavailable(self) -> list[Any]:
+        """The methods that cannot serve this cart or address, each with its reason in
+        the shopper's language (UnavailableOption)."""
+        return list(self.pricing.unavailable)
+
 
 async def summarize(shop: Shop, host: PluginHost, cart: carts.CartView,
                     values: dict[str, str], translate: Any, locale: str = "") -> Summary:

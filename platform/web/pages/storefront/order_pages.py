@@ -86,6 +86,9 @@ async def order_page(request: Request, shop: Shop, runtime: Runtime, number: str
                      access_token: str | None = None) -> Response:
     async with db.shop_scope(shop.id):
         row, token = await visible_order(request, shop, number, access_token)
+        customer = await current_customer(request)
+        if customer is not None and row["customer"] == customer.id:
+            token = None  # their account lists it: no link to keep
         order = await order_view(shop.id, row, staff=False)
         methods = _method_names(await gateways.offered(shop, runtime.host))
         after_sales = [returns.view(r) for r in await returns.returns_of(shop.id, row["id"])]
