@@ -10,6 +10,8 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 
+from babel.dates import get_timezone_location
+from babel.numbers import get_currency_name
 from litestar import Controller, Request, Response, Router, get, post
 from litestar.connection import ASGIConnection
 from litestar.handlers.base import BaseRouteHandler
@@ -42,7 +44,7 @@ from galleria.kernel.tenancy.tables import PlatformUser
 from galleria.runtime import Runtime
 from galleria.web.context import shop_host_only
 from galleria.web.i18n import N_
-from galleria.web.pages.billing_texts import billing_banner, plan_limit_message
+from galleria.web.pages.billing_texts import billing_banner, plan_limit_message, plan_title
 from galleria.web.pages.console import dashboard_data as console_data
 from galleria.web.pages.console import report_figures
 from galleria.web.pages.console.plugin_forms import (
@@ -194,7 +196,25 @@ async def settings_page(request: Request, runtime: Runtime, shop: Shop, *,
     context.setdefault("errors", {})
     return await console_page(request, runtime, "console/settings.html", "settings",
                               status_code=status_code, template_title=template_title,
-                              **context)
+                              **shop_facts(shop, locale, gettext_for(request)), **context)
+
+
+FREE_PLAN = N_("Free plan")  # a shop on none of the plans (`free`, the column's default)
+
+
+def shop_facts(shop: Shop, locale: str, translate: Any) -> dict[str, str]:
+    """The shop's currency, time zone and plan as its merchant reads them (人民币,
+    中国（上海）时间, the plan's title), not as codes."""
+    try:
+        currency = get_currency_name(shop.currency, locale=locale)
+    except (ValueError, LookupError):
+        currency = shop.currency
+    try:
+        zone = get_timezone_location(shop.timezone, locale=locale)
+    except (ValueError, LookupError):
+        zone = shop.timezone
+    plan = translate(FREE_PLAN) if shop.plan == "free" else plan_title(shop.plan, locale)
+    return {"currency_name": currency, "timezone_name": zone, "plan_name": plan}
 
 
 # -- sign-in, ticket, sign-out ------------------------------------------------------------------
