@@ -199,6 +199,17 @@ async def settings_page(request: Request, runtime: Runtime, shop: Shop, *,
                               **shop_facts(shop, locale, gettext_for(request)), **context)
 
 
+def _plugin_manager(request: Request, runtime: Runtime, name: str) -> dict[str, Any]:
+    """The staff member changing the installed plugin `name`: 403 unless an owner or an
+    admin, 404 for a plugin that is not installed."""
+    staff = staff_of(request)
+    if staff["role"] not in MANAGERS:
+        raise Forbidden("Only the shop's owner and admins can change plugins")
+    if not runtime.host.is_installed(name):
+        raise NotFound(f"No plugin named “{name}” is installed")
+    return staff
+
+
 FREE_PLAN = N_("Free plan")  # a shop on none of the plans (`free`, the column's default)
 
 
@@ -373,11 +384,7 @@ class ConsolePages(Controller):
     @post("/plugins/{name:str}", name="console:plugin-save")
     async def save_plugin(self, request: Request, shop: Shop, runtime: Runtime,
                           name: str) -> Response:
-        staff = staff_of(request)
-        if staff["role"] not in MANAGERS:
-            raise Forbidden("Only the shop's owner and admins can change plugins")
-        if not runtime.host.is_installed(name):
-            raise NotFound(f"No plugin named “{name}” is installed")
+        staff = _plugin_manager(request, runtime, name)
         locale = request_locale(request, shop)
         form = await request.form()
         enabled = str(form.get("enabled") or "") in ("on", "true", "1")
@@ -411,11 +418,7 @@ class ConsolePages(Controller):
     async def sandbox_plugin(self, request: Request, shop: Shop, runtime: Runtime,
                              name: str) -> Response:
         """One click: the plugin on, on the shop's own simulator account (sandbox mode)."""
-        staff = staff_of(request)
-        if staff["role"] not in MANAGERS:
-            raise Forbidden("Only the shop's owner and admins can change plugins")
-        if not runtime.host.is_installed(name):
-            raise NotFound(f"No plugin named “{name}” is installed")
+        staff = _plugin_manager(request, runtime, name)
         url = sandbox_url(runtime.settings, request)
         if url is None or not runtime.host.offers_sandbox(name):
             raise NotFound(f"The plugin “{name}” has no sandbox here")
