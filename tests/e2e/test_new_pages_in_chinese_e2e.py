@@ -16,17 +16,16 @@ import io
 import json
 import re
 import struct
-import time
 import uuid
 from pathlib import Path
 
-import httpx
 import pytest
 from PIL import Image
 from playwright.sync_api import Browser, Page, expect
 
+from e2e.shop_api import PASSWORD, ShopApi
+
 pytestmark = pytest.mark.e2e
-PASSWORD = "Correct-Horse-9"
 SHOPPER_PASSWORD = "Plum-blossom-8"
 DESKTOP = {"viewport": {"width": 1280, "height": 900}, "locale": "zh-CN"}
 PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2,
@@ -86,37 +85,8 @@ def _mp4() -> bytes:
     return head + struct.pack(">I", 8 + 1024) + b"mdat" + b"\0" * 1024
 
 
-class Shop:
+class Shop(ShopApi):
     """A tea shop set up through the APIs, as its merchant and a shopper would."""
-
-    def __init__(self, server, slug: str) -> None:
-        self.slug = slug
-        self.http = httpx.Client(base_url=f"http://127.0.0.1:{server.port}", timeout=30)
-        self.host = f"{slug}.localhost:{server.port}"
-        answer = self.http.post("/api/platform/v1/signup",
-                                headers={"host": f"localhost:{server.port}"},
-                                json={"shop_name": "西湖茶庄", "slug": slug,
-                                      "email": f"owner@{slug}.example", "password": PASSWORD,
-                                      "template": "blank"})
-        assert answer.status_code == 201, answer.text
-        self.token = answer.json()["admin_token"]
-
-    def call(self, method: str, path: str, token: str | None = "admin", **kwargs
-             ) -> httpx.Response:
-        headers = {"host": self.host, "accept-language": "zh-CN"}
-        if token:
-            headers["authorization"] = f"Bearer {self.token if token == 'admin' else token}"
-        answer = self.http.request(method, path, headers=headers, **kwargs)
-        assert answer.status_code < 400, (path, answer.text)
-        return answer
-
-    def wait_for(self, number: str, status: str) -> None:
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            if self.call("GET", f"/api/admin/v1/orders/{number}").json()["status"] == status:
-                return
-            time.sleep(0.2)
-        raise AssertionError(f"order {number} did not become {status}")
 
     def set_up(self) -> dict:
         for plugin, settings in (
@@ -224,7 +194,7 @@ def sign_in_console(page: Page, shop: str, slug: str) -> None:
 
 def test_the_new_pages_read_in_chinese(live_server, browser: Browser,
                                        screenshots: Path) -> None:
-    api = Shop(live_server, f"zh-{uuid.uuid4().hex[:6]}")
+    api = Shop(live_server, f"zh-{uuid.uuid4().hex[:6]}", "西湖茶庄")
     made = api.set_up()
     number, _ = api.reviewed_order(made["tea"])
     shop = live_server.shop_url(api.slug)
