@@ -12,18 +12,15 @@ or "UTC" (issue 13, shared/STYLE.md "The merchant's face")."""
 
 from __future__ import annotations
 
-import io
 import json
 import re
-import struct
 import uuid
 from pathlib import Path
 
 import pytest
-from PIL import Image
 from playwright.sync_api import Browser, Page, expect
 
-from e2e.shop_api import PASSWORD, ShopApi
+from e2e.shop_api import PASSWORD, ShopApi, mp4, png
 
 pytestmark = pytest.mark.e2e
 SHOPPER_PASSWORD = "Plum-blossom-8"
@@ -73,18 +70,6 @@ class Shots:
             self.found.setdefault(name, []).append(f"{width}px wide")
 
 
-def _png(color: str) -> bytes:
-    out = io.BytesIO()
-    Image.new("RGB", (600, 600), color).save(out, "PNG")
-    return out.getvalue()
-
-
-def _mp4() -> bytes:
-    ftyp = b"isom\0\0\x02\0isommp41"
-    head = struct.pack(">I", 8 + len(ftyp)) + b"ftyp" + ftyp
-    return head + struct.pack(">I", 8 + 1024) + b"mdat" + b"\0" * 1024
-
-
 class Shop(ShopApi):
     """A tea shop set up through the APIs, as its merchant and a shopper would."""
 
@@ -104,10 +89,10 @@ class Shop(ShopApi):
             "name": "西湖龙井 250g", "category": "green", "description": "明前头采，豆花香。",
             "variants": [{"sku": "LJ-250", "price": 12800, "stock": 30}]}).json()
         self.call("POST", f"/api/admin/v1/products/{tea['id']}/images",
-                  files={"file": ("a.png", _png("olivedrab"), "image/png")})
+                  files={"file": ("a.png", png("olivedrab"), "image/png")})
         self.call("PUT", f"/api/admin/v1/products/{tea['id']}/video", files={
-            "video": ("a.mp4", _mp4(), "video/mp4"),
-            "poster": ("p.png", _png("darkolivegreen"), "image/png")})
+            "video": ("a.mp4", mp4(), "video/mp4"),
+            "poster": ("p.png", png("darkolivegreen"), "image/png")})
         pot = self.call("POST", "/api/admin/v1/products", json={
             "name": "青瓷茶壶", "category": "ware", "variants": [
                 {"sku": "POT-S", "price": 9900, "stock": 3, "options": {"容量": "300ml"}},
@@ -155,24 +140,8 @@ class Shop(ShopApi):
         shopper = self.call("POST", "/api/v1/account/register", token=None, json={
             "phone": ADDRESS["phone"], "password": SHOPPER_PASSWORD, "name": "韩梅梅"}).json()
         token = shopper["token"]
-        numbers = []
-        for _ in range(2):
-            cart = self.call("POST", "/api/v1/carts", token=token).json()["id"]
-            self.call("POST", f"/api/v1/carts/{cart}/items", token=token,
-                      json={"variant_id": tea["variants"][0]["id"], "quantity": 1})
-            number = self.call("POST", "/api/v1/orders", token=token, json={
-                "cart_id": cart, "contact": {"name": "韩梅梅", "phone": ADDRESS["phone"]},
-                "address": ADDRESS, "payment_method": "bank_transfer",
-                "shipping_method": "express"}).json()["number"]
-            self.call("POST", f"/api/admin/v1/orders/{number}/mark-paid",
-                      json={"note": "到账"})
-            self.wait_for(number, "approved")
-            shipment = self.call("POST", f"/api/admin/v1/orders/{number}/shipments", json={
-                "carrier": "sf", "tracking_number": "SF1234567890"}).json()
-            self.call("POST", f"/api/admin/v1/shipments/{shipment['id']}/events",
-                      json={"status": "delivered", "description": "已签收"})
-            self.wait_for(number, "delivered")
-            numbers.append(number)
+        numbers = [self.delivered_order_of(token, tea["variants"][0]["id"], ADDRESS,
+                                           shipping_method="express") for _ in range(2)]
         for number, text in ((numbers[0], "茶汤清亮，豆花香明显，回甘快。"),
                              (numbers[1], "好评返现才写的，一般。")):
             lines = self.call("GET", f"/api/v1/orders/{number}/reviews",

@@ -54,20 +54,7 @@ class Shop(ShopApi):
                                                  "stock": 10}]}).json()
         shopper = self.call("POST", "/api/v1/account/register", token=None, json={
             "phone": "13900001234", "password": SHOPPER_PASSWORD, "name": "韩梅梅"}).json()
-        token = shopper["token"]
-        cart = self.call("POST", "/api/v1/carts", token=token).json()["id"]
-        self.call("POST", f"/api/v1/carts/{cart}/items", token=token,
-                  json={"variant_id": made["variants"][0]["id"], "quantity": 1})
-        number = self.call("POST", "/api/v1/orders", token=token, json={
-            "cart_id": cart, "contact": {"name": "韩梅梅", "phone": "13900001234"},
-            "address": ADDRESS, "payment_method": "bank_transfer"}).json()["number"]
-        self.call("POST", f"/api/admin/v1/orders/{number}/mark-paid", json={"note": "到账"})
-        self.wait_for(number, "approved")
-        shipment = self.call("POST", f"/api/admin/v1/orders/{number}/shipments", json={
-            "carrier": "sf", "tracking_number": "SF1234567890"}).json()
-        self.call("POST", f"/api/admin/v1/shipments/{shipment['id']}/events",
-                  json={"status": "delivered", "description": "已签收"})
-        self.wait_for(number, "delivered")
+        number = self.delivered_order_of(shopper["token"], made["variants"][0]["id"], ADDRESS)
         return number, made["id"]
 
 
