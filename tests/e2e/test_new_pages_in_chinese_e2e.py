@@ -214,6 +214,8 @@ def test_the_new_pages_read_in_chinese(live_server, browser: Browser,
     page.goto(shop + "/console/stock-alerts")
     shots.take(page, "08-my-stock-alerts")
     page.goto(shop + "/console/inventory/alerts")
+    expect(page.locator("form[action='/console/inventory/alerts']")).to_contain_text("未来")
+    expect(page.locator("#f-days-unit")).to_have_text("天内到期")
     shots.take(page, "09-stock-alerts")
 
     page.goto(shop + "/console/p/marketing-promotions")
