@@ -14,6 +14,7 @@ import datetime as dt
 import zoneinfo
 from typing import Annotated, Any
 
+from babel.dates import format_date
 from litestar import Response, get
 from litestar.params import QueryParameter
 
@@ -86,6 +87,16 @@ async def rows_for(shop: Shop, start: dt.date | None, end: dt.date | None, order
     return rows
 
 
+def _day(day: dt.date | None, locale: str) -> str:
+    """A date as the platform's reports write it (2026年11月7日, Nov 7, 2026)."""
+    if day is None:
+        return "…"
+    try:
+        return format_date(day, "medium", locale=locale)
+    except (ValueError, LookupError):
+        return day.isoformat()
+
+
 def _average(value: Any) -> str:
     return f"{value:.1f}" if value is not None else "—"
 
@@ -122,15 +133,21 @@ async def report(shop: Shop, console: Any,
              "counts": [row["count"] for row in top],
              "averages": [row["average"] for row in top]}
     if start or end:
-        dates = f"{start.isoformat() if start else '…'} – {end.isoformat() if end else '…'}"
+        dates = f"{_day(start, console.locale)} – {_day(end, console.locale)}"
     else:
         dates = _("Every review")
+    # In the reports' own frame (console/report_page.html): its period picker reads
+    # `chosen` as {range, from, to}, and the sort order is the picker's one choice.
     return await console.report_page(
         "reviews/report.html", tab="reviews", title=_("Product reviews"), rows=rows,
-        totals=totals, chart=chart, dates=dates, chosen=chosen,
+        totals=totals, chart=chart, dates=dates,
+        chosen={"range": chosen, "from": start.isoformat() if start else "",
+                "to": end.isoformat() if end else ""},
         ranges=[{"key": key, "title": _(title)} for key, title in RANGE_TITLES.items()],
-        start=start.isoformat() if start else "", end=end.isoformat() if end else "",
-        order=order, query=_query(chosen, start, end, order),
+        period_choice={"name": "order", "label": _("Sort by"), "value": order, "options": [
+            {"key": "most", "title": _("Most reviewed first")},
+            {"key": "low", "title": _("Lowest rated first")}]},
+        query=_query(chosen, start, end, order),
         note=_("Check the dates: showing the last 30 days.") if note else "",
         average=_average, share=_share)
 

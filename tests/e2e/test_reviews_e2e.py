@@ -9,17 +9,16 @@ from __future__ import annotations
 
 import io
 import re
-import time
 import uuid
 from pathlib import Path
 
-import httpx
 import pytest
 from PIL import Image, ImageDraw
 from playwright.sync_api import Browser, Page, expect
 
+from e2e.shop_api import PASSWORD, ShopApi
+
 pytestmark = pytest.mark.e2e
-PASSWORD = "Correct-Horse-9"
 SHOPPER_PASSWORD = "Plum-blossom-8"
 PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2,
          "is_mobile": True, "has_touch": True, "locale": "zh-CN"}
@@ -42,36 +41,7 @@ def tea_photo(path: Path) -> Path:
     return path
 
 
-class Shop:
-    def __init__(self, server, slug: str) -> None:
-        self.slug = slug
-        self.http = httpx.Client(base_url=f"http://127.0.0.1:{server.port}", timeout=30)
-        self.host = f"{slug}.localhost:{server.port}"
-        answer = self.http.post("/api/platform/v1/signup",
-                                headers={"host": f"localhost:{server.port}"},
-                                json={"shop_name": "莲心茶舍", "slug": slug,
-                                      "email": f"owner@{slug}.example", "password": PASSWORD,
-                                      "template": "blank"})
-        assert answer.status_code == 201, answer.text
-        self.token = answer.json()["admin_token"]
-
-    def call(self, method: str, path: str, token: str | None = "admin", **kwargs
-             ) -> httpx.Response:
-        headers = {"host": self.host}
-        if token:
-            headers["authorization"] = f"Bearer {self.token if token == 'admin' else token}"
-        answer = self.http.request(method, path, headers=headers, **kwargs)
-        assert answer.status_code < 400, answer.text
-        return answer
-
-    def wait_for(self, number: str, status: str) -> None:
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            if self.call("GET", f"/api/admin/v1/orders/{number}").json()["status"] == status:
-                return
-            time.sleep(0.2)
-        raise AssertionError(f"order {number} did not become {status}")
-
+class Shop(ShopApi):
     def delivered_order(self) -> tuple[str, int]:
         """The shopper's bank-transfer order of a tea, paid, shipped and delivered."""
         for plugin, settings in (("payments_offline", {"bank_transfer": True,
@@ -84,20 +54,7 @@ class Shop:
                                                  "stock": 10}]}).json()
         shopper = self.call("POST", "/api/v1/account/register", token=None, json={
             "phone": "13900001234", "password": SHOPPER_PASSWORD, "name": "韩梅梅"}).json()
-        token = shopper["token"]
-        cart = self.call("POST", "/api/v1/carts", token=token).json()["id"]
-        self.call("POST", f"/api/v1/carts/{cart}/items", token=token,
-                  json={"variant_id": made["variants"][0]["id"], "quantity": 1})
-        number = self.call("POST", "/api/v1/orders", token=token, json={
-            "cart_id": cart, "contact": {"name": "韩梅梅", "phone": "13900001234"},
-            "address": ADDRESS, "payment_method": "bank_transfer"}).json()["number"]
-        self.call("POST", f"/api/admin/v1/orders/{number}/mark-paid", json={"note": "到账"})
-        self.wait_for(number, "approved")
-        shipment = self.call("POST", f"/api/admin/v1/orders/{number}/shipments", json={
-            "carrier": "sf", "tracking_number": "SF1234567890"}).json()
-        self.call("POST", f"/api/admin/v1/shipments/{shipment['id']}/events",
-                  json={"status": "delivered", "description": "已签收"})
-        self.wait_for(number, "delivered")
+        number = self.delivered_order_of(shopper["token"], made["variants"][0]["id"], ADDRESS)
         return number, made["id"]
 
 

@@ -5,33 +5,20 @@ Screenshots go to the output folder for a human to judge."""
 
 from __future__ import annotations
 
-import io
-import struct
 import uuid
 from pathlib import Path
 
 import httpx
 import pytest
-from PIL import Image
 from playwright.sync_api import Browser, expect
+
+from e2e.shop_api import mp4, png
 
 pytestmark = pytest.mark.e2e
 PASSWORD = "Correct-Horse-9"
 TABLET = {"viewport": {"width": 1024, "height": 768}, "locale": "zh-CN"}
 PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2,
          "is_mobile": True, "has_touch": True, "locale": "zh-CN"}
-
-
-def _png(color: str) -> bytes:
-    out = io.BytesIO()
-    Image.new("RGB", (600, 600), color).save(out, "PNG")
-    return out.getvalue()
-
-
-def _mp4() -> bytes:
-    ftyp = b"isom\0\0\x02\0isommp41"
-    head = struct.pack(">I", 8 + len(ftyp)) + b"ftyp" + ftyp
-    return head + struct.pack(">I", 8 + 1024) + b"mdat" + b"\0" * 1024
 
 
 def _shop(server, slug: str) -> dict:
@@ -54,10 +41,10 @@ def _shop(server, slug: str) -> dict:
             "name": "烟台红富士苹果 5 斤装", "category": "apple",
             "variants": [{"sku": "APPLE-5", "price": 3990, "stock": 20}]}).json()
         http.post(f"/api/admin/v1/products/{made['id']}/images", headers=host,
-                  files={"file": ("a.png", _png("firebrick"), "image/png")})
+                  files={"file": ("a.png", png("firebrick"), "image/png")})
         video = http.put(f"/api/admin/v1/products/{made['id']}/video", headers=host, files={
-            "video": ("a.mp4", _mp4(), "video/mp4"),
-            "poster": ("p.png", _png("darkorange"), "image/png")})
+            "video": ("a.mp4", mp4(), "video/mp4"),
+            "poster": ("p.png", png("darkorange"), "image/png")})
         assert video.status_code == 200, video.text
         assert http.put("/api/admin/v1/service-contact", headers=host, json={
             "phone": "400-820-8820", "hours": "每天 9:00–21:00"}).status_code == 200

@@ -266,7 +266,7 @@ async def test_console_pages_show_real_shop_data(visitors, open_shop):
     orders = await browser.get("/console/orders")
     assert "No orders yet" in orders.text
     settings_page = await browser.get("/console/settings")
-    assert shop.email in settings_page.text and "CNY" in settings_page.text
+    assert shop.email in settings_page.text and "Chinese Yuan" in settings_page.text
 
 
 # -- plugins -----------------------------------------------------------------------------------

@@ -96,10 +96,10 @@ async def test_a_background_export_shows_progress_then_a_download(open_shop, app
             page = (await browser.get("/console/reports/exports")).text
             assert "已完成" in page and f"/console/reports/exports/{token}/download" in page
             assert 'http-equiv="refresh"' not in page  # nothing left to wait for
-            assert "销售趋势 2026-11-10–2026-11-11" in page
+            assert "销售趋势 2026年11月10日 – 2026年11月11日" in page  # as the reports say it
             english = (await browser.get("/console/reports/exports",
                                          headers={"accept-language": "en"})).text
-            assert "Sales over time 2026-11-10–2026-11-11" in english  # one language a page
+            assert "Sales over time Nov 10, 2026 – Nov 11, 2026" in english  # one language a page
             assert "销售趋势" not in english and "Report downloads" in english
             file = await browser.get(f"/console/reports/exports/{token}/download")
             assert file.status_code == 200

@@ -92,6 +92,8 @@ async def test_a_merchant_gives_store_codes_and_prints_labels(app, open_shop):
         assert sheet.status_code == 200, sheet.text[:300]
         assert sheet.headers["content-type"].startswith("application/pdf")
         assert sheet.content.startswith(b"%PDF") and b"/Count 2" in sheet.content
+        # The PDF viewer's tab reads the title in the merchant's language (UTF-16, BOM).
+        assert b"/Title (\xfe\xff" + "商品标签".encode("utf-16-be") + b")" in sheet.content
         boxes = _media_boxes(sheet.content)
         assert len(boxes) == 2 and all(abs(w - 595.3) < 1 and abs(h - 841.9) < 1
                                        for w, h in boxes)

@@ -159,9 +159,10 @@ def _draw_label(page: Image.Image, x: int, y: int, label: Label, layout: Layout)
         draw.text((left + start * module + offset, text_y), group, font=digit_font, fill=0)
 
 
-def label_pdf(labels: list[Label], layout_name: str) -> bytes:
-    """The labels laid out on pages of `layout_name` ("a4" or "thermal") as a PDF.
-    Raises ValueError for an unknown layout or no labels."""
+def label_pdf(labels: list[Label], layout_name: str, title: str = "Labels") -> bytes:
+    """The labels laid out on pages of `layout_name` ("a4" or "thermal") as a PDF titled
+    `title` (the PDF viewer's tab shows it). Raises ValueError for an unknown layout or no
+    labels."""
     layout = LAYOUTS.get(layout_name)
     if layout is None:
         raise ValueError(f"unknown label layout {layout_name!r}")
@@ -180,7 +181,7 @@ def label_pdf(labels: list[Label], layout_name: str) -> bytes:
         pages.append(page.convert("1", dither=Image.Dither.NONE))
     out = io.BytesIO()
     pages[0].save(out, "PDF", resolution=layout.dpi, save_all=True,
-                  append_images=pages[1:], title="Labels")
+                  append_images=pages[1:], title=title)
     return out.getvalue()
 
 

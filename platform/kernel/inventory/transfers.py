@@ -168,6 +168,18 @@ async def cancel_transfer(tenant_id: int, transfer_id: int, *,
     return await get_transfer(tenant_id, transfer_id)
 
 
-__all__ = ["CANCELLED", "DRAFT", "IN_TRANSIT", "RECEIVED", "STATES", "TransferStateConflict",
-           "cancel_transfer", "create_transfer", "get_transfer", "list_transfers",
-           "receive_transfer", "ship_transfer"]
+STEPS = {"ship": ship_transfer, "receive": receive_transfer, "cancel": cancel_transfer}
+
+
+async def take_step(tenant_id: int, transfer_id: int, step: str, *,
+                    actor: str = "system") -> dict[str, Any]:
+    """Take one of STEPS (ship, receive, cancel) on the transfer; NotFound for another."""
+    work = STEPS.get(step)
+    if work is None:
+        raise NotFound(f"No step {step!r}; a transfer is shipped, received or cancelled")
+    return await work(tenant_id, transfer_id, actor=actor)
+
+
+__all__ = ["CANCELLED", "DRAFT", "IN_TRANSIT", "RECEIVED", "STATES", "STEPS",
+           "TransferStateConflict", "cancel_transfer", "create_transfer", "get_transfer",
+           "list_transfers", "receive_transfer", "ship_transfer", "take_step"]

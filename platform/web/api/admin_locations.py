@@ -159,6 +159,15 @@ class AdminLocationsApi(Controller):
         return updated  # type: ignore[return-value]
 
 
+async def _take_step(request: Request, shop: Shop, actor: str, transfer_id: int,
+                     step: str) -> Transfer:
+    """Take `step` (ship, receive, cancel) on the shop's transfer, as `actor`."""
+    require_scope(request, "catalog:write")
+    async with db.shop_scope(shop.id):
+        return await transfers.take_step(  # type: ignore[return-value]
+            shop.id, transfer_id, step, actor=actor)
+
+
 class AdminTransfersApi(Controller):
     path = "/api/admin/v1/inventory"
     dependencies = {"actor": Provide(provide_admin)}
@@ -218,31 +227,23 @@ class AdminTransfersApi(Controller):
         async with db.shop_scope(shop.id):
             return await transfers.get_transfer(shop.id, transfer_id)  # type: ignore[return-value]
 
+    # The three steps of a transfer differ only in the kernel's step they take: one body.
     @post("/transfers/{transfer_id:int}/ship", operation_id="shipTransfer", status_code=200)
     async def ship(self, request: Request, shop: Shop, actor: str,
                    transfer_id: int) -> Transfer:
         """draft → in_transit: the units leave the source (409 when it has too few)."""
-        require_scope(request, "catalog:write")
-        async with db.shop_scope(shop.id):
-            return await transfers.ship_transfer(  # type: ignore[return-value]
-                shop.id, transfer_id, actor=actor)
+        return await _take_step(request, shop, actor, transfer_id, "ship")
 
     @post("/transfers/{transfer_id:int}/receive", operation_id="receiveTransfer",
           status_code=200)
     async def receive(self, request: Request, shop: Shop, actor: str,
                       transfer_id: int) -> Transfer:
         """in_transit → received: the units arrive at the destination."""
-        require_scope(request, "catalog:write")
-        async with db.shop_scope(shop.id):
-            return await transfers.receive_transfer(  # type: ignore[return-value]
-                shop.id, transfer_id, actor=actor)
+        return await _take_step(request, shop, actor, transfer_id, "receive")
 
     @post("/transfers/{transfer_id:int}/cancel", operation_id="cancelTransfer",
           status_code=200)
     async def cancel(self, request: Request, shop: Shop, actor: str,
                      transfer_id: int) -> Transfer:
         """draft or in_transit → cancelled; units on the way go back to the source."""
-        require_scope(request, "catalog:write")
-        async with db.shop_scope(shop.id):
-            return await transfers.cancel_transfer(  # type: ignore[return-value]
-                shop.id, transfer_id, actor=actor)
+        return await _take_step(request, shop, actor, transfer_id, "cancel")

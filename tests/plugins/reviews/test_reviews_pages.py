@@ -230,7 +230,8 @@ async def test_hook_report_tabs(app, open_shop, shopper, console):
 
     long_ago = await browser.get("/plugins/reviews/report?from=2020-01-01&to=2020-01-31")
     assert "该时段没有商品收到评价。" in long_ago.text
-    assert "2020-01-01 – 2020-01-31" in long_ago.text
+    assert "2020年1月1日 – 2020年1月31日" in long_ago.text  # as the platform's reports
+    assert 'value="2020-01-01"' in long_ago.text  # the period picker keeps what was asked
     wrong = await browser.get("/plugins/reviews/report?from=2020-13-01")
     assert wrong.status_code == 200 and "请检查日期" in wrong.text
 

@@ -21,7 +21,9 @@ from galleria.kernel.catalog.store_codes import assign_store_codes
 from galleria.kernel.tenancy.audit import record
 from galleria.kernel.tenancy.shops import Shop
 from galleria.web.context import shop_host_only
+from galleria.web.i18n import N_
 from galleria.web.pages.console.shell import LoginRequired, require_staff, staff_of, to_login
+from galleria.web.pages.render import gettext_for
 
 
 class LabelPages(Controller):
@@ -39,7 +41,7 @@ class LabelPages(Controller):
         return Redirect(f"/console/products/{product_id}?saved=codes#labels", status_code=303)
 
     @get("/labels", name="console:labels")
-    async def labels(self, shop: Shop,
+    async def labels(self, request: Request, shop: Shop,
                      ids: Annotated[list[int], Parameter(max_items=200)],
                      layout: Annotated[str, Parameter(pattern="^(a4|thermal)$")] = "a4",
                      copies: Annotated[int, Parameter(ge=1, le=100)] = 1) -> Response:
@@ -49,7 +51,8 @@ class LabelPages(Controller):
             first = ids[0] if ids else 0
             return Redirect(f"/console/products/{first}?saved=nocodes#labels",
                             status_code=303)
-        pdf = await asyncio.to_thread(label_pdf, labels, layout)
+        pdf = await asyncio.to_thread(label_pdf, labels, layout,
+                                      gettext_for(request)(N_("Product labels")))
         return Response(pdf, media_type="application/pdf", headers={
             "content-disposition": f'inline; filename="labels-{layout}.pdf"',
             "cache-control": "no-store"})

@@ -296,14 +296,10 @@ class LocationPages(Controller):
     @post("/transfers/{transfer_id:int}/{step:str}", name="console:transfer-step")
     async def step(self, request: Request, shop: Shop, runtime: Runtime, transfer_id: int,
                    step: str) -> Response:
-        work = {"ship": transfers.ship_transfer, "receive": transfers.receive_transfer,
-                "cancel": transfers.cancel_transfer}.get(step)
-        if work is None:
-            raise NotFound("No such step")
         translate = gettext_for(request)
         try:
             async with db.shop_scope(shop.id):
-                await work(shop.id, transfer_id, actor=_actor(request))
+                await transfers.take_step(shop.id, transfer_id, step, actor=_actor(request))
         except transfers.TransferStateConflict:
             return await self._transfers_page(
                 request, shop, runtime, status_code=409,

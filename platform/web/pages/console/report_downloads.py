@@ -12,6 +12,7 @@ shop, gets 404.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from litestar import Controller, Request, Response, get
@@ -20,12 +21,12 @@ from litestar.response import Redirect
 from galleria.kernel.errors import DomainError, NotFound, ValidationFailed
 from galleria.kernel.reports import export_jobs, exports
 from galleria.kernel.reports.export_rows import report_rows
-from galleria.kernel.reports.periods import check_grouping
+from galleria.kernel.reports.periods import Period, check_grouping
 from galleria.kernel.tenancy.shops import Shop
 from galleria.runtime import Runtime
 from galleria.web.i18n import N_
 from galleria.web.pages.console.report_exports import export_labels
-from galleria.web.pages.console.report_figures import chosen_period
+from galleria.web.pages.console.report_figures import chosen_period, dates_text
 from galleria.web.pages.console.shell import console_page, require_staff, staff_of
 from galleria.web.pages.render import gettext_for, request_locale
 
@@ -49,6 +50,14 @@ def _status_view(view: dict[str, Any], translate: Any) -> dict[str, Any]:
             "percent": view["percent"],
             "download": f"/console/reports/exports/{view['token']}/download"
             if view["status"] == "ready" else None}
+
+
+def _dates(view: dict[str, Any], locale: str) -> str:
+    try:
+        period = Period(dt.date.fromisoformat(view["from"]), dt.date.fromisoformat(view["to"]))
+    except (TypeError, ValueError):
+        return f"{view['from']} – {view['to']}"
+    return dates_text(period, locale)
 
 
 class ReportDownloads(Controller):
@@ -95,10 +104,12 @@ class ReportDownloads(Controller):
     @get("/reports/exports", name="console:reports-exports")
     async def downloads(self, request: Request, shop: Shop, runtime: Runtime) -> Response:
         translate = gettext_for(request)
-        # Titled in the page's language, whatever language the file was asked for in.
+        locale = request_locale(request, shop)
+        # Titled in the page's language, whatever language the file was asked for in, with
+        # its dates as the report pages write them (2026年11月7日 – 2026年12月6日).
         items = [{**view, **_status_view(view, translate),
                   "title": f"{translate(REPORT_TITLES[view['report']])} "
-                           f"{view['from']}–{view['to']}"}
+                           f"{_dates(view, locale)}"}
                  for view in await export_jobs.exports_of(shop.id, staff_of(request)["user_id"])
                  if view["report"] in REPORT_TITLES]
         return await console_page(

@@ -10,6 +10,8 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 
+from babel.dates import get_timezone_location
+from babel.numbers import get_currency_name
 from litestar import Controller, Request, Response, Router, get, post
 from litestar.connection import ASGIConnection
 from litestar.handlers.base import BaseRouteHandler
@@ -42,7 +44,7 @@ from galleria.kernel.tenancy.tables import PlatformUser
 from galleria.runtime import Runtime
 from galleria.web.context import shop_host_only
 from galleria.web.i18n import N_
-from galleria.web.pages.billing_texts import billing_banner, plan_limit_message
+from galleria.web.pages.billing_texts import billing_banner, plan_limit_message, plan_title
 from galleria.web.pages.console import dashboard_data as console_data
 from galleria.web.pages.console import report_figures
 from galleria.web.pages.console.plugin_forms import (
@@ -194,7 +196,36 @@ async def settings_page(request: Request, runtime: Runtime, shop: Shop, *,
     context.setdefault("errors", {})
     return await console_page(request, runtime, "console/settings.html", "settings",
                               status_code=status_code, template_title=template_title,
-                              **context)
+                              **shop_facts(shop, locale, gettext_for(request)), **context)
+
+
+def _plugin_manager(request: Request, runtime: Runtime, name: str) -> dict[str, Any]:
+    """The staff member changing the installed plugin `name`: 403 unless an owner or an
+    admin, 404 for a plugin that is not installed."""
+    staff = staff_of(request)
+    if staff["role"] not in MANAGERS:
+        raise Forbidden("Only the shop's owner and admins can change plugins")
+    if not runtime.host.is_installed(name):
+        raise NotFound(f"No plugin named “{name}” is installed")
+    return staff
+
+
+FREE_PLAN = N_("Free plan")  # a shop on none of the plans (`free`, the column's default)
+
+
+def shop_facts(shop: Shop, locale: str, translate: Any) -> dict[str, str]:
+    """The shop's currency, time zone and plan as its merchant reads them (人民币,
+    中国（上海）时间, the plan's title), not as codes."""
+    try:
+        currency = get_currency_name(shop.currency, locale=locale)
+    except (ValueError, LookupError):
+        currency = shop.currency
+    try:
+        zone = get_timezone_location(shop.timezone, locale=locale)
+    except (ValueError, LookupError):
+        zone = shop.timezone
+    plan = translate(FREE_PLAN) if shop.plan == "free" else plan_title(shop.plan, locale)
+    return {"currency_name": currency, "timezone_name": zone, "plan_name": plan}
 
 
 # -- sign-in, ticket, sign-out ------------------------------------------------------------------
@@ -353,11 +384,7 @@ class ConsolePages(Controller):
     @post("/plugins/{name:str}", name="console:plugin-save")
     async def save_plugin(self, request: Request, shop: Shop, runtime: Runtime,
                           name: str) -> Response:
-        staff = staff_of(request)
-        if staff["role"] not in MANAGERS:
-            raise Forbidden("Only the shop's owner and admins can change plugins")
-        if not runtime.host.is_installed(name):
-            raise NotFound(f"No plugin named “{name}” is installed")
+        staff = _plugin_manager(request, runtime, name)
         locale = request_locale(request, shop)
         form = await request.form()
         enabled = str(form.get("enabled") or "") in ("on", "true", "1")
@@ -391,11 +418,7 @@ class ConsolePages(Controller):
     async def sandbox_plugin(self, request: Request, shop: Shop, runtime: Runtime,
                              name: str) -> Response:
         """One click: the plugin on, on the shop's own simulator account (sandbox mode)."""
-        staff = staff_of(request)
-        if staff["role"] not in MANAGERS:
-            raise Forbidden("Only the shop's owner and admins can change plugins")
-        if not runtime.host.is_installed(name):
-            raise NotFound(f"No plugin named “{name}” is installed")
+        staff = _plugin_manager(request, runtime, name)
         url = sandbox_url(runtime.settings, request)
         if url is None or not runtime.host.offers_sandbox(name):
             raise NotFound(f"The plugin “{name}” has no sandbox here")

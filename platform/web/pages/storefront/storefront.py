@@ -112,12 +112,26 @@ async def storefront_home(request: Request, shop: Shop, q: str = "", category: s
         next_query = urlencode({k: v for k, v in params.items() if v})
     top = [c for c in categories if not c["parent"]]
     current = next((c for c in categories if c["slug"] == category), None)
+    branch = _top_of(current, categories)
     return await count_visit(request, shop, page(
         request, "storefront/home.html", products=products, categories=top,
+        branch=branch, subcategories=[c for c in categories
+                                      if branch and c["parent"] == branch["id"]],
         card_sizes=CARD_SIZES, eager_cards=EAGER_CARDS if not cursor else 0,
         category=current, q=q, sort=sort, sorts=SORT_LABELS, next_query=next_query,
         first_page=not cursor, logo_url=logo_url(shop),
         meta=listing_meta(shop, current, products)))
+
+
+def _top_of(category: dict[str, Any] | None, categories: list[dict[str, Any]]
+            ) -> dict[str, Any] | None:
+    """The top category that `category` is under (itself when it is one)."""
+    by_id = {c["id"]: c for c in categories}
+    seen: set[int] = set()
+    while category and category["parent"] in by_id and category["id"] not in seen:
+        seen.add(category["id"])
+        category = by_id[category["parent"]]
+    return category
 
 
 def _price_range(variants: list[dict[str, Any]]) -> tuple[int, int]:
