@@ -378,39 +378,41 @@ async def test_a_shop_changed_through_one_server_or_plain_sql_is_seen_by_every_s
             return await api.get(f"http://127.0.0.1:{port}{path}", headers={"host": on})
 
         async def methods(port: int) -> list[str]:
-            answer = await get(port, "/api/v1/shipping-methods")
+            answer = await get(port, "/api/v1/payment-methods")
             assert answer.status_code == 200, answer.text
-            return [item["name"] for item in answer.json()["items"]]
+            return [item["code"] for item in answer.json()["items"]]
 
         async def name(port: int, on: str = host) -> str | int:
             answer = await get(port, "/api/v1/shop", on)
             return answer.json()["name"] if answer.status_code == 200 else answer.status_code
 
-        async def set_express(port: int, express: str) -> None:
-            answer = await api.put(f"http://127.0.0.1:{port}/api/admin/v1/plugins/shipping",
-                                   headers={"host": host, "authorization": f"Bearer {token}"},
-                                   json={"enabled": True,
-                                         "settings": {"express_name": express}})
+        async def bank_transfer(port: int, offered: bool) -> None:
+            answer = await api.put(
+                f"http://127.0.0.1:{port}/api/admin/v1/plugins/payments_offline",
+                headers={"host": host, "authorization": f"Bearer {token}"},
+                json={"enabled": True, "settings": {
+                    "cash_on_delivery": True, "bank_transfer": offered,
+                    "bank_instructions": "工商银行 6222 0000"}})
             assert answer.status_code == 200, answer.text
 
         async def sql(statement: str) -> None:
             await asyncio.to_thread(sql_elsewhere, settings, statement)
 
-        await set_express(port_a, "甲快递")
+        await bank_transfer(port_a, True)
         for _ in range(2):  # both servers warm: the shop and its plugins in their caches
             for port in ports:
-                assert "甲快递" in await methods(port)
+                assert {"cod", "bank_transfer"} <= set(await methods(port))
                 assert await name(port) == f"Shop {slug}"
         # Through one server: the other answers the new settings at once, and back.
-        await set_express(port_a, "乙快递")
-        assert "乙快递" in await methods(port_b)
-        await set_express(port_b, "丙快递")
-        assert "丙快递" in await methods(port_a)
+        await bank_transfer(port_a, False)
+        assert "bank_transfer" not in await methods(port_b)
+        await bank_transfer(port_b, True)
+        assert "bank_transfer" in await methods(port_a)
         # By SQL from a third process: switched off, renamed, a domain, suspended.
         await sql(f"UPDATE plugin_state SET enabled = false WHERE tenant = {tenant} "
-                  "AND plugin = 'shipping'")
+                  "AND plugin = 'payments_offline'")
         for port in ports:
-            assert "丙快递" not in await methods(port)
+            assert "cod" not in await methods(port)
         await sql(f"UPDATE tenant SET name = '改名的店' WHERE id = {tenant}")
         for port in ports:
             assert await name(port) == "改名的店"
