@@ -71,7 +71,8 @@ async def _plugin_rows(tenant_id: int) -> shop_cache.PluginRows:
     when it holds them as of the token this scope (PostgreSQL: read with the shop setting)
     or request (read with the host's shop) knows, else read and kept."""
     memo = db.scope_memo(tenant_id)
-    assert memo is not None, "call in the shop's scope"
+    if memo is None:
+        raise RuntimeError(f"shop {tenant_id}'s plugin rows are read in its scope")
     if _ROWS in memo:
         return memo[_ROWS]
     token = memo.get(db.SCOPE_CACHE_MARK)
