@@ -71,6 +71,10 @@ async def load_postgres(dsn: str, plans: list[data.ShopPlan], *, seed: int = 1,
         await conn.copy_records_to_table("tenant", records=data.tenant_rows(plans),
                                          columns=list(data.COLUMNS["tenant"]))
         counts["tenant"] = len(plans)
+        # With triggers off the shops got no cache token (the app would never cache them):
+        # what the trigger gives a new shop (migration kernel_0016_shop_cache_token_perf4).
+        await conn.execute("UPDATE tenant SET cache_token = galleria_cache_token() "
+                           "WHERE cache_token IS NULL")
 
         started = time.perf_counter()
         groups = data.groups(plans)

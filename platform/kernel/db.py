@@ -45,6 +45,11 @@ _scope_memo: contextvars.ContextVar[dict | None] = contextvars.ContextVar(
 )
 
 
+# The scope memo's key for the shop's cache token as the scope began (PostgreSQL: read with
+# the shop setting, no round trip of its own; see tenancy.shop_cache).
+SCOPE_CACHE_MARK = "shop_cache_token"
+
+
 class CrossTenantScope(RuntimeError):
     """A shop scope was opened inside another shop's scope: a programming error."""
 
@@ -145,13 +150,14 @@ async def shop_scope(tenant_id: int) -> AsyncIterator[None]:
         return
     db = database()
     token = _current_tenant.set(tenant_id)
-    memo_token = _scope_memo.set({})
+    memo: dict = {}
+    memo_token = _scope_memo.set(memo)
     committed, rolled_back, before = [], [], []
     end_token = _on_end.set((committed, rolled_back, before))
     try:
         async with db.transaction():
             if db.is_postgres:
-                await set_rls_tenant(db.engine, tenant_id)
+                memo[SCOPE_CACHE_MARK] = await _open_rls_scope(db.engine, tenant_id)
             yield
             while before:  # a callback may register another
                 await before.pop(0)()
@@ -210,6 +216,22 @@ def scope_memo(tenant_id: int) -> dict | None:
     """The open scope's memo when it is `tenant_id`'s scope, else None (outside a scope
     nothing is remembered). Code that writes what it memoises must forget it (`.pop`)."""
     return _scope_memo.get() if _current_tenant.get() == tenant_id else None
+
+
+# tenant_id is an int (checked by int()), so formatting it into the statement is safe.
+_OPEN_SCOPE = ("SELECT set_config('galleria.tenant', '{id}', true), "
+               "(SELECT cache_token FROM tenant WHERE id = {id}) AS cache_token")
+
+
+async def _open_rls_scope(engine: Engine, tenant_id: int) -> int | None:
+    """`set_rls_tenant`, and the shop's cache token read in the same statement."""
+    rows = await engine.run_ddl(_OPEN_SCOPE.format(id=int(tenant_id)))
+    return rows[0]["cache_token"] if rows else None
+
+
+def in_transaction() -> bool:
+    """Whether a transaction (a shop scope's or a platform one) is open in this context."""
+    return database().engine.current_transaction.get() is not None
 
 
 async def set_rls_tenant(engine: Engine, tenant_id: int) -> None:

@@ -17,6 +17,7 @@ from litestar.handlers.base import BaseRouteHandler
 from litestar.middleware import ASGIMiddleware
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
+from galleria.kernel.tenancy import shop_cache
 from galleria.kernel.tenancy.domains import WELL_KNOWN_PATH
 from galleria.kernel.tenancy.shops import Shop, resolve_host
 from galleria.web.problems import STATUS_BY_KIND
@@ -55,28 +56,30 @@ class RequestContextMiddleware(ASGIMiddleware):
                 message["headers"] = [*message.get("headers", []), *extra]
             await send(message)
 
-        try:
-            host = headers.get(b"host", b"").decode("latin-1")
-            # A custom domain being verified is not a shop's host yet: skip resolving it.
-            # Static files are the same on every host, and the error page of an unknown or
-            # suspended shop needs its stylesheet from that very host (the CSP admits only
-            # this origin).
-            path = scope.get("path", "")
-            state["shop"] = (None if path == WELL_KNOWN_PATH or path.startswith("/static/")
-                             else await resolve_host(host, self.domain))
-            await next_app(scope, receive, send_with_headers)
-        except Exception as exc:  # answered by the exception handlers: log their status
-            status["code"] = STATUS_BY_KIND.get(getattr(exc, "kind", ""),
-                                                getattr(exc, "status_code", 500))
-            raise
-        finally:
-            shop = state.get("shop")
-            access_log.info(json.dumps({
-                "request_id": request_id, "method": scope.get("method"),
-                "path": scope.get("path"), "status": status["code"],
-                "shop": shop.slug if isinstance(shop, Shop) else None,
-                "ms": round((time.perf_counter() - started) * 1000, 2),
-            }))
+        # The shop's cache token its host lookup reads, held for this request (shop_cache).
+        with shop_cache.request_tokens():
+            try:
+                host = headers.get(b"host", b"").decode("latin-1")
+                # A custom domain being verified is not a shop's host yet: skip resolving it.
+                # Static files are the same on every host, and the error page of an unknown or
+                # suspended shop needs its stylesheet from that very host (the CSP admits only
+                # this origin).
+                path = scope.get("path", "")
+                state["shop"] = (None if path == WELL_KNOWN_PATH or path.startswith("/static/")
+                                 else await resolve_host(host, self.domain))
+                await next_app(scope, receive, send_with_headers)
+            except Exception as exc:  # answered by the exception handlers: log their status
+                status["code"] = STATUS_BY_KIND.get(getattr(exc, "kind", ""),
+                                                    getattr(exc, "status_code", 500))
+                raise
+            finally:
+                shop = state.get("shop")
+                access_log.info(json.dumps({
+                    "request_id": request_id, "method": scope.get("method"),
+                    "path": scope.get("path"), "status": status["code"],
+                    "shop": shop.slug if isinstance(shop, Shop) else None,
+                    "ms": round((time.perf_counter() - started) * 1000, 2),
+                }))
 
 
 def current_shop(request: Request) -> Shop:
@@ -118,15 +121,13 @@ def checked_api_handlers(plugin: str, handlers: list[Any]) -> list[Any]:
 
 def plugin_enabled_guard(plugin: str):
     """A guard: the route exists only on shops that enabled `plugin`."""
-    from galleria.kernel import db
     from galleria.kernel.tenancy.plugin_state import enabled_plugins
 
     async def guard(connection: ASGIConnection, _: BaseRouteHandler) -> None:
         shop = shop_of(connection)
         if shop is None:
             raise NotFoundException(f"Nothing at {connection.url.path}")
-        async with db.shop_scope(shop.id):
-            enabled = await enabled_plugins(shop.id)
+        enabled = await enabled_plugins(shop.id)  # from the shop cache, or its own scope
         if plugin not in enabled:
             raise NotFoundException(f"Nothing at {connection.url.path} in this shop")
 

@@ -106,6 +106,26 @@ class Process:
         return self.log.read_text(errors="replace")[-chars:] if self.log.exists() else ""
 
 
+def sql_elsewhere(settings: Settings, statement: str) -> str:
+    """Run `statement` outside the app, committed before this returns, and give its output:
+    on PostgreSQL `psql` as the database's owner (another process), on SQLite a connection of
+    this process's own to the app's file. What the CLI, a migration or an operator's SQL does
+    to rows the app caches."""
+    if settings.is_postgres:
+        done = subprocess.run([
+            "psql", "-d", settings.admin_database_url or settings.database_url,
+            "-v", "ON_ERROR_STOP=1", "-qtAc", statement],
+            check=True, capture_output=True, text=True, timeout=60)
+        return done.stdout.strip()
+    import sqlite3
+
+    path = settings.database_url.removeprefix("sqlite:///")
+    with contextlib.closing(sqlite3.connect(path, timeout=30)) as connection:
+        rows = connection.execute(statement).fetchall()
+        connection.commit()
+    return "\n".join("|".join("" if v is None else str(v) for v in row) for row in rows)
+
+
 def process_env(settings: Settings, **extra: str) -> dict[str, str]:
     env = {**os.environ, "GALLERIA_DATABASE_URL": settings.database_url,
            "GALLERIA_SECRET_KEY": settings.secret_key, "GALLERIA_VAR_DIR": str(settings.var_dir),

@@ -32,6 +32,7 @@ from faults.fault_kit import (
     private_redis,  # noqa: F401 - fixture
     process_env,
     serve,
+    sql_elsewhere,
     wait_for,
     wait_until_up,
 )
@@ -348,3 +349,82 @@ async def test_rate_limits_staff_sessions_and_idempotency_keys_are_shared(
         one.stop()
         two.stop()
 
+
+
+async def test_a_shop_changed_through_one_server_or_plain_sql_is_seen_by_every_server_next(
+        migrated, tmp_path, private_redis):  # noqa: F811
+    """Each server keeps the shops it serves in memory (tenancy/shop_cache.py), checked
+    against a token the database's triggers replace on every change. Both servers warm, a
+    change made through one of them, or by SQL from a third process, is what the very next
+    request to either answers: a plugin's settings, the plugin switched off, the shop
+    renamed, a custom domain, the shop suspended."""
+    settings = migrated
+    extra = {"GALLERIA_REDIS_URL": private_redis.url, "GALLERIA_SIGNUP_RATE_LIMIT": "100"}
+    (one, port_a), (two, port_b) = (serve(settings, tmp_path / "a.log", **extra),
+                                    serve(settings, tmp_path / "b.log", **extra))
+    slug = f"cache-{port_a}"
+    host = f"{slug}.localhost"
+    api = httpx.AsyncClient(timeout=30)
+    ports = (port_a, port_b)
+    try:
+        for port, server in ((port_a, one), (port_b, two)):
+            await asyncio.to_thread(wait_until_up, port, server, 90)
+        api.base_url = f"http://127.0.0.1:{port_a}"
+        token = await open_shop_over_http(api, slug)
+        tenant = int(await asyncio.to_thread(
+            sql_elsewhere, settings, f"SELECT id FROM tenant WHERE slug = '{slug}'"))
+
+        async def get(port: int, path: str, on: str = host) -> httpx.Response:
+            return await api.get(f"http://127.0.0.1:{port}{path}", headers={"host": on})
+
+        async def methods(port: int) -> list[str]:
+            answer = await get(port, "/api/v1/payment-methods")
+            assert answer.status_code == 200, answer.text
+            return [item["code"] for item in answer.json()["items"]]
+
+        async def name(port: int, on: str = host) -> str | int:
+            answer = await get(port, "/api/v1/shop", on)
+            return answer.json()["name"] if answer.status_code == 200 else answer.status_code
+
+        async def bank_transfer(port: int, offered: bool) -> None:
+            answer = await api.put(
+                f"http://127.0.0.1:{port}/api/admin/v1/plugins/payments_offline",
+                headers={"host": host, "authorization": f"Bearer {token}"},
+                json={"enabled": True, "settings": {
+                    "cash_on_delivery": True, "bank_transfer": offered,
+                    "bank_instructions": "工商银行 6222 0000"}})
+            assert answer.status_code == 200, answer.text
+
+        async def sql(statement: str) -> None:
+            await asyncio.to_thread(sql_elsewhere, settings, statement)
+
+        await bank_transfer(port_a, True)
+        for _ in range(2):  # both servers warm: the shop and its plugins in their caches
+            for port in ports:
+                assert {"cod", "bank_transfer"} <= set(await methods(port))
+                assert await name(port) == f"Shop {slug}"
+        # Through one server: the other answers the new settings at once, and back.
+        await bank_transfer(port_a, False)
+        assert "bank_transfer" not in await methods(port_b)
+        await bank_transfer(port_b, True)
+        assert "bank_transfer" in await methods(port_a)
+        # By SQL from a third process: switched off, renamed, a domain, suspended.
+        await sql(f"UPDATE plugin_state SET enabled = false WHERE tenant = {tenant} "
+                  "AND plugin = 'payments_offline'")
+        for port in ports:
+            assert "cod" not in await methods(port)
+        await sql(f"UPDATE tenant SET name = '改名的店' WHERE id = {tenant}")
+        for port in ports:
+            assert await name(port) == "改名的店"
+        domain = f"www.{slug}.cn"
+        await sql("INSERT INTO custom_domain (tenant, host, verified, verification_token, "
+                  f"created_at) VALUES ({tenant}, '{domain}', true, 'x', CURRENT_TIMESTAMP)")
+        for port in ports:
+            assert await name(port, domain) == "改名的店"
+        await sql(f"UPDATE tenant SET status = 'suspended' WHERE id = {tenant}")
+        for port in ports:
+            assert await name(port) == 403 and await name(port, domain) == 403
+    finally:
+        await api.aclose()
+        one.stop()
+        two.stop()

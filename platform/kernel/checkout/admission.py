@@ -8,22 +8,20 @@ memory or Redis and may raise (the refusal is the answer). Nothing is written he
 nothing is promised: a buyer admitted may still be refused by the exact check inside the
 transaction (the database's conditional update), which alone decides who gets the units.
 
-Cheap when nobody is refused: no statement at all. The adjusters are asked before the shop's
-enabled plugins are known (that would be a read per order); the cart and the enabled
-plugins are read together, in one short read-only transaction, only when an adjuster wants
-the cart's lines to refuse, and a refusal of a plugin the shop has not enabled is ignored.
+Cheap when nobody is refused: only the shop's enabled plugins are asked, and those come from
+the process's shop cache (no statement while the shop is unchanged; tenancy/shop_cache.py).
+The cart's lines are read, in one short read-only transaction, only when an adjuster wants
+them to refuse.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 from galleria.kernel import db
 from galleria.kernel.checkout.contracts import PriceAdjuster
 from galleria.kernel.checkout.tables import Cart
-from galleria.kernel.errors import DomainError
 from galleria.kernel.plugins import PluginHost
 from galleria.kernel.tenancy.plugin_state import enabled_plugins
 from galleria.kernel.tenancy.shops import Shop
@@ -66,25 +64,18 @@ def _adjusters(host: PluginHost, plugin: str, shop: Shop) -> list[Any]:
 
 
 class _Lookup:
-    """The cart's lines and the shop's enabled plugins, read together once, on demand."""
+    """The cart's lines, read once, on demand."""
 
     def __init__(self, tenant_id: int, cart_token: str) -> None:
         self.tenant_id, self.cart_token = tenant_id, cart_token
         self.lines: dict[int, int] | None = None
-        self.enabled: frozenset[str] = frozenset()
 
-    async def read(self) -> None:
+    async def wanted(self) -> dict[int, int]:
         if self.lines is None:
             async with db.shop_scope(self.tenant_id):
-                self.enabled = await enabled_plugins(self.tenant_id)
                 rows = await Cart.raw(_WANTED, self.tenant_id, self.cart_token)
             self.lines = {row["variant"]: row["quantity"] for row in rows}
-
-    def wanted_for(self, plugin: str) -> Callable[[], Awaitable[dict[int, int]]]:
-        async def wanted() -> dict[int, int]:
-            await self.read()
-            return dict(self.lines or {}) if plugin in self.enabled else {}
-        return wanted
+        return dict(self.lines)
 
 
 async def admit_order(shop: Shop, host: PluginHost, cart_token: str, locale: str) -> None:
@@ -93,17 +84,15 @@ async def admit_order(shop: Shop, host: PluginHost, cart_token: str, locale: str
     plugins = _gating_plugins(host, shop)
     if not plugins:
         return
+    enabled = await enabled_plugins(shop.id)
     lookup = _Lookup(shop.id, cart_token)
     for plugin in plugins:
+        if plugin not in enabled:
+            continue
         adjusters = sorted((a for a in _adjusters(host, plugin, shop) if _gates(a)),
                            key=lambda a: (a.order, a.code))
         for adjuster in adjusters:
-            try:
-                await adjuster.admit(shop, lookup.wanted_for(plugin), locale)
-            except DomainError:
-                await lookup.read()
-                if plugin in lookup.enabled:
-                    raise
+            await adjuster.admit(shop, lookup.wanted, locale)
 
 
 __all__ = ["admit_order"]

@@ -17,6 +17,7 @@ from galleria.kernel import crypto, db
 from galleria.kernel.errors import PluginNotFound, Problems
 from galleria.kernel.events import emit
 from galleria.kernel.plugins import ChoiceSource, PluginHost, SettingField
+from galleria.kernel.tenancy import shop_cache
 from galleria.kernel.tenancy.audit import record
 from galleria.kernel.tenancy.tables import PluginState
 
@@ -44,25 +45,80 @@ def _json(value: Any) -> Any:
     return json.loads(value) if isinstance(value, str) else (value or {})
 
 
-async def enabled_plugins(tenant_id: int) -> frozenset[str]:
-    """The shop's enabled plugins; read once per shop scope (an order asks several times)."""
+# The shop's plugin rows and its cache token in one statement (one snapshot): what the
+# process cache keeps is exactly the rows as they were at that token. Read in the shop's
+# scope (row-level security admits its rows); `tenant` is a platform table.
+_PLUGIN_ROWS = ("SELECT t.cache_token AS token, p.plugin AS plugin, p.enabled AS enabled, "
+                "p.settings AS settings, p.secrets AS secrets FROM tenant t "
+                "LEFT JOIN plugin_state p ON p.tenant = t.id WHERE t.id = {}")
+_ROWS = "plugin_rows"  # the scope memo's key
+
+
+async def _read_rows(tenant_id: int) -> shop_cache.PluginRows:
+    rows = await PluginState.raw(_PLUGIN_ROWS, tenant_id)
+    token = rows[0]["token"] if rows else None
+    found = {row["plugin"]: row for row in rows if row["plugin"] is not None}
+    return shop_cache.PluginRows(
+        token=token,
+        enabled=frozenset(name for name, row in found.items() if row["enabled"]),
+        rows={name: (row["settings"] if isinstance(row["settings"], str)
+                     else json.dumps(row["settings"] or {}), row["secrets"] or "")
+              for name, row in found.items()})
+
+
+async def _plugin_rows(tenant_id: int) -> shop_cache.PluginRows:
+    """The shop's plugin rows, in its open scope: once per scope; from the process cache
+    when it holds them as of the token this scope (PostgreSQL: read with the shop setting)
+    or request (read with the host's shop) knows, else read and kept."""
     memo = db.scope_memo(tenant_id)
-    if memo is not None and "enabled_plugins" in memo:
-        return memo["enabled_plugins"]
+    if memo is None:
+        raise RuntimeError(f"shop {tenant_id}'s plugin rows are read in its scope")
+    if _ROWS in memo:
+        return memo[_ROWS]
+    token = memo.get(db.SCOPE_CACHE_MARK)
+    if token is None:
+        token = shop_cache.held_token(tenant_id)
+    rows = shop_cache.plugins.get(tenant_id, token)
+    if rows is None:
+        rows = await _read_rows(tenant_id)
+        shop_cache.plugins.put(tenant_id, rows)
+    memo[_ROWS] = rows
+    return rows
+
+
+async def enabled_plugins(tenant_id: int) -> frozenset[str]:
+    """The shop's enabled plugins: read at most once per shop scope, and not at all while
+    this process's cache holds them as of the shop's current token (see shop_cache).
+    Outside any scope, a request's own shop is answered from the cache when it can be,
+    else a scope of the shop is opened to read them."""
+    current = db.current_tenant()
+    if current == tenant_id:
+        return (await _plugin_rows(tenant_id)).enabled
+    if current is None:
+        cached = shop_cache.plugins.get(tenant_id, shop_cache.held_token(tenant_id))
+        if cached is not None:
+            return cached.enabled
+        if not db.in_transaction():
+            async with db.shop_scope(tenant_id):
+                return (await _plugin_rows(tenant_id)).enabled
+    # In another shop's scope or a platform transaction (signup): a plain read, as it was.
     rows = await PluginState.select(PluginState.plugin).where(
         (PluginState.tenant == tenant_id) & (PluginState.enabled.eq(True))
     )
-    enabled = frozenset(row["plugin"] for row in rows)
-    if memo is not None:
-        memo["enabled_plugins"] = enabled
-    return enabled
+    return frozenset(row["plugin"] for row in rows)
 
 
 def _forget(tenant_id: int, plugin: str) -> None:
+    """Before writing the shop's plugin rows: what this scope and request read of them no
+    longer holds (the write gives the shop a new cache token)."""
+    shop_cache.forget_held(tenant_id)
+    shop_cache.plugins.drop(tenant_id)
     memo = db.scope_memo(tenant_id)
     if memo is not None:
-        memo.pop("enabled_plugins", None)
-        memo.pop(("plugin_settings", plugin), None)
+        for key in [key for key in memo if isinstance(key, tuple) and key[0] == _SETTINGS]:
+            memo.pop(key)
+        memo.pop(_ROWS, None)
+        memo.pop(db.SCOPE_CACHE_MARK, None)
 
 
 async def _row(tenant_id: int, plugin: str) -> dict[str, Any] | None:
@@ -71,19 +127,35 @@ async def _row(tenant_id: int, plugin: str) -> dict[str, Any] | None:
     ).first()
 
 
+_SETTINGS = "plugin_settings"
+
+
+def _values(tenant_id: int, plugin: str, rows: shop_cache.PluginRows) -> dict[str, Any]:
+    stored = rows.rows.get(plugin)
+    if stored is None:
+        return {}
+    plain, sealed = stored
+    return {**_json(plain), **_stored_secrets(
+        {"plugin": plugin, "tenant": tenant_id, "secrets": sealed})}
+
+
 async def plugin_settings(tenant_id: int, plugin: str) -> dict[str, Any]:
     """Everything a plugin needs to act for a shop: plain settings (defaults included once
     they were saved) and decrypted secrets. For the plugin's own use only, never output.
 
     Opens the shop's scope (or joins the one open): gateways and carriers read their
-    credentials here between network calls, outside any transaction of the kernel's."""
+    credentials here between network calls, outside any transaction of the kernel's. A
+    request's own shop is answered without one while the process cache holds its rows."""
+    if db.current_tenant() is None:
+        cached = shop_cache.plugins.get(tenant_id, shop_cache.held_token(tenant_id))
+        if cached is not None:
+            return _values(tenant_id, plugin, cached)
     async with db.shop_scope(tenant_id):
         memo = db.scope_memo(tenant_id)
-        key = ("plugin_settings", plugin)
+        key = (_SETTINGS, plugin)
         if memo is not None and key in memo:  # pricing reads them once per adjuster
             return dict(memo[key])
-        row = await _row(tenant_id, plugin)
-        values = {} if row is None else {**_json(row["settings"]), **_stored_secrets(row)}
+        values = _values(tenant_id, plugin, await _plugin_rows(tenant_id))
         if memo is not None:
             memo[key] = values
     return dict(values)

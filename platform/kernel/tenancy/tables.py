@@ -8,6 +8,7 @@ row-level security policy (created by the migrations, see `galleria.kernel.schem
 
 from piccolo.columns import (
     JSON,
+    BigInt,
     Boolean,
     ForeignKey,
     Integer,
@@ -33,6 +34,10 @@ class Tenant(Table, tablename="tenant"):
     logo = Varchar(length=255, default="")  # a storage key
     settings = JSON(default="{}")  # shop-wide settings (payment timeout, …)
     created_at = Timestamptz(default=TimestamptzNow())
+    # A random number the database's triggers replace whenever what app processes cache
+    # about the shop changes (the columns above, its plugin_state and custom_domain rows):
+    # see galleria.kernel.tenancy.shop_cache. Never written by the app.
+    cache_token = BigInt(null=True, default=None)
 
 
 class CustomDomain(Table, tablename="custom_domain"):

@@ -264,6 +264,30 @@ async def test_late_buyers_are_refused_before_the_orders_transaction(
     assert len(opened) == 3
 
 
+async def test_only_a_shop_that_enabled_the_plugin_asks_it_to_admit_a_buyer(
+        open_shop, runtime, monkeypatch):
+    """Admission asks the adjusters of the shop's enabled plugins only (from the shop
+    cache: no statement), so a shop without flash sales never pays for their gate."""
+    shop, _tenant_id, v, _ = await campaign_shop(open_shop, runtime, ("TEA-1", 12800, 50))
+    plain = await open_shop()
+    made = await plain.post("/api/admin/v1/products", json={
+        "name": "龙井茶", "variants": [{"sku": "TEA-1", "price": 12800, "stock": 50}]})
+    assert made.status_code == 201, made.text
+    asked = []
+    real = flash_sales.FlashSalePrice.admit
+
+    async def counting(self, shop, wanted, locale):
+        asked.append(shop.slug)
+        return await real(self, shop, wanted, locale)
+
+    monkeypatch.setattr(flash_sales.FlashSalePrice, "admit", counting)
+    for buyer, variant in ((plain, made.json()["variants"][0]["id"]), (shop, v["TEA-1"])):
+        placed = await buyer.post("/api/v1/orders", admin=False,
+                                  json=order_body(await cart_with(buyer, variant)))
+        assert placed.status_code == 201, placed.text
+    assert asked == [shop.slug]
+
+
 async def test_the_checkout_form_refuses_a_late_buyer_before_placing(
         open_shop, runtime, app, monkeypatch):
     """The storefront's checkout form is gated too: the shopper who opened the checkout
