@@ -60,3 +60,30 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
            if getattr(report, "when", "call") == "call" and "concurrency" in report.keywords]
     if ran:
         terminalreporter.write_sep("=", CONCURRENCY_NOTE.format(n=len(ran)), yellow=True)
+
+
+@pytest.fixture
+def driver_statements(monkeypatch):
+    """The statements the database drivers are sent, as the tests that count round trips
+    need them (a commit call is "COMMIT"; piccolo's `PRAGMA foreign_keys` before each
+    SQLite statement is not one: no round trip)."""
+    sent: list[str] = []
+
+    def counting(original):
+        def wrapper(self, *args, **kwargs):
+            text = " ".join(str(args[0]).split()) if args else "COMMIT"
+            if not text.startswith("PRAGMA foreign_keys"):
+                sent.append(text)
+            return original(self, *args, **kwargs)
+        return wrapper
+
+    import aiosqlite
+    import asyncpg.connection
+
+    for name in ("fetch", "execute", "fetchrow", "fetchval", "executemany"):
+        monkeypatch.setattr(asyncpg.connection.Connection, name,
+                            counting(getattr(asyncpg.connection.Connection, name)))
+    for name in ("execute", "executemany", "commit", "rollback"):
+        monkeypatch.setattr(aiosqlite.Connection, name,
+                            counting(getattr(aiosqlite.Connection, name)))
+    return sent
