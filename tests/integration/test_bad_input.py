@@ -67,3 +67,15 @@ def test_json_depth_ignores_brackets_inside_strings():
     assert json_depth(b'{"a": "' + b"[" * 500 + b'"}') == 1
     assert json_depth(b'{"a": "\\"' + b"{" * 100 + b'", "b": [[1]]}') == 3
     assert json_depth(b"[" * 70 + b"]" * 70) == 70
+
+
+async def test_an_id_no_column_can_hold_is_a_404_after_the_permission_check(open_shop):
+    """The app-wide guards run in their order on every route (galleria.web.app
+    `every_request_guard`): who may ask first, then the id's range."""
+    shop = await open_shop()
+    too_big = 2**63 + 7
+    assert_problem(await shop.get(f"/api/v1/products/{too_big}", admin=False), 404)
+    assert_problem(await shop.get(f"/api/admin/v1/returns/{too_big}", admin=False), 401)
+    assert_problem(await shop.get(f"/api/admin/v1/returns/{too_big}"), 404)
+    fine = await shop.get("/api/admin/v1/returns")
+    assert fine.status_code == 200, fine.text
