@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pytest
 
+from conftest import on_postgres
 from galleria.kernel import db
 
 
@@ -83,3 +84,25 @@ async def test_the_product_page_reads_the_enabled_plugins_once(open_shop, statem
                             headers={"accept-language": "zh-CN"})
     assert answer.status_code == 200 and "有机牛奶 0" in answer.text
     assert sum("plugin_state" in sql for sql in statements) == 1, statements
+
+
+# A whole listing request's round trips at the database drivers (BEGIN and COMMIT included):
+# the host's shop, BEGIN with the shop's row-level-security setting (one message on
+# PostgreSQL: they were two), the page, its summaries, COMMIT. (SQLite's count has the
+# driver's commit after the host's read on top: no round trip, the database is in process.)
+LISTING_ROUND_TRIPS = {"postgres": 5, "sqlite": 6}
+
+
+async def test_a_listing_request_sends_begin_and_the_shop_setting_at_once(
+        open_shop, driver_statements):
+    shop = await open_shop()
+    await _catalog(shop, 3)
+    await shop.get("/api/v1/products?limit=24", admin=False)  # the shop cached
+    driver_statements.clear()
+    page = await shop.get("/api/v1/products?limit=24", admin=False)
+    assert page.status_code == 200 and len(page.json()["items"]) == 3
+    most = LISTING_ROUND_TRIPS["postgres" if on_postgres() else "sqlite"]
+    assert len(driver_statements) <= most, "\n".join(driver_statements)
+    if on_postgres():
+        assert driver_statements[1].startswith("BEGIN; SELECT set_config('galleria.tenant'"), \
+            driver_statements
