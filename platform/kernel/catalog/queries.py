@@ -163,6 +163,15 @@ SORTS = {
 }
 
 
+# The sorts as SQL: ORDER BY of the page, (column, direction); `id` breaks ties.
+_ORDER = {
+    "newest": ("id", "DESC"),
+    "price_asc": ("price_min", "ASC"),
+    "price_desc": ("price_min", "DESC"),
+    "sales": ("sales", "DESC"),
+}
+
+
 async def list_products(tenant_id: int, *, q: str = "", category: str | None = None,
                         sort: str = "newest", limit: int = 24, after: dict | None = None,
                         published_only: bool = True, status: str | None = None
@@ -172,54 +181,77 @@ async def list_products(tenant_id: int, *, q: str = "", category: str | None = N
     `after` is the position of the last row of the previous page (`{"v": …, "id": …}`);
     pages are stable under ties because `id` breaks them. `published_only=False` (the
     merchant's view) includes drafts and adds each product's `status`; `status` filters.
+
+    One statement (issue 14: the page was built by the ORM, then its summaries read by a
+    second one): the page's rows in a subquery, their summaries around it. Only constant
+    fragments are joined; every value is a `{}` parameter.
     """
     if sort not in SORTS:
         raise ValidationFailed(f"sort must be one of: {', '.join(SORTS)}")
-    column, ascending = SORTS[sort]
-    query = Product.select(Product.id, Product.name, Product.price_min, Product.sales,
-                           Product.status).where(
-        (Product.tenant == tenant_id) & Product.deleted_at.is_null())
-    if published_only:
-        query = query.where(Product.status == "published")
-    if status:
-        query = query.where(Product.status == status)
-    if q and (matches := search.match_clause(tenant_id, q)) is not None:
-        query = query.where(matches)
-    if category:
-        query = query.where(Product.category.is_in(await category_and_below(tenant_id, category)))
-    if after:
-        query = query.where(_after(column, ascending, after))
-    query = query.order_by(column, ascending=ascending)
-    if column is not Product.id:
-        query = query.order_by(Product.id, ascending=ascending)
-    products = await query.limit(limit)
-    summaries = await _summaries(tenant_id, products, sort, shoppers=published_only)
+    categories = await category_and_below(tenant_id, category) if category else None
+    sql, args = listing_statement(tenant_id, q=q, categories=categories, sort=sort,
+                                  limit=limit, after=after, published_only=published_only,
+                                  status=status)
+    rows = await Product.raw(sql, *args)
+    summaries = _summaries(rows, _ORDER[sort][0], shoppers=published_only)
     if published_only:
         for summary in summaries:
             summary.pop("status")
     return summaries
 
 
-def _after(column: Any, ascending: bool, after: dict) -> Any:
+def listing_statement(tenant_id: int, *, q: str = "", categories: list[int] | None = None,
+                      sort: str = "newest", limit: int = 24, after: dict | None = None,
+                      published_only: bool = True, status: str | None = None
+                      ) -> tuple[str, list[object]]:
+    """`list_products`' one statement (`{}` placeholders) and its values; `categories`: the
+    ids of the category asked for and those under it."""
+    column, direction = _ORDER[sort]
+    where = ["tenant = {} AND deleted_at IS NULL"]
+    args: list[object] = [tenant_id]
+    if published_only:
+        where.append("status = 'published'")
+    if status:
+        where.append("status = {}")
+        args.append(status)
+    if q and (matches := search.match_sql(tenant_id, q)) is not None:
+        where.append(matches[0])
+        args += matches[1]
+    if categories is not None:
+        where.append("category IN (" + ", ".join(["{}"] * len(categories)) + ")")
+        args += categories
+    if after:
+        condition, values = _after(column, direction, after)
+        where.append(condition)
+        args += values
+    order = f"{column} {direction}" + ("" if column == "id" else f", id {direction}")
+    page = ("SELECT id, tenant, name, price_min, sales, status FROM product WHERE "  # noqa: S608
+            + " AND ".join(where) + f" ORDER BY {order} LIMIT {{}}")
+    args.append(int(limit))
+    outer = f"p.{column} {direction}" + ("" if column == "id" else f", p.id {direction}")
+    return (_SUMMARY_COLUMNS + "FROM (" + page + ") p " + _FIRST_PICTURE[database().is_postgres]
+            + "ORDER BY " + outer), args
+
+
+def _after(column: str, direction: str, after: dict) -> tuple[str, list[object]]:
     try:
         value, last_id = int(after.get("v", after.get("id"))), int(after["id"])
     except (KeyError, TypeError, ValueError) as exc:
         raise ValidationFailed("The cursor is not one this API gave out") from exc
-    if column is Product.id:
-        return Product.id > last_id if ascending else Product.id < last_id
+    beyond = ">" if direction == "ASC" else "<"
+    if column == "id":
+        return f"id {beyond} {{}}", [last_id]
     # The plain bound first lets the (tenant, status, column, id) index start at the cursor.
-    if ascending:
-        return (column >= value) & (
-            (column > value) | ((column == value) & (Product.id > last_id)))
-    return (column <= value) & ((column < value) | ((column == value) & (Product.id < last_id)))
+    return (f"{column} {beyond}= {{}} AND ({column} {beyond} {{}} "
+            f"OR ({column} = {{}} AND id {beyond} {{}}))", [value, value, value, last_id])
 
 
 # A page's availability (active variants' stock at every location, each at least 0), the
-# lowest price of a variant one can buy now, and first picture per product, in one statement
-# (issue 14: it was three, each built by the ORM). Written out once; the product ids are
-# bound parameters.
+# lowest price of a variant one can buy now, and first picture per product, read with the
+# page (issue 14: it was three statements, each built by the ORM).
 _SUMMARY_COLUMNS = (
-    "SELECT p.id AS product, "
+    "SELECT p.id AS id, p.name AS name, p.price_min AS price_min, p.sales AS sales, "
+    "p.status AS status, "
     "(SELECT COALESCE(SUM(CASE WHEN s.on_hand > s.reserved THEN s.on_hand - s.reserved "
     "ELSE 0 END), 0) FROM variant v JOIN stock_level s ON s.tenant = v.tenant "
     "AND s.variant = v.id "
@@ -227,9 +259,8 @@ _SUMMARY_COLUMNS = (
     "(SELECT MIN(v.price) FROM variant v WHERE v.tenant = p.tenant AND v.product = p.id "
     "AND v.status = 'active' AND EXISTS (SELECT 1 FROM stock_level s WHERE "
     "s.tenant = v.tenant AND s.variant = v.id AND s.on_hand > s.reserved)) AS price_in_stock, "
-    "i.id AS id, i.key AS key, i.large_key AS large_key, i.thumb_key AS thumb_key, "
-    "i.webp AS webp, i.width AS width, i.height AS height, i.position AS position "
-    "FROM product p ")
+    "i.id AS image_id, i.key AS key, i.large_key AS large_key, i.thumb_key AS thumb_key, "
+    "i.webp AS webp, i.width AS width, i.height AS height, i.position AS position ")
 _FIRST_PICTURE = {
     # PostgreSQL: each product's first picture from its own index entries (LATERAL). Joined
     # on `i.id = (subquery)` instead, the planner could only hash-join on the tenant, which
@@ -244,37 +275,28 @@ _FIRST_PICTURE = {
             "WHERE f.tenant = p.tenant AND f.product = p.id "
             "ORDER BY f.position, f.id LIMIT 1) "),
 }
-_SUMMARIES = {postgres: _SUMMARY_COLUMNS + join + "WHERE p.tenant = {} AND p.id IN (%s)"
-              for postgres, join in _FIRST_PICTURE.items()}
-
-
-async def _summaries(tenant_id: int, products: list[dict[str, Any]],
-                     sort: str, shoppers: bool = True) -> list[dict[str, Any]]:
+def _summaries(rows: list[dict[str, Any]], column: str,
+               shoppers: bool = True) -> list[dict[str, Any]]:
     """`shoppers`: `price_from` is the lowest price a shopper can buy at now (the merchant's
     view keeps the lowest price of all)."""
-    ids = [p["id"] for p in products]
-    available: dict[int, int] = {}
-    in_stock: dict[int, int] = {}
-    first_images: dict[int, dict[str, Any]] = {}
-    if ids:
-        sql = _SUMMARIES[database().is_postgres] % ", ".join(["{}"] * len(ids))
-        rows = await Product.raw(sql, tenant_id, *ids)
-        for row in rows:
-            available[row["product"]] = int(row["available"] or 0)
-            if shoppers and row["price_in_stock"] is not None:
-                in_stock[row["product"]] = int(row["price_in_stock"])
-            if row["id"] is not None:
-                first_images[row["product"]] = image_view(row)
-    column = SORTS[sort][0]._meta.name
-    return [{
-        # The price of a variant the shopper can buy now (a sold-out cheaper size is not
-        # "from" anything); a product sold out in every variant shows its lowest price.
-        "id": p["id"], "name": p["name"], "price_from": in_stock.get(p["id"], p["price_min"]),
-        "available": available.get(p["id"], 0),
-        "image": first_images[p["id"]]["thumb_url"] if p["id"] in first_images else "",
-        "_picture": first_images.get(p["id"]),  # its sizes, for pages' srcset
-        "status": p["status"], "_position": {"v": p[column], "id": p["id"]},
-    } for p in products]
+    out = []
+    for row in rows:
+        picture = None
+        if row["image_id"] is not None:
+            picture = image_view({**row, "id": row["image_id"]})
+        price_from = row["price_min"]
+        if shoppers and row["price_in_stock"] is not None:
+            price_from = int(row["price_in_stock"])
+        out.append({
+            # The price of a variant the shopper can buy now (a sold-out cheaper size is not
+            # "from" anything); a product sold out in every variant shows its lowest price.
+            "id": row["id"], "name": row["name"], "price_from": price_from,
+            "available": int(row["available"] or 0),
+            "image": picture["thumb_url"] if picture else "",
+            "_picture": picture,  # its sizes, for pages' srcset
+            "status": row["status"], "_position": {"v": row[column], "id": row["id"]},
+        })
+    return out
 
 
 async def count_products(tenant_id: int) -> int:
