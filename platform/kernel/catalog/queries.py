@@ -15,7 +15,6 @@ from galleria.kernel.catalog.images import image_view
 from galleria.kernel.catalog.tables import (
     Barcode,
     Product,
-    ProductImage,
     StockLevel,
     Variant,
 )
@@ -54,12 +53,15 @@ def shop_totals(levels: list[dict[str, Any]]) -> dict[int, dict[str, Any]]:
     return totals
 
 
-# A product's variants with their stock over all the shop's locations, in one statement (it
-# was two): the sums of the variant's stock rows, and the safety stock of its `default` row.
+# A product's variants with their stock over all the shop's locations and their barcodes,
+# in one statement (it was three): the sums of the variant's stock rows, the safety stock of
+# its `default` row, and one row per barcode (a variant without any: one row, no code).
 _VARIANTS = (
-    "SELECT v.id AS id, v.product AS product, v.sku AS sku, v.price AS price, "
-    "v.cost_price AS cost_price, v.options AS options, v.weight_grams AS weight_grams, "
-    "v.shelf_location AS shelf_location, v.status AS status, "
+    "SELECT v.*, b.code AS barcode_code, b.units AS barcode_units FROM ("
+    "SELECT v.id AS id, v.tenant AS tenant, v.product AS product, v.sku AS sku, "
+    "v.price AS price, v.cost_price AS cost_price, v.options AS options, "
+    "v.weight_grams AS weight_grams, v.shelf_location AS shelf_location, "
+    "v.status AS status, v.position AS position, "
     "(SELECT SUM(s.on_hand) FROM stock_level s WHERE s.tenant = v.tenant "
     "AND s.variant = v.id) AS on_hand, "
     "(SELECT SUM(s.reserved) FROM stock_level s WHERE s.tenant = v.tenant "
@@ -67,26 +69,27 @@ _VARIANTS = (
     "(SELECT s.safety_stock FROM stock_level s WHERE s.tenant = v.tenant AND s.variant = v.id "
     "ORDER BY s.location <> 'default', s.location LIMIT 1) AS safety_stock "
     "FROM variant v "
-    "WHERE v.tenant = {} AND v.status <> 'deleted' AND v.product IN (%s) "
-    "ORDER BY v.position, v.id")
+    "WHERE v.tenant = {} AND v.status <> 'deleted' AND v.product IN (%s)) v "
+    "LEFT JOIN barcode b ON b.tenant = v.tenant AND b.variant = v.id "
+    "ORDER BY v.position, v.id, b.id")
 
 
 async def variants_of_many(tenant_id: int,
                            product_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
     """The products' variants in order, each with stock and barcodes, by product id."""
     ids = product_ids or [0]
-    variants = await Variant.raw(_VARIANTS % ", ".join(["{}"] * len(ids)), tenant_id, *ids)
+    rows = await Variant.raw(_VARIANTS % ", ".join(["{}"] * len(ids)), tenant_id, *ids)
+    variants: dict[int, dict[str, Any]] = {}  # in order
     barcodes: dict[int, list[dict[str, Any]]] = {}
-    if variants:
-        for b in await Barcode.select(Barcode.variant, Barcode.code, Barcode.units).where(
-                (Barcode.tenant == tenant_id)
-                & Barcode.variant.is_in([v["id"] for v in variants])).order_by(Barcode.id):
-            barcodes.setdefault(b["variant"], []).append({"code": b["code"],
-                                                          "units": b["units"]})
+    for row in rows:
+        variants.setdefault(row["id"], row)
+        codes = barcodes.setdefault(row["id"], [])
+        if row["barcode_code"] is not None:
+            codes.append({"code": row["barcode_code"], "units": row["barcode_units"]})
     found: dict[int, list[dict[str, Any]]] = {pid: [] for pid in product_ids}
-    for v in variants:
+    for v in variants.values():
         level = None if v["on_hand"] is None else v
-        found[v["product"]].append(variant_view(v, level, barcodes.get(v["id"], [])))
+        found[v["product"]].append(variant_view(v, level, barcodes[v["id"]]))
     return found
 
 
@@ -95,15 +98,21 @@ async def variants_of(tenant_id: int, product_id: int) -> list[dict[str, Any]]:
     return (await variants_of_many(tenant_id, [product_id]))[product_id]
 
 
-# The product with its category's slug and name, in one statement (it was two).
+# The product with its category's slug and name and its pictures in order, in one statement
+# (it was three): one row per picture (a product without any: one row, no picture).
 _PRODUCT = (
     "SELECT p.id AS id, p.name AS name, p.description AS description, "
     "p.category AS category, p.attributes AS attributes, p.status AS status, "
     "p.created_at AS created_at, p.price_min AS price_min, "
     "p.video_key AS video_key, p.video_poster_key AS video_poster_key, "
-    "c.slug AS category_slug, c.name AS category_name "
+    "c.slug AS category_slug, c.name AS category_name, "
+    "i.id AS image_id, i.key AS key, i.large_key AS large_key, i.thumb_key AS thumb_key, "
+    "i.webp AS webp, i.width AS width, i.height AS height, i.position AS position "
     "FROM product p LEFT JOIN category c ON c.tenant = p.tenant AND c.id = p.category "
-    "WHERE p.tenant = {} AND p.id = {} AND p.deleted_at IS NULL")
+    "LEFT JOIN product_image i ON i.tenant = p.tenant AND i.product = p.id "
+    "WHERE p.tenant = {} AND p.id = {} AND p.deleted_at IS NULL%s "
+    "ORDER BY i.position, i.id")
+_PRODUCTS = {False: _PRODUCT % "", True: _PRODUCT % " AND p.status = 'published'"}
 
 
 async def get_product(tenant_id: int, product_id: int, *, published_only: bool = False
@@ -111,14 +120,12 @@ async def get_product(tenant_id: int, product_id: int, *, published_only: bool =
     """A product with its variants (stock included), pictures and barcodes.
 
     `images` lists the full-size picture URLs; `image_details` each picture's sizes."""
-    rows = await Product.raw(_PRODUCT + (" AND p.status = 'published'" if published_only
-                                         else ""), tenant_id, product_id)
+    rows = await Product.raw(_PRODUCTS[published_only], tenant_id, product_id)
     if not rows:
         raise NotFound(f"No product {product_id} in this shop")
     product = rows[0]
-    images = [image_view(i) for i in await (ProductImage.select().where(
-        (ProductImage.tenant == tenant_id) & (ProductImage.product == product_id))
-        .order_by(ProductImage.position).order_by(ProductImage.id))]
+    images = [image_view({**row, "id": row["image_id"]}) for row in rows
+              if row["image_id"] is not None]
     category = None
     if product["category"] and product["category_slug"] is not None:
         category = {"slug": product["category_slug"], "name": product["category_name"]}
