@@ -154,3 +154,32 @@ async def test_a_products_pictures_and_barcodes_come_with_it_in_order(open_shop,
         i["position"] for i in full["image_details"])
     assert [[(b["code"], b["units"]) for b in v["barcodes"]] for v in full["variants"]] == [
         [("6907992500133", 1), ("16907992500130", 24)], [], [("6907992500140", 1)]]
+
+
+async def test_a_new_visitors_product_page_is_one_transaction(open_shop, app,
+                                                              driver_statements):
+    """The visit of a browser not counted today is written by the page's own transaction,
+    as its last statement before COMMIT (it was a second transaction); a counted browser
+    writes nothing; the report counts each browser once."""
+    import httpx
+
+    shop = await open_shop()
+    product_id = (await _catalog(shop, 1))[0]
+    browsers = [httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
+                                  base_url=f"http://{shop.host}") for _ in range(2)]
+    async with browsers[0] as first, browsers[1] as second:
+        assert (await first.get(f"/products/{product_id}")).status_code == 200  # warm
+        driver_statements.clear()
+        answer = await second.get(f"/products/{product_id}")
+        assert answer.status_code == 200 and "gv" in answer.cookies
+        sent = list(driver_statements)
+        assert sum(sql.startswith("BEGIN") for sql in sent) == 1, "\n".join(sent)
+        assert "report_shop_day" in sent[-2] and sent[-1] == "COMMIT", "\n".join(sent)
+        driver_statements.clear()
+        assert (await second.get(f"/products/{product_id}")).status_code == 200
+        assert not any("report_shop_day" in sql for sql in driver_statements)
+        assert (await first.get("/")).status_code == 200  # counted already today
+        assert (await shop.get(f"/products/{product_id + 999}", admin=False)
+                ).status_code == 404  # a page that fails counts nothing
+    today = (await shop.get("/api/admin/v1/reports/overview", params={"range": "today"})).json()
+    assert today["totals"]["visitors"] == 2
