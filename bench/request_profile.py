@@ -197,9 +197,29 @@ def _toggle_admission(on: bool) -> None:
     shop_orders.admit_order = _admit_order if on else admit_all
 
 
+_scope_transaction = None
+
+
+def _toggle_begin_setting(on: bool) -> None:
+    """A request's shop scope: BEGIN and the shop setting in one message (off: BEGIN, then
+    the setting with the shop's cache token, two round trips as before)."""
+    global _scope_transaction
+    from galleria.kernel import db
+
+    if _scope_transaction is None:
+        _scope_transaction = db._scope_transaction
+
+    def two_round_trips(database, tenant_id, memo):
+        if not database.is_postgres:
+            return database.transaction()
+        return db._TokenScope(database.engine, tenant_id, memo)
+
+    db._scope_transaction = _scope_transaction if on else two_round_trips
+
+
 # Cuts that can be switched off in this process to measure before/after in one run.
 CUTS = {"piccolo_speed": _toggle_piccolo_speed, "pool_reset": _toggle_pool_reset,
-        "admission": _toggle_admission}
+        "admission": _toggle_admission, "begin_setting": _toggle_begin_setting}
 
 
 async def compare(app, shop: bench_shop.BenchShop, names: list[str], n: int, cut: str,

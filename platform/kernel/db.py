@@ -18,11 +18,12 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from piccolo.engine.base import Engine
-from piccolo.engine.postgres import PostgresEngine
+from piccolo.engine.postgres import PostgresEngine, PostgresTransaction
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 from piccolo.table import Table
 
 from galleria.kernel import piccolo_speed
+from galleria.kernel.tenancy import shop_cache
 
 piccolo_speed.install()  # cheaper query building with joins: see the module
 
@@ -155,9 +156,7 @@ async def shop_scope(tenant_id: int) -> AsyncIterator[None]:
     committed, rolled_back, before = [], [], []
     end_token = _on_end.set((committed, rolled_back, before))
     try:
-        async with db.transaction():
-            if db.is_postgres:
-                memo[SCOPE_CACHE_MARK] = await _open_rls_scope(db.engine, tenant_id)
+        async with _scope_transaction(db, tenant_id, memo):
             yield
             while before:  # a callback may register another
                 await before.pop(0)()
@@ -171,6 +170,75 @@ async def shop_scope(tenant_id: int) -> AsyncIterator[None]:
     _scope_memo.reset(memo_token)
     _current_tenant.reset(token)
     await _run_all(committed)
+
+
+def _scope_transaction(db: Database, tenant_id: int, memo: dict):
+    """The shop scope's transaction. PostgreSQL: the shop setting in BEGIN's round trip when
+    the request already read the shop's cache token (its host lookup did: plugin rows are
+    then checked against that token, as on SQLite); else BEGIN, then the setting with the
+    token read in the same statement (jobs, the CLI, a request that wrote the shop's rows)."""
+    if not db.is_postgres:
+        return db.transaction()
+    if (shop_cache.held_token(tenant_id) is not None
+            and db.engine.current_transaction.get() is None):
+        return _ShopTransaction(db.engine, tenant_id)
+    return _TokenScope(db.engine, tenant_id, memo)
+
+
+class _ShopTransaction(PostgresTransaction):
+    """A top-level transaction whose BEGIN sets the shop for row-level security in the same
+    round trip (`BEGIN; SELECT set_config(…)`, one simple-protocol message): one statement
+    fewer per shop scope. It ends with COMMIT or ROLLBACK sent the same way; asyncpg's own
+    transaction object is not used (piccolo's savepoints send plain SQL too)."""
+
+    def __init__(self, engine: PostgresEngine, tenant_id: int) -> None:
+        super().__init__(engine)
+        if self._parent is not None:  # _scope_transaction opens these only outermost
+            raise RuntimeError("a shop scope's transaction inside another transaction")
+        # tenant_id is an int (checked by int()), so formatting it into the statement is safe.
+        self._begin = f"BEGIN; SELECT set_config('galleria.tenant', '{int(tenant_id)}', true)"
+
+    async def __aenter__(self) -> _ShopTransaction:
+        self.connection = await self.get_connection()
+        try:
+            await self.connection.execute(self._begin)
+        except BaseException:
+            # The pool rolls back what BEGIN may have opened before it lends it again.
+            if self.engine.pool:
+                await self.engine.pool.release(self.connection)
+            else:
+                await self.connection.close()
+            raise
+        self.context = self.engine.current_transaction.set(self)
+        return self
+
+    async def commit(self) -> None:
+        await self.connection.execute("COMMIT")
+        self._committed = True
+
+    async def rollback(self) -> None:
+        await self.connection.execute("ROLLBACK")
+        self._rolled_back = True
+
+
+class _TokenScope:
+    """BEGIN, then the shop setting with the shop's cache token in one statement (kept in
+    the scope's memo for the plugin rows' cache)."""
+
+    def __init__(self, engine: PostgresEngine, tenant_id: int, memo: dict) -> None:
+        self._transaction = engine.transaction()
+        self._engine, self._tenant_id, self._memo = engine, tenant_id, memo
+
+    async def __aenter__(self) -> None:
+        await self._transaction.__aenter__()
+        try:
+            self._memo[SCOPE_CACHE_MARK] = await _open_rls_scope(self._engine, self._tenant_id)
+        except BaseException as exc:
+            await self._transaction.__aexit__(type(exc), exc, exc.__traceback__)
+            raise
+
+    async def __aexit__(self, *exc_info) -> bool:
+        return await self._transaction.__aexit__(*exc_info)
 
 
 async def _run_all(callbacks: list[Callable[[], Awaitable[None]]]) -> None:

@@ -46,3 +46,49 @@ async def test_no_shop_scope_outlives_its_transaction(open_shop):
         # Every connection the pool holds now: no shop's rows admitted, none visible.
         assert await _tenant_settings(12) == {""}
         assert await Product.count() == 0  # outside a scope, RLS admits no shop's rows
+
+
+@needs_postgres
+async def test_a_requests_scope_sets_its_shop_with_begin_and_leaves_nothing_behind(open_shop):
+    """In a request (its host lookup read the shop's cache token) the scope sends BEGIN and
+    the shop setting as one message: the same isolation, commits, rollbacks and savepoints."""
+    from galleria.kernel.tenancy import shop_cache
+
+    shop = await open_shop()
+    made = await shop.post("/api/admin/v1/products", json={
+        "name": "茶", "variants": [{"sku": "T-1", "price": 100, "stock": 1}]})
+    assert made.status_code == 201, made.text
+    tenant_id = (await get_shop(shop.slug)).id
+    token = (await Tenant.raw("SELECT cache_token FROM tenant WHERE id = {}", tenant_id))[0][
+        "cache_token"]
+    engine = db.database().engine
+
+    async def scoped(fail: bool) -> tuple[int, str]:
+        with shop_cache.request_tokens():
+            shop_cache.hold(tenant_id, token)
+            async with db.shop_scope(tenant_id):
+                assert type(engine.current_transaction.get()) is db._ShopTransaction
+                seen = await Product.count()
+                await Product.update({Product.name: "改过"}).where(Product.tenant == tenant_id)
+                savepoint = await engine.current_transaction.get().savepoint()
+                await Product.update({Product.name: "又改"}).where(Product.tenant == tenant_id)
+                await savepoint.rollback_to()
+                setting = (await Tenant.raw(
+                    "SELECT current_setting('galleria.tenant', true) AS t"))[0]["t"]
+                if fail:
+                    raise RuntimeError("rolled back")
+        return seen, setting
+
+    async def name() -> str:
+        async with db.shop_scope(tenant_id):
+            return (await Product.select(Product.name).first())["name"]
+
+    results = await asyncio.gather(*(scoped(True) for _ in range(6)), return_exceptions=True)
+    assert all(isinstance(r, RuntimeError) for r in results), results
+    assert await name() == "茶"  # every failed scope rolled back
+    assert await _tenant_settings(12) == {""}
+    results = await asyncio.gather(*(scoped(False) for _ in range(6)))
+    assert results == [(1, str(tenant_id))] * 6
+    assert await name() == "改过"  # committed, up to the savepoint
+    assert await _tenant_settings(12) == {""}
+    assert await Product.count() == 0

@@ -15,11 +15,11 @@ from galleria.kernel.catalog.images import image_view
 from galleria.kernel.catalog.tables import (
     Barcode,
     Product,
-    ProductImage,
     StockLevel,
     Variant,
 )
 from galleria.kernel.catalog.videos import video_view
+from galleria.kernel.db import database
 from galleria.kernel.errors import NotFound, ValidationFailed
 
 
@@ -53,12 +53,15 @@ def shop_totals(levels: list[dict[str, Any]]) -> dict[int, dict[str, Any]]:
     return totals
 
 
-# A product's variants with their stock over all the shop's locations, in one statement (it
-# was two): the sums of the variant's stock rows, and the safety stock of its `default` row.
+# A product's variants with their stock over all the shop's locations and their barcodes,
+# in one statement (it was three): the sums of the variant's stock rows, the safety stock of
+# its `default` row, and one row per barcode (a variant without any: one row, no code).
 _VARIANTS = (
-    "SELECT v.id AS id, v.product AS product, v.sku AS sku, v.price AS price, "
-    "v.cost_price AS cost_price, v.options AS options, v.weight_grams AS weight_grams, "
-    "v.shelf_location AS shelf_location, v.status AS status, "
+    "SELECT v.*, b.code AS barcode_code, b.units AS barcode_units FROM ("
+    "SELECT v.id AS id, v.tenant AS tenant, v.product AS product, v.sku AS sku, "
+    "v.price AS price, v.cost_price AS cost_price, v.options AS options, "
+    "v.weight_grams AS weight_grams, v.shelf_location AS shelf_location, "
+    "v.status AS status, v.position AS position, "
     "(SELECT SUM(s.on_hand) FROM stock_level s WHERE s.tenant = v.tenant "
     "AND s.variant = v.id) AS on_hand, "
     "(SELECT SUM(s.reserved) FROM stock_level s WHERE s.tenant = v.tenant "
@@ -66,26 +69,27 @@ _VARIANTS = (
     "(SELECT s.safety_stock FROM stock_level s WHERE s.tenant = v.tenant AND s.variant = v.id "
     "ORDER BY s.location <> 'default', s.location LIMIT 1) AS safety_stock "
     "FROM variant v "
-    "WHERE v.tenant = {} AND v.status <> 'deleted' AND v.product IN (%s) "
-    "ORDER BY v.position, v.id")
+    "WHERE v.tenant = {} AND v.status <> 'deleted' AND v.product IN (%s)) v "
+    "LEFT JOIN barcode b ON b.tenant = v.tenant AND b.variant = v.id "
+    "ORDER BY v.position, v.id, b.id")
 
 
 async def variants_of_many(tenant_id: int,
                            product_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
     """The products' variants in order, each with stock and barcodes, by product id."""
     ids = product_ids or [0]
-    variants = await Variant.raw(_VARIANTS % ", ".join(["{}"] * len(ids)), tenant_id, *ids)
+    rows = await Variant.raw(_VARIANTS % ", ".join(["{}"] * len(ids)), tenant_id, *ids)
+    variants: dict[int, dict[str, Any]] = {}  # in order
     barcodes: dict[int, list[dict[str, Any]]] = {}
-    if variants:
-        for b in await Barcode.select(Barcode.variant, Barcode.code, Barcode.units).where(
-                (Barcode.tenant == tenant_id)
-                & Barcode.variant.is_in([v["id"] for v in variants])).order_by(Barcode.id):
-            barcodes.setdefault(b["variant"], []).append({"code": b["code"],
-                                                          "units": b["units"]})
+    for row in rows:
+        variants.setdefault(row["id"], row)
+        codes = barcodes.setdefault(row["id"], [])
+        if row["barcode_code"] is not None:
+            codes.append({"code": row["barcode_code"], "units": row["barcode_units"]})
     found: dict[int, list[dict[str, Any]]] = {pid: [] for pid in product_ids}
-    for v in variants:
+    for v in variants.values():
         level = None if v["on_hand"] is None else v
-        found[v["product"]].append(variant_view(v, level, barcodes.get(v["id"], [])))
+        found[v["product"]].append(variant_view(v, level, barcodes[v["id"]]))
     return found
 
 
@@ -94,15 +98,21 @@ async def variants_of(tenant_id: int, product_id: int) -> list[dict[str, Any]]:
     return (await variants_of_many(tenant_id, [product_id]))[product_id]
 
 
-# The product with its category's slug and name, in one statement (it was two).
+# The product with its category's slug and name and its pictures in order, in one statement
+# (it was three): one row per picture (a product without any: one row, no picture).
 _PRODUCT = (
     "SELECT p.id AS id, p.name AS name, p.description AS description, "
     "p.category AS category, p.attributes AS attributes, p.status AS status, "
     "p.created_at AS created_at, p.price_min AS price_min, "
     "p.video_key AS video_key, p.video_poster_key AS video_poster_key, "
-    "c.slug AS category_slug, c.name AS category_name "
+    "c.slug AS category_slug, c.name AS category_name, "
+    "i.id AS image_id, i.key AS key, i.large_key AS large_key, i.thumb_key AS thumb_key, "
+    "i.webp AS webp, i.width AS width, i.height AS height, i.position AS position "
     "FROM product p LEFT JOIN category c ON c.tenant = p.tenant AND c.id = p.category "
-    "WHERE p.tenant = {} AND p.id = {} AND p.deleted_at IS NULL")
+    "LEFT JOIN product_image i ON i.tenant = p.tenant AND i.product = p.id "
+    "WHERE p.tenant = {} AND p.id = {} AND p.deleted_at IS NULL%s "
+    "ORDER BY i.position, i.id")
+_PRODUCTS = {False: _PRODUCT % "", True: _PRODUCT % " AND p.status = 'published'"}
 
 
 async def get_product(tenant_id: int, product_id: int, *, published_only: bool = False
@@ -110,14 +120,12 @@ async def get_product(tenant_id: int, product_id: int, *, published_only: bool =
     """A product with its variants (stock included), pictures and barcodes.
 
     `images` lists the full-size picture URLs; `image_details` each picture's sizes."""
-    rows = await Product.raw(_PRODUCT + (" AND p.status = 'published'" if published_only
-                                         else ""), tenant_id, product_id)
+    rows = await Product.raw(_PRODUCTS[published_only], tenant_id, product_id)
     if not rows:
         raise NotFound(f"No product {product_id} in this shop")
     product = rows[0]
-    images = [image_view(i) for i in await (ProductImage.select().where(
-        (ProductImage.tenant == tenant_id) & (ProductImage.product == product_id))
-        .order_by(ProductImage.position).order_by(ProductImage.id))]
+    images = [image_view({**row, "id": row["image_id"]}) for row in rows
+              if row["image_id"] is not None]
     category = None
     if product["category"] and product["category_slug"] is not None:
         category = {"slug": product["category_slug"], "name": product["category_name"]}
@@ -162,6 +170,15 @@ SORTS = {
 }
 
 
+# The sorts as SQL: ORDER BY of the page, (column, direction); `id` breaks ties.
+_ORDER = {
+    "newest": ("id", "DESC"),
+    "price_asc": ("price_min", "ASC"),
+    "price_desc": ("price_min", "DESC"),
+    "sales": ("sales", "DESC"),
+}
+
+
 async def list_products(tenant_id: int, *, q: str = "", category: str | None = None,
                         sort: str = "newest", limit: int = 24, after: dict | None = None,
                         published_only: bool = True, status: str | None = None
@@ -171,54 +188,77 @@ async def list_products(tenant_id: int, *, q: str = "", category: str | None = N
     `after` is the position of the last row of the previous page (`{"v": …, "id": …}`);
     pages are stable under ties because `id` breaks them. `published_only=False` (the
     merchant's view) includes drafts and adds each product's `status`; `status` filters.
+
+    One statement (issue 14: the page was built by the ORM, then its summaries read by a
+    second one): the page's rows in a subquery, their summaries around it. Only constant
+    fragments are joined; every value is a `{}` parameter.
     """
     if sort not in SORTS:
         raise ValidationFailed(f"sort must be one of: {', '.join(SORTS)}")
-    column, ascending = SORTS[sort]
-    query = Product.select(Product.id, Product.name, Product.price_min, Product.sales,
-                           Product.status).where(
-        (Product.tenant == tenant_id) & Product.deleted_at.is_null())
-    if published_only:
-        query = query.where(Product.status == "published")
-    if status:
-        query = query.where(Product.status == status)
-    if q and (matches := search.match_clause(tenant_id, q)) is not None:
-        query = query.where(matches)
-    if category:
-        query = query.where(Product.category.is_in(await category_and_below(tenant_id, category)))
-    if after:
-        query = query.where(_after(column, ascending, after))
-    query = query.order_by(column, ascending=ascending)
-    if column is not Product.id:
-        query = query.order_by(Product.id, ascending=ascending)
-    products = await query.limit(limit)
-    summaries = await _summaries(tenant_id, products, sort, shoppers=published_only)
+    categories = await category_and_below(tenant_id, category) if category else None
+    sql, args = listing_statement(tenant_id, q=q, categories=categories, sort=sort,
+                                  limit=limit, after=after, published_only=published_only,
+                                  status=status)
+    rows = await Product.raw(sql, *args)
+    summaries = _summaries(rows, _ORDER[sort][0], shoppers=published_only)
     if published_only:
         for summary in summaries:
             summary.pop("status")
     return summaries
 
 
-def _after(column: Any, ascending: bool, after: dict) -> Any:
+def listing_statement(tenant_id: int, *, q: str = "", categories: list[int] | None = None,
+                      sort: str = "newest", limit: int = 24, after: dict | None = None,
+                      published_only: bool = True, status: str | None = None
+                      ) -> tuple[str, list[object]]:
+    """`list_products`' one statement (`{}` placeholders) and its values; `categories`: the
+    ids of the category asked for and those under it."""
+    column, direction = _ORDER[sort]
+    where = ["tenant = {} AND deleted_at IS NULL"]
+    args: list[object] = [tenant_id]
+    if published_only:
+        where.append("status = 'published'")
+    if status:
+        where.append("status = {}")
+        args.append(status)
+    if q and (matches := search.match_sql(tenant_id, q)) is not None:
+        where.append(matches[0])
+        args += matches[1]
+    if categories is not None:
+        where.append("category IN (" + ", ".join(["{}"] * len(categories)) + ")")
+        args += categories
+    if after:
+        condition, values = _after(column, direction, after)
+        where.append(condition)
+        args += values
+    order = f"{column} {direction}" + ("" if column == "id" else f", id {direction}")
+    page = ("SELECT id, tenant, name, price_min, sales, status FROM product WHERE "  # noqa: S608
+            + " AND ".join(where) + f" ORDER BY {order} LIMIT {{}}")
+    args.append(int(limit))
+    outer = f"p.{column} {direction}" + ("" if column == "id" else f", p.id {direction}")
+    return (_SUMMARY_COLUMNS + "FROM (" + page + ") p " + _FIRST_PICTURE[database().is_postgres]
+            + "ORDER BY " + outer), args
+
+
+def _after(column: str, direction: str, after: dict) -> tuple[str, list[object]]:
     try:
         value, last_id = int(after.get("v", after.get("id"))), int(after["id"])
     except (KeyError, TypeError, ValueError) as exc:
         raise ValidationFailed("The cursor is not one this API gave out") from exc
-    if column is Product.id:
-        return Product.id > last_id if ascending else Product.id < last_id
+    beyond = ">" if direction == "ASC" else "<"
+    if column == "id":
+        return f"id {beyond} {{}}", [last_id]
     # The plain bound first lets the (tenant, status, column, id) index start at the cursor.
-    if ascending:
-        return (column >= value) & (
-            (column > value) | ((column == value) & (Product.id > last_id)))
-    return (column <= value) & ((column < value) | ((column == value) & (Product.id < last_id)))
+    return (f"{column} {beyond}= {{}} AND ({column} {beyond} {{}} "
+            f"OR ({column} = {{}} AND id {beyond} {{}}))", [value, value, value, last_id])
 
 
 # A page's availability (active variants' stock at every location, each at least 0), the
-# lowest price of a variant one can buy now, and first picture per product, in one statement
-# (issue 14: it was three, each built by the ORM). Written out once; the product ids are
-# bound parameters.
-_SUMMARIES = (
-    "SELECT p.id AS product, "
+# lowest price of a variant one can buy now, and first picture per product, read with the
+# page (issue 14: it was three statements, each built by the ORM).
+_SUMMARY_COLUMNS = (
+    "SELECT p.id AS id, p.name AS name, p.price_min AS price_min, p.sales AS sales, "
+    "p.status AS status, "
     "(SELECT COALESCE(SUM(CASE WHEN s.on_hand > s.reserved THEN s.on_hand - s.reserved "
     "ELSE 0 END), 0) FROM variant v JOIN stock_level s ON s.tenant = v.tenant "
     "AND s.variant = v.id "
@@ -226,40 +266,44 @@ _SUMMARIES = (
     "(SELECT MIN(v.price) FROM variant v WHERE v.tenant = p.tenant AND v.product = p.id "
     "AND v.status = 'active' AND EXISTS (SELECT 1 FROM stock_level s WHERE "
     "s.tenant = v.tenant AND s.variant = v.id AND s.on_hand > s.reserved)) AS price_in_stock, "
-    "i.id AS id, i.key AS key, i.large_key AS large_key, i.thumb_key AS thumb_key, "
-    "i.webp AS webp, i.width AS width, i.height AS height, i.position AS position "
-    "FROM product p LEFT JOIN product_image i ON i.tenant = p.tenant AND i.id = ("
-    "SELECT f.id FROM product_image f WHERE f.tenant = p.tenant AND f.product = p.id "
-    "ORDER BY f.position, f.id LIMIT 1) "
-    "WHERE p.tenant = {} AND p.id IN (%s)")
-
-
-async def _summaries(tenant_id: int, products: list[dict[str, Any]],
-                     sort: str, shoppers: bool = True) -> list[dict[str, Any]]:
+    "i.id AS image_id, i.key AS key, i.large_key AS large_key, i.thumb_key AS thumb_key, "
+    "i.webp AS webp, i.width AS width, i.height AS height, i.position AS position ")
+_FIRST_PICTURE = {
+    # PostgreSQL: each product's first picture from its own index entries (LATERAL). Joined
+    # on `i.id = (subquery)` instead, the planner could only hash-join on the tenant, which
+    # reads every picture of the shop: ~100 ms a page in a 100,000-product shop (issue 14).
+    True: ("LEFT JOIN LATERAL (SELECT f.id, f.key, f.large_key, f.thumb_key, f.webp, "
+           "f.width, f.height, f.position FROM product_image f "
+           "WHERE f.tenant = p.tenant AND f.product = p.id "
+           "ORDER BY f.position, f.id LIMIT 1) i ON true "),
+    # SQLite has no LATERAL; its planner runs the correlated subquery per product anyway.
+    False: ("LEFT JOIN product_image i ON i.tenant = p.tenant AND i.product = p.id "
+            "AND i.id = (SELECT f.id FROM product_image f "
+            "WHERE f.tenant = p.tenant AND f.product = p.id "
+            "ORDER BY f.position, f.id LIMIT 1) "),
+}
+def _summaries(rows: list[dict[str, Any]], column: str,
+               shoppers: bool = True) -> list[dict[str, Any]]:
     """`shoppers`: `price_from` is the lowest price a shopper can buy at now (the merchant's
     view keeps the lowest price of all)."""
-    ids = [p["id"] for p in products]
-    available: dict[int, int] = {}
-    in_stock: dict[int, int] = {}
-    first_images: dict[int, dict[str, Any]] = {}
-    if ids:
-        rows = await Product.raw(_SUMMARIES % ", ".join(["{}"] * len(ids)), tenant_id, *ids)
-        for row in rows:
-            available[row["product"]] = int(row["available"] or 0)
-            if shoppers and row["price_in_stock"] is not None:
-                in_stock[row["product"]] = int(row["price_in_stock"])
-            if row["id"] is not None:
-                first_images[row["product"]] = image_view(row)
-    column = SORTS[sort][0]._meta.name
-    return [{
-        # The price of a variant the shopper can buy now (a sold-out cheaper size is not
-        # "from" anything); a product sold out in every variant shows its lowest price.
-        "id": p["id"], "name": p["name"], "price_from": in_stock.get(p["id"], p["price_min"]),
-        "available": available.get(p["id"], 0),
-        "image": first_images[p["id"]]["thumb_url"] if p["id"] in first_images else "",
-        "_picture": first_images.get(p["id"]),  # its sizes, for pages' srcset
-        "status": p["status"], "_position": {"v": p[column], "id": p["id"]},
-    } for p in products]
+    out = []
+    for row in rows:
+        picture = None
+        if row["image_id"] is not None:
+            picture = image_view({**row, "id": row["image_id"]})
+        price_from = row["price_min"]
+        if shoppers and row["price_in_stock"] is not None:
+            price_from = int(row["price_in_stock"])
+        out.append({
+            # The price of a variant the shopper can buy now (a sold-out cheaper size is not
+            # "from" anything); a product sold out in every variant shows its lowest price.
+            "id": row["id"], "name": row["name"], "price_from": price_from,
+            "available": int(row["available"] or 0),
+            "image": picture["thumb_url"] if picture else "",
+            "_picture": picture,  # its sizes, for pages' srcset
+            "status": row["status"], "_position": {"v": row[column], "id": row["id"]},
+        })
+    return out
 
 
 async def count_products(tenant_id: int) -> int:

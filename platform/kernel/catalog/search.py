@@ -85,8 +85,15 @@ def _prefix_end(prefix: str) -> str:
 
 
 def match_clause(tenant_id: int, query: str) -> WhereRaw | None:
+    """`match_sql` as a piccolo condition."""
+    found = match_sql(tenant_id, query)
+    return None if found is None else WhereRaw(found[0], *found[1])
+
+
+def match_sql(tenant_id: int, query: str) -> tuple[str, list[object]] | None:
     """A condition on `product.id` admitting the shop's products that match every term of
-    `query` (None for a query with no terms), for the database to sort and page.
+    `query` (None for a query with no terms), for the database to sort and page: SQL with
+    `{}` placeholders and their values.
 
     The subquery starts from one term's index entries (the most selective-looking: a
     bigram or the longest word) and checks the others with EXISTS, then confirms with a
@@ -113,4 +120,4 @@ def match_clause(tenant_id: int, query: str) -> WhereRaw | None:
     for needle in _RUN_RE.findall(normalise(query)):
         sql.append("AND p.search_text LIKE {}")
         args.append(f"%{needle}%")
-    return WhereRaw(" ".join(sql) + ")", *args)
+    return " ".join(sql) + ")", args

@@ -29,7 +29,7 @@ from galleria.web.pages.render import page
 from galleria.web.pages.seo import listing_meta, product_meta
 from galleria.web.pages.storefront.plugin_pages import storefront_blocks, storefront_links
 from galleria.web.pagination import decode_cursor, encode_cursor
-from galleria.web.visits import count_visit
+from galleria.web.visits import count_in_scope, remember_visit, uncounted_day
 
 PAGE_SIZE = 24
 
@@ -96,10 +96,12 @@ async def storefront_home(request: Request, shop: Shop, q: str = "", category: s
                           sort: str = "newest", cursor: str = "") -> Response:
     q = q.strip()[:100]
     sort = sort if sort in SORT_LABELS else "newest"
+    visit = uncounted_day(request, shop)
     async with db.shop_scope(shop.id):
         categories = await list_categories(shop.id)
         products = await list_products(shop.id, q=q, category=category or None, sort=sort,
                                        limit=PAGE_SIZE + 1, after=decode_cursor(cursor) or None)
+        count_in_scope(shop, visit)
     more = len(products) > PAGE_SIZE
     products = products[:PAGE_SIZE]
     positions = [p.pop("_position", {"id": p["id"]}) for p in products]
@@ -113,14 +115,14 @@ async def storefront_home(request: Request, shop: Shop, q: str = "", category: s
     top = [c for c in categories if not c["parent"]]
     current = next((c for c in categories if c["slug"] == category), None)
     branch = _top_of(current, categories)
-    return await count_visit(request, shop, page(
+    return remember_visit(request, page(
         request, "storefront/home.html", products=products, categories=top,
         branch=branch, subcategories=[c for c in categories
                                       if branch and c["parent"] == branch["id"]],
         card_sizes=CARD_SIZES, eager_cards=EAGER_CARDS if not cursor else 0,
         category=current, q=q, sort=sort, sorts=SORT_LABELS, next_query=next_query,
         first_page=not cursor, logo_url=logo_url(shop),
-        meta=listing_meta(shop, current, products)))
+        meta=listing_meta(shop, current, products)), visit)
 
 
 def _top_of(category: dict[str, Any] | None, categories: list[dict[str, Any]]
@@ -141,12 +143,16 @@ def _price_range(variants: list[dict[str, Any]]) -> tuple[int, int]:
 
 @get("/products/{product_id:int}", name="storefront:product")
 async def product_page(request: Request, shop: Shop, product_id: int) -> Response:
-    return await count_visit(request, shop, await render_product(request, shop, product_id))
+    visit = uncounted_day(request, shop)
+    return remember_visit(request, await render_product(request, shop, product_id,
+                                                        visit=visit), visit)
 
 
 async def render_product(request: Request, shop: Shop, product_id: int, *,
-                         status_code: int = 200, **extra: Any) -> Response:
-    """The product page; `extra` adds to its context (the add-to-cart form's error)."""
+                         status_code: int = 200, visit: str | None = None,
+                         **extra: Any) -> Response:
+    """The product page; `extra` adds to its context (the add-to-cart form's error).
+    `visit`: the day to count this browser's visit on, in the page's transaction."""
     # One transaction for the page's reads: the promoters and the plugin links join it and
     # share one read of the enabled plugins (they took two transactions more; issue 14).
     async with db.shop_scope(shop.id):
@@ -161,6 +167,7 @@ async def render_product(request: Request, shop: Shop, product_id: int, *,
                                               [v["id"] for v in variants])
         plugin_links = await storefront_links(request, shop, "product", product_id=product_id)
         plugin_blocks = await storefront_blocks(request, shop, "product", product_id)
+        count_in_scope(shop, visit)
     low, high = _price_range(variants)
     return page(request, "storefront/product.html", status_code=status_code,
                 promotions=countdowns(promotions, dt.datetime.now(dt.UTC)),
