@@ -13,9 +13,10 @@ import datetime as dt
 import inspect
 import json
 
-from galleria.kernel import db, hookimpl, hookspecs
+from galleria.kernel import Adjustment, PriceAdjuster, db, emit, hookimpl, hookspecs
+from galleria.kernel.events_tables import OutboxEvent
 from galleria.kernel.tenancy.tables import Tenant
-from galleria.testing import register_plugin
+from galleria.testing import enable_plugin, register_plugin
 from galleria_plugins.marketing.tables import Promotion
 from galleria_plugins.marketing_campaigns.tables import FlashSale
 
@@ -169,3 +170,68 @@ async def test_a_sold_sale_unit_leaves_the_shop_cache_alone(open_shop):
         await FlashSale.update({FlashSale.price: 1900}).where(FlashSale.tenant == tenant_id)
     changed = (await Tenant.select(Tenant.cache_token).where(Tenant.id == tenant_id).first())
     assert changed != token
+
+
+class _ReadsThenFails(PriceAdjuster):
+    """Its first statement fails (on PostgreSQL that aborts the transaction unless the
+    savepoint sent just before it catches it)."""
+
+    code, order = "reads_then_fails", 20
+
+    async def adjust(self, context):
+        if context.placing:
+            await OutboxEvent.raw("SELECT * FROM no_such_table")
+        return [Adjustment(self.code, -100, self.code)]
+
+
+class _Idle(PriceAdjuster):
+    code, order = "idle", 30
+
+    async def adjust(self, context):
+        return []
+
+
+class _FailsIdle(PriceAdjuster):
+    """Fails without sending anything: nothing to roll back."""
+
+    code, order = "fails_idle", 40
+
+    async def adjust(self, context):
+        raise RuntimeError("a bug")
+
+
+class _Writes(PriceAdjuster):
+    code, order = "writes", 50
+
+    async def adjust(self, context):
+        if context.placing:
+            await emit(context.shop.id, "test.writes", {})
+        return [Adjustment(self.code, -100, self.code)]
+
+
+class _Mixed:
+    @hookimpl
+    def galleria_price_adjusters(self, shop):
+        return [_ReadsThenFails(), _Idle(), _FailsIdle(), _Writes()]
+
+
+async def test_savepoints_only_for_adjusters_that_send_something(
+        open_shop, plugin_host, driver_statements):
+    shop = await open_shop(plugins=["payments_offline"])
+    variant_id, _ = await _product(shop)
+    tenant_id = await _tenant_id(shop)
+    with register_plugin(plugin_host, _Mixed, "test_mixed_adjusters"):
+        await enable_plugin(tenant_id, plugin_host, "test_mixed_adjusters")
+        await _order(shop, variant_id, driver_statements)  # warm
+        preview, previewed, placed, sent = await _order(shop, variant_id, driver_statements)
+    # The preview: nobody sends anything, so no SAVEPOINT at all.
+    assert not any(s.startswith("SAVEPOINT") for s in previewed), previewed
+    assert [a["source"] for a in preview["adjustments"]] == ["reads_then_fails", "writes"]
+    # Placing: one SAVEPOINT before the failing read (rolled back to), one before the write.
+    savepoints = [s for s in sent if s.startswith(("SAVEPOINT", "ROLLBACK TO"))]
+    assert len(savepoints) == 3 and savepoints[1].startswith("ROLLBACK TO"), savepoints
+    assert [a["source"] for a in placed["adjustments"]] == ["writes"]
+    assert placed["total"] == 6000 - 100
+    topics = {row["topic"] for row in await OutboxEvent.select(OutboxEvent.topic).where(
+        OutboxEvent.tenant == tenant_id)}
+    assert {"test.writes", "order.placed"} <= topics
