@@ -430,7 +430,7 @@ def _forget_sales(tenant_id: int) -> None:
     shop_rows_changed(tenant_id)
 
 
-async def _sale_spans(tenant_id: int) -> tuple[tuple[int, Any, Any], ...]:
+async def sale_spans(tenant_id: int) -> tuple[tuple[int, Any, Any], ...]:
     """(variant, starts_at, ends_at) of the shop's switched-on sales: kept per process while
     its sales are unchanged (migration campaigns_0003; `sold` leaves them alone), so a cart
     with nothing on sale is priced without reading them."""
@@ -484,7 +484,7 @@ async def _sold_out_variants(tenant_id: int) -> dict[int, dict[str, Any]]:
 async def admit(shop: Any, wanted: Any, locale: str) -> None:
     """Refuse at once (SoldOut) a cart holding a variant whose sale is sold out."""
     at = now()
-    if not any(starts <= at < ends for _, starts, ends in await _sale_spans(shop.id)):
+    if not any(starts <= at < ends for _, starts, ends in await sale_spans(shop.id)):
         return  # no sale running: nothing can be sold out (and nothing to read)
     sold_out = await _sold_out_variants(shop.id)
     if not sold_out:
@@ -515,7 +515,7 @@ class FlashSalePrice(PriceAdjuster):
         locale = context.shop.locale
         at, wanted = now(), {line.variant_id for line in lines}
         if not any(variant in wanted and starts <= at < ends
-                   for variant, starts, ends in await _sale_spans(tenant_id)):
+                   for variant, starts, ends in await sale_spans(tenant_id)):
             return []  # nothing in the cart is on sale now: nothing to read
         sales = {sale["variant"]: sale for sale in await current_sales(
             tenant_id, [line.variant_id for line in lines], upcoming=False)}

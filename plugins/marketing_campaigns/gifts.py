@@ -90,7 +90,7 @@ async def get_gift(tenant_id: int, gift_id: int) -> dict[str, Any]:
     return (await views(tenant_id, [row]))[0]
 
 
-async def _any_active(tenant_id: int) -> bool:
+async def any_active(tenant_id: int) -> bool:
     """Whether the shop has a gift switched on: kept per process while its gifts are
     unchanged (migration campaigns_0003), so a shop giving none prices without reading."""
     async def load() -> bool:
@@ -157,7 +157,7 @@ class GiftWithPurchase(PriceAdjuster):
 
     async def adjust(self, context: PricingContext) -> list[Adjustment]:
         tenant_id = context.shop.id
-        if not await _any_active(tenant_id):
+        if not await any_active(tenant_id):
             return []  # no gift switched on: nothing to read
         gifts = [g for g in await list_gifts(tenant_id, active_only=True) if g["giving"]]
         if not gifts or not context.lines:

@@ -235,3 +235,21 @@ async def test_savepoints_only_for_adjusters_that_send_something(
     topics = {row["topic"] for row in await OutboxEvent.select(OutboxEvent.topic).where(
         OutboxEvent.tenant == tenant_id)}
     assert {"test.writes", "order.placed"} <= topics
+
+
+async def test_a_product_page_of_a_shop_without_sales_or_gifts_reads_none(
+        open_shop, driver_statements):
+    """The campaigns plugin's product promotions ask the same facts first: enabled with no
+    sale or gift, it adds no statement to the product page."""
+    plain = await open_shop()
+    busy = await open_shop(plugins=["marketing_campaigns"])
+    counts = []
+    for shop in (plain, busy):
+        _, product_id = await _product(shop)
+        for _ in range(2):  # the second is warm
+            driver_statements.clear()
+            page = await shop.get(f"/products/{product_id}", admin=False)
+            assert page.status_code == 200, page.text
+        assert not any("campaigns_" in s for s in driver_statements), driver_statements
+        counts.append(len(driver_statements))
+    assert counts[0] == counts[1]
