@@ -33,11 +33,14 @@ def noop_plugin(index: int) -> object:
     return type(f"NoopPlugin{index}", (), attrs)()
 
 
-def make_app():
+def make_app(settings=None, **kwargs):
+    """The app as `galleria serve` builds it, with the no-op plugins registered too
+    (`settings` and `kwargs` go to `create_app`: bench/plugins_profile.py builds it in
+    process)."""
     from galleria.web.app import create_app
 
     host = PluginHost()
     host.load_entry_points()
     for i in range(1, NOOP_COUNT + 1):
         host.register(noop_plugin(i), f"noop{i}")
-    return create_app(host=host)
+    return create_app(settings, host=host, **kwargs)

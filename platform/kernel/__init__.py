@@ -93,6 +93,7 @@ from galleria.kernel.schema import (
 from galleria.kernel.shared_store import shared_redis
 from galleria.kernel.tenancy.plugin_state import plugin_settings
 from galleria.kernel.tenancy.settings_update import update_plugin_settings
+from galleria.kernel.tenancy.shop_facts import shop_fact, shop_rows_changed, watch_shop_rows
 from galleria.kernel.tenancy.shops import Shop
 
 __all__ = [
@@ -185,6 +186,8 @@ __all__ = [
     "record_tracking_by_number",
     "review_queue",
     "shared_redis",
+    "shop_fact",
+    "shop_rows_changed",
     "shop_scope",
     "stock_available",
     "store_availability",
@@ -192,5 +195,6 @@ __all__ = [
     "tenant_first_keys",
     "update_plugin_settings",
     "variant_summaries",
+    "watch_shop_rows",
     "xlsx_bytes",
 ]

@@ -15,6 +15,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from piccolo.engine.base import Engine
@@ -312,3 +313,97 @@ async def clear_rls_tenant(engine: Engine) -> None:
     """Admit no shop's rows (platform rows only) for the rest of the current PostgreSQL
     transaction: platform work that opened a shop (signup) writes its own records after."""
     await engine.run_ddl("SELECT set_config('galleria.tenant', '', true)")
+
+
+# -- savepoints sent only when needed ---------------------------------------------------------
+# The connection methods that send something to the database (asyncpg and aiosqlite).
+_SENDING = frozenset({
+    "fetch", "fetchrow", "fetchval", "execute", "executemany", "executescript", "prepare",
+    "cursor", "copy_records_to_table", "copy_to_table", "copy_from_query", "copy_from_table",
+    "execute_fetchall", "execute_insert",
+})
+
+
+class _SendFirst:
+    """A connection method's call whose first await (or `async with`, as aiosqlite's
+    `execute` is used) first awaits `before()`."""
+
+    __slots__ = ("_args", "_before", "_kwargs", "_manager", "_method")
+
+    def __init__(self, before: Callable[[], Awaitable[None]], method: Callable[..., Any],
+                 args: tuple, kwargs: dict) -> None:
+        self._before, self._method, self._args, self._kwargs = before, method, args, kwargs
+        self._manager: Any = None
+
+    async def _run(self) -> Any:
+        await self._before()
+        return await self._method(*self._args, **self._kwargs)
+
+    def __await__(self):
+        return self._run().__await__()
+
+    async def __aenter__(self) -> Any:
+        await self._before()
+        self._manager = self._method(*self._args, **self._kwargs)
+        return await self._manager.__aenter__()
+
+    async def __aexit__(self, *exc: Any) -> Any:
+        return await self._manager.__aexit__(*exc)
+
+
+class _SavepointFirst:
+    """Stands in for a transaction's connection while a block that may need rolling back
+    runs: the SAVEPOINT goes out just before the block's first statement, if it sends one."""
+
+    def __init__(self, real: Any, before: Callable[[], Awaitable[None]]) -> None:
+        object.__setattr__(self, "_real", real)
+        object.__setattr__(self, "_before", before)
+
+    def __getattr__(self, name: str) -> Any:
+        attr = getattr(self._real, name)
+        if name in _SENDING and callable(attr):
+            before = self._before
+            return lambda *args, **kwargs: _SendFirst(before, attr, args, kwargs)
+        return attr
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        setattr(self._real, name, value)  # aiosqlite's row_factory, set per statement
+
+
+@asynccontextmanager
+async def deferred_savepoint() -> AsyncIterator[Callable[[], Awaitable[None]]]:
+    """Yields an async `rollback()` undoing the block's writes, inside a shop scope; a
+    no-op outside one. The SAVEPOINT is sent just before the block's first statement, so a
+    block that sends none (a price adjuster with nothing to do) costs no round trip: with
+    nothing sent there is nothing to undo, and no failed statement left the transaction
+    aborted. Not released: the transaction's end releases every savepoint (a RELEASE was a
+    round trip each, issue 14)."""
+    transaction = None
+    if current_tenant() is not None:  # inside a shop scope, hence a transaction
+        transaction = database().engine.current_transaction.get()
+
+    async def nothing() -> None:
+        return None
+
+    if transaction is None:
+        yield nothing
+        return
+    real = transaction.connection
+    started: list[str] = []
+    sent: list[str] = []
+
+    async def before() -> None:
+        if not started:
+            started.append(f"savepoint_{transaction.get_savepoint_id()}")
+            await real.execute(f"SAVEPOINT {started[0]}")
+            sent.append(started[0])
+
+    async def rollback() -> None:
+        if sent:
+            await real.execute(f"ROLLBACK TO SAVEPOINT {sent[0]}")
+
+    transaction.connection = _SavepointFirst(real, before)
+    try:
+        yield rollback
+    finally:
+        transaction.connection = real

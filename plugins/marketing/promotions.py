@@ -29,6 +29,8 @@ from galleria.kernel import (
     PricedLine,
     PricingContext,
     Problems,
+    shop_fact,
+    shop_rows_changed,
 )
 from galleria_plugins.marketing import labels
 from galleria_plugins.marketing.tables import Promotion, PromotionUse
@@ -97,6 +99,7 @@ async def create_promotion(tenant_id: int, *, kind: str, rule: dict[str, Any], n
                            starts_at: dt.datetime | None = None,
                            ends_at: dt.datetime | None = None) -> dict[str, Any]:
     checked = check_rule(kind, rule)
+    shop_rows_changed(tenant_id)
     row = await Promotion.insert(Promotion(
         tenant=tenant_id, kind=kind, name=name[:60], rule=checked, starts_at=starts_at,
         ends_at=ends_at)).returning(Promotion.id)
@@ -110,6 +113,7 @@ async def change_promotion(tenant_id: int, promotion_id: int, *, kind: str,
     """Rewrite a promotion (the console's edit form); its figures so far stay."""
     await get_promotion(tenant_id, promotion_id)
     checked = check_rule(kind, rule)
+    shop_rows_changed(tenant_id)
     await Promotion.update({Promotion.kind: kind, Promotion.rule: checked,
                             Promotion.name: name[:60], Promotion.starts_at: starts_at,
                             Promotion.ends_at: ends_at}).where(
@@ -122,6 +126,7 @@ async def end_promotion(tenant_id: int, promotion_id: int) -> dict[str, Any]:
     row = await get_promotion(tenant_id, promotion_id)
     now = dt.datetime.now(dt.UTC)
     ends = row["ends_at"] if row["ends_at"] and row["ends_at"] <= now else now
+    shop_rows_changed(tenant_id)
     await Promotion.update({Promotion.active: False, Promotion.ends_at: ends}).where(
         (Promotion.tenant == tenant_id) & (Promotion.id == promotion_id))
     return await get_promotion(tenant_id, promotion_id)
@@ -141,12 +146,26 @@ def _read(row: dict[str, Any]) -> dict[str, Any]:
     return row
 
 
+def _live(starts_at: dt.datetime | None, ends_at: dt.datetime | None, now: dt.datetime) -> bool:
+    return not ((starts_at and now < starts_at) or (ends_at and now >= ends_at))
+
+
+async def _active_spans(tenant_id: int) -> tuple[tuple[Any, Any], ...]:
+    """(starts_at, ends_at) of the shop's active promotions: kept per process while the
+    shop's rows are unchanged (migration marketing_0007), so a shop running no promotion
+    now prices a cart without a statement."""
+    async def load() -> tuple[tuple[Any, Any], ...]:
+        rows = await Promotion.select(Promotion.starts_at, Promotion.ends_at).where(
+            (Promotion.tenant == tenant_id) & (Promotion.active == True))  # noqa: E712
+        return tuple((r["starts_at"], r["ends_at"]) for r in rows)
+
+    return await shop_fact(tenant_id, "marketing.promotions", load)
+
+
 async def live_promotions(tenant_id: int, now: dt.datetime) -> list[dict[str, Any]]:
     rows = await Promotion.select().where(
         (Promotion.tenant == tenant_id) & (Promotion.active == True))  # noqa: E712
-    return [_read(r) for r in rows
-            if not ((r["starts_at"] and now < r["starts_at"])
-                    or (r["ends_at"] and now >= r["ends_at"]))]
+    return [_read(r) for r in rows if _live(r["starts_at"], r["ends_at"], now)]
 
 
 async def list_promotions(tenant_id: int) -> list[dict[str, Any]]:
@@ -242,7 +261,11 @@ class PromotionAdjuster(PriceAdjuster):
     order = 110  # before coupons (200): they apply to what is left
 
     async def adjust(self, context: PricingContext) -> list[Adjustment]:
-        promotions = await live_promotions(context.shop.id, dt.datetime.now(dt.UTC))
+        now = dt.datetime.now(dt.UTC)
+        if not any(_live(starts, ends, now)
+                   for starts, ends in await _active_spans(context.shop.id)):
+            return []  # none running: nothing to read
+        promotions = await live_promotions(context.shop.id, now)
         out = promotion_adjustments(promotions, context) if promotions else []
         if context.placing and out:
             await _record_uses(context, out)

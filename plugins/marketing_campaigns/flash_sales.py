@@ -34,6 +34,8 @@ from galleria.kernel import (
     on_commit,
     on_rollback,
     shared_redis,
+    shop_fact,
+    shop_rows_changed,
     shop_scope,
     variant_summaries,
 )
@@ -425,6 +427,20 @@ _running: dict[int, tuple[float, dict[int, dict[str, Any]]]] = {}
 
 def _forget_sales(tenant_id: int) -> None:
     _running.pop(tenant_id, None)
+    shop_rows_changed(tenant_id)
+
+
+async def sale_spans(tenant_id: int) -> tuple[tuple[int, Any, Any], ...]:
+    """(variant, starts_at, ends_at) of the shop's switched-on sales: kept per process while
+    its sales are unchanged (migration campaigns_0003; `sold` leaves them alone), so a cart
+    with nothing on sale is priced without reading them."""
+    async def load() -> tuple[tuple[int, Any, Any], ...]:
+        rows = await FlashSale.select(FlashSale.variant, FlashSale.starts_at,
+                                      FlashSale.ends_at).where(
+            (FlashSale.tenant == tenant_id) & (FlashSale.active == True))  # noqa: E712
+        return tuple((r["variant"], r["starts_at"], r["ends_at"]) for r in rows)
+
+    return await shop_fact(tenant_id, "marketing_campaigns.sales", load)
 
 
 async def _running_sales(tenant_id: int) -> dict[int, dict[str, Any]]:
@@ -467,6 +483,9 @@ async def _sold_out_variants(tenant_id: int) -> dict[int, dict[str, Any]]:
 
 async def admit(shop: Any, wanted: Any, locale: str) -> None:
     """Refuse at once (SoldOut) a cart holding a variant whose sale is sold out."""
+    at = now()
+    if not any(starts <= at < ends for _, starts, ends in await sale_spans(shop.id)):
+        return  # no sale running: nothing can be sold out (and nothing to read)
     sold_out = await _sold_out_variants(shop.id)
     if not sold_out:
         return
@@ -494,6 +513,10 @@ class FlashSalePrice(PriceAdjuster):
             return []
         tenant_id = context.shop.id
         locale = context.shop.locale
+        at, wanted = now(), {line.variant_id for line in lines}
+        if not any(variant in wanted and starts <= at < ends
+                   for variant, starts, ends in await sale_spans(tenant_id)):
+            return []  # nothing in the cart is on sale now: nothing to read
         sales = {sale["variant"]: sale for sale in await current_sales(
             tenant_id, [line.variant_id for line in lines], upcoming=False)}
         out = []

@@ -20,6 +20,8 @@ from galleria.kernel import (
     PriceAdjuster,
     PricingContext,
     Problems,
+    shop_fact,
+    shop_rows_changed,
     variant_summaries,
 )
 from galleria_plugins.marketing_campaigns.tables import Gift, GiftGiven
@@ -66,6 +68,7 @@ async def create_gift(tenant_id: int, fields: dict[str, Any]) -> dict[str, Any]:
     if type(safety) is not int or safety < 0:
         problems.add("safety_stock", "a whole number, 0 or more")
     problems.raise_if_any("The gift is invalid")
+    shop_rows_changed(tenant_id)
     inserted = await Gift.insert(Gift(
         tenant=tenant_id, gift_variant=variant_id, product_ids=json.dumps(ids),
         min_amount=min_amount, safety_stock=safety)).returning(Gift.id)
@@ -74,6 +77,7 @@ async def create_gift(tenant_id: int, fields: dict[str, Any]) -> dict[str, Any]:
 
 async def set_active(tenant_id: int, gift_id: int, active: bool) -> dict[str, Any]:
     await get_gift(tenant_id, gift_id)
+    shop_rows_changed(tenant_id)
     await Gift.update({Gift.active: active}).where(
         (Gift.tenant == tenant_id) & (Gift.id == gift_id))
     return await get_gift(tenant_id, gift_id)
@@ -84,6 +88,16 @@ async def get_gift(tenant_id: int, gift_id: int) -> dict[str, Any]:
     if row is None:
         raise NotFound(f"No gift {gift_id} in this shop")
     return (await views(tenant_id, [row]))[0]
+
+
+async def any_active(tenant_id: int) -> bool:
+    """Whether the shop has a gift switched on: kept per process while its gifts are
+    unchanged (migration campaigns_0003), so a shop giving none prices without reading."""
+    async def load() -> bool:
+        return bool(await Gift.select(Gift.id).where(
+            (Gift.tenant == tenant_id) & (Gift.active == True)).first())  # noqa: E712
+
+    return await shop_fact(tenant_id, "marketing_campaigns.gifts", load)
 
 
 async def list_gifts(tenant_id: int, *, active_only: bool = False) -> list[dict[str, Any]]:
@@ -143,6 +157,8 @@ class GiftWithPurchase(PriceAdjuster):
 
     async def adjust(self, context: PricingContext) -> list[Adjustment]:
         tenant_id = context.shop.id
+        if not await any_active(tenant_id):
+            return []  # no gift switched on: nothing to read
         gifts = [g for g in await list_gifts(tenant_id, active_only=True) if g["giving"]]
         if not gifts or not context.lines:
             return []

@@ -13,7 +13,12 @@ class CampaignPromoter(ProductPromoter):
     async def promotions(self, shop: Shop, product_id: int, variant_ids: list[int],
                          locale: str) -> list[Promotion]:
         out = []
-        for sale in await flash_sales.current_sales(shop.id, variant_ids):
+        # The shop's sales and gifts as facts kept per process (flash_sales.sale_spans,
+        # gifts.any_active): a product with none reads nothing.
+        at, wanted = flash_sales.now(), set(variant_ids)
+        on_sale = any(variant in wanted and ends > at
+                      for variant, _starts, ends in await flash_sales.sale_spans(shop.id))
+        for sale in await flash_sales.current_sales(shop.id, variant_ids) if on_sale else []:
             limit = sale["per_customer_limit"]
             out.append(Promotion(
                 label=t(locale, "Flash sale"),
@@ -23,7 +28,9 @@ class CampaignPromoter(ProductPromoter):
                              price=format_minor(sale["regular_price"], shop.currency))),
                 variant_id=sale["variant"], price=sale["price"], starts_at=sale["starts_at"],
                 ends_at=sale["ends_at"], remaining=sale["remaining"], kind="flash_sale"))
-        for gift in await gifts.list_gifts(shop.id, active_only=True):
+        giving = await gifts.list_gifts(shop.id, active_only=True) \
+            if await gifts.any_active(shop.id) else []
+        for gift in giving:
             if not gift["giving"]:
                 continue  # below its safety stock: promise nothing
             if product_id in gift["product_ids"]:

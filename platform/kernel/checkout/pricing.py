@@ -384,25 +384,11 @@ def _normalised(source: str, adjustments: list[Adjustment], context: PricingCont
 @asynccontextmanager
 async def _savepoint() -> AsyncIterator[Any]:
     """Yields an async `rollback()` undoing the block's writes (a no-op outside a
-    transaction). On PostgreSQL a failed statement would otherwise abort the transaction."""
-    transaction = None
-    if db.current_tenant() is not None:  # inside a shop scope, hence a transaction
-        transaction = db.database().engine.current_transaction.get()
-    if transaction is None:
-        async def nothing() -> None:
-            return None
-
-        yield nothing
-        return
-    savepoint = await transaction.savepoint()
-
-    async def rollback() -> None:
-        await savepoint.rollback_to()
-
-    yield rollback
-    # Not released: the transaction's end releases every savepoint, and a RELEASE per
-    # adjuster was one round trip each (issue 14). Rolling back to a later savepoint leaves
-    # the earlier ones, and what the adjusters before it wrote, as they were.
+    transaction). On PostgreSQL a failed statement would otherwise abort the transaction.
+    The SAVEPOINT goes out only before the adjuster's first statement (an adjuster with
+    nothing to do sends none: no round trip), and is not released (db.deferred_savepoint)."""
+    async with db.deferred_savepoint() as rollback:
+        yield rollback
 
 
 __all__ = ["AppliedAdjustment", "GiftLine", "Pricing", "PricingUnavailable", "ShippingOption",

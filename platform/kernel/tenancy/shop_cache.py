@@ -92,15 +92,24 @@ class PluginRows:
     rows: dict[str, tuple[str, str]]
 
 
+@dataclass(frozen=True)
+class Fact:
+    """A plugin's fact about its own rows of one shop (`shop_fact`), as read at `token`."""
+
+    token: int | None
+    value: Any
+
+
 shops = _Lru(DEFAULT_SIZE)
 plugins = _Lru(DEFAULT_SIZE)
+facts = _Lru(DEFAULT_SIZE * 4)  # keyed (tenant id, key): a few per shop
 
 
 def set_size(size: int) -> None:
     """Keep at most `size` shops per process (0: cache nothing; every read goes to the
     database, as before the cache)."""
-    for cache in (shops, plugins):
-        cache.size = size
+    for cache, per_shop in ((shops, 1), (plugins, 1), (facts, 4)):
+        cache.size = size * per_shop
         cache.clear()
 
 

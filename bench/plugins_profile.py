@@ -1,0 +1,196 @@
+"""Where an enabled plugin's cost goes: the minimum shop and the ten-plugin shop of
+bench/plugins_cost.py in this process (the app of noop_plugins_app.py, called through ASGI
+without a socket), the same flow on each in turns.
+
+    .venv/bin/python bench/plugins_profile.py                 # PostgreSQL (fresh database)
+    .venv/bin/python bench/plugins_profile.py --sqlite
+    .venv/bin/python bench/plugins_profile.py --profile       # + cProfile of both shops' orders
+    .venv/bin/python bench/plugins_profile.py --sql           # the statements of one order each
+
+Prints, for each request of the flow (cart, add item, preview, place order), the statements
+each shop sends per request (exact) and its CPU ms (least of the rounds, in turns).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import cProfile
+import os
+import pstats
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import asgi_client
+import bench_shop
+from catalog_bench import Database
+from plugins_cost import TEN_PLUGINS, enable_plugins
+
+STEPS = ("cart", "add", "preview", "place")
+
+
+def flow_makers(shop: bench_shop.BenchShop):
+    """step → `async f(app)`: one shopper's flow split in its four requests (each step uses
+    the cart the previous one made)."""
+    import itertools
+
+    from asgi_client import call
+
+    variants = itertools.cycle(shop.variants)
+    state: dict[str, str] = {}
+
+    async def ok(answer, expected):
+        if answer.status_code != expected:
+            raise RuntimeError(f"{answer.status_code}: {answer.text[:300]}")
+        return answer
+
+    async def cart(app):
+        state["cart"] = (await ok(await call(app, "POST", "/api/v1/carts", host=shop.host),
+                                  201)).json()["id"]
+
+    async def add(app):
+        await ok(await call(app, "POST", f"/api/v1/carts/{state['cart']}/items", host=shop.host,
+                            json={"variant_id": next(variants), "quantity": 1}), 200)
+
+    async def preview(app):
+        await ok(await call(app, "POST", "/api/v1/checkout/preview", host=shop.host,
+                            json=shop.preview_body(state["cart"])), 200)
+
+    async def place(app):
+        await ok(await call(app, "POST", "/api/v1/orders", host=shop.host,
+                            json=shop.order_body(state["cart"])), 201)
+
+    return {"cart": cart, "add": add, "preview": preview, "place": place}
+
+
+async def measure(app, shops: dict[str, bench_shop.BenchShop], n: int, rounds: int,
+                  profile: bool) -> None:
+    counter = asgi_client.QueryCounter
+    makers = {name: flow_makers(shop) for name, shop in shops.items()}
+    for name in shops:  # warm-up: caches, pools, lazy imports
+        for _ in range(20):
+            for step in STEPS:
+                await makers[name][step](app)
+    best = {(name, step): float("inf") for name in shops for step in STEPS}
+    sent = {(name, step): 0 for name in shops for step in STEPS}
+    for _ in range(rounds):
+        for name in shops:
+            spent = dict.fromkeys(STEPS, 0.0)
+            counts = dict.fromkeys(STEPS, 0)
+            for _ in range(n):
+                for step in STEPS:
+                    counter.count = 0
+                    cpu0 = time.process_time()
+                    await makers[name][step](app)
+                    spent[step] += time.process_time() - cpu0
+                    counts[step] += counter.count
+            for step in STEPS:
+                best[name, step] = min(best[name, step], spent[step] / n * 1000)
+                sent[name, step] = counts[step] / n
+    names = list(shops)
+    print(f"\nCPU ms per request (least of {rounds} rounds of {n} flows, in turns) and "
+          "statements per request")
+    print(f"{'request':<10}" + "".join(f"{name + ' ms':>14}{'stmts':>7}" for name in names)
+          + f"{'change':>9}")
+    total = dict.fromkeys(names, 0.0)
+    for step in STEPS:
+        row = f"{step:<10}"
+        for name in names:
+            row += f"{best[name, step]:>14.2f}{sent[name, step]:>7.1f}"
+            total[name] += best[name, step]
+        a, b = best[names[0], step], best[names[-1], step]
+        print(row + f"{(b - a) / a * 100:>+8.1f}%")
+    a, b = total[names[0]], total[names[-1]]
+    print(f"{'flow':<10}" + "".join(
+        f"{total[name]:>14.2f}{sum(sent[name, s] for s in STEPS):>7.1f}" for name in names)
+        + f"{(b - a) / a * 100:>+8.1f}%")
+    if profile:
+        for name in names:
+            prof = cProfile.Profile(time.process_time)
+            prof.enable()
+            for _ in range(n):
+                for step in STEPS:
+                    await makers[name][step](app)
+            prof.disable()
+            out = Path(tempfile.gettempdir()) / f"plugins_profile_{name}.prof"
+            prof.dump_stats(out)
+            print(f"\n== {name}: cProfile of {n} flows written to {out}; top by cumulative "
+                  "in galleria/pluggy:")
+            stats = pstats.Stats(prof)
+            stats.sort_stats("tottime").print_stats(r"galleria|pluggy", 25)
+
+
+async def sql_of_one_order(app, shops: dict[str, bench_shop.BenchShop]) -> None:
+    counter = asgi_client.QueryCounter
+    for name, shop in shops.items():
+        makers = flow_makers(shop)
+        for step in STEPS:
+            counter.statements = []
+            await makers[step](app)
+            print(f"\n== {name} {step}: {len(counter.statements)} statements")
+            for sql in counter.statements:
+                print("   ", sql)
+        counter.statements = None
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("-n", type=int, default=30, help="flows per shop per round (30)")
+    p.add_argument("--rounds", type=int, default=5)
+    p.add_argument("--sqlite", action="store_true")
+    p.add_argument("--profile", action="store_true", help="cProfile each shop's flows")
+    p.add_argument("--sql", action="store_true", help="the statements of one flow each")
+    p.add_argument("--informational", action="store_true",
+                   help="add the old ten-plugin shop (满减 tier + coupon) as a third shop")
+    a = p.parse_args(argv)
+    workdir = Path(tempfile.mkdtemp(prefix="galleria-plugins-profile-"))
+    db = Database(bench_shop.DbConfig(sqlite=a.sqlite), workdir)  # type: ignore[arg-type]
+    try:
+        asyncio.run(db.create())
+        asyncio.run(db.migrate())
+        env = db.settings_env()
+        env.pop("GALLERIA_ADMIN_DATABASE_URL", None)
+
+        async def run() -> None:
+            from noop_plugins_app import make_app
+
+            from galleria.settings import Settings
+
+            os.environ.update(env)
+            app = make_app(Settings.from_env(env), embedded_worker=False)
+            asgi_client.QueryCounter.install()
+            async with app.lifespan():
+                http = asgi_client.AsgiHttp(app)
+                minimum = await bench_shop.open_shop(http, db, products=20, plugins="minimum",
+                                                     slug="bench-minimum")
+                ten = await bench_shop.open_shop(http, db, products=20, plugins="minimum",
+                                                 slug="bench-ten")
+                enabled = await enable_plugins(http, ten, TEN_PLUGINS)
+                ten.payment_method = minimum.payment_method
+                print(f"ten-plugin shop: {', '.join(sorted(enabled))} ({len(enabled)})")
+                shops = {"minimum": minimum, "ten": ten}
+                if a.informational:
+                    tier = await bench_shop.open_shop(http, db, products=20,
+                                                      plugins="checkout", slug="bench-tier")
+                    await enable_plugins(http, tier, TEN_PLUGINS)
+                    tier.payment_method = minimum.payment_method
+                    shops = {"minimum": minimum, "tier+coupon": tier, "ten": ten}
+                if a.sql:
+                    await sql_of_one_order(app, shops)
+                    return
+                await measure(app, shops, a.n, a.rounds, a.profile)
+
+        asyncio.run(run())
+    finally:
+        asyncio.run(db.drop())
+        shutil.rmtree(workdir, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
