@@ -94,7 +94,7 @@ async def _typed(context: PricingContext, now: dt.datetime) -> Candidate | None:
         return await _chosen_from_wallet(context, coupon["id"])
     if coupon is None or not coupon["active"] or not coupon["code_typed"]:
         raise _refuse("unknown or no longer valid")
-    coupon = await coupons.get_coupon(tenant_id, coupon["id"])  # scope read as JSON
+    coupon["scope"] = coupons.scope_of(coupon)  # the row read above, not read again
     if not coupons.live(coupon, now):
         raise _refuse("not valid today")
     if coupon["usage_limit"] and coupon["used"] >= coupon["usage_limit"]:
