@@ -54,12 +54,116 @@ class CrossTenantScope(RuntimeError):
     """A shop scope was opened inside another shop's scope: a programming error."""
 
 
+# The restore point of the code that runs under `restore_points()` (the price adjusters),
+# when one is open in this context: see RestorePoints.
+_restore_points: contextvars.ContextVar[RestorePoints | None] = contextvars.ContextVar(
+    "galleria_restore_points", default=None
+)
+
+
+class RestorePoints:
+    """Savepoints taken only when they are needed, for a series of steps (the price
+    adjusters) each of which must be undoable on its own: a failing step loses its own
+    writes and none of the steps' before it, and a failed statement (which on PostgreSQL
+    aborts the transaction) is undone with them.
+
+    A SAVEPOINT per step was a round trip per step (issue 14). Here `step()` only marks
+    that a new step begins; the savepoint is taken just before the first statement a step
+    sends, and only when the steps before it wrote since the last one — a step that sends
+    nothing needs none, and one after steps that only read (SELECT, without FOR UPDATE/
+    SHARE) shares theirs: rolling back to it undoes nothing of theirs. Every statement the
+    engine runs in the transaction goes through `_before` (the engines of `make_engine`);
+    anything that is not plainly a read counts as a write."""
+
+    __slots__ = ("savepoint", "transaction", "wanted", "wrote")
+
+    def __init__(self, transaction) -> None:
+        self.transaction = transaction
+        self.savepoint = None
+        self.wrote = False  # written since `savepoint` was taken
+        self.wanted = True  # the next statement needs a savepoint first
+
+    def step(self) -> None:
+        """A new step begins: what it does must be undoable without undoing the others'."""
+        if self.savepoint is None or self.wrote:
+            self.wanted = True
+
+    async def undo_step(self) -> None:
+        """Undo what the current step wrote (nothing to do when it sent no statement)."""
+        if self.wanted or self.savepoint is None:
+            return
+        await self.savepoint.rollback_to()
+        self.wrote = False
+
+    async def _before(self, engine: Engine, template: str, args: Iterable) -> None:
+        if engine.current_transaction.get() is not self.transaction:
+            return  # not this transaction's statement
+        if self.wanted:
+            self.savepoint = await self.transaction.savepoint()
+            self.wanted, self.wrote = False, False
+        if not self.wrote and not _reads_only(template, args):
+            self.wrote = True
+
+
+_LOCKS = ("FOR UPDATE", "FOR SHARE", "FOR NO KEY", "FOR KEY")
+
+
+def _reads_only(template: str, args: Iterable) -> bool:
+    """Whether a statement plainly only reads: a SELECT taking no row locks (piccolo puts
+    `lock_rows` in an argument of the outer query string). Anything else may write."""
+    if template.lstrip()[:6].upper() != "SELECT":
+        return False
+    texts = [template] + [getattr(a, "template", "") for a in args]
+    return not any(lock in text.upper() for text in texts if text for lock in _LOCKS)
+
+
+@asynccontextmanager
+async def restore_points() -> AsyncIterator[RestorePoints | None]:
+    """RestorePoints for the current transaction, None outside one (nothing to undo)."""
+    transaction = database().engine.current_transaction.get() if _database else None
+    if transaction is None or _current_tenant.get() is None:
+        yield None
+        return
+    points = RestorePoints(transaction)
+    token = _restore_points.set(points)
+    try:
+        yield points
+    finally:
+        _restore_points.reset(token)
+    # Not released: the transaction's end releases every savepoint (a RELEASE was one more
+    # round trip).
+
+
+class _Watched:
+    """An engine that shows each statement to the open RestorePoints first."""
+
+    async def run_querystring(self, querystring, *args, **kwargs):
+        points = _restore_points.get()
+        if points is not None:
+            await points._before(self, querystring.template, querystring.args)
+        return await super().run_querystring(querystring, *args, **kwargs)
+
+    async def run_ddl(self, ddl: str, *args, **kwargs):
+        points = _restore_points.get()
+        if points is not None:
+            await points._before(self, ddl, ())
+        return await super().run_ddl(ddl, *args, **kwargs)
+
+
+class _PostgresEngine(_Watched, PostgresEngine):
+    pass
+
+
+class _SQLiteEngine(_Watched, SQLiteEngine):
+    pass
+
+
 def make_engine(database_url: str) -> Engine:
     if database_url.startswith("sqlite:///"):
         path = Path(database_url.removeprefix("sqlite:///"))
         path.parent.mkdir(parents=True, exist_ok=True)
         # A generous busy timeout: writers queue behind BEGIN IMMEDIATE instead of failing.
-        return SQLiteEngine(path=str(path), timeout=30)
+        return _SQLiteEngine(path=str(path), timeout=30)
     parts = urlsplit(database_url)
     config = {
         "host": parts.hostname or "127.0.0.1",
@@ -68,7 +172,7 @@ def make_engine(database_url: str) -> Engine:
         "password": unquote(parts.password) if parts.password else None,
         "database": parts.path.lstrip("/") or "galleria",
     }
-    return PostgresEngine(config=config, log_queries=False)
+    return _PostgresEngine(config=config, log_queries=False)
 
 
 def bind(engine: Engine, tables: Iterable[type[Table]]) -> None:

@@ -167,3 +167,54 @@ async def test_reserving_several_is_all_or_none_within_the_transaction(open_shop
                                               reference="X2")
         assert {v: (lv.on_hand, lv.reserved) for v, lv in levels.items()} == {
             first: (3, 2), second: (3, 1)}
+
+
+class _Reads(PriceAdjuster):
+    """Reads a row (a SELECT: nothing to undo) and gives 100 off."""
+
+    def __init__(self, code, order):
+        self.code, self.order = code, order
+
+    async def adjust(self, context):
+        await OutboxEvent.select(OutboxEvent.id).where(
+            OutboxEvent.tenant == context.shop.id).first()
+        return [Adjustment(self.code, -100, self.code)]
+
+
+class _MixedAdjusters:
+    @hookimpl
+    def galleria_price_adjusters(self, shop):
+        return [_Reads("read1", 10), _Writes("wrote2", 20), _Reads("read3", 30),
+                _Writes("broken4", 40, fails=True), _Writes("wrote5", 50)]
+
+
+async def test_adjusters_share_a_savepoint_until_one_writes(open_shop, plugin_host,
+                                                            statements):
+    """A savepoint is taken before the first statement of an adjuster only when the ones
+    before it wrote since the last (db.RestorePoints): here 2 for 5 adjusters (it was one
+    each). The failing one still loses only its own writes, the one before it its none."""
+    shop = await open_shop()
+    created = await shop.post("/api/admin/v1/products", json={"name": "龙井", "variants": [
+        {"sku": "TEA-1", "price": 1000, "stock": 5}]})
+    tenant_id = (await Tenant.select(Tenant.id).where(Tenant.slug == shop.slug).first())["id"]
+    cart_id = await _cart(shop, [created.json()["variants"][0]["id"]])
+    with register_plugin(plugin_host, _MixedAdjusters, "test_mixed_adjusters"):
+        await enable_plugin(tenant_id, plugin_host, "test_mixed_adjusters")
+        statements.clear()
+        preview = await shop.post("/api/v1/checkout/preview", admin=False,
+                                  json={"cart_id": cart_id})
+        assert preview.status_code == 200, preview.text
+        assert [a["source"] for a in preview.json()["adjustments"]] == [
+            "read1", "wrote2", "read3", "broken4", "wrote5"]  # nothing fails in a preview
+        # Previews write nothing: one savepoint for all five.
+        assert sum(s.startswith("SAVEPOINT") for s in statements) == 1, "\n".join(statements)
+        placed, sent = await _place(shop, cart_id, statements)
+    assert [a["source"] for a in placed["adjustments"]] == ["read1", "wrote2", "read3",
+                                                            "wrote5"]
+    assert placed["total"] == 2000 - 400
+    assert sum(s.startswith("SAVEPOINT") for s in sent) == 2, "\n".join(sent)
+    assert sum(s.startswith("ROLLBACK TO SAVEPOINT") for s in sent) == 1, "\n".join(sent)
+    topics = {row["topic"] for row in await OutboxEvent.select(OutboxEvent.topic).where(
+        OutboxEvent.tenant == tenant_id)}
+    assert {"test.wrote2", "test.wrote5", "order.placed"} <= topics
+    assert "test.broken4" not in topics

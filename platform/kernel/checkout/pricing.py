@@ -13,8 +13,7 @@ import asyncio
 import json
 import logging
 import re
-from collections.abc import AsyncIterator, Iterable
-from contextlib import asynccontextmanager
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -320,10 +319,14 @@ async def apply_adjusters(adjusters: list[PriceAdjuster],
     as a whole (never half-redeemed).
     """
     applied: list[AppliedAdjustment] = []
-    for adjuster in adjusters:
-        code = adjuster.code or type(adjuster).__name__
-        current = replace(context, applied=tuple(a.adjustment for a in applied))
-        async with _savepoint() as rollback:
+    # Each adjuster's writes are undone on its own when it fails; the savepoints that takes
+    # are sent only when needed (db.RestorePoints: one for the bench's whole chain).
+    async with db.restore_points() as points:
+        for adjuster in adjusters:
+            code = adjuster.code or type(adjuster).__name__
+            current = replace(context, applied=tuple(a.adjustment for a in applied))
+            if points is not None:
+                points.step()
             try:
                 async with asyncio.timeout(PLUGIN_TIMEOUT):
                     result = await adjuster.adjust(current)
@@ -331,7 +334,8 @@ async def apply_adjusters(adjusters: list[PriceAdjuster],
             except DomainError:
                 raise
             except Exception as exc:
-                await rollback()
+                if points is not None:
+                    await points.undo_step()
                 if adjuster.essential:
                     log.warning("essential price adjuster %r failed; pricing refused", code,
                                 exc_info=True)
@@ -341,7 +345,7 @@ async def apply_adjusters(adjusters: list[PriceAdjuster],
                 log.warning("price adjuster %r failed; skipped, no discount from it", code,
                             exc_info=True)
                 continue
-        applied.extend(_normalised(code, checked, context, applied))
+            applied.extend(_normalised(code, checked, context, applied))
     return applied
 
 
@@ -379,30 +383,6 @@ def _normalised(source: str, adjustments: list[Adjustment], context: PricingCont
         room[adjustment.target] += amount
         out.append(AppliedAdjustment(source, replace(adjustment, amount=amount)))
     return out
-
-
-@asynccontextmanager
-async def _savepoint() -> AsyncIterator[Any]:
-    """Yields an async `rollback()` undoing the block's writes (a no-op outside a
-    transaction). On PostgreSQL a failed statement would otherwise abort the transaction."""
-    transaction = None
-    if db.current_tenant() is not None:  # inside a shop scope, hence a transaction
-        transaction = db.database().engine.current_transaction.get()
-    if transaction is None:
-        async def nothing() -> None:
-            return None
-
-        yield nothing
-        return
-    savepoint = await transaction.savepoint()
-
-    async def rollback() -> None:
-        await savepoint.rollback_to()
-
-    yield rollback
-    # Not released: the transaction's end releases every savepoint, and a RELEASE per
-    # adjuster was one round trip each (issue 14). Rolling back to a later savepoint leaves
-    # the earlier ones, and what the adjusters before it wrote, as they were.
 
 
 __all__ = ["AppliedAdjustment", "GiftLine", "Pricing", "PricingUnavailable", "ShippingOption",
