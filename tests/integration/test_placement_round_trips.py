@@ -21,8 +21,9 @@ CONTACT = {"name": "李雷", "phone": "+86 13800138000", "email": "lilei@example
 # order in a shop without plugins: the host's shop (its id and cache token) and the placing
 # transaction, nothing else (the shop's row and enabled plugins come from the process's shop
 # cache; only an enabled plugin is asked to admit the buyer). Measured when the cuts of
-# issue 14 landed; raise it only knowingly.
-MOST = {"postgres": 16, "sqlite": 16}
+# issue 14 landed; raise it only knowingly. (16 before the order row was written once with
+# its totals and the cart's lines read with their stock in one statement.)
+MOST = {"postgres": 14, "sqlite": 14}
 
 @pytest.fixture
 def statements(driver_statements):
@@ -218,3 +219,31 @@ async def test_adjusters_share_a_savepoint_until_one_writes(open_shop, plugin_ho
         OutboxEvent.tenant == tenant_id)}
     assert {"test.wrote2", "test.wrote5", "order.placed"} <= topics
     assert "test.broken4" not in topics
+
+
+async def test_a_number_the_shop_has_is_drawn_again_before_anything_is_written(
+        open_shop, monkeypatch):
+    """The number is drawn with the cart's claim (the order row comes after pricing): a
+    number taken already does not claim the cart, and the next one drawn is used."""
+    from galleria.kernel.checkout import placement
+
+    shop = await open_shop()
+    created = await shop.post("/api/admin/v1/products", json={"name": "龙井", "variants": [
+        {"sku": "TEA-1", "price": 1000, "stock": 9}]})
+    variant = created.json()["variants"][0]["id"]
+    first = (await shop.post("/api/v1/orders", admin=False, json={
+        "cart_id": await _cart(shop, [variant]), "contact": CONTACT, "address": ADDRESS,
+        "payment_method": "wechat_pay"})).json()
+    drawn = iter([first["number"], first["number"], "261231000042"])
+    monkeypatch.setattr(placement, "new_number", lambda shop, now: next(drawn))
+    cart_id = await _cart(shop, [variant])
+    second = await shop.post("/api/v1/orders", admin=False, json={
+        "cart_id": cart_id, "contact": CONTACT, "address": ADDRESS,
+        "payment_method": "wechat_pay"})
+    assert second.status_code == 201, second.text
+    assert second.json()["number"] == "261231000042" and second.json()["total"] == 2000
+    cart = (await shop.get(f"/api/v1/carts/{cart_id}", admin=False)).json()
+    assert cart["order_number"] == "261231000042"
+    again = await shop.get(f"/api/v1/orders/{first['number']}", admin=False,
+                           params={"access_token": first["access_token"]})
+    assert again.json()["total"] == 2000 and again.json()["lines"][0]["quantity"] == 2

@@ -21,6 +21,8 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
+from piccolo.columns.combination import WhereRaw
+
 from galleria.kernel import db
 from galleria.kernel.catalog.tables import StockLevel, Variant
 from galleria.kernel.checkout.contracts import PricedLine
@@ -136,23 +138,32 @@ async def _live_cart(tenant_id: int, token: str, *, changing: bool = False) -> d
     return row
 
 
-async def claim_for_order(tenant_id: int, token: str, order_number: str) -> dict[str, Any]:
+async def claim_for_order(tenant_id: int, token: str, order_number: str, *,
+                          fresh_number: bool = False) -> dict[str, Any] | None:
     """Mark the cart as placed as `order_number`, only if no order was placed from it.
 
     A conditional update: on PostgreSQL a concurrent placing of the same cart waits on this
     row until the first commits, then finds it claimed (CartPlaced naming that order) or,
     if the first rolled back, claims it itself. Raises NotFound for a missing/expired cart.
     Returns the cart's row as claimed (for `get_cart`, which then need not read it again).
+    `fresh_number`: claim only if the shop has no order `order_number` yet, and return None
+    when it has one (the caller draws another number before it writes the order).
     """
     if isinstance(token, str) and 0 < len(token) <= 32:
         now = _now()
+        where = ((Cart.tenant == tenant_id) & (Cart.token == token) & (Cart.order_number == "")
+                 & (Cart.expires_at > now))
+        if fresh_number:
+            where &= WhereRaw("NOT EXISTS (SELECT 1 FROM shop_order o WHERE o.tenant = {} "
+                              "AND o.number = {})", tenant_id, order_number)
         claimed = await Cart.update({Cart.order_number: order_number, Cart.updated_at: now,
                                      Cart.expires_at: now + CART_TTL}).where(
-            (Cart.tenant == tenant_id) & (Cart.token == token) & (Cart.order_number == "")
-            & (Cart.expires_at > now)).returning(*Cart.all_columns())
+            where).returning(*Cart.all_columns())
         if claimed:
             return claimed[0]
     await _live_cart(tenant_id, token, changing=True)  # NotFound or CartPlaced
+    if fresh_number:
+        return None  # the number is taken (the cart is there, unplaced)
     raise Conflict("The cart changed while placing the order; try again")
 
 

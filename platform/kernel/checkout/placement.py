@@ -1,10 +1,11 @@
 """Placing an order: ONE transaction from the cart to a `pending_payment` order.
 
 Inside the shop's scope, in this order: check what the shopper typed (422 with every field
-error), open the order row and claim the cart for it (a conditional update: one cart becomes
-one order, a second placing gets 409 `cart_placed` naming the first), read the cart, price
-it on the server (clients' totals are never read), write the order's lines, adjustments and
-first timeline entry, the `order.placed` event and the delayed `cancel_unpaid_order` job
+error), draw the order's number and claim the cart for it (a conditional update: one cart
+becomes one order, a second placing gets 409 `cart_placed` naming the first; a number the
+shop has already is drawn again), read the cart, price it on the server (clients' totals are
+never read), write the order row with its totals, its lines, adjustments and first timeline
+entry, the `order.placed` event and the delayed `cancel_unpaid_order` job
 (due after the shop's payment timeout), empty the cart, and reserve every line with a
 conditional update (all shortages collected into one 409); lines an adjustment added at
 price 0 (gifts) are written and reserved like the others.
@@ -93,9 +94,10 @@ async def place_order(shop: Shop, host: PluginHost, request: OrderRequest) -> Pl
             await ensure_order_room(shop)
         checked = await _check(shop, host, request)
         now = dt.datetime.now(dt.UTC)
-        order_id, number, token = await _open_order(shop, request, checked, now)
+        # The order's number first, with the cart claimed for it (a number the shop has
+        # already is drawn again); the order itself is written once priced, totals and all.
         # Before reading the lines: a concurrent placing of this cart waits here for ours.
-        claimed = await carts.claim_for_order(shop.id, request.cart_id, number)
+        number, claimed = await _claim_with_number(shop, request.cart_id, now)
         cart = await carts.get_cart(shop, request.cart_id, claimed)
         _refuse_unbuyable(cart)
         pricing = await price_cart(
@@ -104,7 +106,9 @@ async def place_order(shop: Shop, host: PluginHost, request: OrderRequest) -> Pl
             points=request.points, placing=True, order_number=number,
             customer_id=request.customer_id, locale=request.locale)
         _require_shipping_choice(pricing)
-        written = await write_order(shop.id, order_id, pricing)
+        order_id, token, row = await _insert_order(shop, request, checked, now, number,
+                                                   pricing)
+        written = await write_order(shop.id, order_id, pricing, row=row)
         entry = await orders.record_timeline(shop.id, order_id, "", states.PENDING_PAYMENT,
                                              request.actor, "placed")
         await emit_all([
@@ -181,16 +185,45 @@ def _require_shipping_choice(pricing: Pricing) -> None:
             FieldError("shipping_method", f"required; offered: {offered}")])
 
 
-async def _open_order(shop: Shop, request: OrderRequest, checked: dict[str, Any],
-                      now: dt.datetime) -> tuple[int, str, str]:
-    """Insert the order row (totals follow once priced); returns (id, number, token).
-    A number already taken in the shop is drawn again (ON CONFLICT DO NOTHING)."""
-    return await open_order(shop, now, dict(
+async def _claim_with_number(shop: Shop, cart_id: str, now: dt.datetime
+                             ) -> tuple[str, dict[str, Any]]:
+    """A number the shop has no order of yet, and the cart claimed for it in the same
+    statement (carts.claim_for_order with `fresh_number`); raises as the claim does."""
+    for _ in range(8):
+        number = new_number(shop, now)
+        claimed = await carts.claim_for_order(shop.id, cart_id, number, fresh_number=True)
+        if claimed is not None:
+            return number, claimed
+    raise Conflict("Could not draw a free order number; try again")
+
+
+async def _insert_order(shop: Shop, request: OrderRequest, checked: dict[str, Any],
+                        now: dt.datetime, number: str, pricing: Pricing
+                        ) -> tuple[int, str, dict[str, Any]]:
+    """Write the priced order row in one statement (it was an INSERT, then an UPDATE of its
+    totals once priced: issue 14); returns (id, access token, the row written). Only a
+    placing of the same shop that drew the same number in the same moment can have taken
+    it since the claim: that refuses this one as a whole (409, try again)."""
+    token = secrets.token_urlsafe(24)
+    fields = dict(
         customer=request.customer_id, contact=checked["contact"],
         address=checked["address"].to_json(), shipping_method=request.shipping_method or "",
         payment_method=checked["payment_method"], coupon_code=request.coupon_code or "",
         points=request.points, note=checked["note"], invoice=checked["invoice"],
-        channel=request.channel, requested_delivery_date=checked["requested_delivery_date"]))
+        channel=request.channel, requested_delivery_date=checked["requested_delivery_date"])
+    if pricing.ship_from:
+        fields["ship_from"] = pricing.ship_from
+    inserted = await Order.insert(Order(
+        tenant=shop.id, number=number, status=states.PENDING_PAYMENT,
+        currency=shop.currency, access_token_hash=orders.hash_token(token),
+        **phone_keys(fields.get("contact"), fields.get("address")), created_at=now,
+        updated_at=now,
+        payment_due_at=now + dt.timedelta(minutes=shop.payment_timeout_minutes),
+        **_totals(pricing), **fields,
+    )).on_conflict(action="DO NOTHING").returning(*Order.all_columns())
+    if not inserted:
+        raise Conflict("Could not draw a free order number; try again")
+    return inserted[0]["id"], token, inserted[0]
 
 
 async def open_order(shop: Shop, now: dt.datetime, fields: dict[str, Any]
@@ -262,18 +295,27 @@ class WrittenOrder:
     adjustments: list[dict[str, Any]]
 
 
-async def write_order(tenant_id: int, order_id: int, pricing: Pricing) -> WrittenOrder:
-    """Write the priced order's totals, lines and adjustments; returns the rows written
-    (one statement each, whatever the number of lines)."""
-    chosen = next((o for o in pricing.shipping_options
-                   if o.code == pricing.shipping_method), None)
+def _totals(pricing: Pricing) -> dict[str, Any]:
+    """The order's columns that pricing decides."""
+    chosen = pricing.chosen
     eta = chosen.quote.eta_days if chosen is not None else None
-    order = await Order.update({
-        Order.subtotal: pricing.subtotal, Order.shipping_fee: pricing.shipping_fee,
-        Order.discount_total: pricing.discount_total, Order.total: pricing.total,
-        Order.eta_max_days: max(eta) if eta else None,
-    }).where((Order.tenant == tenant_id) & (Order.id == order_id)).returning(
-        *Order.all_columns())
+    return {"subtotal": pricing.subtotal, "shipping_fee": pricing.shipping_fee,
+            "discount_total": pricing.discount_total, "total": pricing.total,
+            "eta_max_days": max(eta) if eta else None}
+
+
+async def write_order(tenant_id: int, order_id: int, pricing: Pricing, *,
+                      row: dict[str, Any] | None = None) -> WrittenOrder:
+    """Write the priced order's totals, lines and adjustments; returns the rows written
+    (one statement each, whatever the number of lines). `row`: the order row as written
+    with its totals already (placing), which is then not updated."""
+    if row is None:
+        order = await Order.update({getattr(Order, name): value for name, value in
+                                    _totals(pricing).items()}).where(
+            (Order.tenant == tenant_id) & (Order.id == order_id)).returning(
+            *Order.all_columns())
+    else:
+        order = [row]
     lines = [*pricing.lines, *(gift.line for gift in pricing.gifts)]  # gifts at price 0
     written_lines: list[dict[str, Any]] = []
     if lines:

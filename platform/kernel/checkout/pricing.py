@@ -19,7 +19,6 @@ from typing import Any
 
 from galleria.kernel import db
 from galleria.kernel.catalog.tables import Variant
-from galleria.kernel.checkout import sourcing
 from galleria.kernel.checkout.carts import CartView
 from galleria.kernel.checkout.contracts import (
     AddedLine,
@@ -117,6 +116,16 @@ class Pricing:
     gifts: tuple[GiftLine, ...] = ()  # lines added at price 0 by adjustments
 
     @property
+    def chosen(self) -> ShippingOption | None:
+        return next((o for o in self.shipping_options if o.code == self.shipping_method), None)
+
+    @property
+    def ship_from(self) -> str:
+        """The location the chosen quote is for ('' when it names none)."""
+        chosen = self.chosen
+        return (chosen.quote.location or "") if chosen is not None else ""
+
+    @property
     def discount_total(self) -> int:
         return -sum(a.adjustment.amount for a in self.adjustments)
 
@@ -169,10 +178,8 @@ async def price_cart(shop: Shop, cart: CartView, *, host: PluginHost,
     adjusters = sorted(host.provided("galleria_price_adjusters", enabled, PriceAdjuster,
                                      shop=shop), key=lambda a: (a.order, a.code))
     applied = await apply_adjusters(adjusters, context)
-    if placing and order_number:
-        chosen = next((o for o in options if o.code == shipping_method), None)
-        if chosen is not None and chosen.quote.location:
-            await sourcing.ship_from(shop.id, order_number, chosen.quote.location)
+    # Placing writes the order after pricing it, with the chosen quote's location as its
+    # `ship_from` (Pricing.ship_from): nothing to write here.
     return Pricing(currency=shop.currency, lines=lines, subtotal=subtotal,
                    shipping_options=tuple(options), shipping_method=shipping_method,
                    shipping_fee=fee, adjustments=tuple(applied),
