@@ -128,7 +128,8 @@ async def place_order(shop: Shop, host: PluginHost, request: OrderRequest) -> Pl
                                            staff=False)
         else:  # the view of what was just written, not read back
             view = await orders.view_of(shop.id, written.order, written.lines,
-                                        written.adjustments, [entry], staff=False)
+                                        written.adjustments, [entry], staff=False,
+                                        new=True)
         return PlacedOrder(number, token, view)
 
 
