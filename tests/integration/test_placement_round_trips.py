@@ -247,3 +247,16 @@ async def test_a_number_the_shop_has_is_drawn_again_before_anything_is_written(
     again = await shop.get(f"/api/v1/orders/{first['number']}", admin=False,
                            params={"access_token": first["access_token"]})
     assert again.json()["total"] == 2000 and again.json()["lines"][0]["quantity"] == 2
+
+
+def test_the_order_row_written_once_names_every_column_of_the_table():
+    """Placing writes the order row with SQL written once (placement._INSERT_ORDER): a
+    column added to `Order` must be added there too, or its rows would miss its default."""
+    from galleria.kernel.checkout import placement
+    from galleria.kernel.orders.tables import Order
+
+    columns = {column._meta.db_column_name for column in Order._meta.columns} - {"id"}
+    assert set(placement._ORDER_COLUMNS) == columns
+    assert set(placement._ORDER_DEFAULTS) <= columns
+    assert placement._INSERT_ORDER.count("{}") == len(placement._ORDER_COLUMNS)
+    assert ", ".join(placement._ORDER_COLUMNS) in " ".join(placement._INSERT_ORDER.split())

@@ -59,11 +59,16 @@ async def find_for_guest(tenant_id: int, number: str, access_token: str | None) 
 async def record_timeline(tenant_id: int, order_id: int, from_status: str, to_status: str,
                           actor: str, reason: str = "") -> dict[str, Any]:
     """Write a timeline entry; returns its row."""
-    rows = await TimelineEntry.insert(TimelineEntry(
-        tenant=tenant_id, order=order_id, from_status=from_status, to_status=to_status,
-        actor=actor[:120], reason=reason[:500], created_at=dt.datetime.now(dt.UTC),
-    )).returning(*TimelineEntry.all_columns())
+    rows = await TimelineEntry.raw(_INSERT_TIMELINE, tenant_id, order_id, from_status,
+                                   to_status, actor[:120], reason[:500],
+                                   dt.datetime.now(dt.UTC))
     return rows[0]
+
+
+# Written once (every order writes one or more: issue 14), all columns as piccolo gave them.
+_INSERT_TIMELINE = ('INSERT INTO order_timeline (tenant, "order", from_status, to_status, '
+                    "actor, reason, created_at) VALUES ({}, {}, {}, {}, {}, {}, {}) "
+                    "RETURNING *")
 
 
 def _day(value: Any) -> str | None:
