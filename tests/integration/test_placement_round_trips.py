@@ -260,3 +260,26 @@ def test_the_order_row_written_once_names_every_column_of_the_table():
     assert set(placement._ORDER_DEFAULTS) <= columns
     assert placement._INSERT_ORDER.count("{}") == len(placement._ORDER_COLUMNS)
     assert ", ".join(placement._ORDER_COLUMNS) in " ".join(placement._INSERT_ORDER.split())
+
+
+async def test_a_preview_reads_the_cart_with_its_lines_and_stock_in_one_statement(
+        open_shop, statements):
+    """The checkout preview (and a look at the cart) read the cart, its lines and their
+    stock in one statement (they were three); no savepoint without adjusters' statements."""
+    shop = await open_shop()
+    created = await shop.post("/api/admin/v1/products", json={"name": "龙井", "variants": [
+        {"sku": f"TEA-{n}", "price": 1000 * n, "stock": 9} for n in (1, 2, 3)]})
+    cart_id = await _cart(shop, [v["id"] for v in created.json()["variants"]])
+    for _ in range(2):  # the first warms the shop cache
+        statements.clear()
+        preview = await shop.post("/api/v1/checkout/preview", admin=False,
+                                  json={"cart_id": cart_id})
+    assert preview.status_code == 200, preview.text
+    assert preview.json()["subtotal"] == 12000
+    reads = [s for s in statements if s.startswith(("SELECT", "SAVEPOINT"))
+             and not s.startswith("SELECT set_config")]  # PostgreSQL's shop setting
+    assert len(reads) == 2, "\n".join(statements)  # the host's shop, the cart with its lines
+    statements.clear()
+    cart = (await shop.get(f"/api/v1/carts/{cart_id}", admin=False)).json()
+    assert [(line["sku"], line["available"]) for line in cart["lines"]] == [
+        ("TEA-1", 9), ("TEA-2", 9), ("TEA-3", 9)]

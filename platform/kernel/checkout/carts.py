@@ -170,9 +170,19 @@ async def claim_for_order(tenant_id: int, token: str, order_number: str, *,
 async def get_cart(shop: Shop, token: str, row: dict[str, Any] | None = None) -> CartView:
     """The cart with every line priced now; raises NotFound for a missing/expired cart.
     `row`: the cart's row when the caller has just read or written it (not read again)."""
-    cart = row if row is not None else await _live_cart(shop.id, token)
+    if row is None:  # the cart and its lines in one statement
+        rows = []
+        if isinstance(token, str) and 0 < len(token) <= 32:
+            rows = await Cart.raw(_CART_AND_LINES, shop.id, token, _now())
+        if not rows:
+            raise NotFound("No such cart in this shop (it may have expired)")
+        cart = rows[0]
+        lines = [_line_view(line) for line in rows if line["variant"] is not None]
+    else:
+        cart = row
+        lines = await _line_views(shop.id, cart["id"])
     return CartView(id=cart["id"], token=cart["token"], customer_id=cart["customer"],
-                    currency=shop.currency, lines=tuple(await _line_views(shop.id, cart["id"])),
+                    currency=shop.currency, lines=tuple(lines),
                     expires_at=cart["expires_at"], order_number=cart["order_number"])
 
 
@@ -192,22 +202,40 @@ _LINES = (
     "WHERE cl.tenant = {} AND cl.cart = {} ORDER BY cl.id")
 
 
+# The unexpired cart with its lines (as _LINES reads them; one row with no line when it
+# has none), when nothing has read the cart row yet: a preview, a look at the cart.
+_CART_AND_LINES = (
+    "SELECT c.id AS id, c.token AS token, c.customer AS customer, "
+    "c.expires_at AS expires_at, c.order_number AS order_number, "
+    "cl.variant AS variant, cl.quantity AS quantity, v.sku AS sku, v.price AS price, "
+    "v.options AS options, v.weight_grams AS weight_grams, v.status AS variant_status, "
+    "v.product AS product_id, p.name AS name, p.category AS category_id, "
+    "p.status AS product_status, p.deleted_at AS deleted_at, "
+    "(SELECT COALESCE(SUM(CASE WHEN s.on_hand > s.reserved THEN s.on_hand - s.reserved "
+    "ELSE 0 END), 0) FROM stock_level s WHERE s.tenant = cl.tenant AND s.variant = cl.variant"
+    ") AS available "
+    "FROM cart c LEFT JOIN cart_line cl ON cl.tenant = c.tenant AND cl.cart = c.id "
+    "LEFT JOIN variant v ON v.id = cl.variant LEFT JOIN product p ON p.id = v.product "
+    "WHERE c.tenant = {} AND c.token = {} AND c.expires_at > {} ORDER BY cl.id")
+
+
 async def _line_views(tenant_id: int, cart_id: int) -> list[CartLineView]:
-    views = []
-    for row in await CartLine.raw(_LINES, tenant_id, cart_id):
-        line = PricedLine(variant_id=row["variant"], product_id=row["product_id"],
-                          sku=row["sku"], name=row["name"], options=_json(row["options"]),
-                          unit_price=row["price"], quantity=row["quantity"],
-                          weight_grams=row["weight_grams"] or 0,
-                          category_id=row["category_id"])
-        available = row["available"] or 0
-        problem = None
-        if not _sellable(row):
-            problem = UNAVAILABLE
-        elif line.quantity > available:
-            problem = NOT_ENOUGH_STOCK
-        views.append(CartLineView(line, available, problem))
-    return views
+    return [_line_view(row) for row in await CartLine.raw(_LINES, tenant_id, cart_id)]
+
+
+def _line_view(row: dict[str, Any]) -> CartLineView:
+    line = PricedLine(variant_id=row["variant"], product_id=row["product_id"],
+                      sku=row["sku"], name=row["name"], options=_json(row["options"]),
+                      unit_price=row["price"], quantity=row["quantity"],
+                      weight_grams=row["weight_grams"] or 0,
+                      category_id=row["category_id"])
+    available = row["available"] or 0
+    problem = None
+    if not _sellable(row):
+        problem = UNAVAILABLE
+    elif line.quantity > available:
+        problem = NOT_ENOUGH_STOCK
+    return CartLineView(line, available, problem)
 
 
 def _sellable(row: dict[str, Any]) -> bool:
