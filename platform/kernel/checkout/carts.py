@@ -21,8 +21,6 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
-from piccolo.columns.combination import WhereRaw
-
 from galleria.kernel import db
 from galleria.kernel.catalog.tables import StockLevel, Variant
 from galleria.kernel.checkout.contracts import PricedLine
@@ -138,6 +136,17 @@ async def _live_cart(tenant_id: int, token: str, *, changing: bool = False) -> d
     return row
 
 
+# The cart claimed for an order by SQL written once (every order claims one: issue 14);
+# `_CLAIM_FRESH` only for a number the shop has no order of yet.
+_CLAIM = ("UPDATE cart SET order_number = {}, updated_at = {}, expires_at = {} "
+          "WHERE tenant = {} AND token = {} AND order_number = '' AND expires_at > {} "
+          "RETURNING *")
+_CLAIM_FRESH = ("UPDATE cart SET order_number = {}, updated_at = {}, expires_at = {} "
+                "WHERE tenant = {} AND token = {} AND order_number = '' AND expires_at > {} "
+                "AND NOT EXISTS (SELECT 1 FROM shop_order o WHERE o.tenant = {} "
+                "AND o.number = {}) RETURNING *")
+
+
 async def claim_for_order(tenant_id: int, token: str, order_number: str, *,
                           fresh_number: bool = False) -> dict[str, Any] | None:
     """Mark the cart as placed as `order_number`, only if no order was placed from it.
@@ -151,14 +160,9 @@ async def claim_for_order(tenant_id: int, token: str, order_number: str, *,
     """
     if isinstance(token, str) and 0 < len(token) <= 32:
         now = _now()
-        where = ((Cart.tenant == tenant_id) & (Cart.token == token) & (Cart.order_number == "")
-                 & (Cart.expires_at > now))
-        if fresh_number:
-            where &= WhereRaw("NOT EXISTS (SELECT 1 FROM shop_order o WHERE o.tenant = {} "
-                              "AND o.number = {})", tenant_id, order_number)
-        claimed = await Cart.update({Cart.order_number: order_number, Cart.updated_at: now,
-                                     Cart.expires_at: now + CART_TTL}).where(
-            where).returning(*Cart.all_columns())
+        claimed = await Cart.raw(_CLAIM_FRESH if fresh_number else _CLAIM, order_number, now,
+                                 now + CART_TTL, tenant_id, token, now,
+                                 *((tenant_id, order_number) if fresh_number else ()))
         if claimed:
             return claimed[0]
     await _live_cart(tenant_id, token, changing=True)  # NotFound or CartPlaced
@@ -284,14 +288,16 @@ async def _touch(cart_id: int) -> dict[str, Any]:
     return rows[0]
 
 
+_TOUCH_LIVE = ("UPDATE cart SET updated_at = {}, expires_at = {} WHERE tenant = {} "
+               "AND token = {} AND order_number = '' AND expires_at > {} RETURNING *")
+
+
 async def _touch_live(tenant_id: int, token: str) -> dict[str, Any]:
     """Keep the unexpired, unplaced cart another CART_TTL, in one conditional UPDATE that
     also reads it; raises NotFound or CartPlaced as `_live_cart` does (only then read)."""
     if isinstance(token, str) and 0 < len(token) <= 32:
         now = _now()
-        rows = await Cart.update({Cart.updated_at: now, Cart.expires_at: now + CART_TTL}).where(
-            (Cart.tenant == tenant_id) & (Cart.token == token) & (Cart.order_number == "")
-            & (Cart.expires_at > now)).returning(*Cart.all_columns())
+        rows = await Cart.raw(_TOUCH_LIVE, now, now + CART_TTL, tenant_id, token, now)
         if rows:
             return rows[0]
     await _live_cart(tenant_id, token, changing=True)  # NotFound or CartPlaced
@@ -390,7 +396,8 @@ async def remove_item(shop: Shop, token: str, variant_id: int) -> CartView:
 async def empty_cart(tenant_id: int, cart_id: int, *, touch: bool = True) -> None:
     """Remove every line; `touch=False` when the caller has just kept the cart alive
     (`claim_for_order` does)."""
-    await CartLine.delete().where((CartLine.tenant == tenant_id) & (CartLine.cart == cart_id))
+    await CartLine.raw("DELETE FROM cart_line WHERE tenant = {} AND cart = {}", tenant_id,
+                       cart_id)
     if touch:
         await _touch(cart_id)
 
