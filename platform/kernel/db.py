@@ -15,7 +15,6 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from piccolo.engine.base import Engine
@@ -56,12 +55,116 @@ class CrossTenantScope(RuntimeError):
     """A shop scope was opened inside another shop's scope: a programming error."""
 
 
+# The restore point of the code that runs under `restore_points()` (the price adjusters),
+# when one is open in this context: see RestorePoints.
+_restore_points: contextvars.ContextVar[RestorePoints | None] = contextvars.ContextVar(
+    "galleria_restore_points", default=None
+)
+
+
+class RestorePoints:
+    """Savepoints taken only when they are needed, for a series of steps (the price
+    adjusters) each of which must be undoable on its own: a failing step loses its own
+    writes and none of the steps' before it, and a failed statement (which on PostgreSQL
+    aborts the transaction) is undone with them.
+
+    A SAVEPOINT per step was a round trip per step (issue 14). Here `step()` only marks
+    that a new step begins; the savepoint is taken just before the first statement a step
+    sends, and only when the steps before it wrote since the last one — a step that sends
+    nothing needs none, and one after steps that only read (SELECT, without FOR UPDATE/
+    SHARE) shares theirs: rolling back to it undoes nothing of theirs. Every statement the
+    engine runs in the transaction goes through `_before` (the engines of `make_engine`);
+    anything that is not plainly a read counts as a write."""
+
+    __slots__ = ("savepoint", "transaction", "wanted", "wrote")
+
+    def __init__(self, transaction) -> None:
+        self.transaction = transaction
+        self.savepoint = None
+        self.wrote = False  # written since `savepoint` was taken
+        self.wanted = True  # the next statement needs a savepoint first
+
+    def step(self) -> None:
+        """A new step begins: what it does must be undoable without undoing the others'."""
+        if self.savepoint is None or self.wrote:
+            self.wanted = True
+
+    async def undo_step(self) -> None:
+        """Undo what the current step wrote (nothing to do when it sent no statement)."""
+        if self.wanted or self.savepoint is None:
+            return
+        await self.savepoint.rollback_to()
+        self.wrote = False
+
+    async def _before(self, engine: Engine, template: str, args: Iterable) -> None:
+        if engine.current_transaction.get() is not self.transaction:
+            return  # not this transaction's statement
+        if self.wanted:
+            self.savepoint = await self.transaction.savepoint()
+            self.wanted, self.wrote = False, False
+        if not self.wrote and not _reads_only(template, args):
+            self.wrote = True
+
+
+_LOCKS = ("FOR UPDATE", "FOR SHARE", "FOR NO KEY", "FOR KEY")
+
+
+def _reads_only(template: str, args: Iterable) -> bool:
+    """Whether a statement plainly only reads: a SELECT taking no row locks (piccolo puts
+    `lock_rows` in an argument of the outer query string). Anything else may write."""
+    if template.lstrip()[:6].upper() != "SELECT":
+        return False
+    texts = [template] + [getattr(a, "template", "") for a in args]
+    return not any(lock in text.upper() for text in texts if text for lock in _LOCKS)
+
+
+@asynccontextmanager
+async def restore_points() -> AsyncIterator[RestorePoints | None]:
+    """RestorePoints for the current transaction, None outside one (nothing to undo)."""
+    transaction = database().engine.current_transaction.get() if _database else None
+    if transaction is None or _current_tenant.get() is None:
+        yield None
+        return
+    points = RestorePoints(transaction)
+    token = _restore_points.set(points)
+    try:
+        yield points
+    finally:
+        _restore_points.reset(token)
+    # Not released: the transaction's end releases every savepoint (a RELEASE was one more
+    # round trip).
+
+
+class _Watched:
+    """An engine that shows each statement to the open RestorePoints first."""
+
+    async def run_querystring(self, querystring, *args, **kwargs):
+        points = _restore_points.get()
+        if points is not None:
+            await points._before(self, querystring.template, querystring.args)
+        return await super().run_querystring(querystring, *args, **kwargs)
+
+    async def run_ddl(self, ddl: str, *args, **kwargs):
+        points = _restore_points.get()
+        if points is not None:
+            await points._before(self, ddl, ())
+        return await super().run_ddl(ddl, *args, **kwargs)
+
+
+class _PostgresEngine(_Watched, PostgresEngine):
+    pass
+
+
+class _SQLiteEngine(_Watched, SQLiteEngine):
+    pass
+
+
 def make_engine(database_url: str) -> Engine:
     if database_url.startswith("sqlite:///"):
         path = Path(database_url.removeprefix("sqlite:///"))
         path.parent.mkdir(parents=True, exist_ok=True)
         # A generous busy timeout: writers queue behind BEGIN IMMEDIATE instead of failing.
-        return SQLiteEngine(path=str(path), timeout=30)
+        return _SQLiteEngine(path=str(path), timeout=30)
     parts = urlsplit(database_url)
     config = {
         "host": parts.hostname or "127.0.0.1",
@@ -70,7 +173,7 @@ def make_engine(database_url: str) -> Engine:
         "password": unquote(parts.password) if parts.password else None,
         "database": parts.path.lstrip("/") or "galleria",
     }
-    return PostgresEngine(config=config, log_queries=False)
+    return _PostgresEngine(config=config, log_queries=False)
 
 
 def bind(engine: Engine, tables: Iterable[type[Table]]) -> None:
@@ -314,96 +417,3 @@ async def clear_rls_tenant(engine: Engine) -> None:
     transaction: platform work that opened a shop (signup) writes its own records after."""
     await engine.run_ddl("SELECT set_config('galleria.tenant', '', true)")
 
-
-# -- savepoints sent only when needed ---------------------------------------------------------
-# The connection methods that send something to the database (asyncpg and aiosqlite).
-_SENDING = frozenset({
-    "fetch", "fetchrow", "fetchval", "execute", "executemany", "executescript", "prepare",
-    "cursor", "copy_records_to_table", "copy_to_table", "copy_from_query", "copy_from_table",
-    "execute_fetchall", "execute_insert",
-})
-
-
-class _SendFirst:
-    """A connection method's call whose first await (or `async with`, as aiosqlite's
-    `execute` is used) first awaits `before()`."""
-
-    __slots__ = ("_args", "_before", "_kwargs", "_manager", "_method")
-
-    def __init__(self, before: Callable[[], Awaitable[None]], method: Callable[..., Any],
-                 args: tuple, kwargs: dict) -> None:
-        self._before, self._method, self._args, self._kwargs = before, method, args, kwargs
-        self._manager: Any = None
-
-    async def _run(self) -> Any:
-        await self._before()
-        return await self._method(*self._args, **self._kwargs)
-
-    def __await__(self):
-        return self._run().__await__()
-
-    async def __aenter__(self) -> Any:
-        await self._before()
-        self._manager = self._method(*self._args, **self._kwargs)
-        return await self._manager.__aenter__()
-
-    async def __aexit__(self, *exc: Any) -> Any:
-        return await self._manager.__aexit__(*exc)
-
-
-class _SavepointFirst:
-    """Stands in for a transaction's connection while a block that may need rolling back
-    runs: the SAVEPOINT goes out just before the block's first statement, if it sends one."""
-
-    def __init__(self, real: Any, before: Callable[[], Awaitable[None]]) -> None:
-        object.__setattr__(self, "_real", real)
-        object.__setattr__(self, "_before", before)
-
-    def __getattr__(self, name: str) -> Any:
-        attr = getattr(self._real, name)
-        if name in _SENDING and callable(attr):
-            before = self._before
-            return lambda *args, **kwargs: _SendFirst(before, attr, args, kwargs)
-        return attr
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        setattr(self._real, name, value)  # aiosqlite's row_factory, set per statement
-
-
-@asynccontextmanager
-async def deferred_savepoint() -> AsyncIterator[Callable[[], Awaitable[None]]]:
-    """Yields an async `rollback()` undoing the block's writes, inside a shop scope; a
-    no-op outside one. The SAVEPOINT is sent just before the block's first statement, so a
-    block that sends none (a price adjuster with nothing to do) costs no round trip: with
-    nothing sent there is nothing to undo, and no failed statement left the transaction
-    aborted. Not released: the transaction's end releases every savepoint (a RELEASE was a
-    round trip each, issue 14)."""
-    transaction = None
-    if current_tenant() is not None:  # inside a shop scope, hence a transaction
-        transaction = database().engine.current_transaction.get()
-
-    async def nothing() -> None:
-        return None
-
-    if transaction is None:
-        yield nothing
-        return
-    real = transaction.connection
-    started: list[str] = []
-    sent: list[str] = []
-
-    async def before() -> None:
-        if not started:
-            started.append(f"savepoint_{transaction.get_savepoint_id()}")
-            await real.execute(f"SAVEPOINT {started[0]}")
-            sent.append(started[0])
-
-    async def rollback() -> None:
-        if sent:
-            await real.execute(f"ROLLBACK TO SAVEPOINT {sent[0]}")
-
-    transaction.connection = _SavepointFirst(real, before)
-    try:
-        yield rollback
-    finally:
-        transaction.connection = real

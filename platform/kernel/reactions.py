@@ -82,6 +82,7 @@ async def _tracking(tenant_id: int, order_id: int) -> list[dict]:
 
 orders.STAFF_SECTIONS.update(payments=payments_of, shipments=_shipments_for_staff)
 orders.SHOPPER_SECTIONS.update(tracking=_tracking)
+orders.NEW_ORDER_SECTIONS.update(payments=list, shipments=list, tracking=list)  # none yet
 orders.SHIPPED_UNITS.append(shipped_quantities)
 
 __all__ = ["KERNEL_JOBS", "KERNEL_LISTENERS", "SWEEPS"]

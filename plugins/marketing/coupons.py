@@ -176,6 +176,11 @@ def view_fields(row: dict[str, Any]) -> dict[str, Any]:
             "reward_only": not row["code_typed"] and not row["claimable"]}
 
 
+def scope_of(row: dict[str, Any]) -> dict[str, Any]:
+    """A coupon row's `scope` as a dict (the database may hand back its JSON text)."""
+    return _json(row["scope"])
+
+
 def _json(value: Any) -> Any:
     import json
 
@@ -306,4 +311,4 @@ def discount(coupon: dict[str, Any], lines: Iterable[PricedLine], *, subtotal: i
 __all__ = ["GOODS_KINDS", "KINDS", "LEGACY", "change", "check_coupon", "check_times", "create",
            "create_coupon",
            "discount", "get_coupon", "in_scope", "kind_of", "list_coupons", "live",
-           "normalise_code", "scoped_total", "set_active", "target_of", "view_fields"]
+           "normalise_code", "scope_of", "scoped_total", "set_active", "target_of", "view_fields"]

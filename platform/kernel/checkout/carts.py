@@ -21,6 +21,7 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
+from galleria.kernel import db
 from galleria.kernel.catalog.tables import StockLevel, Variant
 from galleria.kernel.checkout.contracts import PricedLine
 from galleria.kernel.checkout.tables import Cart, CartLine
@@ -135,65 +136,110 @@ async def _live_cart(tenant_id: int, token: str, *, changing: bool = False) -> d
     return row
 
 
-async def claim_for_order(tenant_id: int, token: str, order_number: str) -> dict[str, Any]:
+# The cart claimed for an order by SQL written once (every order claims one: issue 14);
+# `_CLAIM_FRESH` only for a number the shop has no order of yet.
+_CLAIM = ("UPDATE cart SET order_number = {}, updated_at = {}, expires_at = {} "
+          "WHERE tenant = {} AND token = {} AND order_number = '' AND expires_at > {} "
+          "RETURNING *")
+_CLAIM_FRESH = ("UPDATE cart SET order_number = {}, updated_at = {}, expires_at = {} "
+                "WHERE tenant = {} AND token = {} AND order_number = '' AND expires_at > {} "
+                "AND NOT EXISTS (SELECT 1 FROM shop_order o WHERE o.tenant = {} "
+                "AND o.number = {}) RETURNING *")
+
+
+async def claim_for_order(tenant_id: int, token: str, order_number: str, *,
+                          fresh_number: bool = False) -> dict[str, Any] | None:
     """Mark the cart as placed as `order_number`, only if no order was placed from it.
 
     A conditional update: on PostgreSQL a concurrent placing of the same cart waits on this
     row until the first commits, then finds it claimed (CartPlaced naming that order) or,
     if the first rolled back, claims it itself. Raises NotFound for a missing/expired cart.
     Returns the cart's row as claimed (for `get_cart`, which then need not read it again).
+    `fresh_number`: claim only if the shop has no order `order_number` yet, and return None
+    when it has one (the caller draws another number before it writes the order).
     """
     if isinstance(token, str) and 0 < len(token) <= 32:
         now = _now()
-        claimed = await Cart.update({Cart.order_number: order_number, Cart.updated_at: now,
-                                     Cart.expires_at: now + CART_TTL}).where(
-            (Cart.tenant == tenant_id) & (Cart.token == token) & (Cart.order_number == "")
-            & (Cart.expires_at > now)).returning(*Cart.all_columns())
+        claimed = await Cart.raw(_CLAIM_FRESH if fresh_number else _CLAIM, order_number, now,
+                                 now + CART_TTL, tenant_id, token, now,
+                                 *((tenant_id, order_number) if fresh_number else ()))
         if claimed:
             return claimed[0]
     await _live_cart(tenant_id, token, changing=True)  # NotFound or CartPlaced
+    if fresh_number:
+        return None  # the number is taken (the cart is there, unplaced)
     raise Conflict("The cart changed while placing the order; try again")
 
 
 async def get_cart(shop: Shop, token: str, row: dict[str, Any] | None = None) -> CartView:
     """The cart with every line priced now; raises NotFound for a missing/expired cart.
     `row`: the cart's row when the caller has just read or written it (not read again)."""
-    cart = row if row is not None else await _live_cart(shop.id, token)
+    if row is None:  # the cart and its lines in one statement
+        rows = []
+        if isinstance(token, str) and 0 < len(token) <= 32:
+            rows = await Cart.raw(_CART_AND_LINES, shop.id, token, _now())
+        if not rows:
+            raise NotFound("No such cart in this shop (it may have expired)")
+        cart = rows[0]
+        lines = [_line_view(line) for line in rows if line["variant"] is not None]
+    else:
+        cart = row
+        lines = await _line_views(shop.id, cart["id"])
     return CartView(id=cart["id"], token=cart["token"], customer_id=cart["customer"],
-                    currency=shop.currency, lines=tuple(await _line_views(shop.id, cart["id"])),
+                    currency=shop.currency, lines=tuple(lines),
                     expires_at=cart["expires_at"], order_number=cart["order_number"])
 
 
+# A cart's lines with their variants, products and stock over all the shop's locations, in
+# one statement written once (it was two, the first built by the ORM on every read of a
+# cart: issue 14). A location's stock counts only what is free there (never below 0).
+_LINES = (
+    "SELECT cl.variant AS variant, cl.quantity AS quantity, v.sku AS sku, v.price AS price, "
+    "v.options AS options, v.weight_grams AS weight_grams, v.status AS variant_status, "
+    "v.product AS product_id, p.name AS name, p.category AS category_id, "
+    "p.status AS product_status, p.deleted_at AS deleted_at, "
+    "(SELECT COALESCE(SUM(CASE WHEN s.on_hand > s.reserved THEN s.on_hand - s.reserved "
+    "ELSE 0 END), 0) FROM stock_level s WHERE s.tenant = cl.tenant AND s.variant = cl.variant"
+    ") AS available "
+    "FROM cart_line cl JOIN variant v ON v.id = cl.variant "
+    "JOIN product p ON p.id = v.product "
+    "WHERE cl.tenant = {} AND cl.cart = {} ORDER BY cl.id")
+
+
+# The unexpired cart with its lines (as _LINES reads them; one row with no line when it
+# has none), when nothing has read the cart row yet: a preview, a look at the cart.
+_CART_AND_LINES = (
+    "SELECT c.id AS id, c.token AS token, c.customer AS customer, "
+    "c.expires_at AS expires_at, c.order_number AS order_number, "
+    "cl.variant AS variant, cl.quantity AS quantity, v.sku AS sku, v.price AS price, "
+    "v.options AS options, v.weight_grams AS weight_grams, v.status AS variant_status, "
+    "v.product AS product_id, p.name AS name, p.category AS category_id, "
+    "p.status AS product_status, p.deleted_at AS deleted_at, "
+    "(SELECT COALESCE(SUM(CASE WHEN s.on_hand > s.reserved THEN s.on_hand - s.reserved "
+    "ELSE 0 END), 0) FROM stock_level s WHERE s.tenant = cl.tenant AND s.variant = cl.variant"
+    ") AS available "
+    "FROM cart c LEFT JOIN cart_line cl ON cl.tenant = c.tenant AND cl.cart = c.id "
+    "LEFT JOIN variant v ON v.id = cl.variant LEFT JOIN product p ON p.id = v.product "
+    "WHERE c.tenant = {} AND c.token = {} AND c.expires_at > {} ORDER BY cl.id")
+
+
 async def _line_views(tenant_id: int, cart_id: int) -> list[CartLineView]:
-    rows = await (CartLine.select(
-        CartLine.variant, CartLine.quantity,
-        CartLine.variant.sku.as_alias("sku"), CartLine.variant.price.as_alias("price"),
-        CartLine.variant.options.as_alias("options"),
-        CartLine.variant.weight_grams.as_alias("weight_grams"),
-        CartLine.variant.status.as_alias("variant_status"),
-        CartLine.variant.product.as_alias("product_id"),
-        CartLine.variant.product.name.as_alias("name"),
-        CartLine.variant.product.category.as_alias("category_id"),
-        CartLine.variant.product.status.as_alias("product_status"),
-        CartLine.variant.product.deleted_at.as_alias("deleted_at"),
-    ).where((CartLine.tenant == tenant_id) & (CartLine.cart == cart_id))
-        .order_by(CartLine.id))
-    stock = await _available(tenant_id, [row["variant"] for row in rows])
-    views = []
-    for row in rows:
-        line = PricedLine(variant_id=row["variant"], product_id=row["product_id"],
-                          sku=row["sku"], name=row["name"], options=_json(row["options"]),
-                          unit_price=row["price"], quantity=row["quantity"],
-                          weight_grams=row["weight_grams"] or 0,
-                          category_id=row["category_id"])
-        available = stock.get(row["variant"], 0)
-        problem = None
-        if not _sellable(row):
-            problem = UNAVAILABLE
-        elif line.quantity > available:
-            problem = NOT_ENOUGH_STOCK
-        views.append(CartLineView(line, available, problem))
-    return views
+    return [_line_view(row) for row in await CartLine.raw(_LINES, tenant_id, cart_id)]
+
+
+def _line_view(row: dict[str, Any]) -> CartLineView:
+    line = PricedLine(variant_id=row["variant"], product_id=row["product_id"],
+                      sku=row["sku"], name=row["name"], options=_json(row["options"]),
+                      unit_price=row["price"], quantity=row["quantity"],
+                      weight_grams=row["weight_grams"] or 0,
+                      category_id=row["category_id"])
+    available = row["available"] or 0
+    problem = None
+    if not _sellable(row):
+        problem = UNAVAILABLE
+    elif line.quantity > available:
+        problem = NOT_ENOUGH_STOCK
+    return CartLineView(line, available, problem)
 
 
 def _sellable(row: dict[str, Any]) -> bool:
@@ -242,45 +288,83 @@ async def _touch(cart_id: int) -> dict[str, Any]:
     return rows[0]
 
 
+_TOUCH_LIVE = ("UPDATE cart SET updated_at = {}, expires_at = {} WHERE tenant = {} "
+               "AND token = {} AND order_number = '' AND expires_at > {} RETURNING *")
+
+
+async def _touch_live(tenant_id: int, token: str) -> dict[str, Any]:
+    """Keep the unexpired, unplaced cart another CART_TTL, in one conditional UPDATE that
+    also reads it; raises NotFound or CartPlaced as `_live_cart` does (only then read)."""
+    if isinstance(token, str) and 0 < len(token) <= 32:
+        now = _now()
+        rows = await Cart.raw(_TOUCH_LIVE, now, now + CART_TTL, tenant_id, token, now)
+        if rows:
+            return rows[0]
+    await _live_cart(tenant_id, token, changing=True)  # NotFound or CartPlaced
+    raise Conflict("The cart changed meanwhile; try again")
+
+
 async def add_item(shop: Shop, token: str, variant_id: int, quantity: int) -> CartView:
     """Add `quantity` (to the line's quantity when the variant is in the cart already).
 
     Raises NotFound (cart or variant), NotForSale, OutOfStock (the cart would hold more
     than is available; nothing is changed) or ValidationFailed.
+
+    Three statements (issue 14): the cart kept alive (and read), the line added to or
+    opened (only for a variant of the shop), the cart's lines with their stock. The checks
+    judge what the last one read; raising rolls the add back, so a refused add changes
+    nothing, as when each check read for itself before writing.
     """
     _check_quantity(quantity, minimum=1)
-    cart = await _live_cart(shop.id, token, changing=True)
-    variant = await _variant_for_sale(shop.id, variant_id)
+    cart = await _touch_live(shop.id, token)  # the cart row is locked from here on
     total = await _add_to_line(shop.id, cart["id"], variant_id, quantity)
+    view = await get_cart(shop, token, cart)
+    added = next(v for v in view.lines if v.line.variant_id == variant_id)
+    sku = added.line.sku
+    if added.problem == UNAVAILABLE:
+        raise NotForSale(f"{sku} is not for sale", variant_id=variant_id, sku=sku)
+    # A line opened now (its quantity is what was added: an existing line held at least 1)
+    # counts towards MAX_LINES.
+    if total == quantity and len(view.lines) > MAX_LINES:
+        raise ValidationFailed(f"a cart holds at most {MAX_LINES} different items")
     if total > MAX_QUANTITY:
         raise ValidationFailed(f"at most {MAX_QUANTITY} of one variant per cart")
-    view = await get_cart(shop, token, await _touch(cart["id"]))
-    # The view read the stock of every line: no read of its own for the added one.
-    available = next(v.available for v in view.lines if v.line.variant_id == variant_id)
-    if total > available:  # raising rolls the add back
-        raise OutOfStock(f"Only {available} of {variant['sku']} available, {total} asked",
-                         variant_id=variant["id"], sku=variant["sku"], available=available,
+    if total > added.available:
+        raise OutOfStock(f"Only {added.available} of {sku} available, {total} asked",
+                         variant_id=variant_id, sku=sku, available=added.available,
                          requested=total)
     return view
 
 
-# One statement adds to the line or opens it (the unique key is tenant, cart, variant).
-_ADD_TO_LINE = ("INSERT INTO cart_line (tenant, cart, variant, quantity, added_at) "
-                "VALUES ({}, {}, {}, {}, {}) ON CONFLICT (tenant, cart, variant) "
-                "DO UPDATE SET quantity = cart_line.quantity + excluded.quantity "
-                "RETURNING quantity")
+# One statement adds to the line or opens it (the unique key is tenant, cart, variant),
+# and only for a variant of the shop: nothing is written (no row comes back) for another.
+_ADD_TO_LINE = {
+    "postgres": (
+        "INSERT INTO cart_line (tenant, cart, variant, quantity, added_at) "
+        "SELECT {}::integer, {}::integer, v.id, {}::integer, {}::timestamptz FROM variant v "
+        "WHERE v.tenant = {} AND v.id = {} ON CONFLICT (tenant, cart, variant) "
+        "DO UPDATE SET quantity = cart_line.quantity + excluded.quantity "
+        "RETURNING quantity"),
+    "sqlite": (
+        "INSERT INTO cart_line (tenant, cart, variant, quantity, added_at) "
+        "SELECT {}, {}, v.id, {}, {} FROM variant v "
+        "WHERE v.tenant = {} AND v.id = {} ON CONFLICT (tenant, cart, variant) "
+        "DO UPDATE SET quantity = cart_line.quantity + excluded.quantity "
+        "RETURNING quantity"),
+}
 
 
 async def _add_to_line(tenant_id: int, cart_id: int, variant_id: int, quantity: int) -> int:
     """Add to the line, or open it, in one conditional statement; returns the line's new
-    quantity. A line that was opened (its quantity is what was added: an existing line held
-    at least 1) counts towards MAX_LINES; beyond it, raising rolls the line back."""
-    rows = await CartLine.raw(_ADD_TO_LINE, tenant_id, cart_id, variant_id, quantity, _now())
-    total = rows[0]["quantity"]
-    if total == quantity and await CartLine.count().where(
-            (CartLine.tenant == tenant_id) & (CartLine.cart == cart_id)) > MAX_LINES:
-        raise ValidationFailed(f"a cart holds at most {MAX_LINES} different items")
-    return total
+    quantity. NotFound when the shop has no such variant."""
+    sql = _ADD_TO_LINE["postgres" if db.database().is_postgres else "sqlite"]
+    rows = []
+    if type(variant_id) is int and 0 < variant_id < 2**31:
+        rows = await CartLine.raw(sql, tenant_id, cart_id, quantity, _now(), tenant_id,
+                                  variant_id)
+    if not rows:
+        raise NotFound(f"No variant {variant_id} in this shop", variant_id=variant_id)
+    return rows[0]["quantity"]
 
 
 async def set_quantity(shop: Shop, token: str, variant_id: int, quantity: int) -> CartView:
@@ -312,7 +396,8 @@ async def remove_item(shop: Shop, token: str, variant_id: int) -> CartView:
 async def empty_cart(tenant_id: int, cart_id: int, *, touch: bool = True) -> None:
     """Remove every line; `touch=False` when the caller has just kept the cart alive
     (`claim_for_order` does)."""
-    await CartLine.delete().where((CartLine.tenant == tenant_id) & (CartLine.cart == cart_id))
+    await CartLine.raw("DELETE FROM cart_line WHERE tenant = {} AND cart = {}", tenant_id,
+                       cart_id)
     if touch:
         await _touch(cart_id)
 

@@ -1,10 +1,11 @@
 """Placing an order: ONE transaction from the cart to a `pending_payment` order.
 
 Inside the shop's scope, in this order: check what the shopper typed (422 with every field
-error), open the order row and claim the cart for it (a conditional update: one cart becomes
-one order, a second placing gets 409 `cart_placed` naming the first), read the cart, price
-it on the server (clients' totals are never read), write the order's lines, adjustments and
-first timeline entry, the `order.placed` event and the delayed `cancel_unpaid_order` job
+error), draw the order's number and claim the cart for it (a conditional update: one cart
+becomes one order, a second placing gets 409 `cart_placed` naming the first; a number the
+shop has already is drawn again), read the cart, price it on the server (clients' totals are
+never read), write the order row with its totals, its lines, adjustments and first timeline
+entry, the `order.placed` event and the delayed `cancel_unpaid_order` job
 (due after the shop's payment timeout), empty the cart, and reserve every line with a
 conditional update (all shortages collected into one 409); lines an adjustment added at
 price 0 (gifts) are written and reserved like the others.
@@ -20,10 +21,13 @@ statement each, and the answer is built from the rows written (RETURNING), not r
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import secrets
 import zoneinfo
 from dataclasses import dataclass
 from typing import Any
+
+from piccolo.utils.encoding import dump_json
 
 from galleria.kernel import db
 from galleria.kernel.checkout import carts, delivery_dates, details, sourcing
@@ -93,9 +97,10 @@ async def place_order(shop: Shop, host: PluginHost, request: OrderRequest) -> Pl
             await ensure_order_room(shop)
         checked = await _check(shop, host, request)
         now = dt.datetime.now(dt.UTC)
-        order_id, number, token = await _open_order(shop, request, checked, now)
+        # The order's number first, with the cart claimed for it (a number the shop has
+        # already is drawn again); the order itself is written once priced, totals and all.
         # Before reading the lines: a concurrent placing of this cart waits here for ours.
-        claimed = await carts.claim_for_order(shop.id, request.cart_id, number)
+        number, claimed = await _claim_with_number(shop, request.cart_id, now)
         cart = await carts.get_cart(shop, request.cart_id, claimed)
         _refuse_unbuyable(cart)
         pricing = await price_cart(
@@ -104,7 +109,9 @@ async def place_order(shop: Shop, host: PluginHost, request: OrderRequest) -> Pl
             points=request.points, placing=True, order_number=number,
             customer_id=request.customer_id, locale=request.locale)
         _require_shipping_choice(pricing)
-        written = await write_order(shop.id, order_id, pricing)
+        order_id, token, row = await _insert_order(shop, request, checked, now, number,
+                                                   pricing)
+        written = await write_order(shop.id, order_id, pricing, row=row)
         entry = await orders.record_timeline(shop.id, order_id, "", states.PENDING_PAYMENT,
                                              request.actor, "placed")
         await emit_all([
@@ -124,7 +131,8 @@ async def place_order(shop: Shop, host: PluginHost, request: OrderRequest) -> Pl
                                            staff=False)
         else:  # the view of what was just written, not read back
             view = await orders.view_of(shop.id, written.order, written.lines,
-                                        written.adjustments, [entry], staff=False)
+                                        written.adjustments, [entry], staff=False,
+                                        new=True)
         return PlacedOrder(number, token, view)
 
 
@@ -181,16 +189,73 @@ def _require_shipping_choice(pricing: Pricing) -> None:
             FieldError("shipping_method", f"required; offered: {offered}")])
 
 
-async def _open_order(shop: Shop, request: OrderRequest, checked: dict[str, Any],
-                      now: dt.datetime) -> tuple[int, str, str]:
-    """Insert the order row (totals follow once priced); returns (id, number, token).
-    A number already taken in the shop is drawn again (ON CONFLICT DO NOTHING)."""
-    return await open_order(shop, now, dict(
+async def _claim_with_number(shop: Shop, cart_id: str, now: dt.datetime
+                             ) -> tuple[str, dict[str, Any]]:
+    """A number the shop has no order of yet, and the cart claimed for it in the same
+    statement (carts.claim_for_order with `fresh_number`); raises as the claim does."""
+    for _ in range(8):
+        number = new_number(shop, now)
+        claimed = await carts.claim_for_order(shop.id, cart_id, number, fresh_number=True)
+        if claimed is not None:
+            return number, claimed
+    raise Conflict("Could not draw a free order number; try again")
+
+
+# The order row of a placing, written by SQL written once (building piccolo's INSERT of
+# its 32 columns was the largest single share of placing's CPU: issue 14). Every column is
+# given, as piccolo's INSERT gave them; JSON as piccolo encodes it.
+_ORDER_COLUMNS = (
+    "tenant", "number", "status", "customer", "contact", "address", "contact_phone",
+    "address_phone", "shipping_method", "payment_method", "coupon_code", "points",
+    "subtotal", "shipping_fee", "discount_total", "total", "refunded_total", "currency",
+    "note", "invoice", "access_token_hash", "stock_status", "channel", "external_id",
+    "created_at", "updated_at", "payment_due_at", "paid_at", "cancelled_at", "eta_max_days",
+    "requested_delivery_date", "ship_from")
+_JSON_COLUMNS = frozenset({"contact", "address", "invoice"})
+_ORDER_DEFAULTS = {"customer": None, "contact": {}, "address": {}, "contact_phone": "",
+                   "address_phone": "", "shipping_method": "", "payment_method": "",
+                   "coupon_code": "", "points": 0, "refunded_total": 0, "note": "",
+                   "invoice": None, "stock_status": "reserved", "channel": "web",
+                   "external_id": None, "paid_at": None, "cancelled_at": None,
+                   "eta_max_days": None, "requested_delivery_date": None, "ship_from": ""}
+_INSERT_ORDER = (
+    "INSERT INTO shop_order (tenant, number, status, customer, contact, address, "
+    "contact_phone, address_phone, shipping_method, payment_method, coupon_code, points, "
+    "subtotal, shipping_fee, discount_total, total, refunded_total, currency, note, invoice, "
+    "access_token_hash, stock_status, channel, external_id, created_at, updated_at, "
+    "payment_due_at, paid_at, cancelled_at, eta_max_days, requested_delivery_date, "
+    "ship_from) VALUES ({}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, "
+    "{}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}) "
+    "ON CONFLICT DO NOTHING RETURNING *")  # the columns of _ORDER_COLUMNS, in its order
+
+
+async def _insert_order(shop: Shop, request: OrderRequest, checked: dict[str, Any],
+                        now: dt.datetime, number: str, pricing: Pricing
+                        ) -> tuple[int, str, dict[str, Any]]:
+    """Write the priced order row in one statement (it was an INSERT, then an UPDATE of its
+    totals once priced: issue 14); returns (id, access token, the row written). Only a
+    placing of the same shop that drew the same number in the same moment can have taken
+    it since the claim: that refuses this one as a whole (409, try again)."""
+    token = secrets.token_urlsafe(24)
+    fields = dict(
         customer=request.customer_id, contact=checked["contact"],
         address=checked["address"].to_json(), shipping_method=request.shipping_method or "",
         payment_method=checked["payment_method"], coupon_code=request.coupon_code or "",
         points=request.points, note=checked["note"], invoice=checked["invoice"],
-        channel=request.channel, requested_delivery_date=checked["requested_delivery_date"]))
+        channel=request.channel, requested_delivery_date=checked["requested_delivery_date"])
+    row = {**_ORDER_DEFAULTS, **fields, **_totals(pricing),
+           **phone_keys(fields.get("contact"), fields.get("address")),
+           "tenant": shop.id, "number": number, "status": states.PENDING_PAYMENT,
+           "currency": shop.currency, "access_token_hash": orders.hash_token(token),
+           "created_at": now, "updated_at": now,
+           "payment_due_at": now + dt.timedelta(minutes=shop.payment_timeout_minutes),
+           "ship_from": pricing.ship_from}
+    inserted = await Order.raw(_INSERT_ORDER, *(
+        _json_value(row[name]) if name in _JSON_COLUMNS else row[name]
+        for name in _ORDER_COLUMNS))
+    if not inserted:
+        raise Conflict("Could not draw a free order number; try again")
+    return inserted[0]["id"], token, inserted[0]
 
 
 async def open_order(shop: Shop, now: dt.datetime, fields: dict[str, Any]
@@ -253,6 +318,27 @@ async def reserve_all(tenant_id: int, pricing: Pricing, number: str, actor: str,
             items=short, skus=[s["sku"] for s in short]) from None
 
 
+# An order's lines and adjustments, one multi-row INSERT each, by SQL written once (its
+# rows' placeholders repeated per row): all their columns, as piccolo's INSERT gave them.
+_INSERT_LINES = ('INSERT INTO order_line (tenant, "order", variant, sku, name, options, '
+                 "unit_price, quantity, line_total, cancelled_quantity, location) VALUES ")
+_INSERT_ADJUSTMENTS = ('INSERT INTO order_adjustment (tenant, "order", source, code, label, '
+                       "target, amount, data) VALUES ")
+
+
+def _json_value(value: Any) -> Any:
+    """A JSON column's value as piccolo sends it: text as it is, None as NULL, else encoded
+    as piccolo encodes it."""
+    return value if value is None or isinstance(value, str) else dump_json(value)
+
+
+@functools.lru_cache(maxsize=64)
+def _rows_sql(head: str, width: int, count: int) -> str:
+    """`head` and `count` rows of `width` placeholders, returning every column."""
+    row = "(" + ", ".join(["{}"] * width) + ")"
+    return head + ", ".join([row] * count) + " RETURNING *"
+
+
 @dataclass(frozen=True)
 class WrittenOrder:
     """The rows `write_order` wrote, as a SELECT would give them back."""
@@ -262,33 +348,43 @@ class WrittenOrder:
     adjustments: list[dict[str, Any]]
 
 
-async def write_order(tenant_id: int, order_id: int, pricing: Pricing) -> WrittenOrder:
-    """Write the priced order's totals, lines and adjustments; returns the rows written
-    (one statement each, whatever the number of lines)."""
-    chosen = next((o for o in pricing.shipping_options
-                   if o.code == pricing.shipping_method), None)
+def _totals(pricing: Pricing) -> dict[str, Any]:
+    """The order's columns that pricing decides."""
+    chosen = pricing.chosen
     eta = chosen.quote.eta_days if chosen is not None else None
-    order = await Order.update({
-        Order.subtotal: pricing.subtotal, Order.shipping_fee: pricing.shipping_fee,
-        Order.discount_total: pricing.discount_total, Order.total: pricing.total,
-        Order.eta_max_days: max(eta) if eta else None,
-    }).where((Order.tenant == tenant_id) & (Order.id == order_id)).returning(
-        *Order.all_columns())
+    return {"subtotal": pricing.subtotal, "shipping_fee": pricing.shipping_fee,
+            "discount_total": pricing.discount_total, "total": pricing.total,
+            "eta_max_days": max(eta) if eta else None}
+
+
+async def write_order(tenant_id: int, order_id: int, pricing: Pricing, *,
+                      row: dict[str, Any] | None = None) -> WrittenOrder:
+    """Write the priced order's totals, lines and adjustments; returns the rows written
+    (one statement each, whatever the number of lines). `row`: the order row as written
+    with its totals already (placing), which is then not updated."""
+    if row is None:
+        order = await Order.update({getattr(Order, name): value for name, value in
+                                    _totals(pricing).items()}).where(
+            (Order.tenant == tenant_id) & (Order.id == order_id)).returning(
+            *Order.all_columns())
+    else:
+        order = [row]
     lines = [*pricing.lines, *(gift.line for gift in pricing.gifts)]  # gifts at price 0
     written_lines: list[dict[str, Any]] = []
     if lines:
-        written_lines = await OrderLine.insert(*(OrderLine(
-            tenant=tenant_id, order=order_id, variant=line.variant_id, sku=line.sku,
-            name=line.name, options=line.options, unit_price=line.unit_price,
-            quantity=line.quantity, line_total=line.line_total) for line in lines)
-        ).returning(*OrderLine.all_columns())
+        written_lines = await OrderLine.raw(_rows_sql(_INSERT_LINES, 11, len(lines)), *(
+            value for line in lines for value in (
+                tenant_id, order_id, line.variant_id, line.sku, line.name,
+                _json_value(line.options), line.unit_price, line.quantity, line.line_total,
+                0, "default")))
     written_adjustments: list[dict[str, Any]] = []
     if pricing.adjustments:
-        written_adjustments = await OrderAdjustment.insert(*(OrderAdjustment(
-            tenant=tenant_id, order=order_id, source=a.source, code=a.adjustment.code[:64],
-            label=a.adjustment.label[:120], target=a.adjustment.target,
-            amount=a.adjustment.amount, data=a.adjustment.data) for a in pricing.adjustments)
-        ).returning(*OrderAdjustment.all_columns())
+        written_adjustments = await OrderAdjustment.raw(
+            _rows_sql(_INSERT_ADJUSTMENTS, 8, len(pricing.adjustments)), *(
+                value for a in pricing.adjustments for value in (
+                    tenant_id, order_id, a.source, a.adjustment.code[:64],
+                    a.adjustment.label[:120], a.adjustment.target, a.adjustment.amount,
+                    _json_value(a.adjustment.data))))
     return WrittenOrder(order[0], sorted(written_lines, key=lambda row: row["id"]),
                         sorted(written_adjustments, key=lambda row: row["id"]))
 

@@ -13,14 +13,12 @@ import asyncio
 import json
 import logging
 import re
-from collections.abc import AsyncIterator, Iterable
-from contextlib import asynccontextmanager
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import Any
 
 from galleria.kernel import db
 from galleria.kernel.catalog.tables import Variant
-from galleria.kernel.checkout import sourcing
 from galleria.kernel.checkout.carts import CartView
 from galleria.kernel.checkout.contracts import (
     AddedLine,
@@ -118,6 +116,16 @@ class Pricing:
     gifts: tuple[GiftLine, ...] = ()  # lines added at price 0 by adjustments
 
     @property
+    def chosen(self) -> ShippingOption | None:
+        return next((o for o in self.shipping_options if o.code == self.shipping_method), None)
+
+    @property
+    def ship_from(self) -> str:
+        """The location the chosen quote is for ('' when it names none)."""
+        chosen = self.chosen
+        return (chosen.quote.location or "") if chosen is not None else ""
+
+    @property
     def discount_total(self) -> int:
         return -sum(a.adjustment.amount for a in self.adjustments)
 
@@ -170,10 +178,8 @@ async def price_cart(shop: Shop, cart: CartView, *, host: PluginHost,
     adjusters = sorted(host.provided("galleria_price_adjusters", enabled, PriceAdjuster,
                                      shop=shop), key=lambda a: (a.order, a.code))
     applied = await apply_adjusters(adjusters, context)
-    if placing and order_number:
-        chosen = next((o for o in options if o.code == shipping_method), None)
-        if chosen is not None and chosen.quote.location:
-            await sourcing.ship_from(shop.id, order_number, chosen.quote.location)
+    # Placing writes the order after pricing it, with the chosen quote's location as its
+    # `ship_from` (Pricing.ship_from): nothing to write here.
     return Pricing(currency=shop.currency, lines=lines, subtotal=subtotal,
                    shipping_options=tuple(options), shipping_method=shipping_method,
                    shipping_fee=fee, adjustments=tuple(applied),
@@ -320,10 +326,14 @@ async def apply_adjusters(adjusters: list[PriceAdjuster],
     as a whole (never half-redeemed).
     """
     applied: list[AppliedAdjustment] = []
-    for adjuster in adjusters:
-        code = adjuster.code or type(adjuster).__name__
-        current = replace(context, applied=tuple(a.adjustment for a in applied))
-        async with _savepoint() as rollback:
+    # Each adjuster's writes are undone on its own when it fails; the savepoints that takes
+    # are sent only when needed (db.RestorePoints: one for the bench's whole chain).
+    async with db.restore_points() as points:
+        for adjuster in adjusters:
+            code = adjuster.code or type(adjuster).__name__
+            current = replace(context, applied=tuple(a.adjustment for a in applied))
+            if points is not None:
+                points.step()
             try:
                 async with asyncio.timeout(PLUGIN_TIMEOUT):
                     result = await adjuster.adjust(current)
@@ -331,7 +341,8 @@ async def apply_adjusters(adjusters: list[PriceAdjuster],
             except DomainError:
                 raise
             except Exception as exc:
-                await rollback()
+                if points is not None:
+                    await points.undo_step()
                 if adjuster.essential:
                     log.warning("essential price adjuster %r failed; pricing refused", code,
                                 exc_info=True)
@@ -341,7 +352,7 @@ async def apply_adjusters(adjusters: list[PriceAdjuster],
                 log.warning("price adjuster %r failed; skipped, no discount from it", code,
                             exc_info=True)
                 continue
-        applied.extend(_normalised(code, checked, context, applied))
+            applied.extend(_normalised(code, checked, context, applied))
     return applied
 
 
@@ -379,16 +390,6 @@ def _normalised(source: str, adjustments: list[Adjustment], context: PricingCont
         room[adjustment.target] += amount
         out.append(AppliedAdjustment(source, replace(adjustment, amount=amount)))
     return out
-
-
-@asynccontextmanager
-async def _savepoint() -> AsyncIterator[Any]:
-    """Yields an async `rollback()` undoing the block's writes (a no-op outside a
-    transaction). On PostgreSQL a failed statement would otherwise abort the transaction.
-    The SAVEPOINT goes out only before the adjuster's first statement (an adjuster with
-    nothing to do sends none: no round trip), and is not released (db.deferred_savepoint)."""
-    async with db.deferred_savepoint() as rollback:
-        yield rollback
 
 
 __all__ = ["AppliedAdjustment", "GiftLine", "Pricing", "PricingUnavailable", "ShippingOption",

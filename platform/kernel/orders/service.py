@@ -59,11 +59,16 @@ async def find_for_guest(tenant_id: int, number: str, access_token: str | None) 
 async def record_timeline(tenant_id: int, order_id: int, from_status: str, to_status: str,
                           actor: str, reason: str = "") -> dict[str, Any]:
     """Write a timeline entry; returns its row."""
-    rows = await TimelineEntry.insert(TimelineEntry(
-        tenant=tenant_id, order=order_id, from_status=from_status, to_status=to_status,
-        actor=actor[:120], reason=reason[:500], created_at=dt.datetime.now(dt.UTC),
-    )).returning(*TimelineEntry.all_columns())
+    rows = await TimelineEntry.raw(_INSERT_TIMELINE, tenant_id, order_id, from_status,
+                                   to_status, actor[:120], reason[:500],
+                                   dt.datetime.now(dt.UTC))
     return rows[0]
+
+
+# Written once (every order writes one or more: issue 14), all columns as piccolo gave them.
+_INSERT_TIMELINE = ('INSERT INTO order_timeline (tenant, "order", from_status, to_status, '
+                    "actor, reason, created_at) VALUES ({}, {}, {}, {}, {}, {}, {}) "
+                    "RETURNING *")
 
 
 def _day(value: Any) -> str | None:
@@ -87,9 +92,11 @@ async def order_view(tenant_id: int, row: dict[str, Any], *, staff: bool) -> dic
 
 async def view_of(tenant_id: int, row: dict[str, Any], lines: list[dict[str, Any]],
                   adjustments: list[dict[str, Any]], timeline: list[dict[str, Any]], *,
-                  staff: bool) -> dict[str, Any]:
+                  staff: bool, new: bool = False) -> dict[str, Any]:
     """`order_view` of rows the caller has already (each list in id order): placing an
-    order builds its view from what it has just written instead of reading it back."""
+    order builds its view from what it has just written instead of reading it back.
+    `new`: the order was written in this transaction a moment ago, so the sections that
+    say what they are for such an order (NEW_ORDER_SECTIONS) are not read either."""
     view = {
         "number": row["number"], "status": row["status"], "currency": row["currency"],
         "subtotal": row["subtotal"], "shipping_fee": row["shipping_fee"],
@@ -117,7 +124,10 @@ async def view_of(tenant_id: int, row: dict[str, Any], lines: list[dict[str, Any
         view.update(customer_id=row["customer"], stock_status=row["stock_status"],
                     channel=row["channel"], external_id=row["external_id"])
     for key, section in (STAFF_SECTIONS if staff else SHOPPER_SECTIONS).items():
-        view[key] = await section(tenant_id, row["id"])
+        if new and key in NEW_ORDER_SECTIONS:
+            view[key] = NEW_ORDER_SECTIONS[key]()
+        else:
+            view[key] = await section(tenant_id, row["id"])
     return view
 
 
@@ -127,6 +137,10 @@ async def view_of(tenant_id: int, row: dict[str, Any], lines: list[dict[str, Any
 OrderSection = Callable[[int, int], Awaitable[Any]]
 STAFF_SECTIONS: dict[str, OrderSection] = {}
 SHOPPER_SECTIONS: dict[str, OrderSection] = {}
+# What a section is for an order written a moment ago in the same transaction, to which
+# nothing has happened yet (no payment, no parcel): `{"tracking": list}`, called for a
+# fresh value. Placing answers with it instead of reading the section (issue 14).
+NEW_ORDER_SECTIONS: dict[str, Callable[[], Any]] = {}
 # The units an order's parcels took out of stock so far, by variant (fulfilment's
 # shipments): `await source(tenant_id, order_id)`, registered in galleria.kernel.reactions
 # too. A cancelled or refunded order releases only what is still reserved.
