@@ -76,22 +76,24 @@ class RestorePoints:
     engine runs in the transaction goes through `_before` (the engines of `make_engine`);
     anything that is not plainly a read counts as a write."""
 
-    __slots__ = ("savepoint", "transaction", "wanted", "wrote")
+    __slots__ = ("savepoint", "sent", "transaction", "wanted", "wrote")
 
     def __init__(self, transaction) -> None:
         self.transaction = transaction
         self.savepoint = None
         self.wrote = False  # written since `savepoint` was taken
         self.wanted = True  # the next statement needs a savepoint first
+        self.sent = False  # the current step sent a statement
 
     def step(self) -> None:
         """A new step begins: what it does must be undoable without undoing the others'."""
         if self.savepoint is None or self.wrote:
             self.wanted = True
+        self.sent = False
 
     async def undo_step(self) -> None:
         """Undo what the current step wrote (nothing to do when it sent no statement)."""
-        if self.wanted or self.savepoint is None:
+        if not self.sent or self.savepoint is None:
             return
         await self.savepoint.rollback_to()
         self.wrote = False
@@ -99,6 +101,7 @@ class RestorePoints:
     async def _before(self, engine: Engine, template: str, args: Iterable) -> None:
         if engine.current_transaction.get() is not self.transaction:
             return  # not this transaction's statement
+        self.sent = True
         if self.wanted:
             self.savepoint = await self.transaction.savepoint()
             self.wanted, self.wrote = False, False

@@ -11,6 +11,7 @@ from galleria.kernel.events import emit
 from galleria.kernel.events_tables import OutboxEvent
 from galleria.kernel.inventory import service as inventory
 from galleria.kernel.inventory.tables import StockMovement
+from galleria.kernel.orders.tables import Order
 from galleria.kernel.tenancy.tables import Tenant
 from galleria.testing import enable_plugin, register_plugin
 
@@ -283,3 +284,56 @@ async def test_a_preview_reads_the_cart_with_its_lines_and_stock_in_one_statemen
     cart = (await shop.get(f"/api/v1/carts/{cart_id}", admin=False)).json()
     assert [(line["sku"], line["available"]) for line in cart["lines"]] == [
         ("TEA-1", 9), ("TEA-2", 9), ("TEA-3", 9)]
+
+
+class _TakesTheNumber(PriceAdjuster):
+    """While the first placing prices, writes an order under the number it drew: as a
+    concurrent placing of the same shop that drew the same number and committed first."""
+
+    code, order = "takes_the_number", 10
+
+    def __init__(self) -> None:
+        self.taken: list[str] = []
+
+    async def adjust(self, context):
+        if context.placing and not self.taken:
+            self.taken.append(context.order_number)
+            await Order.insert(Order(tenant=context.shop.id, number=context.order_number))
+        return []
+
+
+async def test_a_number_taken_while_pricing_places_again_under_a_new_number(
+        open_shop, plugin_host, monkeypatch):
+    """Two placings of one shop that draw the same number in the same moment: the one that
+    writes its order second is placed again, whole, under a new number (not a 409)."""
+    from galleria.kernel.checkout import placement
+
+    shop = await open_shop()
+    created = await shop.post("/api/admin/v1/products", json={"name": "龙井", "variants": [
+        {"sku": "TEA-1", "price": 1000, "stock": 9}]})
+    variant = created.json()["variants"][0]["id"]
+    tenant_id = (await Tenant.select(Tenant.id).where(Tenant.slug == shop.slug).first())["id"]
+    taker = _TakesTheNumber()
+
+    class _Taker:
+        @hookimpl
+        def galleria_price_adjusters(self, shop):
+            return [taker]
+
+    drawn = iter(["261231000001", "261231000002"])
+    monkeypatch.setattr(placement, "new_number", lambda shop, now: next(drawn))
+    cart_id = await _cart(shop, [variant])
+    with register_plugin(plugin_host, _Taker, "test_takes_the_number"):
+        await enable_plugin(tenant_id, plugin_host, "test_takes_the_number")
+        placed = await shop.post("/api/v1/orders", admin=False, json={
+            "cart_id": cart_id, "contact": CONTACT, "address": ADDRESS,
+            "payment_method": "wechat_pay"})
+    assert taker.taken == ["261231000001"]
+    assert placed.status_code == 201, placed.text
+    assert placed.json()["number"] == "261231000002" and placed.json()["total"] == 2000
+    async with db.shop_scope(tenant_id):
+        numbers = {row["number"] for row in await Order.select(Order.number).where(
+            Order.tenant == tenant_id)}
+    assert numbers == {"261231000002"}  # the first attempt's writes went with it
+    cart = (await shop.get(f"/api/v1/carts/{cart_id}", admin=False)).json()
+    assert cart["order_number"] == "261231000002"

@@ -24,8 +24,9 @@ import datetime as dt
 import functools
 import secrets
 import zoneinfo
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from piccolo.utils.encoding import dump_json
 
@@ -88,10 +89,46 @@ def new_number(shop: Shop, now: dt.datetime) -> str:
     return f"{local:%y%m%d}{secrets.randbelow(10**6):06d}"
 
 
+class OrderNumberTaken(Conflict):
+    """Another placing in this shop drew the same number at the same moment and wrote its
+    order first (between our claim and our INSERT): the transaction is to be rolled back
+    and the placing tried again (`retried_on_number_clash`)."""
+
+
+# Placings tried before a number clash is answered 409: two clashes in a row take two
+# placings of one shop drawing one number of a million, twice, within milliseconds.
+_PLACING_ATTEMPTS = 3
+T = TypeVar("T")
+
+
+async def retried_on_number_clash(attempt: Callable[[], Awaitable[T]]) -> T:
+    """Run `attempt` — one whole transaction that places an order (with the caller's own
+    records, such as idempotency keys) — again when its order's number was taken
+    (OrderNumberTaken): its transaction rolled back everything it did, and what pricing
+    claimed against the number went with it. The shopper never sees the clash."""
+    for n in range(1, _PLACING_ATTEMPTS + 1):
+        try:
+            return await attempt()
+        except OrderNumberTaken:
+            if n == _PLACING_ATTEMPTS:
+                raise
+    raise AssertionError("unreachable")
+
+
 async def place_order(shop: Shop, host: PluginHost, request: OrderRequest) -> PlacedOrder:
     """Place an order from `request.cart_id`. Raises ValidationFailed (422, with field
     errors), NotFound (cart), CartPlaced (409: an order was placed from this cart already),
-    NotForSale / OutOfStock (409 naming every SKU) or Conflict."""
+    NotForSale / OutOfStock (409 naming every SKU) or Conflict.
+
+    Called outside a transaction, a number clash is retried here; inside the caller's
+    transaction it raises OrderNumberTaken, for the caller to run its transaction again
+    through `retried_on_number_clash`."""
+    if db.current_tenant() is not None:
+        return await _place_once(shop, host, request)
+    return await retried_on_number_clash(lambda: _place_once(shop, host, request))
+
+
+async def _place_once(shop: Shop, host: PluginHost, request: OrderRequest) -> PlacedOrder:
     async with db.shop_scope(shop.id):
         if request.channel == channels.STAFF:  # shoppers' orders never meet the plan
             await ensure_order_room(shop)
@@ -235,7 +272,7 @@ async def _insert_order(shop: Shop, request: OrderRequest, checked: dict[str, An
     """Write the priced order row in one statement (it was an INSERT, then an UPDATE of its
     totals once priced: issue 14); returns (id, access token, the row written). Only a
     placing of the same shop that drew the same number in the same moment can have taken
-    it since the claim: that refuses this one as a whole (409, try again)."""
+    it since the claim: that raises OrderNumberTaken (placed again: retried_on_number_clash)."""
     token = secrets.token_urlsafe(24)
     fields = dict(
         customer=request.customer_id, contact=checked["contact"],
@@ -254,7 +291,7 @@ async def _insert_order(shop: Shop, request: OrderRequest, checked: dict[str, An
         _json_value(row[name]) if name in _JSON_COLUMNS else row[name]
         for name in _ORDER_COLUMNS))
     if not inserted:
-        raise Conflict("Could not draw a free order number; try again")
+        raise OrderNumberTaken("Could not draw a free order number; try again")
     return inserted[0]["id"], token, inserted[0]
 
 
@@ -389,5 +426,6 @@ async def write_order(tenant_id: int, order_id: int, pricing: Pricing, *,
                         sorted(written_adjustments, key=lambda row: row["id"]))
 
 
-__all__ = ["CANCEL_UNPAID_JOB", "OrderRequest", "PlacedOrder", "WrittenOrder", "new_number",
-           "open_order", "place_order", "reserve_all", "write_order"]
+__all__ = ["CANCEL_UNPAID_JOB", "OrderNumberTaken", "OrderRequest", "PlacedOrder",
+           "WrittenOrder", "new_number", "open_order", "place_order", "reserve_all",
+           "retried_on_number_clash", "write_order"]

@@ -14,7 +14,11 @@ from galleria.kernel import db
 from galleria.kernel.checkout import carts, delivery_dates
 from galleria.kernel.checkout.admission import admit_order
 from galleria.kernel.checkout.details import check_address
-from galleria.kernel.checkout.placement import OrderRequest, place_order
+from galleria.kernel.checkout.placement import (
+    OrderRequest,
+    place_order,
+    retried_on_number_clash,
+)
 from galleria.kernel.checkout.pricing import price_cart
 from galleria.kernel.customers.history import customer_order
 from galleria.kernel.errors import Problems
@@ -84,8 +88,11 @@ class ShopOrdersApi(Controller):
             customer = await current_customer(request)  # a signed-in shopper's cart is theirs
             return _created((await carts.create_cart(shop, customer and customer.id)).to_json())
 
-        async with db.shop_scope(shop.id):
-            return await idempotent(request, shop.id, work)
+        async def attempt() -> Response:
+            async with db.shop_scope(shop.id):
+                return await idempotent(request, shop.id, work)
+
+        return await retried_on_number_clash(attempt)
 
     @get("/carts/{cart_id:str}", operation_id="getCart")
     async def get_cart(self, shop: Shop, cart_id: CartId) -> Cart:
@@ -103,8 +110,11 @@ class ShopOrdersApi(Controller):
             cart = await carts.add_item(shop, cart_id, data.variant_id, data.quantity)
             return Response(cart.to_json(), status_code=200)
 
-        async with db.shop_scope(shop.id):
-            return await idempotent(request, shop.id, work)
+        async def attempt() -> Response:
+            async with db.shop_scope(shop.id):
+                return await idempotent(request, shop.id, work)
+
+        return await retried_on_number_clash(attempt)
 
     @patch("/carts/{cart_id:str}/items/{variant_id:int}", operation_id="setCartItem")
     async def set_item(self, shop: Shop, cart_id: CartId, variant_id: int,
@@ -177,8 +187,11 @@ class ShopOrdersApi(Controller):
             placed = await place_order(shop, runtime.host, order_request)
             return _created({**placed.order, "access_token": placed.access_token})
 
-        async with db.shop_scope(shop.id):
-            return await idempotent(request, shop.id, work)
+        async def attempt() -> Response:
+            async with db.shop_scope(shop.id):
+                return await idempotent(request, shop.id, work)
+
+        return await retried_on_number_clash(attempt)
 
     @get("/orders/{number:str}", operation_id="getOrder")
     async def get_order(

@@ -25,7 +25,11 @@ from galleria.kernel import crypto, db
 from galleria.kernel.aftersales.returns import windows
 from galleria.kernel.checkout import carts, delivery_dates
 from galleria.kernel.checkout.admission import admit_order
-from galleria.kernel.checkout.placement import OrderRequest, place_order
+from galleria.kernel.checkout.placement import (
+    OrderRequest,
+    place_order,
+    retried_on_number_clash,
+)
 from galleria.kernel.customers.addresses import list_addresses
 from galleria.kernel.errors import Conflict, DomainError, NotFound, ValidationFailed
 from galleria.kernel.events_tables import IdempotencyRecord
@@ -156,7 +160,7 @@ async def _place(request: Request, shop: Shop, runtime: Runtime,
         if cart is not None:  # a sold-out flash sale's late buyer: refused before placing
             await admit_order(shop, runtime.host, cart.token, request_locale(request, shop))
         keys = [values["attempt"] or _new_attempt()] + ([f"cart:{token}"] if token else [])
-        placed = await place_once(shop.id, keys, work)
+        placed = await retried_on_number_clash(lambda: place_once(shop.id, keys, work))
     except ValidationFailed as exc:
         return await checkout_page(
             request, shop, runtime, values, errors=cf.field_errors(translate, exc),
