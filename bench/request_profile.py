@@ -180,21 +180,23 @@ def _toggle_pool_reset(on: bool) -> None:
         pool._reset = db.keep_session if on else None  # None: asyncpg's full reset query
 
 
-_admit_order = None
+_admission = None
 
 
 def _toggle_admission(on: bool) -> None:
     """The flash-sale gate before the order's transaction (`--only sold_out`)."""
-    global _admit_order
+    global _admission
+    from contextlib import nullcontext
+
     from galleria.web.api import shop_orders
 
-    if _admit_order is None:
-        _admit_order = shop_orders.admit_order
+    if _admission is None:
+        _admission = shop_orders.admission
 
-    async def admit_all(*_args, **_kwargs) -> None:
-        return None
+    def admit_all(*_args, **_kwargs):
+        return nullcontext()
 
-    shop_orders.admit_order = _admit_order if on else admit_all
+    shop_orders.admission = _admission if on else admit_all
 
 
 # Cuts that can be switched off in this process to measure before/after in one run.

@@ -12,7 +12,7 @@ from litestar.params import Parameter
 
 from galleria.kernel import db
 from galleria.kernel.checkout import carts, delivery_dates
-from galleria.kernel.checkout.admission import admit_order
+from galleria.kernel.checkout.admission import admission
 from galleria.kernel.checkout.details import check_address
 from galleria.kernel.checkout.placement import OrderRequest, place_order
 from galleria.kernel.checkout.pricing import price_cart
@@ -169,15 +169,15 @@ class ShopOrdersApi(Controller):
             requested_delivery_date=data.requested_delivery_date,
             actor=actor_of(customer), locale=request_locale(request, shop))
 
-        # Late buyers of a sold-out flash sale are turned away here, before the order's
-        # transaction takes a connection (issue 14); the transaction stays the exact check.
-        await admit_order(shop, runtime.host, data.cart_id, order_request.locale or shop.locale)
-
         async def work() -> Response:
             placed = await place_order(shop, runtime.host, order_request)
             return _created({**placed.order, "access_token": placed.access_token})
 
-        async with db.shop_scope(shop.id):
+        # Late buyers of a sold-out flash sale are turned away here, before the order's
+        # transaction takes a connection (issue 14); what admission took for this buyer is
+        # given back when the block ends unless the order kept it.
+        gate = admission(shop, runtime.host, data.cart_id, order_request.locale or shop.locale)
+        async with gate, db.shop_scope(shop.id):
             return await idempotent(request, shop.id, work)
 
     @get("/orders/{number:str}", operation_id="getOrder")
