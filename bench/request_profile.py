@@ -199,9 +199,30 @@ def _toggle_admission(on: bool) -> None:
     shop_orders.admission = _admission if on else admit_all
 
 
+_cart_read = None
+
+
+def _toggle_cart_read(on: bool) -> None:
+    """Admission's cart read in one statement (kernel_0017) or, off, in a shop scope
+    (BEGIN, RLS setting, SELECT, COMMIT) as before (`--only sold_out`)."""
+    global _cart_read
+    from galleria.kernel import db
+    from galleria.kernel.checkout import admission
+    from galleria.kernel.checkout.tables import Cart
+
+    if _cart_read is None:
+        _cart_read = admission._Lookup._read
+
+    async def scoped(self):
+        async with db.shop_scope(self.tenant_id):
+            return await Cart.raw(admission._WANTED, self.tenant_id, self.cart_token)
+
+    admission._Lookup._read = _cart_read if on else scoped
+
+
 # Cuts that can be switched off in this process to measure before/after in one run.
 CUTS = {"piccolo_speed": _toggle_piccolo_speed, "pool_reset": _toggle_pool_reset,
-        "admission": _toggle_admission}
+        "admission": _toggle_admission, "cart_read": _toggle_cart_read}
 
 
 async def compare(app, shop: bench_shop.BenchShop, names: list[str], n: int, cut: str,

@@ -13,8 +13,9 @@ transaction still decide who gets the units.
 
 Cheap when nobody is refused: only the shop's enabled plugins are asked, and those come from
 the process's shop cache (no statement while the shop is unchanged; tenancy/shop_cache.py).
-The cart's lines are read, in one short read-only transaction, only when an adjuster asks
-for them.
+The cart's lines are read only when an adjuster asks for them, in one statement and no
+transaction (on PostgreSQL a function that sets the shop's row-level security scope for
+that statement: migration kernel_0017).
 """
 
 from __future__ import annotations
@@ -39,6 +40,10 @@ _WANTED = ("SELECT l.variant AS variant, l.quantity AS quantity FROM cart_line l
            "JOIN cart c ON c.tenant = l.tenant AND c.id = l.cart "
            "WHERE c.tenant = {} AND c.token = {} AND c.order_number = '' "
            "AND l.quantity > 0")
+# The same as one statement on PostgreSQL, setting the shop's RLS scope for itself: outside
+# a transaction it is its own, so the setting ends with it (migration kernel_0017).
+_WANTED_PG = ("SELECT wanted_variant AS variant, wanted_quantity AS quantity "
+              "FROM galleria_cart_wanted({}, {})")
 # Per host: the installed plugins with an adjuster that defines `admit` (learnt once). The
 # host is kept with its entry, so that another host never meets a reused id's answer.
 _gating: dict[int, tuple[PluginHost, list[str]]] = {}
@@ -77,10 +82,18 @@ class _Lookup:
 
     async def wanted(self) -> dict[int, int]:
         if self.lines is None:
-            async with db.shop_scope(self.tenant_id):
-                rows = await Cart.raw(_WANTED, self.tenant_id, self.cart_token)
-            self.lines = {row["variant"]: row["quantity"] for row in rows}
+            self.lines = {row["variant"]: row["quantity"] for row in await self._read()}
         return dict(self.lines)
+
+    async def _read(self) -> list[dict[str, Any]]:
+        if db.in_transaction():  # inside a scope (only a caller that broke the rule)
+            async with db.shop_scope(self.tenant_id):
+                return await Cart.raw(_WANTED, self.tenant_id, self.cart_token)
+        if db.database().is_postgres:  # one statement, its own RLS scope (kernel_0017)
+            return await Cart.raw(_WANTED_PG, self.tenant_id, self.cart_token)
+        # SQLite: no row-level security; one read needs no transaction (the shop filter is
+        # in the statement).
+        return await Cart.raw(_WANTED, self.tenant_id, self.cart_token)
 
 
 @asynccontextmanager

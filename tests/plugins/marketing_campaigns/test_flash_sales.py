@@ -480,3 +480,25 @@ async def test_admission_takes_all_of_a_carts_sale_units_or_none(open_shop, runt
     assert placed.json()["total"] == 2 * 5000 + 1000
     assert (await _left(tenant_id, tea["id"]), await _left(tenant_id, cup["id"])) == (3, 0)
     assert (await _sold(tenant_id, tea["id"]), await _sold(tenant_id, cup["id"])) == (2, 1)
+
+
+async def test_a_refused_late_buyer_costs_two_statements(
+        open_shop, runtime, monkeypatch, driver_statements):
+    """Refused at admission (warm): the host's shop, then the cart's lines in one statement
+    that sets the shop's RLS scope for itself on PostgreSQL — no transaction (it was BEGIN,
+    the RLS setting, the read, COMMIT)."""
+    monkeypatch.setattr(flash_sales, "SALES_TTL", 600.0)  # the running sales stay read
+    shop, tenant_id, v, _ = await campaign_shop(open_shop, runtime, ("TEA-1", 12800, 50))
+    await _sale(shop, v["TEA-1"], price=990, quota=1)
+    assert (await shop.post("/api/v1/orders", admin=False, json=order_body(
+        await cart_with(shop, v["TEA-1"])))).status_code == 201
+    flash_sales._forget_sales(tenant_id)  # read again: sold out (without Redis, this says so)
+    for _ in range(2):  # the second one warm
+        late_cart = await cart_with(shop, v["TEA-1"])
+        driver_statements.clear()
+        late = await shop.post("/api/v1/orders", admin=False, json=order_body(late_cart))
+        assert late.status_code == 409 and late.json()["type"].endswith("/sold_out")
+    # (aiosqlite's commit call after a statement outside a transaction sends nothing)
+    sent = [text for text in driver_statements if text != "COMMIT"]
+    assert len(sent) == 2, driver_statements
+    assert "FROM tenant" in sent[0] and "cart" in sent[1]
