@@ -220,9 +220,28 @@ def _toggle_cart_read(on: bool) -> None:
     admission._Lookup._read = _cart_read if on else scoped
 
 
+_translations = None
+
+
+def _toggle_catalog_cache(on: bool) -> None:
+    """A plugin catalog kept per locale, or (off) its file found again per message."""
+    global _translations
+    from galleria.kernel.catalogs import PluginCatalog, compile_po
+
+    if _translations is None:
+        _translations = PluginCatalog.translations
+
+    def found_again(self, locale):
+        path = self.locale_dir / locale / "LC_MESSAGES" / f"{self.domain}.po"
+        return compile_po(path, locale, self.domain)
+
+    PluginCatalog.translations = _translations if on else found_again
+
+
 # Cuts that can be switched off in this process to measure before/after in one run.
 CUTS = {"piccolo_speed": _toggle_piccolo_speed, "pool_reset": _toggle_pool_reset,
-        "admission": _toggle_admission, "cart_read": _toggle_cart_read}
+        "admission": _toggle_admission, "cart_read": _toggle_cart_read,
+        "catalog_cache": _toggle_catalog_cache}
 
 
 async def compare(app, shop: bench_shop.BenchShop, names: list[str], n: int, cut: str,
