@@ -241,7 +241,8 @@ def _toggle_catalog_cache(on: bool) -> None:
 # Cuts that can be switched off in this process to measure before/after in one run.
 CUTS = {"piccolo_speed": _toggle_piccolo_speed, "pool_reset": _toggle_pool_reset,
         "admission": _toggle_admission, "cart_read": _toggle_cart_read,
-        "catalog_cache": _toggle_catalog_cache}
+        "catalog_cache": _toggle_catalog_cache,
+        "refusal": lambda on: (_toggle_cart_read(on), _toggle_catalog_cache(on))}
 
 
 async def compare(app, shop: bench_shop.BenchShop, names: list[str], n: int, cut: str,
