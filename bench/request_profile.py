@@ -180,21 +180,62 @@ def _toggle_pool_reset(on: bool) -> None:
         pool._reset = db.keep_session if on else None  # None: asyncpg's full reset query
 
 
-_admit_order = None
+_admission = None
 
 
 def _toggle_admission(on: bool) -> None:
     """The flash-sale gate before the order's transaction (`--only sold_out`)."""
-    global _admit_order
+    global _admission
+    from contextlib import nullcontext
+
     from galleria.web.api import shop_orders
 
-    if _admit_order is None:
-        _admit_order = shop_orders.admit_order
+    if _admission is None:
+        _admission = shop_orders.admission
 
-    async def admit_all(*_args, **_kwargs) -> None:
-        return None
+    def admit_all(*_args, **_kwargs):
+        return nullcontext()
 
-    shop_orders.admit_order = _admit_order if on else admit_all
+    shop_orders.admission = _admission if on else admit_all
+
+
+_cart_read = None
+
+
+def _toggle_cart_read(on: bool) -> None:
+    """Admission's cart read in one statement (kernel_0017) or, off, in a shop scope
+    (BEGIN, RLS setting, SELECT, COMMIT) as before (`--only sold_out`)."""
+    global _cart_read
+    from galleria.kernel import db
+    from galleria.kernel.checkout import admission
+    from galleria.kernel.checkout.tables import Cart
+
+    if _cart_read is None:
+        _cart_read = admission._Lookup._read
+
+    async def scoped(self):
+        async with db.shop_scope(self.tenant_id):
+            return await Cart.raw(admission._WANTED, self.tenant_id, self.cart_token)
+
+    admission._Lookup._read = _cart_read if on else scoped
+
+
+_translations = None
+
+
+def _toggle_catalog_cache(on: bool) -> None:
+    """A plugin catalog kept per locale, or (off) its file found again per message."""
+    global _translations
+    from galleria.kernel.catalogs import PluginCatalog, compile_po
+
+    if _translations is None:
+        _translations = PluginCatalog.translations
+
+    def found_again(self, locale):
+        path = self.locale_dir / locale / "LC_MESSAGES" / f"{self.domain}.po"
+        return compile_po(path, locale, self.domain)
+
+    PluginCatalog.translations = _translations if on else found_again
 
 
 _scope_transaction = None
@@ -219,7 +260,9 @@ def _toggle_begin_setting(on: bool) -> None:
 
 # Cuts that can be switched off in this process to measure before/after in one run.
 CUTS = {"piccolo_speed": _toggle_piccolo_speed, "pool_reset": _toggle_pool_reset,
-        "admission": _toggle_admission, "begin_setting": _toggle_begin_setting}
+        "admission": _toggle_admission, "begin_setting": _toggle_begin_setting,
+        "cart_read": _toggle_cart_read, "catalog_cache": _toggle_catalog_cache,
+        "refusal": lambda on: (_toggle_cart_read(on), _toggle_catalog_cache(on))}
 
 
 async def compare(app, shop: bench_shop.BenchShop, names: list[str], n: int, cut: str,

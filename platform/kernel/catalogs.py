@@ -64,14 +64,20 @@ class PluginCatalog:
     def __init__(self, package: str, domain: str) -> None:
         self.package = package
         self.domain = domain
+        # {locale: compiled catalog}: finding the file (resolving the package's folder, a
+        # system call) cost more than translating; the .po is compiled once anyway.
+        self._compiled: dict[str, NullTranslations] = {}
 
     @property
     def locale_dir(self) -> Path:
         return package_dir(self.package) / "locale"
 
     def translations(self, locale: str) -> NullTranslations:
-        path = self.locale_dir / locale / "LC_MESSAGES" / f"{self.domain}.po"
-        return compile_po(path, locale, self.domain)
+        compiled = self._compiled.get(locale)
+        if compiled is None:
+            path = self.locale_dir / locale / "LC_MESSAGES" / f"{self.domain}.po"
+            compiled = self._compiled[locale] = compile_po(path, locale, self.domain)
+        return compiled
 
     def translate(self, locale: str, message: str, **values: object) -> str:
         """`message` in `locale`, with `%(name)s` placeholders filled from `values`."""

@@ -5,9 +5,13 @@ The database is the record: `campaigns_flash_sale.sold` changes only by one cond
 update in the order's transaction (`sold + n <= quota`, run just before it commits), with a
 claim row naming the order.
 With Redis (`shared_redis()`), an atomic Lua check-and-decrement of a counter of what is
-left gates the buyers first, so that the many who come too late are turned away without
-waiting on the sale's row; the counter is taken back (`on_rollback`) when the order's
-transaction fails for any reason, and rebuilt from the database when missing. A cancelled
+left gates the buyers first, at admission (before the order's transaction opens: all the
+cart's sale units or none), so that the many who come too late are turned away without
+a database connection or waiting on the sale's row. The units taken are the request's
+ticket: the order's claim uses it instead of taking again, and the units go back to the
+counter, once, when the request ends without an order keeping them (any error, the client
+gone) or the order's transaction rolls back; the counter is rebuilt from the database when
+missing. A cancelled
 order — by the shopper, the merchant or the payment timeout — returns its units once (the
 claim row is deleted, and only the deleter gives back).
 
@@ -20,10 +24,12 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import time
+from contextvars import ContextVar
 from typing import Any
 
 from galleria.kernel import (
     Adjustment,
+    AdmissionTicket,
     Conflict,
     NotFound,
     PriceAdjuster,
@@ -45,13 +51,16 @@ from galleria_plugins.marketing_campaigns.texts import t
 log = logging.getLogger("galleria.plugins.marketing_campaigns")
 MAX_QUOTA = 1_000_000
 
-# KEYS[1]: units left. ARGV[1]: units wanted. -2: no counter (build it), -1: too few left,
-# else what is left after taking them.
+# KEYS: counters of units left; ARGV: the units wanted of each. All or nothing, atomically:
+# {1, 0} all taken; {0, i} too few left at KEYS[i]; {-2, i} no counter KEYS[i] (build it).
 TAKE = """
-local left = redis.call('GET', KEYS[1])
-if not left then return -2 end
-if tonumber(left) < tonumber(ARGV[1]) then return -1 end
-return redis.call('DECRBY', KEYS[1], ARGV[1])
+for i, key in ipairs(KEYS) do
+  local left = redis.call('GET', key)
+  if not left then return {-2, i} end
+  if tonumber(left) < tonumber(ARGV[i]) then return {0, i} end
+end
+for i, key in ipairs(KEYS) do redis.call('DECRBY', key, ARGV[i]) end
+return {1, 0}
 """
 # Give units back, only to a counter that exists (a missing one is rebuilt from the database).
 GIVE = """
@@ -283,37 +292,68 @@ async def figures(tenant_id: int) -> dict[int, dict[str, int]]:
 
 
 # -- the gate ---------------------------------------------------------------------------------
-async def _redis_take(tenant_id: int, sale: dict[str, Any], quantity: int) -> bool | None:
-    """Take `quantity` from the Redis counter: True taken, False too few left, None when
-    there is no Redis (or it failed: the database decides alone)."""
+async def _redis_take(tenant_id: int, items: list[tuple[dict[str, Any], int]],
+                      ) -> dict[str, Any] | bool | None:
+    """Take each (sale, quantity) of `items` from the sales' Redis counters, all or none:
+    True taken; the sale that has too few left (nothing taken); None when there is no Redis
+    (or it failed: the database decides alone)."""
     redis = shared_redis()
     if redis is None:
         return None
-    key = counter_key(tenant_id, sale)
+    keys = [counter_key(tenant_id, sale) for sale, _ in items]
     try:
-        for _ in range(2):
-            left = await redis.eval(TAKE, 1, key, quantity)
-            if left != -2:
+        for _ in range(1 + len(items)):
+            code, at = await redis.eval(TAKE, len(keys), *keys, *(q for _, q in items))
+            if code != -2:
                 break
             # No counter yet (or it expired): build it from the committed record.
-            fresh = await FlashSale.select(FlashSale.quota, FlashSale.sold).where(
-                (FlashSale.tenant == tenant_id) & (FlashSale.id == sale["id"])).first()
+            sale = items[at - 1][0]
+            async with shop_scope(tenant_id):
+                fresh = await FlashSale.select(FlashSale.quota, FlashSale.sold).where(
+                    (FlashSale.tenant == tenant_id) & (FlashSale.id == sale["id"])).first()
             ttl = max(int((sale["ends_at"] - now()).total_seconds()) + 86400, 60)
-            await redis.set(key, max(fresh["quota"] - fresh["sold"], 0), ex=ttl, nx=True)
+            left = max(fresh["quota"] - fresh["sold"], 0) if fresh else 0
+            await redis.set(keys[at - 1], left, ex=ttl, nx=True)
         else:
             return None
     except Exception:
-        log.warning("flash sale %s: Redis gate failed; the database decides", sale["id"],
-                    exc_info=True)
+        log.warning("flash sales %s: Redis gate failed; the database decides",
+                    [sale["id"] for sale, _ in items], exc_info=True)
         return None
-    if left < 0:
-        return False
+    return True if code == 1 else items[at - 1][0]
 
-    async def give_back() -> None:  # the order's transaction failed after taking
-        await _redis_give(tenant_id, sale, quantity)
 
-    on_rollback(give_back)
-    return True
+class Ticket(AdmissionTicket):
+    """The units admission took from the Redis counters for this request: {counter key:
+    (sale, quantity)} that no order's transaction owns yet. The order's claim moves an entry
+    to its transaction (`use`: given back if it rolls back); `close` gives back the rest.
+    Each entry leaves `held` once, so it is given back at most once."""
+
+    def __init__(self, tenant_id: int, items: list[tuple[dict[str, Any], int]]) -> None:
+        self.tenant_id = tenant_id
+        self.held = {counter_key(tenant_id, sale): (sale, quantity) for sale, quantity in items}
+
+    def use(self, tenant_id: int, sale: dict[str, Any], quantity: int) -> bool:
+        """Whether the ticket holds `quantity` units of `sale`: they then belong to the
+        current transaction, given back if it rolls back (call inside the order's)."""
+        key = counter_key(tenant_id, sale)
+        entry = self.held.get(key) if tenant_id == self.tenant_id else None
+        if entry is None or entry[1] != quantity:
+            return False
+        del self.held[key]
+        on_rollback(_giver(tenant_id, entry[0], quantity))
+        return True
+
+    async def close(self) -> None:
+        held, self.held = self.held, {}
+        if _ticket.get() is self:
+            _ticket.set(None)
+        for sale, quantity in held.values():
+            await _redis_give(self.tenant_id, sale, quantity)
+
+
+# The ticket of the request being served (set by `admit`, closed by the kernel).
+_ticket: ContextVar[Ticket | None] = ContextVar("galleria_flash_sale_ticket", default=None)
 
 
 async def _redis_give(tenant_id: int, sale: dict[str, Any], quantity: int) -> None:
@@ -343,14 +383,21 @@ async def claim(tenant_id: int, sale: dict[str, Any], *, quantity: int, order_nu
                 customer_id: int | None, regular_price: int, locale: str) -> None:
     """Hold `quantity` units of `sale` for the order being placed (inside its transaction).
 
-    The Redis gate answers at once (SoldOut for the many who come late); the database's
+    The units admission took for this request (its ticket) are used, else the Redis gate
+    answers at once (SoldOut for the many who come late); the database's
     conditional update, the per-customer count and the claim row are written just before
     the order commits (`before_commit`), so that the sale's row stays locked for the
     shortest time. SoldOut or LimitReached there refuse the whole order."""
-    gate = await _redis_take(tenant_id, sale, quantity)
-    if gate is False:
-        raise SoldOut(t(locale, "%(name)s is sold out in this flash sale", name=sale["name"]),
-                      sale_id=sale["id"], variant_id=sale["variant"])
+    ticket = _ticket.get()
+    if ticket is not None and ticket.use(tenant_id, sale, quantity):
+        gate: Any = True  # taken at admission
+    else:
+        gate = await _redis_take(tenant_id, [(sale, quantity)])
+        if gate is True:
+            on_rollback(_giver(tenant_id, sale, quantity))  # the transaction failed after
+        elif gate is not None:
+            raise SoldOut(t(locale, "%(name)s is sold out in this flash sale",
+                            name=sale["name"]), sale_id=sale["id"], variant_id=sale["variant"])
 
     async def record() -> None:
         await _record_claim(tenant_id, sale, quantity=quantity, order_number=order_number,
@@ -462,38 +509,41 @@ async def _running_sales(tenant_id: int) -> dict[int, dict[str, Any]]:
     return sales
 
 
-async def _sold_out_variants(tenant_id: int) -> dict[int, dict[str, Any]]:
-    """The variants whose running sale has nothing left: per the Redis counter when there
-    is Redis (a missing counter says nothing), else per the cached read."""
-    sales = await _running_sales(tenant_id)
-    if not sales:
-        return {}
-    redis = shared_redis()
-    if redis is None:
-        return {v: sale for v, sale in sales.items() if sale["sold"] >= sale["quota"]}
-    try:
-        lefts = await redis.mget([counter_key(tenant_id, sale) for sale in sales.values()])
-    except Exception:
-        log.warning("flash sales of shop %s: Redis unreadable; admitting", tenant_id,
-                    exc_info=True)
-        return {}
-    return {v: sale for (v, sale), left in zip(sales.items(), lefts, strict=True)
-            if left is not None and int(left) <= 0}
+def _sold_out(tenant_id: int, sale: dict[str, Any], variant_id: int, locale: str) -> SoldOut:
+    return SoldOut(t(locale, "%(name)s is sold out in this flash sale", name=sale["name"]),
+                   sale_id=sale["id"], variant_id=variant_id)
 
 
-async def admit(shop: Any, wanted: Any, locale: str) -> None:
-    """Refuse at once (SoldOut) a cart holding a variant whose sale is sold out."""
+async def admit(shop: Any, wanted: Any, locale: str) -> Ticket | None:
+    """With Redis: take the cart's sale units from the counters, all or none, and hand them
+    back as the request's ticket; refuse (SoldOut) the cart when one sale has too few left.
+    Without Redis: refuse a cart holding a variant whose sale is sold out per the cached
+    read. A missing counter is built; Redis failing admits (the database decides)."""
+    _ticket.set(None)
     at = now()
     if not any(starts <= at < ends for _, starts, ends in await sale_spans(shop.id)):
-        return  # no sale running: nothing can be sold out (and nothing to read)
-    sold_out = await _sold_out_variants(shop.id)
-    if not sold_out:
-        return
-    for variant_id in await wanted():
-        if variant_id in sold_out:
-            name = sold_out[variant_id]["name"]
-            raise SoldOut(t(locale, "%(name)s is sold out in this flash sale", name=name),
-                          sale_id=sold_out[variant_id]["id"], variant_id=variant_id)
+        return None  # no sale running: nothing to take or refuse (and nothing to read)
+    sales = await _running_sales(shop.id)
+    if not sales:
+        return None
+    if shared_redis() is None:
+        sold_out = {v: sale for v, sale in sales.items() if sale["sold"] >= sale["quota"]}
+        if sold_out:
+            for variant_id in await wanted():
+                if variant_id in sold_out:
+                    raise _sold_out(shop.id, sold_out[variant_id], variant_id, locale)
+        return None
+    items = [(sales[v], quantity) for v, quantity in (await wanted()).items() if v in sales]
+    if not items:
+        return None
+    taken = await _redis_take(shop.id, items)
+    if taken is None:
+        return None
+    if taken is not True:
+        raise _sold_out(shop.id, taken, taken["variant"], locale)
+    ticket = Ticket(shop.id, items)
+    _ticket.set(ticket)
+    return ticket
 
 
 class FlashSalePrice(PriceAdjuster):
@@ -504,8 +554,8 @@ class FlashSalePrice(PriceAdjuster):
     order = 50  # first: threshold discounts and coupons judge the sale price
     essential = True  # never sell the variant at full price because this failed
 
-    async def admit(self, shop: Any, wanted: Any, locale: str) -> None:
-        await admit(shop, wanted, locale)
+    async def admit(self, shop: Any, wanted: Any, locale: str) -> Ticket | None:
+        return await admit(shop, wanted, locale)
 
     async def adjust(self, context: PricingContext) -> list[Adjustment]:
         lines = [line for line in context.lines if line.quantity > 0]

@@ -92,3 +92,30 @@ async def test_a_requests_scope_sets_its_shop_with_begin_and_leaves_nothing_behi
     assert await name() == "改过"  # committed, up to the savepoint
     assert await _tenant_settings(12) == {""}
     assert await Product.count() == 0
+
+
+async def test_admissions_cart_read_scopes_itself_to_its_shop_for_one_statement(
+        open_shop):
+    """Admission reads a cart in one statement outside any transaction (PostgreSQL: a function
+    that sets the shop's RLS scope first, migration kernel_0017): it reads the shop's own
+    cart only, and its setting reaches no later user of the connection."""
+    from galleria.kernel.checkout.admission import _Lookup
+
+    shop = await open_shop()
+    other = await open_shop()
+    made = await shop.post("/api/admin/v1/products", json={
+        "name": "茶", "variants": [{"sku": "T-1", "price": 100, "stock": 5}]})
+    assert made.status_code == 201, made.text
+    variant = made.json()["variants"][0]["id"]
+    cart = (await shop.post("/api/v1/carts", admin=False)).json()["id"]
+    added = await shop.post(f"/api/v1/carts/{cart}/items", admin=False,
+                            json={"variant_id": variant, "quantity": 2})
+    assert added.status_code in (200, 201), added.text
+    mine, theirs = (await get_shop(shop.slug)).id, (await get_shop(other.slug)).id
+
+    results = await asyncio.gather(*(_Lookup(tenant, cart).wanted()
+                                     for tenant in (mine, theirs) * 6))
+    assert results == [{variant: 2}, {}] * 6  # another shop's scope never finds the cart
+    if on_postgres():
+        assert await _tenant_settings(12) == {""}
+        assert await Product.count() == 0

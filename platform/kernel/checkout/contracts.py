@@ -308,7 +308,7 @@ class PriceAdjuster:
         return []
 
     async def admit(self, shop: Shop, wanted: Callable[[], Awaitable[dict[int, int]]],
-                    locale: str) -> None:
+                    locale: str) -> AdmissionTicket | None:
         """Turn a buyer away before the order's transaction opens (`POST /api/v1/orders`
         and the checkout form): a sold-out flash sale's late buyers, who would otherwise
         queue for a database connection only to be refused. Raise a `DomainError`
@@ -316,10 +316,30 @@ class PriceAdjuster:
         `await wanted()` gives the cart's {variant id: quantity} (one read, the first time
         it is called: call it only when there is something to refuse; {} when the shop has
         not enabled your plugin, whose refusals are then ignored). Answer from memory or
-        Redis, never write: a fast pre-check; `adjust` with `placing` stays the exact one.
-        The default admits everyone."""
+        Redis, never write the database: a fast pre-check; `adjust` with `placing` stays the
+        exact one.
+
+        An adjuster may also *take* something for the buyer here (a flash sale's units from
+        a Redis counter, so that the many who come too late are refused here and not in the
+        order's transaction) and return an `AdmissionTicket` for it: the kernel calls its
+        `close()` exactly once when the request ends, however it ends — the order committed
+        or refused, an error of any kind, the client gone — and the adjuster gives back
+        there what no committed order kept (its `adjust` with `placing`, in the same
+        request, finds its ticket and uses it instead of taking again). Returning None takes
+        nothing. The default admits everyone."""
         return None
 
 
-__all__ = ["AddedLine", "Address", "Adjustment", "InputChoice", "NotOffered", "PriceAdjuster",
-           "PricedLine", "PricingContext", "Quote", "ShippingMethod"]
+class AdmissionTicket:
+    """What an adjuster's `admit` took for one request (see `PriceAdjuster.admit`).
+
+    `close()` is called once, after the order's transaction committed or rolled back (or was
+    never opened): give back whatever no committed order kept. A failure in it is logged,
+    never the buyer's answer; it should be quick, since the answer waits for it."""
+
+    async def close(self) -> None:
+        return None
+
+
+__all__ = ["AddedLine", "Address", "Adjustment", "AdmissionTicket", "InputChoice", "NotOffered",
+           "PriceAdjuster", "PricedLine", "PricingContext", "Quote", "ShippingMethod"]

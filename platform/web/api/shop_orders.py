@@ -12,7 +12,7 @@ from litestar.params import Parameter
 
 from galleria.kernel import db
 from galleria.kernel.checkout import carts, delivery_dates
-from galleria.kernel.checkout.admission import admit_order
+from galleria.kernel.checkout.admission import admission
 from galleria.kernel.checkout.details import check_address
 from galleria.kernel.checkout.placement import (
     OrderRequest,
@@ -179,10 +179,6 @@ class ShopOrdersApi(Controller):
             requested_delivery_date=data.requested_delivery_date,
             actor=actor_of(customer), locale=request_locale(request, shop))
 
-        # Late buyers of a sold-out flash sale are turned away here, before the order's
-        # transaction takes a connection (issue 14); the transaction stays the exact check.
-        await admit_order(shop, runtime.host, data.cart_id, order_request.locale or shop.locale)
-
         async def work() -> Response:
             placed = await place_order(shop, runtime.host, order_request)
             return _created({**placed.order, "access_token": placed.access_token})
@@ -191,7 +187,12 @@ class ShopOrdersApi(Controller):
             async with db.shop_scope(shop.id):
                 return await idempotent(request, shop.id, work)
 
-        return await retried_on_number_clash(attempt)
+        # Late buyers of a sold-out flash sale are turned away here, before the order's
+        # transaction takes a connection (issue 14); what admission took for this buyer is
+        # given back when the block ends unless the order kept it.
+        async with admission(shop, runtime.host, data.cart_id,
+                             order_request.locale or shop.locale):
+            return await retried_on_number_clash(attempt)
 
     @get("/orders/{number:str}", operation_id="getOrder")
     async def get_order(

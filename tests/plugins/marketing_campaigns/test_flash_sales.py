@@ -11,6 +11,7 @@ import datetime as dt
 import pytest
 from helpers import campaign_shop, cart_with, order_body, window
 
+from conftest import on_postgres
 from galleria.jobs.tasks import plugin_jobs, relay_once
 from galleria.kernel import db, shared_redis
 from galleria.kernel.events_tables import OutboxEvent
@@ -334,3 +335,173 @@ async def test_the_checkout_form_refuses_a_late_buyer_before_placing(
     assert sent.status_code == 409
     assert "龙井茶 秒杀已抢光" in sent.text, sent.text[:2000]
     assert placings == []
+
+
+# -- the Redis gate takes the units at admission (issue 14 item 4) -----------------------------
+async def _left(tenant_id, sale_id):
+    """What the sale's Redis counter says is left (None: no counter)."""
+    async with db.shop_scope(tenant_id):
+        row = await FlashSale.select().where(FlashSale.id == sale_id).first()
+    left = await shared_redis().get(flash_sales.counter_key(tenant_id, row))
+    return None if left is None else int(left)
+
+
+def _needs_redis():
+    # PostgreSQL too: these tests hold an order's transaction open while they read, which
+    # SQLite's one writer at a time would turn into a wait on themselves.
+    if shared_redis() is None or not on_postgres():
+        pytest.skip("the Redis gate: PostgreSQL + Redis run (GALLERIA_TEST_REDIS=1)")
+
+
+async def test_a_burst_buyer_is_refused_at_admission_while_the_row_still_shows_units(
+        open_shop, runtime, monkeypatch):
+    """The first buyer took the last unit at admission and is still placing (the sale's row
+    shows it unsold): the next buyer is refused with 409 `sold_out` at admission, never
+    reaching `place_order`; the first buyer's order uses the units taken, not a second take."""
+    from galleria.web.api import shop_orders
+
+    _needs_redis()
+    shop, tenant_id, v, _ = await campaign_shop(open_shop, runtime, ("TEA-1", 12800, 50))
+    sale = await _sale(shop, v["TEA-1"], price=990, quota=2)
+    first_cart = await cart_with(shop, v["TEA-1"], 2)
+    late_cart = await cart_with(shop, v["TEA-1"])
+    arrived, go, opened = asyncio.Event(), asyncio.Event(), []
+    real = shop_orders.place_order
+
+    async def held(*args, **kwargs):
+        opened.append(args[2].cart_id)
+        if args[2].cart_id == first_cart:
+            arrived.set()
+            await go.wait()
+        return await real(*args, **kwargs)
+
+    monkeypatch.setattr(shop_orders, "place_order", held)
+    first = asyncio.create_task(shop.post("/api/v1/orders", admin=False,
+                                          json=order_body(first_cart)))
+    try:
+        await asyncio.wait_for(arrived.wait(), 30)
+        assert await _sold(tenant_id, sale["id"]) == 0  # the record still shows 2 units
+        assert await _left(tenant_id, sale["id"]) == 0  # the first buyer holds them
+        late = await shop.post("/api/v1/orders", admin=False, json=order_body(late_cart))
+        assert late.status_code == 409 and late.json()["type"].endswith("/sold_out")
+        assert "龙井茶" in late.json()["detail"]
+        assert late.json()["sale_id"] == sale["id"]
+        assert late.json()["variant_id"] == v["TEA-1"]
+        assert opened == [first_cart]  # the late buyer never reached the transaction
+    finally:
+        go.set()
+        placed = await first
+    assert placed.status_code == 201 and placed.json()["total"] == 2 * 990
+    assert await _sold(tenant_id, sale["id"]) == 2
+    assert await _left(tenant_id, sale["id"]) == 0  # taken once, kept by the order
+
+
+async def test_units_taken_at_admission_go_back_once_when_the_order_fails(
+        open_shop, runtime, monkeypatch):
+    """Admission took the cart's sale units; the order is then refused — a validation error
+    before the transaction does anything, another line out of stock inside it, an error of
+    the handler, the client gone (the task cancelled) — and each time the units are back on
+    the counter exactly once, so the next buyer gets them."""
+    from galleria.web.api import shop_orders
+
+    _needs_redis()
+    shop, tenant_id, v, _ = await campaign_shop(open_shop, runtime, ("TEA-1", 12800, 50),
+                                                ("CUP-1", 3000, 1))
+    sale = await _sale(shop, v["TEA-1"], quota=3)
+    cart = await cart_with(shop, v["TEA-1"], 2)
+    await shop.post(f"/api/v1/carts/{cart}/items", admin=False,
+                    json={"variant_id": v["CUP-1"], "quantity": 1})
+    assert (await shop.post("/api/v1/orders", admin=False, json=order_body(
+        await cart_with(shop, v["CUP-1"])))).status_code == 201  # the last cup is gone
+    assert await _left(tenant_id, sale["id"]) is None  # no sale line yet: no counter
+
+    bad = order_body(await cart_with(shop, v["TEA-1"], 2))
+    bad["address"] = {**bad["address"], "phone": "12"}
+    invalid = await shop.post("/api/v1/orders", admin=False, json=bad)
+    assert invalid.status_code == 422, invalid.text
+    assert await _left(tenant_id, sale["id"]) == 3
+
+    short = await shop.post("/api/v1/orders", admin=False, json=order_body(cart))
+    assert short.status_code == 409 and short.json()["type"].endswith("/out_of_stock")
+    assert await _left(tenant_id, sale["id"]) == 3
+
+    real = shop_orders.place_order
+    arrived = asyncio.Event()
+
+    async def broken(*args, **kwargs):
+        raise RuntimeError("a bug after admission")
+
+    async def hanging(*args, **kwargs):
+        arrived.set()
+        await asyncio.Event().wait()
+
+    monkeypatch.setattr(shop_orders, "place_order", broken)
+    failed = await shop.post("/api/v1/orders", admin=False,
+                             json=order_body(await cart_with(shop, v["TEA-1"], 2)))
+    assert failed.status_code == 500
+    assert await _left(tenant_id, sale["id"]) == 3
+
+    monkeypatch.setattr(shop_orders, "place_order", hanging)
+    gone = asyncio.create_task(shop.post("/api/v1/orders", admin=False,
+                                         json=order_body(await cart_with(shop, v["TEA-1"], 2))))
+    try:
+        await asyncio.wait_for(arrived.wait(), 30)
+        assert await _left(tenant_id, sale["id"]) == 1  # held while placing
+    finally:
+        gone.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await gone
+    assert await _left(tenant_id, sale["id"]) == 3
+
+    monkeypatch.setattr(shop_orders, "place_order", real)
+    assert await _sold(tenant_id, sale["id"]) == 0
+    placed = await shop.post("/api/v1/orders", admin=False,
+                             json=order_body(await cart_with(shop, v["TEA-1"], 3)))
+    assert placed.status_code == 201, placed.text
+    assert (await _sold(tenant_id, sale["id"]), await _left(tenant_id, sale["id"])) == (3, 0)
+
+
+async def test_admission_takes_all_of_a_carts_sale_units_or_none(open_shop, runtime):
+    """A cart with two sales' variants, one of them with too few units left: refused, and
+    the other sale's counter is untouched."""
+    _needs_redis()
+    shop, tenant_id, v, _ = await campaign_shop(open_shop, runtime, ("TEA-1", 12800, 50),
+                                                ("CUP-1", 3000, 50))
+    tea = await _sale(shop, v["TEA-1"], quota=5)
+    cup = await _sale(shop, v["CUP-1"], price=1000, quota=1)
+    cart = await cart_with(shop, v["TEA-1"], 2)
+    await shop.post(f"/api/v1/carts/{cart}/items", admin=False,
+                    json={"variant_id": v["CUP-1"], "quantity": 2})
+    refused = await shop.post("/api/v1/orders", admin=False, json=order_body(cart))
+    assert refused.status_code == 409 and refused.json()["type"].endswith("/sold_out")
+    assert refused.json()["sale_id"] == cup["id"]
+    assert (await _left(tenant_id, tea["id"]), await _left(tenant_id, cup["id"])) == (5, 1)
+    await shop.patch(f"/api/v1/carts/{cart}/items/{v['CUP-1']}", admin=False,
+                     json={"quantity": 1})
+    placed = await shop.post("/api/v1/orders", admin=False, json=order_body(cart))
+    assert placed.status_code == 201, placed.text
+    assert placed.json()["total"] == 2 * 5000 + 1000
+    assert (await _left(tenant_id, tea["id"]), await _left(tenant_id, cup["id"])) == (3, 0)
+    assert (await _sold(tenant_id, tea["id"]), await _sold(tenant_id, cup["id"])) == (2, 1)
+
+
+async def test_a_refused_late_buyer_costs_two_statements(
+        open_shop, runtime, monkeypatch, driver_statements):
+    """Refused at admission (warm): the host's shop, then the cart's lines in one statement
+    that sets the shop's RLS scope for itself on PostgreSQL — no transaction (it was BEGIN,
+    the RLS setting, the read, COMMIT)."""
+    monkeypatch.setattr(flash_sales, "SALES_TTL", 600.0)  # the running sales stay read
+    shop, tenant_id, v, _ = await campaign_shop(open_shop, runtime, ("TEA-1", 12800, 50))
+    await _sale(shop, v["TEA-1"], price=990, quota=1)
+    assert (await shop.post("/api/v1/orders", admin=False, json=order_body(
+        await cart_with(shop, v["TEA-1"])))).status_code == 201
+    flash_sales._forget_sales(tenant_id)  # read again: sold out (without Redis, this says so)
+    for _ in range(2):  # the second one warm
+        late_cart = await cart_with(shop, v["TEA-1"])
+        driver_statements.clear()
+        late = await shop.post("/api/v1/orders", admin=False, json=order_body(late_cart))
+        assert late.status_code == 409 and late.json()["type"].endswith("/sold_out")
+    # (aiosqlite's commit call after a statement outside a transaction sends nothing)
+    sent = [text for text in driver_statements if text != "COMMIT"]
+    assert len(sent) == 2, driver_statements
+    assert "FROM tenant" in sent[0] and "cart" in sent[1]

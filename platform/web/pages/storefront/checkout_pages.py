@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Awaitable, Callable
+from contextlib import nullcontext
 
 from litestar import Request, Response, get, post
 from litestar.response import Redirect
@@ -24,7 +25,7 @@ from litestar.response import Redirect
 from galleria.kernel import crypto, db
 from galleria.kernel.aftersales.returns import windows
 from galleria.kernel.checkout import carts, delivery_dates
-from galleria.kernel.checkout.admission import admit_order
+from galleria.kernel.checkout.admission import admission
 from galleria.kernel.checkout.placement import (
     OrderRequest,
     place_order,
@@ -157,10 +158,12 @@ async def _place(request: Request, shop: Shop, runtime: Runtime,
                 "payment_method": payment_method}
 
     try:
-        if cart is not None:  # a sold-out flash sale's late buyer: refused before placing
-            await admit_order(shop, runtime.host, cart.token, request_locale(request, shop))
         keys = [values["attempt"] or _new_attempt()] + ([f"cart:{token}"] if token else [])
-        placed = await retried_on_number_clash(lambda: place_once(shop.id, keys, work))
+        # A sold-out flash sale's late buyer: refused before placing.
+        gate = (admission(shop, runtime.host, cart.token, request_locale(request, shop))
+                if cart is not None else nullcontext())
+        async with gate:
+            placed = await retried_on_number_clash(lambda: place_once(shop.id, keys, work))
     except ValidationFailed as exc:
         return await checkout_page(
             request, shop, runtime, values, errors=cf.field_errors(translate, exc),
