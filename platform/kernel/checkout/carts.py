@@ -193,14 +193,17 @@ async def get_cart(shop: Shop, token: str, row: dict[str, Any] | None = None) ->
 # A cart's lines with their variants, products and stock over all the shop's locations, in
 # one statement written once (it was two, the first built by the ORM on every read of a
 # cart: issue 14). A location's stock counts only what is free there (never below 0).
-_LINES = (
-    "SELECT cl.variant AS variant, cl.quantity AS quantity, v.sku AS sku, v.price AS price, "
+_LINE_COLUMNS = (
+    "cl.variant AS variant, cl.quantity AS quantity, v.sku AS sku, v.price AS price, "
     "v.options AS options, v.weight_grams AS weight_grams, v.status AS variant_status, "
     "v.product AS product_id, p.name AS name, p.category AS category_id, "
     "p.status AS product_status, p.deleted_at AS deleted_at, "
     "(SELECT COALESCE(SUM(CASE WHEN s.on_hand > s.reserved THEN s.on_hand - s.reserved "
     "ELSE 0 END), 0) FROM stock_level s WHERE s.tenant = cl.tenant AND s.variant = cl.variant"
     ") AS available "
+)
+_LINES = (
+    "SELECT " + _LINE_COLUMNS +
     "FROM cart_line cl JOIN variant v ON v.id = cl.variant "
     "JOIN product p ON p.id = v.product "
     "WHERE cl.tenant = {} AND cl.cart = {} ORDER BY cl.id")
@@ -210,14 +213,7 @@ _LINES = (
 # has none), when nothing has read the cart row yet: a preview, a look at the cart.
 _CART_AND_LINES = (
     "SELECT c.id AS id, c.token AS token, c.customer AS customer, "
-    "c.expires_at AS expires_at, c.order_number AS order_number, "
-    "cl.variant AS variant, cl.quantity AS quantity, v.sku AS sku, v.price AS price, "
-    "v.options AS options, v.weight_grams AS weight_grams, v.status AS variant_status, "
-    "v.product AS product_id, p.name AS name, p.category AS category_id, "
-    "p.status AS product_status, p.deleted_at AS deleted_at, "
-    "(SELECT COALESCE(SUM(CASE WHEN s.on_hand > s.reserved THEN s.on_hand - s.reserved "
-    "ELSE 0 END), 0) FROM stock_level s WHERE s.tenant = cl.tenant AND s.variant = cl.variant"
-    ") AS available "
+    "c.expires_at AS expires_at, c.order_number AS order_number, " + _LINE_COLUMNS +
     "FROM cart c LEFT JOIN cart_line cl ON cl.tenant = c.tenant AND cl.cart = c.id "
     "LEFT JOIN variant v ON v.id = cl.variant LEFT JOIN product p ON p.id = v.product "
     "WHERE c.tenant = {} AND c.token = {} AND c.expires_at > {} ORDER BY cl.id")
