@@ -130,8 +130,11 @@ def analyse(name: str, prof: cProfile.Profile, n: int, cpu_s: float, queries: in
 
 async def profile_all(app, shop: bench_shop.BenchShop, names: list[str], n: int, top: int,
                       counter: type[asgi_client.QueryCounter],
-                      rounds: int = 5) -> list[Figures]:
+                      rounds: int = 5, burst: int = 1) -> list[Figures]:
     calls = bench_shop.request_makers(shop)
+    if burst > 1:  # `burst` requests at once, as a flash sale's buyers come
+        calls = {name: _bursting(make, burst) for name, make in calls.items()}
+        n = max(1, n // burst)
     out = []
     for name in names:
         make = calls[name]
@@ -145,7 +148,7 @@ async def profile_all(app, shop: bench_shop.BenchShop, names: list[str], n: int,
             await make(app)
         prof.disable()
         cpu = time.process_time() - cpu0
-        out.append(analyse(name, prof, n, cpu, counter.count, top))
+        out.append(analyse(name, prof, n * burst, cpu, counter.count, top))
     # The same requests without the profiler (its overhead inflates Python-heavy code), in
     # rounds that take turns between the kinds; the least of the rounds is the figure: other
     # work on a shared machine only ever adds CPU time (cache misses, shared cores).
@@ -156,11 +159,22 @@ async def profile_all(app, shop: bench_shop.BenchShop, names: list[str], n: int,
             cpu0 = time.process_time()
             for _ in range(max(1, n // rounds)):
                 await make(app)
-            best[fig.name] = min(best[fig.name],
-                                 (time.process_time() - cpu0) / max(1, n // rounds) * 1000)
+            best[fig.name] = min(best[fig.name], (time.process_time() - cpu0)
+                                 / (max(1, n // rounds) * burst) * 1000)
     for fig in out:
         fig.cpu_ms = best[fig.name]
     return out
+
+
+def _bursting(make, burst: int):
+    ready = []
+
+    async def together(app):
+        if not ready:  # its set-up (a sale sold out…) once, alone
+            await make(app)
+            ready.append(True)
+        await asyncio.gather(*(make(app) for _ in range(burst)))
+    return together
 
 
 def _toggle_piccolo_speed(on: bool) -> None:
@@ -325,6 +339,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--json", help="write the figures to this file")
     p.add_argument("--redis", help="GALLERIA_REDIS_URL for the app (default: none; the "
                    "flash-sale gate then reads the database)")
+    p.add_argument("--burst", type=int, default=1,
+                   help="send the requests this many at once (a flash sale: --only sold_out "
+                        "--burst 500); figures are per request")
     p.add_argument("--sql", action="store_true",
                    help="print the statements one request of each kind sends")
     p.add_argument("--compare", choices=sorted(CUTS),
@@ -365,7 +382,8 @@ def main(argv: list[str] | None = None) -> int:
                 if a.compare:
                     await compare(app, shop, names, a.n, a.compare)
                     return []
-                return await profile_all(app, shop, names, a.n, a.top, counter)
+                return await profile_all(app, shop, names, a.n, a.top, counter,
+                                         burst=a.burst)
 
         figs = asyncio.run(run())
         if not figs:

@@ -9,6 +9,7 @@ from galleria.kernel.catalog.images import check_photos, photo_view, store_photo
 from galleria.kernel.catalog.promotions import ProductPromoter, Promotion
 from galleria.kernel.catalog.queries import product_names
 from galleria.kernel.catalogs import PluginCatalog
+from galleria.kernel.checkout.admission import admission_tickets
 from galleria.kernel.checkout.contracts import (
     AddedLine,
     Address,
@@ -160,6 +161,7 @@ __all__ = [
     "ValidationFailed",
     "Verdict",
     "active_variants",
+    "admission_tickets",
     "before_commit",
     "check_photos",
     "create_indexes",

@@ -22,6 +22,7 @@ from galleria.kernel.plugins import PluginHost
 from galleria.redis_guard import FallbackStore
 from galleria.runtime import Runtime
 from galleria.settings import Settings
+from galleria.web.admission_door import AdmissionDoor
 from galleria.web.api.account import AccountApi
 from galleria.web.api.admin import AdminApi
 from galleria.web.api.admin_aftersales import AdminAftersalesApi
@@ -207,4 +208,6 @@ def create_app(settings: Settings | None = None, *, host: PluginHost | None = No
         debug=settings.debug,
     )
     app.state.runtime = runtime
+    # A flash-sale burst's buyers are admitted together before routing: admission_door.py.
+    app.asgi_handler = AdmissionDoor(app.asgi_handler, runtime, settings.domain)
     return app

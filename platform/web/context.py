@@ -44,7 +44,7 @@ class RequestContextMiddleware(ASGIMiddleware):
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
         state = scope.setdefault("state", {})
         headers = dict(scope.get("headers") or [])
-        request_id = headers.get(b"x-request-id", b"").decode()[:64] or uuid.uuid4().hex
+        request_id = request_id_of(scope)
         state["request_id"] = request_id
         started = time.perf_counter()
         status = {"code": 500}
@@ -52,8 +52,8 @@ class RequestContextMiddleware(ASGIMiddleware):
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 status["code"] = message["status"]
-                extra = [*SECURITY_HEADERS, (b"x-request-id", request_id.encode())]
-                message["headers"] = [*message.get("headers", []), *extra]
+                message["headers"] = [*message.get("headers", []),
+                                      *response_headers(request_id)]
             await send(message)
 
         # The shop's cache token its host lookup reads, held for this request (shop_cache).
@@ -73,13 +73,29 @@ class RequestContextMiddleware(ASGIMiddleware):
                                                     getattr(exc, "status_code", 500))
                 raise
             finally:
-                shop = state.get("shop")
-                access_log.info(json.dumps({
-                    "request_id": request_id, "method": scope.get("method"),
-                    "path": scope.get("path"), "status": status["code"],
-                    "shop": shop.slug if isinstance(shop, Shop) else None,
-                    "ms": round((time.perf_counter() - started) * 1000, 2),
-                }))
+                log_access(scope, request_id, status["code"], state.get("shop"), started)
+
+
+def request_id_of(scope: Scope) -> str:
+    """The caller's X-Request-ID (up to 64 characters), else a new one."""
+    for name, value in scope.get("headers") or ():
+        if name == b"x-request-id" and value:
+            return value.decode("latin-1")[:64]
+    return uuid.uuid4().hex
+
+
+def response_headers(request_id: str) -> list[tuple[bytes, bytes]]:
+    """What every answer carries besides its own headers."""
+    return [*SECURITY_HEADERS, (b"x-request-id", request_id.encode())]
+
+
+def log_access(scope: Scope, request_id: str, status: int, shop: Any, started: float) -> None:
+    """The request's one line in the access log."""
+    access_log.info(json.dumps({
+        "request_id": request_id, "method": scope.get("method"), "path": scope.get("path"),
+        "status": status, "shop": shop.slug if isinstance(shop, Shop) else None,
+        "ms": round((time.perf_counter() - started) * 1000, 2),
+    }))
 
 
 def current_shop(request: Request) -> Shop:

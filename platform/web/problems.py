@@ -36,33 +36,49 @@ def wants_html(request: Request) -> bool:
     return "text/html" in request.headers.get("accept", "")
 
 
-def problem(request: Request, status: int, detail: str, *, code: str | None = None,
-            title: str | None = None, errors: list[dict[str, str]] | None = None,
-            headers: dict[str, str] | None = None, **extra: Any) -> Response:
-    title = title or TITLES.get(status, "Error")
-    if wants_html(request):
-        from galleria.web.pages.render import render_error
-
-        return render_error(request, status, title, detail, headers=headers)
+def problem_body(status: int, detail: str, *, code: str | None = None,
+                 title: str | None = None, errors: list[dict[str, str]] | None = None,
+                 **extra: Any) -> dict[str, Any]:
+    """The problem+json document."""
     body: dict[str, Any] = {
-        "type": f"https://galleria.dev/problems/{code or status}", "title": title,
-        "status": status, "detail": detail,
+        "type": f"https://galleria.dev/problems/{code or status}",
+        "title": title or TITLES.get(status, "Error"), "status": status, "detail": detail,
     }
     if errors:
         body["errors"] = errors
     body.update(extra)
+    return body
+
+
+def problem(request: Request, status: int, detail: str, *, code: str | None = None,
+            title: str | None = None, errors: list[dict[str, str]] | None = None,
+            headers: dict[str, str] | None = None, **extra: Any) -> Response:
+    body = problem_body(status, detail, code=code, title=title, errors=errors, **extra)
+    if wants_html(request):
+        from galleria.web.pages.render import render_error
+
+        return render_error(request, status, body["title"], detail, headers=headers)
     return Response(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
-def domain_error_handler(request: Request, exc: DomainError) -> Response:
+def domain_problem(exc: DomainError) -> tuple[int, dict[str, Any], dict[str, str] | None]:
+    """A domain error's status, problem+json document and headers (Retry-After)."""
     status = STATUS_BY_KIND.get(exc.kind, 400)
-    headers = None
     extra = dict(exc.extra)
-    if "retry_after" in extra:
-        headers = {"Retry-After": str(extra["retry_after"])}
-    return problem(request, status, exc.detail, code=exc.code, title=exc.title,
-                   errors=[{"field": e.field, "message": e.message} for e in exc.errors] or None,
-                   headers=headers, **extra)
+    headers = {"Retry-After": str(extra["retry_after"])} if "retry_after" in extra else None
+    body = problem_body(
+        status, exc.detail, code=exc.code, title=exc.title,
+        errors=[{"field": e.field, "message": e.message} for e in exc.errors] or None, **extra)
+    return status, body, headers
+
+
+def domain_error_handler(request: Request, exc: DomainError) -> Response:
+    status, body, headers = domain_problem(exc)
+    if wants_html(request):
+        from galleria.web.pages.render import render_error
+
+        return render_error(request, status, body["title"], body["detail"], headers=headers)
+    return Response(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
 _PATH_RE = re.compile(r"at `\$\.?(.*?)`")

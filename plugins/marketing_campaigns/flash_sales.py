@@ -24,7 +24,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import time
-from contextvars import ContextVar
 from typing import Any
 
 from galleria.kernel import (
@@ -35,6 +34,7 @@ from galleria.kernel import (
     PriceAdjuster,
     PricingContext,
     Problems,
+    admission_tickets,
     before_commit,
     format_minor,
     on_commit,
@@ -61,6 +61,39 @@ for i, key in ipairs(KEYS) do
 end
 for i, key in ipairs(KEYS) do redis.call('DECRBY', key, ARGV[i]) end
 return {1, 0}
+"""
+# The same for many buyers in turn (the admission door's batch). KEYS: the counters; ARGV:
+# per buyer, how many (counter index, units) pairs follow, then the pairs. Per buyer in
+# order, all of its units or none: 1 taken, -i too few left at KEYS[i]. {0, i}: no counter
+# KEYS[i] (build it and run again; nothing was taken; 0 is never a buyer's answer).
+TAKE_MANY = """
+for i, key in ipairs(KEYS) do
+  if redis.call('EXISTS', key) == 0 then return {0, i} end
+end
+local left, answers, at = {}, {}, 1
+for i, key in ipairs(KEYS) do left[i] = tonumber(redis.call('GET', key)) end
+while at <= #ARGV do
+  local n, short = tonumber(ARGV[at]), 0
+  for j = 0, n - 1 do
+    local k, units = tonumber(ARGV[at + 1 + 2 * j]), tonumber(ARGV[at + 2 + 2 * j])
+    if short == 0 and left[k] < units then short = k end
+  end
+  if short == 0 then
+    for j = 0, n - 1 do
+      local k, units = tonumber(ARGV[at + 1 + 2 * j]), tonumber(ARGV[at + 2 + 2 * j])
+      left[k] = left[k] - units
+    end
+    answers[#answers + 1] = 1
+  else
+    answers[#answers + 1] = -short
+  end
+  at = at + 1 + 2 * n
+end
+for i, key in ipairs(KEYS) do
+  local taken = tonumber(redis.call('GET', key)) - left[i]
+  if taken > 0 then redis.call('DECRBY', key, taken) end
+end
+return answers
 """
 # Give units back, only to a counter that exists (a missing one is rebuilt from the database).
 GIVE = """
@@ -144,7 +177,9 @@ async def create_sale(tenant_id: int, fields: dict[str, Any]) -> dict[str, Any]:
         tenant=tenant_id, variant=variant["id"], product=variant["product_id"], **values,
     )).returning(FlashSale.id)
     _forget_sales(tenant_id)
-    return await get_sale(tenant_id, inserted[0]["id"])
+    sale = await get_sale(tenant_id, inserted[0]["id"])
+    on_commit(lambda: _arm_counter(tenant_id, sale))
+    return sale
 
 
 def _checked_terms(fields: dict[str, Any], problems: Problems, variant: dict[str, Any] | None,
@@ -306,14 +341,7 @@ async def _redis_take(tenant_id: int, items: list[tuple[dict[str, Any], int]],
             code, at = await redis.eval(TAKE, len(keys), *keys, *(q for _, q in items))
             if code != -2:
                 break
-            # No counter yet (or it expired): build it from the committed record.
-            sale = items[at - 1][0]
-            async with shop_scope(tenant_id):
-                fresh = await FlashSale.select(FlashSale.quota, FlashSale.sold).where(
-                    (FlashSale.tenant == tenant_id) & (FlashSale.id == sale["id"])).first()
-            ttl = max(int((sale["ends_at"] - now()).total_seconds()) + 86400, 60)
-            left = max(fresh["quota"] - fresh["sold"], 0) if fresh else 0
-            await redis.set(keys[at - 1], left, ex=ttl, nx=True)
+            await _build_counter(redis, tenant_id, items[at - 1][0], keys[at - 1])
         else:
             return None
     except Exception:
@@ -321,6 +349,67 @@ async def _redis_take(tenant_id: int, items: list[tuple[dict[str, Any], int]],
                     [sale["id"] for sale, _ in items], exc_info=True)
         return None
     return True if code == 1 else items[at - 1][0]
+
+
+async def _build_counter(redis: Any, tenant_id: int, sale: dict[str, Any], key: str) -> None:
+    """No counter yet (or it expired): build it from the committed record."""
+    async with shop_scope(tenant_id):
+        fresh = await FlashSale.select(FlashSale.quota, FlashSale.sold).where(
+            (FlashSale.tenant == tenant_id) & (FlashSale.id == sale["id"])).first()
+    left = max(fresh["quota"] - fresh["sold"], 0) if fresh else 0
+    await redis.set(key, left, ex=_counter_ttl(sale), nx=True)
+
+
+def _counter_ttl(sale: dict[str, Any]) -> int:
+    return max(int((sale["ends_at"] - now()).total_seconds()) + 86400, 60)
+
+
+async def _arm_counter(tenant_id: int, sale: dict[str, Any]) -> None:
+    """A new sale's counter, set when it is created (committed): the burst at its start
+    then never waits for the first buyer to build it. Missing later, it is built as ever."""
+    redis = shared_redis()
+    if redis is None:
+        return
+    try:
+        await redis.set(counter_key(tenant_id, sale), sale["quota"], ex=_counter_ttl(sale),
+                        nx=True)
+    except Exception:
+        log.warning("flash sale %s: could not set its Redis counter; built on first use",
+                    sale["id"], exc_info=True)
+
+
+async def _redis_take_many(tenant_id: int, carts: list[list[tuple[dict[str, Any], int]]],
+                           ) -> list[dict[str, Any] | bool] | None:
+    """`_redis_take` for many buyers in turn, in one script: per buyer (its (sale, quantity)
+    items), True taken or the sale it found too few of; None without Redis (or failing)."""
+    redis = shared_redis()
+    if redis is None or not carts:
+        return None if redis is None else []
+    sales: dict[str, dict[str, Any]] = {}
+    for items in carts:
+        for sale, _ in items:
+            sales.setdefault(counter_key(tenant_id, sale), sale)
+    keys = list(sales)
+    index = {key: i + 1 for i, key in enumerate(keys)}
+    argv: list[int] = []
+    for items in carts:
+        argv.append(len(items))
+        for sale, quantity in items:
+            argv += [index[counter_key(tenant_id, sale)], quantity]
+    try:
+        for _ in range(1 + len(keys)):
+            answers = await redis.eval(TAKE_MANY, len(keys), *keys, *argv)
+            if answers[0] != 0:
+                break
+            await _build_counter(redis, tenant_id, sales[keys[answers[1] - 1]],
+                                 keys[answers[1] - 1])
+        else:
+            return None
+    except Exception:
+        log.warning("flash sales %s: Redis gate failed; the database decides",
+                    [sale["id"] for sale in sales.values()], exc_info=True)
+        return None
+    return [True if answer == 1 else sales[keys[-answer - 1]] for answer in answers]
 
 
 class Ticket(AdmissionTicket):
@@ -346,14 +435,8 @@ class Ticket(AdmissionTicket):
 
     async def close(self) -> None:
         held, self.held = self.held, {}
-        if _ticket.get() is self:
-            _ticket.set(None)
         for sale, quantity in held.values():
             await _redis_give(self.tenant_id, sale, quantity)
-
-
-# The ticket of the request being served (set by `admit`, closed by the kernel).
-_ticket: ContextVar[Ticket | None] = ContextVar("galleria_flash_sale_ticket", default=None)
 
 
 async def _redis_give(tenant_id: int, sale: dict[str, Any], quantity: int) -> None:
@@ -388,8 +471,8 @@ async def claim(tenant_id: int, sale: dict[str, Any], *, quantity: int, order_nu
     conditional update, the per-customer count and the claim row are written just before
     the order commits (`before_commit`), so that the sale's row stays locked for the
     shortest time. SoldOut or LimitReached there refuse the whole order."""
-    ticket = _ticket.get()
-    if ticket is not None and ticket.use(tenant_id, sale, quantity):
+    if any(isinstance(ticket, Ticket) and ticket.use(tenant_id, sale, quantity)
+           for ticket in admission_tickets()):
         gate: Any = True  # taken at admission
     else:
         gate = await _redis_take(tenant_id, [(sale, quantity)])
@@ -519,7 +602,6 @@ async def admit(shop: Any, wanted: Any, locale: str) -> Ticket | None:
     back as the request's ticket; refuse (SoldOut) the cart when one sale has too few left.
     Without Redis: refuse a cart holding a variant whose sale is sold out per the cached
     read. A missing counter is built; Redis failing admits (the database decides)."""
-    _ticket.set(None)
     at = now()
     if not any(starts <= at < ends for _, starts, ends in await sale_spans(shop.id)):
         return None  # no sale running: nothing to take or refuse (and nothing to read)
@@ -541,9 +623,43 @@ async def admit(shop: Any, wanted: Any, locale: str) -> Ticket | None:
         return None
     if taken is not True:
         raise _sold_out(shop.id, taken, taken["variant"], locale)
-    ticket = Ticket(shop.id, items)
-    _ticket.set(ticket)
-    return ticket
+    return Ticket(shop.id, items)
+
+
+async def admit_many(shop: Any, wanted: Any, locales: list[str]) -> list[Any]:
+    """`admit` for the buyers the door gathered, with one script for all their units (Redis),
+    or against the cached read (no Redis): per buyer a Ticket, None or the SoldOut."""
+    at = now()
+    answers: list[Any] = [None] * len(locales)
+    if not any(starts <= at < ends for _, starts, ends in await sale_spans(shop.id)):
+        return answers
+    sales = await _running_sales(shop.id)
+    if not sales:
+        return answers
+    carts = await wanted()
+    if shared_redis() is None:
+        sold_out = {v: sale for v, sale in sales.items() if sale["sold"] >= sale["quota"]}
+        for i, cart in enumerate(carts):
+            refused = next((v for v in cart if v in sold_out), None)
+            if refused is not None:
+                answers[i] = _sold_out(shop.id, sold_out[refused], refused, locales[i])
+        return answers
+    buyers = [(i, [(sales[v], quantity) for v, quantity in cart.items() if v in sales])
+              for i, cart in enumerate(carts)]
+    buyers = [(i, items) for i, items in buyers if items]
+    taken = await _redis_take_many(shop.id, [items for _, items in buyers])
+    if taken is None:
+        return answers
+    refusals: dict[tuple[int, str], SoldOut] = {}  # one per sale and language: all alike
+    for (i, items), outcome in zip(buyers, taken, strict=True):
+        if outcome is True:
+            answers[i] = Ticket(shop.id, items)
+            continue
+        key = (outcome["id"], locales[i])
+        if key not in refusals:
+            refusals[key] = _sold_out(shop.id, outcome, outcome["variant"], locales[i])
+        answers[i] = refusals[key]
+    return answers
 
 
 class FlashSalePrice(PriceAdjuster):
@@ -556,6 +672,9 @@ class FlashSalePrice(PriceAdjuster):
 
     async def admit(self, shop: Any, wanted: Any, locale: str) -> Ticket | None:
         return await admit(shop, wanted, locale)
+
+    async def admit_many(self, shop: Any, wanted: Any, locales: list[str]) -> list[Any]:
+        return await admit_many(shop, wanted, locales)
 
     async def adjust(self, context: PricingContext) -> list[Adjustment]:
         lines = [line for line in context.lines if line.quantity > 0]

@@ -16,18 +16,26 @@ the process's shop cache (no statement while the shop is unchanged; tenancy/shop
 The cart's lines are read only when an adjuster asks for them, in one statement and no
 transaction (on PostgreSQL a function that sets the shop's row-level security scope for
 that statement: migration kernel_0017).
+
+The buyers of a burst who arrive together are admitted together by the web layer's door
+(galleria/web/admission_door.py): `admit_together` reads all their carts in one statement
+and asks each gating adjuster once (`PriceAdjuster.admit_many`); the door answers the refused
+itself and hands the others' tickets to `admission(..., admitted=...)`.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+import time
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from galleria.kernel import db
 from galleria.kernel.checkout.contracts import AdmissionTicket, PriceAdjuster
 from galleria.kernel.checkout.tables import Cart
+from galleria.kernel.errors import DomainError
 from galleria.kernel.plugins import PluginHost
 from galleria.kernel.tenancy.plugin_state import enabled_plugins
 from galleria.kernel.tenancy.shops import Shop
@@ -44,6 +52,22 @@ _WANTED = ("SELECT l.variant AS variant, l.quantity AS quantity FROM cart_line l
 # a transaction it is its own, so the setting ends with it (migration kernel_0017).
 _WANTED_PG = ("SELECT wanted_variant AS variant, wanted_quantity AS quantity "
               "FROM galleria_cart_wanted({}, {})")
+# Many carts at once (the door's batch): the same, with each row's cart token.
+_WANTED_MANY = ("SELECT c.token AS token, l.variant AS variant, l.quantity AS quantity "
+                "FROM cart_line l JOIN cart c ON c.tenant = l.tenant AND c.id = l.cart "
+                "WHERE c.tenant = {} AND c.token IN ({}) AND c.order_number = '' "
+                "AND l.quantity > 0")
+_WANTED_MANY_PG = ("SELECT wanted_token AS token, wanted_variant AS variant, "
+                   "wanted_quantity AS quantity FROM galleria_carts_wanted({}, {})")
+_SQLITE_BATCH = 500  # carts per statement: SQLite's bound parameters are limited
+# The tickets of the request being served, for the adjusters' `adjust` (admission_tickets).
+_tickets: ContextVar[Sequence[AdmissionTicket]] = ContextVar("galleria_admission_tickets",
+                                                            default=())
+# Per shop: until when (monotonic) admission can be left to `admission` in the app, because
+# it took and refused nothing lately (the door then lets the shop's orders straight through).
+QUIET_SECONDS = 1.0  # gating plugins enabled, nobody taken or refused
+IDLE_SECONDS = 60.0  # no gating plugin enabled: only a change of plugins makes it gate
+_quiet_until: dict[int, float] = {}
 # Per host: the installed plugins with an adjuster that defines `admit` (learnt once). The
 # host is kept with its entry, so that another host never meets a reused id's answer.
 _gating: dict[int, tuple[PluginHost, list[str]]] = {}
@@ -96,42 +120,154 @@ class _Lookup:
         return await Cart.raw(_WANTED, self.tenant_id, self.cart_token)
 
 
+class _ManyLookup:
+    """Several carts' lines, read once, on demand, in one statement (SQLite: per 500)."""
+
+    def __init__(self, tenant_id: int, cart_tokens: list[str]) -> None:
+        self.tenant_id, self.cart_tokens = tenant_id, cart_tokens
+        self.lines: dict[str, dict[int, int]] | None = None
+
+    async def wanted(self, tokens: list[str]) -> list[dict[int, int]]:
+        if self.lines is None:
+            self.lines = {token: {} for token in self.cart_tokens}
+            for row in await self._read():
+                self.lines[row["token"]][row["variant"]] = row["quantity"]
+        return [dict(self.lines.get(token, {})) for token in tokens]
+
+    async def _read(self) -> list[dict[str, Any]]:
+        tokens = list(dict.fromkeys(self.cart_tokens))
+        if db.database().is_postgres:  # one statement, its own RLS scope (kernel_0018)
+            return await Cart.raw(_WANTED_MANY_PG, self.tenant_id, tokens)
+        rows: list[dict[str, Any]] = []
+        for start in range(0, len(tokens), _SQLITE_BATCH):
+            part = tokens[start:start + _SQLITE_BATCH]
+            marks = ", ".join(["{}"] * len(part))
+            rows += await Cart.raw(_WANTED_MANY.format("{}", marks), self.tenant_id, *part)
+        return rows
+
+
+def admission_tickets() -> Sequence[AdmissionTicket]:
+    """The tickets the adjusters' `admit` handed back for the request being served (inside
+    `admission`'s block: an adjuster's `adjust` with `placing` finds its own among them)."""
+    return _tickets.get()
+
+
 @asynccontextmanager
-async def admission(shop: Shop, host: PluginHost, cart_token: str,
-                    locale: str) -> AsyncIterator[None]:
+async def admission(shop: Shop, host: PluginHost, cart_token: str, locale: str, *,
+                    admitted: Sequence[AdmissionTicket] | None = None) -> AsyncIterator[None]:
     """Admit the buyer of cart `cart_token`, then run the block (placing the order): raises
     the first refusal of an adjuster's `admit` (of a plugin the shop enabled) before the
     block runs. The tickets the adjusters handed back are closed once when the block ends,
     however it ends (and those taken before a refusal, at the refusal). Enter it outside
-    any shop scope."""
+    any shop scope.
+
+    `admitted`: the buyer was admitted already, by the door with these tickets; they are the
+    block's, and the door closes them when the request ends."""
+    if admitted is not None:
+        reset = _tickets.set(tuple(admitted))
+        try:
+            yield
+        finally:
+            _tickets.reset(reset)
+        return
     tickets: list[AdmissionTicket] = []
+    reset = _tickets.set(tickets)
     try:
         await _admit(shop, host, cart_token, locale, tickets)
         yield
     finally:
-        for ticket in tickets:
-            try:
-                await ticket.close()
-            except Exception:
-                log.exception("admission ticket %r: close failed", ticket)
+        _tickets.reset(reset)
+        await close_tickets(tickets)
+
+
+async def close_tickets(tickets: Sequence[AdmissionTicket]) -> None:
+    """Close each ticket (once: the caller owns them); a failure is logged, not raised."""
+    for ticket in tickets:
+        try:
+            await ticket.close()
+        except Exception:
+            log.exception("admission ticket %r: close failed", ticket)
+
+
+async def admit_together(shop: Shop, host: PluginHost, cart_tokens: list[str],
+                         locales: list[str]) -> list[list[AdmissionTicket] | DomainError]:
+    """Admit several buyers of `shop` at once (the door's batch): per buyer, in order, the
+    tickets taken for it or the refusal. All their carts are read in one statement, the
+    first time an adjuster asks; each gating adjuster is asked once (`admit_many`) for the
+    buyers no earlier one refused. A refused buyer's tickets are closed here. An adjuster
+    that raises fails the batch: what was taken is given back and the error propagates
+    (the door then lets the buyers through to `admission`)."""
+    outcomes: list[list[AdmissionTicket] | DomainError] = [[] for _ in cart_tokens]
+    plugins = _gating_plugins(host, shop)
+    enabled = await enabled_plugins(shop.id) if plugins else frozenset()
+    gating = [plugin for plugin in plugins if plugin in enabled]
+    lookup = _ManyLookup(shop.id, cart_tokens)
+    try:
+        for plugin in gating:
+            adjusters = sorted((a for a in _adjusters(host, plugin, shop) if _gates(a)),
+                               key=lambda a: (a.order, a.code))
+            for adjuster in adjusters:
+                asked = [i for i, outcome in enumerate(outcomes)
+                         if not isinstance(outcome, DomainError)]
+                if not asked:
+                    break
+                tokens = [cart_tokens[i] for i in asked]
+
+                async def wanted(tokens: list[str] = tokens) -> list[dict[int, int]]:
+                    return await lookup.wanted(tokens)
+
+                answers = await adjuster.admit_many(shop, wanted, [locales[i] for i in asked])
+                if len(answers) != len(asked):
+                    await close_tickets([a for a in answers if isinstance(a, AdmissionTicket)])
+                    raise RuntimeError(f"{plugin}: admit_many answered {len(answers)} of "
+                                       f"{len(asked)} buyers")
+                for i, answer in zip(asked, answers, strict=True):
+                    if isinstance(answer, DomainError):
+                        taken = outcomes[i]
+                        outcomes[i] = answer
+                        await close_tickets(taken if isinstance(taken, list) else [])
+                    elif isinstance(answer, AdmissionTicket):
+                        taken = outcomes[i]
+                        assert isinstance(taken, list)
+                        taken.append(answer)
+    except BaseException:
+        await close_tickets([t for o in outcomes if isinstance(o, list) for t in o])
+        raise
+    _note(shop.id, gating=bool(gating), acted=any(outcomes))
+    return outcomes
 
 
 async def _admit(shop: Shop, host: PluginHost, cart_token: str, locale: str,
                  tickets: list[AdmissionTicket]) -> None:
     plugins = _gating_plugins(host, shop)
-    if not plugins:
-        return
-    enabled = await enabled_plugins(shop.id)
-    lookup = _Lookup(shop.id, cart_token)
-    for plugin in plugins:
-        if plugin not in enabled:
-            continue
-        adjusters = sorted((a for a in _adjusters(host, plugin, shop) if _gates(a)),
-                           key=lambda a: (a.order, a.code))
-        for adjuster in adjusters:
-            ticket = await adjuster.admit(shop, lookup.wanted, locale)
-            if isinstance(ticket, AdmissionTicket):
-                tickets.append(ticket)
+    enabled = await enabled_plugins(shop.id) if plugins else frozenset()
+    gating = [plugin for plugin in plugins if plugin in enabled]
+    acted = True  # a refusal raises: the shop is gating now
+    try:
+        lookup = _Lookup(shop.id, cart_token)
+        for plugin in gating:
+            adjusters = sorted((a for a in _adjusters(host, plugin, shop) if _gates(a)),
+                               key=lambda a: (a.order, a.code))
+            for adjuster in adjusters:
+                ticket = await adjuster.admit(shop, lookup.wanted, locale)
+                if isinstance(ticket, AdmissionTicket):
+                    tickets.append(ticket)
+        acted = bool(tickets)
+    finally:
+        _note(shop.id, gating=bool(gating), acted=acted)
 
 
-__all__ = ["admission"]
+def _note(tenant_id: int, *, gating: bool, acted: bool) -> None:
+    if acted:
+        _quiet_until.pop(tenant_id, None)
+    else:
+        _quiet_until[tenant_id] = time.monotonic() + (QUIET_SECONDS if gating else IDLE_SECONDS)
+
+
+def quiet(tenant_id: int) -> bool:
+    """Whether the shop's admission took and refused nothing lately (see QUIET_SECONDS):
+    the door need not gather its buyers."""
+    return _quiet_until.get(tenant_id, 0.0) > time.monotonic()
+
+
+__all__ = ["admission", "admission_tickets", "admit_together", "close_tickets", "quiet"]

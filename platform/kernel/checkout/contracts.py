@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from babel.dates import format_skeleton
 
+from galleria.kernel.errors import DomainError
 from galleria.kernel.money import Money
 
 if TYPE_CHECKING:
@@ -325,9 +326,47 @@ class PriceAdjuster:
         `close()` exactly once when the request ends, however it ends — the order committed
         or refused, an error of any kind, the client gone — and the adjuster gives back
         there what no committed order kept (its `adjust` with `placing`, in the same
-        request, finds its ticket and uses it instead of taking again). Returning None takes
-        nothing. The default admits everyone."""
+        request, finds its ticket among `admission_tickets()` and uses it instead of taking
+        again). Returning None takes nothing. The default admits everyone."""
         return None
+
+    async def admit_many(self, shop: Shop,
+                         wanted: Callable[[], Awaitable[list[dict[int, int]]]],
+                         locales: list[str]) -> list[AdmissionTicket | DomainError | None]:
+        """`admit` for several buyers of one shop at once, in the order given: the kernel's
+        admission door gathers the `POST /api/v1/orders` that arrive together while an
+        adjuster of the shop gates buyers (a flash-sale burst) and asks once for all of them.
+        `await wanted()` gives each buyer's cart as {variant id: quantity}, in the same order
+        (one read for all of them). Answer one entry per buyer: None (nothing taken), an
+        `AdmissionTicket`, or the refusal as a `DomainError` *returned*, not raised; `locales`
+        are the buyers' languages for its message. Raising refuses nobody (the door then
+        lets every buyer through to `admit`), so give back what you took before raising.
+
+        The default asks `admit` for each buyer in turn; define it when one round trip can
+        answer them all (a flash sale's Lua script over every buyer's units)."""
+        carts: list[dict[int, int]] | None = None
+        answers: list[AdmissionTicket | DomainError | None] = []
+
+        def cart_of(index: int) -> Callable[[], Awaitable[dict[int, int]]]:
+            async def cart() -> dict[int, int]:
+                nonlocal carts
+                if carts is None:
+                    carts = await wanted()
+                return dict(carts[index])
+            return cart
+
+        try:
+            for index, locale in enumerate(locales):
+                try:
+                    answers.append(await self.admit(shop, cart_of(index), locale))
+                except DomainError as refusal:
+                    answers.append(refusal)
+        except BaseException:
+            for answer in answers:
+                if isinstance(answer, AdmissionTicket):
+                    await answer.close()
+            raise
+        return answers
 
 
 class AdmissionTicket:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -140,7 +141,7 @@ async def resolve_host(host: str, domain: str) -> Shop | None:
 
     Raises NotFound for a host that is neither, ShopSuspended for a suspended shop.
     """
-    bare = host.split(":", 1)[0].strip().lower().rstrip(".")
+    bare = bare_host(host)
     if bare in (domain, "127.0.0.1", "::1", "[::1]", "testserver"):
         return None
     slug = slug_from_host(bare, domain)
@@ -155,4 +156,28 @@ async def resolve_host(host: str, domain: str) -> Shop | None:
         raise UnknownShop(f"No shop lives at {bare}")
     if not shop.is_active:
         raise ShopSuspended(f"The shop “{shop.name}” is currently suspended")
+    if len(_resolved) >= _RESOLVED_HOSTS:
+        _resolved.clear()
+    _resolved[bare] = (shop, shop_cache.held_token(shop.id), time.monotonic())
     return shop
+
+
+def bare_host(host: str) -> str:
+    """A Host header as `resolve_host` looks it up: no port, lower case, no final dot."""
+    return host.split(":", 1)[0].strip().lower().rstrip(".")
+
+
+# Each host's last resolution in this process: (its shop, the shop's cache token, when).
+_resolved: dict[str, tuple[Shop, int | None, float]] = {}
+_RESOLVED_HOSTS = 10_000  # forgotten all at once beyond
+
+
+def resolved_lately(host: str, within: float | None = None) -> tuple[Shop, int | None] | None:
+    """The shop `host` (bare) named when this process last resolved it, with the shop's
+    cache token then — if that was at most `within` seconds ago (any time: None). Only for
+    answers that a moment's staleness cannot make wrong (the admission door's refusals):
+    requests resolve their host themselves."""
+    entry = _resolved.get(host)
+    if entry is None or (within is not None and time.monotonic() - entry[2] > within):
+        return None
+    return entry[0], entry[1]

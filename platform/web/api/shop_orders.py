@@ -25,6 +25,7 @@ from galleria.kernel.errors import Problems
 from galleria.kernel.orders.service import find_for_guest, order_view
 from galleria.kernel.tenancy.shops import Shop
 from galleria.runtime import Runtime
+from galleria.web.admission_door import STATE_KEY as DOOR_TICKETS
 from galleria.web.api.answers import Cart, CheckoutPreview, MethodList
 from galleria.web.api.answers_orders import PlacedOrder, ShopperOrder
 from galleria.web.idempotency import idempotent
@@ -191,7 +192,8 @@ class ShopOrdersApi(Controller):
         # transaction takes a connection (issue 14); what admission took for this buyer is
         # given back when the block ends unless the order kept it.
         async with admission(shop, runtime.host, data.cart_id,
-                             order_request.locale or shop.locale):
+                             order_request.locale or shop.locale,
+                             admitted=request.scope["state"].get(DOOR_TICKETS)):
             return await retried_on_number_clash(attempt)
 
     @get("/orders/{number:str}", operation_id="getOrder")
