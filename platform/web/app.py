@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -118,9 +119,16 @@ def create_app(settings: Settings | None = None, *, host: PluginHost | None = No
             worker = EmbeddedWorker(runtime.host)
             worker.start()
         runtime.worker = worker
+        # What the app built to serve (routes, templates, plugins: millions of objects)
+        # lives as long as the process: out of the cyclic collector's sight, so that its
+        # full passes scan only what requests made. Unfrozen it took 100-230 ms, stalling
+        # every request in flight (a flash sale's burst: issue 14, docs/performance.md).
+        gc.collect()
+        gc.freeze()
         try:
             yield
         finally:
+            gc.unfreeze()  # an app stopped in a process that goes on (tests) can be freed
             if worker:
                 await worker.stop()
             await runtime.close()
