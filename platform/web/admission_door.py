@@ -191,7 +191,9 @@ class AdmissionDoor:
                     outcomes: list[Any] = [None] * len(buyers)
                     self._not_shops[batch.host] = time.monotonic() + NOT_A_SHOP_SECONDS
                 else:
-                    locales = [_locale(buyer.locale_asked, shop) for buyer in buyers]
+                    chosen: dict[tuple[str | None, str | None, str | None], str] = {}
+                    locales = [chosen.get(asked) or chosen.setdefault(asked, _locale(asked, shop))
+                               for asked in (buyer.locale_asked for buyer in buyers)]
                     outcomes = await admit_together(
                         shop, self.runtime.host, [buyer.cart_token for buyer in buyers],
                         locales)

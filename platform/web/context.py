@@ -3,12 +3,12 @@ headers. Pure ASGI middleware so that it costs little on every request."""
 
 from __future__ import annotations
 
-import json
 import logging
+import os
 import time
-import uuid
 from typing import Any
 
+import msgspec
 from litestar import Request
 from litestar.connection import ASGIConnection
 from litestar.enums import ScopeType
@@ -81,7 +81,7 @@ def request_id_of(scope: Scope) -> str:
     for name, value in scope.get("headers") or ():
         if name == b"x-request-id" and value:
             return value.decode("latin-1")[:64]
-    return uuid.uuid4().hex
+    return os.urandom(16).hex()  # as random as a uuid4's hex, without building the UUID
 
 
 def response_headers(request_id: str) -> list[tuple[bytes, bytes]]:
@@ -91,11 +91,14 @@ def response_headers(request_id: str) -> list[tuple[bytes, bytes]]:
 
 def log_access(scope: Scope, request_id: str, status: int, shop: Any, started: float) -> None:
     """The request's one line in the access log."""
-    access_log.info(json.dumps({
+    access_log.info(_encode({
         "request_id": request_id, "method": scope.get("method"), "path": scope.get("path"),
         "status": status, "shop": shop.slug if isinstance(shop, Shop) else None,
         "ms": round((time.perf_counter() - started) * 1000, 2),
-    }))
+    }).decode())
+
+
+_encode = msgspec.json.Encoder().encode
 
 
 def current_shop(request: Request) -> Shop:
