@@ -39,6 +39,7 @@ from galleria.kernel import (
     format_minor,
     on_commit,
     on_rollback,
+    product_names,
     shared_redis,
     shop_fact,
     shop_rows_changed,
@@ -580,14 +581,15 @@ async def _running_sales(tenant_id: int) -> dict[int, dict[str, Any]]:
     async with shop_scope(tenant_id):
         at = now()
         rows = await FlashSale.select(
-            FlashSale.id, FlashSale.variant, FlashSale.quota, FlashSale.sold,
-            FlashSale.created_at, FlashSale.ends_at,
+            FlashSale.id, FlashSale.variant, FlashSale.product, FlashSale.quota,
+            FlashSale.sold, FlashSale.created_at, FlashSale.ends_at,
         ).where((FlashSale.tenant == tenant_id) & (FlashSale.active == True)  # noqa: E712
                 & (FlashSale.starts_at <= at) & (FlashSale.ends_at > at))
-        names = await variant_summaries(tenant_id, [row["variant"] for row in rows]) \
-            if rows else {}
-    sales = {row["variant"]: {**row, "name": names.get(row["variant"], {}).get("name", "")}
-             for row in rows}
+        # The product's name (what the refusal names), in one statement: a burst's first
+        # buyers wait for this read.
+        names = {p["id"]: p["name"] for p in await product_names(
+            tenant_id, ids=[row["product"] for row in rows], limit=len(rows))} if rows else {}
+    sales = {row["variant"]: {**row, "name": names.get(row["product"], "")} for row in rows}
     _running[tenant_id] = (time.monotonic(), sales)
     return sales
 
