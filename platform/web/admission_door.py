@@ -93,17 +93,31 @@ class _Batch:
     buyers: list[_Buyer] = field(default_factory=list)
 
 
+@dataclass
+class _Gathering:
+    """The door's batches on one event loop (a process has one; tests start several)."""
+
+    loop: asyncio.AbstractEventLoop
+    batches: dict[str, _Batch] = field(default_factory=dict)  # gathering, by host
+    admitting: set[str] = field(default_factory=set)  # hosts whose batch is being admitted
+    tasks: set[asyncio.Future[None]] = field(default_factory=set)  # held until done
+    in_flight: int = 0  # batches gathering or being admitted
+    waiting: list[asyncio.Future[None]] = field(default_factory=list)  # the admitted, held
+
+
 class AdmissionDoor:
     """ASGI: wraps the app's handler (`app.asgi_handler = AdmissionDoor(...)`)."""
 
     def __init__(self, inner: ASGIApp, runtime: Any, domain: str) -> None:
         self.inner, self.runtime, self.domain = inner, runtime, domain
-        self._batches: dict[str, _Batch] = {}
-        self._admitting: set[str] = set()  # hosts whose batch is being admitted
-        self._tasks: set[asyncio.Future[None]] = set()
-        self._in_flight = 0  # batches gathering or being admitted
-        self._calm = asyncio.Event()  # set while none is
+        self._gathering: _Gathering | None = None
         self._not_shops: dict[str, float] = {}  # host → until when it is left to the app
+
+    def _here(self) -> _Gathering:
+        loop = asyncio.get_running_loop()
+        if self._gathering is None or self._gathering.loop is not loop:
+            self._gathering = _Gathering(loop)
+        return self._gathering
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if (scope["type"] != "http" or scope.get("method") != "POST"
@@ -121,9 +135,9 @@ class AdmissionDoor:
         if cart_token is None:
             await self.inner(scope, replay, send)
             return
-        buyer = _Buyer(cart_token, _locale_asked(scope),
-                       asyncio.get_running_loop().create_future())
-        self._join(host, buyer)
+        here = self._here()
+        buyer = _Buyer(cart_token, _locale_asked(scope), here.loop.create_future())
+        self._join(here, host, buyer)
         answer = await buyer.answer
         if isinstance(answer, _Refusal):
             await _refuse(scope, send, answer, started)
@@ -131,7 +145,7 @@ class AdmissionDoor:
         tickets = list(answer or ())
         if answer is not None:
             scope.setdefault("state", {})[STATE_KEY] = tickets
-            await self._after_the_refused()
+            await _after_the_refused(here)
         try:
             await self.inner(scope, replay, send)
         finally:
@@ -145,42 +159,44 @@ class AdmissionDoor:
             return quiet(known[0].id)
         return self._not_shops.get(host, 0.0) > time.monotonic()
 
-    async def _after_the_refused(self) -> None:
-        """An admitted buyer places its order once the batches in flight are answered (at
-        most HOLD_SECONDS later): a burst's many refusals go out first, and the few orders'
-        work — ten times a refusal's, in this process and in the database — follows."""
-        if self._in_flight:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._calm.wait(), HOLD_SECONDS)
-
-    def _join(self, host: str, buyer: _Buyer) -> None:
-        batch = self._batches.get(host)
+    def _join(self, here: _Gathering, host: str, buyer: _Buyer) -> None:
+        batch = here.batches.get(host)
         if batch is None:
-            batch = self._batches[host] = _Batch(host)
-            self._in_flight += 1
-            self._calm.clear()
-            if host not in self._admitting:
+            batch = here.batches[host] = _Batch(host)
+            here.in_flight += 1
+            if host not in here.admitting:
                 # On the loop's next turn: the requests read in this one join it first.
-                asyncio.get_running_loop().call_soon(self._start, host)
+                here.loop.call_soon(self._start, here, host)
         batch.buyers.append(buyer)
 
-    def _start(self, host: str) -> None:
+    def _start(self, here: _Gathering, host: str) -> None:
         """Admit the host's gathered batch. One batch per host at a time: who arrives
         meanwhile gathers for the next, which starts when this one is done."""
-        batch = self._batches.pop(host, None)
+        batch = here.batches.pop(host, None)
         if batch is not None:
-            self._admitting.add(host)
-            task = asyncio.ensure_future(self._admit(batch))
-            self._tasks.add(task)  # held until done: the loop keeps only a weak reference
-            task.add_done_callback(self._tasks.discard)
+            here.admitting.add(host)
+            task = here.loop.create_task(self._admit(here, batch))
+            here.tasks.add(task)  # held until done: the loop keeps only a weak reference
+            task.add_done_callback(here.tasks.discard)
 
-    async def _admit(self, batch: _Batch) -> None:
+    async def _admit(self, here: _Gathering, batch: _Batch) -> None:
         try:
             await self._admit_batch(batch)
+        except Exception:
+            log.exception("admission door %s: batch of %s failed; the app decides",
+                          batch.host, len(batch.buyers))
         finally:
-            self._admitting.discard(batch.host)
-            if batch.host in self._batches:
-                self._start(batch.host)
+            for buyer in batch.buyers:  # whoever the batch did not answer goes to the app
+                _settle(buyer, None)
+            here.in_flight -= 1
+            if not here.in_flight:  # the admitted held go on, after the refused
+                for waiter in here.waiting:
+                    if not waiter.done():
+                        waiter.set_result(None)
+                here.waiting.clear()
+            here.admitting.discard(batch.host)
+            if batch.host in here.batches:
+                self._start(here, batch.host)
 
     async def _admit_batch(self, batch: _Batch) -> None:
         buyers = batch.buyers
@@ -206,17 +222,18 @@ class AdmissionDoor:
             if len(self._not_shops) >= HOSTS:
                 self._not_shops.clear()
             self._not_shops[batch.host] = time.monotonic() + NOT_A_SHOP_SECONDS
-        # The refused first: their answers go out before the admitted start placing.
         refusals: dict[int, _Refusal] = {}  # by the error's id: a plugin's shared errors
+        try:
+            for outcome in outcomes:
+                if isinstance(outcome, DomainError) and id(outcome) not in refusals:
+                    refusals[id(outcome)] = _Refusal.of(outcome, shop)
+        except Exception:  # all go to the app: nothing taken for them may stay taken
+            await close_tickets([t for o in outcomes if isinstance(o, list) for t in o])
+            raise
+        # The refused first: their answers go out before the admitted start placing.
         for buyer, outcome in zip(buyers, outcomes, strict=True):
             if isinstance(outcome, DomainError):
-                refusal = refusals.get(id(outcome))
-                if refusal is None:
-                    refusal = refusals[id(outcome)] = _Refusal.of(outcome, shop)
-                _settle(buyer, refusal)
-        self._in_flight -= 1
-        if not self._in_flight:
-            self._calm.set()
+                _settle(buyer, refusals[id(outcome)])
         for buyer, outcome in zip(buyers, outcomes, strict=True):
             if not isinstance(outcome, DomainError) and not _settle(buyer, outcome):
                 await close_tickets(outcome or ())  # the request is gone
@@ -231,6 +248,17 @@ class AdmissionDoor:
             shop_cache.hold(shop.id, token)
             return shop
         return await resolve_host(host, self.domain)
+
+
+async def _after_the_refused(here: _Gathering) -> None:
+    """An admitted buyer places its order once the batches in flight are answered (at most
+    HOLD_SECONDS later): a burst's many refusals go out first, and the few orders' work —
+    ten times a refusal's, in this process and in the database — follows."""
+    if here.in_flight:
+        waiter = here.loop.create_future()
+        here.waiting.append(waiter)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(waiter, HOLD_SECONDS)
 
 
 def _settle(buyer: _Buyer, answer: Any) -> bool:

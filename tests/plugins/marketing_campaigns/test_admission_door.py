@@ -168,3 +168,23 @@ async def test_a_shop_without_a_gating_plugin_passes_the_door_without_a_statemen
     looked_up = [s for s in driver_statements if "FROM tenant WHERE slug" in s]
     assert len(looked_up) == 1, "\n".join(driver_statements)  # the app's own, not the door's
     assert not any("galleria_carts_wanted" in s or "c.token IN" in s for s in driver_statements)
+
+
+async def test_a_plugin_failing_at_the_door_leaves_the_buyers_to_the_app(
+        open_shop, runtime, monkeypatch, caplog):
+    """The sale's `admit_many` raises (a plugin's bug): the door logs it and lets every buyer
+    of the batch through to the app, whose admission and order decide as ever."""
+    _needs_redis()  # (without Redis the sold-out shop's door is quiet: admit_many is not asked)
+    shop, _tenant_id, v, _ = await campaign_shop(open_shop, runtime, ("TEA-1", 12800, 10))
+    await _sale(shop, v["TEA-1"], quota=1)
+    assert (await shop.post("/api/v1/orders", admin=False, json=order_body(
+        await cart_with(shop, v["TEA-1"])))).status_code == 201  # sold out; the door awake
+
+    async def broken(self, shop, wanted, locales):
+        raise RuntimeError("a bug in admit_many")
+
+    monkeypatch.setattr(flash_sales.FlashSalePrice, "admit_many", broken)
+    late = await shop.post("/api/v1/orders", admin=False,
+                           json=order_body(await cart_with(shop, v["TEA-1"])))
+    assert late.status_code == 409 and late.json()["type"].endswith("/sold_out")
+    assert "admit_many" in caplog.text  # logged, with the plugin's error
