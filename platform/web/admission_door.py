@@ -310,7 +310,7 @@ def _replaying(messages: list[Message], receive: Receive) -> Receive:
 def _cart_id(body: bytes) -> str | None:
     try:
         data = json.loads(body)
-    except ValueError:
+    except (ValueError, RecursionError):  # the app answers it (400: bad_input.py)
         return None
     cart = data.get("cart_id") if isinstance(data, dict) else None
     return cart if isinstance(cart, str) and 0 < len(cart) <= CART_ID_LENGTH else None
@@ -340,7 +340,7 @@ def _locale_asked(scope: Scope) -> tuple[str | None, str | None, str | None]:
 def _locale(asked: tuple[str | None, str | None, str | None], shop: Shop) -> str:
     """As `request_locale` chooses for the app's answer."""
     lang, cookie, accept = asked
-    return i18n.normalize(lang) or i18n.choose_locale(cookie, accept, shop.locale)
+    return i18n.locale_of(lang, cookie, accept, shop.locale)
 
 
 __all__ = ["STATE_KEY", "AdmissionDoor"]

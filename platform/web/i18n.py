@@ -119,6 +119,13 @@ def choose_locale(cookie: str | None, accept_language: str | None,
             or normalize(fallback) or DEFAULT_LOCALE)
 
 
+def locale_of(lang: str | None, cookie: str | None, accept_language: str | None,
+              shop_locale: str | None) -> str:
+    """A request's language: `?lang=` first (each language has its own URL for crawlers
+    and shared links), then the cookie, Accept-Language, the shop's."""
+    return normalize(lang) or choose_locale(cookie, accept_language, shop_locale)
+
+
 # Messages the kernel and the auth layer put in field errors: exact ones and patterns.
 FIELD_MESSAGES = (
     N_("required"),

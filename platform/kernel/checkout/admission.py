@@ -198,38 +198,32 @@ async def admit_together(shop: Shop, host: PluginHost, cart_tokens: list[str],
     that raises fails the batch: what was taken is given back and the error propagates
     (the door then lets the buyers through to `admission`)."""
     outcomes: list[list[AdmissionTicket] | DomainError] = [[] for _ in cart_tokens]
-    plugins = _gating_plugins(host, shop)
-    enabled = await enabled_plugins(shop.id) if plugins else frozenset()
-    gating = [plugin for plugin in plugins if plugin in enabled]
+    gating = await _gating_adjusters(shop, host)
     lookup = _ManyLookup(shop.id, cart_tokens)
     try:
-        for plugin in gating:
-            adjusters = sorted((a for a in _adjusters(host, plugin, shop) if _gates(a)),
-                               key=lambda a: (a.order, a.code))
-            for adjuster in adjusters:
-                asked = [i for i, outcome in enumerate(outcomes)
-                         if not isinstance(outcome, DomainError)]
-                if not asked:
-                    break
-                tokens = [cart_tokens[i] for i in asked]
+        for plugin, adjuster in gating:
+            asked = [i for i, outcome in enumerate(outcomes)
+                     if not isinstance(outcome, DomainError)]
+            if not asked:
+                break
+            tokens = [cart_tokens[i] for i in asked]
 
-                async def wanted(tokens: list[str] = tokens) -> list[dict[int, int]]:
-                    return await lookup.wanted(tokens)
+            async def wanted(tokens: list[str] = tokens) -> list[dict[int, int]]:
+                return await lookup.wanted(tokens)
 
-                answers = await adjuster.admit_many(shop, wanted, [locales[i] for i in asked])
-                if len(answers) != len(asked):
-                    await close_tickets([a for a in answers if isinstance(a, AdmissionTicket)])
-                    raise RuntimeError(f"{plugin}: admit_many answered {len(answers)} of "
-                                       f"{len(asked)} buyers")
-                for i, answer in zip(asked, answers, strict=True):
-                    if isinstance(answer, DomainError):
-                        taken = outcomes[i]
-                        outcomes[i] = answer
-                        await close_tickets(taken if isinstance(taken, list) else [])
-                    elif isinstance(answer, AdmissionTicket):
-                        taken = outcomes[i]
-                        assert isinstance(taken, list)
-                        taken.append(answer)
+            answers = await adjuster.admit_many(shop, wanted, [locales[i] for i in asked])
+            if len(answers) != len(asked):
+                await close_tickets([a for a in answers if isinstance(a, AdmissionTicket)])
+                raise RuntimeError(f"{plugin}: admit_many answered {len(answers)} of "
+                                   f"{len(asked)} buyers")
+            for i, answer in zip(asked, answers, strict=True):
+                taken = outcomes[i]
+                assert isinstance(taken, list)
+                if isinstance(answer, DomainError):
+                    outcomes[i] = answer
+                    await close_tickets(taken)
+                elif isinstance(answer, AdmissionTicket):
+                    taken.append(answer)
     except BaseException:
         await close_tickets([t for o in outcomes if isinstance(o, list) for t in o])
         raise
@@ -239,22 +233,27 @@ async def admit_together(shop: Shop, host: PluginHost, cart_tokens: list[str],
 
 async def _admit(shop: Shop, host: PluginHost, cart_token: str, locale: str,
                  tickets: list[AdmissionTicket]) -> None:
-    plugins = _gating_plugins(host, shop)
-    enabled = await enabled_plugins(shop.id) if plugins else frozenset()
-    gating = [plugin for plugin in plugins if plugin in enabled]
+    gating = await _gating_adjusters(shop, host)
     acted = True  # a refusal raises: the shop is gating now
     try:
         lookup = _Lookup(shop.id, cart_token)
-        for plugin in gating:
-            adjusters = sorted((a for a in _adjusters(host, plugin, shop) if _gates(a)),
-                               key=lambda a: (a.order, a.code))
-            for adjuster in adjusters:
-                ticket = await adjuster.admit(shop, lookup.wanted, locale)
-                if isinstance(ticket, AdmissionTicket):
-                    tickets.append(ticket)
+        for _plugin, adjuster in gating:
+            ticket = await adjuster.admit(shop, lookup.wanted, locale)
+            if isinstance(ticket, AdmissionTicket):
+                tickets.append(ticket)
         acted = bool(tickets)
     finally:
         _note(shop.id, gating=bool(gating), acted=acted)
+
+
+async def _gating_adjusters(shop: Shop, host: PluginHost) -> list[tuple[str, Any]]:
+    """(plugin, adjuster) of the shop's enabled plugins whose adjusters define `admit`, in
+    the order they are asked (the plugins', then each one's adjusters by order and code)."""
+    plugins = _gating_plugins(host, shop)
+    enabled = await enabled_plugins(shop.id) if plugins else frozenset()
+    return [(plugin, adjuster) for plugin in plugins if plugin in enabled
+            for adjuster in sorted((a for a in _adjusters(host, plugin, shop) if _gates(a)),
+                                   key=lambda a: (a.order, a.code))]
 
 
 def _note(tenant_id: int, *, gating: bool, acted: bool) -> None:

@@ -141,10 +141,9 @@ def request_locale(request: Request, shop: Shop | None = None) -> str:
     cached = request.scope.get("state", {}).get("locale")
     if cached:
         return cached
-    # `?lang=` first: each language has its own URL for crawlers and shared links (seo.py).
-    locale = i18n.normalize(request.query_params.get("lang")) or i18n.choose_locale(
-        request.cookies.get(i18n.COOKIE), request.headers.get("accept-language"),
-        shop.locale if shop else None)
+    locale = i18n.locale_of(  # `?lang=` first: its own URL per language (seo.py)
+        request.query_params.get("lang"), request.cookies.get(i18n.COOKIE),
+        request.headers.get("accept-language"), shop.locale if shop else None)
     request.scope.setdefault("state", {})["locale"] = locale
     return locale
 

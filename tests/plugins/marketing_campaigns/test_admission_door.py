@@ -188,3 +188,19 @@ async def test_a_plugin_failing_at_the_door_leaves_the_buyers_to_the_app(
                            json=order_body(await cart_with(shop, v["TEA-1"])))
     assert late.status_code == 409 and late.json()["type"].endswith("/sold_out")
     assert "admit_many" in caplog.text  # logged, with the plugin's error
+
+
+async def test_bad_bodies_at_the_door_get_the_apps_clear_4xx(open_shop, runtime):
+    """Bodies the door cannot read — JSON nested too deep for a parser, not JSON at all, a
+    cart id that is no string — go on to the app, which answers each with a problem+json
+    4xx; the sale and the next buyer's order are untouched."""
+    shop, _tenant_id, v, _ = await campaign_shop(open_shop, runtime, ("TEA-1", 12800, 10))
+    await _sale(shop, v["TEA-1"], quota=2)
+    for body in (b"[" * 60_000, b"{not json", b'{"cart_id": 7}', "{\"cart_id\": \"\\u0000\"}"):
+        answer = await shop.request("POST", "/api/v1/orders", admin=False, content=body,
+                                    headers={"content-type": "application/json"})
+        assert 400 <= answer.status_code < 500, (body[:20], answer.status_code, answer.text)
+        assert answer.headers["content-type"].startswith("application/problem+json")
+    placed = await shop.post("/api/v1/orders", admin=False,
+                             json=order_body(await cart_with(shop, v["TEA-1"])))
+    assert placed.status_code == 201 and placed.json()["total"] == 990
