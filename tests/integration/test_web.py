@@ -131,3 +131,28 @@ async def test_api_docs_ui_is_served_from_our_own_static_files(client):
     assert "cdn" not in page.text.lower()
     bundle = await client.get("/static/vendor/swagger-ui/swagger-ui-bundle.js")
     assert bundle.status_code == 200
+
+
+async def test_each_request_writes_its_access_log_line_before_it_is_answered(client):
+    """One line per request, written by the request's own thread. Handed to a logging
+    thread instead (Litestar's default queue listener), the lines fought the event loop for
+    the GIL under load: a sixth of a flash sale's CPU (docs/performance.md, 13)."""
+    import io
+    import json
+    import logging
+
+    consoles = [h for h in logging.getLogger().handlers if type(h) is logging.StreamHandler]
+    assert consoles, "the app's log lines go to a stream of their own, not through a queue"
+    written = io.StringIO()
+    streams = [h.setStream(written) for h in consoles]
+    try:
+        response = await client.get("/healthz", headers={"x-request-id": "line-42"})
+        lines = [line for line in written.getvalue().splitlines() if "line-42" in line]
+    finally:
+        for handler, stream in zip(consoles, streams, strict=True):
+            handler.setStream(stream)
+    assert response.status_code == 200
+    assert len(lines) == 1
+    entry = json.loads(lines[0][lines[0].index("{"):])
+    assert entry["path"] == "/healthz" and entry["status"] == 200
+    assert entry["request_id"] == "line-42"
