@@ -191,12 +191,15 @@ async def test_a_plugin_failing_at_the_door_leaves_the_buyers_to_the_app(
 
 
 async def test_bad_bodies_at_the_door_get_the_apps_clear_4xx(open_shop, runtime):
-    """Bodies the door cannot read — JSON nested too deep for a parser, not JSON at all, a
-    cart id that is no string — go on to the app, which answers each with a problem+json
-    4xx; the sale and the next buyer's order are untouched."""
+    """Bodies the door cannot read — JSON nested too deep for a parser (whole or in a field
+    it skips), not JSON at all, a cart id that is no string or cannot be a cart's token —
+    go on to the app, which answers each with a problem+json 4xx; the sale and the next
+    buyer's order are untouched."""
     shop, _tenant_id, v, _ = await campaign_shop(open_shop, runtime, ("TEA-1", 12800, 10))
     await _sale(shop, v["TEA-1"], quota=2)
-    for body in (b"[" * 60_000, b"{not json", b'{"cart_id": 7}', "{\"cart_id\": \"\\u0000\"}"):
+    deep_field = b'{"cart_id": "abc", "address": ' + b"[" * 60_000 + b"]" * 60_000 + b"}"
+    for body in (b"[" * 60_000, deep_field, b"{not json", b'{"cart_id": 7}',
+                 "{\"cart_id\": \"\\u0000\"}", b'{"cart_id": "x\' OR \'1\'=\'1"}'):
         answer = await shop.request("POST", "/api/v1/orders", admin=False, content=body,
                                     headers={"content-type": "application/json"})
         assert 400 <= answer.status_code < 500, (body[:20], answer.status_code, answer.text)
