@@ -329,9 +329,12 @@ async def apply_adjusters(adjusters: list[PriceAdjuster],
     # Each adjuster's writes are undone on its own when it fails; the savepoints that takes
     # are sent only when needed (db.RestorePoints: one for the bench's whole chain).
     async with db.restore_points() as points:
+        current, seen = context, None  # rebuilt only when an adjuster added to `applied`
         for adjuster in adjusters:
             code = adjuster.code or type(adjuster).__name__
-            current = replace(context, applied=tuple(a.adjustment for a in applied))
+            if len(applied) != seen:
+                current = replace(context, applied=tuple(a.adjustment for a in applied))
+                seen = len(applied)
             if points is not None:
                 points.step()
             try:
