@@ -7,7 +7,9 @@ claim row naming the order.
 With Redis (`shared_redis()`), an atomic Lua check-and-decrement of a counter of what is
 left gates the buyers first, at admission (before the order's transaction opens: all the
 cart's sale units or none), so that the many who come too late are turned away without
-a database connection or waiting on the sale's row. The units taken are the request's
+a database connection or waiting on the sale's row. Without Redis (one app process, as
+on the embedded SQLite default), the process gates them itself: the last read of the sale
+less the units its own open tickets hold. The units taken are the request's
 ticket: the order's claim uses it instead of taking again, and the units go back to the
 counter, once, when the request ends without an order keeping them (any error, the client
 gone) or the order's transaction rolls back; the counter is rebuilt from the database when
@@ -414,13 +416,15 @@ async def _redis_take_many(tenant_id: int, carts: list[list[tuple[dict[str, Any]
 
 
 class Ticket(AdmissionTicket):
-    """The units admission took from the Redis counters for this request: {counter key:
-    (sale, quantity)} that no order's transaction owns yet. The order's claim moves an entry
-    to its transaction (`use`: given back if it rolls back); `close` gives back the rest.
-    Each entry leaves `held` once, so it is given back at most once."""
+    """The units admission took for this request — from the Redis counters, or without
+    Redis from this process's gate (`here`) — {counter key: (sale, quantity)} that no
+    order's transaction owns yet. The order's claim moves an entry to its transaction
+    (`use`: given back if it rolls back); `close` gives back the rest. Each entry leaves
+    `held` once, so it is given back at most once."""
 
-    def __init__(self, tenant_id: int, items: list[tuple[dict[str, Any], int]]) -> None:
-        self.tenant_id = tenant_id
+    def __init__(self, tenant_id: int, items: list[tuple[dict[str, Any], int]], *,
+                 here: bool = False) -> None:
+        self.tenant_id, self.here = tenant_id, here
         self.held = {counter_key(tenant_id, sale): (sale, quantity) for sale, quantity in items}
 
     def use(self, tenant_id: int, sale: dict[str, Any], quantity: int) -> bool:
@@ -431,13 +435,20 @@ class Ticket(AdmissionTicket):
         if entry is None or entry[1] != quantity:
             return False
         del self.held[key]
-        on_rollback(_giver(tenant_id, entry[0], quantity))
+        if self.here:  # committed, they are in the sale's `sold`, which the next read sees
+            on_commit(_releaser(tenant_id, entry[0], quantity))
+            on_rollback(_releaser(tenant_id, entry[0], quantity))
+        else:
+            on_rollback(_giver(tenant_id, entry[0], quantity))
         return True
 
     async def close(self) -> None:
         held, self.held = self.held, {}
         for sale, quantity in held.values():
-            await _redis_give(self.tenant_id, sale, quantity)
+            if self.here:
+                _release_here(self.tenant_id, sale, quantity)
+            else:
+                await _redis_give(self.tenant_id, sale, quantity)
 
 
 async def _redis_give(tenant_id: int, sale: dict[str, Any], quantity: int) -> None:
@@ -547,6 +558,47 @@ def _giver(tenant_id: int, sale: dict[str, Any], quantity: int) -> Any:
     return give
 
 
+# -- without Redis: this process's gate -------------------------------------------------------
+# The units this process's open tickets hold, per (tenant, sale id): not in the last read's
+# `sold` (their orders have not committed), so a buyer is admitted only while the quota
+# less `sold` less these covers its units. A burst in one process is then refused at the
+# door, not queued for the sale's row. Each process counts its own; the database's
+# conditional update still decides, so a stale read can only let too many through.
+_held_here: dict[tuple[int, int], int] = {}
+
+
+def _take_here(tenant_id: int, carts: list[list[tuple[dict[str, Any], int]]],
+               ) -> list[dict[str, Any] | bool]:
+    """Per buyer in order (its (sale, quantity) items), all its units or none: True taken,
+    or the sale it found too few of."""
+    answers: list[dict[str, Any] | bool] = []
+    for items in carts:
+        short = next((sale for sale, quantity in items
+                      if sale["quota"] - sale["sold"]
+                      - _held_here.get((tenant_id, sale["id"]), 0) < quantity), None)
+        if short is None:
+            for sale, quantity in items:
+                key = (tenant_id, sale["id"])
+                _held_here[key] = _held_here.get(key, 0) + quantity
+        answers.append(True if short is None else short)
+    return answers
+
+
+def _release_here(tenant_id: int, sale: dict[str, Any], quantity: int) -> None:
+    key = (tenant_id, sale["id"])
+    left = _held_here.get(key, 0) - quantity
+    if left > 0:
+        _held_here[key] = left
+    else:
+        _held_here.pop(key, None)
+
+
+def _releaser(tenant_id: int, sale: dict[str, Any], quantity: int) -> Any:
+    async def release() -> None:
+        _release_here(tenant_id, sale, quantity)
+    return release
+
+
 # -- before the order's transaction -----------------------------------------------------------
 # The running sales of each shop, as this process last read them: {tenant: (read at
 # (monotonic), {variant: sale})}. Kept SALES_TTL seconds: the admission gate refuses from it
@@ -602,24 +654,23 @@ def _sold_out(tenant_id: int, sale: dict[str, Any], variant_id: int, locale: str
 async def admit(shop: Any, wanted: Any, locale: str) -> Ticket | None:
     """With Redis: take the cart's sale units from the counters, all or none, and hand them
     back as the request's ticket; refuse (SoldOut) the cart when one sale has too few left.
-    Without Redis: refuse a cart holding a variant whose sale is sold out per the cached
-    read. A missing counter is built; Redis failing admits (the database decides)."""
+    Without Redis: the same from this process's gate (the cached read less what its open
+    tickets hold). A missing counter is built; Redis failing admits (the database
+    decides)."""
     at = now()
     if not any(starts <= at < ends for _, starts, ends in await sale_spans(shop.id)):
         return None  # no sale running: nothing to take or refuse (and nothing to read)
     sales = await _running_sales(shop.id)
     if not sales:
         return None
-    if shared_redis() is None:
-        sold_out = {v: sale for v, sale in sales.items() if sale["sold"] >= sale["quota"]}
-        if sold_out:
-            for variant_id in await wanted():
-                if variant_id in sold_out:
-                    raise _sold_out(shop.id, sold_out[variant_id], variant_id, locale)
-        return None
     items = [(sales[v], quantity) for v, quantity in (await wanted()).items() if v in sales]
     if not items:
         return None
+    if shared_redis() is None:
+        here = _take_here(shop.id, [items])[0]
+        if here is not True:
+            raise _sold_out(shop.id, here, here["variant"], locale)
+        return Ticket(shop.id, items, here=True)
     taken = await _redis_take(shop.id, items)
     if taken is None:
         return None
@@ -630,7 +681,7 @@ async def admit(shop: Any, wanted: Any, locale: str) -> Ticket | None:
 
 async def admit_many(shop: Any, wanted: Any, locales: list[str]) -> list[Any]:
     """`admit` for the buyers the door gathered, with one script for all their units (Redis),
-    or against the cached read (no Redis): per buyer a Ticket, None or the SoldOut."""
+    or from this process's gate (no Redis): per buyer a Ticket, None or the SoldOut."""
     at = now()
     answers: list[Any] = [None] * len(locales)
     if not any(starts <= at < ends for _, starts, ends in await sale_spans(shop.id)):
@@ -639,23 +690,18 @@ async def admit_many(shop: Any, wanted: Any, locales: list[str]) -> list[Any]:
     if not sales:
         return answers
     carts = await wanted()
-    if shared_redis() is None:
-        sold_out = {v: sale for v, sale in sales.items() if sale["sold"] >= sale["quota"]}
-        for i, cart in enumerate(carts):
-            refused = next((v for v in cart if v in sold_out), None)
-            if refused is not None:
-                answers[i] = _sold_out(shop.id, sold_out[refused], refused, locales[i])
-        return answers
     buyers = [(i, [(sales[v], quantity) for v, quantity in cart.items() if v in sales])
               for i, cart in enumerate(carts)]
     buyers = [(i, items) for i, items in buyers if items]
-    taken = await _redis_take_many(shop.id, [items for _, items in buyers])
+    here = shared_redis() is None
+    taken = (_take_here(shop.id, [items for _, items in buyers]) if here
+             else await _redis_take_many(shop.id, [items for _, items in buyers]))
     if taken is None:
         return answers
     refusals: dict[tuple[int, str], SoldOut] = {}  # one per sale and language: all alike
     for (i, items), outcome in zip(buyers, taken, strict=True):
         if outcome is True:
-            answers[i] = Ticket(shop.id, items)
+            answers[i] = Ticket(shop.id, items, here=here)
             continue
         key = (outcome["id"], locales[i])
         if key not in refusals:

@@ -55,9 +55,12 @@ def order_body(cart, **extra):
 
 
 async def left_on_counter(tenant_id, sale_id):
-    """What the sale's Redis counter says is left (None: no counter)."""
+    """What the sale's gate would still let through: its Redis counter (None: no counter),
+    or without Redis the quota less what is sold less what this process's tickets hold."""
     async with db.shop_scope(tenant_id):
         row = await FlashSale.select().where(FlashSale.id == sale_id).first()
+    if shared_redis() is None:
+        return row["quota"] - row["sold"] - flash_sales._held_here.get((tenant_id, sale_id), 0)
     left = await shared_redis().get(flash_sales.counter_key(tenant_id, row))
     return None if left is None else int(left)
 

@@ -501,3 +501,43 @@ async def test_a_refused_late_buyer_costs_two_statements(
     sent = [text for text in driver_statements if text != "COMMIT"]
     assert 1 <= len(sent) <= 2, "\n".join(driver_statements)
     assert "cart" in sent[-1] and all("FROM tenant" in text for text in sent[:-1])
+
+
+async def test_without_redis_a_burst_beyond_the_quota_is_refused_before_placing(
+        open_shop, runtime, monkeypatch):
+    """One app process without Redis (the embedded default) gates the buyers itself: of 30
+    buyers at once for a quota of 3, exactly 3 reach the order's transaction and are
+    placed; the other 27 get 409 `sold_out` at admission — they used to queue one by one
+    for the sale's row (SQLite: 24 ms each, a 400-buyer sale answered in 9 s). Units held
+    by an order that fails go back: the next buyer gets them."""
+    from galleria.web.api import shop_orders
+
+    monkeypatch.setattr(flash_sales, "shared_redis", lambda: None)  # as a process without it
+    shop, tenant_id, v, _ = await campaign_shop(open_shop, runtime, ("TEA-1", 12800, 100))
+    sale = await _sale(shop, v["TEA-1"], price=990, quota=4)
+    bad = order_body(await cart_with(shop, v["TEA-1"]))
+    bad["address"] = {**bad["address"], "phone": "12"}
+    assert (await shop.post("/api/v1/orders", admin=False, json=bad)).status_code == 422
+    assert (await shop.post("/api/v1/orders", admin=False, json=order_body(
+        await cart_with(shop, v["TEA-1"])))).status_code == 201  # 3 left
+    carts = [await cart_with(shop, v["TEA-1"]) for _ in range(30)]
+    opened = []
+    real = shop_orders.place_order
+
+    async def counting(*args, **kwargs):
+        opened.append(args[2].cart_id)
+        return await real(*args, **kwargs)
+
+    monkeypatch.setattr(shop_orders, "place_order", counting)
+    flash_sales._forget_sales(tenant_id)  # the sale read afresh: 1 sold
+    answers = await asyncio.gather(*(shop.post("/api/v1/orders", admin=False,
+                                               json=order_body(cart)) for cart in carts))
+    placed = [a for a in answers if a.status_code == 201]
+    refused = [a for a in answers if a.status_code != 201]
+    assert len(placed) == 3 and all(a.json()["total"] == 990 for a in placed)
+    assert len(refused) == 27
+    assert all(a.status_code == 409 and a.json()["type"].endswith("/sold_out")
+               for a in refused), refused[0].text
+    assert len(opened) == 3  # the refused never reached the order's transaction
+    assert await _sold(tenant_id, sale["id"]) == 4
+    assert not flash_sales._held_here  # every ticket closed: nothing held any more
