@@ -28,6 +28,21 @@ from galleria_plugins.marketing_campaigns.tables import FlashSale, FlashSaleClai
 _sale = start_sale
 
 
+def _placings(monkeypatch):
+    """The carts that reach the kernel's `place_order` (the order's transaction) from now."""
+    from galleria.web.api import shop_orders
+
+    opened = []
+    real = shop_orders.place_order
+
+    async def counting(*args, **kwargs):
+        opened.append(args[2].cart_id)
+        return await real(*args, **kwargs)
+
+    monkeypatch.setattr(shop_orders, "place_order", counting)
+    return opened
+
+
 async def _sold(tenant_id, sale_id):
     async with db.shop_scope(tenant_id):
         return (await FlashSale.select(FlashSale.sold).where(FlashSale.id == sale_id).first()
@@ -237,21 +252,13 @@ async def test_late_buyers_are_refused_before_the_orders_transaction(
     """Once the quota is gone, a buyer of the sale's variant gets 409 `sold_out` without
     the order's transaction being opened (issue 14); other carts still go through, and a
     placed cart still answers `cart_placed` from the transaction."""
-    from galleria.web.api import shop_orders
 
     shop, tenant_id, v, _ = await campaign_shop(open_shop, runtime, ("TEA-1", 12800, 50),
                                                 ("CUP-1", 3000, 50))
     await _sale(shop, v["TEA-1"], price=990, quota=1)
     first_cart = await cart_with(shop, v["TEA-1"])
     late_cart = await cart_with(shop, v["TEA-1"])
-    opened = []
-    real = shop_orders.place_order
-
-    async def counting(*args, **kwargs):
-        opened.append(args[2].cart_id)
-        return await real(*args, **kwargs)
-
-    monkeypatch.setattr(shop_orders, "place_order", counting)
+    opened = _placings(monkeypatch)
     first = await shop.post("/api/v1/orders", admin=False, json=order_body(first_cart))
     assert first.status_code == 201 and first.json()["total"] == 990
     flash_sales._forget_sales(tenant_id)  # as another app process, whose read is older
@@ -510,7 +517,6 @@ async def test_without_redis_a_burst_beyond_the_quota_is_refused_before_placing(
     placed; the other 27 get 409 `sold_out` at admission — they used to queue one by one
     for the sale's row (SQLite: 24 ms each, a 400-buyer sale answered in 9 s). Units held
     by an order that fails go back: the next buyer gets them."""
-    from galleria.web.api import shop_orders
 
     monkeypatch.setattr(flash_sales, "shared_redis", lambda: None)  # as a process without it
     shop, tenant_id, v, _ = await campaign_shop(open_shop, runtime, ("TEA-1", 12800, 100))
@@ -521,14 +527,7 @@ async def test_without_redis_a_burst_beyond_the_quota_is_refused_before_placing(
     assert (await shop.post("/api/v1/orders", admin=False, json=order_body(
         await cart_with(shop, v["TEA-1"])))).status_code == 201  # 3 left
     carts = [await cart_with(shop, v["TEA-1"]) for _ in range(30)]
-    opened = []
-    real = shop_orders.place_order
-
-    async def counting(*args, **kwargs):
-        opened.append(args[2].cart_id)
-        return await real(*args, **kwargs)
-
-    monkeypatch.setattr(shop_orders, "place_order", counting)
+    opened = _placings(monkeypatch)
     flash_sales._forget_sales(tenant_id)  # the sale read afresh: 1 sold
     answers = await asyncio.gather(*(shop.post("/api/v1/orders", admin=False,
                                                json=order_body(cart)) for cart in carts))
