@@ -153,3 +153,44 @@ async def test_a_change_rolled_back_is_never_served(open_shop, runtime):
         settings = await plugin_settings(tenant, "marketing")
         settings["coupon_return"] = "changed by a caller"
     assert (await plugin_settings(tenant, "marketing"))["coupon_return"] == "never"
+
+
+async def test_a_plugins_secrets_are_unsealed_once_while_its_rows_stand(
+        open_shop, migrated, monkeypatch):
+    """Every enabled gateway reads its settings in every order, and unsealing its secrets
+    was most of that: warm requests unseal them once per state of the shop's plugin rows,
+    and a change made elsewhere is still seen by the next request."""
+    from galleria.kernel import crypto
+
+    shop = await open_shop()
+    await shop.enable("payments_offline", {"cash_on_delivery": True})
+    tenant = (await shop.shop()).id
+
+    async def store(secrets):
+        await elsewhere(migrated, f"UPDATE plugin_state SET secrets = "
+                        f"{quoted(crypto.seal(secrets))} WHERE tenant = {tenant} "
+                        "AND plugin = 'payments_offline'")
+
+    await store({"api_key": "first"})
+    unsealed = []
+    real = crypto.unseal
+    monkeypatch.setattr(crypto, "unseal", lambda *a, **k: unsealed.append(1) or real(*a, **k))
+    for _ in range(3):  # each asks the gateway whether cash on delivery is available
+        assert "cod" in await methods(shop)
+    assert len(unsealed) == 1
+    await store({"api_key": "second"})
+    await elsewhere(migrated, f"UPDATE plugin_state SET settings = "
+                    f"{quoted(json.dumps({'cash_on_delivery': False}))} WHERE tenant = "
+                    f"{tenant} AND plugin = 'payments_offline'")
+    assert "cod" not in await methods(shop)
+    assert "cod" not in await methods(shop)
+    assert len(unsealed) == 2
+
+
+def test_what_a_caller_changes_in_its_settings_stays_its_own():
+    from galleria.kernel.tenancy.plugin_state import _values
+
+    rows = shop_cache.PluginRows(1, frozenset({"p"}), {"p": ('{"bank": "工商银行"}', "")})
+    mine = _values(1, "p", rows)
+    mine["bank"] = "changed"
+    assert _values(1, "p", rows) == {"bank": "工商银行"}

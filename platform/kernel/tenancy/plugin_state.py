@@ -115,9 +115,7 @@ def _forget(tenant_id: int, plugin: str) -> None:
     shop_cache.plugins.drop(tenant_id)
     memo = db.scope_memo(tenant_id)
     if memo is not None:
-        for key in [key for key in memo if isinstance(key, tuple) and key[0] == _SETTINGS]:
-            memo.pop(key)
-        memo.pop(_ROWS, None)
+        memo.pop(_ROWS, None)  # and with them the settings made of them (PluginRows.values)
         memo.pop(db.SCOPE_CACHE_MARK, None)
 
 
@@ -127,16 +125,17 @@ async def _row(tenant_id: int, plugin: str) -> dict[str, Any] | None:
     ).first()
 
 
-_SETTINGS = "plugin_settings"
-
-
 def _values(tenant_id: int, plugin: str, rows: shop_cache.PluginRows) -> dict[str, Any]:
-    stored = rows.rows.get(plugin)
-    if stored is None:
-        return {}
-    plain, sealed = stored
-    return {**_json(plain), **_stored_secrets(
-        {"plugin": plugin, "tenant": tenant_id, "secrets": sealed})}
+    """The plugin's settings and secrets as of `rows` (a copy: the caller's to change)."""
+    values = rows.values.get(plugin)
+    if values is None:
+        stored = rows.rows.get(plugin)
+        if stored is None:
+            return {}
+        plain, sealed = stored
+        values = rows.values[plugin] = {**_json(plain), **_stored_secrets(
+            {"plugin": plugin, "tenant": tenant_id, "secrets": sealed})}
+    return dict(values)
 
 
 async def plugin_settings(tenant_id: int, plugin: str) -> dict[str, Any]:
@@ -151,14 +150,7 @@ async def plugin_settings(tenant_id: int, plugin: str) -> dict[str, Any]:
         if cached is not None:
             return _values(tenant_id, plugin, cached)
     async with db.shop_scope(tenant_id):
-        memo = db.scope_memo(tenant_id)
-        key = (_SETTINGS, plugin)
-        if memo is not None and key in memo:  # pricing reads them once per adjuster
-            return dict(memo[key])
-        values = _values(tenant_id, plugin, await _plugin_rows(tenant_id))
-        if memo is not None:
-            memo[key] = values
-    return dict(values)
+        return _values(tenant_id, plugin, await _plugin_rows(tenant_id))
 
 
 async def in_sandbox(tenant_id: int, plugin: str) -> bool:

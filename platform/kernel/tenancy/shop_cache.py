@@ -28,7 +28,7 @@ from __future__ import annotations
 import contextvars
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 DEFAULT_SIZE = 4096  # shops per process; an entry is a few KB
@@ -85,11 +85,15 @@ class ShopRow:
 @dataclass(frozen=True)
 class PluginRows:
     """A shop's `plugin_state` rows as read at `token`: the enabled plugins, and per plugin
-    its plain settings (JSON text) and sealed secrets (the stored Fernet token)."""
+    its plain settings (JSON text) and sealed secrets (the stored Fernet token). `values`
+    keeps what `plugin_settings` made of a plugin's row (parsed, secrets unsealed) for as
+    long as these rows are the shop's: unsealing is the costly part, and each enabled
+    gateway asks for its settings in every order."""
 
     token: int | None
     enabled: frozenset[str]
     rows: dict[str, tuple[str, str]]
+    values: dict[str, dict[str, Any]] = field(default_factory=dict, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
