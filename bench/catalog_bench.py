@@ -230,6 +230,26 @@ class Database:
         finally:
             await conn.close()
 
+    def vacuum(self) -> None:
+        """VACUUM (ANALYZE) the database, as autovacuum does in production between bursts
+        of writes. This machine's PostgreSQL runs with autovacuum off (its CI set-up,
+        /etc/postgresql/*/main/conf.d/90-ci.conf): without it the hot rows a checkout run
+        updates (stock levels, carts, sequences of numbers) pile up dead versions, and
+        each round of a benchmark cost PostgreSQL more than the one before."""
+        if self.cfg.sqlite:
+            return
+
+        async def run() -> None:
+            import asyncpg
+
+            conn = await asyncpg.connect(self.admin_url)
+            try:
+                await conn.execute("VACUUM (ANALYZE)")
+            finally:
+                await conn.close()
+
+        asyncio.run(run())
+
     def backend_pids(self) -> list[int]:
         """PostgreSQL backends serving the app role on this database (none for SQLite)."""
         if self.cfg.sqlite:

@@ -66,8 +66,14 @@ async def enable_plugins(http, shop, names: list[str]) -> list[str]:
             continue
         answer = await http.request("PUT", f"/api/admin/v1/plugins/{name}", host=shop.host,
                                     headers=shop.admin, json={"enabled": True})
+        if answer.status_code != 200:  # a gateway or SMS account: its simulator's
+            answer = await http.request("PUT", f"/api/admin/v1/plugins/{name}",
+                                        host=shop.host, headers=shop.admin,
+                                        json={"enabled": True, "settings": {"sandbox": True}})
         if answer.status_code == 200:
             enabled.append(name)
+        else:
+            log(f"{name} not enabled: {answer.status_code} {answer.text[:300]}")
     return enabled
 
 
@@ -104,6 +110,7 @@ def main(argv: list[str] | None = None) -> int:
         # Three signups a run from 127.0.0.1, counted per hour in the shared Redis: a few
         # runs in an hour would meet the platform's limit of 10 (as soak.py, raised).
         env["GALLERIA_SIGNUP_RATE_LIMIT"] = "1000"
+        env["GALLERIA_SANDBOX"] = "1"  # the payment and SMS plugins on their simulators
         if workers > 1:
             env["GALLERIA_REDIS_URL"] = REDIS_URL
         server = Server(env, workers, workdir, app="noop_plugins_app:make_app", factory=True)
@@ -148,6 +155,7 @@ def main(argv: list[str] | None = None) -> int:
             if r % 2:
                 order.reverse()
             for name, shop in order:
+                db.vacuum()
                 before = cpu.snapshot(cpu.process_tree(server.proc.pid), db.backend_pids())
                 flow = run_flow(server.port, shop, cfg.clients, seconds, shop.variants)
                 after = cpu.snapshot(cpu.process_tree(server.proc.pid), db.backend_pids())

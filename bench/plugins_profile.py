@@ -155,6 +155,7 @@ def main(argv: list[str] | None = None) -> int:
         asyncio.run(db.migrate())
         env = db.settings_env()
         env.pop("GALLERIA_ADMIN_DATABASE_URL", None)
+        env["GALLERIA_SANDBOX"] = "1"  # as plugins_cost.py: the gateways on their simulators
 
         async def run() -> None:
             from noop_plugins_app import make_app
