@@ -44,3 +44,35 @@ def test_a_good_plugin_loads():
     host = PluginHost()
     assert load_plugin(host.pm, _entry("offline", "galleria_plugins.payments_offline")) is None
     assert host.is_installed("offline")
+
+
+def test_each_enabled_plugins_gateways_come_with_its_name_in_call_order(caplog):
+    """What `provided_each` gives the kernel (the shop's payment methods, by plugin): only
+    enabled plugins are asked, each once, last registered first as pluggy calls them; an
+    item that is not a gateway is left out and logged."""
+    from galleria.kernel import PaymentGateway, hookimpl
+
+    asked = []
+
+    class Gateway(PaymentGateway):
+        def __init__(self, code):
+            self.code = code
+
+    def plugin(name, *items):
+        class Plugin:
+            @hookimpl
+            def galleria_payment_gateways(self, shop):
+                asked.append(name)
+                return [Gateway(i) if isinstance(i, str) else i for i in items]
+        return Plugin()
+
+    host = PluginHost()
+    host.pm.register(plugin("first", "a", "b"), name="first")
+    host.pm.register(plugin("off", "x"), name="off")
+    host.pm.register(plugin("last", "c", 42), name="last")
+    found = host.provided_each("galleria_payment_gateways", {"first", "last"},
+                               PaymentGateway, shop=None)
+    assert [(name, gateway.code) for name, gateway in found] == [
+        ("last", "c"), ("first", "a"), ("first", "b")]
+    assert asked == ["last", "first"]
+    assert "not a PaymentGateway" in caplog.text

@@ -38,13 +38,12 @@ async def offered(shop: Shop, host: PluginHost, *, available_only: bool = True,
     is read from the database)."""
     enabled = await enabled_plugins(shop.id)
     found = []
-    for plugin in host.implementers("galleria_payment_gateways", enabled):
-        for gateway in host.provided("galleria_payment_gateways", [plugin], PaymentGateway,
-                                     shop=shop):
-            if available_only and gateway.staff_only and not staff:
-                continue
-            if not available_only or await gateway.available(shop):
-                found.append(Offered(plugin, gateway, await in_sandbox(shop.id, plugin)))
+    for plugin, gateway in host.provided_each("galleria_payment_gateways", enabled,
+                                              PaymentGateway, shop=shop):
+        if available_only and gateway.staff_only and not staff:
+            continue
+        if not available_only or await gateway.available(shop):
+            found.append(Offered(plugin, gateway, await in_sandbox(shop.id, plugin)))
     return found
 
 
