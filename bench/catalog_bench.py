@@ -239,16 +239,23 @@ class Database:
         if self.cfg.sqlite:
             return
 
-        async def run() -> None:
+        async def run() -> int:
             import asyncpg
 
             conn = await asyncpg.connect(self.admin_url)
             try:
                 await conn.execute("VACUUM (ANALYZE)")
+                return await conn.fetchval("SELECT pg_backend_pid()")
             finally:
                 await conn.close()
 
-        asyncio.run(run())
+        pid = asyncio.run(run())
+        # Gone (reaped) before the next measurement starts: an ended backend's CPU counts
+        # where it is reaped (cpu.snapshot), and this one's is the vacuum's.
+        for _ in range(100):
+            if not Path(f"/proc/{pid}").exists():
+                break
+            time.sleep(0.01)
 
     def backend_pids(self) -> list[int]:
         """PostgreSQL backends serving the app role on this database (none for SQLite)."""
