@@ -171,14 +171,19 @@ def main(argv: list[str] | None = None) -> int:
                                                      slug="bench-minimum")
                 ten = await bench_shop.open_shop(http, db, products=20, plugins="minimum",
                                                  slug="bench-ten")
-                enabled = await enable_plugins(http, ten, TEN_PLUGINS)
+                for shop in (minimum, ten):  # as plugins_cost.py: the plan allowing every plugin
+                    await db.fetch("UPDATE billing_subscription SET plan = 'pro' "
+                                   "WHERE tenant = $1", shop.tenant_id)
+                enabled = await enable_plugins(http, ten, TEN_PLUGINS, "http://localhost/sandbox")
                 ten.payment_method = minimum.payment_method
                 print(f"ten-plugin shop: {', '.join(sorted(enabled))} ({len(enabled)})")
                 shops = {"minimum": minimum, "ten": ten}
                 if a.informational:
                     tier = await bench_shop.open_shop(http, db, products=20,
                                                       plugins="checkout", slug="bench-tier")
-                    await enable_plugins(http, tier, TEN_PLUGINS)
+                    await db.fetch("UPDATE billing_subscription SET plan = 'pro' "
+                                   "WHERE tenant = $1", tier.tenant_id)
+                    await enable_plugins(http, tier, TEN_PLUGINS, "http://localhost/sandbox")
                     tier.payment_method = minimum.payment_method
                     shops = {"minimum": minimum, "tier+coupon": tier, "ten": ten}
                 if a.sql:
