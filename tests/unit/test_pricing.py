@@ -79,3 +79,61 @@ def test_each_adjuster_sees_what_was_applied_before_it():
     first = Fake(1, [Adjustment("coupon", -3000)])
     _run(apply_adjusters([first, Watcher()], _context(2000, 500)))
     assert seen == [((Adjustment("coupon", -2000),), 500)]  # clamped before it is shown
+
+
+def test_an_adjuster_that_takes_too_long_is_skipped_and_the_next_gets_its_own_time(
+        monkeypatch):
+    """Each adjuster may take PLUGIN_TIMEOUT: a slow one gives nothing, and those after it
+    are timed from their own start, however long the ones before them took."""
+    from galleria.kernel.checkout import pricing
+
+    monkeypatch.setattr(pricing, "PLUGIN_TIMEOUT", 0.2)
+    ran = []
+
+    class Sleeper(PriceAdjuster):
+        def __init__(self, code, seconds, amount):
+            self.code, self.seconds, self.amount = code, seconds, amount
+
+        async def adjust(self, context):
+            await asyncio.sleep(self.seconds)
+            ran.append(self.code)
+            return [Adjustment(self.code, self.amount)]
+
+    chain = [Sleeper("slow", 5, -100), Sleeper("steady1", 0.15, -10),
+             Sleeper("steady2", 0.15, -20), Sleeper("quick", 0, -1)]
+
+    async def priced():
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        applied = await apply_adjusters(chain, _context(2000, 0))
+        return applied, loop.time() - started, asyncio.current_task().cancelling()
+
+    applied, took, cancelling = _run(priced())
+    assert [(a.source, a.adjustment.amount) for a in applied] == [
+        ("steady1", -10), ("steady2", -20), ("quick", -1)]
+    assert ran == ["steady1", "steady2", "quick"]
+    assert 0.5 < took < 1.5 and cancelling == 0  # the slow one cut at 0.2 s, not 5
+
+
+def test_an_adjuster_chain_cancelled_from_outside_stays_cancelled():
+    """A request cancelled while an adjuster runs (the shopper went away) is not taken
+    for that adjuster's timeout: the cancellation goes on up."""
+
+    class Waiter(PriceAdjuster):
+        code = "waiter"
+
+        async def adjust(self, context):
+            await asyncio.sleep(5)
+            return []
+
+    async def cancelled():
+        task = asyncio.ensure_future(apply_adjusters([Waiter()], _context(2000, 0)))
+        await asyncio.sleep(0.05)
+        task.cancel()
+        try:
+            await task
+        except asyncio.CancelledError:
+            return "cancelled"
+        return "finished"
+
+    assert _run(cancelled()) == "cancelled"

@@ -328,7 +328,7 @@ async def apply_adjusters(adjusters: list[PriceAdjuster],
     applied: list[AppliedAdjustment] = []
     # Each adjuster's writes are undone on its own when it fails; the savepoints that takes
     # are sent only when needed (db.RestorePoints: one for the bench's whole chain).
-    async with db.restore_points() as points:
+    async with db.restore_points() as points, _EachTimed(PLUGIN_TIMEOUT) as timed:
         current, seen = context, None  # rebuilt only when an adjuster added to `applied`
         for adjuster in adjusters:
             code = adjuster.code or type(adjuster).__name__
@@ -338,9 +338,7 @@ async def apply_adjusters(adjusters: list[PriceAdjuster],
             if points is not None:
                 points.step()
             try:
-                async with asyncio.timeout(PLUGIN_TIMEOUT):
-                    result = await adjuster.adjust(current)
-                checked = _checked(result)
+                checked = _checked(await timed(adjuster.adjust(current)))
             except DomainError:
                 raise
             except Exception as exc:
@@ -357,6 +355,63 @@ async def apply_adjusters(adjusters: list[PriceAdjuster],
                 continue
             applied.extend(_normalised(code, checked, context, applied))
     return applied
+
+
+class _EachTimed:
+    """`asyncio.timeout(limit)` for each of a chain's calls, with one timer for the chain.
+
+    A timeout per call schedules and cancels a timer per adjuster, and cancelled timers
+    stay in the loop's heap until it is cleaned; a shop with half a dozen idle adjusters
+    paid that in every preview and order. Here the one timer, when it goes off, looks at
+    the call running then: one that has run `limit` seconds is cancelled and its caller
+    gets TimeoutError, exactly as from asyncio.timeout; otherwise the timer is set again
+    for when that call's time is up."""
+
+    def __init__(self, limit: float) -> None:
+        self._limit = limit
+        self._timer: asyncio.TimerHandle | None = None
+        self._started: float | None = None  # when the running call began
+        self._expired = False
+
+    async def __aenter__(self) -> _EachTimed:
+        self._loop = asyncio.get_running_loop()
+        self._task = asyncio.current_task()
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+
+    async def __call__(self, call: Any) -> Any:
+        assert self._task is not None
+        self._started = self._loop.time()
+        if self._timer is None:
+            self._timer = self._loop.call_at(self._started + self._limit, self._look)
+        cancelling = self._task.cancelling()
+        try:
+            result = await call
+        except asyncio.CancelledError:
+            if self._expired and self._task.uncancel() <= cancelling:
+                raise TimeoutError(f"took over {self._limit} s") from None
+            raise
+        else:
+            if self._expired:  # the call swallowed its cancellation (as asyncio.timeout)
+                self._task.uncancel()
+            return result
+        finally:
+            self._started, self._expired = None, False
+
+    def _look(self) -> None:
+        self._timer = None
+        if self._started is None:  # between calls: the next call sets it again
+            return
+        due = self._started + self._limit
+        if self._loop.time() < due:
+            self._timer = self._loop.call_at(due, self._look)
+        else:
+            self._expired = True
+            assert self._task is not None
+            self._task.cancel()
 
 
 def _checked(result: Any) -> list[Adjustment]:
