@@ -49,6 +49,7 @@ class DictPayGateway(PaymentGateway):
         self.provider = provider
 
     async def available(self, shop):
+        self.provider["asked"] += 1
         return not self.provider.get("switched_off")
 
     async def start_payment(self, request):
@@ -95,7 +96,8 @@ class DictPayGateway(PaymentGateway):
 
 class DictPayPlugin:
     def __init__(self):
-        self.provider = {"trades": {}, "queried": [], "closed": [], "refunds": []}
+        self.provider = {"trades": {}, "queried": [], "closed": [], "refunds": [],
+                         "asked": 0}
 
     @hookimpl
     def galleria_payment_gateways(self, shop):
@@ -456,3 +458,32 @@ async def test_a_gateway_switched_off_still_refunds_what_it_took_but_takes_no_mo
                              json={"amount": 5600, "reason": "out of stock"})
     assert refund.status_code == 201, refund.text
     assert refund.json()["order"]["status"] == "refunded"
+
+
+async def test_paying_by_one_method_asks_no_other_gateway(open_shop, runtime, testpay):
+    """Placing an order and starting its payment check the method chosen, not every
+    enabled gateway: each one's `available()` reads its plugin's settings, and a shop with
+    four payment plugins paid for all four in every order."""
+    shop, tenant_id, variant_id = await _shop_with_product(open_shop, runtime)
+    await enable_plugin(tenant_id, runtime.host, "payments_offline",
+                        settings={"bank_transfer": True, "bank_instructions": "招商银行 6225"})
+    testpay.provider["asked"] = 0
+    order = await _order(shop, variant_id, method="bank_transfer")
+    await _start(shop, order, method="bank_transfer")
+    assert testpay.provider["asked"] == 0
+    order = await _order(shop, variant_id, method="testpay", quantity=1)
+    await _start(shop, order)
+    assert testpay.provider["asked"] == 2  # placing, then starting
+
+    cart_id = (await shop.post("/api/v1/carts", admin=False)).json()["id"]
+    await shop.post(f"/api/v1/carts/{cart_id}/items", admin=False,
+                    json={"variant_id": variant_id, "quantity": 1})
+    refused = await shop.post("/api/v1/orders", admin=False, json={
+        "cart_id": cart_id, "contact": CONTACT, "address": ADDRESS, "payment_method": "alipay"})
+    assert refused.status_code == 422  # a method not offered still names those that are
+    assert {"field": "payment_method", "message": "offered: bank_transfer, cod, testpay"} in [
+        {k: e[k] for k in ("field", "message")} for e in refused.json()["errors"]]
+    unknown = await _start_raw(shop, order, method="alipay")
+    assert unknown.status_code == 422
+    assert unknown.json()["errors"] == [
+        {"field": "method", "message": "offered: testpay, cod, bank_transfer"}]

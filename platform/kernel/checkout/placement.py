@@ -202,8 +202,10 @@ async def _check_payment_method(shop: Shop, host: PluginHost, method: Any,
     if not isinstance(method, str) or not 1 <= len(method.strip()) <= 64:
         problems.add("payment_method", "required: the code of a payment method")
         return ""
+    if await gateways.offered(shop, host, staff=staff, code=method):
+        return method.strip()
     codes = {item.code for item in await gateways.offered(shop, host, staff=staff)}
-    if codes and method not in codes:
+    if codes:
         problems.add("payment_method", "offered: " + ", ".join(sorted(codes)))
     return method.strip()
 

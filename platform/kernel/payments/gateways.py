@@ -31,15 +31,19 @@ class Offered:
 
 
 async def offered(shop: Shop, host: PluginHost, *, available_only: bool = True,
-                  staff: bool = False) -> list[Offered]:
+                  staff: bool = False, code: str | None = None) -> list[Offered]:
     """The gateways of the shop's enabled plugins, in plugin order; with `available_only`
     (for a new payment) only those whose `available(shop)` agrees, and the `staff_only`
-    ones only for an order staff take (`staff`). Call inside the shop's scope (enablement
-    is read from the database)."""
+    ones only for an order staff take (`staff`); with `code`, only the gateways of that
+    code, so that checking a shopper's choice asks no other gateway (each `available()`
+    reads its plugin's settings). Call inside the shop's scope (enablement is read from
+    the database)."""
     enabled = await enabled_plugins(shop.id)
     found = []
     for plugin, gateway in host.provided_each("galleria_payment_gateways", enabled,
                                               PaymentGateway, shop=shop):
+        if code is not None and gateway.code != code:
+            continue
         if available_only and gateway.staff_only and not staff:
             continue
         if not available_only or await gateway.available(shop):
@@ -52,13 +56,12 @@ async def find(shop: Shop, host: PluginHost, code: str, *, plugin: str | None = 
     """The enabled gateway `code` (of `plugin`, when given). For a `new` payment it must
     also be available (422 naming what is offered); for a payment that exists (a callback,
     a refund, a close, a mark-paid) a gateway the merchant switched off since still acts."""
-    gateways = await offered(shop, host, available_only=new)
-    for item in gateways:
-        if item.code == code and plugin in (None, item.plugin):
+    for item in await offered(shop, host, available_only=new, code=code):
+        if plugin in (None, item.plugin):
             return item
     if not new:
         raise NotFound(f"No payment gateway {code} is enabled in this shop")
-    codes = ", ".join(item.code for item in gateways) or "none"
+    codes = ", ".join(item.code for item in await offered(shop, host)) or "none"
     raise ValidationFailed(f"This shop does not offer the payment method {code!r}",
                            errors=[FieldError("method", f"offered: {codes}")])
 
