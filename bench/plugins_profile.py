@@ -6,9 +6,17 @@ without a socket), the same flow on each in turns.
     .venv/bin/python bench/plugins_profile.py --sqlite
     .venv/bin/python bench/plugins_profile.py --profile       # + cProfile of both shops' orders
     .venv/bin/python bench/plugins_profile.py --sql           # the statements of one order each
+    .venv/bin/python bench/plugins_profile.py --instructions  # instructions per flow (valgrind)
 
 Prints, for each request of the flow (cart, add item, preview, place order), the statements
 each shop sends per request (exact) and its CPU ms (least of the rounds, in turns).
+
+CPU time on this machine (a VM) varies by 10-15 % from one round to the next whatever is
+measured, more than the plugins' whole cost. `--instructions` counts instead the machine
+instructions the app executes per flow and per request: the script runs itself under
+valgrind's callgrind, with collection on only while the measured flows run (the warm-up,
+the set-up and PostgreSQL, another process, are not counted). The count is the same from
+run to run to within a fraction of a percent; it takes a few minutes.
 """
 
 from __future__ import annotations
@@ -16,9 +24,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import cProfile
+import ctypes
 import os
 import pstats
+import re
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -32,6 +43,13 @@ from catalog_bench import Database
 from plugins_cost import TEN_PLUGINS, enable_plugins
 
 STEPS = ("cart", "add", "preview", "place")
+# --groups: the ten-plugin shop's plugins in groups, each group alone beside the minimum's
+GROUPS = {"marketing": ["marketing"], "campaigns": ["marketing_campaigns"],
+          "points+referral": ["marketing_points", "marketing_referral"],
+          "review+notify+reviews": ["order_review", "notify_email", "notify_sms", "reviews"],
+          "payments": ["payments_offline", "payments_alipay", "payments_wechat",
+                       "payments_stripe"],
+          "noop1-6": ["noop1", "noop2", "noop3", "noop4", "noop5", "noop6"]}
 
 
 def flow_makers(shop: bench_shop.BenchShop):
@@ -125,6 +143,103 @@ async def measure(app, shops: dict[str, bench_shop.BenchShop], n: int, rounds: i
             stats.sort_stats("tottime").print_stats(r"galleria|pluggy", 25)
 
 
+# Callgrind's client requests (valgrind/callgrind.h), callable from Python through ctypes:
+# outside valgrind they are no-ops.
+CALLGRIND_C = """
+#include <valgrind/callgrind.h>
+void cg_start(void) { CALLGRIND_START_INSTRUMENTATION; }
+void cg_toggle(void) { CALLGRIND_TOGGLE_COLLECT; }
+void cg_zero(void) { CALLGRIND_ZERO_STATS; }
+void cg_dump(const char *label) { CALLGRIND_DUMP_STATS_AT(label); }
+"""
+UNDER_VALGRIND = "GALLERIA_BENCH_UNDER_CALLGRIND"
+
+
+def callgrind_requests(workdir: Path) -> ctypes.CDLL:
+    source, library = workdir / "cg.c", workdir / "libcg.so"
+    source.write_text(CALLGRIND_C)
+    subprocess.run(["gcc", "-shared", "-fPIC", "-O2", "-o", str(library), str(source)],
+                   check=True)
+    return ctypes.CDLL(str(library))
+
+
+async def count_instructions(app, shops: dict[str, bench_shop.BenchShop], n: int,
+                             rounds: int) -> None:
+    """Each shop's flows under callgrind: instrumented from the warm-up on (stopping and
+    starting it again would discard valgrind's translations), collected only around the
+    request of one step at a time; the step's count over `n` flows dumped to its own file
+    (read back by `report_instructions`)."""
+    cg = callgrind_requests(Path(os.environ[UNDER_VALGRIND]))
+    makers = {name: flow_makers(shop) for name, shop in shops.items()}
+    cg.cg_start()
+    for name in shops:
+        for _ in range(5):  # warm-up, not counted
+            for step in STEPS:
+                await makers[name][step](app)
+    for r in range(rounds):
+        for name in shops:
+            for counted in STEPS:
+                cg.cg_zero()
+                for _ in range(n):
+                    for step in STEPS:
+                        if step == counted:
+                            cg.cg_toggle()
+                            await makers[name][step](app)
+                            cg.cg_toggle()
+                        else:
+                            await makers[name][step](app)
+                cg.cg_dump(f"{name} {counted} {r} {n}".encode())
+
+
+def report_instructions(out_dir: Path) -> None:
+    """Sum the dumps by shop, step and round; print each shop's instructions per request
+    (the least round's mean) and its change against the first shop (the minimum)."""
+    counts: dict[tuple[str, str, str], list[int]] = {}
+    for path in out_dir.glob("callgrind.out.*"):
+        text = path.read_text(errors="replace")
+        label = re.search(r"^desc: Trigger: Client Request: (\S+) (\S+) (\d+) (\d+)$", text,
+                          re.M)
+        total = re.search(r"^totals: (\d+)", text, re.M)
+        if label and total:
+            name, step, round_, flows = label.groups()
+            counts.setdefault((name, step, round_), []).append(int(total.group(1)) / int(flows))
+    names = list(dict.fromkeys(name for name, _, _ in sorted(
+        counts, key=lambda key: (key[0] != "minimum", key[0] == "ten", key[0]))))
+    per = {(name, step): min(sum(c) / len(c) for (n, s, _), c in counts.items()
+                             if (n, s) == (name, step)) / 1e6
+           for name in names for step in STEPS}
+    print("\nMillions of instructions per request (callgrind: the app only, mean of the "
+          "round's flows, least round), and the change against the minimum shop")
+    print(f"{'request':<10}" + "".join(f"{name:>22}" for name in names))
+    for step in [*STEPS, "flow"]:
+        row = f"{step:<10}"
+        for name in names:
+            value = (sum(per[name, s] for s in STEPS) if step == "flow" else per[name, step])
+            base = (sum(per[names[0], s] for s in STEPS) if step == "flow"
+                    else per[names[0], step])
+            row += f"{value:>13.3f} ({(value - base) / base * 100:+5.1f}%)"
+        print(row)
+
+
+def rerun_under_callgrind(argv: list[str]) -> int:
+    """This script again, under valgrind --tool=callgrind with collection off at start."""
+    if shutil.which("valgrind") is None or shutil.which("gcc") is None:
+        print("--instructions needs valgrind and gcc (apt-get install valgrind gcc)")
+        return 2
+    out_dir = Path(tempfile.mkdtemp(prefix="galleria-callgrind-"))
+    env = {**os.environ, UNDER_VALGRIND: str(out_dir), "PYTHONMALLOC": "malloc"}
+    command = ["valgrind", "--tool=callgrind", "--instr-atstart=no", "--collect-atstart=no",
+               "--dump-instr=no", "--dump-line=no",
+               "--compress-strings=no", "--compress-pos=no",
+               f"--callgrind-out-file={out_dir}/callgrind.out.%p",
+               sys.executable, __file__, *argv]
+    code = subprocess.run(command, env=env, stderr=subprocess.DEVNULL).returncode
+    if code == 0:
+        report_instructions(out_dir)
+    shutil.rmtree(out_dir, ignore_errors=True)
+    return code
+
+
 async def sql_of_one_order(app, shops: dict[str, bench_shop.BenchShop]) -> None:
     counter = asgi_client.QueryCounter
     for name, shop in shops.items():
@@ -145,9 +260,15 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--sqlite", action="store_true")
     p.add_argument("--profile", action="store_true", help="cProfile each shop's flows")
     p.add_argument("--sql", action="store_true", help="the statements of one flow each")
+    p.add_argument("--instructions", action="store_true",
+                   help="count the app's instructions per request under valgrind (callgrind)")
+    p.add_argument("--groups", action="store_true",
+                   help="add a shop per group of plugins (the minimum's plus that group)")
     p.add_argument("--informational", action="store_true",
                    help="add the old ten-plugin shop (满减 tier + coupon) as a third shop")
     a = p.parse_args(argv)
+    if a.instructions and UNDER_VALGRIND not in os.environ:
+        return rerun_under_callgrind(sys.argv[1:] if argv is None else argv)
     workdir = Path(tempfile.mkdtemp(prefix="galleria-plugins-profile-"))
     db = Database(bench_shop.DbConfig(sqlite=a.sqlite), workdir)  # type: ignore[arg-type]
     try:
@@ -186,8 +307,21 @@ def main(argv: list[str] | None = None) -> int:
                     await enable_plugins(http, tier, TEN_PLUGINS, "http://localhost/sandbox")
                     tier.payment_method = minimum.payment_method
                     shops = {"minimum": minimum, "tier+coupon": tier, "ten": ten}
+                if a.groups:
+                    for i, (group, names) in enumerate(GROUPS.items()):
+                        shop = await bench_shop.open_shop(http, db, products=20,
+                                                          plugins="minimum", slug=f"group-{i}")
+                        await db.fetch("UPDATE billing_subscription SET plan = 'pro' "
+                                       "WHERE tenant = $1", shop.tenant_id)
+                        await enable_plugins(http, shop, names, "http://localhost/sandbox")
+                        shop.payment_method = minimum.payment_method
+                        shops[group] = shop
+                    shops["ten"] = shops.pop("ten")  # last: the figure's column
                 if a.sql:
                     await sql_of_one_order(app, shops)
+                    return
+                if a.instructions:
+                    await count_instructions(app, shops, a.n, a.rounds)
                     return
                 await measure(app, shops, a.n, a.rounds, a.profile)
 
