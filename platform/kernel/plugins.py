@@ -327,14 +327,7 @@ class PluginHost:
         (PaymentGateway, ShippingMethod, …): the kernel relies on the base class's
         declared attributes and defaults, never on probing. Anything else is logged once
         per call and left out."""
-        found = []
-        for item in self.collect(hook_name, enabled, **kwargs):
-            if isinstance(item, base):
-                found.append(item)
-            else:
-                log.warning("%s returned %r, not a %s: ignored", hook_name, item,
-                            base.__name__)
-        return found
+        return _of_base(hook_name, self.collect(hook_name, enabled, **kwargs), base)
 
     def provided_each(self, hook_name: str, enabled: Iterable[str], base: type[T],
                       **kwargs: Any) -> list[tuple[str, T]]:
@@ -345,18 +338,12 @@ class PluginHost:
         of what enabling them cost a checkout."""
         allowed = set(enabled)
         found: list[tuple[str, T]] = []
-        hook = getattr(self.pm.hook, hook_name)
-        for impl in reversed(hook.get_hookimpls()):  # pluggy's call order
-            if impl.plugin_name not in allowed:
-                continue
-            # pluggy's own execution of one implementation (tracing included)
-            for result in self.pm._hookexec(hook_name, [impl], kwargs, False):
-                for item in result or []:
-                    if isinstance(item, base):
-                        found.append((impl.plugin_name, item))
-                    else:
-                        log.warning("%s returned %r, not a %s: ignored", hook_name, item,
-                                    base.__name__)
+        for impl in reversed(getattr(self.pm.hook, hook_name).get_hookimpls()):  # call order
+            if impl.plugin_name in allowed:
+                # pluggy's own execution of one implementation (tracing included)
+                results = self.pm._hookexec(hook_name, [impl], kwargs, False)
+                items = [item for result in results for item in (result or [])]
+                found += [(impl.plugin_name, item) for item in _of_base(hook_name, items, base)]
         return found
 
     # -- tracing --------------------------------------------------------------------------
@@ -367,6 +354,18 @@ class PluginHost:
         started = self._started.pop(id(kwargs), time.perf_counter())
         log.info("hook %s plugins=%s %.2fms", hook_name,
                  [impl.plugin_name for impl in impls], (time.perf_counter() - started) * 1000)
+
+
+def _of_base(hook_name: str, items: list[Any], base: type[T]) -> list[T]:
+    """The items that are instances of the extension point's base class; each other one
+    is logged and left out."""
+    kept = []
+    for item in items:
+        if isinstance(item, base):
+            kept.append(item)
+        else:
+            log.warning("%s returned %r, not a %s: ignored", hook_name, item, base.__name__)
+    return kept
 
 
 @dataclass(frozen=True)

@@ -66,10 +66,9 @@ def shop_channels(host: PluginHost, shop: Shop,
                   enabled: frozenset[str]) -> dict[str, NotificationChannel]:
     """The shop's channels, keyed `<plugin>:<kind>` (the key a log row keeps)."""
     channels: dict[str, NotificationChannel] = {}
-    for plugin in host.implementers(HOOK, enabled):
-        for channel in host.provided(HOOK, [plugin], NotificationChannel, shop=shop):
-            if channel.kind:
-                channels.setdefault(f"{plugin}:{channel.kind}", channel)
+    for plugin, channel in host.provided_each(HOOK, enabled, NotificationChannel, shop=shop):
+        if channel.kind:
+            channels.setdefault(f"{plugin}:{channel.kind}", channel)
     return channels
 
 
