@@ -137,10 +137,10 @@ async def measure(app, shops: dict[str, bench_shop.BenchShop], n: int, rounds: i
             prof.disable()
             out = Path(tempfile.gettempdir()) / f"plugins_profile_{name}.prof"
             prof.dump_stats(out)
-            print(f"\n== {name}: cProfile of {n} flows written to {out}; top by cumulative "
-                  "in galleria/pluggy:")
+            print(f"\n== {name}: cProfile of {n} flows written to {out}; top by own time "
+                  "in the platform, the plugins and pluggy:")
             stats = pstats.Stats(prof)
-            stats.sort_stats("tottime").print_stats(r"galleria|pluggy", 25)
+            stats.sort_stats("tottime").print_stats(r"platform/|plugins/|galleria|pluggy", 25)
 
 
 # Callgrind's client requests (valgrind/callgrind.h), callable from Python through ctypes:
@@ -192,9 +192,9 @@ async def count_instructions(app, shops: dict[str, bench_shop.BenchShop], n: int
 
 
 def report_instructions(out_dir: Path) -> None:
-    """Sum the dumps by shop, step and round; print each shop's instructions per request
-    (the least round's mean) and its change against the first shop (the minimum)."""
-    counts: dict[tuple[str, str, str], list[int]] = {}
+    """Read the dumps (one per shop, step and round); print each shop's instructions per
+    request (the least round's mean) and its change against the first shop (the minimum)."""
+    per_flow: dict[tuple[str, str, str], float] = {}
     for path in out_dir.glob("callgrind.out.*"):
         text = path.read_text(errors="replace")
         label = re.search(r"^desc: Trigger: Client Request: (\S+) (\S+) (\d+) (\d+)$", text,
@@ -202,10 +202,10 @@ def report_instructions(out_dir: Path) -> None:
         total = re.search(r"^totals: (\d+)", text, re.M)
         if label and total:
             name, step, round_, flows = label.groups()
-            counts.setdefault((name, step, round_), []).append(int(total.group(1)) / int(flows))
+            per_flow[name, step, round_] = int(total.group(1)) / int(flows)
     names = list(dict.fromkeys(name for name, _, _ in sorted(
-        counts, key=lambda key: (key[0] != "minimum", key[0] == "ten", key[0]))))
-    per = {(name, step): min(sum(c) / len(c) for (n, s, _), c in counts.items()
+        per_flow, key=lambda key: (key[0] != "minimum", key[0] == "ten", key[0]))))
+    per = {(name, step): min(count for (n, s, _), count in per_flow.items()
                              if (n, s) == (name, step)) / 1e6
            for name in names for step in STEPS}
     print("\nMillions of instructions per request (callgrind: the app only, mean of the "
@@ -233,9 +233,14 @@ def rerun_under_callgrind(argv: list[str]) -> int:
                "--compress-strings=no", "--compress-pos=no",
                f"--callgrind-out-file={out_dir}/callgrind.out.%p",
                sys.executable, __file__, *argv]
-    code = subprocess.run(command, env=env, stderr=subprocess.DEVNULL).returncode
+    log = out_dir / "valgrind.log"  # valgrind's own lines and the script's errors
+    with log.open("w") as stderr:
+        code = subprocess.run(command, env=env, stderr=stderr).returncode
     if code == 0:
         report_instructions(out_dir)
+    else:
+        print("the run under callgrind failed:\n" + "\n".join(
+            log.read_text(errors="replace").splitlines()[-30:]))
     shutil.rmtree(out_dir, ignore_errors=True)
     return code
 

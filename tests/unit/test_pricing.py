@@ -112,7 +112,7 @@ def test_an_adjuster_that_takes_too_long_is_skipped_and_the_next_gets_its_own_ti
     assert [(a.source, a.adjustment.amount) for a in applied] == [
         ("steady1", -10), ("steady2", -20), ("quick", -1)]
     assert ran == ["steady1", "steady2", "quick"]
-    assert 0.5 < took < 1.5 and cancelling == 0  # the slow one cut at 0.2 s, not 5
+    assert 0.45 < took < 1.5 and cancelling == 0  # the slow one cut at 0.2 s, not 5
 
 
 def test_an_adjuster_chain_cancelled_from_outside_stays_cancelled():
